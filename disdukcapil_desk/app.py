@@ -1,0 +1,64 @@
+"""Composition root: arguments, folders, logging, database, then a command or the window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from disdukcapil_desk import cli
+from disdukcapil_desk.db.engine import sqlite_url
+from disdukcapil_desk.domain.errors import DeskError
+from disdukcapil_desk.log import setup_logging
+from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.paths import UserDirs, user_dirs
+
+log = logging.getLogger("disdukcapil_desk.app")
+
+
+def run(argv: list[str]) -> int:
+    """Run the desk with command-line ``argv``; returns the process exit code."""
+    parser = cli.build_parser()
+    args = parser.parse_args(argv)
+    dirs = user_dirs(Path(args.basedir) if args.basedir else None, temp=args.temp_basedir)
+    dirs.ensure()
+    log_file = setup_logging(dirs.log, verbose=args.verbose)
+    handler = getattr(args, "handler", None)
+    try:
+        if handler is not None and not getattr(args, "needs_db", True):
+            return int(handler(args, None, sys.stdout))
+        ctx = DeskContext.open(cli.database_url(args.db, sqlite_url(dirs.default_database)))
+        try:
+            if handler is not None:
+                return int(handler(args, ctx, sys.stdout))
+            return _run_window(ctx, dirs)
+        finally:
+            ctx.close()
+    except DeskError as exc:
+        return _fail(str(exc))
+    except SQLAlchemyError as exc:
+        log.exception("database error")
+        reason = getattr(exc, "orig", None) or exc
+        return _fail(f"basis data tidak dapat dipakai: {str(reason).splitlines()[0]}")
+    except (OSError, ValueError) as exc:
+        log.exception("command failed")
+        return _fail(f"{exc} (log: {log_file})")
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"galat: {message}\n")
+    return 1
+
+
+def _run_window(ctx: DeskContext, dirs: UserDirs) -> int:
+    from disdukcapil_desk.ui.main_window import run_desk
+
+    return run_desk(ctx, dirs)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Parse ``argv`` with the desk's parser (for tests)."""
+    return cli.build_parser().parse_args(argv)

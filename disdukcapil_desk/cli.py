@@ -1,0 +1,282 @@
+"""Headless commands of the desk: ``disdukcapil-desk [--db URL] COMMAND`` (interface layer)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from disdukcapil_desk import APP_ID, __version__
+from disdukcapil_desk.domain.dto import Actor, RequestDetail
+from disdukcapil_desk.domain.nik import mask_number
+from disdukcapil_desk.domain.workflow import Role
+from disdukcapil_desk.operations.audit import verify_chain
+from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.demo import DemoOps
+from disdukcapil_desk.operations.intake import IntakeOps
+from disdukcapil_desk.operations.queue import QueueOps
+from disdukcapil_desk.operations.setup import LocationOps, SetupOps, postgresql_ddl
+from disdukcapil_desk.operations.users import UserOps
+
+Handler = Callable[[argparse.Namespace, DeskContext, TextIO], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the desk (global options and every command)."""
+    parser = argparse.ArgumentParser(
+        prog=APP_ID,
+        description="Disdukcapil Desk — meja kerja petugas Disdukcapil Kabupaten Serang. "
+        "Tanpa perintah: membuka jendela aplikasi.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="basis data (URL SQLAlchemy); bawaan: $DISDUKCAPIL_DB atau berkas SQLite lokal",
+    )
+    base = parser.add_mutually_exclusive_group()
+    base.add_argument("--basedir", metavar="DIR", help="simpan data, log dan setelan di DIR")
+    base.add_argument(
+        "--temp-basedir", action="store_true", help="pakai folder sementara (uji coba)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log lebih rinci")
+    commands = parser.add_subparsers(dest="command", metavar="PERINTAH")
+    _add_db_commands(commands)
+    _add_other_commands(commands)
+    return parser
+
+
+def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    db = commands.add_parser("db", help="siapkan, periksa atau tingkatkan basis data")
+    db_commands = db.add_subparsers(dest="db_command", metavar="AKSI", required=True)
+    init = db_commands.add_parser(
+        "init",
+        help="buat/periksa skema, muat katalog dan lokasi, buat administrator pertama",
+        description="Aman dijalankan dua kali. Kata sandi dibaca dari masukan standar "
+        "(baris pertama) atau ditanyakan.",
+    )
+    init.add_argument("--admin", metavar="LOGIN", help="login administrator pertama")
+    init.set_defaults(handler=_cmd_db_init)
+    db_commands.add_parser("upgrade", help="terapkan migrasi skema").set_defaults(
+        handler=_cmd_db_upgrade
+    )
+    db_commands.add_parser("check", help="tampilkan versi skema").set_defaults(
+        handler=_cmd_db_check
+    )
+    db_commands.add_parser("schema-sql", help="cetak DDL PostgreSQL (schema.sql)").set_defaults(
+        handler=_cmd_schema_sql, needs_db=False
+    )
+
+
+def _add_other_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = commands.add_parser("demo", help="isi basis data dengan data contoh yang realistis")
+    demo.add_argument("--requests", type=int, default=300, metavar="N", help="jumlah permohonan")
+    demo.add_argument("--seed", type=int, default=1, metavar="S", help="benih acak")
+    demo.set_defaults(handler=_cmd_demo)
+    commands.add_parser("ingest", help="proses permohonan masuk yang menunggu").set_defaults(
+        handler=_cmd_ingest
+    )
+    show = commands.add_parser("show", help="tampilkan satu permohonan")
+    show.add_argument("number", metavar="NOMOR")
+    show.add_argument("--json", action="store_true", help="keluaran JSON")
+    show.add_argument("--full-nik", action="store_true", help="tampilkan NIK/No. KK utuh")
+    show.set_defaults(handler=_cmd_show)
+    user = commands.add_parser("user", help="kelola pengguna")
+    user_commands = user.add_subparsers(dest="user_command", metavar="AKSI", required=True)
+    add = user_commands.add_parser(
+        "add", help="tambah pengguna (kata sandi dari masukan standar atau ditanyakan)"
+    )
+    add.add_argument("login", metavar="LOGIN")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--location", metavar="KODE", help="lokasi kerja, mis. DINAS atau UPT-05")
+    add.add_argument("--name", default="", help="nama lengkap")
+    add.add_argument("--nip", default="", help="NIP")
+    add.set_defaults(handler=_cmd_user_add)
+    user_commands.add_parser("list", help="daftar pengguna").set_defaults(handler=_cmd_user_list)
+    location = commands.add_parser("location", help="lokasi layanan (dinas dan UPT)")
+    location_commands = location.add_subparsers(dest="location_command", required=True)
+    location_commands.add_parser("list", help="daftar lokasi").set_defaults(
+        handler=_cmd_location_list
+    )
+    audit = commands.add_parser("audit", help="log audit")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser("verify", help="periksa rantai hash log audit").set_defaults(
+        handler=_cmd_audit_verify
+    )
+
+
+def cli_actor() -> Actor:
+    """The actor of headless commands: the operating-system user at this workstation."""
+    return Actor(login=f"cli:{getpass.getuser()}"[:60], role=Role.SECTION_HEAD)
+
+
+def read_password(prompt: str, stdin: TextIO | None = None) -> str:
+    """Read a password: first line of standard input, or an interactive prompt asked twice."""
+    stream = stdin or sys.stdin
+    if stream.isatty():
+        first = getpass.getpass(prompt)
+        if getpass.getpass("Ulangi kata sandi: ") != first:
+            raise ValueError("Kata sandi tidak sama")
+        return first
+    return stream.readline().rstrip("\r\n")
+
+
+def _cmd_db_init(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    password = read_password("Kata sandi administrator: ") if args.admin else None
+    report = SetupOps(ctx).init(args.admin, password)
+    state = "dibuat" if report.schema_created else "sudah ada, diperiksa"
+    out.write(f"Skema: {state} (versi {SetupOps(ctx).check()})\n")
+    out.write(f"Layanan ditambahkan: {report.services_added}\n")
+    out.write(f"Lokasi ditambahkan: {report.locations_added}\n")
+    if report.admin_created:
+        out.write(f"Administrator dibuat: {report.admin_created}\n")
+    return 0
+
+
+def _cmd_db_upgrade(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    applied = SetupOps(ctx).upgrade()
+    out.write(
+        f"Migrasi diterapkan: {', '.join(map(str, applied))}\n"
+        if applied
+        else "Skema sudah terbaru.\n"
+    )
+    return 0
+
+
+def _cmd_db_check(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    out.write(f"Skema versi {SetupOps(ctx).check()} — sesuai dengan aplikasi ini.\n")
+    return 0
+
+
+def _cmd_schema_sql(args: argparse.Namespace, ctx: DeskContext | None, out: TextIO) -> int:
+    out.write(postgresql_ddl())
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    SetupOps(ctx).check()
+    summary = DemoOps(ctx).generate(args.requests, seed=args.seed)
+    out.write(summary.describe())
+    return 0
+
+
+def _cmd_ingest(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    SetupOps(ctx).check()
+    report = IntakeOps(ctx).ingest()
+    out.write(
+        f"Baris diproses: {report.rows}\n"
+        f"Menjadi permohonan: {report.created}\n"
+        f"Perbaikan bergabung ke permohonan: {report.resubmissions}\n"
+        f"Dikarantina: {report.quarantined}\n"
+        f"Ditandai kemungkinan ganda: {report.duplicates_flagged}\n"
+    )
+    for row_id, reason in report.quarantine_reasons:
+        out.write(f"  karantina #{row_id}: {reason}\n")
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    SetupOps(ctx).check()
+    detail = QueueOps(ctx).detail(cli_actor(), args.number)
+    if args.json:
+        out.write(json.dumps(_detail_json(detail, args.full_nik), ensure_ascii=False, indent=2))
+        out.write("\n")
+    else:
+        out.write(_detail_text(detail, args.full_nik))
+    return 0
+
+
+def _detail_json(detail: RequestDetail, full_nik: bool) -> dict[str, object]:
+    data = dataclasses.asdict(detail)
+    data["row"]["status"] = detail.row.status.value
+    if not full_nik:
+        data["nik"] = mask_number(detail.nik)
+        data["no_kk"] = mask_number(detail.no_kk)
+        data["payload"] = {
+            k: mask_number(str(v)) if ("nik" in k or k == "no_kk") and v else v
+            for k, v in detail.payload.items()
+        }
+    return json.loads(json.dumps(data, default=str))  # type: ignore[no-any-return]
+
+
+def _detail_text(detail: RequestDetail, full_nik: bool) -> str:
+    row = detail.row
+    nik = detail.nik if full_nik else row.nik_masked
+    lines = [
+        f"Nomor      : {row.number}",
+        f"Layanan    : {row.service_name} ({row.service_code})",
+        f"Status     : {row.status.label}" + (f" — dipegang {row.holder}" if row.holder else ""),
+        f"Lokasi     : {row.location_code}",
+        f"Diterima   : {row.received_at.astimezone():%d-%m-%Y %H:%M} via {row.channel}",
+        f"Tenggat    : {row.sla_due:%d-%m-%Y}",
+        f"Pemohon    : {row.applicant_name}",
+        f"NIK        : {nik}",
+        f"Kontak     : {detail.contact}",
+        f"Versi      : {row.version}",
+        "Temuan:",
+    ]
+    lines += [f"  [{f.severity}] {f.message}" for f in detail.findings] or ["  (tidak ada)"]
+    lines.append("Persyaratan:")
+    lines += [
+        f"  [{c.state}] {c.label}" + ("" if c.required else f" (bila: {c.condition})")
+        for c in detail.checks
+    ]
+    lines.append("Riwayat:")
+    lines += [
+        f"  {h.at.astimezone():%d-%m-%Y %H:%M} {h.actor}: {h.action}"
+        + (f" — {h.detail}" if h.detail else "")
+        for h in detail.history
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _cmd_user_add(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    SetupOps(ctx).check()
+    password = read_password(f"Kata sandi untuk {args.login}: ")
+    admin = Actor(login=cli_actor().login, role=Role.ADMIN)
+    user = UserOps(ctx).add(
+        admin,
+        args.login,
+        password,
+        Role(args.role),
+        full_name=args.name,
+        location_code=args.location,
+        nip=args.nip,
+    )
+    out.write(f"Pengguna {user.login} ({user.role.label}) dibuat.\n")
+    return 0
+
+
+def _cmd_user_list(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    for user in UserOps(ctx).list():
+        out.write(
+            f"{user.login:<20} {user.role.label:<24} {user.location_code or '-':<8} "
+            f"{user.full_name}\n"
+        )
+    return 0
+
+
+def _cmd_location_list(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    for location in LocationOps(ctx).list():
+        covered = ", ".join(location.kecamatan_codes) or "-"
+        out.write(f"{location.code:<8} {location.name} [{covered}]\n")
+    return 0
+
+
+def _cmd_audit_verify(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    broken = verify_chain(ctx)
+    if broken is None:
+        out.write("Log audit utuh.\n")
+        return 0
+    out.write(f"Log audit RUSAK mulai entri #{broken}.\n")
+    return 1
+
+
+def database_url(explicit: str | None, default_sqlite: str) -> str:
+    """Pick the database URL: ``--db``, else ``$DISDUKCAPIL_DB``, else the local SQLite file."""
+    return explicit or os.environ.get("DISDUKCAPIL_DB") or default_sqlite

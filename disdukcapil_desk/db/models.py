@@ -1,0 +1,296 @@
+"""The tables of the shared database as typed SQLAlchemy models (db layer).
+
+``schema.sql`` at the top of the repository is the PostgreSQL DDL of exactly these tables; a test
+builds a database from it and compares it with these models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from disdukcapil_desk.db.base import Base, BigId, UtcDateTime
+
+SCHEMA_VERSION = 1
+"""The schema version this code creates and understands; migrations lead up to it."""
+
+
+class SchemaVersion(Base):
+    """One row per schema version applied; the highest is the database's version."""
+
+    __tablename__ = "schema_version"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    applied_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    description: Mapped[str] = mapped_column(String(200))
+
+
+class Location(Base):
+    """An office where requests are handled: the dinas or a UPT."""
+
+    __tablename__ = "location"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (CheckConstraint("kind IN ('dinas', 'upt')", name="kind"),)
+
+
+class LocationKecamatan(Base):
+    """Which UPT covers a kecamatan; a kecamatan is covered by at most one UPT."""
+
+    __tablename__ = "location_kecamatan"
+
+    kecamatan_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    location_code: Mapped[str] = mapped_column(ForeignKey("location.code"), index=True)
+
+
+class Service(Base):
+    """A layanan of the catalogue, as loaded into the database (SLA editable by the admin)."""
+
+    __tablename__ = "service"
+
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    service_group: Mapped[str] = mapped_column(String(40))
+    sla_days: Mapped[int] = mapped_column(SmallInteger)
+    handled_at_dinas: Mapped[bool] = mapped_column(Boolean)
+    handled_at_upt: Mapped[bool] = mapped_column(Boolean)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class AppUser(Base):
+    """A desk user; passwords are stored only as salted slow hashes."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    login: Mapped[str] = mapped_column(String(60), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    nip: Mapped[str] = mapped_column(String(30), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    location_code: Mapped[str | None] = mapped_column(ForeignKey("location.code"))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class IncomingRequest(Base):
+    """A request as written by a channel (the intake contract); the desk writes only 3 columns."""
+
+    __tablename__ = "incoming_request"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    external_ref: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    sender: Mapped[str] = mapped_column(String(200))
+    service_code: Mapped[str] = mapped_column(String(60))
+    location_code: Mapped[str | None] = mapped_column(String(20))
+    payload: Mapped[str] = mapped_column(Text)
+    reply_to_number: Mapped[str | None] = mapped_column(String(40))
+    ingested_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    ingest_error: Mapped[str | None] = mapped_column(Text)
+    service_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_request.id"), index=True
+    )
+
+    __table_args__ = (
+        UniqueConstraint("channel", "external_ref"),
+        CheckConstraint("channel IN ('whatsapp', 'web', 'email', 'import')", name="channel"),
+        Index(
+            "ix_incoming_request_pending",
+            "id",
+            postgresql_where=text("ingested_at IS NULL"),
+            sqlite_where=text("ingested_at IS NULL"),
+        ),
+    )
+
+
+class IncomingAttachment(Base):
+    """A file sent with an incoming request (intake contract)."""
+
+    __tablename__ = "incoming_attachment"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    incoming_request_id: Mapped[int] = mapped_column(ForeignKey("incoming_request.id"), index=True)
+    kind: Mapped[str | None] = mapped_column(String(60))
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ServiceRequest(Base):
+    """A permohonan: the unit of work of the desk."""
+
+    __tablename__ = "service_request"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    service_code: Mapped[str] = mapped_column(ForeignKey("service.code"))
+    location_code: Mapped[str] = mapped_column(ForeignKey("location.code"))
+    channel: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    contact: Mapped[str] = mapped_column(String(200))
+    nik: Mapped[str] = mapped_column(String(40), default="")
+    no_kk: Mapped[str] = mapped_column(String(40), default="")
+    applicant_name: Mapped[str] = mapped_column(String(200), default="")
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1), default="")
+    kode_desa: Mapped[str] = mapped_column(String(10), default="")
+    kecamatan_code: Mapped[str] = mapped_column(String(6), default="")
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    sla_due: Mapped[dt.date] = mapped_column(Date)
+    citizen_message: Mapped[str | None] = mapped_column(Text)
+    resubmission_count: Mapped[int] = mapped_column(Integer, default=0)
+    possible_duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("service_request.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str] = mapped_column(String(60))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('new', 'in_review', 'needs_revision', 'approved', 'issued', 'done',"
+            " 'rejected', 'cancelled')",
+            name="status",
+        ),
+        # The queue of a location, oldest first, with keyset paging on (received_at, id).
+        Index("ix_service_request_queue", "location_code", "status", "received_at", "id"),
+        Index("ix_service_request_received", "received_at", "id"),
+        Index("ix_service_request_nik", "nik"),
+        Index("ix_service_request_name", "applicant_name"),
+        Index("ix_service_request_lease", "status", "lease_expires_at"),
+        Index("ix_service_request_sla", "sla_due"),
+    )
+
+
+class RequestAttachment(Base):
+    """Links an incoming attachment to the request it belongs to (bytes stay in intake)."""
+
+    __tablename__ = "request_attachment"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    service_request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"), index=True)
+    incoming_attachment_id: Mapped[int] = mapped_column(
+        ForeignKey("incoming_attachment.id"), unique=True
+    )
+    requirement_code: Mapped[str | None] = mapped_column(String(60))
+
+
+class RequirementCheck(Base):
+    """The officer's verdict on one requirement (persyaratan) of a request."""
+
+    __tablename__ = "requirement_check"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    service_request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"))
+    requirement_code: Mapped[str] = mapped_column(String(60))
+    state: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    checked_by: Mapped[str | None] = mapped_column(String(60))
+    checked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("service_request_id", "requirement_code"),
+        CheckConstraint(
+            "state IN ('pending', 'sesuai', 'tidak_ada', 'tidak_terbaca', 'tidak_sesuai')",
+            name="state",
+        ),
+    )
+
+
+class RequestFinding(Base):
+    """An automatic or officer-made finding on a request's data."""
+
+    __tablename__ = "request_finding"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    service_request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"), index=True)
+    code: Mapped[str] = mapped_column(String(60))
+    severity: Mapped[str] = mapped_column(String(10))
+    field: Mapped[str] = mapped_column(String(60), default="")
+    message: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20), default="auto")
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class NumberCounter(Base):
+    """A counter for numbers (requests, receipts, akta) per kind, scope and period."""
+
+    __tablename__ = "number_counter"
+
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(30), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+    opening_offset: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OfficeSetting(Base):
+    """Office-wide settings (signers, letterhead, offsets) kept in the shared database."""
+
+    __tablename__ = "office_setting"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str] = mapped_column(String(60))
+
+
+class AuditLog(Base):
+    """Append-only log; each entry carries the hash of the previous one so tampering shows."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_key: Mapped[str] = mapped_column(String(60))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_key"),)
+
+
+class AuditHead(Base):
+    """The single row that serialises audit appends and holds the chain's last hash."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    last_id: Mapped[int] = mapped_column(BigId, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)

@@ -1,0 +1,77 @@
+"""Reading and marking intake rows (db layer; no commits here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from disdukcapil_desk.db.models import IncomingAttachment, IncomingRequest
+
+
+def lock_pending_batch(session: Session, limit: int) -> Sequence[IncomingRequest]:
+    """Return up to ``limit`` rows not yet ingested, oldest first, locked for this transaction.
+
+    PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so two workstations ingesting at once take disjoint
+    batches. SQLite: the transaction began with ``BEGIN IMMEDIATE`` and is the only writer.
+    """
+    stmt: Select[IncomingRequest] = (
+        select(IncomingRequest)
+        .where(IncomingRequest.ingested_at.is_(None))
+        .order_by(IncomingRequest.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return session.scalars(stmt).all()
+
+
+def attachments_of(session: Session, incoming_id: int) -> Sequence[tuple[int, str | None]]:
+    """Return (id, kind) of the attachments of one incoming row, without their bytes."""
+    rows = session.execute(
+        select(IncomingAttachment.id, IncomingAttachment.kind)
+        .where(IncomingAttachment.incoming_request_id == incoming_id)
+        .order_by(IncomingAttachment.id)
+    )
+    return [(row.id, row.kind) for row in rows]
+
+
+def insert_incoming(
+    session: Session,
+    *,
+    channel: str,
+    external_ref: str,
+    received_at: dt.datetime,
+    sender: str,
+    service_code: str,
+    payload: str,
+    location_code: str | None = None,
+    reply_to_number: str | None = None,
+) -> int | None:
+    """Insert a row as a channel would; a resend of the same (channel, external_ref) is a no-op.
+
+    Returns:
+        The new row's id, or None when the row was already there.
+    """
+    insert_fn = (
+        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
+    stmt = (
+        insert_fn(IncomingRequest)
+        .values(
+            channel=channel,
+            external_ref=external_ref,
+            received_at=received_at,
+            sender=sender,
+            service_code=service_code,
+            location_code=location_code,
+            payload=payload,
+            reply_to_number=reply_to_number,
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "external_ref"])
+        .returning(IncomingRequest.id)
+    )
+    return session.execute(stmt).scalar_one_or_none()

@@ -1,0 +1,161 @@
+"""Queries over service requests: keyset pages, search, claims (db layer; no commits here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from disdukcapil_desk.db.models import AppUser, ServiceRequest
+from disdukcapil_desk.domain.dto import Cursor, QueueFilter
+from disdukcapil_desk.domain.nik import normalize_number
+from disdukcapil_desk.domain.numbering import looks_like_request_number
+from disdukcapil_desk.domain.workflow import CLOSED_STATUSES, Status
+
+SR = ServiceRequest
+_CLOSED = [s.value for s in CLOSED_STATUSES]
+Holder = aliased(AppUser)
+
+
+def queue_select() -> Select[ServiceRequest, str | None]:
+    """Select requests with their holder's login (outer join)."""
+    return select(SR, Holder.login).outerjoin(Holder, Holder.id == SR.claimed_by)
+
+
+def filter_conditions(
+    flt: QueueFilter, *, today: dt.date, user_id: int | None
+) -> list[ColumnElement[bool]]:
+    """Translate a queue filter into WHERE conditions."""
+    conditions: list[ColumnElement[bool]] = []
+    if flt.statuses:
+        conditions.append(SR.status.in_(sorted(s.value for s in flt.statuses)))
+    if flt.service_code:
+        conditions.append(SR.service_code == flt.service_code)
+    if flt.location_code:
+        conditions.append(SR.location_code == flt.location_code)
+    if flt.overdue_only:
+        conditions += [SR.sla_due < today, SR.status.not_in(_CLOSED)]
+    if flt.mine_only:
+        conditions.append(SR.claimed_by == user_id)
+    if flt.search.strip():
+        conditions.append(search_condition(flt.search))
+    return conditions
+
+
+def search_condition(text: str) -> ColumnElement[bool]:
+    """Match a request number (exact), a NIK (exact, 16 digits) or part of the applicant name."""
+    needle = text.strip()
+    digits = normalize_number(needle)
+    if looks_like_request_number(needle):
+        return SR.number == needle.upper()
+    if digits.isdigit() and len(digits) == 16:
+        return SR.nik == digits
+    if digits.isdigit() and len(digits) >= 4:
+        return SR.number.like(f"%{digits}%")
+    escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(SR.applicant_name).like(f"%{escaped}%", escape="\\")
+
+
+def page(
+    session: Session, conditions: Sequence[ColumnElement[bool]], after: Cursor | None, limit: int
+) -> Sequence[Row[ServiceRequest, str | None]]:
+    """Return up to ``limit`` rows after ``after`` in (received_at, id) order: keyset paging."""
+    stmt = queue_select().where(*conditions)
+    if after is not None:
+        stmt = stmt.where(
+            or_(
+                SR.received_at > after.received_at,
+                and_(SR.received_at == after.received_at, SR.id > after.id),
+            )
+        )
+    return session.execute(stmt.order_by(SR.received_at, SR.id).limit(limit)).all()
+
+
+def count_by_status(session: Session, location_code: str | None) -> dict[str, int]:
+    """Return the number of requests per status (of one location, or all)."""
+    stmt = select(SR.status, func.count()).group_by(SR.status)
+    if location_code:
+        stmt = stmt.where(SR.location_code == location_code)
+    return {status: int(n) for status, n in session.execute(stmt)}
+
+
+def claimable(now: dt.datetime) -> ColumnElement[bool]:
+    """A request nobody holds: new, or in review under a lease that has run out."""
+    return or_(
+        SR.status == Status.NEW.value,
+        and_(SR.status == Status.IN_REVIEW.value, SR.lease_expires_at < now),
+    )
+
+
+def next_claimable_id(session: Session, location_code: str, now: dt.datetime) -> int | None:
+    """Return the oldest claimable request of a location, row-locked on PostgreSQL.
+
+    ``SKIP LOCKED`` makes a colleague's candidate invisible instead of making us wait for it.
+    """
+    stmt = (
+        select(SR.id)
+        .where(SR.location_code == location_code, claimable(now))
+        .order_by(SR.received_at, SR.id)
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return session.scalar(stmt)
+
+
+def take_claim(
+    session: Session,
+    request_id: int,
+    user_id: int,
+    now: dt.datetime,
+    expires: dt.datetime,
+    login: str,
+) -> bool:
+    """Claim ``request_id`` for ``user_id`` with one conditional UPDATE.
+
+    The condition re-checks that the request is still claimable (or already ours), so a race
+    between two workstations ends with exactly one of them holding it.
+    """
+    result = session.execute(
+        update(SR)
+        .where(
+            SR.id == request_id,
+            or_(
+                claimable(now),
+                and_(SR.status == Status.IN_REVIEW.value, SR.claimed_by == user_id),
+            ),
+        )
+        .values(
+            status=Status.IN_REVIEW.value,
+            claimed_by=user_id,
+            claimed_at=now,
+            lease_expires_at=expires,
+            version=SR.version + 1,
+            updated_at=now,
+            updated_by=login,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def expired_lease_ids(session: Session, now: dt.datetime) -> list[int]:
+    """Return the requests whose lease has run out, locked (skipping busy rows) on PostgreSQL."""
+    stmt = (
+        select(SR.id)
+        .where(SR.status == Status.IN_REVIEW.value, SR.lease_expires_at < now)
+        .order_by(SR.id)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list(session.scalars(stmt))
+
+
+def load_for_update(session: Session, request_id: int) -> ServiceRequest | None:
+    """Load one request, row-locked on PostgreSQL, ignoring any stale copy in the session."""
+    stmt = select(SR).where(SR.id == request_id).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return session.scalar(stmt)

@@ -1,0 +1,213 @@
+"""Plain data objects that cross layers and threads: rows, details, filters (domain layer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+
+from disdukcapil_desk.domain.findings import Severity
+from disdukcapil_desk.domain.workflow import Role, Status
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting: a logged-in user, or the desk itself (``role`` is None)."""
+
+    login: str
+    role: Role | None
+    user_id: int | None = None
+    location_code: str | None = None
+    full_name: str = ""
+
+    @property
+    def is_system(self) -> bool:
+        """Whether this is the desk acting on its own."""
+        return self.role is None
+
+
+SYSTEM_ACTOR = Actor(login="system", role=None, full_name="Sistem")
+
+
+class SlaState(enum.StrEnum):
+    """Where a request stands against its due date."""
+
+    ON_TIME = "on_time"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    CLOSED = "closed"
+
+
+def sla_state(status: Status, due: dt.date, today: dt.date) -> SlaState:
+    """Classify a request: overdue after its due date, due soon on the due date itself."""
+    if not status.is_open:
+        return SlaState.CLOSED
+    if today > due:
+        return SlaState.OVERDUE
+    if today == due:
+        return SlaState.DUE_SOON
+    return SlaState.ON_TIME
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRow:
+    """One line of the queue."""
+
+    id: int
+    number: str
+    received_at: dt.datetime
+    service_code: str
+    service_name: str
+    location_code: str
+    applicant_name: str
+    nik_masked: str
+    channel: str
+    status: Status
+    holder: str | None
+    lease_expires_at: dt.datetime | None
+    sla_due: dt.date
+    resubmission_count: int
+    possible_duplicate: bool
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    """A stored finding of a request."""
+
+    code: str
+    severity: Severity
+    field: str
+    message: str
+    source: str
+    resolved: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRow:
+    """The state of one requirement of a request."""
+
+    requirement_code: str
+    label: str
+    required: bool
+    condition: str
+    state: str
+    note: str
+    checked_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentRow:
+    """An attachment of a request (without its bytes)."""
+
+    id: int
+    filename: str
+    media_type: str
+    requirement_code: str | None
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One audit entry of a request."""
+
+    at: dt.datetime
+    actor: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestDetail:
+    """Everything the verification screen or ``show`` needs about one request."""
+
+    row: RequestRow
+    payload: dict[str, object]
+    contact: str
+    nik: str
+    no_kk: str
+    kode_desa: str
+    kecamatan_code: str
+    citizen_message: str | None
+    findings: tuple[FindingRow, ...]
+    checks: tuple[CheckRow, ...]
+    attachments: tuple[AttachmentRow, ...]
+    history: tuple[HistoryRow, ...]
+    updated_by: str
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    """What the queue shows; empty means everything the user may see."""
+
+    statuses: frozenset[Status] = frozenset()
+    service_code: str | None = None
+    location_code: str | None = None
+    overdue_only: bool = False
+    mine_only: bool = False
+    search: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Keyset position in the queue: the last row seen (oldest first)."""
+
+    received_at: dt.datetime
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of the queue and where the next one starts (None at the end)."""
+
+    rows: tuple[RequestRow, ...]
+    next_cursor: Cursor | None
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What one ingest run did; ``rows`` = created + resubmissions + quarantined."""
+
+    rows: int = 0
+    created: int = 0
+    resubmissions: int = 0
+    quarantined: int = 0
+    duplicates_flagged: int = 0
+    cancelled: bool = False
+    quarantine_reasons: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """A claim on a request: who holds it until when."""
+
+    request_id: int
+    number: str
+    holder: str
+    expires_at: dt.datetime
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class LocationRow:
+    """An office and the kecamatan it covers."""
+
+    code: str
+    name: str
+    kind: str
+    active: bool
+    kecamatan_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """A desk user as shown to the administrator (no password data)."""
+
+    id: int
+    login: str
+    full_name: str
+    role: Role
+    location_code: str | None
+    active: bool
+    locked_until: dt.datetime | None

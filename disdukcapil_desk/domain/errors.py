@@ -1,0 +1,45 @@
+"""Typed domain errors; the UI and the CLI map them to Indonesian text (domain layer)."""
+
+from __future__ import annotations
+
+
+class DeskError(Exception):
+    """Base of every error the desk expects and explains to the user."""
+
+
+class CatalogueError(DeskError):
+    """The service catalogue (or another resource) is malformed; the message names the entry."""
+
+
+class WorkflowError(DeskError):
+    """A status transition that the workflow does not allow."""
+
+
+class PermissionDenied(DeskError):
+    """The user's role may not perform the action."""
+
+
+class NotFound(DeskError):
+    """A request, user or location that does not exist."""
+
+
+class ClaimError(DeskError):
+    """A request could not be claimed, renewed or released (held by someone else, lease lost)."""
+
+
+class StaleVersionError(DeskError):
+    """A save against an outdated version of a request; someone else changed it first."""
+
+    def __init__(self, message: str, *, changed_by: str | None, changed_at: str | None) -> None:
+        """Keep who changed the row and when, so the UI can say so."""
+        super().__init__(message)
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+
+
+class SchemaVersionError(DeskError):
+    """The database schema is newer than this desk knows, or older and not upgraded."""
+
+
+class AuthError(DeskError):
+    """Login failed: wrong password, unknown or locked account."""

@@ -1,0 +1,211 @@
+"""The request workflow: statuses, roles and who may move a request where (domain layer)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from disdukcapil_desk.domain.errors import PermissionDenied, WorkflowError
+
+
+class Status(enum.StrEnum):
+    """Status of a service request; the values are part of the channels' contract."""
+
+    NEW = "new"
+    IN_REVIEW = "in_review"
+    NEEDS_REVISION = "needs_revision"
+    APPROVED = "approved"
+    ISSUED = "issued"
+    DONE = "done"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        """Indonesian label for screens and recaps."""
+        return _STATUS_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        """Whether work on the request is still pending at the office or the citizen."""
+        return self not in CLOSED_STATUSES
+
+
+_STATUS_LABELS = {
+    Status.NEW: "Baru",
+    Status.IN_REVIEW: "Diperiksa",
+    Status.NEEDS_REVISION: "Perlu perbaikan",
+    Status.APPROVED: "Disetujui",
+    Status.ISSUED: "Diterbitkan",
+    Status.DONE: "Selesai",
+    Status.REJECTED: "Ditolak",
+    Status.CANCELLED: "Dibatalkan",
+}
+
+CLOSED_STATUSES = frozenset({Status.DONE, Status.REJECTED, Status.CANCELLED})
+
+
+class Role(enum.StrEnum):
+    """What a desk user is: decides what they see and may do."""
+
+    COUNTER = "petugas_loket"
+    VERIFIER = "operator"
+    SECTION_HEAD = "kepala_seksi"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        """Indonesian label."""
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {
+    Role.COUNTER: "Petugas loket",
+    Role.VERIFIER: "Operator / verifikator",
+    Role.SECTION_HEAD: "Kepala seksi / kabid",
+    Role.ADMIN: "Administrator",
+}
+
+SYSTEM = "system"
+"""The actor name used for transitions the desk makes by itself (lease expiry, resubmission)."""
+
+
+class Action(enum.StrEnum):
+    """A named transition of the workflow."""
+
+    CLAIM = "claim"
+    RELEASE = "release"
+    EXPIRE = "expire"
+    TAKE_BACK = "take_back"
+    APPROVE = "approve"
+    REQUEST_REVISION = "request_revision"
+    REJECT = "reject"
+    RESUBMIT = "resubmit"
+    ISSUE = "issue"
+    FINISH = "finish"
+    CANCEL = "cancel"
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One allowed move: from which statuses, to which status, by which roles."""
+
+    action: Action
+    sources: frozenset[Status]
+    target: Status
+    roles: frozenset[Role]
+    system: bool = False
+    """Whether the desk itself may make it (no user)."""
+
+
+_WORKERS = frozenset({Role.COUNTER, Role.VERIFIER, Role.SECTION_HEAD})
+_ISSUERS = frozenset({Role.VERIFIER, Role.SECTION_HEAD})
+
+TRANSITIONS: dict[Action, Transition] = {
+    t.action: t
+    for t in (
+        Transition(Action.CLAIM, frozenset({Status.NEW}), Status.IN_REVIEW, _WORKERS),
+        Transition(Action.RELEASE, frozenset({Status.IN_REVIEW}), Status.NEW, _WORKERS),
+        Transition(
+            Action.EXPIRE, frozenset({Status.IN_REVIEW}), Status.NEW, frozenset(), system=True
+        ),
+        Transition(
+            Action.TAKE_BACK,
+            frozenset({Status.IN_REVIEW}),
+            Status.NEW,
+            frozenset({Role.SECTION_HEAD}),
+        ),
+        Transition(Action.APPROVE, frozenset({Status.IN_REVIEW}), Status.APPROVED, _WORKERS),
+        Transition(
+            Action.REQUEST_REVISION,
+            frozenset({Status.IN_REVIEW}),
+            Status.NEEDS_REVISION,
+            _WORKERS,
+        ),
+        Transition(Action.REJECT, frozenset({Status.IN_REVIEW}), Status.REJECTED, _WORKERS),
+        Transition(
+            Action.RESUBMIT,
+            frozenset({Status.NEEDS_REVISION}),
+            Status.NEW,
+            frozenset(),
+            system=True,
+        ),
+        Transition(Action.ISSUE, frozenset({Status.APPROVED}), Status.ISSUED, _ISSUERS),
+        Transition(Action.FINISH, frozenset({Status.ISSUED}), Status.DONE, _WORKERS),
+        Transition(
+            Action.CANCEL,
+            frozenset({Status.NEW, Status.IN_REVIEW, Status.NEEDS_REVISION, Status.APPROVED}),
+            Status.CANCELLED,
+            frozenset({Role.SECTION_HEAD}),
+        ),
+    )
+}
+
+
+def check_transition(action: Action, current: Status, role: Role | None) -> Status:
+    """Return the target status of ``action`` from ``current``, or raise.
+
+    Args:
+        action: the transition wanted.
+        current: the request's status now.
+        role: the acting user's role, or ``None`` when the desk itself acts.
+
+    Raises:
+        PermissionDenied: the role may not make this transition.
+        WorkflowError: the transition is not allowed from ``current``.
+    """
+    transition = TRANSITIONS[action]
+    if role is None:
+        if not transition.system:
+            raise PermissionDenied(f"'{action}' hanya dapat dilakukan oleh petugas")
+    elif role not in transition.roles:
+        raise PermissionDenied(f"Peran {role.label} tidak boleh melakukan '{action}'")
+    if current not in transition.sources:
+        raise WorkflowError(
+            f"Permohonan berstatus '{current.label}' tidak dapat di-'{action}' "
+            f"(hanya dari: {', '.join(s.label for s in sorted(transition.sources))})"
+        )
+    return transition.target
+
+
+def allowed_actions(current: Status, role: Role) -> list[Action]:
+    """Return the actions ``role`` may take on a request in ``current``, in workflow order."""
+    return [t.action for t in TRANSITIONS.values() if current in t.sources and role in t.roles]
+
+
+def may(role: Role, permission: Permission) -> bool:
+    """Return whether ``role`` holds ``permission``."""
+    return role in PERMISSIONS[permission]
+
+
+class Permission(enum.StrEnum):
+    """Non-transition rights of a role."""
+
+    VIEW_QUEUE = "view_queue"
+    EDIT_REQUEST = "edit_request"
+    RUN_INGEST = "run_ingest"
+    VIEW_FULL_NIK = "view_full_nik"
+    MANAGE_USERS = "manage_users"
+    MANAGE_LOCATIONS = "manage_locations"
+    EXPORT_RECAP = "export_recap"
+    PRINT = "print"
+    VIEW_AUDIT = "view_audit"
+
+
+PERMISSIONS: dict[Permission, frozenset[Role]] = {
+    Permission.VIEW_QUEUE: _WORKERS,
+    Permission.EDIT_REQUEST: _WORKERS,
+    Permission.RUN_INGEST: frozenset(Role),
+    Permission.VIEW_FULL_NIK: _WORKERS,
+    Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
+    Permission.MANAGE_LOCATIONS: frozenset({Role.ADMIN}),
+    Permission.EXPORT_RECAP: frozenset({Role.SECTION_HEAD, Role.ADMIN}),
+    Permission.PRINT: _WORKERS,
+    Permission.VIEW_AUDIT: frozenset({Role.SECTION_HEAD, Role.ADMIN}),
+}
+
+
+def require(role: Role | None, permission: Permission) -> None:
+    """Raise ``PermissionDenied`` unless ``role`` holds ``permission`` (None = the desk itself)."""
+    if role is not None and not may(role, permission):
+        raise PermissionDenied(f"Peran {role.label} tidak memiliki hak '{permission}'")

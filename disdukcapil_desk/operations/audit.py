@@ -1,0 +1,47 @@
+"""Writing and checking the audit log from operations (operations layer)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from disdukcapil_desk.db.repositories import audit as audit_repo
+from disdukcapil_desk.domain.audit import AuditEntry, snapshot
+from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.operations.context import DeskContext
+
+
+def record(
+    ctx: DeskContext,
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    key: str,
+    *,
+    before: dict[str, object] | None = None,
+    after: dict[str, object] | None = None,
+    detail: str = "",
+) -> None:
+    """Append one entry (who, when, what, before and after) inside the caller's transaction.
+
+    Personal numbers must not be put in ``detail``; pass masked values in before/after.
+    """
+    audit_repo.append(
+        session,
+        AuditEntry(
+            at=ctx.clock(),
+            actor=actor.login,
+            action=action,
+            entity=entity,
+            entity_key=key,
+            before=snapshot(before),
+            after=snapshot(after),
+            detail=detail,
+        ),
+    )
+
+
+def verify_chain(ctx: DeskContext) -> int | None:
+    """Return the id of the first tampered entry, or None when the whole chain verifies."""
+    with ctx.sessions() as session:
+        return audit_repo.find_break(session)

@@ -1,0 +1,94 @@
+"""The desk's dependencies, built once by the composition root and shared by every operation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from disdukcapil_desk.db.engine import is_postgresql, make_engine, make_sessionmaker
+from disdukcapil_desk.domain.catalogue import Catalogue, load_catalogue
+from disdukcapil_desk.domain.clock import utc_now
+from disdukcapil_desk.domain.intake import IntakeRules
+from disdukcapil_desk.domain.nik import NikRules
+from disdukcapil_desk.domain.sla import HolidayCalendar, load_holidays
+from disdukcapil_desk.domain.wilayah import Wilayah, load_region_codes, load_wilayah
+from disdukcapil_desk.paths import resource_path
+
+DEFAULT_LEASE = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    """Reference data loaded from ``resources/``: catalogue, wilayah, NIK rules, holidays."""
+
+    catalogue: Catalogue
+    wilayah: Wilayah
+    nik_rules: NikRules
+    calendar: HolidayCalendar
+
+    @property
+    def intake_rules(self) -> IntakeRules:
+        """The rules intake checks rows against."""
+        return IntakeRules(self.catalogue, self.wilayah, self.nik_rules)
+
+
+def load_reference_data(root: Path | None = None) -> ReferenceData:
+    """Load the reference data from ``root`` (default: the bundled ``resources/``)."""
+
+    def locate(relative: str) -> Path:
+        return root / relative if root is not None else resource_path(relative)
+
+    wilayah = load_wilayah(locate("wilayah/wilayah_3604.json"))
+    regions = load_region_codes(locate("wilayah/regencies.json"))
+    return ReferenceData(
+        catalogue=load_catalogue(locate("catalogue/services.json")),
+        wilayah=wilayah,
+        nik_rules=NikRules(regions, home_regency=wilayah.kabupaten_code),
+        calendar=load_holidays(locate("holidays.json")),
+    )
+
+
+@dataclass
+class DeskContext:
+    """Engine, session factory, reference data and clock: what every operation needs."""
+
+    engine: Engine
+    reference: ReferenceData
+    clock: Callable[[], dt.datetime] = utc_now
+    lease: dt.timedelta = DEFAULT_LEASE
+    sessions: sessionmaker[Session] = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Build the session factory."""
+        self.sessions = make_sessionmaker(self.engine)
+
+    @classmethod
+    def open(cls, url: str, reference: ReferenceData | None = None) -> DeskContext:
+        """Connect to ``url`` with the bundled reference data."""
+        return cls(make_engine(url), reference or load_reference_data())
+
+    @property
+    def postgresql(self) -> bool:
+        """Whether the database is PostgreSQL."""
+        return is_postgresql(self.engine)
+
+    @property
+    def database_label(self) -> str:
+        """The database URL with any password hidden, for screens and logs."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """One transaction for one user action: committed on success, rolled back on error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.engine.dispose()

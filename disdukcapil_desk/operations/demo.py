@@ -1,0 +1,392 @@
+"""Demo data: realistic requests over the last months in every status (operations layer)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from disdukcapil_desk.db.models import AppUser, ServiceRequest
+from disdukcapil_desk.domain.catalogue import FieldType, FormField, Service
+from disdukcapil_desk.domain.clock import WIB
+from disdukcapil_desk.domain.demo_data import (
+    Person,
+    document_png,
+    make_no_kk,
+    random_address,
+    random_person,
+    random_phone,
+)
+from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.domain.wilayah import Wilayah
+from disdukcapil_desk.domain.workflow import Action, Role, Status
+from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
+from disdukcapil_desk.operations.queue import QueueOps
+from disdukcapil_desk.operations.setup import ADMIN_SETUP_ACTOR, DINAS_CODE
+from disdukcapil_desk.operations.users import UserOps
+
+DEMO_PASSWORD = "demo12345"
+_WEIGHTS = {
+    "ktpel_perekaman": 12,
+    "ktpel_penggantian": 10,
+    "kk_perubahan_data": 12,
+    "kk_baru": 6,
+    "kk_hilang_rusak": 5,
+    "kia": 8,
+    "akta_kelahiran": 14,
+    "akta_kematian": 6,
+    "pindah_datang_antar_kabkota": 3,
+    "pindah_dalam_kabupaten": 3,
+    "pindah_keluar_skpwni": 3,
+    "akta_perkawinan": 2,
+    "akta_perceraian": 1,
+    "legalisir": 3,
+    "sinkronisasi_data": 3,
+}
+_PATHS: dict[Status, tuple[Action, ...]] = {
+    Status.NEW: (),
+    Status.IN_REVIEW: (Action.CLAIM,),
+    Status.NEEDS_REVISION: (Action.CLAIM, Action.REQUEST_REVISION),
+    Status.APPROVED: (Action.CLAIM, Action.APPROVE),
+    Status.REJECTED: (Action.CLAIM, Action.REJECT),
+    Status.ISSUED: (Action.CLAIM, Action.APPROVE, Action.ISSUE),
+    Status.DONE: (Action.CLAIM, Action.APPROVE, Action.ISSUE, Action.FINISH),
+    Status.CANCELLED: (Action.CANCEL,),
+}
+
+
+@dataclass
+class DemoSummary:
+    """What the demo created, and how to log in."""
+
+    incoming: int = 0
+    created: int = 0
+    quarantined: int = 0
+    resubmissions: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    logins: list[tuple[str, str]] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """Return an Indonesian summary for the console."""
+        lines = [
+            f"Baris masuk: {self.incoming}; permohonan: {self.created}; "
+            f"dikarantina: {self.quarantined}; perbaikan: {self.resubmissions}",
+            "Status: "
+            + ", ".join(f"{Status(s).label} {n}" for s, n in sorted(self.statuses.items())),
+            f"Login demo (kata sandi '{DEMO_PASSWORD}'):",
+        ]
+        lines += [f"  {login:<18} {role}" for login, role in self.logins]
+        return "\n".join(lines) + "\n"
+
+
+class _Clock:
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+class DemoOps:
+    """Fill a database with demo requests that went through the real intake and workflow."""
+
+    def __init__(self, ctx: DeskContext) -> None:
+        """Bind to the desk context."""
+        self._ctx = ctx
+
+    def generate(self, count: int, *, seed: int = 1, days: int = 120) -> DemoSummary:
+        """Create ``count`` requests received over the last ``days`` days, in every status."""
+        rng = random.Random(seed)
+        now = self._ctx.clock()
+        summary = DemoSummary()
+        users = self._ensure_users(summary)
+        rows = [self._incoming(rng, now, days, i, seed) for i in range(count)]
+        rows += self._malformed(rng, now, seed, max(2, count // 40))
+        intake = IntakeOps(self._ctx)
+        summary.incoming = sum(1 for r in rows if intake.submit_row(r) is not None)
+        report = intake.ingest()
+        summary.created, summary.quarantined = report.created, report.quarantined
+        self._walk(rng, now, users)
+        summary.resubmissions = self._resubmit_some(rng, now, seed)
+        with self._ctx.sessions() as session:
+            summary.statuses.update(session.scalars(select(ServiceRequest.status)))
+        return summary
+
+    def _ensure_users(self, summary: DemoSummary) -> dict[str, Actor]:
+        specs = [
+            ("kasi.dinas", Role.SECTION_HEAD, DINAS_CODE, "Hj. Rohayati, S.Sos"),
+            ("operator.dinas", Role.VERIFIER, DINAS_CODE, "Dedi Permana"),
+            ("loket.dinas", Role.COUNTER, DINAS_CODE, "Siti Nurhayati"),
+        ]
+        specs += [
+            (f"loket.upt{k.code[-2:]}", Role.COUNTER, f"UPT-{k.code[-2:]}", f"Petugas {k.name}")
+            for k in self._ctx.reference.wilayah.kecamatan_list
+        ]
+        ops = UserOps(self._ctx)
+        with self._ctx.sessions() as session:
+            existing = set(session.scalars(select(AppUser.login)))
+        for login, role, location, name in specs:
+            if login not in existing:
+                ops.add(
+                    ADMIN_SETUP_ACTOR,
+                    login,
+                    DEMO_PASSWORD,
+                    role,
+                    full_name=name,
+                    location_code=location,
+                )
+            if len(summary.logins) < 5:
+                summary.logins.append((login, role.label))
+        summary.logins.append(("loket.uptNN", "Petugas loket UPT kecamatan NN (05…35)"))
+        return {login: ops.actor(login) for login, *_ in specs}
+
+    def _incoming(
+        self, rng: random.Random, now: dt.datetime, days: int, index: int, seed: int
+    ) -> IncomingRow:
+        services = [s for s in self._ctx.reference.catalogue]
+        weights = [_WEIGHTS.get(s.code, 1) for s in services]
+        service = rng.choices(services, weights)[0]
+        received = _office_hours(rng, now - dt.timedelta(days=rng.triangular(0, days, 0)))
+        person = random_person(
+            rng, self._ctx.reference.wilayah, today=received.date(), min_age=17, max_age=75
+        )
+        payload = _payload(rng, service, person, received.date(), self._ctx.reference.wilayah)
+        if rng.random() < 0.08:
+            _spoil(rng, payload)
+        channel = rng.choices(["whatsapp", "web", "email", "import"], [70, 20, 5, 5])[0]
+        attachments = tuple(
+            (req.code, f"{req.code}.png", "image/png", document_png(rng))
+            for req in service.requirements[: rng.randint(1, min(3, len(service.requirements)))]
+        )
+        return IncomingRow(
+            channel=channel,
+            external_ref=f"demo-{seed}-{index}",
+            received_at=received,
+            sender=str(payload["no_hp"]),
+            service_code=service.code,
+            payload=json.dumps(payload, ensure_ascii=False),
+            attachments=attachments,
+        )
+
+    def _malformed(
+        self, rng: random.Random, now: dt.datetime, seed: int, count: int
+    ) -> list[IncomingRow]:
+        bad = [
+            ("kia", '{"nama": "Bagas"', "+6285712345678"),
+            ("surat_sakti", '{"nama": "Rudi"}', "+6285712345678"),
+            ("akta_kelahiran", '["bukan", "objek"]', "+6281234567890"),
+            ("ktpel_perekaman", '{"nama": "Tanpa Kontak"}', ""),
+        ]
+        rows = []
+        for i in range(count):
+            code, payload, sender = bad[i % len(bad)]
+            rows.append(
+                IncomingRow(
+                    channel="whatsapp",
+                    external_ref=f"demo-{seed}-bad-{i}",
+                    received_at=now - dt.timedelta(hours=rng.randint(1, 500)),
+                    sender=sender,
+                    service_code=code,
+                    payload=payload,
+                )
+            )
+        return rows
+
+    def _walk(self, rng: random.Random, now: dt.datetime, users: dict[str, Actor]) -> None:
+        clock = _Clock(now)
+        ctx = dataclasses.replace(self._ctx, clock=clock)
+        queue = QueueOps(ctx)
+        with self._ctx.sessions() as session:
+            requests = session.execute(
+                select(ServiceRequest.id, ServiceRequest.received_at, ServiceRequest.location_code)
+                .where(ServiceRequest.status == Status.NEW.value)
+                .order_by(ServiceRequest.id)
+            ).all()
+        for request_id, received_at, location in requests:
+            age = (now - received_at).days
+            target = _target_status(rng, age)
+            counter = users.get(_counter_login(location), users["loket.dinas"])
+            clock.now = min(received_at + dt.timedelta(minutes=rng.randint(5, 90)), now)
+            for action in _PATHS[target]:
+                actor = _actor_for(action, counter, users)
+                self._apply(queue, actor, request_id, action)
+                # A decision follows its claim within the lease; later steps take hours.
+                gap = (
+                    dt.timedelta(minutes=rng.randint(2, 12))
+                    if action is Action.CLAIM
+                    else dt.timedelta(hours=rng.randint(1, 20))
+                )
+                clock.now = min(clock.now + gap, now)
+
+    def _apply(self, queue: QueueOps, actor: Actor, request_id: int, action: Action) -> None:
+        if action is Action.CLAIM:
+            queue.claim(actor, request_id)
+        elif action is Action.REQUEST_REVISION:
+            queue.decide(
+                actor,
+                request_id,
+                action,
+                citizen_message=("Mohon kirim ulang foto KK yang jelas dan terbaca seluruhnya."),
+            )
+        else:
+            queue.decide(actor, request_id, action, reason=_REASONS.get(action, ""))
+
+    def _resubmit_some(self, rng: random.Random, now: dt.datetime, seed: int) -> int:
+        with self._ctx.sessions() as session:
+            waiting = session.execute(
+                select(ServiceRequest.number, ServiceRequest.service_code, ServiceRequest.contact)
+                .where(ServiceRequest.status == Status.NEEDS_REVISION.value)
+                .order_by(ServiceRequest.id)
+            ).all()
+        intake = IntakeOps(self._ctx)
+        for i, (number, service_code, contact) in enumerate(waiting[::3]):
+            intake.submit_row(
+                IncomingRow(
+                    channel="whatsapp",
+                    external_ref=f"demo-{seed}-fix-{i}",
+                    received_at=now - dt.timedelta(minutes=rng.randint(1, 600)),
+                    sender=contact,
+                    service_code=service_code,
+                    payload=json.dumps({"catatan": "sudah diperbaiki"}),
+                    reply_to_number=number,
+                    attachments=(("kk", "kk_baru.png", "image/png", document_png(rng)),),
+                )
+            )
+        return intake.ingest().resubmissions
+
+
+_REASONS = {
+    Action.REJECT: "Persyaratan bukan untuk layanan ini; silakan ajukan layanan yang sesuai",
+    Action.CANCEL: "Dibatalkan atas permintaan pemohon",
+}
+
+
+def _counter_login(location: str) -> str:
+    return "loket.dinas" if location == DINAS_CODE else f"loket.upt{location[-2:]}"
+
+
+def _actor_for(action: Action, counter: Actor, users: dict[str, Actor]) -> Actor:
+    if action is Action.ISSUE:
+        return users["operator.dinas"]
+    if action is Action.CANCEL:
+        return users["kasi.dinas"]
+    return counter
+
+
+def _target_status(rng: random.Random, age_days: int) -> Status:
+    if age_days <= 2:
+        options = {
+            Status.NEW: 45,
+            Status.IN_REVIEW: 15,
+            Status.NEEDS_REVISION: 10,
+            Status.APPROVED: 12,
+            Status.REJECTED: 5,
+            Status.ISSUED: 8,
+            Status.DONE: 5,
+        }
+    elif age_days <= 14:
+        options = {
+            Status.NEW: 6,
+            Status.NEEDS_REVISION: 14,
+            Status.APPROVED: 5,
+            Status.REJECTED: 8,
+            Status.ISSUED: 15,
+            Status.DONE: 48,
+            Status.CANCELLED: 4,
+        }
+    else:
+        options = {
+            Status.NEEDS_REVISION: 5,
+            Status.REJECTED: 10,
+            Status.ISSUED: 4,
+            Status.DONE: 76,
+            Status.CANCELLED: 5,
+        }
+    return rng.choices(list(options), list(options.values()))[0]
+
+
+def _office_hours(rng: random.Random, moment: dt.datetime) -> dt.datetime:
+    local = moment.astimezone(WIB)
+    if rng.random() < 0.85:  # most messages arrive in office hours
+        local = local.replace(hour=rng.randint(7, 15), minute=rng.randint(0, 59))
+    return local.astimezone(dt.UTC)
+
+
+def _payload(
+    rng: random.Random, service: Service, person: Person, today: dt.date, wilayah: Wilayah
+) -> dict[str, object]:
+    payload: dict[str, object] = {
+        "nik": person.nik,
+        "no_kk": make_no_kk(
+            person.kecamatan_code,
+            today - dt.timedelta(days=rng.randint(30, 4000)),
+            rng.randint(1, 9999),
+        ),
+        "nama": person.name,
+        "tempat_lahir": person.birth_place,
+        "tanggal_lahir": person.birth_date.isoformat(),
+        "jenis_kelamin": person.sex,
+        "alamat": random_address(rng),
+        "rt": f"{rng.randint(1, 12):03d}",
+        "rw": f"{rng.randint(1, 8):03d}",
+        "kode_desa": person.kode_desa,
+        "no_hp": random_phone(rng),
+    }
+    for form_field in service.fields:
+        payload[form_field.name] = _field_value(rng, form_field, today, service, wilayah, person)
+    return payload
+
+
+def _field_value(
+    rng: random.Random,
+    form_field: FormField,
+    today: dt.date,
+    service: Service,
+    wilayah: Wilayah,
+    person: Person,
+) -> object:
+    if form_field.name == service.event_date_field:
+        late = rng.random() < 0.1
+        days = rng.randint(70, 900) if late else rng.randint(1, 50)
+        return (today - dt.timedelta(days=days)).isoformat()
+    kind = form_field.type
+    if kind is FieldType.DATE:
+        return (today - dt.timedelta(days=rng.randint(1, 3000))).isoformat()
+    if kind is FieldType.NIK:
+        return random_person(rng, wilayah, today=today, min_age=20).nik
+    if kind is FieldType.NO_KK:
+        issued = today - dt.timedelta(days=400)
+        return make_no_kk(person.kecamatan_code, issued, rng.randint(1, 9999))
+    if kind is FieldType.SEX:
+        return rng.choice("LP")
+    if kind is FieldType.INTEGER:
+        return str(rng.randint(1, 4))
+    if kind is FieldType.CHOICE and form_field.choices:
+        return rng.choice(form_field.choices)
+    if kind is FieldType.PHONE:
+        return random_phone(rng)
+    if kind is FieldType.DESA:
+        return person.kode_desa
+    if form_field.name.endswith("nama"):
+        return random_person(rng, wilayah, today=today).name
+    return random_address(rng) if "alamat" in form_field.name else f"{form_field.label} contoh"
+
+
+def _spoil(rng: random.Random, payload: dict[str, object]) -> None:
+    spoiler = rng.choice(("short_nik", "no_name", "wrong_sex", "bad_desa", "bad_date"))
+    if spoiler == "short_nik":
+        payload["nik"] = str(payload["nik"])[:15]
+    elif spoiler == "no_name":
+        payload["nama"] = ""
+    elif spoiler == "wrong_sex":
+        payload["jenis_kelamin"] = "L" if payload["jenis_kelamin"] == "P" else "P"
+    elif spoiler == "bad_desa":
+        payload["kode_desa"] = "3604999999"
+    else:
+        payload["tanggal_lahir"] = "31-02-1990"

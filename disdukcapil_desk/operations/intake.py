@@ -1,0 +1,423 @@
+"""Ingest: turning pending intake rows into requests, or quarantining them (operations layer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from disdukcapil_desk.db.models import (
+    IncomingAttachment,
+    IncomingRequest,
+    Location,
+    LocationKecamatan,
+    RequestAttachment,
+    RequestFinding,
+    RequirementCheck,
+    Service,
+    ServiceRequest,
+)
+from disdukcapil_desk.db.repositories import counters
+from disdukcapil_desk.db.repositories import intake as intake_repo
+from disdukcapil_desk.domain.clock import office_date
+from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, IngestReport
+from disdukcapil_desk.domain.intake import IntakeRejected, ParsedIntake, parse_incoming
+from disdukcapil_desk.domain.nik import mask_number
+from disdukcapil_desk.domain.numbering import REQUEST_COUNTER, request_number, request_period
+from disdukcapil_desk.domain.routing import Office, route
+from disdukcapil_desk.domain.workflow import Action, Status, check_transition
+from disdukcapil_desk.operations.audit import record
+from disdukcapil_desk.operations.context import DeskContext
+
+log = logging.getLogger("disdukcapil_desk.intake")
+
+ProgressFn = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
+BATCH_SIZE = 200
+
+
+@dataclass(frozen=True)
+class IncomingRow:
+    """A row as a channel writes it into ``incoming_request`` (with its attachments)."""
+
+    channel: str
+    external_ref: str
+    service_code: str
+    payload: str
+    sender: str
+    received_at: dt.datetime | None = None
+    location_code: str | None = None
+    reply_to_number: str | None = None
+    attachments: tuple[tuple[str | None, str, str, bytes], ...] = ()
+    """(requirement code or None, filename, media type, bytes)."""
+
+
+@dataclass(frozen=True)
+class _Routing:
+    offices: tuple[Office, ...]
+    coverage: dict[str, str]
+    sla_days: dict[str, int]
+
+
+class IntakeOps:
+    """Receive rows as a channel would, and ingest pending rows into the queue."""
+
+    def __init__(self, ctx: DeskContext) -> None:
+        """Bind to the desk context."""
+        self._ctx = ctx
+
+    def submit_row(self, row: IncomingRow) -> int | None:
+        """Write one intake row (and its attachments) the way a channel does.
+
+        Returns:
+            The row id, or None when (channel, external_ref) was already received.
+        """
+        with self._ctx.unit_of_work() as session:
+            row_id = intake_repo.insert_incoming(
+                session,
+                channel=row.channel,
+                external_ref=row.external_ref,
+                received_at=row.received_at or self._ctx.clock(),
+                sender=row.sender,
+                service_code=row.service_code,
+                payload=row.payload,
+                location_code=row.location_code,
+                reply_to_number=row.reply_to_number,
+            )
+            if row_id is not None:
+                for kind, filename, media_type, content in row.attachments:
+                    session.add(
+                        IncomingAttachment(
+                            incoming_request_id=row_id,
+                            kind=kind,
+                            filename=filename,
+                            media_type=media_type,
+                            content=content,
+                        )
+                    )
+            return row_id
+
+    def pending_count(self) -> int:
+        """Return how many rows wait to be ingested."""
+        with self._ctx.sessions() as session:
+            return int(
+                session.scalar(select(func.count()).where(IncomingRequest.ingested_at.is_(None)))
+                or 0
+            )
+
+    def ingest(
+        self,
+        progress: ProgressFn | None = None,
+        cancelled: CancelFn | None = None,
+        batch_size: int = BATCH_SIZE,
+    ) -> IngestReport:
+        """Ingest every pending row, batch by batch (one transaction per batch).
+
+        Each row runs in a savepoint: a row that cannot become a request is quarantined with
+        its reason, and an unexpected failure on one row never stops the batch.
+        """
+        report = IngestReport()
+        total = self.pending_count()
+        routing = self._routing()
+        while not (cancelled and cancelled()):
+            with self._ctx.unit_of_work() as session:
+                rows = intake_repo.lock_pending_batch(session, batch_size)
+                for row in rows:
+                    self._ingest_row(session, row, routing, report)
+            if not rows:
+                break
+            if progress:
+                progress(report.rows, max(total, report.rows))
+        report.cancelled = bool(cancelled and cancelled())
+        return report
+
+    def _routing(self) -> _Routing:
+        with self._ctx.sessions() as session:
+            offices = tuple(
+                Office(loc.code, loc.kind, loc.active) for loc in session.scalars(select(Location))
+            )
+            coverage = {
+                link.kecamatan_code: link.location_code
+                for link in session.scalars(select(LocationKecamatan))
+            }
+            sla = {s.code: s.sla_days for s in session.scalars(select(Service))}
+        return _Routing(offices, coverage, sla)
+
+    def _ingest_row(
+        self, session: Session, row: IncomingRequest, routing: _Routing, report: IngestReport
+    ) -> None:
+        row_id = row.id
+        try:
+            with session.begin_nested():
+                resubmission = self._process(session, row, routing, report)
+        except IntakeRejected as exc:
+            self._quarantine(session, row_id, str(exc), report)
+            return
+        except DBAPIError as exc:
+            if not isinstance(exc, IntegrityError) and exc.connection_invalidated:
+                raise
+            log.exception("ingest of incoming row %s failed", row_id)
+            self._quarantine(session, row_id, f"kesalahan basis data: {exc.orig}", report)
+            return
+        except (ValueError, TypeError, KeyError, LookupError) as exc:
+            log.exception("ingest of incoming row %s failed", row_id)
+            self._quarantine(session, row_id, f"kesalahan internal: {exc!r}"[:500], report)
+            return
+        report.rows += 1
+        if resubmission:
+            report.resubmissions += 1
+        else:
+            report.created += 1
+
+    def _quarantine(self, session: Session, row_id: int, reason: str, report: IngestReport) -> None:
+        row = session.get(IncomingRequest, row_id)
+        assert row is not None
+        row.ingested_at = self._ctx.clock()
+        row.ingest_error = reason
+        report.rows += 1
+        report.quarantined += 1
+        report.quarantine_reasons.append((row_id, reason))
+
+    def _process(
+        self, session: Session, row: IncomingRequest, routing: _Routing, report: IngestReport
+    ) -> bool:
+        received_on = office_date(row.received_at)
+        parsed = parse_incoming(
+            self._ctx.reference.intake_rules,
+            row.service_code,
+            row.payload,
+            row.sender,
+            received_on,
+        )
+        if row.reply_to_number and row.reply_to_number.strip():
+            target = self._resubmit(session, row, parsed)
+        else:
+            target = self._create(session, row, parsed, routing, report)
+        self._link_attachments(session, row.id, target, parsed)
+        row.service_request_id = target.id
+        row.ingested_at = self._ctx.clock()
+        row.ingest_error = None
+        return bool(row.reply_to_number and row.reply_to_number.strip())
+
+    def _create(
+        self,
+        session: Session,
+        row: IncomingRequest,
+        parsed: ParsedIntake,
+        routing: _Routing,
+        report: IngestReport,
+    ) -> ServiceRequest:
+        service = parsed.service
+        received_on = office_date(row.received_at)
+        location = route(
+            service, row.location_code, parsed.kecamatan_code, routing.offices, routing.coverage
+        )
+        sequence = counters.allocate(
+            session, REQUEST_COUNTER, location, request_period(received_on)
+        )
+        sla_days = routing.sla_days.get(service.code, service.sla_days)
+        now = self._ctx.clock()
+        request = ServiceRequest(
+            number=request_number(location, received_on, sequence),
+            service_code=service.code,
+            location_code=location,
+            channel=row.channel,
+            received_at=row.received_at,
+            contact=parsed.contact,
+            payload=row.payload,
+            status=Status.NEW.value,
+            version=1,
+            sla_due=self._ctx.reference.calendar.add_working_days(received_on, sla_days),
+            resubmission_count=0,
+            created_at=now,
+            updated_at=now,
+            updated_by=SYSTEM_ACTOR.login,
+        )
+        _apply_applicant(request, parsed)
+        session.add(request)
+        session.flush()
+        self._flag_duplicate(session, request, report)
+        _replace_findings(session, request.id, parsed, now)
+        for requirement in service.requirements:
+            session.add(
+                RequirementCheck(
+                    service_request_id=request.id,
+                    requirement_code=requirement.code,
+                    state="pending",
+                    note="",
+                )
+            )
+        record(
+            self._ctx,
+            session,
+            SYSTEM_ACTOR,
+            "intake",
+            "service_request",
+            request.number,
+            after={
+                "status": Status.NEW.value,
+                "service": service.code,
+                "location": location,
+                "channel": row.channel,
+                "nik": mask_number(parsed.nik),
+            },
+            detail=f"incoming_request {row.id}",
+        )
+        return request
+
+    def _flag_duplicate(
+        self, session: Session, request: ServiceRequest, report: IngestReport
+    ) -> None:
+        if not request.nik:
+            return
+        other = session.execute(
+            select(ServiceRequest.id, ServiceRequest.number)
+            .where(
+                ServiceRequest.nik == request.nik,
+                ServiceRequest.service_code == request.service_code,
+                ServiceRequest.id != request.id,
+                ServiceRequest.status.not_in(
+                    [Status.DONE.value, Status.REJECTED.value, Status.CANCELLED.value]
+                ),
+            )
+            .order_by(ServiceRequest.id)
+            .limit(1)
+        ).first()
+        if other is None:
+            return
+        request.possible_duplicate_of = other.id
+        report.duplicates_flagged += 1
+        session.add(
+            RequestFinding(
+                service_request_id=request.id,
+                code="possible_duplicate",
+                severity="warning",
+                field="nik",
+                message=f"Kemungkinan ganda: permohonan {other.number} dengan NIK dan "
+                "layanan yang sama masih berjalan",
+                source="auto",
+                resolved=False,
+                created_at=self._ctx.clock(),
+            )
+        )
+
+    def _resubmit(
+        self, session: Session, row: IncomingRequest, parsed: ParsedIntake
+    ) -> ServiceRequest:
+        number = (row.reply_to_number or "").strip().upper()
+        stmt = select(ServiceRequest).where(ServiceRequest.number == number)
+        if self._ctx.postgresql:
+            stmt = stmt.with_for_update()
+        target = session.scalar(stmt)
+        if target is None:
+            raise IntakeRejected(
+                f"perbaikan untuk nomor permohonan {number[:40]!r} yang tidak dikenal"
+            )
+        status = Status(target.status)
+        if not status.is_open:
+            raise IntakeRejected(
+                f"permohonan {number} sudah berstatus '{status.label}'; kirim permohonan baru"
+            )
+        if target.service_code != parsed.service.code:
+            raise IntakeRejected(
+                f"perbaikan untuk layanan {parsed.service.code!r}, sedangkan permohonan "
+                f"{number} untuk layanan {target.service_code!r}"
+            )
+        merged = _merge_payload(target.payload, parsed.payload)
+        reparsed = parse_incoming(
+            self._ctx.reference.intake_rules,
+            target.service_code,
+            merged,
+            target.contact,
+            office_date(target.received_at),
+        )
+        before = {"status": target.status, "version": target.version}
+        target.payload = merged
+        _apply_applicant(target, reparsed)
+        _replace_findings(session, target.id, reparsed, self._ctx.clock())
+        if status is Status.NEEDS_REVISION:
+            target.status = check_transition(Action.RESUBMIT, status, None).value
+            target.citizen_message = None
+        target.resubmission_count += 1
+        target.version += 1
+        target.updated_at = self._ctx.clock()
+        target.updated_by = SYSTEM_ACTOR.login
+        record(
+            self._ctx,
+            session,
+            SYSTEM_ACTOR,
+            "resubmit",
+            "service_request",
+            target.number,
+            before=before,
+            after={"status": target.status, "version": target.version},
+            detail=f"incoming_request {row.id}",
+        )
+        return target
+
+    def _link_attachments(
+        self, session: Session, incoming_id: int, target: ServiceRequest, parsed: ParsedIntake
+    ) -> None:
+        known = {r.code for r in parsed.service.requirements}
+        for attachment_id, kind in intake_repo.attachments_of(session, incoming_id):
+            session.add(
+                RequestAttachment(
+                    service_request_id=target.id,
+                    incoming_attachment_id=attachment_id,
+                    requirement_code=kind if kind in known else None,
+                )
+            )
+
+
+def _apply_applicant(request: ServiceRequest, parsed: ParsedIntake) -> None:
+    request.nik = parsed.nik
+    request.no_kk = parsed.no_kk
+    request.applicant_name = parsed.applicant_name
+    request.birth_date = parsed.birth_date
+    request.sex = parsed.sex
+    request.kode_desa = parsed.kode_desa
+    request.kecamatan_code = parsed.kecamatan_code
+
+
+def _replace_findings(
+    session: Session, request_id: int, parsed: ParsedIntake, now: dt.datetime
+) -> None:
+    existing = session.scalars(
+        select(RequestFinding).where(
+            RequestFinding.service_request_id == request_id,
+            RequestFinding.source == "auto",
+            RequestFinding.code != "possible_duplicate",
+        )
+    )
+    for stale in existing:
+        session.delete(stale)
+    for finding in parsed.findings:
+        session.add(
+            RequestFinding(
+                service_request_id=request_id,
+                code=finding.code,
+                severity=finding.severity.value,
+                field=finding.field,
+                message=finding.message,
+                source="auto",
+                resolved=False,
+                created_at=now,
+            )
+        )
+
+
+def _merge_payload(current: str, update: dict[str, object]) -> str:
+    try:
+        merged = json.loads(current)
+    except json.JSONDecodeError:
+        merged = {}
+    if not isinstance(merged, dict):
+        merged = {}
+    merged.update({k: v for k, v in update.items() if v not in (None, "")})
+    return json.dumps(merged, ensure_ascii=False)

@@ -1,0 +1,491 @@
+"""The queue: listing, claiming with leases, editing and moving requests (operations layer)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from disdukcapil_desk.db.models import (
+    AppUser,
+    IncomingAttachment,
+    RequestAttachment,
+    RequestFinding,
+    RequirementCheck,
+    ServiceRequest,
+)
+from disdukcapil_desk.db.repositories import audit as audit_repo
+from disdukcapil_desk.db.repositories import requests as repo
+from disdukcapil_desk.domain.catalogue import Service
+from disdukcapil_desk.domain.clock import office_date
+from disdukcapil_desk.domain.dto import (
+    SYSTEM_ACTOR,
+    Actor,
+    AttachmentRow,
+    CheckRow,
+    Cursor,
+    FindingRow,
+    HistoryRow,
+    Lease,
+    Page,
+    QueueFilter,
+    RequestDetail,
+    RequestRow,
+)
+from disdukcapil_desk.domain.errors import ClaimError, NotFound, StaleVersionError, WorkflowError
+from disdukcapil_desk.domain.findings import Severity
+from disdukcapil_desk.domain.nik import mask_number
+from disdukcapil_desk.domain.workflow import (
+    CLOSED_STATUSES,
+    Action,
+    Permission,
+    Status,
+    check_transition,
+    require,
+)
+from disdukcapil_desk.operations.audit import record
+from disdukcapil_desk.operations.context import DeskContext
+
+PAGE_SIZE = 200
+_CLAIM_ATTEMPTS = 5
+_DECISIONS = {Action.APPROVE, Action.REQUEST_REVISION, Action.REJECT}
+_REASON_REQUIRED = {Action.REJECT, Action.CANCEL, Action.TAKE_BACK}
+
+
+class QueueOps:
+    """Everything an officer does with the queue of requests."""
+
+    def __init__(self, ctx: DeskContext) -> None:
+        """Bind to the desk context."""
+        self._ctx = ctx
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def page(
+        self, actor: Actor, flt: QueueFilter, after: Cursor | None = None, limit: int = PAGE_SIZE
+    ) -> Page:
+        """Return one page of the queue, oldest first, never loading the whole table.
+
+        A UPT officer only ever sees the requests of their own UPT.
+        """
+        require(actor.role, Permission.VIEW_QUEUE)
+        flt = self._scoped(actor, flt)
+        conditions = repo.filter_conditions(
+            flt, today=office_date(self._ctx.clock()), user_id=actor.user_id
+        )
+        with self._ctx.sessions() as session:
+            rows = repo.page(session, conditions, after, limit + 1)
+        more = len(rows) > limit
+        result = tuple(self._row(sr, holder) for sr, holder in rows[:limit])
+        cursor = Cursor(result[-1].received_at, result[-1].id) if more and result else None
+        return Page(result, cursor)
+
+    def counts(self, actor: Actor, location_code: str | None = None) -> dict[Status, int]:
+        """Return the number of requests per status for a location (the actor's by default)."""
+        require(actor.role, Permission.VIEW_QUEUE)
+        location = self._scoped(actor, QueueFilter(location_code=location_code)).location_code
+        with self._ctx.sessions() as session:
+            raw = repo.count_by_status(session, location)
+        return {status: raw.get(status.value, 0) for status in Status}
+
+    def detail(self, actor: Actor, number_or_id: str | int) -> RequestDetail:
+        """Return one request with findings, checklist, attachments and history."""
+        require(actor.role, Permission.VIEW_QUEUE)
+        with self._ctx.sessions() as session:
+            request = self._find(session, number_or_id)
+            self._check_scope(actor, request)
+            return self._detail(session, request)
+
+    # -- claims ----------------------------------------------------------------------------
+
+    def claim_next(self, actor: Actor, location_code: str | None = None) -> Lease | None:
+        """Claim the oldest claimable request of a location; None when the queue is empty."""
+        self._require_user(actor)
+        location = location_code or actor.location_code
+        if not location:
+            raise ClaimError("Lokasi kerja belum ditentukan")
+        self._check_location(actor, location)
+        for _ in range(_CLAIM_ATTEMPTS):
+            with self._ctx.unit_of_work() as session:
+                now = self._ctx.clock()
+                request_id = repo.next_claimable_id(session, location, now)
+                if request_id is None:
+                    return None
+                lease = self._take(session, actor, request_id)
+                if lease is not None:
+                    return lease
+        return None
+
+    def claim(self, actor: Actor, request_id: int) -> Lease:
+        """Claim (or renew our own claim on) one request.
+
+        Raises:
+            ClaimError: someone else holds it, or it is not open for review.
+        """
+        self._require_user(actor)
+        with self._ctx.unit_of_work() as session:
+            request = repo.load_for_update(session, request_id)
+            if request is None:
+                raise NotFound(f"Permohonan {request_id} tidak ditemukan")
+            self._check_scope(actor, request)
+            if request.status == Status.NEW.value:
+                check_transition(Action.CLAIM, Status.NEW, actor.role)
+            lease = self._take(session, actor, request_id)
+            if lease is None:
+                raise self._claim_refusal(session, request)
+            return lease
+
+    def renew(self, actor: Actor, request_id: int) -> Lease:
+        """Extend our lease; raises ClaimError when it was lost (expired and taken)."""
+        return self.claim(actor, request_id)
+
+    def release(self, actor: Actor, request_id: int) -> None:
+        """Give a request we hold back to the queue."""
+        self._require_user(actor)
+        with self._ctx.unit_of_work() as session:
+            request = self._held_by(session, actor, request_id)
+            self._move(session, actor, request, Action.RELEASE, reason="dilepas oleh petugas")
+
+    def take_back(self, actor: Actor, request_id: int, reason: str) -> None:
+        """A section head returns a request held by someone else to the queue."""
+        with self._ctx.unit_of_work() as session:
+            request = self._load(session, request_id)
+            self._check_scope(actor, request)
+            self._move(session, actor, request, Action.TAKE_BACK, reason=reason)
+
+    def expire_leases(self) -> int:
+        """Return to the queue every request whose lease ran out; returns how many."""
+        with self._ctx.unit_of_work() as session:
+            ids = repo.expired_lease_ids(session, self._ctx.clock())
+            for request_id in ids:
+                request = self._load(session, request_id)
+                self._move(session, SYSTEM_ACTOR, request, Action.EXPIRE, reason="lease habis")
+        return len(ids)
+
+    # -- edits and decisions ----------------------------------------------------------------
+
+    def save_fields(
+        self,
+        actor: Actor,
+        request_id: int,
+        expected_version: int,
+        changes: Mapping[str, object],
+    ) -> int:
+        """Save edited payload fields of a request we hold; returns the new version.
+
+        Raises:
+            StaleVersionError: someone changed the request after we loaded it.
+            ClaimError: we do not hold the request.
+        """
+        require(actor.role, Permission.EDIT_REQUEST)
+        with self._ctx.unit_of_work() as session:
+            request = self._held_by(session, actor, request_id)
+            self._check_version(session, request, expected_version)
+            payload = json.loads(request.payload)
+            before = {k: payload.get(k) for k in changes}
+            payload.update(changes)
+            request.payload = json.dumps(payload, ensure_ascii=False)
+            self._touch(request, actor)
+            record(
+                self._ctx,
+                session,
+                actor,
+                "edit",
+                "service_request",
+                request.number,
+                before=_masked(before),
+                after=_masked(dict(changes)),
+            )
+            return request.version
+
+    def decide(
+        self,
+        actor: Actor,
+        request_id: int,
+        action: Action,
+        *,
+        expected_version: int | None = None,
+        reason: str = "",
+        citizen_message: str | None = None,
+    ) -> RequestRow:
+        """Move a request along the workflow (approve, revise, reject, issue, finish, cancel).
+
+        Decisions on a request in review need the actor to hold it; a reason is required for
+        reject and cancel.
+        """
+        with self._ctx.unit_of_work() as session:
+            if action in _DECISIONS:
+                request = self._held_by(session, actor, request_id)
+            else:
+                request = self._load(session, request_id)
+                self._check_scope(actor, request)
+            if expected_version is not None:
+                self._check_version(session, request, expected_version)
+            if citizen_message is not None:
+                request.citizen_message = citizen_message
+            self._move(session, actor, request, action, reason=reason)
+            holder = session.get(AppUser, request.claimed_by) if request.claimed_by else None
+            return self._row(request, holder.login if holder else None)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _take(self, session: Session, actor: Actor, request_id: int) -> Lease | None:
+        assert actor.user_id is not None
+        now = self._ctx.clock()
+        expires = now + self._ctx.lease
+        before = session.execute(
+            select(ServiceRequest.status, ServiceRequest.claimed_by).where(
+                ServiceRequest.id == request_id
+            )
+        ).one()
+        if not repo.take_claim(session, request_id, actor.user_id, now, expires, actor.login):
+            return None
+        request = self._load(session, request_id)
+        if before.claimed_by != actor.user_id or before.status != Status.IN_REVIEW.value:
+            record(
+                self._ctx,
+                session,
+                actor,
+                Action.CLAIM.value,
+                "service_request",
+                request.number,
+                before={"status": before.status},
+                after={"status": request.status},
+            )
+        return Lease(request.id, request.number, actor.login, expires, request.version)
+
+    def _claim_refusal(self, session: Session, request: ServiceRequest) -> ClaimError:
+        if request.status != Status.IN_REVIEW.value:
+            return ClaimError(
+                f"Permohonan {request.number} berstatus '{Status(request.status).label}' "
+                "dan tidak dapat diambil"
+            )
+        holder = session.get(AppUser, request.claimed_by) if request.claimed_by else None
+        since = request.claimed_at.astimezone() if request.claimed_at else None
+        return ClaimError(
+            f"Permohonan {request.number} sedang diperiksa oleh "
+            f"{holder.full_name if holder else '?'} sejak {since:%d-%m-%Y %H:%M}"
+            if since
+            else f"Permohonan {request.number} sedang diperiksa petugas lain"
+        )
+
+    def _move(
+        self, session: Session, actor: Actor, request: ServiceRequest, action: Action, reason: str
+    ) -> None:
+        if action in _REASON_REQUIRED and not reason.strip():
+            raise WorkflowError("Alasan wajib diisi")
+        current = Status(request.status)
+        target = check_transition(action, current, actor.role)
+        request.status = target.value
+        if target is not Status.IN_REVIEW:
+            request.claimed_by = None
+            request.claimed_at = None
+            request.lease_expires_at = None
+        if target in CLOSED_STATUSES:
+            request.closed_at = self._ctx.clock()
+        self._touch(request, actor)
+        record(
+            self._ctx,
+            session,
+            actor,
+            action.value,
+            "service_request",
+            request.number,
+            before={"status": current.value},
+            after={"status": target.value},
+            detail=reason,
+        )
+
+    def _touch(self, request: ServiceRequest, actor: Actor) -> None:
+        request.version += 1
+        request.updated_at = self._ctx.clock()
+        request.updated_by = actor.login
+
+    def _check_version(self, session: Session, request: ServiceRequest, expected: int) -> None:
+        if request.version == expected:
+            return
+        changed_at = request.updated_at.astimezone()
+        raise StaleVersionError(
+            f"Permohonan {request.number} sudah diubah oleh {request.updated_by} pada "
+            f"{changed_at:%d-%m-%Y %H:%M}. Muat ulang untuk melihat perubahannya; "
+            "isian Anda tetap di layar.",
+            changed_by=request.updated_by,
+            changed_at=changed_at.isoformat(),
+        )
+
+    def _held_by(self, session: Session, actor: Actor, request_id: int) -> ServiceRequest:
+        request = self._load(session, request_id)
+        self._check_scope(actor, request)
+        now = self._ctx.clock()
+        holds = (
+            request.status == Status.IN_REVIEW.value
+            and request.claimed_by == actor.user_id
+            and request.lease_expires_at is not None
+            and request.lease_expires_at >= now
+        )
+        if not holds:
+            raise (
+                self._claim_refusal(session, request)
+                if request.claimed_by not in (None, actor.user_id)
+                else ClaimError(
+                    f"Anda tidak sedang memegang permohonan {request.number}; ambil dahulu"
+                )
+            )
+        return request
+
+    def _load(self, session: Session, request_id: int) -> ServiceRequest:
+        request = repo.load_for_update(session, request_id)
+        if request is None:
+            raise NotFound(f"Permohonan {request_id} tidak ditemukan")
+        return request
+
+    def _find(self, session: Session, number_or_id: str | int) -> ServiceRequest:
+        if isinstance(number_or_id, int):
+            request = session.get(ServiceRequest, number_or_id)
+        else:
+            request = session.scalar(
+                select(ServiceRequest).where(ServiceRequest.number == number_or_id.strip().upper())
+            )
+        if request is None:
+            raise NotFound(f"Permohonan {number_or_id} tidak ditemukan")
+        return request
+
+    def _require_user(self, actor: Actor) -> None:
+        require(actor.role, Permission.EDIT_REQUEST)
+        if actor.user_id is None:
+            raise ClaimError("Hanya pengguna yang masuk yang dapat mengambil permohonan")
+
+    def _scoped(self, actor: Actor, flt: QueueFilter) -> QueueFilter:
+        if actor.location_code and actor.location_code.startswith("UPT"):
+            return QueueFilter(
+                flt.statuses,
+                flt.service_code,
+                actor.location_code,
+                flt.overdue_only,
+                flt.mine_only,
+                flt.search,
+            )
+        return flt
+
+    def _check_location(self, actor: Actor, location: str) -> None:
+        upt_officer = bool(actor.location_code and actor.location_code.startswith("UPT"))
+        if upt_officer and location != actor.location_code:
+            raise ClaimError("Petugas UPT hanya dapat mengambil permohonan UPT-nya")
+
+    def _check_scope(self, actor: Actor, request: ServiceRequest) -> None:
+        if not actor.is_system:
+            self._check_location(actor, request.location_code)
+
+    def _row(self, request: ServiceRequest, holder: str | None) -> RequestRow:
+        catalogue = self._ctx.reference.catalogue
+        name = (
+            catalogue.get(request.service_code).name
+            if request.service_code in catalogue
+            else request.service_code
+        )
+        return RequestRow(
+            id=request.id,
+            number=request.number,
+            received_at=request.received_at,
+            service_code=request.service_code,
+            service_name=name,
+            location_code=request.location_code,
+            applicant_name=request.applicant_name,
+            nik_masked=mask_number(request.nik),
+            channel=request.channel,
+            status=Status(request.status),
+            holder=holder,
+            lease_expires_at=request.lease_expires_at,
+            sla_due=request.sla_due,
+            resubmission_count=request.resubmission_count,
+            possible_duplicate=request.possible_duplicate_of is not None,
+            version=request.version,
+        )
+
+    def _detail(self, session: Session, request: ServiceRequest) -> RequestDetail:
+        holder = session.get(AppUser, request.claimed_by) if request.claimed_by else None
+        service = self._ctx.reference.catalogue.get(request.service_code)
+        return RequestDetail(
+            row=self._row(request, holder.login if holder else None),
+            payload=_load_payload(request.payload),
+            contact=request.contact,
+            nik=request.nik,
+            no_kk=request.no_kk,
+            kode_desa=request.kode_desa,
+            kecamatan_code=request.kecamatan_code,
+            citizen_message=request.citizen_message,
+            findings=_findings(session, request.id),
+            checks=_checks(session, request.id, service),
+            attachments=_attachments(session, request.id),
+            history=tuple(
+                HistoryRow(e.at, e.actor, e.action, e.detail)
+                for e in audit_repo.entries_for(session, "service_request", request.number)
+            ),
+            updated_by=request.updated_by,
+            updated_at=request.updated_at,
+        )
+
+
+def _load_payload(text: str) -> dict[str, object]:
+    value = json.loads(text)
+    return value if isinstance(value, dict) else {}
+
+
+def _masked(values: dict[str, object]) -> dict[str, object]:
+    return {
+        k: mask_number(str(v)) if ("nik" in k or "kk" in k) and v else v for k, v in values.items()
+    }
+
+
+def _findings(session: Session, request_id: int) -> tuple[FindingRow, ...]:
+    rows = session.scalars(
+        select(RequestFinding)
+        .where(RequestFinding.service_request_id == request_id)
+        .order_by(RequestFinding.id)
+    )
+    return tuple(
+        FindingRow(f.code, Severity(f.severity), f.field, f.message, f.source, f.resolved)
+        for f in rows
+    )
+
+
+def _checks(session: Session, request_id: int, service: Service) -> tuple[CheckRow, ...]:
+    stored = {
+        c.requirement_code: c
+        for c in session.scalars(
+            select(RequirementCheck).where(RequirementCheck.service_request_id == request_id)
+        )
+    }
+    result = []
+    for requirement in service.requirements:
+        check = stored.get(requirement.code)
+        result.append(
+            CheckRow(
+                requirement.code,
+                requirement.label,
+                requirement.required,
+                requirement.condition,
+                check.state if check else "pending",
+                check.note if check else "",
+                check.checked_by if check else None,
+            )
+        )
+    return tuple(result)
+
+
+def _attachments(session: Session, request_id: int) -> tuple[AttachmentRow, ...]:
+    rows = session.execute(
+        select(
+            IncomingAttachment.id,
+            IncomingAttachment.filename,
+            IncomingAttachment.media_type,
+            RequestAttachment.requirement_code,
+            func.length(IncomingAttachment.content),
+        )
+        .join(RequestAttachment, RequestAttachment.incoming_attachment_id == IncomingAttachment.id)
+        .where(RequestAttachment.service_request_id == request_id)
+        .order_by(IncomingAttachment.id)
+    )
+    return tuple(AttachmentRow(r[0], r[1], r[2], r[3], int(r[4] or 0)) for r in rows)

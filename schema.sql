@@ -1,0 +1,231 @@
+-- Disdukcapil Desk: PostgreSQL schema of the shared database.
+-- Generated from the SQLAlchemy models by `disdukcapil-desk db schema-sql`;
+-- a test builds a database from this file and compares it with the models.
+-- The intake contract: incoming_request, incoming_attachment (written by the
+-- channels) and service_request (read back by them).
+
+CREATE TABLE audit_head (
+	id SMALLINT NOT NULL,
+	last_id BIGINT NOT NULL,
+	last_hash VARCHAR(64) NOT NULL,
+	CONSTRAINT pk_audit_head PRIMARY KEY (id),
+	CONSTRAINT ck_audit_head_single_row CHECK (id = 1)
+);
+
+CREATE TABLE audit_log (
+	id BIGSERIAL NOT NULL,
+	at TIMESTAMP WITH TIME ZONE NOT NULL,
+	actor VARCHAR(60) NOT NULL,
+	action VARCHAR(40) NOT NULL,
+	entity VARCHAR(40) NOT NULL,
+	entity_key VARCHAR(60) NOT NULL,
+	before TEXT,
+	after TEXT,
+	detail TEXT NOT NULL,
+	prev_hash VARCHAR(64) NOT NULL,
+	hash VARCHAR(64) NOT NULL,
+	CONSTRAINT pk_audit_log PRIMARY KEY (id),
+	CONSTRAINT uq_audit_log_hash UNIQUE (hash)
+);
+
+CREATE INDEX ix_audit_log_entity ON audit_log (entity, entity_key);
+
+CREATE TABLE location (
+	code VARCHAR(20) NOT NULL,
+	name VARCHAR(200) NOT NULL,
+	kind VARCHAR(10) NOT NULL,
+	address VARCHAR(300) NOT NULL,
+	active BOOLEAN NOT NULL,
+	CONSTRAINT pk_location PRIMARY KEY (code),
+	CONSTRAINT ck_location_kind CHECK (kind IN ('dinas', 'upt'))
+);
+
+CREATE TABLE number_counter (
+	kind VARCHAR(30) NOT NULL,
+	scope VARCHAR(30) NOT NULL,
+	period VARCHAR(10) NOT NULL,
+	last_value INTEGER NOT NULL,
+	opening_offset INTEGER NOT NULL,
+	CONSTRAINT pk_number_counter PRIMARY KEY (kind, scope, period)
+);
+
+CREATE TABLE office_setting (
+	key VARCHAR(80) NOT NULL,
+	value TEXT NOT NULL,
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	updated_by VARCHAR(60) NOT NULL,
+	CONSTRAINT pk_office_setting PRIMARY KEY (key)
+);
+
+CREATE TABLE schema_version (
+	version INTEGER NOT NULL,
+	applied_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	description VARCHAR(200) NOT NULL,
+	CONSTRAINT pk_schema_version PRIMARY KEY (version)
+);
+
+CREATE TABLE service (
+	code VARCHAR(60) NOT NULL,
+	name VARCHAR(300) NOT NULL,
+	service_group VARCHAR(40) NOT NULL,
+	sla_days SMALLINT NOT NULL,
+	handled_at_dinas BOOLEAN NOT NULL,
+	handled_at_upt BOOLEAN NOT NULL,
+	active BOOLEAN NOT NULL,
+	CONSTRAINT pk_service PRIMARY KEY (code)
+);
+
+CREATE TABLE app_user (
+	id BIGSERIAL NOT NULL,
+	login VARCHAR(60) NOT NULL,
+	full_name VARCHAR(200) NOT NULL,
+	nip VARCHAR(30) NOT NULL,
+	role VARCHAR(20) NOT NULL,
+	location_code VARCHAR(20),
+	password_hash VARCHAR(300) NOT NULL,
+	active BOOLEAN NOT NULL,
+	failed_logins INTEGER NOT NULL,
+	locked_until TIMESTAMP WITH TIME ZONE,
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	CONSTRAINT pk_app_user PRIMARY KEY (id),
+	CONSTRAINT uq_app_user_login UNIQUE (login),
+	CONSTRAINT fk_app_user_location_code_location FOREIGN KEY(location_code) REFERENCES location (code)
+);
+
+CREATE TABLE location_kecamatan (
+	kecamatan_code VARCHAR(6) NOT NULL,
+	location_code VARCHAR(20) NOT NULL,
+	CONSTRAINT pk_location_kecamatan PRIMARY KEY (kecamatan_code),
+	CONSTRAINT fk_location_kecamatan_location_code_location FOREIGN KEY(location_code) REFERENCES location (code)
+);
+
+CREATE INDEX ix_location_kecamatan_location_code ON location_kecamatan (location_code);
+
+CREATE TABLE service_request (
+	id BIGSERIAL NOT NULL,
+	number VARCHAR(40) NOT NULL,
+	service_code VARCHAR(60) NOT NULL,
+	location_code VARCHAR(20) NOT NULL,
+	channel VARCHAR(20) NOT NULL,
+	received_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	contact VARCHAR(200) NOT NULL,
+	nik VARCHAR(40) NOT NULL,
+	no_kk VARCHAR(40) NOT NULL,
+	applicant_name VARCHAR(200) NOT NULL,
+	birth_date DATE,
+	sex VARCHAR(1) NOT NULL,
+	kode_desa VARCHAR(10) NOT NULL,
+	kecamatan_code VARCHAR(6) NOT NULL,
+	payload TEXT NOT NULL,
+	status VARCHAR(20) NOT NULL,
+	version INTEGER NOT NULL,
+	claimed_by BIGINT,
+	claimed_at TIMESTAMP WITH TIME ZONE,
+	lease_expires_at TIMESTAMP WITH TIME ZONE,
+	sla_due DATE NOT NULL,
+	citizen_message TEXT,
+	resubmission_count INTEGER NOT NULL,
+	possible_duplicate_of BIGINT,
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	updated_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	updated_by VARCHAR(60) NOT NULL,
+	closed_at TIMESTAMP WITH TIME ZONE,
+	CONSTRAINT pk_service_request PRIMARY KEY (id),
+	CONSTRAINT ck_service_request_status CHECK (status IN ('new', 'in_review', 'needs_revision', 'approved', 'issued', 'done', 'rejected', 'cancelled')),
+	CONSTRAINT uq_service_request_number UNIQUE (number),
+	CONSTRAINT fk_service_request_service_code_service FOREIGN KEY(service_code) REFERENCES service (code),
+	CONSTRAINT fk_service_request_location_code_location FOREIGN KEY(location_code) REFERENCES location (code),
+	CONSTRAINT fk_service_request_claimed_by_app_user FOREIGN KEY(claimed_by) REFERENCES app_user (id),
+	CONSTRAINT fk_service_request_possible_duplicate_of_service_request FOREIGN KEY(possible_duplicate_of) REFERENCES service_request (id)
+);
+
+CREATE INDEX ix_service_request_lease ON service_request (status, lease_expires_at);
+
+CREATE INDEX ix_service_request_name ON service_request (applicant_name);
+
+CREATE INDEX ix_service_request_nik ON service_request (nik);
+
+CREATE INDEX ix_service_request_queue ON service_request (location_code, status, received_at, id);
+
+CREATE INDEX ix_service_request_received ON service_request (received_at, id);
+
+CREATE INDEX ix_service_request_sla ON service_request (sla_due);
+
+CREATE TABLE incoming_request (
+	id BIGSERIAL NOT NULL,
+	channel VARCHAR(20) NOT NULL,
+	external_ref VARCHAR(200) NOT NULL,
+	received_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	sender VARCHAR(200) NOT NULL,
+	service_code VARCHAR(60) NOT NULL,
+	location_code VARCHAR(20),
+	payload TEXT NOT NULL,
+	reply_to_number VARCHAR(40),
+	ingested_at TIMESTAMP WITH TIME ZONE,
+	ingest_error TEXT,
+	service_request_id BIGINT,
+	CONSTRAINT pk_incoming_request PRIMARY KEY (id),
+	CONSTRAINT uq_incoming_request_channel_external_ref UNIQUE (channel, external_ref),
+	CONSTRAINT ck_incoming_request_channel CHECK (channel IN ('whatsapp', 'web', 'email', 'import')),
+	CONSTRAINT fk_incoming_request_service_request_id_service_request FOREIGN KEY(service_request_id) REFERENCES service_request (id)
+);
+
+CREATE INDEX ix_incoming_request_pending ON incoming_request (id) WHERE ingested_at IS NULL;
+
+CREATE INDEX ix_incoming_request_service_request_id ON incoming_request (service_request_id);
+
+CREATE TABLE request_finding (
+	id BIGSERIAL NOT NULL,
+	service_request_id BIGINT NOT NULL,
+	code VARCHAR(60) NOT NULL,
+	severity VARCHAR(10) NOT NULL,
+	field VARCHAR(60) NOT NULL,
+	message TEXT NOT NULL,
+	source VARCHAR(20) NOT NULL,
+	resolved BOOLEAN NOT NULL,
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	CONSTRAINT pk_request_finding PRIMARY KEY (id),
+	CONSTRAINT fk_request_finding_service_request_id_service_request FOREIGN KEY(service_request_id) REFERENCES service_request (id)
+);
+
+CREATE INDEX ix_request_finding_service_request_id ON request_finding (service_request_id);
+
+CREATE TABLE requirement_check (
+	id BIGSERIAL NOT NULL,
+	service_request_id BIGINT NOT NULL,
+	requirement_code VARCHAR(60) NOT NULL,
+	state VARCHAR(20) NOT NULL,
+	note TEXT NOT NULL,
+	checked_by VARCHAR(60),
+	checked_at TIMESTAMP WITH TIME ZONE,
+	CONSTRAINT pk_requirement_check PRIMARY KEY (id),
+	CONSTRAINT uq_requirement_check_service_request_id_requirement_code UNIQUE (service_request_id, requirement_code),
+	CONSTRAINT ck_requirement_check_state CHECK (state IN ('pending', 'sesuai', 'tidak_ada', 'tidak_terbaca', 'tidak_sesuai')),
+	CONSTRAINT fk_requirement_check_service_request_id_service_request FOREIGN KEY(service_request_id) REFERENCES service_request (id)
+);
+
+CREATE TABLE incoming_attachment (
+	id BIGSERIAL NOT NULL,
+	incoming_request_id BIGINT NOT NULL,
+	kind VARCHAR(60),
+	filename VARCHAR(255) NOT NULL,
+	media_type VARCHAR(100) NOT NULL,
+	content BYTEA NOT NULL,
+	CONSTRAINT pk_incoming_attachment PRIMARY KEY (id),
+	CONSTRAINT fk_incoming_attachment_incoming_request_id_incoming_request FOREIGN KEY(incoming_request_id) REFERENCES incoming_request (id)
+);
+
+CREATE INDEX ix_incoming_attachment_incoming_request_id ON incoming_attachment (incoming_request_id);
+
+CREATE TABLE request_attachment (
+	id BIGSERIAL NOT NULL,
+	service_request_id BIGINT NOT NULL,
+	incoming_attachment_id BIGINT NOT NULL,
+	requirement_code VARCHAR(60),
+	CONSTRAINT pk_request_attachment PRIMARY KEY (id),
+	CONSTRAINT fk_request_attachment_service_request_id_service_request FOREIGN KEY(service_request_id) REFERENCES service_request (id),
+	CONSTRAINT uq_request_attachment_incoming_attachment_id UNIQUE (incoming_attachment_id),
+	CONSTRAINT fk_request_attachment_incoming_attachment_id_incoming_a_6cda FOREIGN KEY(incoming_attachment_id) REFERENCES incoming_attachment (id)
+);
+
+CREATE INDEX ix_request_attachment_service_request_id ON request_attachment (service_request_id);

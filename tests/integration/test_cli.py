@@ -1,0 +1,134 @@
+"""The command line as an administrator uses it: real processes, real databases."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import fresh_database_url
+
+ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+ENV.pop("DISDUKCAPIL_DB", None)
+
+
+def desk(*args: str, stdin: str = "", basedir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "disdukcapil_desk", "--basedir", str(basedir), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_fresh_sqlite_init_demo_ingest_show(tmp_path: Path) -> None:
+    first = desk("db", "init", "--admin", "admin", stdin="rahasia123\n", basedir=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "Administrator dibuat: admin" in first.stdout
+    assert "Layanan ditambahkan: 34" in first.stdout
+    again = desk("db", "init", "--admin", "admin", stdin="lain12345\n", basedir=tmp_path)
+    assert again.returncode == 0 and "Administrator dibuat" not in again.stdout
+    assert (tmp_path / "data" / "disdukcapil-desk.sqlite3").exists()
+
+    demo = desk("demo", "--requests", "40", "--seed", "3", basedir=tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    assert "kata sandi 'demo12345'" in demo.stdout and "dikarantina" in demo.stdout
+
+    ingest = desk("ingest", basedir=tmp_path)
+    assert ingest.returncode == 0 and "Baris diproses: 0" in ingest.stdout
+
+    users = desk("user", "list", basedir=tmp_path)
+    assert "loket.dinas" in users.stdout and "admin" in users.stdout
+
+
+def test_show_json_masks_nik_unless_asked(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    url = fresh_database_url("sqlite", request, tmp_path)
+    demo = desk("--db", url, "demo", "--requests", "5", basedir=tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    listing = desk("--db", url, "show", "DINAS/00000000/0000", basedir=tmp_path)
+    assert listing.returncode == 1
+    assert listing.stderr.startswith("galat: ") and "Traceback" not in listing.stderr
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        number = conn.execute(text("SELECT number FROM service_request LIMIT 1")).scalar_one()
+        nik = conn.execute(text("SELECT nik FROM service_request LIMIT 1")).scalar_one()
+    engine.dispose()
+    shown = desk("--db", url, "show", number, "--json", basedir=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    data = json.loads(shown.stdout)
+    assert data["row"]["number"] == number and nik not in shown.stdout
+    full = desk("--db", url, "show", number, "--json", "--full-nik", basedir=tmp_path)
+    assert json.loads(full.stdout)["nik"] == nik
+    text_view = desk("--db", url, "show", number, basedir=tmp_path)
+    assert "Riwayat:" in text_view.stdout and "intake" in text_view.stdout
+
+
+def test_user_add_reads_password_from_stdin(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    url = fresh_database_url("sqlite", request, tmp_path)
+    added = desk(
+        "--db",
+        url,
+        "user",
+        "add",
+        "petugas.baru",
+        "--role",
+        "petugas_loket",
+        "--location",
+        "UPT-05",
+        stdin="sandi-baru-1\n",
+        basedir=tmp_path,
+    )
+    assert added.returncode == 0, added.stderr
+    short = desk(
+        "--db", url, "user", "add", "x", "--role", "admin", stdin="123\n", basedir=tmp_path
+    )
+    assert short.returncode == 1 and "minimal 8" in short.stderr
+    unknown = desk(
+        "--db",
+        url,
+        "user",
+        "add",
+        "y",
+        "--role",
+        "admin",
+        "--location",
+        "NOWHERE",
+        stdin="sandi-baru-1\n",
+        basedir=tmp_path,
+    )
+    assert unknown.returncode == 1 and "tidak dikenal" in unknown.stderr
+
+
+def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
+    not_init = desk("ingest", basedir=tmp_path)
+    assert not_init.returncode == 1 and "db init" in not_init.stderr
+    bad_url = desk("--db", "postgresql://nobody@127.0.0.1:1/none", "db", "check", basedir=tmp_path)
+    assert bad_url.returncode == 1
+    assert bad_url.stderr.count("\n") == 1 and "Traceback" not in bad_url.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["db", "init"],
+        ["db", "upgrade"],
+        ["demo"],
+        ["ingest"],
+        ["show"],
+        ["user", "add"],
+        ["audit", "verify"],
+    ],
+)
+def test_every_command_has_help(tmp_path: Path, command: list[str]) -> None:
+    result = desk(*command, "--help", basedir=tmp_path)
+    assert result.returncode == 0 and "usage:" in result.stdout

@@ -1,0 +1,213 @@
+"""The queue on SQLite and PostgreSQL: paging, filters, search, leases, versions, workflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from disdukcapil_desk.domain.dto import Actor, Cursor, QueueFilter
+from disdukcapil_desk.domain.errors import (
+    ClaimError,
+    PermissionDenied,
+    StaleVersionError,
+    WorkflowError,
+)
+from disdukcapil_desk.domain.workflow import Action, Status
+from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
+from disdukcapil_desk.operations.queue import QueueOps
+from tests.conftest import FakeClock
+from tests.integration.test_intake import GOOD_PAYLOAD
+
+
+def seed(ctx: DeskContext, count: int, *, start: dt.datetime | None = None, **changes: object):
+    """Ingest ``count`` dinas requests one minute apart; return their ids, oldest first."""
+    start = start or dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)
+    ops = IntakeOps(ctx)
+    for i in range(count):
+        payload = dict(
+            GOOD_PAYLOAD, nama=f"Pemohon {i:03d}", nik=f"360415610795{i + 1:04d}", **changes
+        )
+        ops.submit_row(
+            IncomingRow(
+                channel="whatsapp",
+                external_ref=f"q{i}-{start.timestamp()}",
+                service_code="akta_kematian",
+                payload=json.dumps(payload),
+                sender="+628123",
+                received_at=start + dt.timedelta(minutes=i),
+            )
+        )
+    ops.ingest()
+    page = QueueOps(ctx).page(_head(), QueueFilter(), limit=10_000)
+    return [r.id for r in page.rows]
+
+
+def _head() -> Actor:
+    from disdukcapil_desk.domain.workflow import Role
+
+    return Actor("kasi", Role.SECTION_HEAD, location_code="DINAS")
+
+
+def test_keyset_pages_cover_every_request_once_in_order(ctx: DeskContext) -> None:
+    ids = seed(ctx, 23)
+    queue = QueueOps(ctx)
+    seen: list[int] = []
+    cursor: Cursor | None = None
+    while True:
+        page = queue.page(_head(), QueueFilter(), after=cursor, limit=10)
+        seen += [r.id for r in page.rows]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == ids and len(seen) == 23
+
+
+def test_search_by_number_nik_and_name(ctx: DeskContext) -> None:
+    seed(ctx, 5)
+    queue = QueueOps(ctx)
+    rows = queue.page(_head(), QueueFilter()).rows
+    by_number = queue.page(_head(), QueueFilter(search=rows[2].number.lower())).rows
+    assert [r.id for r in by_number] == [rows[2].id]
+    by_nik = queue.page(_head(), QueueFilter(search="3604-1561-0795-0004")).rows
+    assert [r.applicant_name for r in by_nik] == ["Pemohon 003"]
+    by_name = queue.page(_head(), QueueFilter(search="pemohon 00")).rows
+    assert len(by_name) == 5
+    assert queue.page(_head(), QueueFilter(search="100%_")).rows == ()
+
+
+def test_rows_never_show_a_full_nik(ctx: DeskContext) -> None:
+    seed(ctx, 3)
+    for row in QueueOps(ctx).page(_head(), QueueFilter()).rows:
+        assert "*" in row.nik_masked and not any(
+            row.nik_masked == f"360415610795{i:04d}" for i in range(1, 4)
+        )
+
+
+def test_filters_status_overdue_and_mine(
+    ctx: DeskContext, users: dict[str, Actor], clock: FakeClock
+) -> None:
+    ids = seed(ctx, 4)
+    queue = QueueOps(ctx)
+    officer = users["loket.dinas"]
+    queue.claim(officer, ids[0])
+    in_review = queue.page(_head(), QueueFilter(statuses=frozenset({Status.IN_REVIEW})))
+    assert [r.id for r in in_review.rows] == [ids[0]]
+    assert [r.id for r in queue.page(officer, QueueFilter(mine_only=True)).rows] == [ids[0]]
+    assert queue.page(_head(), QueueFilter(overdue_only=True)).rows == ()
+    clock.advance(days=10)
+    assert len(queue.page(_head(), QueueFilter(overdue_only=True)).rows) == 4
+    counts = queue.counts(_head(), "DINAS")
+    assert (counts[Status.NEW], counts[Status.IN_REVIEW]) == (3, 1)
+
+
+def test_upt_officer_sees_only_their_upt(ctx: DeskContext, users: dict[str, Actor]) -> None:
+    seed(ctx, 2)
+    upt = users["loket.upt05"]
+    assert QueueOps(ctx).page(upt, QueueFilter(location_code="DINAS")).rows == ()
+    with pytest.raises(ClaimError):
+        QueueOps(ctx).claim_next(upt, "DINAS")
+
+
+def test_claim_next_takes_oldest_and_colleague_gets_the_next(
+    ctx: DeskContext, users: dict[str, Actor]
+) -> None:
+    ids = seed(ctx, 3)
+    queue = QueueOps(ctx)
+    first = queue.claim_next(users["loket.dinas"])
+    second = queue.claim_next(users["loket2.dinas"])
+    assert first is not None and second is not None
+    assert (first.request_id, second.request_id) == (ids[0], ids[1])
+
+
+def test_held_request_is_refused_to_others_with_who_and_since(
+    ctx: DeskContext, users: dict[str, Actor]
+) -> None:
+    ids = seed(ctx, 1)
+    queue = QueueOps(ctx)
+    queue.claim(users["loket.dinas"], ids[0])
+    with pytest.raises(ClaimError, match="Loket Dinas sejak"):
+        queue.claim(users["loket2.dinas"], ids[0])
+
+
+def test_expired_lease_returns_request_to_queue(
+    ctx: DeskContext, users: dict[str, Actor], clock: FakeClock
+) -> None:
+    ids = seed(ctx, 1)
+    queue = QueueOps(ctx)
+    queue.claim(users["loket.dinas"], ids[0])
+    clock.advance(minutes=10)
+    lease = queue.renew(users["loket.dinas"], ids[0])
+    assert lease.expires_at == clock.now + ctx.lease
+    clock.advance(minutes=16)
+    taken = queue.claim_next(users["loket2.dinas"])
+    assert taken is not None and taken.request_id == ids[0], "a dead workstation's lease lapses"
+    with pytest.raises(ClaimError):
+        queue.renew(users["loket.dinas"], ids[0])
+    clock.advance(minutes=20)
+    assert queue.expire_leases() == 1
+    assert queue.detail(_head(), ids[0]).row.status is Status.NEW
+
+
+def test_release_and_take_back(ctx: DeskContext, users: dict[str, Actor]) -> None:
+    ids = seed(ctx, 2)
+    queue = QueueOps(ctx)
+    officer = users["loket.dinas"]
+    queue.claim(officer, ids[0])
+    queue.release(officer, ids[0])
+    assert queue.detail(_head(), ids[0]).row.holder is None
+    queue.claim(officer, ids[1])
+    with pytest.raises(PermissionDenied):
+        queue.take_back(users["loket2.dinas"], ids[1], "macet")
+    with pytest.raises(WorkflowError, match="Alasan"):
+        queue.take_back(users["kasi.dinas"], ids[1], "")
+    queue.take_back(users["kasi.dinas"], ids[1], "petugas sakit")
+    detail = queue.detail(_head(), ids[1])
+    assert detail.row.status is Status.NEW
+    assert [h.action for h in detail.history][-2:] == ["claim", "take_back"]
+
+
+def test_stale_version_is_refused_with_who_changed_it(
+    ctx: DeskContext, users: dict[str, Actor]
+) -> None:
+    ids = seed(ctx, 1)
+    queue = QueueOps(ctx)
+    officer = users["loket.dinas"]
+    lease = queue.claim(officer, ids[0])
+    new_version = queue.save_fields(officer, ids[0], lease.version, {"tempat_kematian": "Ciruas"})
+    with pytest.raises(StaleVersionError) as refused:
+        queue.save_fields(officer, ids[0], lease.version, {"tempat_kematian": "Anyar"})
+    assert refused.value.changed_by == "loket.dinas"
+    detail = queue.detail(_head(), ids[0])
+    assert detail.payload["tempat_kematian"] == "Ciruas" and detail.row.version == new_version
+
+
+def test_editing_needs_the_claim(ctx: DeskContext, users: dict[str, Actor]) -> None:
+    ids = seed(ctx, 1)
+    with pytest.raises(ClaimError):
+        QueueOps(ctx).save_fields(users["loket.dinas"], ids[0], 1, {"nama": "X"})
+
+
+def test_full_workflow_with_roles(ctx: DeskContext, users: dict[str, Actor]) -> None:
+    ids = seed(ctx, 3)
+    queue = QueueOps(ctx)
+    counter, operator = users["loket.dinas"], users["operator.dinas"]
+    queue.claim(counter, ids[0])
+    queue.decide(counter, ids[0], Action.APPROVE)
+    with pytest.raises(PermissionDenied):
+        queue.decide(counter, ids[0], Action.ISSUE)
+    queue.decide(operator, ids[0], Action.ISSUE)
+    row = queue.decide(counter, ids[0], Action.FINISH)
+    assert row.status is Status.DONE
+    queue.claim(counter, ids[1])
+    with pytest.raises(WorkflowError):
+        queue.decide(counter, ids[1], Action.REJECT, reason=" ")
+    assert queue.decide(counter, ids[1], Action.REJECT, reason="bukan warga").status is (
+        Status.REJECTED
+    )
+    with pytest.raises(WorkflowError):
+        queue.decide(operator, ids[2], Action.ISSUE)
+    history = [h.action for h in queue.detail(_head(), ids[0]).history]
+    assert history == ["intake", "claim", "approve", "issue", "finish"]

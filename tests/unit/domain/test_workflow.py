@@ -1,0 +1,103 @@
+"""Workflow transitions and permissions."""
+
+from __future__ import annotations
+
+import pytest
+
+from disdukcapil_desk.domain.errors import PermissionDenied, WorkflowError
+from disdukcapil_desk.domain.workflow import (
+    TRANSITIONS,
+    Action,
+    Permission,
+    Role,
+    Status,
+    allowed_actions,
+    check_transition,
+    may,
+    require,
+)
+
+HAPPY_PATH = [
+    (Action.CLAIM, Status.NEW, Role.COUNTER, Status.IN_REVIEW),
+    (Action.APPROVE, Status.IN_REVIEW, Role.COUNTER, Status.APPROVED),
+    (Action.ISSUE, Status.APPROVED, Role.VERIFIER, Status.ISSUED),
+    (Action.FINISH, Status.ISSUED, Role.COUNTER, Status.DONE),
+]
+
+
+@pytest.mark.parametrize(("action", "current", "role", "target"), HAPPY_PATH)
+def test_happy_path(action: Action, current: Status, role: Role, target: Status) -> None:
+    assert check_transition(action, current, role) is target
+
+
+def test_revision_round_trip_goes_back_to_the_queue() -> None:
+    assert check_transition(Action.REQUEST_REVISION, Status.IN_REVIEW, Role.COUNTER) is (
+        Status.NEEDS_REVISION
+    )
+    assert check_transition(Action.RESUBMIT, Status.NEEDS_REVISION, None) is Status.NEW
+
+
+@pytest.mark.parametrize(
+    ("action", "current"),
+    [
+        (Action.APPROVE, Status.NEW),
+        (Action.ISSUE, Status.IN_REVIEW),
+        (Action.FINISH, Status.APPROVED),
+        (Action.CLAIM, Status.DONE),
+        (Action.REJECT, Status.REJECTED),
+        (Action.CANCEL, Status.DONE),
+    ],
+)
+def test_illegal_transitions_raise_with_indonesian_text(action: Action, current: Status) -> None:
+    with pytest.raises(WorkflowError, match="tidak dapat"):
+        check_transition(action, current, Role.SECTION_HEAD)
+
+
+def test_roles_are_enforced() -> None:
+    with pytest.raises(PermissionDenied):
+        check_transition(Action.ISSUE, Status.APPROVED, Role.COUNTER)
+    with pytest.raises(PermissionDenied):
+        check_transition(Action.TAKE_BACK, Status.IN_REVIEW, Role.COUNTER)
+    with pytest.raises(PermissionDenied):
+        check_transition(Action.CLAIM, Status.NEW, Role.ADMIN)
+    with pytest.raises(PermissionDenied, match="petugas"):
+        check_transition(Action.APPROVE, Status.IN_REVIEW, None)
+    assert check_transition(Action.EXPIRE, Status.IN_REVIEW, None) is Status.NEW
+
+
+def test_every_status_is_reachable_from_new() -> None:
+    reached = {Status.NEW}
+    frontier = [Status.NEW]
+    while frontier:
+        current = frontier.pop()
+        for t in TRANSITIONS.values():
+            if current in t.sources and t.target not in reached:
+                reached.add(t.target)
+                frontier.append(t.target)
+    assert reached == set(Status)
+
+
+def test_closed_statuses_have_no_way_out() -> None:
+    for status in (Status.DONE, Status.REJECTED, Status.CANCELLED):
+        assert not status.is_open
+        assert all(status not in t.sources for t in TRANSITIONS.values())
+
+
+def test_allowed_actions_and_permissions() -> None:
+    assert allowed_actions(Status.IN_REVIEW, Role.COUNTER) == [
+        Action.RELEASE,
+        Action.APPROVE,
+        Action.REQUEST_REVISION,
+        Action.REJECT,
+    ]
+    assert Action.TAKE_BACK in allowed_actions(Status.IN_REVIEW, Role.SECTION_HEAD)
+    assert may(Role.ADMIN, Permission.MANAGE_USERS)
+    assert not may(Role.COUNTER, Permission.EXPORT_RECAP)
+    with pytest.raises(PermissionDenied):
+        require(Role.COUNTER, Permission.MANAGE_USERS)
+    require(None, Permission.MANAGE_USERS)
+
+
+def test_labels_are_indonesian() -> None:
+    assert Status.NEEDS_REVISION.label == "Perlu perbaikan"
+    assert Role.SECTION_HEAD.label.startswith("Kepala")
