@@ -15,9 +15,8 @@ extra="postgresql poppler-utils"
 packages=$qt
 [ "$what" = all ] && packages="$qt $extra"
 # Skip apt entirely when everything is already there (a workstation run twice).
-missing=$(dpkg-query -W -f='${Package} ${Status}\n' $packages 2>/dev/null | grep -vc "install ok installed" || true)
-installed=$(dpkg-query -W -f='${Package}\n' $packages 2>/dev/null | wc -l)
-if [ "$missing" = 0 ] && [ "$installed" -ge "$(echo $packages | wc -w)" ]; then
+# shellcheck disable=SC2086
+if dpkg -s $packages >/dev/null 2>&1; then
   exit 0
 fi
 apt-get update -qq
