@@ -7,5 +7,9 @@ python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test]"
+# pip's and setuptools' chatter goes to a log; it is shown only when the install fails.
+log=.venv/install.log
+if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e ".[test]"; } >"$log" 2>&1; then
+  cat "$log" >&2
+  exit 1
+fi

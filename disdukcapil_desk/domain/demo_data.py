@@ -165,19 +165,17 @@ def random_address(rng: random.Random) -> str:
 
 def document_png(rng: random.Random, width: int = 240, height: int = 160) -> bytes:
     """Return a small grey PNG that looks like a scanned document (text lines, a photo box)."""
+    paper, ink, photo = 246, 70, 150
+    photo_left, photo_right, photo_top, photo_bottom = width - 70, width - 20, 20, 80
     rows = []
-    lines = {y for y in range(24, height - 16, 12)}
-    photo = (width - 70, 20, width - 20, 80)
     for y in range(height):
-        row = bytearray([0])
-        for x in range(width):
-            value = 246
-            if photo[0] <= x <= photo[2] and photo[1] <= y <= photo[3]:
-                value = 150
-            elif y in lines and 16 <= x < rng.randint(100, width - 80):
-                value = 70
-            row.append(value)
-        rows.append(bytes(row))
+        row = bytearray([paper] * width)
+        if y % 12 == 0 and 24 <= y < height - 16:
+            end = rng.randint(100, width - 80)
+            row[16:end] = bytes([ink]) * (end - 16)
+        if photo_top <= y <= photo_bottom:
+            row[photo_left : photo_right + 1] = bytes([photo]) * (photo_right + 1 - photo_left)
+        rows.append(b"\x00" + bytes(row))
     raw = zlib.compress(b"".join(rows), 6)
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     return b"".join(

@@ -144,6 +144,8 @@ class DemoOps:
             if len(summary.logins) < 5:
                 summary.logins.append((login, role.label))
         summary.logins.append(("loket.uptNN", "Petugas loket UPT kecamatan NN (05…35)"))
+        admins = [u.login for u in ops.list() if u.role is Role.ADMIN]
+        summary.logins += [(login, Role.ADMIN.label) for login in admins[:1]]
         return {login: ops.actor(login) for login, *_ in specs}
 
     def _incoming(
