@@ -19,17 +19,33 @@ from disdukcapil_desk.domain.nik import NikRules
 from disdukcapil_desk.domain.routing import Office, route
 from disdukcapil_desk.domain.wilayah import RegionCodes, Wilayah
 
-OFFICES = (Office("DINAS", "dinas"), Office("UPT-15", "upt"), Office("UPT-33", "upt"),
-           Office("UPT-09", "upt", active=False))
+OFFICES = (
+    Office("DINAS", "dinas"),
+    Office("UPT-15", "upt"),
+    Office("UPT-33", "upt"),
+    Office("UPT-09", "upt", active=False),
+)
 COVERAGE = {"360415": "UPT-15", "360433": "UPT-33", "360409": "UPT-09"}
 BIRTH = {
-    "nik": "3604150311920014", "no_kk": "3604151203180007", "nama": "Rudi Hartono",
-    "tempat_lahir": "Serang", "tanggal_lahir": "1992-11-03", "jenis_kelamin": "L",
-    "alamat": "Kp. Cikande Permai", "rt": "001", "rw": "004", "kode_desa": "3604152003",
-    "no_hp": "085712345678", "anak_nama": "Aisyah Putri", "anak_jenis_kelamin": "P",
-    "anak_tanggal_lahir": "2026-10-28", "anak_tempat_lahir": "Puskesmas Cikande",
-    "ayah_nik": "3604150311920014", "ayah_nama": "Rudi Hartono",
-    "ibu_nik": "3604156107950009", "ibu_nama": "Dewi Lestari",
+    "nik": "3604150311920014",
+    "no_kk": "3604151203180007",
+    "nama": "Rudi Hartono",
+    "tempat_lahir": "Serang",
+    "tanggal_lahir": "1992-11-03",
+    "jenis_kelamin": "L",
+    "alamat": "Kp. Cikande Permai",
+    "rt": "001",
+    "rw": "004",
+    "kode_desa": "3604152003",
+    "no_hp": "085712345678",
+    "anak_nama": "Aisyah Putri",
+    "anak_jenis_kelamin": "P",
+    "anak_tanggal_lahir": "2026-10-28",
+    "anak_tempat_lahir": "Puskesmas Cikande",
+    "ayah_nik": "3604150311920014",
+    "ayah_nama": "Rudi Hartono",
+    "ibu_nik": "3604156107950009",
+    "ibu_nama": "Dewi Lestari",
 }
 
 
@@ -51,29 +67,40 @@ def test_route_prefers_wished_then_kecamatan_upt_then_dinas(catalogue: Catalogue
 
 
 def test_a_complete_birth_registration_has_no_errors(rules: IntakeRules) -> None:
-    parsed = parse_incoming(rules, "akta_kelahiran", json.dumps(BIRTH), "+628571",
-                            dt.date(2026, 11, 2))
+    parsed = parse_incoming(
+        rules, "akta_kelahiran", json.dumps(BIRTH), "+628571", dt.date(2026, 11, 2)
+    )
     assert [f for f in parsed.findings if f.is_error] == []
     assert (parsed.kecamatan_code, parsed.kode_desa) == ("360415", "3604152003")
     assert parsed.birth_date == dt.date(1992, 11, 3) and parsed.sex == "L"
 
 
 def test_late_and_future_events(rules: IntakeRules) -> None:
-    late = parse_incoming(rules, "akta_kelahiran",
-                          json.dumps(dict(BIRTH, anak_tanggal_lahir="2025-01-01")), "+628571",
-                          dt.date(2026, 11, 2))
+    late = parse_incoming(
+        rules,
+        "akta_kelahiran",
+        json.dumps(dict(BIRTH, anak_tanggal_lahir="2025-01-01")),
+        "+628571",
+        dt.date(2026, 11, 2),
+    )
     assert "late_registration" in {f.code for f in late.findings}
-    future = parse_incoming(rules, "akta_kelahiran",
-                            json.dumps(dict(BIRTH, anak_tanggal_lahir="2026-12-01")), "+628571",
-                            dt.date(2026, 11, 2))
+    future = parse_incoming(
+        rules,
+        "akta_kelahiran",
+        json.dumps(dict(BIRTH, anak_tanggal_lahir="2026-12-01")),
+        "+628571",
+        dt.date(2026, 11, 2),
+    )
     assert "event_in_future" in {f.code for f in future.findings if f.is_error}
 
 
 def test_field_problems_are_findings(rules: IntakeRules) -> None:
-    payload = dict(BIRTH, nama="", jenis_kelamin="X", kode_desa="3604999999", ibu_nik="12",
-                   no_kk="3604")
-    parsed = parse_incoming(rules, "akta_kelahiran", json.dumps(payload), "+628571",
-                            dt.date(2026, 11, 2))
+    payload = dict(
+        BIRTH, nama="", jenis_kelamin="X", kode_desa="3604999999", ibu_nik="12", no_kk="3604"
+    )
+    parsed = parse_incoming(
+        rules, "akta_kelahiran", json.dumps(payload), "+628571", dt.date(2026, 11, 2)
+    )
     fields = {(f.code, f.field) for f in parsed.findings}
     assert ("field_missing", "nama") in fields
     assert ("field_invalid_sex", "jenis_kelamin") in fields

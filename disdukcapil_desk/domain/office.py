@@ -1,0 +1,56 @@
+"""Office-wide settings: declared once with label and default (domain layer).
+
+The values live in the shared database (``office_setting``) so every workstation prints the same
+letterhead and signers; only an administrator changes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeSettings:
+    """What documents and recaps print about the office and its signers."""
+
+    government: str = "PEMERINTAH KABUPATEN SERANG"
+    agency: str = "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL"
+    address: str = ""
+    phone: str = ""
+    call_centre: str = ""
+    regency: str = "Kabupaten Serang"
+    place_of_issue: str = "Serang"
+    head_name: str = ""
+    head_nip: str = ""
+    registrar_name: str = ""
+    registrar_nip: str = ""
+    head_of_registration_name: str = ""
+    head_of_registration_nip: str = ""
+    head_of_civil_registry_name: str = ""
+    head_of_civil_registry_nip: str = ""
+
+
+SETTING_LABELS: dict[str, str] = {
+    "government": "Pemerintah daerah (kop surat)",
+    "agency": "Nama dinas (kop surat)",
+    "address": "Alamat kantor",
+    "phone": "Telepon kantor",
+    "call_centre": "Nomor pengaduan / call centre",
+    "regency": "Kabupaten",
+    "place_of_issue": "Tempat penerbitan dokumen",
+    "head_name": "Nama Kepala Dinas",
+    "head_nip": "NIP Kepala Dinas",
+    "registrar_name": "Nama Pejabat Pencatatan Sipil",
+    "registrar_nip": "NIP Pejabat Pencatatan Sipil",
+    "head_of_registration_name": "Nama Kepala Bidang Pelayanan Pendaftaran Penduduk",
+    "head_of_registration_nip": "NIP Kepala Bidang Pelayanan Pendaftaran Penduduk",
+    "head_of_civil_registry_name": "Nama Kepala Bidang Pelayanan Pencatatan Sipil",
+    "head_of_civil_registry_nip": "NIP Kepala Bidang Pelayanan Pencatatan Sipil",
+}
+
+SETTING_KEYS = tuple(f.name for f in fields(OfficeSettings))
+
+
+def settings_from(values: dict[str, str]) -> OfficeSettings:
+    """Build the settings from stored values; unknown keys are ignored, missing ones default."""
+    return OfficeSettings(**{k: v for k, v in values.items() if k in SETTING_KEYS})

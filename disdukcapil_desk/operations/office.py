@@ -1,0 +1,62 @@
+"""Reading and changing the office-wide settings (operations layer)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from sqlalchemy import select
+
+from disdukcapil_desk.db.models import OfficeSetting
+from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.domain.errors import DeskError
+from disdukcapil_desk.domain.office import SETTING_KEYS, OfficeSettings, settings_from
+from disdukcapil_desk.domain.workflow import Permission, require
+from disdukcapil_desk.operations.audit import record
+from disdukcapil_desk.operations.context import DeskContext
+
+
+class OfficeOps:
+    """The letterhead and signers every workstation prints."""
+
+    def __init__(self, ctx: DeskContext) -> None:
+        """Bind to the desk context."""
+        self._ctx = ctx
+
+    def get(self) -> OfficeSettings:
+        """Return the settings (defaults where nothing is stored)."""
+        with self._ctx.sessions() as session:
+            stored = {s.key: s.value for s in session.scalars(select(OfficeSetting))}
+        return settings_from(stored)
+
+    def update(self, actor: Actor, changes: dict[str, str]) -> OfficeSettings:
+        """Change some settings (administrators only); every change is audited.
+
+        Raises:
+            PermissionDenied: the actor is not an administrator.
+            DeskError: an unknown key.
+        """
+        require(actor.role, Permission.MANAGE_LOCATIONS)
+        unknown = sorted(set(changes) - set(SETTING_KEYS))
+        if unknown:
+            raise DeskError(f"Setelan tidak dikenal: {', '.join(unknown)}")
+        current = asdict(self.get())
+        with self._ctx.unit_of_work() as session:
+            for key, value in changes.items():
+                row = session.get(OfficeSetting, key)
+                if row is None:
+                    row = OfficeSetting(key=key)
+                    session.add(row)
+                row.value = value.strip()
+                row.updated_at = self._ctx.clock()
+                row.updated_by = actor.login
+            record(
+                self._ctx,
+                session,
+                actor,
+                "office_settings",
+                "office_setting",
+                "office",
+                before={k: current[k] for k in changes},
+                after=dict(changes),
+            )
+        return self.get()
