@@ -216,18 +216,49 @@ class QueueOps:
         reject and cancel.
         """
         with self._ctx.unit_of_work() as session:
-            if action in _DECISIONS:
-                request = self._held_by(session, actor, request_id)
-            else:
-                request = self._load(session, request_id)
-                self._check_scope(actor, request)
-            if expected_version is not None:
-                self._check_version(session, request, expected_version)
-            if citizen_message is not None:
-                request.citizen_message = citizen_message
-            self._move(session, actor, request, action, reason=reason)
-            holder = session.get(AppUser, request.claimed_by) if request.claimed_by else None
-            return self._row(request, holder.login if holder else None)
+            request = self.transition_in(
+                session,
+                actor,
+                request_id,
+                action,
+                expected_version=expected_version,
+                reason=reason,
+                citizen_message=citizen_message,
+            )
+            return self.row_of(session, request)
+
+    def transition_in(
+        self,
+        session: Session,
+        actor: Actor,
+        request_id: int,
+        action: Action,
+        *,
+        expected_version: int | None = None,
+        reason: str = "",
+        citizen_message: str | None = None,
+    ) -> ServiceRequest:
+        """Make a workflow transition inside the caller's transaction (for other operations).
+
+        Issuing uses it so the status change, the number it allocates and the document it
+        records commit together or not at all.
+        """
+        if action in _DECISIONS:
+            request = self._held_by(session, actor, request_id)
+        else:
+            request = self._load(session, request_id)
+            self._check_scope(actor, request)
+        if expected_version is not None:
+            self._check_version(session, request, expected_version)
+        if citizen_message is not None:
+            request.citizen_message = citizen_message
+        self._move(session, actor, request, action, reason=reason)
+        return request
+
+    def row_of(self, session: Session, request: ServiceRequest) -> RequestRow:
+        """Return the queue row of a request loaded in ``session``."""
+        holder = session.get(AppUser, request.claimed_by) if request.claimed_by else None
+        return self._row(request, holder.login if holder else None)
 
     # -- helpers ---------------------------------------------------------------------------
 
