@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from disdukcapil_desk.db.engine import is_postgresql, make_engine, make_sessionmaker
 from disdukcapil_desk.domain.catalogue import Catalogue, load_catalogue
+from disdukcapil_desk.domain.citizen_messages import MessageTemplates, load_message_templates
 from disdukcapil_desk.domain.clock import utc_now
 from disdukcapil_desk.domain.intake import IntakeRules
 from disdukcapil_desk.domain.nik import NikRules
@@ -31,6 +32,7 @@ class ReferenceData:
     wilayah: Wilayah
     nik_rules: NikRules
     calendar: HolidayCalendar
+    messages: MessageTemplates
 
     @property
     def intake_rules(self) -> IntakeRules:
@@ -51,6 +53,7 @@ def load_reference_data(root: Path | None = None) -> ReferenceData:
         wilayah=wilayah,
         nik_rules=NikRules(regions, home_regency=wilayah.kabupaten_code),
         calendar=load_holidays(locate("holidays.json")),
+        messages=load_message_templates(locate("templates/messages.json")),
     )
 
 

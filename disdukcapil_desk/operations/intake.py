@@ -239,11 +239,11 @@ class IntakeOps:
             updated_at=now,
             updated_by=SYSTEM_ACTOR.login,
         )
-        _apply_applicant(request, parsed)
+        apply_applicant(request, parsed)
         session.add(request)
         session.flush()
         self._flag_duplicate(session, request, report)
-        _replace_findings(session, request.id, parsed, now)
+        replace_findings(session, request.id, parsed, now)
         for requirement in service.requirements:
             session.add(
                 RequirementCheck(
@@ -339,8 +339,8 @@ class IntakeOps:
         )
         before = {"status": target.status, "version": target.version}
         target.payload = merged
-        _apply_applicant(target, reparsed)
-        _replace_findings(session, target.id, reparsed, self._ctx.clock())
+        apply_applicant(target, reparsed)
+        replace_findings(session, target.id, reparsed, self._ctx.clock())
         if status is Status.NEEDS_REVISION:
             target.status = check_transition(Action.RESUBMIT, status, None).value
             target.citizen_message = None
@@ -375,7 +375,8 @@ class IntakeOps:
             )
 
 
-def _apply_applicant(request: ServiceRequest, parsed: ParsedIntake) -> None:
+def apply_applicant(request: ServiceRequest, parsed: ParsedIntake) -> None:
+    """Copy the applicant's columns (NIK, name, desa…) from parsed intake data."""
     request.nik = parsed.nik
     request.no_kk = parsed.no_kk
     request.applicant_name = parsed.applicant_name
@@ -385,9 +386,10 @@ def _apply_applicant(request: ServiceRequest, parsed: ParsedIntake) -> None:
     request.kecamatan_code = parsed.kecamatan_code
 
 
-def _replace_findings(
+def replace_findings(
     session: Session, request_id: int, parsed: ParsedIntake, now: dt.datetime
 ) -> None:
+    """Replace a request's automatic findings (duplicates stay) with those of ``parsed``."""
     existing = session.scalars(
         select(RequestFinding).where(
             RequestFinding.service_request_id == request_id,

@@ -255,6 +255,20 @@ class QueueOps:
         self._move(session, actor, request, action, reason=reason)
         return request
 
+    def held_request(
+        self, session: Session, actor: Actor, request_id: int, expected_version: int | None
+    ) -> ServiceRequest:
+        """Load a request the actor holds, at the version they saw (inside their transaction).
+
+        Raises:
+            ClaimError: the actor does not hold it (with who does, and since when).
+            StaleVersionError: it changed since the actor loaded it.
+        """
+        request = self._held_by(session, actor, request_id)
+        if expected_version is not None:
+            self._check_version(session, request, expected_version)
+        return request
+
     def row_of(self, session: Session, request: ServiceRequest) -> RequestRow:
         """Return the queue row of a request loaded in ``session``."""
         holder = session.get(AppUser, request.claimed_by) if request.claimed_by else None

@@ -1,0 +1,113 @@
+"""The WhatsApp texts to the citizen: one message that lists everything to fix (domain layer).
+
+The wording lives in ``resources/templates/messages.json`` so the office can change it without
+code; this module only decides what goes in and in which order.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from disdukcapil_desk.domain.errors import CatalogueError
+
+FAILED_STATES = ("tidak_ada", "tidak_terbaca", "tidak_sesuai")
+
+
+@dataclass(frozen=True, slots=True)
+class FailedItem:
+    """A requirement the officer marked as not passing."""
+
+    label: str
+    state: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DataProblem:
+    """A data problem the citizen must correct."""
+
+    field_label: str
+    message: str
+
+
+@dataclass(frozen=True)
+class MessageTemplates:
+    """The texts of ``messages.json``."""
+
+    revision: Mapping[str, str]
+    ready: Mapping[str, str]
+
+    def revision_message(
+        self,
+        *,
+        name: str,
+        service: str,
+        number: str,
+        office: str,
+        items: Sequence[FailedItem],
+        problems: Sequence[DataProblem],
+    ) -> str:
+        """Return one message listing every failed requirement and every data problem."""
+        lines = [
+            self.revision["opening"].format(nama=name or "Pemohon", layanan=service, nomor=number),
+            "",
+        ]
+        n = 0
+        for item in items:
+            n += 1
+            line = self.revision[item.state].format(n=n, label=item.label)
+            if item.note.strip():
+                line += self.revision["note"].format(note=item.note.strip())
+            lines.append(line)
+        for problem in problems:
+            n += 1
+            lines.append(
+                self.revision["finding"].format(
+                    n=n, field=problem.field_label, message=problem.message
+                )
+            )
+        lines += ["", self.revision["closing"].format(nomor=number, kantor=office)]
+        return "\n".join(lines)
+
+    def ready_message(
+        self, *, name: str, document: str, number: str, office: str, location: str, pdf: bool
+    ) -> str:
+        """Return the "document ready" message: collect at an office, or the PDF is attached."""
+        template = self.ready["pdf" if pdf else "collect"]
+        return template.format(
+            nama=name or "Pemohon",
+            dokumen=document,
+            nomor=number,
+            kantor=office,
+            lokasi=location,
+        )
+
+
+def load_message_templates(path: Path) -> MessageTemplates:
+    """Load ``messages.json``; a missing text names itself in the error."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        revision, ready = dict(data["revision"]), dict(data["ready"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CatalogueError(f"Templat pesan {path.name}: {exc!r}") from None
+    needed = {
+        "revision": (("opening", "finding", "note", "closing", *FAILED_STATES), revision),
+        "ready": (("collect", "pdf"), ready),
+    }
+    for section, (keys, texts) in needed.items():
+        missing = [k for k in keys if not isinstance(texts.get(k), str)]
+        if missing:
+            raise CatalogueError(f"Templat pesan {path.name}: {section} tanpa {missing}")
+    return MessageTemplates(revision, ready)
+
+
+def whatsapp_link(phone: str, text: str) -> str:
+    """Return the ``https://wa.me/<number>?text=…`` link; 08… numbers become 628…."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if digits.startswith("0"):
+        digits = "62" + digits[1:]
+    return f"https://wa.me/{digits}?text={urllib.parse.quote(text)}"
