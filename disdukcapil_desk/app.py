@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -30,11 +31,11 @@ def run(argv: list[str]) -> int:
     try:
         if handler is not None and not getattr(args, "needs_db", True):
             return int(handler(args, None, sys.stdout))
+        if handler is None:
+            return _run_window(args, dirs)
         ctx = DeskContext.open(cli.database_url(args.db, sqlite_url(dirs.default_database)))
         try:
-            if handler is not None:
-                return int(handler(args, ctx, sys.stdout))
-            return _run_window(ctx, dirs)
+            return int(handler(args, ctx, sys.stdout))
         finally:
             ctx.close()
     except DeskError as exc:
@@ -53,10 +54,11 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _run_window(ctx: DeskContext, dirs: UserDirs) -> int:
-    from disdukcapil_desk.ui.main_window import run_desk
+def _run_window(args: argparse.Namespace, dirs: UserDirs) -> int:
+    from disdukcapil_desk.ui.desk_app import run_desk
 
-    return run_desk(ctx, dirs)
+    explicit = args.db or os.environ.get("DISDUKCAPIL_DB")
+    return run_desk(dirs, explicit)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PG_CONNECT_TIMEOUT_S = 5
 
 
 def sqlite_url(path: Path) -> str:
@@ -30,10 +31,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return _make_sqlite_engine(url, **kwargs)
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(False))
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # A workstation that lost the office network must fail fast, not freeze for minutes.
+    connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S, **kwargs.pop("connect_args", {})}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def _make_sqlite_engine(url: str, **kwargs: Any) -> Engine:
+    kwargs.pop("connect_args", None)  # a password means nothing to a file
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")

@@ -7,7 +7,7 @@ import enum
 from dataclasses import dataclass, field
 
 from disdukcapil_desk.domain.findings import Severity
-from disdukcapil_desk.domain.workflow import Role, Status
+from disdukcapil_desk.domain.workflow import OFFICE_PENDING, Role, Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +39,11 @@ class SlaState(enum.StrEnum):
 
 
 def sla_state(status: Status, due: dt.date, today: dt.date) -> SlaState:
-    """Classify a request: overdue after its due date, due soon on the due date itself."""
-    if not status.is_open:
+    """Classify a request: overdue after its due date, due soon on the due date itself.
+
+    Only work the office owes counts (see ``OFFICE_PENDING``).
+    """
+    if status not in OFFICE_PENDING:
         return SlaState.CLOSED
     if today > due:
         return SlaState.OVERDUE

@@ -43,3 +43,7 @@ class SchemaVersionError(DeskError):
 
 class AuthError(DeskError):
     """Login failed: wrong password, unknown or locked account."""
+
+
+class ConnectionLost(DeskError):
+    """The database cannot be reached (network, server down); the action can be retried."""

@@ -43,6 +43,9 @@ _STATUS_LABELS = {
 }
 
 CLOSED_STATUSES = frozenset({Status.DONE, Status.REJECTED, Status.CANCELLED})
+OFFICE_PENDING = frozenset({Status.NEW, Status.IN_REVIEW, Status.APPROVED})
+"""Statuses where the office owes work: the SLA clock runs (not while the citizen revises,
+and not once the document is issued)."""
 
 
 class Role(enum.StrEnum):

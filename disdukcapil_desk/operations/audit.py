@@ -43,5 +43,5 @@ def record(
 
 def verify_chain(ctx: DeskContext) -> int | None:
     """Return the id of the first tampered entry, or None when the whole chain verifies."""
-    with ctx.sessions() as session:
+    with ctx.reading() as session:
         return audit_repo.find_break(session)

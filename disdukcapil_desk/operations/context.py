@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from disdukcapil_desk.db.engine import is_postgresql, make_engine, make_sessionmaker
 from disdukcapil_desk.domain.catalogue import Catalogue, load_catalogue
 from disdukcapil_desk.domain.citizen_messages import MessageTemplates, load_message_templates
 from disdukcapil_desk.domain.clock import utc_now
+from disdukcapil_desk.domain.errors import ConnectionLost
 from disdukcapil_desk.domain.intake import IntakeRules
 from disdukcapil_desk.domain.nik import NikRules
 from disdukcapil_desk.domain.sla import HolidayCalendar, load_holidays
@@ -22,6 +24,20 @@ from disdukcapil_desk.domain.wilayah import Wilayah, load_region_codes, load_wil
 from disdukcapil_desk.paths import resource_path
 
 DEFAULT_LEASE = dt.timedelta(minutes=15)
+
+
+@contextmanager
+def _translate_connection_errors() -> Iterator[None]:
+    try:
+        yield
+    except (OperationalError, InterfaceError) as exc:
+        raise ConnectionLost(
+            "Koneksi ke basis data terputus. Periksa jaringan kantor; aplikasi akan mencoba lagi."
+        ) from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise ConnectionLost("Koneksi ke basis data terputus.") from exc
+        raise
 
 
 @dataclass(frozen=True)
@@ -72,9 +88,15 @@ class DeskContext:
         self.sessions = make_sessionmaker(self.engine)
 
     @classmethod
-    def open(cls, url: str, reference: ReferenceData | None = None) -> DeskContext:
-        """Connect to ``url`` with the bundled reference data."""
-        return cls(make_engine(url), reference or load_reference_data())
+    def open(
+        cls, url: str, reference: ReferenceData | None = None, *, password: str | None = None
+    ) -> DeskContext:
+        """Connect to ``url`` with the bundled reference data.
+
+        ``password`` is for a server whose password is not in the URL nor the libpq file.
+        """
+        connect_args = {"password": password} if password and url.startswith("postgres") else {}
+        return cls(make_engine(url, connect_args=connect_args), reference or load_reference_data())
 
     @property
     def postgresql(self) -> bool:
@@ -88,8 +110,22 @@ class DeskContext:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        """One transaction for one user action: committed on success, rolled back on error."""
-        with self.sessions.begin() as session:
+        """One transaction for one user action: committed on success, rolled back on error.
+
+        Raises:
+            ConnectionLost: the database could not be reached; nothing was saved.
+        """
+        with _translate_connection_errors(), self.sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reading only (its transaction is rolled back at the end).
+
+        Raises:
+            ConnectionLost: the database could not be reached.
+        """
+        with _translate_connection_errors(), self.sessions() as session:
             yield session
 
     def close(self) -> None:

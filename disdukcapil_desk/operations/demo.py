@@ -114,7 +114,7 @@ class DemoOps:
         summary.created, summary.quarantined = report.created, report.quarantined
         self._walk(rng, now, users)
         summary.resubmissions = self._resubmit_some(rng, now, seed)
-        with self._ctx.sessions() as session:
+        with self._ctx.reading() as session:
             summary.statuses.update(session.scalars(select(ServiceRequest.status)))
         return summary
 
@@ -129,7 +129,7 @@ class DemoOps:
             for k in self._ctx.reference.wilayah.kecamatan_list
         ]
         ops = UserOps(self._ctx)
-        with self._ctx.sessions() as session:
+        with self._ctx.reading() as session:
             existing = set(session.scalars(select(AppUser.login)))
         for login, role, location, name in specs:
             if login not in existing:
@@ -204,7 +204,7 @@ class DemoOps:
         clock = _Clock(now)
         ctx = dataclasses.replace(self._ctx, clock=clock)
         queue = QueueOps(ctx)
-        with self._ctx.sessions() as session:
+        with self._ctx.reading() as session:
             requests = session.execute(
                 select(ServiceRequest.id, ServiceRequest.received_at, ServiceRequest.location_code)
                 .where(ServiceRequest.status == Status.NEW.value)
@@ -240,7 +240,7 @@ class DemoOps:
             queue.decide(actor, request_id, action, reason=_REASONS.get(action, ""))
 
     def _resubmit_some(self, rng: random.Random, now: dt.datetime, seed: int) -> int:
-        with self._ctx.sessions() as session:
+        with self._ctx.reading() as session:
             waiting = session.execute(
                 select(ServiceRequest.number, ServiceRequest.service_code, ServiceRequest.contact)
                 .where(ServiceRequest.status == Status.NEEDS_REVISION.value)

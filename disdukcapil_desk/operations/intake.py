@@ -105,7 +105,7 @@ class IntakeOps:
 
     def pending_count(self) -> int:
         """Return how many rows wait to be ingested."""
-        with self._ctx.sessions() as session:
+        with self._ctx.reading() as session:
             return int(
                 session.scalar(select(func.count()).where(IncomingRequest.ingested_at.is_(None)))
                 or 0
@@ -138,7 +138,7 @@ class IntakeOps:
         return report
 
     def _routing(self) -> _Routing:
-        with self._ctx.sessions() as session:
+        with self._ctx.reading() as session:
             offices = tuple(
                 Office(loc.code, loc.kind, loc.active) for loc in session.scalars(select(Location))
             )

@@ -24,7 +24,7 @@ class OfficeOps:
 
     def get(self) -> OfficeSettings:
         """Return the settings (defaults where nothing is stored)."""
-        with self._ctx.sessions() as session:
+        with self._ctx.reading() as session:
             stored = {s.key: s.value for s in session.scalars(select(OfficeSetting))}
         return settings_from(stored)
 

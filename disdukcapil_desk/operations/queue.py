@@ -75,7 +75,7 @@ class QueueOps:
         conditions = repo.filter_conditions(
             flt, today=office_date(self._ctx.clock()), user_id=actor.user_id
         )
-        with self._ctx.sessions() as session:
+        with self._ctx.reading() as session:
             rows = repo.page(session, conditions, after, limit + 1)
         more = len(rows) > limit
         result = tuple(self._row(sr, holder) for sr, holder in rows[:limit])
@@ -86,14 +86,14 @@ class QueueOps:
         """Return the number of requests per status for a location (the actor's by default)."""
         require(actor.role, Permission.VIEW_QUEUE)
         location = self._scoped(actor, QueueFilter(location_code=location_code)).location_code
-        with self._ctx.sessions() as session:
+        with self._ctx.reading() as session:
             raw = repo.count_by_status(session, location)
         return {status: raw.get(status.value, 0) for status in Status}
 
     def detail(self, actor: Actor, number_or_id: str | int) -> RequestDetail:
         """Return one request with findings, checklist, attachments and history."""
         require(actor.role, Permission.VIEW_QUEUE)
-        with self._ctx.sessions() as session:
+        with self._ctx.reading() as session:
             request = self._find(session, number_or_id)
             self._check_scope(actor, request)
             return self._detail(session, request)

@@ -18,6 +18,7 @@ from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.users import UserOps
 
 DINAS_CODE = "DINAS"
+DINAS_NAME = "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Serang"
 ADMIN_SETUP_ACTOR = Actor(login="system", role=Role.ADMIN, full_name="Penyiapan basis data")
 
 
@@ -29,6 +30,11 @@ class InitReport:
     services_added: int
     locations_added: int
     admin_created: str | None
+
+
+def upt_name(kecamatan_name: str) -> str:
+    """Return the name of the UPT of a kecamatan."""
+    return f"UPT Pelayanan Kependudukan Kecamatan {kecamatan_name}"
 
 
 def upt_code(kecamatan_code: str) -> str:
@@ -87,8 +93,18 @@ class SetupOps:
         """Return the schema version, or raise ``SchemaVersionError``."""
         return schema.check_schema(self._ctx.engine)
 
+    def is_empty(self) -> bool:
+        """Whether the database has no desk schema at all (a fresh database)."""
+        return schema.database_version(self._ctx.engine) is None
+
+    def planned_locations(self) -> list[tuple[str, str]]:
+        """The (code, name) of the offices ``init`` creates: the dinas and one UPT a kecamatan."""
+        return [(DINAS_CODE, DINAS_NAME)] + [
+            (upt_code(k.code), upt_name(k.name)) for k in self._ctx.reference.wilayah.kecamatan_list
+        ]
+
     def _has_admin(self) -> bool:
-        with self._ctx.sessions() as session:
+        with self._ctx.reading() as session:
             found = session.scalar(select(AppUser.id).where(AppUser.role == Role.ADMIN.value))
             return found is not None
 
@@ -120,7 +136,7 @@ class SetupOps:
             session.add(
                 Location(
                     code=DINAS_CODE,
-                    name="Dinas Kependudukan dan Pencatatan Sipil Kabupaten Serang",
+                    name=DINAS_NAME,
                     kind=DINAS_KIND,
                     address="",
                     active=True,
@@ -133,7 +149,7 @@ class SetupOps:
                 session.add(
                     Location(
                         code=code,
-                        name=f"UPT Pelayanan Kependudukan Kecamatan {kecamatan.name}",
+                        name=upt_name(kecamatan.name),
                         kind=UPT_KIND,
                         address="",
                         active=True,
@@ -155,7 +171,7 @@ class LocationOps:
 
     def list(self) -> list[LocationRow]:
         """Return every location with its kecamatan, dinas first."""
-        with self._ctx.sessions() as session:
+        with self._ctx.reading() as session:
             coverage: dict[str, list[str]] = {}
             for link in session.scalars(select(LocationKecamatan)):
                 coverage.setdefault(link.location_code, []).append(link.kecamatan_code)

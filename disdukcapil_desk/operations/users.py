@@ -121,12 +121,12 @@ class UserOps:
 
     def list(self) -> list[UserRow]:
         """Return every user, by login."""
-        with self._ctx.sessions() as session:
+        with self._ctx.reading() as session:
             return [_row(u) for u in session.scalars(select(AppUser).order_by(AppUser.login))]
 
     def actor(self, login: str) -> Actor:
         """Return the actor of an existing user (for the command line, after authentication)."""
-        with self._ctx.sessions() as session:
+        with self._ctx.reading() as session:
             user = session.scalar(select(AppUser).where(AppUser.login == login.strip().lower()))
             if user is None:
                 raise NotFound(f"Pengguna '{login}' tidak dikenal")

@@ -171,7 +171,7 @@ class Verification:
     def attachment_content(self, actor: Actor, attachment_id: int) -> tuple[str, bytes]:
         """Return (media type, bytes) of an attachment of a request the actor may see."""
         require(actor.role, Permission.VIEW_QUEUE)
-        with self._ctx.sessions() as session:
+        with self._ctx.reading() as session:
             row = session.execute(
                 select(IncomingAttachment.media_type, IncomingAttachment.content)
                 .join(

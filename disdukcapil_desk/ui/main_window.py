@@ -1,49 +1,421 @@
-"""The desk's main window (ui layer). For now a plain window; the queue arrives with the desk UI."""
+"""The desk's main window: the queue, the verification screen, the idle lock (ui layer)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
+import logging
+import threading
+import time
+from typing import Any
 
-from disdukcapil_desk import APP_NAME, ORG_NAME, __version__
-from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.setup import SetupOps
-from disdukcapil_desk.paths import UserDirs
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from disdukcapil_desk import APP_NAME, __version__
+from disdukcapil_desk.domain.dto import IngestReport, QueueFilter
+from disdukcapil_desk.domain.errors import ConnectionLost
+from disdukcapil_desk.domain.workflow import Permission, Status
+from disdukcapil_desk.ui.messages import show_error
+from disdukcapil_desk.ui.queue.queue_view import QueueView
+from disdukcapil_desk.ui.session import DeskSession
+from disdukcapil_desk.ui.tasks import TaskRunner
+from disdukcapil_desk.ui.verification.page import VerificationPage
+from disdukcapil_desk.ui.workstation import WorkstationSettings
+
+log = logging.getLogger("disdukcapil_desk.ui")
+REFRESH_MS = 20_000
+RETRY_MS = 10_000
+PAGE_QUEUE, PAGE_VERIFY, PAGE_LOCKED = range(3)
+
+
+class ActivityWatcher(QObject):
+    """Remembers when the officer last typed or used the mouse (for the idle lock)."""
+
+    def __init__(self) -> None:
+        """Start counting now."""
+        super().__init__()
+        self.last_input = time.monotonic()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Note input events; never consume them."""
+        if event.type() in (
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseMove,
+            QEvent.Type.Wheel,
+        ):
+            self.last_input = time.monotonic()
+        return False
+
+
+class LockScreen(QWidget):
+    """Covers the window after idle time: no personal data until the password is typed."""
+
+    unlocked = Signal()
+
+    def __init__(self, session: DeskSession, parent: QWidget | None = None) -> None:
+        """A centred password box."""
+        super().__init__(parent)
+        self._session = session
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        title = QLabel(
+            f"<h2>Layar terkunci</h2><p>{session.actor.full_name or session.actor.login}: "
+            "masukkan kata sandi untuk melanjutkan.</p>",
+            self,
+        )
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(title)
+        self.password = QLineEdit(self)
+        self.password.setObjectName("unlockPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setMaximumWidth(280)
+        self.password.returnPressed.connect(self.try_unlock)
+        layout.addWidget(self.password, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.message = QLabel("", self)
+        self.message.setStyleSheet("color: #b71c1c;")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.message)
+        button = QPushButton("Buka kunci", self)
+        button.clicked.connect(self.try_unlock)
+        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+
+    def try_unlock(self) -> None:
+        """Unlock when the password is right."""
+        if self._session.verify_password(self.password.text()):
+            self.password.clear()
+            self.message.clear()
+            self.unlocked.emit()
+        else:
+            self.password.clear()
+            self.message.setText("Kata sandi salah")
+
+
+class _Progress(QObject):
+    changed = Signal(int, int)
 
 
 class MainWindow(QMainWindow):
-    """The top-level window of the desk."""
+    """Queue, verification and lock screens in one window, keyboard first."""
 
-    def __init__(self, database: str, schema_state: str) -> None:
-        """Show which database the desk is connected to."""
+    def __init__(
+        self,
+        session: DeskSession,
+        runner: TaskRunner,
+        settings: WorkstationSettings,
+        *,
+        database_label: str,
+        watcher: ActivityWatcher | None = None,
+    ) -> None:
+        """Build the screens and restore this user's layout and filters."""
         super().__init__()
-        self.setWindowTitle(f"{APP_NAME} {__version__}")
-        body = QWidget(self)
-        layout = QVBoxLayout(body)
-        title = QLabel(f"<h2>{APP_NAME}</h2><p>{ORG_NAME}</p>", body)
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        status = QLabel(f"Basis data: {database}<br>{schema_state}", body)
-        status.setObjectName("databaseStatus")
-        status.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(title)
-        layout.addWidget(status)
-        self.setCentralWidget(body)
-        self.resize(900, 600)
+        self.session, self.runner, self.settings = session, runner, settings
+        self.watcher = watcher or ActivityWatcher()
+        self.setWindowTitle(
+            f"{APP_NAME} — {session.actor.full_name or session.actor.login} @ {session.location}"
+        )
+        self.connection_banner = QLabel("", self)
+        self.connection_banner.setObjectName("connectionBanner")
+        self.connection_banner.setStyleSheet(
+            "background: #b71c1c; color: white; padding: 6px; font-weight: bold;"
+        )
+        self.connection_banner.hide()
+        self.stack = QStackedWidget(self)
+        self.queue = self._make_queue()
+        self.verification = VerificationPage(session, runner, self.stack)
+        self.verification.closed.connect(self.show_queue)
+        self.verification.request_changed.connect(self._on_request_changed)
+        self.lock_screen = LockScreen(session, self.stack)
+        self.lock_screen.unlocked.connect(self.unlock)
+        for page in (self.queue, self.verification, self.lock_screen):
+            self.stack.addWidget(page)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.connection_banner)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._make_toolbar()
+        self.statusBar().showMessage(f"{database_label} · {APP_NAME} {__version__}")
+        self._page_before_lock = PAGE_QUEUE
+        self._timers()
+        self._restore_layout()
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _make_queue(self) -> QueueView:
+        services = [(s.code, s.name) for s in self.session.catalogue]
+        queue = QueueView(
+            lambda flt, cursor, size: self.session.page(flt, cursor, size),
+            lambda: self.session.counts(),
+            services=services,
+            locations=self.session.locations(),
+            fixed_location=self.session.location if self.session.is_upt_officer else None,
+            parent=self,
+        )
+        queue.request_opened.connect(lambda row: self.open_request(row.id))
+        queue.filters_changed.connect(self._save_filters)
+        return queue
+
+    def _make_toolbar(self) -> None:
+        toolbar = QToolBar("Aksi", self)
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(toolbar)
+        specs = [
+            ("take_next", "Ambil berikutnya (F2)", "F2", self.take_next),
+            ("open", "Buka (Enter)", "", self.open_selected),
+            ("refresh", "Segarkan (F5)", "F5", self.refresh),
+            ("ingest", "Proses permohonan masuk (Ctrl+I)", "Ctrl+I", self.run_ingest),
+            ("lock", "Kunci layar (Ctrl+L)", "Ctrl+L", self.lock),
+        ]
+        self.toolbar_actions: dict[str, QAction] = {}
+        for name, text, keys, slot in specs:
+            action = QAction(text, self)
+            action.setObjectName(f"{name}Action")
+            if keys:
+                action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(slot)
+            toolbar.addAction(action)
+            self.toolbar_actions[name] = action
+        may_work = self.session.can(Permission.EDIT_REQUEST)
+        self.toolbar_actions["take_next"].setEnabled(may_work)
+        self.toolbar_actions["ingest"].setEnabled(self.session.can(Permission.RUN_INGEST))
+
+    def _timers(self) -> None:
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setObjectName("queueRefreshTimer")
+        self.refresh_timer.setInterval(REFRESH_MS)
+        self.refresh_timer.timeout.connect(self._on_refresh_timer)
+        self.refresh_timer.start()
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setObjectName("idleLockTimer")
+        self.idle_timer.setInterval(15_000)
+        self.idle_timer.timeout.connect(self.check_idle)
+        self.idle_timer.start()
+
+    # -- queue ---------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Load the queue (after the window is shown)."""
+        self._guarded(self.queue.reload)
+
+    def refresh(self) -> None:
+        """Re-read the queue and counts without losing the selection."""
+        self._guarded(self.queue.refresh)
+
+    def _on_refresh_timer(self) -> None:
+        if self.stack.currentIndex() == PAGE_QUEUE:
+            self.refresh()
+
+    def _guarded(self, work: Any) -> bool:
+        try:
+            work()
+        except ConnectionLost as exc:
+            self.show_connection_lost(str(exc))
+            return False
+        self.connection_banner.hide()
+        self.refresh_timer.setInterval(REFRESH_MS)
+        return True
+
+    def show_connection_lost(self, text: str) -> None:
+        """Show the red banner and retry sooner; what is on screen stays."""
+        self.connection_banner.setText(f"⚠ {text} Mencoba lagi setiap {RETRY_MS // 1000} detik…")
+        self.connection_banner.show()
+        self.refresh_timer.setInterval(RETRY_MS)
+
+    def open_selected(self) -> None:
+        """Open the request under the cursor."""
+        row = self.queue.selected_row()
+        if row is not None:
+            self.open_request(row.id)
+
+    def open_request(self, request_id: int) -> None:
+        """Show the verification screen of a request (claiming it if possible)."""
+        self.stack.setCurrentIndex(PAGE_VERIFY)
+        self.verification.open_request(request_id)
+
+    def take_next(self) -> None:
+        """Claim the oldest waiting request of this location and open it."""
+
+        def opened(lease: Any) -> None:
+            if lease is None:
+                self.statusBar().showMessage("Tidak ada permohonan yang menunggu.", 5000)
+                return
+            self.open_request(lease.request_id)
+
+        self.runner.run(self.session.claim_next, opened, lambda e: show_error(self, e))
+
+    def show_queue(self) -> None:
+        """Back to the queue, refreshed."""
+        self.stack.setCurrentIndex(PAGE_QUEUE)
+        self.refresh()
+        self.queue.table.setFocus()
+
+    def _on_request_changed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
+    # -- ingest ----------------------------------------------------------------------------------
+
+    def run_ingest(self) -> None:
+        """Ingest waiting intake rows in the background, with progress and cancel."""
+        dialog = QProgressDialog("Memproses permohonan masuk…", "Batal", 0, 0, self)
+        dialog.setWindowTitle("Proses permohonan masuk")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+        cancel = threading.Event()
+        dialog.canceled.connect(cancel.set)
+        relay = _Progress(dialog)
+        relay.changed.connect(lambda done, total: _show_progress(dialog, done, total))
+
+        def finished(report: IngestReport) -> None:
+            dialog.reset()
+            self.ingest_finished(report)
+
+        def failed(error: BaseException) -> None:
+            dialog.reset()
+            show_error(self, error)
+
+        self.runner.run(
+            lambda: self.session.ingest(relay.changed.emit, cancel.is_set), finished, failed
+        )
+
+    def ingest_finished(self, report: IngestReport) -> None:
+        """Say what ingest did and refresh the queue."""
+        note = " (dibatalkan)" if report.cancelled else ""
+        self.statusBar().showMessage(
+            f"Masuk{note}: {report.created} permohonan baru, {report.resubmissions} perbaikan, "
+            f"{report.quarantined} dikarantina",
+            15000,
+        )
+        self.refresh()
+
+    # -- idle lock ---------------------------------------------------------------------------------
+
+    def check_idle(self) -> None:
+        """Lock the screen after the workstation's idle minutes without input."""
+        idle = time.monotonic() - self.watcher.last_input
+        if idle >= self.settings.idle_minutes * 60 and self.stack.currentIndex() != PAGE_LOCKED:
+            self.lock()
+
+    def lock(self) -> None:
+        """Hide everything personal until the password is entered again."""
+        if self.stack.currentIndex() != PAGE_LOCKED:
+            self._page_before_lock = self.stack.currentIndex()
+        self.stack.setCurrentIndex(PAGE_LOCKED)
+        self.menuBar().setEnabled(False)
+        for action in self.toolbar_actions.values():
+            action.setVisible(False)
+        self.lock_screen.password.setFocus()
+
+    def unlock(self) -> None:
+        """Back to where the officer was; their input is untouched."""
+        for action in self.toolbar_actions.values():
+            action.setVisible(True)
+        self.stack.setCurrentIndex(self._page_before_lock)
+        self.watcher.last_input = time.monotonic()
+
+    # -- layout memory ---------------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        login = self.session.actor.login
+        geometry = self.settings.user_bytes(login, "geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 780)
+        header = self.settings.user_bytes(login, "queue_header")
+        if header is not None:
+            self.queue.table.horizontalHeader().restoreState(header)
+        saved = self.settings.user_value(login, "filters")
+        if isinstance(saved, dict):
+            self.queue.set_filter(_filter_from(saved))
+
+    def _save_filters(self) -> None:
+        flt = self.queue.current_filter
+        self.settings.set_user_value(
+            self.session.actor.login,
+            "filters",
+            {
+                "status": _status_key(flt),
+                "service": flt.service_code or "",
+                "location": flt.location_code or "",
+                "overdue": flt.overdue_only,
+                "mine": flt.mine_only,
+            },
+        )
+
+    def save_layout(self) -> None:
+        """Remember window and column layout for this user."""
+        login = self.session.actor.login
+        self.settings.set_user_value(login, "geometry", self.saveGeometry())
+        self.settings.set_user_value(
+            login, "queue_header", self.queue.table.horizontalHeader().saveState()
+        )
+        self.settings.sync()
+
+    def closeEvent(self, event: Any) -> None:
+        """Save the layout; warn about unsaved input on the verification screen."""
+        if self.stack.currentIndex() == PAGE_VERIFY and self.verification.dirty:
+            answer = QMessageBox.question(
+                self,
+                "Perubahan belum disimpan",
+                "Tutup aplikasi tanpa menyimpan?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.save_layout()
+        self.refresh_timer.stop()
+        self.idle_timer.stop()
+        super().closeEvent(event)
 
 
-def describe_schema(ctx: DeskContext) -> str:
-    """Return an Indonesian one-liner about the database schema."""
-    from disdukcapil_desk.domain.errors import SchemaVersionError
-
-    try:
-        return f"Skema versi {SetupOps(ctx).check()}"
-    except SchemaVersionError as exc:
-        return str(exc)
+def _status_key(flt: QueueFilter) -> str:
+    """ "open", "all" or one status value, as the status filter shows it."""
+    if len(flt.statuses) == 1:
+        return next(iter(flt.statuses)).value
+    return "open" if flt.statuses else "all"
 
 
-def run_desk(ctx: DeskContext, dirs: UserDirs) -> int:
-    """Start Qt, show the main window and run the event loop."""
-    app = QApplication.instance() or QApplication([APP_NAME])
-    window = MainWindow(ctx.database_label, describe_schema(ctx))
-    window.show()
-    return int(app.exec())
+def _statuses_of(key: str) -> frozenset[Status]:
+    if key in {s.value for s in Status}:
+        return frozenset({Status(key)})
+    return frozenset() if key == "all" else frozenset(s for s in Status if s.is_open)
+
+
+def _filter_from(saved: dict[str, Any]) -> QueueFilter:
+    return QueueFilter(
+        statuses=_statuses_of(str(saved.get("status") or "open")),
+        service_code=str(saved.get("service") or "") or None,
+        location_code=str(saved.get("location") or "") or None,
+        overdue_only=str(saved.get("overdue")).lower() == "true",
+        mine_only=str(saved.get("mine")).lower() == "true",
+    )
+
+
+def _show_progress(dialog: QProgressDialog, done: int, total: int) -> None:
+    dialog.setMaximum(total)
+    dialog.setValue(done)
+
+
+def install_watcher(app: QApplication) -> ActivityWatcher:
+    """Create the activity watcher and let it see every input event of the application."""
+    watcher = ActivityWatcher()
+    app.installEventFilter(watcher)
+    return watcher

@@ -36,5 +36,7 @@ def test_wheel_contains_resources_and_no_tests(tmp_path: Path) -> None:
         if resource.is_file():
             relative = resource.relative_to(ROOT / "resources").as_posix()
             assert f"disdukcapil_desk/_resources/{relative}" in names
-    assert "disdukcapil_desk/db/migrations/__init__.py" in names
+    for init in (ROOT / "disdukcapil_desk").rglob("__init__.py"):
+        package = init.relative_to(ROOT).as_posix()
+        assert package in names, f"{package} is missing: list it in pyproject.toml"
     assert not any(name.startswith(("tests/", "bench/")) for name in names)

@@ -12,10 +12,10 @@ from disdukcapil_desk.db.models import AppUser, ServiceRequest
 from disdukcapil_desk.domain.dto import Cursor, QueueFilter
 from disdukcapil_desk.domain.nik import normalize_number
 from disdukcapil_desk.domain.numbering import looks_like_request_number
-from disdukcapil_desk.domain.workflow import CLOSED_STATUSES, Status
+from disdukcapil_desk.domain.workflow import OFFICE_PENDING, Status
 
 SR = ServiceRequest
-_CLOSED = [s.value for s in CLOSED_STATUSES]
+_OFFICE_PENDING = sorted(s.value for s in OFFICE_PENDING)
 Holder = aliased(AppUser)
 
 
@@ -36,7 +36,7 @@ def filter_conditions(
     if flt.location_code:
         conditions.append(SR.location_code == flt.location_code)
     if flt.overdue_only:
-        conditions += [SR.sla_due < today, SR.status.not_in(_CLOSED)]
+        conditions += [SR.sla_due < today, SR.status.in_(_OFFICE_PENDING)]
     if flt.mine_only:
         conditions.append(SR.claimed_by == user_id)
     if flt.search.strip():

@@ -1,0 +1,115 @@
+"""Starting the window: first-start settings, database check, login, then the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from disdukcapil_desk import APP_NAME, ORG_NAME
+from disdukcapil_desk.domain.errors import DeskError, SchemaVersionError
+from disdukcapil_desk.operations.connection import probe_database, store_password
+from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.setup import LocationOps, SetupOps
+from disdukcapil_desk.operations.users import UserOps
+from disdukcapil_desk.paths import UserDirs
+from disdukcapil_desk.ui.dialogs.first_admin_dialog import FirstAdminDialog
+from disdukcapil_desk.ui.dialogs.login_dialog import LoginDialog
+from disdukcapil_desk.ui.dialogs.settings_dialog import SettingsDialog
+from disdukcapil_desk.ui.main_window import MainWindow, install_watcher
+from disdukcapil_desk.ui.session import DeskSession
+from disdukcapil_desk.ui.tasks import TaskRunner
+from disdukcapil_desk.ui.workstation import WorkstationSettings
+
+log = logging.getLogger("disdukcapil_desk.ui")
+
+
+def run_desk(dirs: UserDirs, explicit_url: str | None) -> int:
+    """Run the window until the officer quits; returns the exit code."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORG_NAME)
+    settings = WorkstationSettings(dirs.config / "workstation.ini")
+    url = explicit_url or _configured_url(settings, dirs)
+    if url is None:
+        return 0
+    ctx = DeskContext.open(url)
+    try:
+        if not _database_ready(ctx):
+            return 1
+        return _login_and_run(app, ctx, settings)
+    finally:
+        ctx.close()
+
+
+def _configured_url(settings: WorkstationSettings, dirs: UserDirs) -> str | None:
+    if not settings.configured:
+        dialog = SettingsDialog(
+            settings,
+            sqlite_file=dirs.default_database,
+            probe=probe_database,
+            locations_for=_locations_for,
+            store_password=store_password,
+        )
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+    return settings.database().url(dirs.default_database)
+
+
+def _locations_for(url: str, password: str | None) -> list[tuple[str, str]]:
+    schema = probe_database(url, password).schema_version
+    ctx = DeskContext.open(url, password=password)
+    try:
+        if schema is None:
+            return SetupOps(ctx).planned_locations()
+        return [(loc.code, loc.name) for loc in LocationOps(ctx).list()]
+    finally:
+        ctx.close()
+
+
+def _database_ready(ctx: DeskContext) -> bool:
+    setup = SetupOps(ctx)
+    try:
+        setup.check()
+        return True
+    except SchemaVersionError as exc:
+        if setup.is_empty():
+            return _prepare_empty(ctx)
+        QMessageBox.critical(None, "Versi basis data", str(exc))
+        return False
+    except DeskError as exc:
+        QMessageBox.critical(None, "Basis data tidak dapat dipakai", str(exc))
+        return False
+
+
+def _prepare_empty(ctx: DeskContext) -> bool:
+    dialog = FirstAdminDialog(ctx.database_label)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False
+    SetupOps(ctx).init(dialog.login.text().strip(), dialog.password.text())
+    return True
+
+
+def _login_and_run(app: QApplication, ctx: DeskContext, settings: WorkstationSettings) -> int:
+    users = UserOps(ctx)
+    last_login = str(settings.user_value("_workstation", "last_login", ""))
+    office = dict((loc.code, loc.name) for loc in LocationOps(ctx).list()).get(
+        settings.location, settings.location
+    )
+    login = LoginDialog(users.authenticate, office=office, login=last_login)
+    if login.exec() != QDialog.DialogCode.Accepted or login.actor is None:
+        return 0
+    settings.set_user_value("_workstation", "last_login", login.actor.login)
+    session = DeskSession(ctx, login.actor, settings.location or "DINAS")
+    runner = TaskRunner()
+    window = MainWindow(
+        session, runner, settings, database_label=ctx.database_label, watcher=install_watcher(app)
+    )
+    window.show()
+    window.start()
+    try:
+        return int(app.exec())
+    finally:
+        runner.shutdown()

@@ -1,0 +1,63 @@
+"""First run on an empty database: prepare it and create the first administrator."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from disdukcapil_desk.domain.passwords import password_problem
+
+
+class FirstAdminDialog(QDialog):
+    """Ask for the administrator's login and password (typed twice)."""
+
+    def __init__(self, database: str, parent: QWidget | None = None) -> None:
+        """Explain what will happen, then the three inputs."""
+        super().__init__(parent)
+        self.setWindowTitle("Siapkan basis data baru")
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            f"Basis data <b>{database}</b> masih kosong. Aplikasi akan menyiapkan tabel, katalog "
+            "layanan dan lokasi (dinas dan UPT), lalu membuat akun administrator pertama.",
+            self,
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.login = QLineEdit("admin", self)
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat = QLineEdit(self)
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("Login administrator", self.login)
+        form.addRow("Kata sandi", self.password)
+        form.addRow("Ulangi kata sandi", self.repeat)
+        layout.addLayout(form)
+        self.message = QLabel("", self)
+        self.message.setStyleSheet("color: #b71c1c;")
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(self)
+        buttons.addButton("Siapkan", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("Batal", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self._on_accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(460)
+
+    def _on_accept(self) -> None:
+        problem = password_problem(self.password.text())
+        if not self.login.text().strip():
+            problem = "Login wajib diisi"
+        elif not problem and self.password.text() != self.repeat.text():
+            problem = "Kedua kata sandi tidak sama"
+        if problem:
+            self.message.setText(problem)
+            return
+        self.accept()

@@ -1,0 +1,77 @@
+"""Login: user and password; a wrong password says so, a locked account says until when."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from disdukcapil_desk import APP_NAME
+from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.domain.errors import DeskError
+
+Authenticate = Callable[[str, str], Actor]
+
+
+class LoginDialog(QDialog):
+    """Ask for login and password until they are right or the officer gives up."""
+
+    def __init__(
+        self,
+        authenticate: Authenticate,
+        *,
+        office: str,
+        login: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        """Build the form; ``login`` pre-fills the user (e.g. the last one on this desk)."""
+        super().__init__(parent)
+        self.setWindowTitle(f"Masuk — {APP_NAME}")
+        self._authenticate = authenticate
+        self.actor: Actor | None = None
+        layout = QVBoxLayout(self)
+        header = QLabel(f"<b>{APP_NAME}</b><br>{office}", self)
+        layout.addWidget(header)
+        form = QFormLayout()
+        self.login = QLineEdit(login, self)
+        self.login.setObjectName("login")
+        self.password = QLineEdit(self)
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("&Pengguna", self.login)
+        form.addRow("&Kata sandi", self.password)
+        layout.addLayout(form)
+        self.message = QLabel("", self)
+        self.message.setObjectName("loginMessage")
+        self.message.setStyleSheet("color: #b71c1c;")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Masuk")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Keluar")
+        buttons.accepted.connect(self.try_login)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        (self.password if login else self.login).setFocus()
+        self.setMinimumWidth(360)
+
+    def try_login(self) -> None:
+        """Check the credentials; accept on success, say why not otherwise."""
+        try:
+            self.actor = self._authenticate(self.login.text(), self.password.text())
+        except DeskError as exc:
+            self.message.setText(str(exc))
+            self.password.clear()
+            self.password.setFocus()
+            return
+        self.accept()

@@ -1,0 +1,53 @@
+"""User-facing texts of the window, and how errors are shown (ui layer)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from disdukcapil_desk.domain.errors import (
+    AuthError,
+    ClaimError,
+    ConnectionLost,
+    DeskError,
+    NotFound,
+    PermissionDenied,
+    SchemaVersionError,
+    StaleVersionError,
+    WorkflowError,
+)
+
+CHANNEL_LABELS = {"whatsapp": "WhatsApp", "web": "Web", "email": "E-mail", "import": "Impor"}
+
+ERROR_TITLES: dict[type[DeskError], str] = {
+    StaleVersionError: "Sudah diubah petugas lain",
+    ClaimError: "Permohonan sedang dipegang",
+    PermissionDenied: "Tidak diizinkan",
+    WorkflowError: "Tidak dapat dilakukan",
+    NotFound: "Tidak ditemukan",
+    ConnectionLost: "Koneksi terputus",
+    SchemaVersionError: "Versi basis data",
+    AuthError: "Gagal masuk",
+}
+
+
+def error_title(error: BaseException) -> str:
+    """Return the dialog title for an error."""
+    for kind, title in ERROR_TITLES.items():
+        if isinstance(error, kind):
+            return title
+    return "Terjadi kesalahan"
+
+
+def error_text(error: BaseException) -> str:
+    """Return what to tell the officer: the desk's own message, or a generic one for bugs."""
+    if isinstance(error, DeskError):
+        return str(error)
+    return (
+        f"Kesalahan tak terduga ({type(error).__name__}). Isian Anda tetap di layar. "
+        "Coba lagi; bila berulang, hubungi administrator (rincian ada di berkas log)."
+    )
+
+
+def show_error(parent: QWidget | None, error: BaseException) -> None:
+    """Show an error in a dialog with a title that says what kind of problem it is."""
+    QMessageBox.warning(parent, error_title(error), error_text(error))

@@ -1,0 +1,202 @@
+"""The queue as a Qt table model: keyset pages fetched as the view scrolls (ui layer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from disdukcapil_desk.domain.clock import WIB, office_date, utc_now
+from disdukcapil_desk.domain.dto import Cursor, Page, RequestRow, SlaState, sla_state
+from disdukcapil_desk.domain.workflow import Status
+from disdukcapil_desk.ui.messages import CHANNEL_LABELS
+
+PageLoader = Callable[[Cursor | None, int], Page]
+Index = QModelIndex | QPersistentModelIndex
+
+COL_NUMBER, COL_RECEIVED, COL_SERVICE, COL_APPLICANT, COL_NIK = range(5)
+COL_CHANNEL, COL_STATUS, COL_HOLDER, COL_DUE = range(5, 9)
+_HEADERS = (
+    "Nomor",
+    "Diterima",
+    "Layanan",
+    "Pemohon",
+    "NIK",
+    "Kanal",
+    "Status",
+    "Petugas",
+    "Tenggat",
+)
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+SLA_ROLE = Qt.ItemDataRole.UserRole + 2
+_SLA_COLOURS = {
+    SlaState.OVERDUE: QColor("#fde0dc"),
+    SlaState.DUE_SOON: QColor("#fff4d6"),
+}
+_SLA_TEXT = {
+    SlaState.OVERDUE: "lewat {days} hari",
+    SlaState.DUE_SOON: "hari ini",
+    SlaState.ON_TIME: "{due}",
+    SlaState.CLOSED: "—",
+}
+
+
+class RequestTableModel(QAbstractTableModel):
+    """A thin adapter over ``RequestRow``s; pages arrive from ``loader`` on demand."""
+
+    def __init__(
+        self,
+        loader: PageLoader,
+        *,
+        page_size: int = 200,
+        today: Callable[[], dt.date] = lambda: office_date(utc_now()),
+    ) -> None:
+        """Start empty; call ``reload()`` to fetch the first page."""
+        super().__init__()
+        self._loader = loader
+        self._page_size = page_size
+        self._today = today
+        self._rows: list[RequestRow] = []
+        self._cursor: Cursor | None = None
+        self._exhausted = True
+
+    # -- Qt model API ----------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        """Rows loaded so far."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        """The fixed queue columns."""
+        return 0 if parent.isValid() else len(_HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Column titles."""
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Cell text, SLA colours and tooltips, and the row object under ``ROW_ROLE``."""
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, index.column())
+        if role == ROW_ROLE:
+            return row
+        state = sla_state(row.status, row.sla_due, self._today())
+        if role == SLA_ROLE:
+            return state
+        if role == Qt.ItemDataRole.BackgroundRole and state in _SLA_COLOURS:
+            return QBrush(_SLA_COLOURS[state])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, state)
+        return None
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008 - Qt signature
+        """Whether another page exists."""
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008 - Qt signature
+        """Load the next keyset page and append it."""
+        if parent.isValid() or self._exhausted:
+            return
+        page = self._loader(self._cursor, self._page_size)
+        self._append(page)
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Drop everything and load the first page (after a filter change)."""
+        page = self._loader(None, self._page_size)
+        self.beginResetModel()
+        self._rows, self._cursor, self._exhausted = [], None, True
+        self.endResetModel()
+        self._append(page)
+
+    def refresh(self) -> None:
+        """Re-read the rows already shown, in place, keeping selection and scroll where possible.
+
+        Same rows in the same order: one ``dataChanged``. Otherwise a reset (the view restores
+        the selection by request id).
+        """
+        wanted = max(len(self._rows), self._page_size)
+        page = self._loader(None, wanted)
+        fresh = list(page.rows)
+        if [r.id for r in fresh] == [r.id for r in self._rows]:
+            self._rows = fresh
+            if fresh:
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(len(fresh) - 1, len(_HEADERS) - 1)
+                )
+            self._cursor, self._exhausted = page.next_cursor, page.next_cursor is None
+            return
+        self.beginResetModel()
+        self._rows = fresh
+        self._cursor, self._exhausted = page.next_cursor, page.next_cursor is None
+        self.endResetModel()
+
+    def row_at(self, row: int) -> RequestRow | None:
+        """Return the request shown in ``row``."""
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of_id(self, request_id: int) -> int:
+        """Return the model row of a request id, or -1."""
+        return next((i for i, r in enumerate(self._rows) if r.id == request_id), -1)
+
+    def _append(self, page: Page) -> None:
+        if page.rows:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(page.rows) - 1)
+            self._rows.extend(page.rows)
+            self.endInsertRows()
+        self._cursor = page.next_cursor
+        self._exhausted = page.next_cursor is None
+
+    # -- presentation ----------------------------------------------------------------------
+
+    def _display(self, row: RequestRow, column: int) -> str:
+        if column == COL_NUMBER:
+            return row.number
+        if column == COL_RECEIVED:
+            return row.received_at.astimezone(WIB).strftime("%d-%m-%Y %H:%M")
+        if column == COL_SERVICE:
+            return row.service_name
+        if column == COL_APPLICANT:
+            flags = " ⟳" if row.resubmission_count else ""
+            flags += " ⧉" if row.possible_duplicate else ""
+            return row.applicant_name + flags
+        if column == COL_NIK:
+            return row.nik_masked
+        if column == COL_CHANNEL:
+            return CHANNEL_LABELS.get(row.channel, row.channel)
+        if column == COL_STATUS:
+            return row.status.label
+        if column == COL_HOLDER:
+            return row.holder or ""
+        return self._due_text(row)
+
+    def _due_text(self, row: RequestRow) -> str:
+        today = self._today()
+        state = sla_state(row.status, row.sla_due, today)
+        return _SLA_TEXT[state].format(
+            days=(today - row.sla_due).days, due=row.sla_due.strftime("%d-%m-%Y")
+        )
+
+    def _tooltip(self, row: RequestRow, state: SlaState) -> str:
+        parts = [f"{row.number} — {row.service_name}", f"Tenggat {row.sla_due:%d-%m-%Y}"]
+        if state is SlaState.OVERDUE:
+            parts.append("TERLAMBAT")
+        if row.resubmission_count:
+            parts.append(f"Perbaikan dari pemohon ({row.resubmission_count}x)")
+        if row.possible_duplicate:
+            parts.append("Kemungkinan permohonan ganda")
+        if row.status is Status.IN_REVIEW and row.holder:
+            parts.append(f"Dipegang {row.holder}")
+        return "\n".join(parts)

@@ -1,0 +1,273 @@
+"""The queue screen: filters, search/scan box, the table and the counts per status (ui layer)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from disdukcapil_desk.domain.dto import Cursor, Page, QueueFilter, RequestRow
+from disdukcapil_desk.domain.numbering import looks_like_request_number
+from disdukcapil_desk.domain.workflow import Status
+from disdukcapil_desk.ui.models.request_table_model import (
+    COL_APPLICANT,
+    COL_CHANNEL,
+    COL_DUE,
+    COL_HOLDER,
+    COL_NIK,
+    COL_NUMBER,
+    COL_RECEIVED,
+    COL_SERVICE,
+    COL_STATUS,
+    ROW_ROLE,
+    RequestTableModel,
+)
+
+# Widths that fit "UPT-05/20261102/0001", a date and time, a masked NIK at the default font.
+COLUMN_WIDTHS = {
+    COL_NUMBER: 175,
+    COL_RECEIVED: 120,
+    COL_APPLICANT: 190,
+    COL_NIK: 135,
+    COL_CHANNEL: 80,
+    COL_STATUS: 115,
+    COL_HOLDER: 100,
+    COL_DUE: 95,
+}
+OPEN_STATUSES = frozenset(s for s in Status if s.is_open)
+PageFn = Callable[[QueueFilter, Cursor | None, int], Page]
+CountsFn = Callable[[], dict[Status, int]]
+
+
+class QueueView(QWidget):
+    """Everything on the queue screen; emits ``request_opened`` with the chosen row."""
+
+    request_opened = Signal(object)
+    filters_changed = Signal()
+
+    def __init__(
+        self,
+        page: PageFn,
+        counts: CountsFn,
+        *,
+        services: list[tuple[str, str]],
+        locations: list[tuple[str, str]],
+        fixed_location: str | None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """Build the screen; ``fixed_location`` locks the location filter (UPT officers)."""
+        super().__init__(parent)
+        self._page, self._counts = page, counts
+        self._filter = QueueFilter(statuses=OPEN_STATUSES, location_code=fixed_location)
+        self.model = RequestTableModel(lambda cursor, size: self._page(self._filter, cursor, size))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(self._filter_bar(services, locations, fixed_location))
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self._table())
+        splitter.addWidget(self._counts_panel())
+        splitter.setStretchFactor(0, 1)
+        splitter.setSizes([900, 180])
+        layout.addWidget(splitter, 1)
+        self.summary = QLabel("", self)
+        layout.addWidget(self.summary)
+        QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _filter_bar(
+        self,
+        services: list[tuple[str, str]],
+        locations: list[tuple[str, str]],
+        fixed_location: str | None,
+    ) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.search = QLineEdit(self)
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("Cari nomor, nama, NIK, atau pindai tanda terima (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.returnPressed.connect(self._on_search_entered)
+        self.status = QComboBox(self)
+        self.status.setObjectName("statusFilter")
+        self.status.addItem("Masih berjalan", "open")
+        self.status.addItem("Semua status", None)
+        for status in Status:
+            self.status.addItem(status.label, status.value)
+        self.service = QComboBox(self)
+        self.service.setObjectName("serviceFilter")
+        self.service.addItem("Semua layanan", None)
+        for code, name in services:
+            self.service.addItem(name, code)
+        self.service.setMaximumWidth(320)
+        self.location = QComboBox(self)
+        self.location.setObjectName("locationFilter")
+        self.location.addItem("Semua lokasi", None)
+        for code, name in locations:
+            self.location.addItem(name, code)
+        if fixed_location:
+            self.location.setCurrentIndex(max(self.location.findData(fixed_location), 0))
+            self.location.setEnabled(False)
+        self.overdue = QCheckBox("&Terlambat", self)
+        self.mine = QCheckBox("&Milik saya", self)
+        for combo in (self.status, self.service, self.location):
+            combo.currentIndexChanged.connect(self._on_filters_changed)
+        for box in (self.overdue, self.mine):
+            box.toggled.connect(self._on_filters_changed)
+        bar.addWidget(self.search, 2)
+        for widget in (self.status, self.service, self.location, self.overdue, self.mine):
+            bar.addWidget(widget)
+        return bar
+
+    def _table(self) -> QTableView:
+        self.table = QTableView(self)
+        self.table.setObjectName("queueTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        # Fixed row height: resize-to-contents is O(rows) and freezes a long queue.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COL_SERVICE, QHeaderView.ResizeMode.Stretch)
+        for column, width in COLUMN_WIDTHS.items():
+            header.resizeSection(column, width)
+        self.table.activated.connect(self._on_activated)
+        return self.table
+
+    def _counts_panel(self) -> QWidget:
+        panel = QWidget(self)
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.counts_title = QLabel("<b>Jumlah per status</b>", panel)
+        layout.addWidget(self.counts_title)
+        self.counts_list = QListWidget(panel)
+        self.counts_list.setObjectName("statusCounts")
+        self.counts_list.itemActivated.connect(self._on_count_activated)
+        layout.addWidget(self.counts_list)
+        return panel
+
+    # -- behaviour --------------------------------------------------------------------------
+
+    @property
+    def current_filter(self) -> QueueFilter:
+        """The filter the table shows."""
+        return self._filter
+
+    def reload(self) -> None:
+        """Apply the filters: reload the table from its first page, and the counts."""
+        self.model.reload()
+        if self.model.rowCount():
+            self.table.selectRow(0)
+        self._show_counts()
+        self._show_summary()
+
+    def refresh(self) -> None:
+        """Re-read what is shown, keeping the selected request and the scroll position."""
+        selected = self.selected_row()
+        scroll = self.table.verticalScrollBar().value()
+        self.model.refresh()
+        if selected is not None:
+            row = self.model.row_of_id(selected.id)
+            if row >= 0:
+                self.table.selectionModel().select(
+                    self.model.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows,
+                )
+                self.table.setCurrentIndex(self.model.index(row, 0))
+        self.table.verticalScrollBar().setValue(scroll)
+        self._show_counts()
+        self._show_summary()
+
+    def selected_row(self) -> RequestRow | None:
+        """The request under the cursor."""
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def set_filter(self, flt: QueueFilter) -> None:
+        """Show ``flt`` in the widgets and reload (used to restore a user's last filters)."""
+        widgets = (self.status, self.service, self.location, self.overdue, self.mine)
+        for widget in widgets:
+            widget.blockSignals(True)
+        status: str | None = None
+        if len(flt.statuses) == 1:
+            status = next(iter(flt.statuses)).value
+        elif flt.statuses:
+            status = "open"
+        self.status.setCurrentIndex(max(self.status.findData(status), 0))
+        self.service.setCurrentIndex(max(self.service.findData(flt.service_code), 0))
+        if self.location.isEnabled():
+            self.location.setCurrentIndex(max(self.location.findData(flt.location_code), 0))
+        self.overdue.setChecked(flt.overdue_only)
+        self.mine.setChecked(flt.mine_only)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._on_filters_changed()
+
+    def _read_filter(self) -> QueueFilter:
+        status = self.status.currentData()
+        statuses: frozenset[Status] = frozenset()
+        if status == "open":
+            statuses = frozenset(s for s in Status if s.is_open)
+        elif status:
+            statuses = frozenset({Status(status)})
+        return QueueFilter(
+            statuses=statuses,
+            service_code=self.service.currentData(),
+            location_code=self.location.currentData(),
+            overdue_only=self.overdue.isChecked(),
+            mine_only=self.mine.isChecked(),
+            search=self.search.text().strip(),
+        )
+
+    def _on_filters_changed(self) -> None:
+        self._filter = self._read_filter()
+        self.reload()
+        self.filters_changed.emit()
+
+    def _on_search_entered(self) -> None:
+        text = self.search.text().strip()
+        self._on_filters_changed()
+        # A scanned receipt number opens its request at once.
+        if looks_like_request_number(text) and self.model.rowCount() == 1:
+            self.request_opened.emit(self.model.row_at(0))
+
+    def _on_activated(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.request_opened.emit(row)
+
+    def _on_count_activated(self, item: QListWidgetItem) -> None:
+        self.status.setCurrentIndex(max(self.status.findData(item.data(ROW_ROLE)), 0))
+
+    def _show_counts(self) -> None:
+        counts = self._counts()
+        self.counts_list.clear()
+        for status in Status:
+            item = QListWidgetItem(f"{status.label}: {counts.get(status, 0):,}".replace(",", "."))
+            item.setData(ROW_ROLE, status.value)
+            self.counts_list.addItem(item)
+
+    def _show_summary(self) -> None:
+        more = " (gulir untuk memuat lebih banyak)" if self.model.canFetchMore() else ""
+        self.summary.setText(f"{self.model.rowCount():,} permohonan dimuat{more}".replace(",", "."))

@@ -1,0 +1,147 @@
+"""What the window may do for the logged-in officer: the operations, bound to their actor."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from disdukcapil_desk.domain.catalogue import Catalogue
+from disdukcapil_desk.domain.dto import (
+    Actor,
+    Cursor,
+    IngestReport,
+    Lease,
+    Page,
+    QueueFilter,
+    RequestDetail,
+    RequestRow,
+)
+from disdukcapil_desk.domain.errors import DeskError
+from disdukcapil_desk.domain.findings import Finding
+from disdukcapil_desk.domain.workflow import Permission, Role, Status, may
+from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.intake import CancelFn, IntakeOps, ProgressFn
+from disdukcapil_desk.operations.queue import QueueOps
+from disdukcapil_desk.operations.setup import LocationOps
+from disdukcapil_desk.operations.users import UserOps
+from disdukcapil_desk.operations.verification import CheckInput, Verification
+
+
+class DeskSession:
+    """The officer's actions; every call goes through ``operations/`` with their actor."""
+
+    def __init__(self, ctx: DeskContext, actor: Actor, workstation_location: str) -> None:
+        """Bind the operations to ``actor`` working at ``workstation_location``."""
+        self.ctx, self.actor = ctx, actor
+        self.location = actor.location_code or workstation_location
+        self._queue = QueueOps(ctx)
+        self._verification = Verification(ctx)
+        self._intake = IntakeOps(ctx)
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The service catalogue."""
+        return self.ctx.reference.catalogue
+
+    def can(self, permission: Permission) -> bool:
+        """Whether the officer's role holds ``permission``."""
+        return self.actor.role is not None and may(self.actor.role, permission)
+
+    @property
+    def is_section_head(self) -> bool:
+        """Section heads may take requests back."""
+        return self.actor.role is Role.SECTION_HEAD
+
+    @property
+    def is_upt_officer(self) -> bool:
+        """UPT officers only see their own UPT."""
+        return self.location.startswith("UPT")
+
+    def page(self, flt: QueueFilter, cursor: Cursor | None, size: int) -> Page:
+        """One keyset page of the queue."""
+        return self._queue.page(self.actor, flt, cursor, size)
+
+    def counts(self) -> dict[Status, int]:
+        """Requests per status at this desk's location."""
+        return self._queue.counts(self.actor, self.location)
+
+    def detail(self, request_id: int) -> RequestDetail:
+        """One request in full."""
+        return self._queue.detail(self.actor, request_id)
+
+    def claim(self, request_id: int) -> Lease:
+        """Claim (or renew) a request."""
+        return self._queue.claim(self.actor, request_id)
+
+    def claim_next(self) -> Lease | None:
+        """Claim the oldest waiting request of this location."""
+        return self._queue.claim_next(self.actor, self.location)
+
+    def release(self, request_id: int) -> None:
+        """Give a request back to the queue."""
+        self._queue.release(self.actor, request_id)
+
+    def take_back(self, request_id: int, reason: str) -> None:
+        """Section head: return someone else's request to the queue."""
+        self._queue.take_back(self.actor, request_id, reason)
+
+    def save_draft(
+        self,
+        request_id: int,
+        version: int,
+        fields: Mapping[str, object],
+        checks: Mapping[str, CheckInput],
+    ) -> int:
+        """Save fields and checklist; returns the new version."""
+        return self._verification.save_draft(self.actor, request_id, version, fields, checks)
+
+    def approve(self, request_id: int, version: int, reason: str = "") -> RequestRow:
+        """Approve the request."""
+        return self._verification.approve(self.actor, request_id, version, reason)
+
+    def request_revision(self, request_id: int, version: int, message: str) -> RequestRow:
+        """Send the request back to the citizen with ``message``."""
+        return self._verification.request_revision(self.actor, request_id, version, message)
+
+    def reject(self, request_id: int, version: int, reason: str) -> RequestRow:
+        """Reject the request."""
+        return self._verification.reject(self.actor, request_id, version, reason)
+
+    def revision_message(self, detail: RequestDetail) -> str:
+        """Draft the one message that lists everything the citizen must fix."""
+        return self._verification.revision_message(detail)
+
+    def whatsapp_link(self, detail: RequestDetail, text: str) -> str:
+        """The wa.me link for the citizen's number."""
+        return self._verification.whatsapp_link(detail, text)
+
+    def attachment(self, attachment_id: int) -> tuple[str, bytes]:
+        """(media type, bytes) of an attachment."""
+        return self._verification.attachment_content(self.actor, attachment_id)
+
+    def check_nik(self, text: str, field: str) -> list[Finding]:
+        """Live NIK findings for an edited field."""
+        return self.ctx.reference.nik_rules.check_nik(text, field=field)
+
+    def ingest(self, progress: ProgressFn, cancelled: CancelFn) -> IngestReport:
+        """Ingest pending intake rows."""
+        return self._intake.ingest(progress=progress, cancelled=cancelled)
+
+    def pending_intake(self) -> int:
+        """Intake rows waiting."""
+        return self._intake.pending_count()
+
+    def expire_leases(self) -> int:
+        """Return expired leases to the queue."""
+        return self._queue.expire_leases()
+
+    def locations(self) -> list[tuple[str, str]]:
+        """(code, name) of every office."""
+        return [(loc.code, loc.name) for loc in LocationOps(self.ctx).list()]
+
+    def verify_password(self, password: str) -> bool:
+        """Re-check the officer's password (idle lock)."""
+        try:
+            UserOps(self.ctx).authenticate(self.actor.login, password)
+        except DeskError:
+            return False
+        return True

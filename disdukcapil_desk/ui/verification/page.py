@@ -1,0 +1,422 @@
+"""The verification screen of one request, built from its service's definition (ui layer)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from disdukcapil_desk.domain.clock import WIB
+from disdukcapil_desk.domain.dto import Lease, RequestDetail
+from disdukcapil_desk.domain.errors import ClaimError, StaleVersionError
+from disdukcapil_desk.domain.workflow import Status
+from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, ReasonDialog
+from disdukcapil_desk.ui.messages import CHANNEL_LABELS, show_error
+from disdukcapil_desk.ui.session import DeskSession
+from disdukcapil_desk.ui.tasks import TaskRunner
+from disdukcapil_desk.ui.verification.attachment_viewer import AttachmentViewer
+from disdukcapil_desk.ui.verification.checklist import ChecklistTable
+from disdukcapil_desk.ui.verification.fields_form import FieldsForm
+
+log = logging.getLogger("disdukcapil_desk.ui.verification")
+_SEVERITY_MARK = {"error": "✖", "warning": "⚠", "info": "ℹ"}
+_BANNER_STYLE = "background: #fff4d6; border: 1px solid #e0c080; padding: 6px;"
+
+
+class VerificationPage(QWidget):
+    """Check one request: attachments left, data and checklist right, decisions below."""
+
+    closed = Signal()
+    request_changed = Signal(str)
+
+    def __init__(self, session: DeskSession, runner: TaskRunner, parent: QWidget | None = None):
+        """Build the fixed parts; ``open_request`` fills them for a request."""
+        super().__init__(parent)
+        self._session, self._runner = session, runner
+        self.detail: RequestDetail | None = None
+        self.version = 0
+        self.read_only = True
+        self.dirty = False
+        self.form: FieldsForm | None = None
+        self._lease_timer = QTimer(self)
+        self._lease_timer.setObjectName("leaseRenewalTimer")
+        self._lease_timer.setInterval(int(session.ctx.lease.total_seconds() * 1000 / 3))
+        self._lease_timer.timeout.connect(self._renew_lease)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        self.header = QLabel("", self)
+        self.header.setObjectName("requestHeader")
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.header)
+        self.banner = QLabel("", self)
+        self.banner.setObjectName("holderBanner")
+        self.banner.setStyleSheet(_BANNER_STYLE)
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        layout.addWidget(self.banner)
+        layout.addWidget(self._body(), 1)
+        layout.addLayout(self._decision_bar())
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def _body(self) -> QSplitter:
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.viewer = AttachmentViewer(self._session.attachment, splitter)
+        splitter.addWidget(self.viewer)
+        right = QWidget(splitter)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        self.form_area = QScrollArea(right)
+        self.form_area.setWidgetResizable(True)
+        right_layout.addWidget(self.form_area, 5)
+        right_layout.addWidget(QLabel("<b>Temuan otomatis</b>", right))
+        self.findings = QListWidget(right)
+        self.findings.setObjectName("findings")
+        self.findings.setMaximumHeight(72)
+        right_layout.addWidget(self.findings)
+        right_layout.addWidget(
+            QLabel(
+                "<b>Persyaratan</b> — Alt+1 sesuai, Alt+2 tidak ada, "
+                "Alt+3 tidak terbaca, Alt+4 tidak sesuai",
+                right,
+            )
+        )
+        self.checklist = ChecklistTable(right)
+        self.checklist.changed.connect(self._on_edited)
+        right_layout.addWidget(self.checklist, 3)
+        splitter.addWidget(right)
+        splitter.setSizes([520, 640])
+        return splitter
+
+    def _decision_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        specs: list[tuple[str, str, str, Any]] = [
+            ("back", "◀ Kembali ke antrean (Esc)", "Esc", self.close_request),
+            ("take_over", "Ambil alih", "", self.take_over),
+            ("save", "Simpan (Ctrl+S)", "Ctrl+S", self.save),
+            ("revise", "Minta perbaikan (Ctrl+Shift+P)", "Ctrl+Shift+P", self.ask_revision),
+            ("reject", "Tolak (Ctrl+Shift+T)", "Ctrl+Shift+T", self.reject),
+            ("approve", "Setujui (Ctrl+Enter)", "Ctrl+Return", self.approve),
+        ]
+        self.buttons: dict[str, QPushButton] = {}
+        for name, text, keys, slot in specs:
+            button = QPushButton(text, self)
+            button.setObjectName(f"{name}Button")
+            button.clicked.connect(slot)
+            self.buttons[name] = button
+            if keys:
+                QShortcut(QKeySequence(keys), self, slot)
+            bar.addWidget(button)
+            if name == "take_over":
+                bar.addStretch(1)
+        self.buttons["approve"].setDefault(True)
+        return bar
+
+    # -- opening and closing -----------------------------------------------------------------
+
+    def open_request(self, request_id: int) -> None:
+        """Claim the request (renewing the lease while open) and show it.
+
+        Held by someone else: it opens read-only and says who holds it since when.
+        """
+        self._runner.run(
+            lambda: self._session.claim(request_id),
+            lambda lease: self._load(request_id, lease),
+            lambda error: self._open_read_only(request_id, error),
+        )
+
+    def _load(self, request_id: int, lease: Lease | None) -> None:
+        self._runner.run(
+            lambda: self._session.detail(request_id),
+            lambda detail: self._show(detail, editable=lease is not None),
+            self.report_error,
+        )
+
+    def _open_read_only(self, request_id: int, error: BaseException) -> None:
+        if not isinstance(error, ClaimError):
+            self.report_error(error)
+        self._load(request_id, None)
+        self._set_banner(str(error) + " — hanya dapat dibaca.")
+
+    def _show(self, detail: RequestDetail, *, editable: bool) -> None:
+        self.detail, self.version = detail, detail.row.version
+        service = self._session.catalogue.get(detail.row.service_code)
+        self._show_header(detail)
+        self.form = FieldsForm(service, self._session.check_nik)
+        self.form.load(detail.payload)
+        self.form.changed.connect(self._on_edited)
+        self.form_area.setWidget(self.form)
+        self.checklist.load(detail.checks)
+        labels = {c.requirement_code: c.label for c in detail.checks}
+        self.viewer.load(detail.attachments, labels)
+        self._show_findings(detail)
+        self._set_editable(editable and detail.row.status is Status.IN_REVIEW)
+        if not editable and detail.row.status is not Status.IN_REVIEW:
+            self._set_banner(f"Status: {detail.row.status.label} — hanya dapat dibaca.")
+        elif editable:
+            self.banner.hide()
+        self.dirty = False
+        if self.read_only:
+            self._lease_timer.stop()
+        else:
+            self._lease_timer.start()
+
+    def _show_header(self, detail: RequestDetail) -> None:
+        row = detail.row
+        received = row.received_at.astimezone(WIB)
+        flags = []
+        if row.resubmission_count:
+            flags.append(f"perbaikan ke-{row.resubmission_count}")
+        if row.possible_duplicate:
+            flags.append("kemungkinan ganda")
+        self.header.setText(
+            f"<b style='font-size:14pt'>{row.number}</b> &nbsp; {row.service_name}<br>"
+            f"{row.applicant_name} · diterima {received:%d-%m-%Y %H:%M} via "
+            f"{CHANNEL_LABELS.get(row.channel, row.channel)} · "
+            f"tenggat {row.sla_due:%d-%m-%Y} · kontak {detail.contact}"
+            + (f" · <span style='color:#8a5a00'>{', '.join(flags)}</span>" if flags else "")
+        )
+
+    def _show_findings(self, detail: RequestDetail) -> None:
+        self.findings.clear()
+        for finding in detail.findings:
+            item = QListWidgetItem(f"{_SEVERITY_MARK.get(finding.severity, '•')} {finding.message}")
+            item.setToolTip(f"{finding.code} ({finding.field or 'umum'})")
+            self.findings.addItem(item)
+        if not detail.findings:
+            self.findings.addItem("Tidak ada temuan otomatis.")
+
+    def _set_editable(self, editable: bool) -> None:
+        self.read_only = not editable
+        if self.form is not None:
+            self.form.set_read_only(not editable)
+        self.checklist.set_read_only(not editable)
+        for name in ("save", "revise", "reject", "approve"):
+            self.buttons[name].setEnabled(editable)
+        holder = self.detail.row.holder if self.detail else None
+        self.buttons["take_over"].setVisible(
+            self._session.is_section_head and not editable and bool(holder)
+        )
+
+    def _set_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.show()
+
+    def close_request(self) -> None:
+        """Back to the queue; unsaved input is saved first if the officer wants it."""
+        if self.detail is None:
+            self.closed.emit()
+            return
+        if self.dirty and not self.read_only:
+            answer = self.ask_save_changes()
+            if answer == QMessageBox.StandardButton.Cancel:
+                return
+            if answer == QMessageBox.StandardButton.Save:
+                self.save(then=self._release_and_close)
+                return
+        self._release_and_close()
+
+    def _release_and_close(self) -> None:
+        self._lease_timer.stop()
+        detail, self.detail = self.detail, None
+        if detail is not None and not self.read_only:
+            self._runner.run(
+                lambda: self._session.release(detail.row.id),
+                lambda _: None,
+                lambda error: log.warning("release failed: %s", error),
+            )
+        self.closed.emit()
+
+    # -- editing and deciding ------------------------------------------------------------------
+
+    def _on_edited(self) -> None:
+        self.dirty = True
+
+    def save(self, *, then: Any = None) -> None:
+        """Save the fields and checklist as a draft (the request stays with this officer)."""
+        if self.detail is None or self.read_only or self.form is None:
+            return
+        request_id, version = self.detail.row.id, self.version
+        fields, checks = self.form.values(), self.checklist.values()
+
+        def saved(new_version: int) -> None:
+            self.version = new_version
+            self.dirty = False
+            self.request_changed.emit("Draf tersimpan")
+            self._refresh_findings(request_id)
+            if callable(then):
+                then()
+
+        self._runner.run(
+            lambda: self._session.save_draft(request_id, version, fields, checks),
+            saved,
+            self.report_error,
+        )
+
+    def _refresh_findings(self, request_id: int) -> None:
+        def shown(detail: RequestDetail) -> None:
+            self.detail = detail
+            self._show_findings(detail)
+
+        self._runner.run(lambda: self._session.detail(request_id), shown, self.report_error)
+
+    def approve(self) -> None:
+        """Approve; if a required item does not pass, the officer must write why."""
+        if self.detail is None or self.read_only:
+            return
+        reason = ""
+        missing = self.checklist.unpassed_required()
+        if missing:
+            reason = (
+                self.ask_reason(
+                    "Setujui dengan catatan",
+                    f"{missing} persyaratan wajib belum 'Sesuai'. Tulis alasan tetap menyetujui:",
+                    "Setujui",
+                )
+                or ""
+            )
+            if not reason:
+                return
+        self._decide(
+            lambda request_id, version: self._session.approve(request_id, version, reason),
+            "disetujui",
+        )
+
+    def ask_revision(self) -> None:
+        """Write one message listing everything to fix; store it and return to the citizen."""
+        if self.detail is None or self.read_only:
+            return
+        self.save(then=self._compose_revision)
+
+    def _compose_revision(self) -> None:
+        assert self.detail is not None
+        detail = self.detail
+        text = self._session.revision_message(detail)
+        message = self.confirm_message(
+            "Minta perbaikan",
+            "Pesan berikut akan disimpan untuk dikirim ke pemohon. Semua kekurangan ada dalam "
+            "satu pesan; sunting bila perlu.",
+            text,
+            lambda current: self._session.whatsapp_link(detail, current),
+        )
+        if message:
+            self._decide(
+                lambda request_id, version: self._session.request_revision(
+                    request_id, version, message
+                ),
+                "dikembalikan untuk perbaikan",
+            )
+
+    def reject(self) -> None:
+        """Reject with a reason (required)."""
+        if self.detail is None or self.read_only:
+            return
+        reason = self.ask_reason(
+            "Tolak permohonan", "Alasan penolakan (dikirim ke pemohon):", "Tolak"
+        )
+        if reason:
+            self._decide(
+                lambda request_id, version: self._session.reject(request_id, version, reason),
+                "ditolak",
+            )
+
+    def _decide(self, action: Any, outcome: str) -> None:
+        assert self.detail is not None
+        request_id = self.detail.row.id
+
+        def run() -> Any:
+            version = self.version
+            if self.dirty and self.form is not None:
+                version = self._session.save_draft(
+                    request_id, version, self.form.values(), self.checklist.values()
+                )
+            return action(request_id, version)
+
+        def done(row: Any) -> None:
+            self._lease_timer.stop()
+            self.dirty = False
+            self.detail = None
+            self.request_changed.emit(f"Permohonan {row.number} {outcome}")
+            self.closed.emit()
+
+        self._runner.run(run, done, self.report_error)
+
+    def take_over(self) -> None:
+        """Section head: take a request back from its holder and open it for editing."""
+        if self.detail is None:
+            return
+        reason = self.ask_reason(
+            "Ambil alih", "Alasan mengambil alih permohonan ini:", "Ambil alih"
+        )
+        if not reason:
+            return
+        request_id = self.detail.row.id
+        self._runner.run(
+            lambda: self._take_back_and_claim(request_id, reason),
+            lambda lease: self._load(request_id, lease),
+            self.report_error,
+        )
+
+    def _take_back_and_claim(self, request_id: int, reason: str) -> Lease:
+        self._session.take_back(request_id, reason)
+        return self._session.claim(request_id)
+
+    def _renew_lease(self) -> None:
+        if self.detail is None or self.read_only:
+            return
+        request_id = self.detail.row.id
+
+        def lost(error: BaseException) -> None:
+            self._lease_timer.stop()
+            if isinstance(error, ClaimError):
+                self._set_editable(False)
+                self._set_banner(f"{error}. Isian Anda tetap di layar tetapi tidak dapat disimpan.")
+            else:
+                self.report_error(error)
+
+        self._runner.run(lambda: self._session.claim(request_id), lambda _: None, lost)
+
+    # -- dialogs (overridable in tests) -----------------------------------------------------------
+
+    def report_error(self, error: BaseException) -> None:
+        """Tell the officer what went wrong; the input on screen is kept."""
+        if not isinstance(error, StaleVersionError | ClaimError):
+            log.error("verification action failed", exc_info=error)
+        show_error(self, error)
+
+    def ask_reason(self, title: str, prompt: str, confirm: str) -> str | None:
+        """Ask for a required reason; None when cancelled."""
+        dialog = ReasonDialog(title, prompt, confirm_label=confirm, parent=self)
+        return dialog.text if dialog.exec() else None
+
+    def confirm_message(self, title: str, intro: str, text: str, link_for: Any) -> str | None:
+        """Let the officer edit, copy or WhatsApp a message; None when cancelled."""
+        dialog = CitizenMessageDialog(
+            title, intro, text, link_for, confirm_label="Simpan && kembalikan", parent=self
+        )
+        return dialog.text if dialog.exec() else None
+
+    def ask_save_changes(self) -> QMessageBox.StandardButton:
+        """Ask whether to save unsaved input before leaving."""
+        return QMessageBox.question(
+            self,
+            "Perubahan belum disimpan",
+            "Simpan perubahan sebelum kembali ke antrean?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+        )

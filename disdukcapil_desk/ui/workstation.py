@@ -1,0 +1,79 @@
+"""Per-workstation and per-user settings, kept in an INI file in the config folder (ui layer)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from disdukcapil_desk.operations.connection import DatabaseConfig
+
+DEFAULT_IDLE_MINUTES = 10
+SETTINGS_VERSION = 1
+
+
+class WorkstationSettings:
+    """This workstation's database, location and idle lock; each user's window layout."""
+
+    def __init__(self, path: Path) -> None:
+        """Open (or create) the settings file."""
+        self._settings = QSettings(str(path), QSettings.Format.IniFormat)
+        if self._settings.value("version") is None:
+            self._settings.setValue("version", SETTINGS_VERSION)
+
+    @property
+    def configured(self) -> bool:
+        """Whether the first-start dialog has been completed."""
+        return self._settings.value("database/kind") is not None and bool(self.location)
+
+    def database(self) -> DatabaseConfig:
+        """Return the saved database choice (local SQLite when none)."""
+        s = self._settings
+        return DatabaseConfig(
+            kind=str(s.value("database/kind", "sqlite")),
+            host=str(s.value("database/host", "")),
+            port=int(str(s.value("database/port", 5432))),
+            name=str(s.value("database/name", "disdukcapil")),
+            user=str(s.value("database/user", "desk")),
+        )
+
+    def set_database(self, config: DatabaseConfig) -> None:
+        """Save the database choice (never a password)."""
+        for key in ("kind", "host", "port", "name", "user"):
+            self._settings.setValue(f"database/{key}", getattr(config, key))
+
+    @property
+    def location(self) -> str:
+        """The office this workstation belongs to (``DINAS``, ``UPT-05``…)."""
+        return str(self._settings.value("workstation/location", ""))
+
+    def set_location(self, code: str) -> None:
+        """Save this workstation's office."""
+        self._settings.setValue("workstation/location", code)
+
+    @property
+    def idle_minutes(self) -> int:
+        """Minutes without input before the screen locks."""
+        return int(str(self._settings.value("workstation/idle_minutes", DEFAULT_IDLE_MINUTES)))
+
+    def set_idle_minutes(self, minutes: int) -> None:
+        """Save the idle-lock delay."""
+        self._settings.setValue("workstation/idle_minutes", max(1, minutes))
+
+    def user_bytes(self, login: str, key: str) -> QByteArray | None:
+        """Return a saved layout blob (geometry, header state) of a user."""
+        value = self._settings.value(f"users/{login}/{key}")
+        return value if isinstance(value, QByteArray) else None
+
+    def user_value(self, login: str, key: str, default: Any = None) -> Any:
+        """Return a saved per-user value."""
+        return self._settings.value(f"users/{login}/{key}", default)
+
+    def set_user_value(self, login: str, key: str, value: Any) -> None:
+        """Save a per-user value (window layout, filters)."""
+        self._settings.setValue(f"users/{login}/{key}", value)
+
+    def sync(self) -> None:
+        """Write to disk now."""
+        self._settings.sync()

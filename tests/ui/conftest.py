@@ -1,0 +1,73 @@
+"""Fixtures for the window tests: a session for an officer, inline tasks, a settings file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert
+
+from disdukcapil_desk.db.models import ServiceRequest
+from disdukcapil_desk.domain.demo_data import make_nik
+from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.ui.session import DeskSession
+from disdukcapil_desk.ui.tasks import InlineTaskRunner
+from disdukcapil_desk.ui.workstation import WorkstationSettings
+
+
+@pytest.fixture
+def runner() -> InlineTaskRunner:
+    return InlineTaskRunner()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> WorkstationSettings:
+    ws = WorkstationSettings(tmp_path / "workstation.ini")
+    ws.set_location("DINAS")
+    return ws
+
+
+@pytest.fixture
+def officer_session(ctx: DeskContext, users: dict[str, Actor]) -> DeskSession:
+    return DeskSession(ctx, users["loket.dinas"], "DINAS")
+
+
+def bulk_requests(
+    ctx: DeskContext, count: int, *, location: str = "DINAS", status: str = "new"
+) -> None:
+    """Insert ``count`` plain requests directly (fast), one minute apart, for queue tests."""
+    start = dt.datetime(2026, 9, 1, 1, 0, tzinfo=dt.UTC)
+    rows = []
+    for i in range(count):
+        received = start + dt.timedelta(minutes=i)
+        rows.append(
+            {
+                "number": f"{location}/{received:%Y%m%d}/{i + 1:05d}",
+                "service_code": "ktpel_penggantian" if i % 3 else "akta_kematian",
+                "location_code": location,
+                "channel": "whatsapp",
+                "received_at": received,
+                "contact": "+628123",
+                "nik": make_nik("360415", dt.date(1990, 1, 1 + i % 28), "L", i % 9999 + 1),
+                "no_kk": "",
+                "applicant_name": f"Warga Nomor {i:05d}",
+                "birth_date": None,
+                "sex": "L",
+                "kode_desa": "",
+                "kecamatan_code": "360415",
+                "payload": json.dumps({"nama": f"Warga Nomor {i:05d}"}),
+                "status": status,
+                "version": 1,
+                "sla_due": (received + dt.timedelta(days=3)).date(),
+                "resubmission_count": 0,
+                "created_at": received,
+                "updated_at": received,
+                "updated_by": "system",
+            }
+        )
+    with ctx.unit_of_work() as session:
+        for chunk in range(0, len(rows), 5000):
+            session.execute(insert(ServiceRequest), rows[chunk : chunk + 5000])
