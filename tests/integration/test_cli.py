@@ -59,8 +59,9 @@ def test_show_json_masks_nik_unless_asked(tmp_path: Path, request: pytest.Fixtur
 
     engine = create_engine(url)
     with engine.connect() as conn:
-        number = conn.execute(text("SELECT number FROM service_request LIMIT 1")).scalar_one()
-        nik = conn.execute(text("SELECT nik FROM service_request LIMIT 1")).scalar_one()
+        number, nik = conn.execute(
+            text("SELECT number, nik FROM service_request WHERE nik <> '' ORDER BY id LIMIT 1")
+        ).one()
     engine.dispose()
     shown = desk("--db", url, "show", number, "--json", basedir=tmp_path)
     assert shown.returncode == 0, shown.stderr
