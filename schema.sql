@@ -174,6 +174,33 @@ CREATE INDEX ix_incoming_request_pending ON incoming_request (id) WHERE ingested
 
 CREATE INDEX ix_incoming_request_service_request_id ON incoming_request (service_request_id);
 
+CREATE TABLE issued_document (
+	id BIGSERIAL NOT NULL,
+	service_request_id BIGINT NOT NULL,
+	kind VARCHAR(20) NOT NULL,
+	template VARCHAR(60) NOT NULL,
+	number VARCHAR(60) NOT NULL,
+	location_code VARCHAR(20) NOT NULL,
+	verification_code VARCHAR(40) NOT NULL,
+	fields TEXT NOT NULL,
+	print_count INTEGER NOT NULL,
+	reprint_count INTEGER NOT NULL,
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	created_by VARCHAR(60) NOT NULL,
+	voided_at TIMESTAMP WITH TIME ZONE,
+	voided_by VARCHAR(60),
+	void_reason TEXT,
+	CONSTRAINT pk_issued_document PRIMARY KEY (id),
+	CONSTRAINT uq_issued_document_kind_number UNIQUE (kind, number),
+	CONSTRAINT ck_issued_document_kind CHECK (kind IN ('receipt', 'certificate')),
+	CONSTRAINT fk_issued_document_service_request_id_service_request FOREIGN KEY(service_request_id) REFERENCES service_request (id),
+	CONSTRAINT fk_issued_document_location_code_location FOREIGN KEY(location_code) REFERENCES location (code)
+);
+
+CREATE INDEX ix_issued_document_service_request_id ON issued_document (service_request_id);
+
+CREATE INDEX ix_issued_document_unprinted ON issued_document (location_code, kind, print_count);
+
 CREATE TABLE request_finding (
 	id BIGSERIAL NOT NULL,
 	service_request_id BIGINT NOT NULL,
@@ -204,6 +231,23 @@ CREATE TABLE requirement_check (
 	CONSTRAINT fk_requirement_check_service_request_id_service_request FOREIGN KEY(service_request_id) REFERENCES service_request (id)
 );
 
+CREATE TABLE document_file (
+	id BIGSERIAL NOT NULL,
+	issued_document_id BIGINT NOT NULL,
+	sha256 VARCHAR(64) NOT NULL,
+	purpose VARCHAR(20) NOT NULL,
+	pages INTEGER NOT NULL,
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	created_by VARCHAR(60) NOT NULL,
+	CONSTRAINT pk_document_file PRIMARY KEY (id),
+	CONSTRAINT ck_document_file_purpose CHECK (purpose IN ('issue', 'print', 'reprint', 'save', 'batch')),
+	CONSTRAINT fk_document_file_issued_document_id_issued_document FOREIGN KEY(issued_document_id) REFERENCES issued_document (id)
+);
+
+CREATE INDEX ix_document_file_issued_document_id ON document_file (issued_document_id);
+
+CREATE INDEX ix_document_file_sha256 ON document_file (sha256);
+
 CREATE TABLE incoming_attachment (
 	id BIGSERIAL NOT NULL,
 	incoming_request_id BIGINT NOT NULL,
@@ -216,6 +260,24 @@ CREATE TABLE incoming_attachment (
 );
 
 CREATE INDEX ix_incoming_attachment_incoming_request_id ON incoming_attachment (incoming_request_id);
+
+CREATE TABLE number_register (
+	id BIGSERIAL NOT NULL,
+	issued_document_id BIGINT NOT NULL,
+	kind VARCHAR(20) NOT NULL,
+	number VARCHAR(60) NOT NULL,
+	event VARCHAR(10) NOT NULL,
+	reason TEXT NOT NULL,
+	actor VARCHAR(60) NOT NULL,
+	at TIMESTAMP WITH TIME ZONE NOT NULL,
+	CONSTRAINT pk_number_register PRIMARY KEY (id),
+	CONSTRAINT ck_number_register_event CHECK (event IN ('void', 'reprint')),
+	CONSTRAINT fk_number_register_issued_document_id_issued_document FOREIGN KEY(issued_document_id) REFERENCES issued_document (id)
+);
+
+CREATE INDEX ix_number_register_issued_document_id ON number_register (issued_document_id);
+
+CREATE INDEX ix_number_register_number ON number_register (number);
 
 CREATE TABLE request_attachment (
 	id BIGSERIAL NOT NULL,

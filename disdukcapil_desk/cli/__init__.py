@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from disdukcapil_desk import APP_ID, __version__
+from disdukcapil_desk.cli import documents
 from disdukcapil_desk.domain.dto import Actor, RequestDetail
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.workflow import Role
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="PERINTAH")
     _add_db_commands(commands)
     _add_other_commands(commands)
+    documents.add_commands(commands)
     return parser
 
 

@@ -294,3 +294,73 @@ class AuditHead(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+
+class IssuedDocument(Base):
+    """A document the desk produced for a request: its receipt or its certificate.
+
+    ``number`` is the request number for a receipt and the registration number (akta number,
+    SKPWNI number) for a certificate; ``fields`` holds the canonical key fields (JSON) the
+    ``verification_code`` was computed over, so a scanned QR can be checked again later.
+    """
+
+    __tablename__ = "issued_document"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    service_request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    template: Mapped[str] = mapped_column(String(60))
+    number: Mapped[str] = mapped_column(String(60))
+    location_code: Mapped[str] = mapped_column(ForeignKey("location.code"))
+    verification_code: Mapped[str] = mapped_column(String(40))
+    fields: Mapped[str] = mapped_column(Text)
+    print_count: Mapped[int] = mapped_column(Integer, default=0)
+    reprint_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(60))
+    voided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    voided_by: Mapped[str | None] = mapped_column(String(60))
+    void_reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("kind", "number"),
+        CheckConstraint("kind IN ('receipt', 'certificate')", name="kind"),
+        Index("ix_issued_document_unprinted", "location_code", "kind", "print_count"),
+    )
+
+
+class DocumentFile(Base):
+    """One PDF the desk produced (issue, print, reprint, save, batch) and its SHA-256."""
+
+    __tablename__ = "document_file"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    issued_document_id: Mapped[int] = mapped_column(ForeignKey("issued_document.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    pages: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(60))
+
+    __table_args__ = (
+        CheckConstraint(
+            "purpose IN ('issue', 'print', 'reprint', 'save', 'batch')", name="purpose"
+        ),
+    )
+
+
+class NumberRegister(Base):
+    """The register of voided and reprinted numbers: what, why and who."""
+
+    __tablename__ = "number_register"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    issued_document_id: Mapped[int] = mapped_column(ForeignKey("issued_document.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(String(60), index=True)
+    event: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(60))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (CheckConstraint("event IN ('void', 'reprint')", name="event"),)

@@ -1,0 +1,293 @@
+"""Benchmark of the desk's documents: ms per receipt and certificate, pages/s for 1,000.
+
+Run: ``python -m bench.documents_bench [--samples docs/samples]``. Beside each figure it draws
+the same page with bare ReportLab calls (same fonts, same text, ReportLab's QR widget) in the
+same run, and prints the ratio. With ``--samples`` it also writes the sample PDFs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import time
+from collections.abc import Callable
+from io import BytesIO
+from pathlib import Path
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
+
+from disdukcapil_desk.domain.documents import (
+    CertificateData,
+    CertificateLine,
+    ChecklistItem,
+    DocumentKind,
+    Letterhead,
+    ReceiptData,
+    Signer,
+    Verification,
+    fill_lines,
+    load_templates,
+)
+from disdukcapil_desk.paths import resource_path
+from disdukcapil_desk.reports.certificate import render_batch, render_certificate
+from disdukcapil_desk.reports.receipt import receipt_rows, render_receipt
+from disdukcapil_desk.reports.styles import SANS, SANS_BOLD, ensure_fonts
+
+HEAD = Letterhead(
+    "PEMERINTAH KABUPATEN SERANG",
+    "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL",
+    "UPT Disdukcapil Kecamatan Cikande",
+    "Jl. Raya Cikande No. 1, Serang",
+    "(0254) 123456",
+)
+AT = dt.datetime(2026, 11, 2, 2, 11, tzinfo=dt.UTC)
+
+
+def receipt() -> ReceiptData:
+    """A typical receipt."""
+    number = "UPT-05/20261102/0007"
+    return ReceiptData(
+        HEAD,
+        number,
+        AT,
+        "WhatsApp",
+        "Penerbitan Akta Kelahiran",
+        "Dewi Lestari",
+        "3604********0009",
+        "3604********0007",
+        "Cikande Permai",
+        "Cikande",
+        (
+            ChecklistItem("Surat keterangan lahir dari dokter/bidan/penolong kelahiran", "Sesuai"),
+            ChecklistItem("Kartu Keluarga", "Sesuai"),
+            ChecklistItem("Buku nikah / akta perkawinan orang tua", "Belum diperiksa", False),
+            ChecklistItem("KTP-el dua orang saksi", "Tidak terbaca"),
+        ),
+        "Diperiksa",
+        dt.date(2026, 11, 5),
+        "Diambil di UPT Disdukcapil Kecamatan Cikande dengan menunjukkan tanda terima ini",
+        "Siti Aminah",
+        "198703122010012003",
+        "Serang",
+        AT,
+        "0811-1234-5678",
+        Verification(DocumentKind.RECEIPT, number, "Q7K2M4XB5TZRA6NW", {"s": "akta_kelahiran"}),
+    )
+
+
+SAMPLE_VALUES = {
+    "akta_kelahiran": {
+        "anak_nama": "Putri Ayu Lestari",
+        "anak_jenis_kelamin": "P",
+        "anak_tanggal_lahir": "2026-10-20",
+        "anak_tempat_lahir": "Serang",
+        "anak_ke": "2",
+        "ayah_nama": "Budi Santoso",
+        "ibu_nama": "Dewi Lestari",
+        "anak_nik": "3604156010260001",
+    },
+    "akta_kematian": {
+        "nik": "3604151203500003",
+        "nama": "H. Sukarta",
+        "jenis_kelamin": "L",
+        "tanggal_kematian": "2026-10-30",
+        "tempat_kematian": "RSUD dr. Dradjat Prawiranegara",
+        "tempat_lahir": "Serang",
+        "tanggal_lahir": "1950-03-12",
+    },
+    "akta_perkawinan": {
+        "suami_nama": "Rizki Maulana",
+        "suami_nik": "3604150505950001",
+        "istri_nama": "Nur Aisyah",
+        "istri_nik": "3604154707970002",
+        "tanggal_perkawinan": "2026-09-12",
+        "tempat_perkawinan": "Gereja Santo Mikael, Serang",
+        "agama_perkawinan": "Katolik",
+        "nama_pemuka_agama": "Rm. Yohanes Setiawan",
+    },
+    "akta_perceraian": {
+        "nama_pengadilan": "Pengadilan Negeri Serang",
+        "nomor_putusan": "123/Pdt.G/2026/PN Srg",
+        "tanggal_putusan": "2026-08-04",
+        "suami_nama": "Andi Pratama",
+        "istri_nama": "Sri Wahyuni",
+        "no_akta_perkawinan": "3604-KW-14022015-0031",
+        "tanggal_perkawinan": "2015-02-14",
+    },
+    "pindah_keluar_skpwni": {
+        "no_kk": "3604151203180007",
+        "nama": "Dewi Lestari",
+        "nik": "3604156107950009",
+        "alamat": "Kp. Cikande Permai",
+        "rt": "001",
+        "rw": "004",
+        "_desa": "Cikande Permai",
+        "_kecamatan": "Cikande",
+        "_kabupaten": "Kabupaten Serang",
+        "alasan_pindah": "Pekerjaan",
+        "alamat_tujuan": "Jl. Merdeka No. 10",
+        "rt_tujuan": "002",
+        "rw_tujuan": "005",
+        "desa_tujuan": "Sukasari",
+        "kecamatan_tujuan": "Sukasari",
+        "kabupaten_kota_tujuan": "Kota Bandung",
+        "provinsi_tujuan": "Jawa Barat",
+        "klasifikasi_pindah": "Antar provinsi",
+        "jenis_kepindahan": "Kepala keluarga",
+        "jumlah_anggota_pindah": "3",
+        "tanggal_rencana_pindah": "2026-12-01",
+    },
+}
+NUMBERS = {
+    "akta_kelahiran": "3604-LU-02112026-0001",
+    "akta_kematian": "3604-KM-02112026-0001",
+    "akta_perkawinan": "3604-KW-02112026-0001",
+    "akta_perceraian": "3604-CR-02112026-0001",
+    "pindah_keluar_skpwni": "SKPWNI/3604/02112026/0001",
+}
+
+
+def certificate(service: str = "akta_kelahiran") -> CertificateData:
+    """A sample certificate of ``service`` (draft: no signing certificate configured)."""
+    template = load_templates(resource_path("templates/certificates.json"))[service]
+    values = SAMPLE_VALUES[service]
+    head = service == "pindah_keluar_skpwni"
+    return CertificateData(
+        template.code,
+        template.title,
+        template.title_en,
+        fill_lines(template.header, values),
+        template.number_phrase,
+        template.number_phrase_en,
+        NUMBERS[service],
+        fill_lines(template.lines, values),
+        "Serang",
+        dt.date(2026, 11, 2),
+        Signer(
+            "Kepala Dinas Kependudukan dan Pencatatan Sipil Kabupaten Serang"
+            if head
+            else "Pejabat Pencatatan Sipil Kabupaten Serang",
+            "Head of the Population and Civil Registration Agency" if head else "Registrar",
+            "Drs. H. Ahmad Fauzi, M.Si.",
+            "197005121995031002",
+        ),
+        "Kabupaten Serang",
+        Verification(DocumentKind.CERTIFICATE, NUMBERS[service], "Q7K2M4XB5TZRA6NW", {}),
+        show_nationality=template.show_nationality,
+        letterhead=Letterhead(HEAD.government, HEAD.agency, "", HEAD.address) if head else None,
+    )
+
+
+def bare_receipt(canvas: Canvas, data: ReceiptData) -> None:
+    """The same receipt page drawn with plain ReportLab calls and its QR widget."""
+    width, height = A4
+    canvas.setFont(SANS_BOLD, 13)
+    for i, text in enumerate((data.letterhead.government, data.letterhead.agency, "TANDA TERIMA")):
+        canvas.drawCentredString(width / 2, height - 50 - 16 * i, text)
+    y = height - 140
+    for label, value in receipt_rows(data):
+        canvas.setFont(SANS, 9.5)
+        canvas.drawString(57, y, f"{label}: {value}")
+        y -= 13
+    for item in data.checklist:
+        canvas.drawString(57, y, f"{item.label} — {item.state}")
+        canvas.line(57, y - 4, width - 57, y - 4)
+        y -= 15
+    widget = QrCodeWidget(data.verification.qr_text)
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(96, 96, transform=[96 / (x1 - x0), 0, 0, 96 / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    drawing.drawOn(canvas, width - 150, height - 230)
+
+
+def bare_certificate(canvas: Canvas, data: CertificateData) -> None:
+    """The same certificate page drawn with plain ReportLab calls and its QR widget."""
+    width, height = A4
+    y = height - 80
+    for text in ("REPUBLIK INDONESIA", "PENCATATAN SIPIL", data.title, data.title_en):
+        canvas.setFont(SANS_BOLD, 13)
+        canvas.drawCentredString(width / 2, y, text)
+        y -= 20
+    for line in (CertificateLine(data.number_phrase, "", data.number), *data.lines):
+        canvas.setFont(SANS, 11)
+        canvas.drawString(62, y, line.label)
+        canvas.drawString(260, y, line.value)
+        y -= 22
+    widget = QrCodeWidget(data.verification.qr_text)
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(85, 85, transform=[85 / (x1 - x0), 0, 0, 85 / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    drawing.drawOn(canvas, 62, 120)
+
+
+def bare_file(draw: Callable[[Canvas], None], pages: int = 1) -> bytes:
+    """Draw ``pages`` pages with ``draw`` into one PDF and return it."""
+    buffer = BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, invariant=1)
+    for _ in range(pages):
+        draw(canvas)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def per_call(work: Callable[[], object], repeat: int) -> float:
+    """Return the mean milliseconds of ``work`` over ``repeat`` calls (after one warm-up)."""
+    work()
+    start = time.perf_counter()
+    for _ in range(repeat):
+        work()
+    return (time.perf_counter() - start) * 1000 / repeat
+
+
+def write_samples(folder: Path) -> None:
+    """Write one sample PDF of each document into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "tanda-terima-a4.pdf").write_bytes(render_receipt(receipt()))
+    (folder / "tanda-terima-slip-80mm.pdf").write_bytes(render_receipt(receipt(), slip=True))
+    for service in SAMPLE_VALUES:
+        (folder / f"{service}.pdf").write_bytes(render_certificate(certificate(service)))
+
+
+def main() -> None:
+    """Print the figures (and write the samples when asked)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--samples", type=Path, help="write the sample PDFs here")
+    parser.add_argument("--batch", type=int, default=1000)
+    args = parser.parse_args()
+    ensure_fonts()
+    rec, cert = receipt(), certificate()
+    rows = [
+        (
+            "receipt A4 (ms)",
+            per_call(lambda: render_receipt(rec), 200),
+            per_call(lambda: bare_file(lambda c: bare_receipt(c, rec)), 200),
+        ),
+        (
+            "certificate (ms)",
+            per_call(lambda: render_certificate(cert), 200),
+            per_call(lambda: bare_file(lambda c: bare_certificate(c, cert)), 200),
+        ),
+    ]
+    start = time.perf_counter()
+    render_batch([cert] * args.batch)
+    desk_rate = args.batch / (time.perf_counter() - start)
+    start = time.perf_counter()
+    bare_file(lambda c: bare_certificate(c, cert), args.batch)
+    bare_rate = args.batch / (time.perf_counter() - start)
+    print(f"{'':28} {'desk':>10} {'bare RL':>10} {'ratio':>7}")
+    for name, desk, bare in rows:
+        print(f"{name:28} {desk:10.2f} {bare:10.2f} {desk / bare:7.2f}")
+    print(
+        f"{f'batch of {args.batch} (pages/s)':28} {desk_rate:10.0f} {bare_rate:10.0f} "
+        f"{bare_rate / desk_rate:7.2f}"
+    )
+    if args.samples:
+        write_samples(args.samples)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,654 @@
+"""Issuing, printing, voiding and verifying documents (operations layer).
+
+Every user action is one transaction: issuing moves the request to ``issued``, allocates the
+registration number from a counter row locked for update, records the document and writes the
+audit log together. Every PDF handed out is sealed with the office secret and its SHA-256 is
+stored, so ``verify`` recognises an exact copy and refuses an altered one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from disdukcapil_desk.db.models import (
+    AppUser,
+    DocumentFile,
+    IssuedDocument,
+    Location,
+    NumberRegister,
+    OfficeSetting,
+    ServiceRequest,
+)
+from disdukcapil_desk.db.repositories import counters
+from disdukcapil_desk.db.repositories import documents as repo
+from disdukcapil_desk.domain.akta_number import (
+    CounterKey,
+    akta_counter,
+    format_akta_number,
+    format_skpwni_number,
+    skpwni_counter,
+)
+from disdukcapil_desk.domain.catalogue import Service
+from disdukcapil_desk.domain.clock import office_date
+from disdukcapil_desk.domain.documents import (
+    CHANNEL_NAMES,
+    CHECK_STATE_LABELS,
+    CertificateData,
+    CertificateTemplate,
+    ChecklistItem,
+    DocumentCheck,
+    DocumentKind,
+    Letterhead,
+    ReceiptData,
+    ScanResult,
+    Signer,
+    Verification,
+    VerifyReport,
+    embedded_documents,
+    fill_lines,
+    load_templates,
+    parse_qr_payload,
+    seal,
+    seal_state,
+    sha256_hex,
+    verification_code,
+)
+from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.domain.errors import DeskError, NotFound, PermissionDenied, WorkflowError
+from disdukcapil_desk.domain.nik import mask_number
+from disdukcapil_desk.domain.office import OfficeSettings, settings_from
+from disdukcapil_desk.domain.workflow import Action, Permission, Role, Status, require
+from disdukcapil_desk.operations.audit import record
+from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.queue import QueueOps
+from disdukcapil_desk.paths import resource_path
+from disdukcapil_desk.reports.certificate import render_batch
+from disdukcapil_desk.reports.receipt import render_receipt as draw_receipt_pdf
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+_PURPOSES = ("print", "save", "reprint")
+_SKPWNI_SERVICES = frozenset({"pindah_keluar_skpwni"})
+
+
+@dataclass(frozen=True, slots=True)
+class IssueResult:
+    """What issuing produced: the request's new state and the certificate number, if any."""
+
+    request_id: int
+    request_number: str
+    status: Status
+    certificate_number: str | None
+    verification_code: str | None
+
+
+class DocumentOps:
+    """Receipts and certificates: issue, render, print, reprint, void, verify."""
+
+    def __init__(self, ctx: DeskContext) -> None:
+        """Bind to the desk context."""
+        self._ctx = ctx
+        self._queue = QueueOps(ctx)
+
+    @cached_property
+    def templates(self) -> dict[str, CertificateTemplate]:
+        """The certificate templates by service code (``resources/templates``)."""
+        return load_templates(resource_path("templates/certificates.json"))
+
+    # -- issuing ---------------------------------------------------------------------------
+
+    def issue(
+        self, actor: Actor, request_id: int, *, expected_version: int | None = None
+    ) -> IssueResult:
+        """Issue an approved request: status, number, document record and audit in one go.
+
+        Raises:
+            PermissionDenied / WorkflowError: the actor may not issue, or the request is not
+                approved.
+        """
+        with self._ctx.unit_of_work() as session:
+            request = self._queue.transition_in(
+                session, actor, request_id, Action.ISSUE, expected_version=expected_version
+            )
+            document = self._new_certificate(session, actor, request)
+            return IssueResult(
+                request.id,
+                request.number,
+                Status(request.status),
+                document.number if document else None,
+                document.verification_code if document else None,
+            )
+
+    def reissue(self, actor: Actor, number: str, reason: str) -> IssueResult:
+        """Void a certificate and issue its request a new one with a new number."""
+        with self._ctx.unit_of_work() as session:
+            old = self._void_in(session, actor, number, reason)
+            request = repo.request_of(session, old)
+            document = self._new_certificate(session, actor, request)
+            assert document is not None
+            return IssueResult(
+                request.id,
+                request.number,
+                Status(request.status),
+                document.number,
+                document.verification_code,
+            )
+
+    def _new_certificate(
+        self, session: Session, actor: Actor, request: ServiceRequest
+    ) -> IssuedDocument | None:
+        template = self.templates.get(request.service_code)
+        if template is None:
+            return None
+        now = self._ctx.clock()
+        today = office_date(now)
+        key, formatter = self._number_for(request, today)
+        number = formatter(counters.allocate(session, key.kind, key.scope, key.period))
+        payload = _payload(request)
+        fields = {name: str(payload.get(name) or "") for name in template.key_fields}
+        fields["_issued_on"] = today.isoformat()
+        document = self._add_document(
+            session, actor, request, DocumentKind.CERTIFICATE, template.code, number, fields
+        )
+        record(
+            self._ctx,
+            session,
+            actor,
+            "issue_document",
+            "issued_document",
+            number,
+            after={"request": request.number, "template": template.code},
+        )
+        return document
+
+    def _number_for(
+        self, request: ServiceRequest, today: dt.date
+    ) -> tuple[CounterKey, Callable[[int], str]]:
+        regency = self._ctx.reference.wilayah.kabupaten_code
+        if request.service_code in _SKPWNI_SERVICES:
+            return skpwni_counter(regency, today), lambda n: format_skpwni_number(regency, today, n)
+        service = self._ctx.reference.catalogue.get(request.service_code)
+        type_code = service.akta_type_for(late=_is_late(service, request))
+        if type_code is None:
+            raise WorkflowError(f"Layanan {service.name} tidak punya kode jenis akta")
+        return akta_counter(regency, type_code, today), lambda n: format_akta_number(
+            regency, type_code, today, n
+        )
+
+    def _add_document(
+        self,
+        session: Session,
+        actor: Actor,
+        request: ServiceRequest,
+        kind: DocumentKind,
+        template: str,
+        number: str,
+        fields: dict[str, str],
+    ) -> IssuedDocument:
+        secret = repo.document_secret(session, self._ctx.clock(), actor.login)
+        document = IssuedDocument(
+            service_request_id=request.id,
+            kind=kind.value,
+            template=template,
+            number=number,
+            location_code=request.location_code,
+            verification_code=verification_code(secret, kind, number, fields),
+            fields=json.dumps(fields, sort_keys=True, ensure_ascii=False),
+            print_count=0,
+            reprint_count=0,
+            created_at=self._ctx.clock(),
+            created_by=actor.login,
+        )
+        session.add(document)
+        session.flush()
+        return document
+
+    def set_opening_offset(
+        self, actor: Actor, service_code: str, year: int, offset: int, *, late: bool = False
+    ) -> None:
+        """Start an akta (or SKPWNI) series of a year after the last number used on paper.
+
+        Raises:
+            PermissionDenied: the actor is not an administrator.
+        """
+        require(actor.role, Permission.MANAGE_LOCATIONS)
+        regency = self._ctx.reference.wilayah.kabupaten_code
+        day = dt.date(year, 1, 1)
+        if service_code in _SKPWNI_SERVICES:
+            key = skpwni_counter(regency, day)
+        else:
+            type_code = self._ctx.reference.catalogue.get(service_code).akta_type_for(late=late)
+            if type_code is None:
+                raise DeskError(f"Layanan {service_code} tidak punya nomor akta")
+            key = akta_counter(regency, type_code, day)
+        with self._ctx.unit_of_work() as session:
+            counters.set_opening_offset(session, key.kind, key.scope, key.period, offset)
+            record(
+                self._ctx,
+                session,
+                actor,
+                "number_offset",
+                "number_counter",
+                f"{key.kind}/{key.scope}/{key.period}",
+                after={"opening_offset": offset},
+            )
+
+    # -- rendering and printing -------------------------------------------------------------
+
+    def render_receipt(
+        self,
+        actor: Actor,
+        request_number: str,
+        *,
+        slip: bool = False,
+        purpose: str = "print",
+        reason: str = "",
+    ) -> bytes:
+        """Return the sealed receipt PDF of a request and record it (print, save or reprint).
+
+        Raises:
+            NotFound: no such request.
+            WorkflowError: a reprint without a reason.
+        """
+        require(actor.role, Permission.PRINT)
+        with self._ctx.unit_of_work() as session:
+            request = self._request(session, actor, request_number)
+            document = repo.find(session, DocumentKind.RECEIPT.value, request.number)
+            if document is None:
+                document = self._add_document(
+                    session,
+                    actor,
+                    request,
+                    DocumentKind.RECEIPT,
+                    "receipt",
+                    request.number,
+                    _receipt_fields(request),
+                )
+            self._count(session, actor, document, purpose, reason)
+            data = self._receipt_data(session, actor, request, document)
+            pdf = self._sealed(session, actor, draw_receipt_pdf(data, slip=slip))
+            self._store_file(session, actor, [document], pdf, purpose)
+            return pdf
+
+    def render_certificate(
+        self, actor: Actor, number: str, *, purpose: str = "print", reason: str = ""
+    ) -> bytes:
+        """Return the sealed certificate PDF (by certificate or request number) and record it.
+
+        Raises:
+            NotFound: no certificate for that number.
+            WorkflowError: a reprint without a reason, or a voided certificate.
+        """
+        require(actor.role, Permission.PRINT)
+        with self._ctx.unit_of_work() as session:
+            document = self._certificate(session, actor, number)
+            self._count(session, actor, document, purpose, reason)
+            data = self._certificate_data(session, document)
+            pdf = self._sealed(session, actor, render_batch([data]))
+            self._store_file(session, actor, [document], pdf, purpose)
+            return pdf
+
+    def print_ready(
+        self,
+        actor: Actor,
+        location_code: str,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+    ) -> bytes | None:
+        """Return every issued-but-never-printed certificate of a location as one PDF.
+
+        The documents count as printed when this returns; None when there is nothing to print
+        or the batch was cancelled (then nothing is marked printed).
+        """
+        require(actor.role, Permission.PRINT)
+        with self._ctx.unit_of_work() as session:
+            documents = repo.unprinted(session, location_code, DocumentKind.CERTIFICATE.value)
+            if not documents:
+                return None
+            data = [self._certificate_data(session, d, printing=True) for d in documents]
+            pdf = render_batch(data, progress, cancelled)
+            if cancelled is not None and cancelled():
+                session.rollback()
+                return None
+            for document in documents:
+                self._count(session, actor, document, "print", "")
+            pdf = self._sealed(session, actor, pdf)
+            self._store_file(session, actor, documents, pdf, "batch")
+            return pdf
+
+    def void(self, actor: Actor, number: str, reason: str) -> None:
+        """Void a certificate (section heads only); the number stays in the register."""
+        with self._ctx.unit_of_work() as session:
+            self._void_in(session, actor, number, reason)
+
+    def register(self, number: str | None = None) -> list[tuple[str, str, str, str, dt.datetime]]:
+        """Return the register of voided/reprinted numbers: (number, event, reason, who, when)."""
+        with self._ctx.reading() as session:
+            return [
+                (r.number, r.event, r.reason, r.actor, r.at)
+                for r in repo.register_entries(session, number)
+            ]
+
+    def _void_in(self, session: Session, actor: Actor, number: str, reason: str) -> IssuedDocument:
+        if actor.role is not Role.SECTION_HEAD:
+            raise PermissionDenied("Hanya kepala seksi yang dapat membatalkan dokumen")
+        if not reason.strip():
+            raise WorkflowError("Alasan pembatalan wajib diisi")
+        document = repo.find(session, DocumentKind.CERTIFICATE.value, number.strip())
+        if document is None:
+            raise NotFound(f"Dokumen {number} tidak ditemukan")
+        if document.voided_at is not None:
+            raise WorkflowError(f"Dokumen {number} sudah dibatalkan")
+        document.voided_at = self._ctx.clock()
+        document.voided_by = actor.login
+        document.void_reason = reason.strip()
+        self._register(session, actor, document, "void", reason)
+        record(
+            self._ctx,
+            session,
+            actor,
+            "void",
+            "issued_document",
+            document.number,
+            detail=reason.strip(),
+        )
+        return document
+
+    def _count(
+        self, session: Session, actor: Actor, document: IssuedDocument, purpose: str, reason: str
+    ) -> None:
+        if purpose not in _PURPOSES:
+            raise ValueError(f"unknown purpose: {purpose}")
+        if document.voided_at is not None:
+            raise WorkflowError(f"Dokumen {document.number} sudah dibatalkan")
+        if purpose == "save":
+            return
+        if purpose == "reprint":
+            if not reason.strip():
+                raise WorkflowError("Alasan cetak ulang wajib diisi")
+            document.reprint_count += 1
+            self._register(session, actor, document, "reprint", reason)
+        document.print_count += 1
+        record(
+            self._ctx,
+            session,
+            actor,
+            purpose,
+            "issued_document",
+            document.number,
+            after={"print_count": document.print_count},
+            detail=reason.strip(),
+        )
+
+    def _register(
+        self, session: Session, actor: Actor, document: IssuedDocument, event: str, reason: str
+    ) -> None:
+        session.add(
+            NumberRegister(
+                issued_document_id=document.id,
+                kind=document.kind,
+                number=document.number,
+                event=event,
+                reason=reason.strip(),
+                actor=actor.login,
+                at=self._ctx.clock(),
+            )
+        )
+
+    def _sealed(self, session: Session, actor: Actor, pdf: bytes) -> bytes:
+        return seal(pdf, repo.document_secret(session, self._ctx.clock(), actor.login))
+
+    def _store_file(
+        self,
+        session: Session,
+        actor: Actor,
+        documents: list[IssuedDocument],
+        pdf: bytes,
+        purpose: str,
+    ) -> None:
+        digest = sha256_hex(pdf)
+        for document in documents:
+            session.add(
+                DocumentFile(
+                    issued_document_id=document.id,
+                    sha256=digest,
+                    purpose=purpose,
+                    pages=len(documents),
+                    created_at=self._ctx.clock(),
+                    created_by=actor.login,
+                )
+            )
+
+    # -- verification ----------------------------------------------------------------------
+
+    def verify_pdf(self, pdf: bytes) -> VerifyReport:
+        """Verify a PDF: its seal, its SHA-256 in the register and each document it names."""
+        digest = sha256_hex(pdf)
+        embedded = embedded_documents(pdf)
+        with self._ctx.unit_of_work() as session:
+            secret = repo.document_secret(session, self._ctx.clock(), "system")
+            files = {f.issued_document_id for f in repo.files_with_hash(session, digest)}
+            checks = []
+            for item in embedded:
+                stored = repo.find(session, item.kind.value, item.number)
+                checks.append(_check(secret, item, stored))
+                if stored is None or stored.id not in files:
+                    files.clear()
+            registered = bool(embedded) and bool(files)
+        return VerifyReport(digest, seal_state(pdf, secret), registered, tuple(checks))
+
+    def verify_scan(self, text: str) -> ScanResult:
+        """Check a scanned QR text; returns the stored key fields to compare with the paper."""
+        content = parse_qr_payload(text)
+        if content is None:
+            return ScanResult(None, {}, "Kode QR ini bukan dari Disdukcapil Desk.")
+        with self._ctx.unit_of_work() as session:
+            secret = repo.document_secret(session, self._ctx.clock(), "system")
+            stored = repo.find(session, content.kind.value, content.number)
+            fields = json.loads(stored.fields) if stored else {}
+            item = Verification(content.kind, content.number, content.code, fields)
+            check = _check(secret, item, stored)
+        message = (
+            f"{content.number}: SAH — cocokkan data di bawah dengan dokumen."
+            if check.ok
+            else f"{content.number}: TIDAK SAH."
+        )
+        return ScanResult(check, {k: v for k, v in fields.items() if "nik" not in k}, message)
+
+    # -- building the plain data -----------------------------------------------------------
+
+    def _request(self, session: Session, actor: Actor, number: str) -> ServiceRequest:
+        request = session.scalar(
+            select(ServiceRequest).where(ServiceRequest.number == number.strip().upper())
+        )
+        if request is None:
+            raise NotFound(f"Permohonan {number} tidak ditemukan")
+        upt = bool(actor.location_code and actor.location_code.startswith("UPT"))
+        if upt and request.location_code != actor.location_code:
+            raise PermissionDenied("Petugas UPT hanya dapat mencetak dokumen UPT-nya")
+        return request
+
+    def _certificate(self, session: Session, actor: Actor, number: str) -> IssuedDocument:
+        document = repo.find(session, DocumentKind.CERTIFICATE.value, number.strip())
+        if document is None:
+            request = session.scalar(
+                select(ServiceRequest).where(ServiceRequest.number == number.strip().upper())
+            )
+            if request is not None:
+                document = repo.current_for_request(
+                    session, request.id, DocumentKind.CERTIFICATE.value
+                )
+        if document is None:
+            raise NotFound(f"Sertifikat untuk {number} tidak ditemukan")
+        self._request(session, actor, repo.request_of(session, document).number)
+        return document
+
+    def _settings(self, session: Session) -> OfficeSettings:
+        return settings_from({s.key: s.value for s in session.scalars(select(OfficeSetting))})
+
+    def _letterhead(self, session: Session, location_code: str) -> Letterhead:
+        settings = self._settings(session)
+        location = session.get(Location, location_code)
+        unit = location.name if location is not None and location.kind == "upt" else ""
+        address = (location.address if location is not None else "") or settings.address
+        return Letterhead(settings.government, settings.agency, unit, address, settings.phone)
+
+    def _receipt_data(
+        self, session: Session, actor: Actor, request: ServiceRequest, document: IssuedDocument
+    ) -> ReceiptData:
+        reference = self._ctx.reference
+        service = reference.catalogue.get(request.service_code)
+        settings = self._settings(session)
+        desa = reference.wilayah.desa(request.kode_desa) if request.kode_desa else None
+        kecamatan = reference.wilayah.kecamatan(request.kecamatan_code or "")
+        officer = session.get(AppUser, actor.user_id) if actor.user_id else None
+        states = repo.requirement_states(session, request.id)
+        return ReceiptData(
+            letterhead=self._letterhead(session, request.location_code),
+            number=request.number,
+            received_at=request.received_at,
+            channel=CHANNEL_NAMES.get(request.channel, request.channel),
+            service_name=service.name,
+            applicant_name=request.applicant_name,
+            nik_masked=mask_number(request.nik),
+            kk_masked=mask_number(request.no_kk),
+            desa=desa.name if desa else "",
+            kecamatan=kecamatan.name if kecamatan else "",
+            checklist=tuple(
+                ChecklistItem(
+                    r.label,
+                    CHECK_STATE_LABELS.get(states.get(r.code, "pending"), "-"),
+                    r.required,
+                )
+                for r in service.requirements
+            ),
+            status=Status(request.status).label,
+            due_date=request.sla_due,
+            delivery=self._delivery(session, request),
+            officer_name=(officer.full_name if officer else actor.full_name) or actor.login,
+            officer_nip=officer.nip if officer else "",
+            place=settings.place_of_issue,
+            printed_at=self._ctx.clock(),
+            call_centre=settings.call_centre,
+            verification=_verification(document),
+            reprint_count=document.reprint_count,
+        )
+
+    def _delivery(self, session: Session, request: ServiceRequest) -> str:
+        wish = str(_payload(request).get("pengambilan", "")).lower()
+        if wish in ("whatsapp", "wa", "pdf") and request.contact:
+            return f"PDF dikirim melalui WhatsApp ke {mask_number(request.contact)}"
+        location = session.get(Location, request.location_code)
+        name = location.name if location else request.location_code
+        return f"Diambil di {name} dengan menunjukkan tanda terima ini"
+
+    def _certificate_data(
+        self, session: Session, document: IssuedDocument, *, printing: bool = False
+    ) -> CertificateData:
+        request = repo.request_of(session, document)
+        template = self.templates[request.service_code]
+        settings = self._settings(session)
+        values = self._values(request)
+        issued_on = office_date(document.created_at)
+        return CertificateData(
+            template=template.code,
+            title=template.title,
+            title_en=template.title_en,
+            header=fill_lines(template.header, values),
+            number_phrase=template.number_phrase,
+            number_phrase_en=template.number_phrase_en,
+            number=document.number,
+            lines=fill_lines(template.lines, values),
+            place=settings.place_of_issue,
+            issued_on=issued_on,
+            signer=_signer(template, settings),
+            regency=settings.regency,
+            verification=_verification(document),
+            draft=True,
+            reprint_count=document.reprint_count,
+            show_nationality=template.show_nationality,
+            letterhead=self._letterhead(session, request.location_code)
+            if template.agency_header
+            else None,
+        )
+
+    def _values(self, request: ServiceRequest) -> dict[str, str]:
+        wilayah = self._ctx.reference.wilayah
+        values = {k: "" if v is None else str(v) for k, v in _payload(request).items()}
+        desa = wilayah.desa(request.kode_desa) if request.kode_desa else None
+        kecamatan = wilayah.kecamatan(request.kecamatan_code or "")
+        values["_desa"] = desa.name if desa else ""
+        values["_kecamatan"] = kecamatan.name if kecamatan else ""
+        values["_kabupaten"] = wilayah.kabupaten_name
+        return values
+
+
+def _payload(request: ServiceRequest) -> dict[str, object]:
+    value = json.loads(request.payload)
+    return value if isinstance(value, dict) else {}
+
+
+def _receipt_fields(request: ServiceRequest) -> dict[str, str]:
+    return {
+        "service": request.service_code,
+        "applicant": request.applicant_name,
+        "received_at": request.received_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "location": request.location_code,
+    }
+
+
+def _is_late(service: Service, request: ServiceRequest) -> bool:
+    if service.event_date_field is None or service.report_deadline_days is None:
+        return False
+    raw = str(_payload(request).get(service.event_date_field, ""))
+    try:
+        event = dt.date.fromisoformat(raw)
+    except ValueError:
+        return False
+    return (office_date(request.received_at) - event).days > service.report_deadline_days
+
+
+def _verification(document: IssuedDocument) -> Verification:
+    return Verification(
+        DocumentKind(document.kind),
+        document.number,
+        document.verification_code,
+        json.loads(document.fields),
+    )
+
+
+def _signer(template: CertificateTemplate, settings: OfficeSettings) -> Signer:
+    if template.signer == "head":
+        return Signer(
+            f"Kepala Dinas Kependudukan dan Pencatatan Sipil {settings.regency}",
+            "Head of the Population and Civil Registration Agency",
+            settings.head_name,
+            settings.head_nip,
+        )
+    return Signer(
+        f"Pejabat Pencatatan Sipil {settings.regency}",
+        "Registrar",
+        settings.registrar_name,
+        settings.registrar_nip,
+    )
+
+
+def _check(secret: bytes, item: Verification, stored: IssuedDocument | None) -> DocumentCheck:
+    expected = verification_code(secret, item.kind, item.number, item.fields)
+    if stored is None:
+        return DocumentCheck(item.kind, item.number, False, expected == item.code, False)
+    return DocumentCheck(
+        item.kind,
+        item.number,
+        registered=True,
+        code_valid=expected == item.code == stored.verification_code,
+        fields_match=json.loads(stored.fields) == dict(item.fields),
+        voided=stored.voided_at is not None,
+    )
