@@ -27,6 +27,7 @@ from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.intake import apply_applicant, replace_findings
 from disdukcapil_desk.operations.office import OfficeOps
 from disdukcapil_desk.operations.queue import QueueOps
+from disdukcapil_desk.operations.setup import LocationOps
 
 CHECK_STATES = ("pending", "sesuai", "tidak_ada", "tidak_terbaca", "tidak_sesuai")
 CHECK_LABELS = {
@@ -163,6 +164,40 @@ class Verification:
             items=items,
             problems=problems,
         )
+
+    def ready_message(self, detail: RequestDetail) -> str:
+        """Draft the "document ready" text: collect at the office, or the PDF is attached."""
+        service = self._ctx.reference.catalogue.get(detail.row.service_code)
+        locations = {loc.code: loc.name for loc in LocationOps(self._ctx).list()}
+        return self._ctx.reference.messages.ready_message(
+            name=detail.row.applicant_name,
+            document=service.output_document.split("(")[0].split("–")[0].strip(),
+            number=detail.row.number,
+            office=self._office_label(),
+            location=locations.get(detail.row.location_code, detail.row.location_code),
+            pdf=str(detail.payload.get("pengambilan", "")).lower() == "pdf",
+        )
+
+    def set_citizen_message(self, actor: Actor, request_id: int, text: str) -> None:
+        """Store the message the channel will send to the citizen (audited)."""
+        require(actor.role, Permission.EDIT_REQUEST)
+        with self._ctx.unit_of_work() as session:
+            request = session.get(ServiceRequest, request_id)
+            if request is None:
+                raise NotFound(f"Permohonan {request_id} tidak ditemukan")
+            request.citizen_message = text.strip() or None
+            request.updated_at = self._ctx.clock()
+            request.updated_by = actor.login
+            request.version += 1
+            record(
+                self._ctx,
+                session,
+                actor,
+                "message",
+                "service_request",
+                request.number,
+                detail=f"{len(text)} karakter",
+            )
 
     def whatsapp_link(self, detail: RequestDetail, text: str) -> str:
         """Return the wa.me link that opens WhatsApp with ``text`` for the citizen."""

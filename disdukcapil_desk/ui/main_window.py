@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -26,7 +29,9 @@ from PySide6.QtWidgets import (
 from disdukcapil_desk import APP_NAME, __version__
 from disdukcapil_desk.domain.dto import IngestReport, QueueFilter
 from disdukcapil_desk.domain.errors import ConnectionLost
-from disdukcapil_desk.domain.workflow import Permission, Status
+from disdukcapil_desk.domain.workflow import Permission, Role, Status
+from disdukcapil_desk.operations.documents import IssueResult
+from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog
 from disdukcapil_desk.ui.messages import show_error
 from disdukcapil_desk.ui.queue.queue_view import QueueView
 from disdukcapil_desk.ui.session import DeskSession
@@ -119,11 +124,13 @@ class MainWindow(QMainWindow):
         *,
         database_label: str,
         watcher: ActivityWatcher | None = None,
+        documents_dir: Path | None = None,
     ) -> None:
         """Build the screens and restore this user's layout and filters."""
         super().__init__()
         self.session, self.runner, self.settings = session, runner, settings
         self.watcher = watcher or ActivityWatcher()
+        self.documents_dir = documents_dir or Path(tempfile.gettempdir()) / "disdukcapil-dokumen"
         self.setWindowTitle(
             f"{APP_NAME} — {session.actor.full_name or session.actor.login} @ {session.location}"
         )
@@ -180,7 +187,11 @@ class MainWindow(QMainWindow):
             ("take_next", "Ambil berikutnya (F2)", "F2", self.take_next),
             ("open", "Buka (Enter)", "", self.open_selected),
             ("refresh", "Segarkan (F5)", "F5", self.refresh),
-            ("ingest", "Proses permohonan masuk (Ctrl+I)", "Ctrl+I", self.run_ingest),
+            ("ingest", "Proses masuk (Ctrl+I)", "Ctrl+I", self.run_ingest),
+            ("receipt", "Tanda terima (Ctrl+P)", "Ctrl+P", self.print_receipt),
+            ("issue", "Terbitkan (Ctrl+Shift+I)", "Ctrl+Shift+I", self.issue_selected),
+            ("print_ready", "Cetak semua yang siap", "", self.print_all_ready),
+            ("verify", "Periksa QR (Ctrl+K)", "Ctrl+K", self.verify_document),
             ("lock", "Kunci layar (Ctrl+L)", "Ctrl+L", self.lock),
         ]
         self.toolbar_actions: dict[str, QAction] = {}
@@ -195,6 +206,10 @@ class MainWindow(QMainWindow):
         may_work = self.session.can(Permission.EDIT_REQUEST)
         self.toolbar_actions["take_next"].setEnabled(may_work)
         self.toolbar_actions["ingest"].setEnabled(self.session.can(Permission.RUN_INGEST))
+        may_issue = self.session.actor.role in (Role.VERIFIER, Role.SECTION_HEAD)
+        self.toolbar_actions["issue"].setEnabled(may_issue)
+        for name in ("receipt", "print_ready"):
+            self.toolbar_actions[name].setEnabled(self.session.can(Permission.PRINT))
 
     def _timers(self) -> None:
         self.refresh_timer = QTimer(self)
@@ -303,6 +318,116 @@ class MainWindow(QMainWindow):
             15000,
         )
         self.refresh()
+
+    # -- documents -------------------------------------------------------------------------------
+
+    def print_receipt(self) -> None:
+        """Open the receipt of the selected request (the viewer prints it)."""
+        row = self.queue.selected_row()
+        if row is not None:
+            self.runner.run(
+                lambda: self.session.receipt_pdf(row.number),
+                lambda pdf: self.open_pdf(f"tanda-terima-{row.number}", pdf),
+                lambda e: show_error(self, e),
+            )
+
+    def issue_selected(self) -> None:
+        """Issue the selected approved request, open its certificate, draft the ready message."""
+        row = self.queue.selected_row()
+        if row is None:
+            return
+
+        def issued(result: IssueResult) -> None:
+            if result.certificate_number:
+                # A preview to check; it counts as printed only via "Cetak semua yang siap".
+                self.runner.run(
+                    lambda: self.session.certificate_pdf(row.number, purpose="save"),
+                    lambda pdf: self.open_pdf(result.certificate_number or "", pdf),
+                    lambda e: show_error(self, e),
+                )
+            self.statusBar().showMessage(
+                f"{row.number} diterbitkan"
+                + (f": {result.certificate_number}" if result.certificate_number else ""),
+                10000,
+            )
+            self._offer_ready_message(row.id)
+            self.refresh()
+
+        self.runner.run(lambda: self.session.issue(row.id), issued, lambda e: show_error(self, e))
+
+    def _offer_ready_message(self, request_id: int) -> None:
+        detail = self.session.detail(request_id)
+        text = self.confirm_message(
+            "Dokumen siap",
+            "Pesan untuk pemohon (disimpan untuk dikirim oleh kanal):",
+            self.session.ready_message(detail),
+            lambda current: self.session.whatsapp_link(detail, current),
+        )
+        if text:
+            self.runner.run(
+                lambda: self.session.set_citizen_message(request_id, text),
+                lambda _: None,
+                lambda e: show_error(self, e),
+            )
+
+    def print_all_ready(self) -> None:
+        """One PDF of every issued, never-printed certificate of this location."""
+        dialog = QProgressDialog("Menyusun dokumen…", "Batal", 0, 0, self)
+        dialog.setWindowTitle("Cetak semua yang siap")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+        cancel = threading.Event()
+        dialog.canceled.connect(cancel.set)
+        relay = _Progress(dialog)
+        relay.changed.connect(lambda done, total: _show_progress(dialog, done, total))
+
+        def done(pdf: bytes | None) -> None:
+            dialog.reset()
+            if pdf is None:
+                self.statusBar().showMessage("Tidak ada dokumen yang menunggu dicetak.", 8000)
+            else:
+                self.open_pdf(f"siap-cetak-{self.session.location}", pdf)
+
+        def failed(error: BaseException) -> None:
+            dialog.reset()
+            show_error(self, error)
+
+        self.runner.run(
+            lambda: self.session.print_ready(relay.changed.emit, cancel.is_set), done, failed
+        )
+
+    def verify_document(self) -> None:
+        """Check a document's QR typed by a scanner (or pasted)."""
+        text = self.ask_scan_text()
+        if not text:
+            return
+        result = self.session.verify_scan(text)
+        details = "\n".join(f"{k.replace('_', ' ')}: {v}" for k, v in result.fields.items())
+        QMessageBox.information(self, "Periksa dokumen", f"{result.message}\n\n{details}")
+
+    def open_pdf(self, name: str, pdf: bytes) -> Path:
+        """Write a PDF to the documents folder and open it in the workstation's viewer."""
+        self.documents_dir.mkdir(parents=True, exist_ok=True)
+        safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)
+        path = self.documents_dir / f"{safe}.pdf"
+        path.write_bytes(pdf)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        self.statusBar().showMessage(f"Dokumen dibuka: {path}", 10000)
+        return path
+
+    def ask_scan_text(self) -> str:
+        """Ask for the text of a scanned QR code."""
+        text, ok = QInputDialog.getText(
+            self, "Periksa QR dokumen", "Pindai kode QR dokumen (atau tempel teksnya):"
+        )
+        return text.strip() if ok else ""
+
+    def confirm_message(self, title: str, intro: str, text: str, link_for: Any) -> str | None:
+        """Let the officer edit, copy or WhatsApp a message; None when cancelled."""
+        dialog = CitizenMessageDialog(
+            title, intro, text, link_for, confirm_label="Simpan", parent=self
+        )
+        return dialog.text if dialog.exec() else None
 
     # -- idle lock ---------------------------------------------------------------------------------
 

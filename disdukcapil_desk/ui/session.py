@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from disdukcapil_desk.domain.catalogue import Catalogue
+from disdukcapil_desk.domain.documents import ScanResult
 from disdukcapil_desk.domain.dto import (
     Actor,
     Cursor,
@@ -19,6 +20,7 @@ from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.findings import Finding
 from disdukcapil_desk.domain.workflow import Permission, Role, Status, may
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.documents import DocumentOps, IssueResult
 from disdukcapil_desk.operations.intake import CancelFn, IntakeOps, ProgressFn
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import LocationOps
@@ -36,6 +38,7 @@ class DeskSession:
         self._queue = QueueOps(ctx)
         self._verification = Verification(ctx)
         self._intake = IntakeOps(ctx)
+        self._documents = DocumentOps(ctx)
 
     @property
     def catalogue(self) -> Catalogue:
@@ -113,6 +116,34 @@ class DeskSession:
     def whatsapp_link(self, detail: RequestDetail, text: str) -> str:
         """The wa.me link for the citizen's number."""
         return self._verification.whatsapp_link(detail, text)
+
+    def ready_message(self, detail: RequestDetail) -> str:
+        """Draft the "document ready" message."""
+        return self._verification.ready_message(detail)
+
+    def set_citizen_message(self, request_id: int, text: str) -> None:
+        """Store the message for the channel to send."""
+        self._verification.set_citizen_message(self.actor, request_id, text)
+
+    def receipt_pdf(self, number: str, *, slip: bool = False) -> bytes:
+        """The receipt of a request (recorded as printed)."""
+        return self._documents.render_receipt(self.actor, number, slip=slip)
+
+    def certificate_pdf(self, number: str, *, purpose: str = "print") -> bytes:
+        """The certificate of a request or akta number ("save" does not count as printed)."""
+        return self._documents.render_certificate(self.actor, number, purpose=purpose)
+
+    def issue(self, request_id: int) -> IssueResult:
+        """Issue an approved request (number and document in one transaction)."""
+        return self._documents.issue(self.actor, request_id)
+
+    def print_ready(self, progress: ProgressFn, cancelled: CancelFn) -> bytes | None:
+        """Every issued, never-printed certificate of this location as one PDF."""
+        return self._documents.print_ready(self.actor, self.location, progress, cancelled)
+
+    def verify_scan(self, text: str) -> ScanResult:
+        """Check a scanned document QR."""
+        return self._documents.verify_scan(text)
 
     def attachment(self, attachment_id: int) -> tuple[str, bytes]:
         """(media type, bytes) of an attachment."""

@@ -11,8 +11,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 log = logging.getLogger("disdukcapil_desk.ui.tasks")
 
-Success = Callable[[Any], None]
-Failure = Callable[[BaseException], None]
+Success = Callable[[Any], object]
+Failure = Callable[[BaseException], object]
 
 
 class _Relay(QObject):
@@ -21,7 +21,7 @@ class _Relay(QObject):
     done = Signal(object, object, object)
 
     @Slot(object, object, object)
-    def deliver(self, callback: Callable[[Any], None], value: Any, _unused: Any) -> None:
+    def deliver(self, callback: Callable[[Any], object], value: Any, _unused: Any) -> None:
         callback(value)
 
 

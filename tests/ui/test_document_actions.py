@@ -1,0 +1,104 @@
+"""Documents from the window: receipt, issue with the ready message, batch print, QR check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.domain.workflow import Action, Status
+from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.queue import QueueOps
+from disdukcapil_desk.ui.main_window import MainWindow
+from disdukcapil_desk.ui.session import DeskSession
+from disdukcapil_desk.ui.tasks import InlineTaskRunner
+from disdukcapil_desk.ui.workstation import WorkstationSettings
+from tests.integration.test_intake import ingest_rows, request_of, sample_row
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """PDFs the window asked the workstation to open."""
+    paths: list[Path] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl",
+                        lambda url: paths.append(Path(url.toLocalFile())) or True)
+    return paths
+
+
+def make_window(qtbot: QtBot, ctx: DeskContext, actor: Actor, settings: WorkstationSettings,
+                tmp_path: Path) -> MainWindow:
+    window = MainWindow(DeskSession(ctx, actor, "DINAS"), InlineTaskRunner(), settings,
+                        database_label="test", documents_dir=tmp_path / "dokumen")
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    return window
+
+
+def select(window: MainWindow, request_id: int) -> None:
+    window.queue.status.setCurrentIndex(window.queue.status.findData(None))
+    window.queue.table.selectRow(window.queue.model.row_of_id(request_id))
+
+
+def test_receipt_opens_a_pdf_without_full_nik(
+    qtbot: QtBot, ctx: DeskContext, users: dict[str, Actor], settings: WorkstationSettings,
+    tmp_path: Path, opened: list[Path],
+) -> None:
+    ingest_rows(ctx, sample_row("wa-1002"))
+    window = make_window(qtbot, ctx, users["loket.dinas"], settings, tmp_path)
+    select(window, request_of(ctx, "wa-1002").id)
+    window.print_receipt()
+    (path,) = opened
+    content = path.read_bytes()
+    assert content.startswith(b"%PDF") and b"3604156107950009" not in content
+
+
+def test_issue_opens_certificate_and_stores_ready_message(
+    qtbot: QtBot, ctx: DeskContext, users: dict[str, Actor], settings: WorkstationSettings,
+    tmp_path: Path, opened: list[Path], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ingest_rows(ctx, sample_row("wa-1004"))
+    request_id = request_of(ctx, "wa-1004").id
+    queue = QueueOps(ctx)
+    queue.claim(users["loket.dinas"], request_id)
+    queue.decide(users["loket.dinas"], request_id, Action.APPROVE)
+    window = make_window(qtbot, ctx, users["operator.dinas"], settings, tmp_path)
+    drafts: list[str] = []
+    monkeypatch.setattr(window, "confirm_message",
+                        lambda _t, _i, text, _l: drafts.append(text) or text + " Terima kasih.")
+    select(window, request_id)
+    window.issue_selected()
+    detail = queue.detail(users["operator.dinas"], request_id)
+    assert detail.row.status is Status.ISSUED
+    assert len(opened) == 1 and opened[0].name.startswith("3604-KM-")
+    (draft,) = drafts
+    assert detail.row.number in draft and "Sarmadi" in draft
+    assert detail.citizen_message == draft + " Terima kasih."
+
+    window.print_all_ready()
+    assert len(opened) == 2 and opened[1].read_bytes().startswith(b"%PDF")
+    window.print_all_ready()
+    assert len(opened) == 2, "printed documents are not printed again"
+    assert "Tidak ada dokumen" in window.statusBar().currentMessage()
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: shown.append(text))
+    monkeypatch.setattr(window, "ask_scan_text", lambda: "bukan kode desk")
+    window.verify_document()
+    assert "bukan dari Disdukcapil Desk" in shown[-1]
+
+
+def test_counter_officer_cannot_issue(
+    qtbot: QtBot, ctx: DeskContext, users: dict[str, Actor], settings: WorkstationSettings,
+    tmp_path: Path,
+) -> None:
+    window = make_window(qtbot, ctx, users["loket.dinas"], settings, tmp_path)
+    assert not window.toolbar_actions["issue"].isEnabled()
+    assert window.toolbar_actions["receipt"].isEnabled()
+
+
