@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PySide6.QtGui import QDesktopServices
@@ -25,15 +24,22 @@ from tests.integration.test_intake import ingest_rows, request_of, sample_row
 def opened(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """PDFs the window asked the workstation to open."""
     paths: list[Path] = []
-    monkeypatch.setattr(QDesktopServices, "openUrl",
-                        lambda url: paths.append(Path(url.toLocalFile())) or True)
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", lambda url: paths.append(Path(url.toLocalFile())) or True
+    )
     return paths
 
 
-def make_window(qtbot: QtBot, ctx: DeskContext, actor: Actor, settings: WorkstationSettings,
-                tmp_path: Path) -> MainWindow:
-    window = MainWindow(DeskSession(ctx, actor, "DINAS"), InlineTaskRunner(), settings,
-                        database_label="test", documents_dir=tmp_path / "dokumen")
+def make_window(
+    qtbot: QtBot, ctx: DeskContext, actor: Actor, settings: WorkstationSettings, tmp_path: Path
+) -> MainWindow:
+    window = MainWindow(
+        DeskSession(ctx, actor, "DINAS"),
+        InlineTaskRunner(),
+        settings,
+        database_label="test",
+        documents_dir=tmp_path / "dokumen",
+    )
     qtbot.addWidget(window)
     window.show()
     window.start()
@@ -46,8 +52,12 @@ def select(window: MainWindow, request_id: int) -> None:
 
 
 def test_receipt_opens_a_pdf_without_full_nik(
-    qtbot: QtBot, ctx: DeskContext, users: dict[str, Actor], settings: WorkstationSettings,
-    tmp_path: Path, opened: list[Path],
+    qtbot: QtBot,
+    ctx: DeskContext,
+    users: dict[str, Actor],
+    settings: WorkstationSettings,
+    tmp_path: Path,
+    opened: list[Path],
 ) -> None:
     ingest_rows(ctx, sample_row("wa-1002"))
     window = make_window(qtbot, ctx, users["loket.dinas"], settings, tmp_path)
@@ -59,8 +69,13 @@ def test_receipt_opens_a_pdf_without_full_nik(
 
 
 def test_issue_opens_certificate_and_stores_ready_message(
-    qtbot: QtBot, ctx: DeskContext, users: dict[str, Actor], settings: WorkstationSettings,
-    tmp_path: Path, opened: list[Path], monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot,
+    ctx: DeskContext,
+    users: dict[str, Actor],
+    settings: WorkstationSettings,
+    tmp_path: Path,
+    opened: list[Path],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ingest_rows(ctx, sample_row("wa-1004"))
     request_id = request_of(ctx, "wa-1004").id
@@ -69,8 +84,11 @@ def test_issue_opens_certificate_and_stores_ready_message(
     queue.decide(users["loket.dinas"], request_id, Action.APPROVE)
     window = make_window(qtbot, ctx, users["operator.dinas"], settings, tmp_path)
     drafts: list[str] = []
-    monkeypatch.setattr(window, "confirm_message",
-                        lambda _t, _i, text, _l: drafts.append(text) or text + " Terima kasih.")
+    monkeypatch.setattr(
+        window,
+        "confirm_message",
+        lambda _t, _i, text, _l: drafts.append(text) or text + " Terima kasih.",
+    )
     select(window, request_id)
     window.issue_selected()
     detail = queue.detail(users["operator.dinas"], request_id)
@@ -94,11 +112,12 @@ def test_issue_opens_certificate_and_stores_ready_message(
 
 
 def test_counter_officer_cannot_issue(
-    qtbot: QtBot, ctx: DeskContext, users: dict[str, Actor], settings: WorkstationSettings,
+    qtbot: QtBot,
+    ctx: DeskContext,
+    users: dict[str, Actor],
+    settings: WorkstationSettings,
     tmp_path: Path,
 ) -> None:
     window = make_window(qtbot, ctx, users["loket.dinas"], settings, tmp_path)
     assert not window.toolbar_actions["issue"].isEnabled()
     assert window.toolbar_actions["receipt"].isEnabled()
-
-
