@@ -23,7 +23,7 @@ from disdukcapil_desk.db.models import (
     Service,
     ServiceRequest,
 )
-from disdukcapil_desk.db.repositories import counters
+from disdukcapil_desk.db.repositories import counters, notify
 from disdukcapil_desk.db.repositories import intake as intake_repo
 from disdukcapil_desk.domain.clock import office_date
 from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, IngestReport
@@ -201,6 +201,7 @@ class IntakeOps:
             target = self._create(session, row, parsed, routing, report)
         self._link_attachments(session, row.id, target, parsed)
         row.service_request_id = target.id
+        notify.queue_changed(session, target.location_code)
         row.ingested_at = self._ctx.clock()
         row.ingest_error = None
         return bool(row.reply_to_number and row.reply_to_number.strip())

@@ -17,6 +17,7 @@ from disdukcapil_desk.db.models import (
     ServiceRequest,
 )
 from disdukcapil_desk.db.repositories import audit as audit_repo
+from disdukcapil_desk.db.repositories import notify
 from disdukcapil_desk.db.repositories import requests as repo
 from disdukcapil_desk.domain.catalogue import Service
 from disdukcapil_desk.domain.clock import office_date
@@ -289,6 +290,7 @@ class QueueOps:
             return None
         request = self._load(session, request_id)
         if before.claimed_by != actor.user_id or before.status != Status.IN_REVIEW.value:
+            notify.queue_changed(session, request.location_code)
             record(
                 self._ctx,
                 session,
@@ -331,6 +333,7 @@ class QueueOps:
         if target in CLOSED_STATUSES:
             request.closed_at = self._ctx.clock()
         self._touch(request, actor)
+        notify.queue_changed(session, request.location_code)
         record(
             self._ctx,
             session,

@@ -171,7 +171,7 @@ class Verification:
         locations = {loc.code: loc.name for loc in LocationOps(self._ctx).list()}
         return self._ctx.reference.messages.ready_message(
             name=detail.row.applicant_name,
-            document=service.output_document.split("(")[0].split("–")[0].strip(),
+            document=_document_name(service.output_document),
             number=detail.row.number,
             office=self._office_label(),
             location=locations.get(detail.row.location_code, detail.row.location_code),
@@ -298,3 +298,8 @@ def _with_label(label: str, message: str) -> str:
     if not label or label.lower() in message.lower():
         return message
     return f"{label}: {message}"
+
+
+def _document_name(output_document: str) -> str:
+    """ "Kartu Keluarga (KK) \u2013 cetak A4 …" becomes "Kartu Keluarga"."""
+    return output_document.split("(")[0].split("\u2013")[0].strip()

@@ -41,6 +41,9 @@ from disdukcapil_desk.ui.workstation import WorkstationSettings
 
 log = logging.getLogger("disdukcapil_desk.ui")
 REFRESH_MS = 20_000
+LISTENING_REFRESH_MS = 120_000
+"""With PostgreSQL pushing changes, polling is only a safety net."""
+DEBOUNCE_MS = 400
 RETRY_MS = 10_000
 PAGE_QUEUE, PAGE_VERIFY, PAGE_LOCKED = range(3)
 
@@ -116,6 +119,8 @@ class _Progress(QObject):
 class MainWindow(QMainWindow):
     """Queue, verification and lock screens in one window, keyboard first."""
 
+    queue_changed_elsewhere = Signal(str)
+
     def __init__(
         self,
         session: DeskSession,
@@ -159,6 +164,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{database_label} · {APP_NAME} {__version__}")
         self._page_before_lock = PAGE_QUEUE
         self._timers()
+        self._listen()
         self._restore_layout()
 
     # -- building ----------------------------------------------------------------------------
@@ -211,6 +217,16 @@ class MainWindow(QMainWindow):
         for name in ("receipt", "print_ready"):
             self.toolbar_actions[name].setEnabled(self.session.can(Permission.PRINT))
 
+    def _listen(self) -> None:
+        # Called from the listener thread: only emit; the queued signal reaches the GUI thread.
+        self.listener = self.session.queue_watcher(self.queue_changed_elsewhere.emit)
+        self.debounce_timer = QTimer(self)
+        self.debounce_timer.setObjectName("queueChangedDebounce")
+        self.debounce_timer.setSingleShot(True)
+        self.debounce_timer.setInterval(DEBOUNCE_MS)
+        self.debounce_timer.timeout.connect(self._on_refresh_timer)
+        self.queue_changed_elsewhere.connect(lambda _location: self.debounce_timer.start())
+
     def _timers(self) -> None:
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setObjectName("queueRefreshTimer")
@@ -226,8 +242,10 @@ class MainWindow(QMainWindow):
     # -- queue ---------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Load the queue (after the window is shown)."""
+        """Load the queue (after the window is shown) and listen for changes elsewhere."""
         self._guarded(self.queue.reload)
+        if self.listener.start():
+            self.refresh_timer.setInterval(LISTENING_REFRESH_MS)
 
     def refresh(self) -> None:
         """Re-read the queue and counts without losing the selection."""
@@ -244,7 +262,8 @@ class MainWindow(QMainWindow):
             self.show_connection_lost(str(exc))
             return False
         self.connection_banner.hide()
-        self.refresh_timer.setInterval(REFRESH_MS)
+        listening = self.listener.available and self.listener.listening.is_set()
+        self.refresh_timer.setInterval(LISTENING_REFRESH_MS if listening else REFRESH_MS)
         return True
 
     def show_connection_lost(self, text: str) -> None:
@@ -508,6 +527,7 @@ class MainWindow(QMainWindow):
         self.save_layout()
         self.refresh_timer.stop()
         self.idle_timer.stop()
+        self.listener.stop()
         super().closeEvent(event)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from disdukcapil_desk.domain.catalogue import Catalogue
 from disdukcapil_desk.domain.documents import ScanResult
@@ -26,6 +26,7 @@ from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import LocationOps
 from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.operations.verification import CheckInput, Verification
+from disdukcapil_desk.operations.watch import QueueWatcher
 
 
 class DeskSession:
@@ -164,6 +165,10 @@ class DeskSession:
     def expire_leases(self) -> int:
         """Return expired leases to the queue."""
         return self._queue.expire_leases()
+
+    def queue_watcher(self, on_change: Callable[[str], None]) -> QueueWatcher:
+        """A listener for queue changes made by other workstations (PostgreSQL only)."""
+        return QueueWatcher(self.ctx, on_change)
 
     def locations(self) -> list[tuple[str, str]]:
         """(code, name) of every office."""

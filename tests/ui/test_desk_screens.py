@@ -366,3 +366,15 @@ def test_leaving_releases_the_claim(window: MainWindow, ctx: DeskContext) -> Non
     assert window.stack.currentIndex() == PAGE_QUEUE
     detail = QueueOps(ctx).detail(window.session.actor, request_id)
     assert detail.row.status is Status.NEW and detail.row.holder is None
+
+
+def test_changes_on_another_workstation_reach_the_queue(
+    qtbot: QtBot, window: MainWindow, ctx: DeskContext
+) -> None:
+    if not ctx.postgresql:
+        assert not window.listener.available, "SQLite: the window polls instead"
+        return
+    assert window.listener.listening.wait(10)
+    assert window.queue.model.rowCount() == 0
+    ingest_rows(ctx, sample_row("wa-1004"))
+    qtbot.waitUntil(lambda: window.queue.model.rowCount() == 1, timeout=10_000)

@@ -1,0 +1,230 @@
+"""The desk window over an office-sized queue: first paint, filter, search, memory.
+
+For each database (a temporary SQLite file; PostgreSQL with ``--pg URL`` or
+``$DISDUKCAPIL_TEST_PG``) a fresh database gets ``--requests`` requests (default 200,000) from
+``bench.generate``; then a child process (so memory figures are the desk's own) opens the real
+``MainWindow`` offscreen as the dinas counter officer and measures, with a synchronous repaint
+of the queue table after each step:
+
+- first paint: window constructed, shown, first keyset page loaded and painted;
+- filter: status "Baru" chosen; overdue ticked; a service chosen;
+- search: a name fragment, a full NIK, a request number typed into the search box + Enter;
+- scroll: 10 more pages fetched by scrolling to the bottom;
+- memory: resident set size after opening and after everything (``/proc/self/status``).
+
+Usage: ``python bench/ui_bench.py [--requests N] [--pg URL] [--only sqlite|postgresql]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def rss_mb() -> float:
+    """Current resident set size of this process in MB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def prepare(url: str, requests: int) -> None:
+    """Schema, master data and ``requests`` generated requests."""
+    from bench.generate import ensure_officers, generate
+    from disdukcapil_desk.operations.context import DeskContext
+    from disdukcapil_desk.operations.setup import SetupOps
+
+    ctx = DeskContext.open(url)
+    SetupOps(ctx).init()
+    ensure_officers(ctx)
+    ctx.close()
+    started = time.perf_counter()
+    generate(url, requests, seed=11)
+    print(f"  generated {requests:,} requests in {time.perf_counter() - started:.1f} s")
+
+
+def child(url: str, reps: int) -> dict[str, object]:
+    """Open the window and measure (runs in its own process)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from bench.generate import BENCH_PASSWORD, officer_login
+    from disdukcapil_desk.operations.context import DeskContext
+    from disdukcapil_desk.operations.users import UserOps
+    from disdukcapil_desk.ui.main_window import MainWindow
+    from disdukcapil_desk.ui.session import DeskSession
+    from disdukcapil_desk.ui.tasks import InlineTaskRunner
+    from disdukcapil_desk.ui.workstation import WorkstationSettings
+
+    app = QApplication.instance() or QApplication([])
+    base_rss = rss_mb()
+    ctx = DeskContext.open(url)
+    actor = UserOps(ctx).authenticate(officer_login("DINAS"), BENCH_PASSWORD)
+    settings = WorkstationSettings(Path(tempfile.mkdtemp()) / "ws.ini")
+    settings.set_location("DINAS")
+    figures: dict[str, object] = {"rss_qt_only_mb": round(base_rss, 1)}
+
+    def open_window() -> MainWindow:
+        window = MainWindow(DeskSession(ctx, actor, "DINAS"), InlineTaskRunner(), settings,
+                            database_label=url)
+        window.resize(1366, 768)
+        window.show()
+        window.start()
+        app.processEvents()
+        window.queue.table.viewport().repaint()
+        return window
+
+    first = [timed(open_window) for _ in range(reps)]
+    figures["first_paint_ms"] = summary([t for t, _ in first])
+    window = first[-1][1]
+    figures["rss_after_open_mb"] = round(rss_mb(), 1)
+    queue = window.queue
+
+    def paint() -> None:
+        app.processEvents()
+        queue.table.viewport().repaint()
+
+    cases: list[tuple[str, Callable[[], None], Callable[[], None]]] = [
+        ("filter_status_new", lambda: queue.status.setCurrentIndex(queue.status.findData("new")),
+         lambda: queue.status.setCurrentIndex(0)),
+        ("filter_overdue", lambda: queue.overdue.setChecked(True),
+         lambda: queue.overdue.setChecked(False)),
+        ("filter_service_kia", lambda: queue.service.setCurrentIndex(queue.service.findData("kia")),
+         lambda: queue.service.setCurrentIndex(0)),
+    ]
+    sample = window.session.page(queue.current_filter, None, 1).rows
+    needles = {"search_name": "hartono"}
+    if sample:
+        needles["search_number"] = sample[0].number
+    nik = _one_nik(ctx)
+    if nik:
+        needles["search_nik"] = nik
+    for name, text in needles.items():
+        cases.append((name, _typer(queue, text), _typer(queue, "")))
+    for name, apply, undo in cases:
+        samples = []
+        for _ in range(reps):
+            samples.append(timed(lambda a=apply: (a(), paint()))[0])
+            undo()
+            paint()
+        figures[f"{name}_ms"] = summary(samples)
+        figures[f"{name}_rows"] = None
+    figures["scroll_10_pages_ms"] = summary([timed(lambda: _scroll(queue, paint))[0]])
+    figures["rows_loaded_after_scroll"] = queue.model.rowCount()
+    figures["rss_end_mb"] = round(rss_mb(), 1)
+    window.close()
+    ctx.close()
+    return {k: v for k, v in figures.items() if v is not None}
+
+
+def _typer(queue: object, text: str) -> Callable[[], None]:
+    def type_and_enter() -> None:
+        queue.search.setText(text)  # type: ignore[attr-defined]
+        queue.search.returnPressed.emit()  # type: ignore[attr-defined]
+
+    return type_and_enter
+
+
+def _scroll(queue: object, paint: Callable[[], None]) -> None:
+    table = queue.table  # type: ignore[attr-defined]
+    for _ in range(10):
+        table.scrollToBottom()
+        paint()
+
+
+def _one_nik(ctx: object) -> str | None:
+    from sqlalchemy import select
+
+    from disdukcapil_desk.db.models import ServiceRequest
+
+    with ctx.reading() as session:  # type: ignore[attr-defined]
+        return session.scalar(
+            select(ServiceRequest.nik).where(ServiceRequest.location_code == "DINAS").limit(1)
+        )
+
+
+def timed(work: Callable[[], object]) -> tuple[float, object]:
+    """Milliseconds taken by ``work`` and its result."""
+    started = time.perf_counter()
+    result = work()
+    return (time.perf_counter() - started) * 1000, result
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    """Median and min of samples in ms."""
+    return {"median": round(statistics.median(samples), 1), "min": round(min(samples), 1)}
+
+
+def run_database(kind: str, url: str, requests: int, reps: int) -> dict[str, object]:
+    """Prepare, then measure in a child process."""
+    print(f"[{kind}] preparing {requests:,} requests …")
+    prepare(url, requests)
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", url, "--reps", str(reps)],
+        check=True, capture_output=True, text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def pg_database(admin_url: str) -> tuple[str, Callable[[], None]]:
+    """A fresh database on the server, and how to drop it."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"desk_uibench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(admin_url).set(database=name).render_as_string(False), drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200_000)
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--pg", default=os.environ.get("DISDUKCAPIL_TEST_PG"))
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--child", metavar="URL", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.reps)))
+        return
+    results: dict[str, object] = {}
+    if args.only in (None, "sqlite"):
+        path = Path(tempfile.mkdtemp()) / "ui-bench.sqlite3"
+        results["sqlite"] = run_database("sqlite", f"sqlite+pysqlite:///{path}", args.requests,
+                                         args.reps)
+    if args.only in (None, "postgresql") and args.pg:
+        url, drop = pg_database(args.pg)
+        try:
+            results["postgresql"] = run_database("postgresql", url, args.requests, args.reps)
+        finally:
+            drop()
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "ui_bench.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps({"requests": args.requests, **results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

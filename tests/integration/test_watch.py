@@ -1,0 +1,35 @@
+"""Queue changes pushed by PostgreSQL to the other workstations; SQLite says it cannot."""
+
+from __future__ import annotations
+
+import threading
+
+from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.queue import QueueOps
+from disdukcapil_desk.operations.watch import QueueWatcher
+from tests.integration.test_intake import ingest_rows, request_of, sample_row
+
+
+def test_a_claim_elsewhere_is_heard(ctx: DeskContext, users: dict[str, Actor]) -> None:
+    heard: list[str] = []
+    arrived = threading.Event()
+
+    def on_change(location: str) -> None:
+        heard.append(location)
+        arrived.set()
+
+    watcher = QueueWatcher(ctx, on_change)
+    if not ctx.postgresql:
+        assert not watcher.available and not watcher.start()
+        return
+    assert watcher.start()
+    try:
+        assert watcher.listening.wait(10)
+        ingest_rows(ctx, sample_row("wa-1004"))
+        assert arrived.wait(10) and heard == ["DINAS"]
+        arrived.clear()
+        QueueOps(ctx).claim(users["loket.dinas"], request_of(ctx, "wa-1004").id)
+        assert arrived.wait(10) and heard == ["DINAS", "DINAS"]
+    finally:
+        watcher.stop()
