@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -50,6 +52,27 @@ from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.context import DeskContext
 
 PAGE_SIZE = 200
+
+
+class QueueLine(Protocol):
+    """A request as a queue line needs it: a loaded model or a row of the queue columns."""
+
+    id: int
+    number: str
+    received_at: dt.datetime
+    service_code: str
+    location_code: str
+    applicant_name: str
+    nik: str
+    channel: str
+    status: str
+    lease_expires_at: dt.datetime | None
+    sla_due: dt.date
+    resubmission_count: int
+    possible_duplicate_of: int | None
+    version: int
+
+
 _CLAIM_ATTEMPTS = 5
 _DECISIONS = {Action.APPROVE, Action.REQUEST_REVISION, Action.REJECT}
 _REASON_REQUIRED = {Action.REJECT, Action.CANCEL, Action.TAKE_BACK}
@@ -79,7 +102,7 @@ class QueueOps:
         with self._ctx.reading() as session:
             rows = repo.page(session, conditions, after, limit + 1)
         more = len(rows) > limit
-        result = tuple(self._row(sr, holder) for sr, holder in rows[:limit])
+        result = tuple(self._row(row, row.holder) for row in rows[:limit])
         cursor = Cursor(result[-1].received_at, result[-1].id) if more and result else None
         return Page(result, cursor)
 
@@ -426,7 +449,7 @@ class QueueOps:
         if not actor.is_system:
             self._check_location(actor, request.location_code)
 
-    def _row(self, request: ServiceRequest, holder: str | None) -> RequestRow:
+    def _row(self, request: QueueLine, holder: str | None) -> RequestRow:
         catalogue = self._ctx.reference.catalogue
         name = (
             catalogue.get(request.service_code).name

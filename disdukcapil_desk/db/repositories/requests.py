@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
@@ -58,11 +59,37 @@ def search_condition(text: str) -> ColumnElement[bool]:
     return func.lower(SR.applicant_name).like(f"%{escaped}%", escape="\\")
 
 
+QUEUE_COLUMNS = (
+    SR.id,
+    SR.number,
+    SR.received_at,
+    SR.service_code,
+    SR.location_code,
+    SR.applicant_name,
+    SR.nik,
+    SR.channel,
+    SR.status,
+    SR.lease_expires_at,
+    SR.sla_due,
+    SR.resubmission_count,
+    SR.possible_duplicate_of,
+    SR.version,
+)
+"""What a queue line shows: never the payload, which can be large."""
+
+
 def page(
     session: Session, conditions: Sequence[ColumnElement[bool]], after: Cursor | None, limit: int
-) -> Sequence[Row[ServiceRequest, str | None]]:
-    """Return up to ``limit`` rows after ``after`` in (received_at, id) order: keyset paging."""
-    stmt = queue_select().where(*conditions)
+) -> Sequence[Row[*tuple[Any, ...]]]:
+    """Return up to ``limit`` rows after ``after`` in (received_at, id) order: keyset paging.
+
+    Each row has the ``QUEUE_COLUMNS`` by name and ``holder`` (the claim holder's login).
+    """
+    stmt = (
+        select(*QUEUE_COLUMNS, Holder.login.label("holder"))
+        .outerjoin(Holder, Holder.id == SR.claimed_by)
+        .where(*conditions)
+    )
     if after is not None:
         stmt = stmt.where(
             or_(

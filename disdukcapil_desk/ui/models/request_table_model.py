@@ -60,6 +60,9 @@ class RequestTableModel(QAbstractTableModel):
         self._page_size = page_size
         self._today = today
         self._rows: list[RequestRow] = []
+        # Text and SLA state are computed once per row, not on every paint.
+        self._cells: list[tuple[str, ...]] = []
+        self._states: list[SlaState] = []
         self._cursor: Cursor | None = None
         self._exhausted = True
 
@@ -85,12 +88,12 @@ class RequestTableModel(QAbstractTableModel):
         """Cell text, SLA colours and tooltips, and the row object under ``ROW_ROLE``."""
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        row = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, index.column())
+            return self._cells[index.row()][index.column()]
+        row = self._rows[index.row()]
         if role == ROW_ROLE:
             return row
-        state = sla_state(row.status, row.sla_due, self._today())
+        state = self._states[index.row()]
         if role == SLA_ROLE:
             return state
         if role == Qt.ItemDataRole.BackgroundRole and state in _SLA_COLOURS:
@@ -117,6 +120,7 @@ class RequestTableModel(QAbstractTableModel):
         page = self._loader(None, self._page_size)
         self.beginResetModel()
         self._rows, self._cursor, self._exhausted = [], None, True
+        self._cells, self._states = [], []
         self.endResetModel()
         self._append(page)
 
@@ -130,7 +134,7 @@ class RequestTableModel(QAbstractTableModel):
         page = self._loader(None, wanted)
         fresh = list(page.rows)
         if [r.id for r in fresh] == [r.id for r in self._rows]:
-            self._rows = fresh
+            self._set_rows(fresh)
             if fresh:
                 self.dataChanged.emit(
                     self.index(0, 0), self.index(len(fresh) - 1, len(_HEADERS) - 1)
@@ -138,7 +142,7 @@ class RequestTableModel(QAbstractTableModel):
             self._cursor, self._exhausted = page.next_cursor, page.next_cursor is None
             return
         self.beginResetModel()
-        self._rows = fresh
+        self._set_rows(fresh)
         self._cursor, self._exhausted = page.next_cursor, page.next_cursor is None
         self.endResetModel()
 
@@ -154,14 +158,26 @@ class RequestTableModel(QAbstractTableModel):
         if page.rows:
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(page.rows) - 1)
-            self._rows.extend(page.rows)
+            self._set_rows(self._rows + list(page.rows), start)
             self.endInsertRows()
         self._cursor = page.next_cursor
         self._exhausted = page.next_cursor is None
 
+    def _set_rows(self, rows: list[RequestRow], unchanged: int = 0) -> None:
+        """Keep ``rows`` and their precomputed cells (the first ``unchanged`` are reused)."""
+        today = self._today()
+        fresh = rows[unchanged:]
+        self._cells = self._cells[:unchanged] + [
+            tuple(self._display(r, c, today) for c in range(len(_HEADERS))) for r in fresh
+        ]
+        self._states = self._states[:unchanged] + [
+            sla_state(r.status, r.sla_due, today) for r in fresh
+        ]
+        self._rows = rows
+
     # -- presentation ----------------------------------------------------------------------
 
-    def _display(self, row: RequestRow, column: int) -> str:
+    def _display(self, row: RequestRow, column: int, today: dt.date) -> str:
         if column == COL_NUMBER:
             return row.number
         if column == COL_RECEIVED:
@@ -180,10 +196,9 @@ class RequestTableModel(QAbstractTableModel):
             return row.status.label
         if column == COL_HOLDER:
             return row.holder or ""
-        return self._due_text(row)
+        return self._due_text(row, today)
 
-    def _due_text(self, row: RequestRow) -> str:
-        today = self._today()
+    def _due_text(self, row: RequestRow, today: dt.date) -> str:
         state = sla_state(row.status, row.sla_due, today)
         return _SLA_TEXT[state].format(
             days=(today - row.sla_due).days, due=row.sla_due.strftime("%d-%m-%Y")

@@ -173,12 +173,13 @@ class QueueView(QWidget):
         """The filter the table shows."""
         return self._filter
 
-    def reload(self) -> None:
-        """Apply the filters: reload the table from its first page, and the counts."""
+    def reload(self, *, counts: bool = True) -> None:
+        """Apply the filters: reload the table from its first page (and the counts)."""
         self.model.reload()
         if self.model.rowCount():
             self.table.selectRow(0)
-        self._show_counts()
+        if counts:
+            self._show_counts()
         self._show_summary()
 
     def refresh(self) -> None:
@@ -242,7 +243,8 @@ class QueueView(QWidget):
 
     def _on_filters_changed(self) -> None:
         self._filter = self._read_filter()
-        self.reload()
+        # The counts are of this desk's office whatever the filter: no need to recount.
+        self.reload(counts=False)
         self.filters_changed.emit()
 
     def _on_search_entered(self) -> None:
