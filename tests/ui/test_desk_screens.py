@@ -378,3 +378,30 @@ def test_changes_on_another_workstation_reach_the_queue(
     assert window.queue.model.rowCount() == 0
     ingest_rows(ctx, sample_row("wa-1004"))
     qtbot.waitUntil(lambda: window.queue.model.rowCount() == 1, timeout=10_000)
+
+
+def test_pdf_attachment_is_shown_as_pages(
+    qtbot: QtBot, window: MainWindow, ctx: DeskContext
+) -> None:
+    from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
+
+    pdf = (Path(__file__).parents[2] / "docs" / "samples" / "tanda-terima-a4.pdf").read_bytes()
+    raw = sample_row("wa-1002")
+    IntakeOps(ctx).submit_row(
+        IncomingRow(
+            **{
+                **raw.__dict__,
+                "attachments": (
+                    ("surat_kehilangan", "laporan.pdf", "application/pdf", pdf),
+                    ("ktp_el_rusak", "rusak.pdf", "application/pdf", b"%PDF-1.4 rusak"),
+                ),
+            }
+        )
+    )
+    IntakeOps(ctx).ingest()
+    window.open_request(request_of(ctx, "wa-1002").id)
+    viewer = window.verification.viewer
+    assert viewer.note.text() == "PDF, 1 halaman"
+    assert len(viewer.scene.items()) == 1
+    viewer.next()
+    assert "tidak dapat dibaca" in viewer.note.text()

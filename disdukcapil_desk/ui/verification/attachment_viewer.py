@@ -6,8 +6,15 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QPixmap, QShortcut, QTransform
+from PySide6.QtCore import QRectF, Qt, QUrl
+from PySide6.QtGui import (
+    QDesktopServices,
+    QImage,
+    QKeySequence,
+    QPixmap,
+    QShortcut,
+    QTransform,
+)
 from PySide6.QtWidgets import (
     QGraphicsPixmapItem,
     QGraphicsScene,
@@ -22,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from disdukcapil_desk.domain.dto import AttachmentRow
+from disdukcapil_desk.ui.pdf_pages import render_pages
 
 Loader = Callable[[int], tuple[str, bytes]]
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -102,13 +110,35 @@ class AttachmentViewer(QWidget):
         self._rotation = 0
         pixmap = QPixmap()
         if media_type.startswith("image/") and pixmap.loadFromData(content):
-            self._pixmap = pixmap
-            self.scene.addItem(QGraphicsPixmapItem(pixmap))
+            self._show_images([pixmap.toImage()])
             self.note.setText(f"{pixmap.width()}×{pixmap.height()} piksel")
-            self.fit()
+        elif media_type == "application/pdf" or content.startswith(b"%PDF"):
+            self._show_pdf(content)
         else:
             self._pixmap = QPixmap()
             self.note.setText(f"Berkas {media_type}: klik 'Buka' untuk melihatnya.")
+
+    def _show_pdf(self, content: bytes) -> None:
+        try:
+            images, count = render_pages(content)
+        except ValueError as exc:
+            self._pixmap = QPixmap()
+            self.note.setText(f"{exc}. Klik 'Buka' untuk mencoba aplikasi lain.")
+            return
+        self._show_images(images)
+        more = f" (ditampilkan {len(images)})" if len(images) < count else ""
+        self.note.setText(f"PDF, {count} halaman{more}")
+
+    def _show_images(self, images: list[QImage]) -> None:
+        """Stack pages one under the other, with a gap, and fit the first one."""
+        top = 0.0
+        for image in images:
+            item = QGraphicsPixmapItem(QPixmap.fromImage(image))
+            item.setPos(0, top)
+            self.scene.addItem(item)
+            top += image.height() + 16
+        self._pixmap = QPixmap.fromImage(images[0]) if images else QPixmap()
+        self.fit()
 
     def next(self) -> None:
         """Show the next attachment."""
@@ -129,9 +159,10 @@ class AttachmentViewer(QWidget):
         self.fit()
 
     def fit(self) -> None:
-        """Fit the whole image in the view."""
+        """Fit the (first) page in the view."""
         if not self._pixmap.isNull():
-            self.view.fitInView(self.scene.itemsBoundingRect(), Qt.AspectRatioMode.KeepAspectRatio)
+            first = QRectF(0, 0, self._pixmap.width(), self._pixmap.height())
+            self.view.fitInView(first, Qt.AspectRatioMode.KeepAspectRatio)
 
     def open_external(self) -> None:
         """Open the attachment in the workstation's own viewer (PDFs, odd formats)."""
