@@ -27,6 +27,10 @@ def run(argv: list[str]) -> int:
     dirs = user_dirs(Path(args.basedir) if args.basedir else None, temp=args.temp_basedir)
     dirs.ensure()
     log_file = setup_logging(dirs.log, verbose=args.verbose)
+    if args.smoke_test:
+        from disdukcapil_desk.smoke import run_smoke_test
+
+        return run_smoke_test(dirs)
     handler = getattr(args, "handler", None)
     try:
         if handler is not None and not getattr(args, "needs_db", True):
@@ -50,7 +54,10 @@ def run(argv: list[str]) -> int:
 
 
 def _fail(message: str) -> int:
-    sys.stderr.write(f"galat: {message}\n")
+    # A windowed Windows build has no stderr at all.
+    if sys.stderr is not None:
+        sys.stderr.write(f"galat: {message}\n")
+    log.error(message)
     return 1
 
 

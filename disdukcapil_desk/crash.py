@@ -21,6 +21,8 @@ def _excepthook(
         sys.__excepthook__(exc_type, exc, tb)
         return
     log.critical("uncaught exception", exc_info=(exc_type, exc, tb))
+    if sys.stderr is None:  # a windowed Windows build has no console
+        return
     sys.stderr.write(
         f"galat tak terduga: {exc_type.__name__}: {exc}. "
         "Rincian ada di berkas log; hubungi administrator.\n"

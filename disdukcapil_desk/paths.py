@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -66,6 +68,7 @@ def user_dirs(basedir: Path | None = None, *, temp: bool = False) -> UserDirs:
     """Return the user folders: platform defaults, everything below ``basedir``, or a temp dir."""
     if temp:
         basedir = Path(tempfile.mkdtemp(prefix="disdukcapil-desk-"))
+        atexit.register(shutil.rmtree, basedir, ignore_errors=True)
     if basedir is not None:
         return UserDirs(basedir / "data", basedir / "config", basedir / "log", basedir / "cache")
     dirs = platformdirs.PlatformDirs(APP_ID, ORG_NAME)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from disdukcapil_desk import APP_ID, __version__
-from disdukcapil_desk.cli import documents
+from disdukcapil_desk.cli import documents, recap
 from disdukcapil_desk.domain.dto import Actor, RequestDetail
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.workflow import Role
@@ -46,10 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--temp-basedir", action="store_true", help="pakai folder sementara (uji coba)"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log lebih rinci")
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="uji cepat instalasi (basis data sementara, dokumen contoh, jendela tanpa layar); "
+        "mencetak OK",
+    )
     commands = parser.add_subparsers(dest="command", metavar="PERINTAH")
     _add_db_commands(commands)
     _add_other_commands(commands)
     documents.add_commands(commands)
+    recap.add_commands(commands)
     return parser
 
 

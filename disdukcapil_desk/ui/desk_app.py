@@ -9,11 +9,13 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from disdukcapil_desk import APP_NAME, ORG_NAME
 from disdukcapil_desk.domain.errors import DeskError, SchemaVersionError
+from disdukcapil_desk.log import LOG_FILE_NAME
 from disdukcapil_desk.operations.connection import probe_database, store_password
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.setup import LocationOps, SetupOps
 from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.paths import UserDirs
+from disdukcapil_desk.ui.crash_dialog import install_gui_excepthook
 from disdukcapil_desk.ui.dialogs.first_admin_dialog import FirstAdminDialog
 from disdukcapil_desk.ui.dialogs.login_dialog import LoginDialog
 from disdukcapil_desk.ui.dialogs.settings_dialog import SettingsDialog
@@ -31,6 +33,7 @@ def run_desk(dirs: UserDirs, explicit_url: str | None) -> int:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORG_NAME)
+    install_gui_excepthook(dirs.log / LOG_FILE_NAME)
     settings = WorkstationSettings(dirs.config / "workstation.ini")
     url = explicit_url or _configured_url(settings, dirs)
     if url is None:

@@ -27,12 +27,16 @@ from PySide6.QtWidgets import (
 )
 
 from disdukcapil_desk import APP_NAME, __version__
+from disdukcapil_desk.domain.clock import office_date, utc_now
 from disdukcapil_desk.domain.dto import IngestReport, QueueFilter
 from disdukcapil_desk.domain.errors import ConnectionLost
 from disdukcapil_desk.domain.workflow import Permission, Role, Status
 from disdukcapil_desk.operations.documents import IssueResult
+from disdukcapil_desk.operations.recaps import RecapResult
+from disdukcapil_desk.ui.dialogs.about_dialog import AboutDialog
 from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog
-from disdukcapil_desk.ui.messages import show_error
+from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
+from disdukcapil_desk.ui.messages import ask_yes_no, show_error
 from disdukcapil_desk.ui.queue.queue_view import QueueView
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
@@ -198,7 +202,9 @@ class MainWindow(QMainWindow):
             ("issue", "Terbitkan (Ctrl+Shift+I)", "Ctrl+Shift+I", self.issue_selected),
             ("print_ready", "Cetak semua yang siap", "", self.print_all_ready),
             ("verify", "Periksa QR (Ctrl+K)", "Ctrl+K", self.verify_document),
+            ("recap", "Rekap (Ctrl+E)", "Ctrl+E", self.export_recap),
             ("lock", "Kunci layar (Ctrl+L)", "Ctrl+L", self.lock),
+            ("about", "Tentang (F1)", "F1", self.show_about),
         ]
         self.toolbar_actions: dict[str, QAction] = {}
         for name, text, keys, slot in specs:
@@ -214,6 +220,7 @@ class MainWindow(QMainWindow):
         self.toolbar_actions["ingest"].setEnabled(self.session.can(Permission.RUN_INGEST))
         may_issue = self.session.actor.role in (Role.VERIFIER, Role.SECTION_HEAD)
         self.toolbar_actions["issue"].setEnabled(may_issue)
+        self.toolbar_actions["recap"].setEnabled(self.session.can(Permission.EXPORT_RECAP))
         for name in ("receipt", "print_ready"):
             self.toolbar_actions[name].setEnabled(self.session.can(Permission.PRINT))
 
@@ -307,25 +314,8 @@ class MainWindow(QMainWindow):
 
     def run_ingest(self) -> None:
         """Ingest waiting intake rows in the background, with progress and cancel."""
-        dialog = QProgressDialog("Memproses permohonan masuk…", "Batal", 0, 0, self)
-        dialog.setWindowTitle("Proses permohonan masuk")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(0)
-        cancel = threading.Event()
-        dialog.canceled.connect(cancel.set)
-        relay = _Progress(dialog)
-        relay.changed.connect(lambda done, total: _show_progress(dialog, done, total))
-
-        def finished(report: IngestReport) -> None:
-            dialog.reset()
-            self.ingest_finished(report)
-
-        def failed(error: BaseException) -> None:
-            dialog.reset()
-            show_error(self, error)
-
-        self.runner.run(
-            lambda: self.session.ingest(relay.changed.emit, cancel.is_set), finished, failed
+        self.run_with_progress(
+            "Memproses permohonan masuk…", self.session.ingest, self.ingest_finished
         )
 
     def ingest_finished(self, report: IngestReport) -> None:
@@ -391,29 +381,71 @@ class MainWindow(QMainWindow):
 
     def print_all_ready(self) -> None:
         """One PDF of every issued, never-printed certificate of this location."""
-        dialog = QProgressDialog("Menyusun dokumen…", "Batal", 0, 0, self)
-        dialog.setWindowTitle("Cetak semua yang siap")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(0)
-        cancel = threading.Event()
-        dialog.canceled.connect(cancel.set)
-        relay = _Progress(dialog)
-        relay.changed.connect(lambda done, total: _show_progress(dialog, done, total))
 
         def done(pdf: bytes | None) -> None:
-            dialog.reset()
             if pdf is None:
                 self.statusBar().showMessage("Tidak ada dokumen yang menunggu dicetak.", 8000)
             else:
                 self.open_pdf(f"siap-cetak-{self.session.location}", pdf)
 
+        self.run_with_progress("Menyusun dokumen…", self.session.print_ready, done)
+
+    def export_recap(self) -> None:
+        """Ask for a period and an office; write the recap in the background; open it."""
+        dialog = RecapDialog(
+            self.session.locations(),
+            today=office_date(utc_now()),
+            default_dir=self.documents_dir,
+            may_show_full_nik=self.session.can(Permission.VIEW_FULL_NIK),
+            parent=self,
+        )
+        if not self.accept_recap_dialog(dialog):
+            return
+        (first, last), location = dialog.dates(), dialog.location_code()
+        path, full_nik = dialog.output(), dialog.full_nik.isChecked()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.run_with_progress(
+            "Menyusun rekap…",
+            lambda progress, cancelled: self.session.build_recap(
+                first,
+                last,
+                location,
+                path,
+                full_nik=full_nik,
+                progress=progress,
+                cancelled=cancelled,
+            ),
+            self._recap_done,
+        )
+
+    def _recap_done(self, result: RecapResult) -> None:
+        self.statusBar().showMessage(result.describe(), 15000)
+        if not result.cancelled:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path)))
+
+    def accept_recap_dialog(self, dialog: RecapDialog) -> bool:
+        """Show the recap dialog (tests answer it directly)."""
+        return bool(dialog.exec())
+
+    def run_with_progress(self, label: str, work: Any, done: Any) -> None:
+        """Run ``work(progress, cancelled)`` in the background with a cancellable dialog."""
+        dialog = QProgressDialog(label, "Batal", 0, 0, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+        cancel = threading.Event()
+        dialog.canceled.connect(cancel.set)
+        relay = _Progress(dialog)
+        relay.changed.connect(lambda finished, total: _show_progress(dialog, finished, total))
+
+        def succeeded(result: Any) -> None:
+            dialog.reset()
+            done(result)
+
         def failed(error: BaseException) -> None:
             dialog.reset()
             show_error(self, error)
 
-        self.runner.run(
-            lambda: self.session.print_ready(relay.changed.emit, cancel.is_set), done, failed
-        )
+        self.runner.run(lambda: work(relay.changed.emit, cancel.is_set), succeeded, failed)
 
     def verify_document(self) -> None:
         """Check a document's QR typed by a scanner (or pasted)."""
@@ -447,6 +479,10 @@ class MainWindow(QMainWindow):
             title, intro, text, link_for, confirm_label="Simpan", parent=self
         )
         return dialog.text if dialog.exec() else None
+
+    def show_about(self) -> None:
+        """Version, database, schema version and where the log is."""
+        AboutDialog.for_context(self.session.ctx, parent=self).exec()
 
     # -- idle lock ---------------------------------------------------------------------------------
 
@@ -514,16 +550,16 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:
         """Save the layout; warn about unsaved input on the verification screen."""
-        if self.stack.currentIndex() == PAGE_VERIFY and self.verification.dirty:
-            answer = QMessageBox.question(
-                self,
-                "Perubahan belum disimpan",
-                "Tutup aplikasi tanpa menyimpan?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                event.ignore()
-                return
+        unsaved = self.stack.currentIndex() == PAGE_VERIFY and self.verification.dirty
+        if unsaved and not ask_yes_no(
+            self,
+            "Perubahan belum disimpan",
+            "Tutup aplikasi tanpa menyimpan?",
+            yes="Tutup tanpa menyimpan",
+            no="Kembali",
+        ):
+            event.ignore()
+            return
         self.save_layout()
         self.refresh_timer.stop()
         self.idle_timer.stop()

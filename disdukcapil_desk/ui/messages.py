@@ -48,6 +48,15 @@ def error_text(error: BaseException) -> str:
     )
 
 
+def ask_yes_no(parent: QWidget | None, title: str, question: str, *, yes: str, no: str) -> bool:
+    """Ask with Indonesian buttons (Qt ships no Indonesian translation of its own)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, question, parent=parent)
+    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(box.addButton(no, QMessageBox.ButtonRole.RejectRole))
+    box.exec()
+    return box.clickedButton() is yes_button
+
+
 def show_error(parent: QWidget | None, error: BaseException) -> None:
     """Show an error in a dialog with a title that says what kind of problem it is."""
     QMessageBox.warning(parent, error_title(error), error_text(error))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from disdukcapil_desk.domain.catalogue import Catalogue
 from disdukcapil_desk.domain.documents import ScanResult
@@ -23,6 +25,7 @@ from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import DocumentOps, IssueResult
 from disdukcapil_desk.operations.intake import CancelFn, IntakeOps, ProgressFn
 from disdukcapil_desk.operations.queue import QueueOps
+from disdukcapil_desk.operations.recaps import RecapResult, Recaps
 from disdukcapil_desk.operations.setup import LocationOps
 from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.operations.verification import CheckInput, Verification
@@ -145,6 +148,29 @@ class DeskSession:
     def verify_scan(self, text: str) -> ScanResult:
         """Check a scanned document QR."""
         return self._documents.verify_scan(text)
+
+    def build_recap(
+        self,
+        first: dt.date,
+        last: dt.date,
+        location: str | None,
+        path: Path,
+        *,
+        full_nik: bool,
+        progress: ProgressFn,
+        cancelled: CancelFn,
+    ) -> RecapResult:
+        """Write the recap workbook or PDF of a period."""
+        return Recaps(self.ctx).build_recap(
+            self.actor,
+            first,
+            last,
+            location,
+            path,
+            full_nik=full_nik,
+            progress=progress,
+            cancelled=cancelled,
+        )
 
     def attachment(self, attachment_id: int) -> tuple[str, bytes]:
         """(media type, bytes) of an attachment."""

@@ -223,9 +223,9 @@ class VerificationPage(QWidget):
             return
         if self.dirty and not self.read_only:
             answer = self.ask_save_changes()
-            if answer == QMessageBox.StandardButton.Cancel:
+            if answer == "cancel":
                 return
-            if answer == QMessageBox.StandardButton.Save:
+            if answer == "save":
                 self.save(then=self._release_and_close)
                 return
         self._release_and_close()
@@ -410,13 +410,18 @@ class VerificationPage(QWidget):
         )
         return dialog.text if dialog.exec() else None
 
-    def ask_save_changes(self) -> QMessageBox.StandardButton:
-        """Ask whether to save unsaved input before leaving."""
-        return QMessageBox.question(
-            self,
+    def ask_save_changes(self) -> str:
+        """Ask whether to save unsaved input before leaving: "save", "discard" or "cancel"."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
             "Perubahan belum disimpan",
             "Simpan perubahan sebelum kembali ke antrean?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
+            parent=self,
         )
+        answers: dict[object, str] = {
+            box.addButton("Simpan", QMessageBox.ButtonRole.AcceptRole): "save",
+            box.addButton("Buang perubahan", QMessageBox.ButtonRole.DestructiveRole): "discard",
+            box.addButton("Batal", QMessageBox.ButtonRole.RejectRole): "cancel",
+        }
+        box.exec()
+        return answers.get(box.clickedButton(), "cancel")  # closing the box = cancel

@@ -1,0 +1,319 @@
+"""Recap queries: figures grouped in the database, officers from the audit log (db layer).
+
+Every figure is a ``GROUP BY`` over the requests received in a period; only the register is read
+row by row, and it is streamed (``yield_per``: a server-side cursor on PostgreSQL). Office days
+are WIB (UTC+7) days, computed in SQL. Working days to finish are summed in SQL through a small
+``VALUES`` table that numbers the days of the period so that differences count working days (see
+``domain.recap.workday_index``). Nothing here commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    CTE,
+    Date,
+    Float,
+    Integer,
+    SQLColumnExpression,
+    case,
+    cast,
+    column,
+    distinct,
+    extract,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+    values,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from disdukcapil_desk.db.models import AppUser, AuditLog, Location, Service, ServiceRequest
+from disdukcapil_desk.domain.clock import WIB
+from disdukcapil_desk.domain.recap import Figures, Period
+from disdukcapil_desk.domain.workflow import Action, Status
+
+SR = ServiceRequest
+_COMPLETED = (Status.ISSUED.value, Status.DONE.value)
+_IN_PROCESS = (Status.NEW.value, Status.IN_REVIEW.value)
+_DECISIONS = (Action.APPROVE.value, Action.REQUEST_REVISION.value, Action.REJECT.value)
+_HANDLING = (*_DECISIONS, Action.CLAIM.value, Action.ISSUE.value, Action.FINISH.value)
+_STREAM_BATCH = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class RecapScope:
+    """Which requests a recap counts: received in ``period`` at ``location`` (None = all)."""
+
+    period: Period
+    location_code: str | None
+    postgresql: bool
+
+    @property
+    def start(self) -> dt.datetime:
+        """The first instant of the period (00:00 WIB of the first day)."""
+        return dt.datetime.combine(self.period.first, dt.time(), WIB)
+
+    @property
+    def end(self) -> dt.datetime:
+        """The first instant after the period."""
+        return dt.datetime.combine(self.period.last + dt.timedelta(days=1), dt.time(), WIB)
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """WHERE conditions on ``service_request`` (the received-at range uses its index)."""
+        result = [SR.received_at >= self.start, SR.received_at < self.end]
+        if self.location_code:
+            result.append(SR.location_code == self.location_code)
+        return result
+
+    def office_day(self, moment: SQLColumnExpression[dt.datetime]) -> ColumnElement[dt.date]:
+        """The WIB office day of a timestamp column, in SQL (no bound parameters)."""
+        if self.postgresql:
+            utc = func.timezone(literal_column("'UTC'"), moment)
+            return cast(utc + literal_column("INTERVAL '7 hours'"), Date)
+        # SQLite keeps UTC text; date() shifts it and returns 'YYYY-MM-DD'.
+        return type_coerce(func.date(moment, literal_column("'+7 hours'")), Date)
+
+    def hours_between(
+        self, start: SQLColumnExpression[dt.datetime], end: SQLColumnExpression[dt.datetime]
+    ) -> ColumnElement[float]:
+        """Hours from ``start`` to ``end``, in SQL."""
+        if self.postgresql:
+            seconds = extract("epoch", end - start)
+            return type_coerce(seconds / literal_column("3600.0"), Float)
+        days = func.julianday(end) - func.julianday(start)
+        return type_coerce(days * literal_column("24.0"), Float)
+
+
+def finished_at() -> ColumnElement[dt.datetime]:
+    """When a completed request finished: closed (done) or its last change (issued)."""
+    return case(
+        (SR.status == Status.DONE.value, SR.closed_at),
+        (SR.status == Status.ISSUED.value, SR.updated_at),
+        else_=None,
+    )
+
+
+def _calendar(index: Mapping[dt.date, int], name: str) -> CTE:
+    rows = sorted(index.items()) or [(dt.date(2000, 1, 1), 0)]
+    return values(column("day", Date), column("idx", Integer), name=name).data(rows).cte(name)
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def figures_by(
+    session: Session,
+    scope: RecapScope,
+    dims: Sequence[SQLColumnExpression[str]],
+    workdays: Mapping[dt.date, int],
+) -> list[tuple[tuple[str, ...], Figures]]:
+    """Return the figures of each group of ``dims`` (e.g. ``[SR.service_code]``).
+
+    Args:
+        session: an open session.
+        scope: the period and location.
+        dims: the columns to group by.
+        workdays: ``domain.recap.workday_index`` over every day a request of the period can
+            have been received or finished on.
+    """
+    received_cal = _calendar(workdays, "cal_received")
+    finished_cal = _calendar(workdays, "cal_finished")
+    received_day = scope.office_day(SR.received_at)
+    finished_day = scope.office_day(finished_at())
+    completed = SR.status.in_(_COMPLETED)
+    days = finished_cal.c.idx - received_cal.c.idx
+    stmt = (
+        select(
+            *dims,
+            func.count(),
+            _count_if(SR.status.in_(_IN_PROCESS)),
+            _count_if(SR.status == Status.NEEDS_REVISION.value),
+            _count_if(SR.status == Status.APPROVED.value),
+            _count_if(completed),
+            _count_if(SR.status == Status.REJECTED.value),
+            _count_if(SR.status == Status.CANCELLED.value),
+            _count_if(completed & (finished_day <= SR.sla_due)),
+            func.coalesce(func.sum(days), 0),
+            func.count(days),
+        )
+        .select_from(SR)
+        .outerjoin(received_cal, received_cal.c.day == received_day)
+        .outerjoin(finished_cal, finished_cal.c.day == finished_day)
+        .where(*scope.conditions())
+        .group_by(*dims)
+    )
+    width = len(dims)
+    return [
+        (
+            tuple(str(v) if v is not None else "" for v in row[:width]),
+            Figures(*(int(v) for v in row[width:])),
+        )
+        for row in session.execute(stmt)
+    ]
+
+
+def received_per_day(session: Session, scope: RecapScope) -> list[tuple[str, dt.date, int]]:
+    """Return ``(service code, office day, requests received)`` groups."""
+    day = scope.office_day(SR.received_at).label("day")
+    stmt = (
+        select(SR.service_code, day, func.count())
+        .where(*scope.conditions())
+        .group_by(SR.service_code, day)
+    )
+    return [(code, _as_date(d), int(n)) for code, d, n in session.execute(stmt)]
+
+
+def finish_range(session: Session, scope: RecapScope) -> dt.date | None:
+    """Return the last office day a completed request of the scope finished on."""
+    stmt = select(func.max(scope.office_day(finished_at()))).where(
+        *scope.conditions(), SR.status.in_(_COMPLETED)
+    )
+    last = session.scalar(stmt)
+    return _as_date(last) if last is not None else None
+
+
+def _as_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerCounts:
+    """Audit-log counts of one actor over the requests of the scope."""
+
+    login: str
+    name: str
+    handled: int
+    approved: int
+    revised: int
+    rejected: int
+    issued: int
+
+
+def _officer_join(scope: RecapScope) -> list[ColumnElement[bool]]:
+    return [
+        AuditLog.entity == "service_request",
+        AuditLog.entity_key == SR.number,
+        *scope.conditions(),
+    ]
+
+
+def officer_counts(session: Session, scope: RecapScope) -> list[OfficerCounts]:
+    """Count what each officer did with the requests of the scope (from the audit log)."""
+    stmt = (
+        select(
+            AuditLog.actor,
+            func.max(AppUser.full_name),
+            func.count(distinct(AuditLog.entity_key)),
+            _count_if(AuditLog.action == Action.APPROVE.value),
+            _count_if(AuditLog.action == Action.REQUEST_REVISION.value),
+            _count_if(AuditLog.action == Action.REJECT.value),
+            _count_if(AuditLog.action == Action.ISSUE.value),
+        )
+        .select_from(SR)
+        .join(AuditLog, AuditLog.entity_key == SR.number)
+        .outerjoin(AppUser, AppUser.login == AuditLog.actor)
+        .where(*_officer_join(scope), AuditLog.action.in_(_HANDLING))
+        .group_by(AuditLog.actor)
+        .order_by(AuditLog.actor)
+    )
+    return [
+        OfficerCounts(str(actor), str(name or actor), *(int(v) for v in rest))
+        for actor, name, *rest in session.execute(stmt)
+    ]
+
+
+def officer_medians(session: Session, scope: RecapScope) -> dict[str, float]:
+    """Median hours from receipt to each officer's decisions (approve, revise, reject).
+
+    PostgreSQL: ``percentile_cont``; SQLite: the middle row(s) by ``row_number()`` over the
+    officer's ordered durations.
+    """
+    hours = scope.hours_between(SR.received_at, AuditLog.at)
+    where = [*_officer_join(scope), AuditLog.action.in_(_DECISIONS)]
+    if scope.postgresql:
+        median = func.percentile_cont(0.5).within_group(hours)
+        stmt = (
+            select(AuditLog.actor, median)
+            .select_from(SR)
+            .join(AuditLog, AuditLog.entity_key == SR.number)
+            .where(*where)
+            .group_by(AuditLog.actor)
+        )
+        return {str(a): float(m) for a, m in session.execute(stmt) if m is not None}
+    ranked = (
+        select(
+            AuditLog.actor.label("actor"),
+            hours.label("hours"),
+            func.row_number().over(partition_by=AuditLog.actor, order_by=hours).label("rn"),
+            func.count().over(partition_by=AuditLog.actor).label("n"),
+        )
+        .select_from(SR)
+        .join(AuditLog, AuditLog.entity_key == SR.number)
+        .where(*where)
+        .subquery()
+    )
+    middle = ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
+    stmt2 = select(ranked.c.actor, func.avg(ranked.c.hours)).where(middle).group_by(ranked.c.actor)
+    return {str(a): float(m) for a, m in session.execute(stmt2) if m is not None}
+
+
+def register_rows(session: Session, scope: RecapScope) -> Iterator[tuple[Any, ...]]:
+    """Stream the requests of the scope, oldest first, a batch at a time.
+
+    Columns: number, received_at, sla_due, finished_at, service_code, location_code,
+    kecamatan_code, kode_desa, channel, status, updated_by, nik.
+    """
+    stmt = (
+        select(
+            SR.number,
+            SR.received_at,
+            SR.sla_due,
+            finished_at(),
+            SR.service_code,
+            SR.location_code,
+            SR.kecamatan_code,
+            SR.kode_desa,
+            SR.channel,
+            SR.status,
+            SR.updated_by,
+            SR.nik,
+        )
+        .where(*scope.conditions())
+        .order_by(SR.received_at, SR.id)
+        .execution_options(yield_per=_STREAM_BATCH)
+    )
+    yield from session.execute(stmt)
+
+
+def services(session: Session) -> list[tuple[str, str, str]]:
+    """Return ``(code, name, group)`` of every service in the database."""
+    stmt = select(Service.code, Service.name, Service.service_group).order_by(Service.code)
+    return [(c, n, g) for c, n, g in session.execute(stmt)]
+
+
+def locations(session: Session) -> list[tuple[str, str, str]]:
+    """Return ``(code, name, kind)`` of every location, the dinas first."""
+    stmt = select(Location.code, Location.name, Location.kind).order_by(
+        Location.kind, Location.code
+    )
+    return [(c, n, k) for c, n, k in session.execute(stmt)]
+
+
+def user_names(session: Session) -> dict[str, str]:
+    """Return the full name of every user by login."""
+    return {
+        login: name or login
+        for login, name in session.execute(select(AppUser.login, AppUser.full_name))
+    }

@@ -1,0 +1,504 @@
+"""Recaps: periods, the recap data model and its columns (domain layer, pure Python).
+
+A recap counts the requests *received* in a period (office days in WIB, both ends included) at
+one location or at all of them. Every request falls in exactly one status bucket, by its status
+when the recap is made, so the buckets of a row add up to the requests received:
+
+- ``in_process``: new or in review (still at the office, nobody decided yet);
+- ``needs_revision``: waiting for the citizen;
+- ``approved``: approved, the document not yet issued;
+- ``completed``: issued or done (the document is out);
+- ``rejected`` and ``cancelled``.
+
+A completed request *finished* when it was closed (``done``: ``closed_at``) or, still ``issued``,
+at its last change (the issue: nothing else moves an issued request). It was *on time* when it
+finished on or before its SLA due date. Its working days to finish are
+``HolidayCalendar.working_days_between(received day, finished day)``; the database adds them up
+through a working-day index (:func:`workday_index`), so no request is loaded one by one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from disdukcapil_desk.domain.sla import HolidayCalendar
+from disdukcapil_desk.domain.terbilang import MONTHS
+
+MONTHS_ID = MONTHS
+DAILY_MAX_DAYS = 31
+"""Up to this many days the daily sheet has one column per day; longer periods get months."""
+
+
+# -- periods ----------------------------------------------------------------------------------
+
+
+class PeriodPreset(enum.StrEnum):
+    """The periods a section head picks from (the dialog's presets)."""
+
+    TODAY = "today"
+    THIS_WEEK = "this_week"
+    THIS_MONTH = "this_month"
+    LAST_MONTH = "last_month"
+    THIS_YEAR = "this_year"
+    LAST_YEAR = "last_year"
+
+    @property
+    def label(self) -> str:
+        """Indonesian label."""
+        return _PRESET_LABELS[self]
+
+
+_PRESET_LABELS = {
+    PeriodPreset.TODAY: "Hari ini",
+    PeriodPreset.THIS_WEEK: "Minggu ini",
+    PeriodPreset.THIS_MONTH: "Bulan ini",
+    PeriodPreset.LAST_MONTH: "Bulan lalu",
+    PeriodPreset.THIS_YEAR: "Tahun ini",
+    PeriodPreset.LAST_YEAR: "Tahun lalu",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Office days from ``first`` to ``last``, both included."""
+
+    first: dt.date
+    last: dt.date
+
+    def __post_init__(self) -> None:
+        """Refuse a period that ends before it starts."""
+        if self.last < self.first:
+            raise ValueError(f"period ends before it starts: {self.first} > {self.last}")
+
+    @property
+    def days(self) -> int:
+        """The number of calendar days in the period."""
+        return (self.last - self.first).days + 1
+
+    @property
+    def label(self) -> str:
+        """Indonesian text, e.g. ``1 s.d. 30 November 2026`` or ``2 November 2026``."""
+        if self.first == self.last:
+            return format_date_id(self.first)
+        if (self.first.year, self.first.month) == (self.last.year, self.last.month):
+            return f"{self.first.day} s.d. {format_date_id(self.last)}"
+        return f"{format_date_id(self.first)} s.d. {format_date_id(self.last)}"
+
+    def dates(self) -> list[dt.date]:
+        """Return every day of the period in order."""
+        return [self.first + dt.timedelta(days=i) for i in range(self.days)]
+
+
+def preset_period(preset: PeriodPreset, today: dt.date) -> Period:
+    """Return the period a preset means on ``today`` (an office date).
+
+    Weeks start on Monday; "this week/month/year" end today, not in the future.
+    """
+    if preset is PeriodPreset.TODAY:
+        return Period(today, today)
+    if preset is PeriodPreset.THIS_WEEK:
+        return Period(today - dt.timedelta(days=today.weekday()), today)
+    if preset is PeriodPreset.THIS_MONTH:
+        return Period(today.replace(day=1), today)
+    if preset is PeriodPreset.LAST_MONTH:
+        last = today.replace(day=1) - dt.timedelta(days=1)
+        return Period(last.replace(day=1), last)
+    if preset is PeriodPreset.THIS_YEAR:
+        return Period(dt.date(today.year, 1, 1), today)
+    return Period(dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31))
+
+
+def format_date_id(day: dt.date) -> str:
+    """Return a date the Indonesian way, e.g. ``2 November 2026``."""
+    return f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}"
+
+
+def workday_index(calendar: HolidayCalendar, first: dt.date, last: dt.date) -> dict[dt.date, int]:
+    """Number the days ``first``..``last`` so that differences count working days.
+
+    ``index[b] - index[a] == calendar.working_days_between(a, b)`` for any two days of the
+    range, which lets the database sum working days per group with two joins.
+    """
+    anchor = first - dt.timedelta(days=1)
+    return {
+        first + dt.timedelta(days=i): calendar.working_days_between(anchor, first + dt.timedelta(i))
+        for i in range((last - first).days + 1)
+    }
+
+
+# -- figures ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The counts of one recap row; additive, so subtotals are sums of rows."""
+
+    received: int = 0
+    in_process: int = 0
+    needs_revision: int = 0
+    approved: int = 0
+    completed: int = 0
+    rejected: int = 0
+    cancelled: int = 0
+    on_time: int = 0
+    working_days: int = 0
+    """Sum of the working days to finish over the completed requests that have them."""
+    timed: int = 0
+    """How many completed requests ``working_days`` sums over."""
+
+    def __add__(self, other: Figures) -> Figures:
+        """Add two rows field by field."""
+        return Figures(*(getattr(self, name) + getattr(other, name) for name in _FIGURE_FIELDS))
+
+    @property
+    def on_time_pct(self) -> float | None:
+        """Completed on time, as a fraction of completed (None when nothing completed)."""
+        return self.on_time / self.completed if self.completed else None
+
+    @property
+    def average_working_days(self) -> float | None:
+        """Average working days from receipt to finish (None when nothing completed)."""
+        return self.working_days / self.timed if self.timed else None
+
+
+_FIGURE_FIELDS = tuple(Figures.__dataclass_fields__)
+
+
+def total(figures: Iterable[Figures]) -> Figures:
+    """Return the sum of some figures."""
+    result = Figures()
+    for item in figures:
+        result = result + item
+    return result
+
+
+class RowKind(enum.StrEnum):
+    """What a table row is, for layout (bold totals, indented members)."""
+
+    ITEM = "item"
+    GROUP = "group"
+    """A heading row that also carries the sum of the items under it."""
+    TOTAL = "total"
+
+
+@dataclass(frozen=True, slots=True)
+class FigureRow:
+    """One row of a figures table: a service, a location, a kecamatan or desa, a channel."""
+
+    code: str
+    label: str
+    figures: Figures
+    group: str = ""
+    """The service group / kecamatan the row belongs to (for filtering in Excel)."""
+    kind: RowKind = RowKind.ITEM
+
+
+@dataclass(frozen=True, slots=True)
+class FigureTable:
+    """A figures sheet: rows, subtotals after the rows and the grand total."""
+
+    key: str
+    title: str
+    first_header: str
+    rows: tuple[FigureRow, ...]
+    subtotals: tuple[FigureRow, ...] = ()
+    total: Figures = field(default_factory=Figures)
+    group_header: str = ""
+    """Header of the group column; empty when the table has none."""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DailyRow:
+    """One service's counts per day (or month) of the period."""
+
+    code: str
+    label: str
+    counts: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        """Requests of the row over the whole period."""
+        return sum(self.counts)
+
+
+@dataclass(frozen=True, slots=True)
+class DailyTable:
+    """Requests received per service and day (per month for periods over a month)."""
+
+    monthly: bool
+    columns: tuple[dt.date, ...]
+    """The days, or the first day of each month when ``monthly``."""
+    rows: tuple[DailyRow, ...]
+
+    @property
+    def title(self) -> str:
+        """Sheet title."""
+        return "Bulanan" if self.monthly else "Harian"
+
+    @property
+    def column_labels(self) -> tuple[str, ...]:
+        """Column headers: day numbers, or ``Jan 2026`` style months."""
+        if self.monthly:
+            return tuple(f"{MONTHS_ID[d.month - 1][:3]} {d.year}" for d in self.columns)
+        return tuple(f"{d.day:02d}" for d in self.columns)
+
+    @property
+    def totals(self) -> tuple[int, ...]:
+        """Column totals."""
+        return tuple(sum(col) for col in zip(*(r.counts for r in self.rows), strict=True)) or (
+            (0,) * len(self.columns)
+        )
+
+
+def daily_table(
+    period: Period, services: Sequence[tuple[str, str]], counts: Iterable[tuple[str, dt.date, int]]
+) -> DailyTable:
+    """Build the daily (or monthly) table from ``(service code, day, count)`` groups.
+
+    Args:
+        period: the recap period.
+        services: ``(code, label)`` of the rows, in order; other codes get their own rows.
+        counts: requests per service and office day.
+    """
+    monthly = period.days > DAILY_MAX_DAYS
+    columns = _month_starts(period) if monthly else tuple(period.dates())
+    position = {day: i for i, day in enumerate(columns)}
+    by_service: dict[str, list[int]] = {code: [0] * len(columns) for code, _ in services}
+    labels = dict(services)
+    for code, day, count in counts:
+        key = day.replace(day=1) if monthly else day
+        if key not in position:
+            continue
+        row = by_service.setdefault(code, [0] * len(columns))
+        labels.setdefault(code, code)
+        row[position[key]] += count
+    rows = tuple(DailyRow(code, labels[code], tuple(v)) for code, v in by_service.items())
+    return DailyTable(monthly, columns, rows)
+
+
+def _month_starts(period: Period) -> tuple[dt.date, ...]:
+    months = []
+    day = period.first.replace(day=1)
+    while day <= period.last:
+        months.append(day)
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return tuple(months)
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerRow:
+    """What one officer did with the requests of the period (from the audit log)."""
+
+    login: str
+    name: str
+    handled: int
+    approved: int
+    revised: int
+    rejected: int
+    issued: int
+    median_hours: float | None
+    """Median hours from receipt to the officer's decisions (approve, revise, reject)."""
+
+
+class RegisterRow(NamedTuple):
+    """One request in the register sheet (the NIK already masked unless allowed)."""
+
+    number: str
+    received_at: dt.datetime
+    """Office time (WIB) without a zone: spreadsheets cannot keep one."""
+    sla_due: dt.date
+    finished_on: dt.date | None
+    service: str
+    location: str
+    kecamatan: str
+    desa: str
+    channel: str
+    status: str
+    officer: str
+    nik: str
+
+
+# -- what the recap says about itself ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """One signature block: caption lines, then name and NIP (blank lines when not set)."""
+
+    caption: tuple[str, ...]
+    name: str
+    nip: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecapMeta:
+    """The title block, footer and signatures of a recap."""
+
+    government: str
+    agency: str
+    period: Period
+    location_label: str
+    printed_by: str
+    printed_at: dt.datetime
+    """Office time (WIB), naive."""
+    place: str
+    signers: tuple[Signer, ...]
+    full_nik: bool = False
+
+    title: str = "REKAPITULASI PELAYANAN ADMINISTRASI KEPENDUDUKAN"
+
+    @property
+    def period_line(self) -> str:
+        """``Periode: … — Lokasi: …``."""
+        return f"Periode: {self.period.label} — Lokasi: {self.location_label}"
+
+    @property
+    def printed_line(self) -> str:
+        """Who printed the recap and when (footer)."""
+        return f"Dicetak oleh {self.printed_by} pada {self.printed_at:%d-%m-%Y %H:%M} WIB"
+
+    @property
+    def place_date_line(self) -> str:
+        """``Serang, 5 Desember 2026`` above the last signature."""
+        return f"{self.place}, {format_date_id(self.printed_at.date())}"
+
+
+@dataclass(frozen=True, slots=True)
+class RecapData:
+    """Everything a recap shows except the register rows, which are streamed."""
+
+    meta: RecapMeta
+    services: FigureTable
+    locations: FigureTable
+    daily: DailyTable
+    officers: tuple[OfficerRow, ...]
+    wilayah: FigureTable
+    channels: FigureTable
+    register_count: int
+
+    @property
+    def total(self) -> Figures:
+        """The figures of the whole recap."""
+        return self.services.total
+
+    @property
+    def empty(self) -> bool:
+        """Whether no request was received in the period."""
+        return self.total.received == 0
+
+
+EMPTY_TEXT = "Tidak ada permohonan yang diterima dalam periode ini."
+STATUS_NOTE = (
+    "Status menurut keadaan saat rekap dibuat; jumlah kolom status sama dengan Diterima. "
+    "Tepat waktu: terbit/selesai paling lambat pada tanggal tenggat (hari kerja)."
+)
+
+
+# -- columns ----------------------------------------------------------------------------------
+
+
+class Format(enum.StrEnum):
+    """How a column's values are shown; exports map these to their number formats."""
+
+    TEXT = "text"
+    INTEGER = "integer"
+    PERCENT = "percent"
+    DECIMAL = "decimal"
+    DATE = "date"
+    DATETIME = "datetime"
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    """A column of a recap table: header, width in characters and format."""
+
+    header: str
+    width: float
+    format: Format = Format.TEXT
+
+
+FIGURE_COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("Diterima", 10, Format.INTEGER),
+    ColumnSpec("Belum diputus (baru/diperiksa)", 13, Format.INTEGER),
+    ColumnSpec("Perlu perbaikan", 11, Format.INTEGER),
+    ColumnSpec("Disetujui (belum terbit)", 12, Format.INTEGER),
+    ColumnSpec("Terbit / selesai", 10, Format.INTEGER),
+    ColumnSpec("Ditolak", 9, Format.INTEGER),
+    ColumnSpec("Dibatalkan", 10, Format.INTEGER),
+    ColumnSpec("Tepat waktu (%)", 10, Format.PERCENT),
+    ColumnSpec("Rata-rata hari kerja selesai", 12, Format.DECIMAL),
+)
+
+
+def figure_values(figures: Figures) -> tuple[int | float | None, ...]:
+    """Return a row's values in :data:`FIGURE_COLUMNS` order."""
+    return (
+        figures.received,
+        figures.in_process,
+        figures.needs_revision,
+        figures.approved,
+        figures.completed,
+        figures.rejected,
+        figures.cancelled,
+        figures.on_time_pct,
+        figures.average_working_days,
+    )
+
+
+OFFICER_COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("Petugas", 30),
+    ColumnSpec("Login", 18),
+    ColumnSpec("Ditangani", 11, Format.INTEGER),
+    ColumnSpec("Disetujui", 11, Format.INTEGER),
+    ColumnSpec("Perlu perbaikan", 11, Format.INTEGER),
+    ColumnSpec("Ditolak", 10, Format.INTEGER),
+    ColumnSpec("Diterbitkan", 11, Format.INTEGER),
+    ColumnSpec("Median jam sampai keputusan", 14, Format.DECIMAL),
+)
+
+
+def officer_values(row: OfficerRow) -> tuple[str | int | float | None, ...]:
+    """Return an officer row's values in :data:`OFFICER_COLUMNS` order."""
+    return (
+        row.name,
+        row.login,
+        row.handled,
+        row.approved,
+        row.revised,
+        row.rejected,
+        row.issued,
+        row.median_hours,
+    )
+
+
+OFFICER_NOTE = (
+    "Tindakan tercatat di log audit atas permohonan yang diterima dalam periode. Ditangani: "
+    "permohonan berbeda yang diambil, diputus, diterbitkan atau diselesaikan petugas."
+)
+
+REGISTER_COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("No. permohonan", 24),
+    ColumnSpec("Diterima", 16, Format.DATETIME),
+    ColumnSpec("Tenggat", 11, Format.DATE),
+    ColumnSpec("Selesai", 11, Format.DATE),
+    ColumnSpec("Layanan", 34),
+    ColumnSpec("Lokasi", 26),
+    ColumnSpec("Kecamatan", 16),
+    ColumnSpec("Desa", 18),
+    ColumnSpec("Kanal", 10),
+    ColumnSpec("Status", 15),
+    ColumnSpec("Petugas", 22),
+    ColumnSpec("NIK", 19),
+)
+
+CHANNEL_LABELS = {
+    "whatsapp": "WhatsApp",
+    "web": "Web",
+    "email": "E-mail",
+    "import": "Impor",
+}

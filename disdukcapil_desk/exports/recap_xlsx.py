@@ -1,0 +1,418 @@
+"""The recap workbook: print-ready summary sheets and a streamed register (exports layer).
+
+One ``Workbook(write_only=True)`` holds every sheet: write-only worksheets keep column widths,
+frozen panes, page setup, print titles, headers and footers, merged cells, autofilters and
+charts, and they write each row to disk as it comes, so memory stays flat however long the
+register is. Everything that goes before the rows in the sheet XML (widths, panes, fit-to-page)
+is set before the first row is appended.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.worksheet import Worksheet
+
+from disdukcapil_desk.domain.recap import (
+    EMPTY_TEXT,
+    FIGURE_COLUMNS,
+    OFFICER_COLUMNS,
+    OFFICER_NOTE,
+    REGISTER_COLUMNS,
+    ColumnSpec,
+    DailyTable,
+    FigureRow,
+    FigureTable,
+    Format,
+    OfficerRow,
+    RecapData,
+    RecapMeta,
+    RegisterRow,
+    RowKind,
+    figure_values,
+    officer_values,
+)
+
+HEADER_ROW = 7
+"""The table header row of every sheet; rows 1-6 are the title block."""
+SHEET_REGISTER = "Register"
+TOTAL_LABEL = "JUMLAH"
+_FORMATS = {
+    Format.INTEGER: "#,##0",
+    Format.PERCENT: "0.0%",
+    Format.DECIMAL: "0.0",
+    Format.DATE: "dd-mm-yyyy",
+    Format.DATETIME: "dd-mm-yyyy hh:mm",
+}
+_THIN = Side(style="thin", color="808080")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_FONT = "Arial"
+_NO = ColumnSpec("No.", 5, Format.INTEGER)
+
+
+def _style(name: str, *, bold: bool = False, size: int = 9, **kwargs: object) -> NamedStyle:
+    style = NamedStyle(name=name, font=Font(name=_FONT, size=size, bold=bold))
+    for key, value in kwargs.items():
+        setattr(style, key, value)
+    return style
+
+
+def _register_styles(wb: Workbook) -> None:
+    wrap_center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    styles = [
+        _style("rk_title", bold=True, size=12, alignment=Alignment(horizontal="center")),
+        _style("rk_head", bold=True, size=11, alignment=Alignment(horizontal="center")),
+        _style("rk_line", size=10, alignment=Alignment(horizontal="center")),
+        _style("rk_sheet", bold=True, size=10),
+        _style("rk_note", size=8, alignment=Alignment(wrap_text=False)),
+        _style("rk_sign", size=10, alignment=Alignment(horizontal="center")),
+        _style(
+            "rk_signname",
+            bold=True,
+            size=10,
+            alignment=Alignment(horizontal="center"),
+        ),
+        _style(
+            "rk_header",
+            bold=True,
+            alignment=wrap_center,
+            border=_BOX,
+            fill=PatternFill("solid", fgColor="D9E1F2"),
+        ),
+    ]
+    for bold in (False, True):
+        prefix = "rk_total_" if bold else "rk_"
+        wrap = Alignment(wrap_text=True, vertical="center")
+        styles.append(_style(f"{prefix}text", bold=bold, border=_BOX, alignment=wrap))
+        for fmt, number_format in _FORMATS.items():
+            styles.append(
+                _style(
+                    f"{prefix}{fmt}",
+                    bold=bold,
+                    border=_BOX,
+                    number_format=number_format,
+                    alignment=Alignment(vertical="center"),
+                )
+            )
+    for fmt in (Format.DATE, Format.DATETIME):  # the register's dates: no border, fast
+        styles.append(_style(f"rk_plain_{fmt}", number_format=_FORMATS[fmt]))
+    for style in styles:
+        wb.add_named_style(style)
+
+
+@dataclass
+class _Sheet:
+    """A write-only sheet being filled row by row, remembering where it is."""
+
+    ws: object
+    columns: Sequence[ColumnSpec]
+    row: int = 0
+
+    @property
+    def width(self) -> int:
+        return len(self.columns)
+
+    @property
+    def last_letter(self) -> str:
+        return str(get_column_letter(self.width))
+
+    def cell(self, value: object, style: str | None = None) -> object:
+        cell = WriteOnlyCell(self.ws, value)
+        if style:
+            cell.style = style
+        return cell
+
+    def append(self, values: Sequence[object]) -> int:
+        self.ws.append(list(values))  # type: ignore[attr-defined]
+        self.row += 1
+        return self.row
+
+    def merged_line(self, value: object, style: str, first: int = 1, last: int = 0) -> None:
+        last = last or self.width
+        row = [None] * (first - 1) + [self.cell(value, style)]
+        self.append(row)
+        if last > first:
+            self.ws.merged_cells.add(  # type: ignore[attr-defined]
+                f"{get_column_letter(first)}{self.row}:{get_column_letter(last)}{self.row}"
+            )
+
+    def table_row(self, values: Sequence[object], bold: bool = False) -> int:
+        prefix = "rk_total_" if bold else "rk_"
+        cells = [
+            self.cell(v, f"{prefix}{spec.format}" if spec.format in _FORMATS else f"{prefix}text")
+            for spec, v in zip(self.columns, values, strict=True)
+        ]
+        return self.append(cells)
+
+
+def _escape(text: str) -> str:
+    """Escape ``&`` for Excel header/footer codes."""
+    return text.replace("&", "&&")
+
+
+def _new_sheet(
+    wb: Workbook,
+    names: tuple[str, str],
+    columns: Sequence[ColumnSpec],
+    meta: RecapMeta,
+    freeze: str,
+) -> _Sheet:
+    """Create a sheet ``(name, subtitle)`` with its print setup and title block."""
+    title, subtitle = names
+    ws = wb.create_sheet(title)
+    for index, spec in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = spec.width
+    ws.freeze_panes = freeze
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.7, footer=0.3)
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    footer = ws.HeaderFooter.oddFooter
+    footer.left.text = _escape(meta.printed_line)
+    footer.left.size = 8
+    footer.right.text = "Halaman &P dari &N"
+    footer.right.size = 8
+    sheet = _Sheet(ws, columns)
+    _title_block(sheet, meta, subtitle)
+    return sheet
+
+
+def _title_block(sheet: _Sheet, meta: RecapMeta, subtitle: str) -> None:
+    sheet.merged_line(meta.government.upper(), "rk_head")
+    sheet.merged_line(meta.agency.upper(), "rk_head")
+    sheet.merged_line(meta.title, "rk_title")
+    sheet.merged_line(meta.period_line, "rk_line")
+    sheet.append([sheet.cell(subtitle, "rk_sheet")])
+
+
+def _header(sheet: _Sheet, empty: bool) -> None:
+    sheet.append([sheet.cell(EMPTY_TEXT, "rk_sheet")] if empty else [])
+    assert sheet.row == HEADER_ROW - 1
+    sheet.append([sheet.cell(spec.header, "rk_header") for spec in sheet.columns])
+
+
+def _filter(sheet: _Sheet, last_row: int) -> None:
+    ref = f"A{HEADER_ROW}:{sheet.last_letter}{max(last_row, HEADER_ROW)}"
+    sheet.ws.auto_filter.ref = ref  # type: ignore[attr-defined]
+
+
+def _notes(sheet: _Sheet, *notes: str) -> None:
+    sheet.append([])
+    for note in notes:
+        # One sentence a line: a long line would run past the printed columns.
+        for sentence in filter(None, (part.strip() for part in note.split(". "))):
+            text = sentence if sentence.endswith(".") else sentence + "."
+            sheet.append([sheet.cell(text, "rk_note")])
+
+
+def _signatures(sheet: _Sheet, meta: RecapMeta) -> None:
+    count = len(meta.signers)
+    if not count:
+        return
+    zone = max(1, sheet.width // count)
+    sheet.append([])
+    lines = max(len(s.caption) for s in meta.signers)
+    blocks = [
+        [
+            *([""] * (lines - len(s.caption))),
+            *s.caption,
+            "",
+            "",
+            "",
+            s.name or "(" + "." * 30 + ")",
+            f"NIP. {s.nip}" if s.nip else "NIP. " + "." * 24,
+        ]
+        for s in meta.signers
+    ]
+    for index in range(len(blocks[0])):
+        row: list[object] = [None] * sheet.width
+        name_line = index == len(blocks[0]) - 2
+        for i, block in enumerate(blocks):
+            style = "rk_signname" if name_line else "rk_sign"
+            row[i * zone] = sheet.cell(block[index], style) if block[index] else None
+        sheet.append(row)
+        for i in range(count):
+            first, last = i * zone + 1, (i + 1) * zone if i < count - 1 else sheet.width
+            if last > first:
+                sheet.ws.merged_cells.add(  # type: ignore[attr-defined]
+                    f"{get_column_letter(first)}{sheet.row}:{get_column_letter(last)}{sheet.row}"
+                )
+
+
+# -- the sheets -------------------------------------------------------------------------------
+
+
+def _figure_sheet(wb: Workbook, data: RecapData, table: FigureTable, chart: bool) -> None:
+    lead = [_NO] + ([ColumnSpec(table.group_header, 22)] if table.group_header else [])
+    columns = [*lead, ColumnSpec(table.first_header, 40), *FIGURE_COLUMNS]
+    label_col = len(lead) + 1
+    names = (_SHEET_NAMES.get(table.key, table.key[:31]), table.title)
+    freeze = f"{get_column_letter(label_col + 1)}{HEADER_ROW + 1}"
+    sheet = _new_sheet(wb, names, columns, data.meta, freeze)
+    _header(sheet, data.empty)
+    first = sheet.row + 1
+    for number, row in enumerate(table.rows, start=1):
+        sheet.table_row(_figure_line(number, row, bool(table.group_header)))
+    last = sheet.row
+    _filter(sheet, last)
+    total_row = FigureRow("", TOTAL_LABEL, table.total, kind=RowKind.TOTAL)
+    sheet.table_row(_figure_line(None, total_row, bool(table.group_header)), bold=True)
+    if table.subtotals:
+        sheet.append([])
+        sheet.append([sheet.cell("Jumlah per " + table.group_header.lower(), "rk_sheet")])
+        for row in table.subtotals:
+            sheet.table_row(_figure_line(None, row, bool(table.group_header)), bold=True)
+    _notes(sheet, table.note)
+    _signatures(sheet, data.meta)
+    if chart and last >= first:
+        _bar_chart(sheet, label_col, first, last)
+
+
+def _figure_line(number: int | None, row: FigureRow, grouped: bool) -> list[object]:
+    lead: list[object] = [number] + ([row.group] if grouped else [])
+    return [*lead, row.label, *figure_values(row.figures)]
+
+
+def _bar_chart(sheet: _Sheet, label_col: int, first: int, last: int) -> None:
+    chart = BarChart()
+    chart.type = "bar"
+    chart.style = 10
+    chart.title = "Permohonan diterima per layanan"
+    chart.legend = None
+    chart.y_axis.title = "Permohonan"
+    chart.x_axis.scaling.orientation = "maxMin"  # first service on top, as in the table
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    data = Reference(sheet.ws, min_col=label_col + 1, min_row=HEADER_ROW, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(sheet.ws, min_col=label_col, min_row=first, max_row=last))
+    chart.width = 26
+    chart.height = max(8.0, 0.5 * (last - first + 1))
+    sheet.ws.add_chart(chart, f"B{sheet.row + 2}")  # type: ignore[attr-defined]
+
+
+def _daily_sheet(wb: Workbook, data: RecapData, daily: DailyTable) -> None:
+    day_width = 7.5 if daily.monthly else 4.2
+    columns = [
+        _NO,
+        ColumnSpec("Layanan", 38),
+        *(ColumnSpec(label, day_width, Format.INTEGER) for label in daily.column_labels),
+        ColumnSpec("Jumlah", 8, Format.INTEGER),
+    ]
+    title = "Rekap bulanan per layanan" if daily.monthly else "Rekap harian per layanan"
+    sheet = _new_sheet(wb, (daily.title, title), columns, data.meta, "C8")
+    _header(sheet, data.empty)
+    for number, row in enumerate(daily.rows, start=1):
+        sheet.table_row([number, row.label, *row.counts, row.total])
+    _filter(sheet, sheet.row)
+    totals = daily.totals
+    sheet.table_row([None, TOTAL_LABEL, *totals, sum(totals)], bold=True)
+    unit = "bulan" if daily.monthly else "tanggal"
+    _notes(sheet, f"{title}: permohonan diterima menurut {unit} penerimaan (WIB).")
+    _signatures(sheet, data.meta)
+
+
+def _officer_sheet(wb: Workbook, data: RecapData, officers: Sequence[OfficerRow]) -> None:
+    columns = [_NO, *OFFICER_COLUMNS]
+    sheet = _new_sheet(wb, ("Per petugas", "Rekap per petugas"), columns, data.meta, "C8")
+    _header(sheet, data.empty)
+    for number, row in enumerate(officers, start=1):
+        sheet.table_row([number, *officer_values(row)])
+    _filter(sheet, sheet.row)
+    sums = [sum(getattr(r, f) for r in officers) for f in _OFFICER_SUMS]
+    sheet.table_row([None, TOTAL_LABEL, "", *sums, None], bold=True)
+    _notes(sheet, OFFICER_NOTE, "Median jam: dari diterimanya permohonan sampai keputusan.")
+    _signatures(sheet, data.meta)
+
+
+_OFFICER_SUMS = ("handled", "approved", "revised", "rejected", "issued")
+
+
+def _register_sheet(wb: Workbook, data: RecapData, rows: Iterable[RegisterRow]) -> int:
+    columns = [ColumnSpec("No.", 8, Format.INTEGER), *REGISTER_COLUMNS]
+    sheet = _new_sheet(wb, (SHEET_REGISTER, "Register permohonan"), columns, data.meta, "C8")
+    _header(sheet, data.empty)
+    ws, make = sheet.ws, WriteOnlyCell
+    append = ws.append  # type: ignore[attr-defined]
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        received = make(ws, row.received_at)
+        received.style = "rk_plain_datetime"
+        due = make(ws, row.sla_due)
+        due.style = "rk_plain_date"
+        finished = None
+        if row.finished_on is not None:
+            finished = make(ws, row.finished_on)
+            finished.style = "rk_plain_date"
+        append([count, row.number, received, due, finished, *row[4:]])
+    sheet.row += count
+    _filter(sheet, sheet.row)
+    nik = "NIK utuh (hak akses dan permintaan pengguna)" if data.meta.full_nik else "NIK disamarkan"
+    _notes(sheet, f"Jumlah baris: {count}. {nik}. Tanggal dalam WIB.")
+    return count
+
+
+_SHEET_NAMES = {
+    "layanan": "Rekap per layanan",
+    "lokasi": "Per lokasi",
+    "wilayah": "Per wilayah",
+    "kanal": "Per kanal",
+}
+
+
+def _discard(wb: Workbook) -> None:
+    """Close the sheets' streams and remove their temporary files (cancel or error)."""
+    for ws in wb.worksheets:
+        rows, writer = getattr(ws, "_rows", None), getattr(ws, "_writer", None)
+        with contextlib.suppress(Exception):
+            if rows is not None:
+                rows.close()
+        with contextlib.suppress(Exception):
+            if writer is not None:
+                writer.close()
+                writer.cleanup()
+
+
+def write_recap_xlsx(data: RecapData, register: Iterable[RegisterRow], path: Path) -> int:
+    """Write the recap workbook to ``path``.
+
+    Args:
+        data: the figures and what the recap says about itself.
+        register: the register rows, consumed once while writing (streamed).
+        path: the file to write.
+
+    Returns:
+        The number of register rows written.
+    """
+    wb = Workbook(write_only=True)
+    _register_styles(wb)
+    try:
+        _figure_sheet(wb, data, data.services, chart=True)
+        _figure_sheet(wb, data, data.locations, chart=False)
+        _daily_sheet(wb, data, data.daily)
+        _officer_sheet(wb, data, data.officers)
+        _figure_sheet(wb, data, data.wilayah, chart=False)
+        _figure_sheet(wb, data, data.channels, chart=False)
+        count = _register_sheet(wb, data, register)
+    except BaseException:
+        _discard(wb)
+        raise
+    wb.properties.title = f"{data.meta.title} {data.meta.period.label}"
+    wb.properties.creator = data.meta.printed_by
+    wb.properties.created = dt.datetime.now()
+    wb.save(path)
+    return count

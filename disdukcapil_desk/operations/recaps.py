@@ -1,0 +1,493 @@
+"""Recaps: gather the figures of a period and write the workbook or PDF (operations layer).
+
+``Recaps.build_recap`` checks the permission, reads the figures with ``GROUP BY`` queries, streams
+the register rows into the file (masked NIK unless allowed and asked for), records the export in
+the audit log and returns a small result. The GUI runs it in a worker with ``progress`` and
+``cancelled``; the CLI runs it directly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from disdukcapil_desk.db.models import AppUser
+from disdukcapil_desk.db.models import ServiceRequest as SR
+from disdukcapil_desk.db.repositories import recap as repo
+from disdukcapil_desk.domain.catalogue import ServiceGroup
+from disdukcapil_desk.domain.clock import WIB
+from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.domain.errors import DeskError, NotFound
+from disdukcapil_desk.domain.nik import mask_number
+from disdukcapil_desk.domain.office import OfficeSettings
+from disdukcapil_desk.domain.recap import (
+    CHANNEL_LABELS,
+    STATUS_NOTE,
+    FigureRow,
+    Figures,
+    FigureTable,
+    OfficerRow,
+    Period,
+    RecapData,
+    RecapMeta,
+    RegisterRow,
+    RowKind,
+    Signer,
+    daily_table,
+    format_date_id,
+    total,
+    workday_index,
+)
+from disdukcapil_desk.domain.workflow import Permission, Status, require
+from disdukcapil_desk.exports.recap_xlsx import write_recap_xlsx
+from disdukcapil_desk.operations.audit import record
+from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.intake import CancelFn, ProgressFn
+from disdukcapil_desk.operations.office import OfficeOps
+from disdukcapil_desk.paths import resource_path
+from disdukcapil_desk.reports.recap_pdf import render_recap_pdf
+
+SUFFIXES = (".xlsx", ".pdf")
+_PROGRESS_EVERY = 1000
+_GROUP_LABELS = {
+    ServiceGroup.PENDAFTARAN_PENDUDUK: "Pendaftaran Penduduk",
+    ServiceGroup.PENCATATAN_SIPIL: "Pencatatan Sipil",
+    ServiceGroup.LAINNYA: "Lainnya",
+}
+_UNKNOWN = "(tidak diketahui)"
+
+
+@dataclass(frozen=True, slots=True)
+class RecapResult:
+    """What an export produced."""
+
+    path: Path
+    rows: int
+    """Register rows written (= requests received in the period)."""
+    received: int
+    seconds: float
+    cancelled: bool = False
+
+    def describe(self) -> str:
+        """One Indonesian line for the console or a status bar."""
+        if self.cancelled:
+            return "Rekap dibatalkan; tidak ada berkas yang ditulis."
+        return f"Rekap ditulis ke {self.path} ({self.rows} permohonan, {self.seconds:.1f} detik)"
+
+
+class _Cancelled(Exception):
+    pass
+
+
+class Recaps:
+    """Recap sheets for section heads: figures of a period, as Excel or PDF."""
+
+    def __init__(self, ctx: DeskContext) -> None:
+        """Bind to the desk context."""
+        self._ctx = ctx
+
+    def build_recap(
+        self,
+        actor: Actor,
+        date_from: dt.date,
+        date_to: dt.date,
+        location: str | None,
+        path: Path,
+        *,
+        full_nik: bool = False,
+        progress: ProgressFn | None = None,
+        cancelled: CancelFn | None = None,
+    ) -> RecapResult:
+        """Write the recap of requests received ``date_from``..``date_to`` to ``path``.
+
+        Args:
+            actor: who exports (section head or administrator).
+            date_from: first office day (WIB) of the period.
+            date_to: last office day, included.
+            location: a location code, or None for all locations.
+            path: the file to write; ``.xlsx`` or ``.pdf`` decides the format.
+            full_nik: show whole NIKs in the register (needs the right to see them).
+            progress: called with (register rows written, register rows in all).
+            cancelled: polled while writing; True stops and leaves no file behind.
+
+        Returns:
+            What was written (or that it was cancelled).
+
+        Raises:
+            PermissionDenied: the actor may not export recaps, or not see whole NIKs.
+            NotFound: an unknown location.
+            DeskError: a bad period or file type.
+        """
+        require(actor.role, Permission.EXPORT_RECAP)
+        if full_nik:
+            require(actor.role, Permission.VIEW_FULL_NIK)
+        suffix = path.suffix.lower()
+        if suffix not in SUFFIXES:
+            raise DeskError("Berkas rekap harus berakhiran .xlsx atau .pdf")
+        period = _period(date_from, date_to)
+        started = time.perf_counter()
+        office = OfficeOps(self._ctx).get()
+        partial = path.with_name(f".{path.name}.part")
+        try:
+            with self._ctx.sessions() as session:
+                data = self._collect(session, actor, period, location, office, full_nik)
+                rows = self._register(session, data, location, full_nik, progress, cancelled)
+                if suffix == ".xlsx":
+                    write_recap_xlsx(data, rows, partial)
+                else:
+                    render_recap_pdf(data, rows, partial, resource_path("fonts"))
+            partial.replace(path)
+        except _Cancelled:
+            partial.unlink(missing_ok=True)
+            return RecapResult(path, 0, 0, time.perf_counter() - started, cancelled=True)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+            raise
+        self._audit(actor, data, location, path, full_nik)
+        return RecapResult(
+            path, data.register_count, data.total.received, time.perf_counter() - started
+        )
+
+    def recap_data(
+        self, actor: Actor, date_from: dt.date, date_to: dt.date, location: str | None
+    ) -> RecapData:
+        """Return the figures of a recap without writing a file (for a preview).
+
+        Raises:
+            PermissionDenied: the actor may not export recaps.
+        """
+        require(actor.role, Permission.EXPORT_RECAP)
+        period = _period(date_from, date_to)
+        office = OfficeOps(self._ctx).get()
+        with self._ctx.sessions() as session:
+            return self._collect(session, actor, period, location, office, full_nik=False)
+
+    # -- gathering ------------------------------------------------------------------------
+
+    def _collect(
+        self,
+        session: Session,
+        actor: Actor,
+        period: Period,
+        location: str | None,
+        office: OfficeSettings,
+        full_nik: bool,
+    ) -> RecapData:
+        locations = {code: (name, kind) for code, name, kind in repo.locations(session)}
+        if location and location not in locations:
+            raise NotFound(f"Lokasi '{location}' tidak dikenal")
+        scope = repo.RecapScope(period, location or None, self._ctx.postgresql)
+        last = max(period.last, repo.finish_range(session, scope) or period.last)
+        workdays = workday_index(self._ctx.reference.calendar, period.first, last)
+        services = self._service_table(session, scope, workdays)
+        service_names = [(r.code, r.label) for r in services.rows]
+        return RecapData(
+            meta=self._meta(session, actor, period, location, locations, office, full_nik),
+            services=services,
+            locations=self._location_table(session, scope, workdays, locations),
+            daily=daily_table(period, service_names, repo.received_per_day(session, scope)),
+            officers=self._officers(session, scope),
+            wilayah=self._wilayah_table(session, scope, workdays),
+            channels=self._channel_table(session, scope, workdays),
+            register_count=services.total.received,
+        )
+
+    def _meta(
+        self,
+        session: Session,
+        actor: Actor,
+        period: Period,
+        location: str | None,
+        locations: dict[str, tuple[str, str]],
+        office: OfficeSettings,
+        full_nik: bool,
+    ) -> RecapMeta:
+        printed_at = self._ctx.clock().astimezone(WIB).replace(tzinfo=None)
+        user = session.execute(
+            select(AppUser.full_name, AppUser.nip).where(AppUser.login == actor.login)
+        ).first()
+        name = (user.full_name if user else "") or actor.full_name or actor.login
+        signers = (
+            Signer(
+                ("Mengetahui,", "Kepala Bidang Pelayanan", "Pendaftaran Penduduk"),
+                office.head_of_registration_name,
+                office.head_of_registration_nip,
+            ),
+            Signer(
+                ("Mengetahui,", "Kepala Bidang Pelayanan", "Pencatatan Sipil"),
+                office.head_of_civil_registry_name,
+                office.head_of_civil_registry_nip,
+            ),
+            Signer(
+                (f"{office.place_of_issue}, {format_date_id(printed_at.date())}", "Yang membuat,"),
+                name,
+                user.nip if user else "",
+            ),
+        )
+        return RecapMeta(
+            government=office.government,
+            agency=f"{office.agency} {office.regency.upper()}",
+            period=period,
+            location_label=locations[location][0] if location else "Semua lokasi",
+            printed_by=name,
+            printed_at=printed_at,
+            place=office.place_of_issue,
+            signers=signers,
+            full_nik=full_nik,
+        )
+
+    def _service_table(
+        self, session: Session, scope: repo.RecapScope, workdays: dict[dt.date, int]
+    ) -> FigureTable:
+        found = {k[0]: f for k, f in repo.figures_by(session, scope, [SR.service_code], workdays)}
+        stored = {code: (name, group) for code, name, group in repo.services(session)}
+        order = [s.code for s in self._ctx.reference.catalogue if s.code in stored]
+        order += sorted(set(stored) - set(order))
+        rows, subtotals = [], []
+        for group in ServiceGroup:
+            members = [
+                FigureRow(code, stored[code][0], found.get(code, Figures()), _GROUP_LABELS[group])
+                for code in order
+                if stored[code][1] == group.value
+            ]
+            rows += members
+            subtotals.append(
+                FigureRow(
+                    group.value,
+                    f"Jumlah {_GROUP_LABELS[group]}",
+                    total(r.figures for r in members),
+                    kind=RowKind.GROUP,
+                )
+            )
+        return FigureTable(
+            key="layanan",
+            title="Rekap per layanan",
+            first_header="Layanan",
+            rows=tuple(rows),
+            subtotals=tuple(subtotals),
+            total=total(found.values()),
+            group_header="Kelompok",
+            note=STATUS_NOTE,
+        )
+
+    def _location_table(
+        self,
+        session: Session,
+        scope: repo.RecapScope,
+        workdays: dict[dt.date, int],
+        locations: dict[str, tuple[str, str]],
+    ) -> FigureTable:
+        found = {k[0]: f for k, f in repo.figures_by(session, scope, [SR.location_code], workdays)}
+        codes = [scope.location_code] if scope.location_code else list(locations)
+        rows = tuple(
+            FigureRow(
+                code,
+                locations[code][0],
+                found.get(code, Figures()),
+                "Dinas" if locations[code][1] == "dinas" else "UPT",
+            )
+            for code in codes
+        )
+        return FigureTable(
+            key="lokasi",
+            title="Rekap per lokasi",
+            first_header="Lokasi",
+            rows=rows,
+            total=total(found.values()),
+            group_header="Jenis",
+            note=STATUS_NOTE,
+        )
+
+    def _wilayah_table(
+        self, session: Session, scope: repo.RecapScope, workdays: dict[dt.date, int]
+    ) -> FigureTable:
+        wilayah = self._ctx.reference.wilayah
+        found = repo.figures_by(session, scope, [SR.kecamatan_code, SR.kode_desa], workdays)
+        per_kecamatan: dict[str, list[FigureRow]] = defaultdict(list)
+        for (kec_code, desa_code), figures in sorted(found):
+            kecamatan = wilayah.kecamatan(kec_code) if kec_code else None
+            desa = wilayah.desa(desa_code) if desa_code else None
+            kec_name = kecamatan.name if kecamatan else _UNKNOWN
+            label = desa.name if desa else (desa_code or _UNKNOWN)
+            per_kecamatan[kec_name if kecamatan else "~"].append(
+                FigureRow(desa_code, label, figures, kec_name)
+            )
+        rows: list[FigureRow] = []
+        subtotals: list[FigureRow] = []
+        for members in per_kecamatan.values():
+            rows += members
+            subtotals.append(
+                FigureRow(
+                    members[0].group,
+                    f"Kec. {members[0].group}",
+                    total(r.figures for r in members),
+                    kind=RowKind.GROUP,
+                )
+            )
+        return FigureTable(
+            key="wilayah",
+            title="Rekap per wilayah pemohon",
+            first_header="Desa/Kelurahan",
+            rows=tuple(rows),
+            subtotals=tuple(subtotals),
+            total=total(f for _, f in found),
+            group_header="Kecamatan",
+            note="Menurut alamat pemohon. " + STATUS_NOTE,
+        )
+
+    def _channel_table(
+        self, session: Session, scope: repo.RecapScope, workdays: dict[dt.date, int]
+    ) -> FigureTable:
+        found = {k[0]: f for k, f in repo.figures_by(session, scope, [SR.channel], workdays)}
+        codes = list(CHANNEL_LABELS) + sorted(set(found) - set(CHANNEL_LABELS))
+        rows = tuple(
+            FigureRow(code, CHANNEL_LABELS.get(code, code), found.get(code, Figures()))
+            for code in codes
+        )
+        return FigureTable(
+            key="kanal",
+            title="Rekap per kanal",
+            first_header="Kanal",
+            rows=rows,
+            total=total(found.values()),
+            note=STATUS_NOTE,
+        )
+
+    def _officers(self, session: Session, scope: repo.RecapScope) -> tuple[OfficerRow, ...]:
+        medians = repo.officer_medians(session, scope)
+        rows = [
+            OfficerRow(
+                c.login,
+                c.name,
+                c.handled,
+                c.approved,
+                c.revised,
+                c.rejected,
+                c.issued,
+                medians.get(c.login),
+            )
+            for c in repo.officer_counts(session, scope)
+        ]
+        return tuple(sorted(rows, key=lambda r: (r.name.lower(), r.login)))
+
+    # -- the register ---------------------------------------------------------------------
+
+    def _register(
+        self,
+        session: Session,
+        data: RecapData,
+        location: str | None,
+        full_nik: bool,
+        progress: ProgressFn | None,
+        cancelled: CancelFn | None,
+    ) -> Iterator[RegisterRow]:
+        scope = repo.RecapScope(data.meta.period, location or None, self._ctx.postgresql)
+        services = {r.code: r.label for r in data.services.rows}
+        locations = {code: name for code, name, _ in repo.locations(session)}
+        users = {**repo.user_names(session), "system": "Sistem"}
+        wilayah = self._ctx.reference.wilayah
+        kecamatan = {k.code: k.name for k in wilayah.kecamatan_list}
+        desa = {d.code: d.name for d in wilayah.desa_list}
+        statuses = {s.value: s.label for s in Status}
+        mask = (lambda v: v) if full_nik else mask_number
+        total_rows = data.register_count
+        return _stream(
+            (
+                RegisterRow(
+                    number,
+                    received.astimezone(WIB).replace(tzinfo=None),
+                    due,
+                    finished.astimezone(WIB).date() if finished else None,
+                    services.get(service, service),
+                    locations.get(loc, loc),
+                    kecamatan.get(kec, kec),
+                    desa.get(ds, ds),
+                    CHANNEL_LABELS.get(channel, channel),
+                    statuses.get(status, status),
+                    users.get(by, by),
+                    mask(nik),
+                )
+                for (
+                    number,
+                    received,
+                    due,
+                    finished,
+                    service,
+                    loc,
+                    kec,
+                    ds,
+                    channel,
+                    status,
+                    by,
+                    nik,
+                ) in repo.register_rows(session, scope)
+            ),
+            total_rows,
+            progress,
+            cancelled,
+        )
+
+    def _audit(
+        self, actor: Actor, data: RecapData, location: str | None, path: Path, full_nik: bool
+    ) -> None:
+        period = data.meta.period
+        with self._ctx.unit_of_work() as session:
+            record(
+                self._ctx,
+                session,
+                actor,
+                "export_recap",
+                "recap",
+                f"{period.first.isoformat()}..{period.last.isoformat()}",
+                after={
+                    "date_from": period.first.isoformat(),
+                    "date_to": period.last.isoformat(),
+                    "location": location or "all",
+                    "file": path.name,
+                    "rows": data.register_count,
+                    "full_nik": full_nik,
+                },
+                detail=f"Rekap {period.label}, {data.meta.location_label}: "
+                f"{data.register_count} permohonan ke {path.name}",
+            )
+
+
+def _stream(
+    rows: Iterable[RegisterRow],
+    total_rows: int,
+    progress: ProgressFn | None,
+    cancelled: CancelFn | None,
+) -> Iterator[RegisterRow]:
+    if progress:
+        progress(0, total_rows)
+    done = 0
+    for row in rows:
+        yield row
+        done += 1
+        if done % _PROGRESS_EVERY == 0:
+            if cancelled and cancelled():
+                raise _Cancelled
+            if progress:
+                progress(done, max(total_rows, done))
+    if cancelled and cancelled():
+        raise _Cancelled
+    if progress:
+        progress(done, max(total_rows, done))
+
+
+def _period(date_from: dt.date, date_to: dt.date) -> Period:
+    try:
+        return Period(date_from, date_to)
+    except ValueError:
+        raise DeskError(
+            f"Periode tidak sah: {format_date_id(date_from)} sesudah {format_date_id(date_to)}"
+        ) from None

@@ -1,0 +1,374 @@
+"""The recap as a PDF for direct printing: the workbook's sheets on A4 landscape (reports layer).
+
+Each sheet becomes a section that starts on a new page with the title block; tables repeat their
+header row on every page (``LongTable(repeatRows=1)``); every page carries the short title, who
+printed it and when, and "Halaman x dari y". The signatures follow the summary sections; the
+register comes last as an attachment, in chunks so ReportLab never lays out one huge table, and
+only up to :data:`REGISTER_PDF_LIMIT` rows (a longer register belongs in the workbook).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    LongTable,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from disdukcapil_desk.domain.recap import (
+    EMPTY_TEXT,
+    FIGURE_COLUMNS,
+    OFFICER_COLUMNS,
+    OFFICER_NOTE,
+    REGISTER_COLUMNS,
+    ColumnSpec,
+    Figures,
+    FigureTable,
+    Format,
+    RecapData,
+    RecapMeta,
+    RegisterRow,
+    figure_values,
+    officer_values,
+)
+from disdukcapil_desk.reports.fonts import SANS, SANS_BOLD, register_fonts
+
+REGISTER_PDF_LIMIT = 5000
+"""Longer registers are left to the workbook: as a PDF they would run to thousands of pages."""
+_PAGE = landscape(A4)
+_MARGIN = 12 * mm
+_WIDTH = _PAGE[0] - 2 * _MARGIN
+_CHUNK = 500
+_HEADER_BG = colors.HexColor("#D9E1F2")
+_TOTAL_BG = colors.HexColor("#F2F2F2")
+_NO = ColumnSpec("No.", 5, Format.INTEGER)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=SANS, fontSize=7.5, leading=9)
+    return {
+        "head": ParagraphStyle(
+            "head", base, fontName=SANS_BOLD, fontSize=11, leading=14, alignment=TA_CENTER
+        ),
+        "title": ParagraphStyle(
+            "title", base, fontName=SANS_BOLD, fontSize=12.5, leading=16, alignment=TA_CENTER
+        ),
+        "line": ParagraphStyle("line", base, fontSize=10, leading=13, alignment=TA_CENTER),
+        "sheet": ParagraphStyle(
+            "sheet", base, fontName=SANS_BOLD, fontSize=10, leading=14, spaceBefore=6, spaceAfter=4
+        ),
+        "note": ParagraphStyle("note", base, fontSize=7, leading=9, spaceBefore=4),
+        "cell": base,
+        "cellb": ParagraphStyle("cellb", base, fontName=SANS_BOLD),
+        "th": ParagraphStyle(
+            "th", base, fontName=SANS_BOLD, fontSize=7, leading=8.5, alignment=TA_CENTER
+        ),
+        "sign": ParagraphStyle("sign", base, fontSize=9.5, leading=12, alignment=TA_CENTER),
+        "signb": ParagraphStyle(
+            "signb", base, fontName=SANS_BOLD, fontSize=9.5, leading=12, alignment=TA_CENTER
+        ),
+    }
+
+
+def _number(value: object, fmt: Format) -> str:
+    if value is None:
+        return "-"
+    if fmt is Format.INTEGER and isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    if fmt is Format.PERCENT and isinstance(value, float):
+        return f"{value * 100:.1f}%".replace(".", ",")
+    if fmt is Format.DECIMAL and isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    if fmt is Format.DATE and hasattr(value, "strftime"):
+        return str(value.strftime("%d-%m-%Y"))
+    if fmt is Format.DATETIME and hasattr(value, "strftime"):
+        return str(value.strftime("%d-%m-%Y %H:%M"))
+    return str(value)
+
+
+def _widths(columns: Sequence[ColumnSpec]) -> list[float]:
+    units = sum(c.width for c in columns)
+    return [_WIDTH * c.width / units for c in columns]
+
+
+def _table(
+    columns: Sequence[ColumnSpec],
+    rows: Sequence[Sequence[object]],
+    styles: dict[str, ParagraphStyle],
+    *,
+    bold_rows: int = 0,
+    font_size: float = 7.5,
+    wrap: bool = True,
+) -> LongTable:
+    """A table with a repeated header row; the last ``bold_rows`` rows are totals."""
+    header = [Paragraph(c.header, styles["th"]) for c in columns]
+    widths = _widths(columns)
+    body: list[list[Any]] = []
+    for index, row in enumerate(rows):
+        bold = index >= len(rows) - bold_rows
+        cells: list[Any] = []
+        for spec, value in zip(columns, row, strict=True):
+            text = _number(value, spec.format) if value is not None else ""
+            if spec.format is Format.TEXT and wrap:
+                cells.append(Paragraph(_xml(text), styles["cellb" if bold else "cell"]))
+            elif spec.format is Format.TEXT:
+                cells.append(_clip(text, widths[len(cells)] - 4, font_size))
+            else:
+                cells.append(text)
+        body.append(cells)
+    table = LongTable([header, *body], colWidths=widths, repeatRows=1)
+    commands: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, -1), SANS, font_size),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), _HEADER_BG),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+    ]
+    for col, spec in enumerate(columns):
+        if spec.format is not Format.TEXT:
+            commands.append(("ALIGN", (col, 1), (col, -1), "RIGHT"))
+    if bold_rows:
+        commands += [
+            ("FONT", (0, -bold_rows), (-1, -1), SANS_BOLD, font_size),
+            ("BACKGROUND", (0, -bold_rows), (-1, -1), _TOTAL_BG),
+        ]
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def _clip(text: str, width: float, size: float) -> str:
+    """Shorten ``text`` with an ellipsis until it fits ``width`` points."""
+    if stringWidth(text, SANS, size) <= width:
+        return text
+    while text and stringWidth(text + "…", SANS, size) > width:
+        text = text[: max(0, int(len(text) * 0.9) - 1)] if len(text) > 12 else text[:-1]
+    return text + "…"
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _title_block(
+    meta: RecapMeta, subtitle: str, styles: dict[str, ParagraphStyle], empty: bool
+) -> list[Flowable]:
+    story: list[Flowable] = [
+        Paragraph(_xml(meta.government.upper()), styles["head"]),
+        Paragraph(_xml(meta.agency.upper()), styles["head"]),
+        Paragraph(_xml(meta.title), styles["title"]),
+        Paragraph(_xml(meta.period_line), styles["line"]),
+        Paragraph(_xml(subtitle), styles["sheet"]),
+    ]
+    if empty:
+        story.append(Paragraph(EMPTY_TEXT, styles["sheet"]))
+    return story
+
+
+def _figure_section(
+    table: FigureTable, data: RecapData, styles: dict[str, ParagraphStyle]
+) -> list[Flowable]:
+    grouped = bool(table.group_header)
+    lead = [_NO] + ([ColumnSpec(table.group_header, 20)] if grouped else [])
+    columns = [*lead, ColumnSpec(table.first_header, 40), *FIGURE_COLUMNS]
+
+    def line(number: int | None, group: str, label: str, figures: Figures) -> list[object]:
+        return [number, *([group] if grouped else []), label, *figure_values(figures)]
+
+    rows = [line(i, r.group, r.label, r.figures) for i, r in enumerate(table.rows, start=1)]
+    rows.append(line(None, "", "JUMLAH", table.total))
+    story = _title_block(data.meta, table.title, styles, data.empty)
+    story.append(_table(columns, rows, styles, bold_rows=1))
+    if table.subtotals:
+        story.append(Paragraph("Jumlah per " + table.group_header.lower(), styles["sheet"]))
+        sub = [line(None, "", r.label, r.figures) for r in table.subtotals]
+        story.append(_table(columns, sub, styles))
+    story.append(Paragraph(_xml(table.note), styles["note"]))
+    return story
+
+
+def _daily_section(data: RecapData, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    daily = data.daily
+    width = 7.5 if daily.monthly else 3.6
+    columns = [
+        ColumnSpec("No.", 3.4, Format.INTEGER),
+        ColumnSpec("Layanan", 30),
+        *(ColumnSpec(label, width, Format.INTEGER) for label in daily.column_labels),
+        ColumnSpec("Jml", 5.5, Format.INTEGER),
+    ]
+    rows: list[list[object]] = [
+        [i, r.label, *r.counts, r.total] for i, r in enumerate(daily.rows, start=1)
+    ]
+    totals = daily.totals
+    rows.append([None, "JUMLAH", *totals, sum(totals)])
+    title = "Rekap bulanan per layanan" if daily.monthly else "Rekap harian per layanan"
+    story = _title_block(data.meta, title, styles, data.empty)
+    story.append(_table(columns, rows, styles, bold_rows=1, font_size=6.5))
+    story.append(Paragraph("Permohonan diterima menurut tanggal penerimaan (WIB).", styles["note"]))
+    return story
+
+
+def _officer_section(data: RecapData, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    columns = [_NO, *OFFICER_COLUMNS]
+    rows: list[list[object]] = [
+        [i, *officer_values(r)] for i, r in enumerate(data.officers, start=1)
+    ]
+    sums = [
+        sum(getattr(r, f) for r in data.officers)
+        for f in ("handled", "approved", "revised", "rejected", "issued")
+    ]
+    rows.append([None, "JUMLAH", "", *sums, None])
+    story = _title_block(data.meta, "Rekap per petugas", styles, data.empty)
+    story.append(_table(columns, rows, styles, bold_rows=1))
+    story.append(Paragraph(_xml(OFFICER_NOTE), styles["note"]))
+    return story
+
+
+def _signatures(meta: RecapMeta, styles: dict[str, ParagraphStyle]) -> Flowable:
+    lines = max((len(s.caption) for s in meta.signers), default=0)
+    cells = []
+    for signer in meta.signers:
+        captions = [""] * (lines - len(signer.caption)) + list(signer.caption)
+        block = [Paragraph(_xml(c) or "&nbsp;", styles["sign"]) for c in captions]
+        block.append(Spacer(1, 18 * mm))
+        block.append(
+            Paragraph(_xml(signer.name) if signer.name else "(" + "." * 40 + ")", styles["signb"])
+        )
+        block.append(Paragraph("NIP. " + (_xml(signer.nip) or "." * 30), styles["sign"]))
+        cells.append(block)
+    if not cells:
+        return Spacer(1, 1)
+    table = Table([cells], colWidths=[_WIDTH / len(cells)] * len(cells))
+    table.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONT", (0, 0), (-1, -1), SANS)])
+    )
+    return KeepTogether([Spacer(1, 8 * mm), table])
+
+
+def _register_section(
+    data: RecapData, rows: Iterable[RegisterRow], styles: dict[str, ParagraphStyle]
+) -> tuple[list[Flowable], int]:
+    story = _title_block(data.meta, "Lampiran: register permohonan", styles, data.empty)
+    if data.register_count > REGISTER_PDF_LIMIT:
+        story.append(
+            Paragraph(
+                f"Register berisi {_number(data.register_count, Format.INTEGER)} permohonan; "
+                "terlalu panjang untuk dicetak sebagai PDF. Gunakan ekspor Excel (.xlsx) untuk "
+                "register lengkap.",
+                styles["note"],
+            )
+        )
+        return story, 0
+    columns = [ColumnSpec("No.", 5, Format.INTEGER), *REGISTER_COLUMNS]
+    chunk: list[list[object]] = []
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        chunk.append([count, *row])
+        if len(chunk) == _CHUNK:
+            story.append(_table(columns, chunk, styles, font_size=6.5, wrap=False))
+            chunk = []
+    if chunk:
+        story.append(_table(columns, chunk, styles, font_size=6.5, wrap=False))
+    label = "utuh" if data.meta.full_nik else "disamarkan"
+    story.append(
+        Paragraph(f"Jumlah baris: {count}. NIK {label}. Tanggal dalam WIB.", styles["note"])
+    )
+    return story, count
+
+
+class _NumberedCanvas(Canvas):  # type: ignore[misc]
+    """Defers pages so each can say "Halaman x dari y" (the ReportLab two-pass recipe)."""
+
+    meta: RecapMeta
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._decorate(total)
+            super().showPage()
+        super().save()
+
+    def _decorate(self, total: int) -> None:
+        meta = self.meta
+        self.setFont(SANS, 7)
+        self.setFillColor(colors.grey)
+        top = _PAGE[1] - 7 * mm
+        self.drawString(_MARGIN, top, f"{meta.title} — {meta.period_line}")
+        self.drawString(_MARGIN, 6 * mm, meta.printed_line)
+        self.drawRightString(_PAGE[0] - _MARGIN, 6 * mm, f"Halaman {self._pageNumber} dari {total}")
+
+
+def render_recap_pdf(
+    data: RecapData, register: Iterable[RegisterRow], path: Path, fonts_dir: Path
+) -> int:
+    """Write the recap as a PDF to ``path``.
+
+    Args:
+        data: the figures and what the recap says about itself.
+        register: the register rows (consumed once; not at all past the PDF limit).
+        path: the file to write.
+        fonts_dir: the bundled fonts (``resources/fonts``), embedded in the PDF.
+
+    Returns:
+        The number of register rows laid out.
+    """
+    register_fonts(fonts_dir)
+    styles = _styles()
+    story: list[Flowable] = []
+    sections = [
+        _figure_section(data.services, data, styles),
+        _figure_section(data.locations, data, styles),
+        _daily_section(data, styles),
+        _officer_section(data, styles),
+        _figure_section(data.wilayah, data, styles),
+        _figure_section(data.channels, data, styles),
+    ]
+    for index, section in enumerate(sections):
+        if index:
+            story.append(PageBreak())
+        story += section
+    story.append(_signatures(data.meta, styles))
+    register_story, count = _register_section(data, register, styles)
+    story += [PageBreak(), *register_story]
+    doc = SimpleDocTemplate(
+        str(path),
+        pagesize=_PAGE,
+        leftMargin=_MARGIN,
+        rightMargin=_MARGIN,
+        topMargin=11 * mm,
+        bottomMargin=11 * mm,
+        title=f"{data.meta.title} {data.meta.period.label}",
+        author=data.meta.printed_by,
+        initialFontName=SANS,
+    )
+    canvas_class = type("RecapCanvas", (_NumberedCanvas,), {"meta": data.meta})
+    doc.build(story, canvasmaker=canvas_class)
+    return count

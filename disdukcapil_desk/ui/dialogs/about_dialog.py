@@ -1,0 +1,127 @@
+"""'Tentang': version, database, schema version and where the log is (ui layer).
+
+What the officer reads to the administrator on the phone, so it can also be copied as text.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import sys
+from pathlib import Path
+
+import PySide6
+from PySide6.QtCore import Qt, QUrl, qVersion
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from disdukcapil_desk import APP_NAME, ORG_NAME, __version__
+from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.setup import SetupOps
+
+log = logging.getLogger("disdukcapil_desk.ui")
+
+
+def current_log_file() -> Path | None:
+    """The file the desk's logger writes to (set up by ``log.setup_logging``), if any."""
+    for handler in logging.getLogger("disdukcapil_desk").handlers:
+        if isinstance(handler, logging.FileHandler):
+            return Path(handler.baseFilename)
+    return None
+
+
+def about_facts(
+    database_label: str, schema_version: int | None, log_file: Path | None
+) -> list[tuple[str, str]]:
+    """The (label, value) lines the dialog shows, in order."""
+    frozen = " (paket instalasi)" if getattr(sys, "frozen", False) else ""
+    return [
+        ("Versi aplikasi", f"{__version__}{frozen}"),
+        ("Basis data", database_label),
+        ("Versi skema", str(schema_version) if schema_version is not None else "tidak diketahui"),
+        ("Berkas log", str(log_file) if log_file else "tidak ada (log tidak aktif)"),
+        ("Qt / PySide6", f"{qVersion()} / {PySide6.__version__}"),
+        ("Python", f"{platform.python_version()} ({platform.platform(terse=True)})"),
+    ]
+
+
+class AboutDialog(QDialog):
+    """Shows who made the desk, which version runs, on which database, and where the log is."""
+
+    def __init__(
+        self,
+        *,
+        database_label: str,
+        schema_version: int | None,
+        log_file: Path | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """Build the dialog; ``log_file`` defaults to the file the desk logs to."""
+        super().__init__(parent)
+        self.setWindowTitle(f"Tentang {APP_NAME}")
+        self.log_file = log_file or current_log_file()
+        self.facts = about_facts(database_label, schema_version, self.log_file)
+        layout = QVBoxLayout(self)
+        title = QLabel(f"<h2>{APP_NAME}</h2><p>{ORG_NAME}</p>", self)
+        layout.addWidget(title)
+        form = QFormLayout()
+        self.values: dict[str, QLabel] = {}
+        for label, value in self.facts:
+            field = QLabel(value, self)
+            field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            field.setWordWrap(True)
+            form.addRow(label, field)
+            self.values[label] = field
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(self)
+        self.copy_button = buttons.addButton(
+            "Salin keterangan", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.copy_button.clicked.connect(self.copy_to_clipboard)
+        self.log_button = buttons.addButton(
+            "Buka folder log", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.log_button.setEnabled(self.log_file is not None)
+        self.log_button.clicked.connect(self.open_log_folder)
+        close = buttons.addButton("Tutup", QDialogButtonBox.ButtonRole.RejectRole)
+        close.setDefault(True)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(520)
+
+    @classmethod
+    def for_context(
+        cls, ctx: DeskContext, *, log_file: Path | None = None, parent: QWidget | None = None
+    ) -> AboutDialog:
+        """The dialog for the open database (its schema version is read from it)."""
+        try:
+            schema_version: int | None = SetupOps(ctx).check()
+        except Exception:  # an old schema or a lost connection must not block 'Tentang'
+            log.warning("about: schema version unreadable", exc_info=True)
+            schema_version = None
+        return cls(
+            database_label=ctx.database_label,
+            schema_version=schema_version,
+            log_file=log_file,
+            parent=parent,
+        )
+
+    def text(self) -> str:
+        """Everything the dialog says, one fact a line (for a support message)."""
+        return "\n".join([f"{APP_NAME} — {ORG_NAME}"] + [f"{k}: {v}" for k, v in self.facts])
+
+    def copy_to_clipboard(self) -> None:
+        """Put :meth:`text` on the clipboard."""
+        QGuiApplication.clipboard().setText(self.text())
+
+    def open_log_folder(self) -> None:
+        """Open the folder of the log file in the file manager."""
+        if self.log_file is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.log_file.parent)))

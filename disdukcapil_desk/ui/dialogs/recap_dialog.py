@@ -1,0 +1,134 @@
+"""The recap dialog: a period (presets or dates), an office, Excel or PDF (ui layer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from disdukcapil_desk.domain.recap import PeriodPreset, preset_period
+
+
+class RecapDialog(QDialog):
+    """Choose what to export; ``request()`` returns the choice after ``exec()``."""
+
+    def __init__(
+        self,
+        locations: list[tuple[str, str]],
+        *,
+        today: dt.date,
+        default_dir: Path,
+        may_show_full_nik: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        """Build the form; the first preset is "this month"."""
+        super().__init__(parent)
+        self.setWindowTitle("Rekapitulasi pelayanan")
+        self._today, self._default_dir = today, default_dir
+        self._chosen_path = False
+        form = QFormLayout(self)
+        self.preset = QComboBox(self)
+        for preset in PeriodPreset:
+            self.preset.addItem(preset.label, preset.value)
+        self.preset.addItem("Tanggal tertentu", None)
+        self.preset.currentIndexChanged.connect(self._on_preset)
+        form.addRow("&Periode", self.preset)
+        dates = QHBoxLayout()
+        self.date_from, self.date_to = QDateEdit(self), QDateEdit(self)
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd-MM-yyyy")
+        dates.addWidget(self.date_from)
+        dates.addWidget(QLabel("s.d.", self))
+        dates.addWidget(self.date_to)
+        form.addRow("Tanggal", dates)
+        self.location = QComboBox(self)
+        self.location.addItem("Semua lokasi (dinas dan UPT)", None)
+        for code, name in locations:
+            self.location.addItem(name, code)
+        form.addRow("&Lokasi", self.location)
+        self.format = QComboBox(self)
+        self.format.addItem("Excel (.xlsx)", ".xlsx")
+        self.format.addItem("PDF siap cetak (.pdf)", ".pdf")
+        self.format.currentIndexChanged.connect(self._suggest_path)
+        form.addRow("&Format", self.format)
+        self.full_nik = QCheckBox("Tampilkan NIK lengkap di register (tercatat di log audit)", self)
+        self.full_nik.setVisible(may_show_full_nik)
+        form.addRow("", self.full_nik)
+        path_row = QHBoxLayout()
+        self.path = QLineEdit(self)
+        browse = QPushButton("Pilih…", self)
+        browse.clicked.connect(self._browse)
+        path_row.addWidget(self.path, 1)
+        path_row.addWidget(browse)
+        form.addRow("&Simpan ke", path_row)
+        buttons = QDialogButtonBox(self)
+        buttons.addButton("Buat rekap", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("Batal", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(self._suggest_path)
+        self.preset.setCurrentIndex(self.preset.findData(PeriodPreset.THIS_MONTH.value))
+        self._on_preset()
+        self.setMinimumWidth(560)
+
+    def _on_preset(self) -> None:
+        value = self.preset.currentData()
+        custom = value is None
+        self.date_from.setEnabled(custom)
+        self.date_to.setEnabled(custom)
+        if not custom:
+            period = preset_period(PeriodPreset(value), self._today)
+            self.date_from.setDate(QDate(period.first.year, period.first.month, period.first.day))
+            self.date_to.setDate(QDate(period.last.year, period.last.month, period.last.day))
+        self._suggest_path()
+
+    def _suggest_path(self) -> None:
+        if self._chosen_path:
+            return
+        first, last = self.dates()
+        name = f"rekap-{first:%Y%m%d}-{last:%Y%m%d}{self.format.currentData()}"
+        self.path.setText(str(self._default_dir / name))
+
+    def _browse(self) -> None:
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "Simpan rekap", self.path.text(), "Excel (*.xlsx);;PDF (*.pdf)"
+        )
+        if chosen:
+            self._chosen_path = True
+            self.path.setText(chosen)
+
+    def dates(self) -> tuple[dt.date, dt.date]:
+        """The period as chosen."""
+        return self.date_from.date().toPython(), self.date_to.date().toPython()  # type: ignore[return-value]
+
+    def location_code(self) -> str | None:
+        """The office, or None for all."""
+        value = self.location.currentData()
+        return str(value) if value else None
+
+    def output(self) -> Path:
+        """Where to write (the suffix decides the format)."""
+        path = Path(self.path.text().strip())
+        return (
+            path
+            if path.suffix in (".xlsx", ".pdf")
+            else path.with_suffix(str(self.format.currentData()))
+        )
