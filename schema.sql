@@ -141,6 +141,8 @@ CREATE TABLE service_request (
 
 CREATE INDEX ix_service_request_lease ON service_request (status, lease_expires_at);
 
+CREATE INDEX ix_service_request_location_received ON service_request (location_code, received_at, id);
+
 CREATE INDEX ix_service_request_name ON service_request (applicant_name);
 
 CREATE INDEX ix_service_request_nik ON service_request (nik);

@@ -183,6 +183,8 @@ class ServiceRequest(Base):
         # The queue of a location, oldest first, with keyset paging on (received_at, id).
         Index("ix_service_request_queue", "location_code", "status", "received_at", "id"),
         Index("ix_service_request_received", "received_at", "id"),
+        # The whole history of one office in order ("Semua status"): no sort of every row.
+        Index("ix_service_request_location_received", "location_code", "received_at", "id"),
         Index("ix_service_request_nik", "nik"),
         Index("ix_service_request_name", "applicant_name"),
         Index("ix_service_request_lease", "status", "lease_expires_at"),

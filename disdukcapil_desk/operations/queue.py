@@ -100,7 +100,13 @@ class QueueOps:
             flt, today=office_date(self._ctx.clock()), user_id=actor.user_id
         )
         with self._ctx.reading() as session:
-            rows = repo.page(session, conditions, after, limit + 1)
+            rows = repo.page(
+                session,
+                conditions,
+                after,
+                limit + 1,
+                by_status=len(flt.statuses) > 1 and bool(flt.location_code),
+            )
         more = len(rows) > limit
         result = tuple(self._row(row, row.holder) for row in rows[:limit])
         cursor = Cursor(result[-1].received_at, result[-1].id) if more and result else None

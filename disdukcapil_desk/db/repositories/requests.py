@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select, update
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.functions import FunctionElement
 
 from disdukcapil_desk.db.models import AppUser, ServiceRequest
 from disdukcapil_desk.domain.dto import Cursor, QueueFilter
@@ -79,17 +81,26 @@ QUEUE_COLUMNS = (
 
 
 def page(
-    session: Session, conditions: Sequence[ColumnElement[bool]], after: Cursor | None, limit: int
+    session: Session,
+    conditions: Sequence[ColumnElement[bool]],
+    after: Cursor | None,
+    limit: int,
+    *,
+    by_status: bool = False,
 ) -> Sequence[Row[*tuple[Any, ...]]]:
     """Return up to ``limit`` rows after ``after`` in (received_at, id) order: keyset paging.
 
     Each row has the ``QUEUE_COLUMNS`` by name and ``holder`` (the claim holder's login).
+    ``by_status``: the filter names a location and several statuses. SQLite would then walk the
+    office's whole history in date order looking for the few open requests (300 ms at 200k
+    requests); the (location, status, date) index finds them at once and sorts a handful.
     """
     stmt = (
         select(*QUEUE_COLUMNS, Holder.login.label("holder"))
         .outerjoin(Holder, Holder.id == SR.claimed_by)
         .where(*conditions)
     )
+
     if after is not None:
         stmt = stmt.where(
             or_(
@@ -97,7 +108,29 @@ def page(
                 and_(SR.received_at == after.received_at, SR.id > after.id),
             )
         )
-    return session.execute(stmt.order_by(SR.received_at, SR.id).limit(limit)).all()
+    order = (Unindexed(SR.received_at), Unindexed(SR.id)) if by_status else (SR.received_at, SR.id)
+    return session.execute(stmt.order_by(*order).limit(limit)).all()
+
+
+class Unindexed(FunctionElement[Any]):
+    """A column in ORDER BY that SQLite must not satisfy from an index (``+col``).
+
+    Elsewhere it is the plain column. It steers SQLite's planner to the index that filters
+    best (location, status) instead of the one that is already in date order.
+    """
+
+    inherit_cache = True
+    name = "unindexed"
+
+
+@compiles(Unindexed)
+def _plain(element: Unindexed, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(Unindexed, "sqlite")
+def _unary_plus(element: Unindexed, compiler: Any, **kw: Any) -> str:
+    return "+" + str(compiler.process(element.clauses, **kw))
 
 
 def count_by_status(session: Session, location_code: str | None) -> dict[str, int]:
