@@ -295,6 +295,12 @@ class DocumentOps:
             self._store_file(session, actor, [document], pdf, purpose)
             return pdf
 
+    def receipt_print_count(self, request_number: str) -> int:
+        """How often a request's receipt was printed (a further print is a reprint)."""
+        with self._ctx.reading() as session:
+            document = repo.find(session, DocumentKind.RECEIPT.value, request_number.upper())
+            return document.print_count if document is not None else 0
+
     def print_ready(
         self,
         actor: Actor,

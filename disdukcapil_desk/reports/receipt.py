@@ -24,6 +24,7 @@ from disdukcapil_desk.reports.styles import (
     SANS,
     SANS_BOLD,
     Slip,
+    ensure_fonts,
     new_canvas,
     wrap,
 )
@@ -59,6 +60,7 @@ def receipt_rows(data: ReceiptData) -> list[tuple[str, str]]:
 
 def render_receipt(data: ReceiptData, *, slip: bool = False) -> bytes:
     """Return the receipt as PDF bytes (unsealed): A4, or the 80 mm slip when ``slip``."""
+    ensure_fonts()  # the slip measures its text before any canvas exists
     buffer = BytesIO()
     keywords = embedded_keywords([data.verification])
     title = f"Tanda terima {data.number}"

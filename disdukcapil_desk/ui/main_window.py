@@ -34,7 +34,7 @@ from disdukcapil_desk.domain.workflow import Permission, Role, Status
 from disdukcapil_desk.operations.documents import IssueResult
 from disdukcapil_desk.operations.recaps import RecapResult
 from disdukcapil_desk.ui.dialogs.about_dialog import AboutDialog
-from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog
+from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, ReasonDialog
 from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
 from disdukcapil_desk.ui.queue.queue_view import QueueView
@@ -331,14 +331,28 @@ class MainWindow(QMainWindow):
     # -- documents -------------------------------------------------------------------------------
 
     def print_receipt(self) -> None:
-        """Open the receipt of the selected request (the viewer prints it)."""
+        """Open the receipt of the selected request (the viewer prints it).
+
+        A receipt printed before is a reprint: it needs a reason and is counted on the paper.
+        """
         row = self.queue.selected_row()
-        if row is not None:
-            self.runner.run(
-                lambda: self.session.receipt_pdf(row.number),
-                lambda pdf: self.open_pdf(f"tanda-terima-{row.number}", pdf),
-                lambda e: show_error(self, e),
+        if row is None:
+            return
+        purpose, reason = "print", ""
+        if self.session.receipt_print_count(row.number):
+            reason = self.ask_reason(
+                "Cetak ulang tanda terima",
+                f"Tanda terima {row.number} sudah pernah dicetak. Alasan cetak ulang:",
             )
+            if not reason:
+                return
+            purpose = "reprint"
+        slip = self.settings.receipt_profile == "slip"
+        self.runner.run(
+            lambda: self.session.receipt_pdf(row.number, slip=slip, purpose=purpose, reason=reason),
+            lambda pdf: self.open_pdf(f"tanda-terima-{row.number}", pdf),
+            lambda e: show_error(self, e),
+        )
 
     def issue_selected(self) -> None:
         """Issue the selected approved request, open its certificate, draft the ready message."""
@@ -465,6 +479,11 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
         self.statusBar().showMessage(f"Dokumen dibuka: {path}", 10000)
         return path
+
+    def ask_reason(self, title: str, prompt: str) -> str:
+        """Ask for a required reason ("" when cancelled)."""
+        dialog = ReasonDialog(title, prompt, confirm_label="Lanjutkan", parent=self)
+        return dialog.text if dialog.exec() else ""
 
     def ask_scan_text(self) -> str:
         """Ask for the text of a scanned QR code."""

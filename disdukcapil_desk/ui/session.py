@@ -129,9 +129,17 @@ class DeskSession:
         """Store the message for the channel to send."""
         self._verification.set_citizen_message(self.actor, request_id, text)
 
-    def receipt_pdf(self, number: str, *, slip: bool = False) -> bytes:
-        """The receipt of a request (recorded as printed)."""
-        return self._documents.render_receipt(self.actor, number, slip=slip)
+    def receipt_pdf(
+        self, number: str, *, slip: bool = False, purpose: str = "print", reason: str = ""
+    ) -> bytes:
+        """The receipt of a request (recorded as printed, or as a reprint with its reason)."""
+        return self._documents.render_receipt(
+            self.actor, number, slip=slip, purpose=purpose, reason=reason
+        )
+
+    def receipt_print_count(self, number: str) -> int:
+        """How often the receipt was printed already."""
+        return self._documents.receipt_print_count(number)
 
     def certificate_pdf(self, number: str, *, purpose: str = "print") -> bytes:
         """The certificate of a request or akta number ("save" does not count as printed)."""

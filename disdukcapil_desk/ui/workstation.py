@@ -10,6 +10,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from disdukcapil_desk.operations.connection import DatabaseConfig
 
 DEFAULT_IDLE_MINUTES = 10
+RECEIPT_PROFILES = {"a4": "A4 (printer kantor)", "slip": "Struk 80 mm (printer loket)"}
 SETTINGS_VERSION = 1
 
 
@@ -51,6 +52,18 @@ class WorkstationSettings:
     def set_location(self, code: str) -> None:
         """Save this workstation's office."""
         self._settings.setValue("workstation/location", code)
+
+    @property
+    def receipt_profile(self) -> str:
+        """How this desk prints receipts: ``a4`` or ``slip`` (an 80 mm counter printer)."""
+        value = str(self._settings.value("workstation/receipt_profile", "a4"))
+        return value if value in RECEIPT_PROFILES else "a4"
+
+    def set_receipt_profile(self, profile: str) -> None:
+        """Save the receipt printer profile."""
+        if profile not in RECEIPT_PROFILES:
+            raise ValueError(f"unknown receipt profile: {profile}")
+        self._settings.setValue("workstation/receipt_profile", profile)
 
     @property
     def idle_minutes(self) -> int:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QDialog, QMessageBox
 from sqlalchemy import insert
 
 from disdukcapil_desk.db.models import ServiceRequest
@@ -16,6 +17,23 @@ from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import InlineTaskRunner
 from disdukcapil_desk.ui.workstation import WorkstationSettings
+
+
+@pytest.fixture(autouse=True)
+def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A modal dialog nobody answers would hang the test run: make it fail the test instead.
+
+    Tests that expect a dialog replace the method they expect (or the page's ``ask_*`` hook).
+    """
+
+    def unexpected(*args: object, **_kwargs: object) -> None:
+        texts = [a for a in args if isinstance(a, str)]
+        raise AssertionError(f"unexpected modal dialog: {texts}")
+
+    for name in ("warning", "critical", "information", "question"):
+        monkeypatch.setattr(QMessageBox, name, unexpected)
+    monkeypatch.setattr(QDialog, "exec", unexpected)
+    monkeypatch.setattr(QMessageBox, "exec", unexpected)
 
 
 @pytest.fixture

@@ -82,8 +82,10 @@ def test_settings_dialog_tests_connection_and_saves(
     assert status.text().startswith("Tidak dapat terhubung")
     dialog.local_choice.setChecked(True)
     dialog.location.setCurrentIndex(dialog.location.findData("UPT-05"))
+    dialog.receipt_profile.setCurrentIndex(dialog.receipt_profile.findData("slip"))
     dialog._on_save()  # the Save button slot
     assert settings.configured and settings.location == "UPT-05"
+    assert settings.receipt_profile == "slip"
     assert settings.database().kind == "sqlite" and stored == []
 
 

@@ -121,3 +121,35 @@ def test_counter_officer_cannot_issue(
     window = make_window(qtbot, ctx, users["loket.dinas"], settings, tmp_path)
     assert not window.toolbar_actions["issue"].isEnabled()
     assert window.toolbar_actions["receipt"].isEnabled()
+
+
+def test_second_receipt_is_a_reprint_with_reason_on_the_slip_profile(
+    qtbot: QtBot,
+    ctx: DeskContext,
+    users: dict[str, Actor],
+    settings: WorkstationSettings,
+    tmp_path: Path,
+    opened: list[Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from disdukcapil_desk.operations.documents import DocumentOps
+
+    settings.set_receipt_profile("slip")
+    ingest_rows(ctx, sample_row("wa-1003"))
+    number = request_of(ctx, "wa-1003").number
+    window = make_window(qtbot, ctx, users["loket.dinas"], settings, tmp_path)
+    select(window, request_of(ctx, "wa-1003").id)
+    asked: list[str] = []
+    monkeypatch.setattr(window, "ask_reason", lambda _t, prompt: asked.append(prompt) or "")
+    window.print_receipt()
+    assert asked == [] and len(opened) == 1
+    window.print_receipt()
+    assert len(asked) == 1 and len(opened) == 1, "cancelled reprint: nothing printed"
+    monkeypatch.setattr(window, "ask_reason", lambda *_: "kertas macet")
+    window.print_receipt()
+    assert len(opened) == 2
+    assert DocumentOps(ctx).receipt_print_count(number) == 2
+    register = DocumentOps(ctx).register(number)
+    assert [(event, reason, who) for _, event, reason, who, _ in register] == [
+        ("reprint", "kertas macet", "loket.dinas")
+    ]

@@ -27,7 +27,7 @@ from disdukcapil_desk.operations.connection import (
     DatabaseConfig,
     ProbeResult,
 )
-from disdukcapil_desk.ui.workstation import WorkstationSettings
+from disdukcapil_desk.ui.workstation import RECEIPT_PROFILES, WorkstationSettings
 
 Probe = Callable[[str, str | None], ProbeResult]
 LocationsFor = Callable[[str, str | None], list[tuple[str, str]]]
@@ -114,6 +114,14 @@ class SettingsDialog(QDialog):
         self.location = QComboBox(box)
         self.location.setMinimumContentsLength(40)
         form.addRow("Kantor", self.location)
+        self.receipt_profile = QComboBox(box)
+        self.receipt_profile.setObjectName("receiptProfile")
+        for code, label in RECEIPT_PROFILES.items():
+            self.receipt_profile.addItem(label, code)
+        self.receipt_profile.setCurrentIndex(
+            max(self.receipt_profile.findData(self._settings.receipt_profile), 0)
+        )
+        form.addRow("Cetak tanda terima", self.receipt_profile)
         return box
 
     def config(self) -> DatabaseConfig:
@@ -175,5 +183,6 @@ class SettingsDialog(QDialog):
             self._store_password(config, self.password.text())
         self._settings.set_database(config)
         self._settings.set_location(str(self.location.currentData()))
+        self._settings.set_receipt_profile(str(self.receipt_profile.currentData()))
         self._settings.sync()
         self.accept()
