@@ -78,8 +78,9 @@ def child(url: str, reps: int) -> dict[str, object]:
     figures: dict[str, object] = {"rss_qt_only_mb": round(base_rss, 1)}
 
     def open_window() -> MainWindow:
-        window = MainWindow(DeskSession(ctx, actor, "DINAS"), InlineTaskRunner(), settings,
-                            database_label=url)
+        window = MainWindow(
+            DeskSession(ctx, actor, "DINAS"), InlineTaskRunner(), settings, database_label=url
+        )
         window.resize(1366, 768)
         window.show()
         window.start()
@@ -98,12 +99,21 @@ def child(url: str, reps: int) -> dict[str, object]:
         queue.table.viewport().repaint()
 
     cases: list[tuple[str, Callable[[], None], Callable[[], None]]] = [
-        ("filter_status_new", lambda: queue.status.setCurrentIndex(queue.status.findData("new")),
-         lambda: queue.status.setCurrentIndex(0)),
-        ("filter_overdue", lambda: queue.overdue.setChecked(True),
-         lambda: queue.overdue.setChecked(False)),
-        ("filter_service_kia", lambda: queue.service.setCurrentIndex(queue.service.findData("kia")),
-         lambda: queue.service.setCurrentIndex(0)),
+        (
+            "filter_status_new",
+            lambda: queue.status.setCurrentIndex(queue.status.findData("new")),
+            lambda: queue.status.setCurrentIndex(0),
+        ),
+        (
+            "filter_overdue",
+            lambda: queue.overdue.setChecked(True),
+            lambda: queue.overdue.setChecked(False),
+        ),
+        (
+            "filter_service_kia",
+            lambda: queue.service.setCurrentIndex(queue.service.findData("kia")),
+            lambda: queue.service.setCurrentIndex(0),
+        ),
     ]
     sample = window.session.page(queue.current_filter, None, 1).rows
     needles = {"search_name": "hartono"}
@@ -174,7 +184,9 @@ def run_database(kind: str, url: str, requests: int, reps: int) -> dict[str, obj
     prepare(url, requests)
     output = subprocess.run(
         [sys.executable, __file__, "--child", url, "--reps", str(reps)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -212,8 +224,9 @@ def main() -> None:
     results: dict[str, object] = {}
     if args.only in (None, "sqlite"):
         path = Path(tempfile.mkdtemp()) / "ui-bench.sqlite3"
-        results["sqlite"] = run_database("sqlite", f"sqlite+pysqlite:///{path}", args.requests,
-                                         args.reps)
+        results["sqlite"] = run_database(
+            "sqlite", f"sqlite+pysqlite:///{path}", args.requests, args.reps
+        )
     if args.only in (None, "postgresql") and args.pg:
         url, drop = pg_database(args.pg)
         try:

@@ -25,8 +25,13 @@ if [ -z "${DISDUKCAPIL_TEST_PG:-}" ] && ls -d /usr/lib/postgresql/*/bin >/dev/nu
   }
   trap stop_pg EXIT
 fi
-echo "== ruff";          .venv/bin/ruff check . && .venv/bin/ruff format --check .
-echo "== mypy";          .venv/bin/mypy
-echo "== import-linter"; .venv/bin/lint-imports
+# One command a line: under `set -e` a failure inside an `a && b` list would not stop the run.
+echo "== ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "== mypy"
+.venv/bin/mypy
+echo "== import-linter"
+.venv/bin/lint-imports
 echo "== pytest (PostgreSQL: ${DISDUKCAPIL_TEST_PG:-none})"
 .venv/bin/python -m pytest -p no:cacheprovider "$@"

@@ -1,0 +1,1 @@
+"""Benchmarks of Disdukcapil Desk at office scale (not part of the installed package)."""
