@@ -41,6 +41,56 @@ def record(
     )
 
 
+class AuditBuffer:
+    """Entries collected during a batch and appended together at its end (one head lock).
+
+    ``mark``/``rollback_to`` drop the entries of a row whose savepoint was rolled back.
+    """
+
+    def __init__(self, ctx: DeskContext) -> None:
+        """Start empty."""
+        self._ctx = ctx
+        self._entries: list[AuditEntry] = []
+
+    def add(
+        self,
+        actor: Actor,
+        action: str,
+        entity: str,
+        key: str,
+        *,
+        before: dict[str, object] | None = None,
+        after: dict[str, object] | None = None,
+        detail: str = "",
+    ) -> None:
+        """Collect one entry (timestamped now)."""
+        self._entries.append(
+            AuditEntry(
+                at=self._ctx.clock(),
+                actor=actor.login,
+                action=action,
+                entity=entity,
+                entity_key=key,
+                before=snapshot(before),
+                after=snapshot(after),
+                detail=detail,
+            )
+        )
+
+    def mark(self) -> int:
+        """A position to roll back to."""
+        return len(self._entries)
+
+    def rollback_to(self, mark: int) -> None:
+        """Forget the entries added since ``mark``."""
+        del self._entries[mark:]
+
+    def write(self, session: Session) -> None:
+        """Append everything collected to the chain, in order, and start over."""
+        audit_repo.append_many(session, self._entries)
+        self._entries = []
+
+
 def verify_chain(ctx: DeskContext) -> int | None:
     """Return the id of the first tampered entry, or None when the whole chain verifies."""
     with ctx.reading() as session:

@@ -32,7 +32,7 @@ from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.numbering import REQUEST_COUNTER, request_number, request_period
 from disdukcapil_desk.domain.routing import Office, route
 from disdukcapil_desk.domain.workflow import Action, Status, check_transition
-from disdukcapil_desk.operations.audit import record
+from disdukcapil_desk.operations.audit import AuditBuffer
 from disdukcapil_desk.operations.context import DeskContext
 
 log = logging.getLogger("disdukcapil_desk.intake")
@@ -71,6 +71,7 @@ class IntakeOps:
     def __init__(self, ctx: DeskContext) -> None:
         """Bind to the desk context."""
         self._ctx = ctx
+        self._audit = AuditBuffer(ctx)
 
     def submit_row(self, row: IncomingRow) -> int | None:
         """Write one intake row (and its attachments) the way a channel does.
@@ -126,10 +127,12 @@ class IntakeOps:
         total = self.pending_count()
         routing = self._routing()
         while not (cancelled and cancelled()):
+            self._audit.rollback_to(0)  # nothing from a batch that failed as a whole
             with self._ctx.unit_of_work() as session:
                 rows = intake_repo.lock_pending_batch(session, batch_size)
                 for row in rows:
                     self._ingest_row(session, row, routing, report)
+                self._audit.write(session)
             if not rows:
                 break
             if progress:
@@ -153,27 +156,32 @@ class IntakeOps:
         self, session: Session, row: IncomingRequest, routing: _Routing, report: IngestReport
     ) -> None:
         row_id = row.id
+        mark = self._audit.mark()
         try:
             with session.begin_nested():
                 resubmission = self._process(session, row, routing, report)
-        except IntakeRejected as exc:
-            self._quarantine(session, row_id, str(exc), report)
-            return
-        except DBAPIError as exc:
-            if not isinstance(exc, IntegrityError) and exc.connection_invalidated:
-                raise
-            log.exception("ingest of incoming row %s failed", row_id)
-            self._quarantine(session, row_id, f"kesalahan basis data: {exc.orig}", report)
-            return
-        except (ValueError, TypeError, KeyError, LookupError) as exc:
-            log.exception("ingest of incoming row %s failed", row_id)
-            self._quarantine(session, row_id, f"kesalahan internal: {exc!r}"[:500], report)
+        except (IntakeRejected, DBAPIError, ValueError, TypeError, KeyError, LookupError) as exc:
+            self._audit.rollback_to(mark)
+            self._quarantine(session, row_id, self._reason(row_id, exc), report)
             return
         report.rows += 1
         if resubmission:
             report.resubmissions += 1
         else:
             report.created += 1
+
+    @staticmethod
+    def _reason(row_id: int, exc: Exception) -> str:
+        """The quarantine reason; a lost connection is not the row's fault and is re-raised."""
+        if isinstance(exc, IntakeRejected):
+            return str(exc)
+        if isinstance(exc, DBAPIError):
+            if not isinstance(exc, IntegrityError) and exc.connection_invalidated:
+                raise exc
+            log.exception("ingest of incoming row %s failed", row_id)
+            return f"kesalahan basis data: {exc.orig}"
+        log.exception("ingest of incoming row %s failed", row_id)
+        return f"kesalahan internal: {exc!r}"[:500]
 
     def _quarantine(self, session: Session, row_id: int, reason: str, report: IngestReport) -> None:
         row = session.get(IncomingRequest, row_id)
@@ -254,9 +262,7 @@ class IntakeOps:
                     note="",
                 )
             )
-        record(
-            self._ctx,
-            session,
+        self._audit.add(
             SYSTEM_ACTOR,
             "intake",
             "service_request",
@@ -349,9 +355,7 @@ class IntakeOps:
         target.version += 1
         target.updated_at = self._ctx.clock()
         target.updated_by = SYSTEM_ACTOR.login
-        record(
-            self._ctx,
-            session,
+        self._audit.add(
             SYSTEM_ACTOR,
             "resubmit",
             "service_request",

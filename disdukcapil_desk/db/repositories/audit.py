@@ -44,6 +44,41 @@ def append(session: Session, entry: AuditEntry) -> AuditLog:
     return row
 
 
+def append_many(session: Session, entries: list[AuditEntry]) -> None:
+    """Append several entries in order under one lock of the chain's head (batch work)."""
+    if not entries:
+        return
+    head = session.execute(
+        select(AuditHead)
+        .where(AuditHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    previous = head.last_hash
+    rows = []
+    for entry in entries:
+        digest = entry_hash(previous, entry)
+        rows.append(
+            AuditLog(
+                at=entry.at,
+                actor=entry.actor,
+                action=entry.action,
+                entity=entry.entity,
+                entity_key=entry.entity_key,
+                before=entry.before,
+                after=entry.after,
+                detail=entry.detail,
+                prev_hash=previous,
+                hash=digest,
+            )
+        )
+        previous = digest
+    session.add_all(rows)
+    session.flush()
+    head.last_hash = previous
+    head.last_id = rows[-1].id
+
+
 def iter_entries(session: Session, batch: int = 2000) -> Iterator[AuditLog]:
     """Yield every entry in chain order, in batches."""
     last_id = 0
