@@ -26,18 +26,28 @@ def record(
 
     Personal numbers must not be put in ``detail``; pass masked values in before/after.
     """
-    audit_repo.append(
-        session,
-        AuditEntry(
-            at=ctx.clock(),
-            actor=actor.login,
-            action=action,
-            entity=entity,
-            entity_key=key,
-            before=snapshot(before),
-            after=snapshot(after),
-            detail=detail,
-        ),
+    audit_repo.append(session, _entry(ctx, actor, action, entity, key, before, after, detail))
+
+
+def _entry(
+    ctx: DeskContext,
+    actor: Actor,
+    action: str,
+    entity: str,
+    key: str,
+    before: dict[str, object] | None,
+    after: dict[str, object] | None,
+    detail: str,
+) -> AuditEntry:
+    return AuditEntry(
+        at=ctx.clock(),
+        actor=actor.login,
+        action=action,
+        entity=entity,
+        entity_key=key,
+        before=snapshot(before),
+        after=snapshot(after),
+        detail=detail,
     )
 
 
@@ -64,18 +74,7 @@ class AuditBuffer:
         detail: str = "",
     ) -> None:
         """Collect one entry (timestamped now)."""
-        self._entries.append(
-            AuditEntry(
-                at=self._ctx.clock(),
-                actor=actor.login,
-                action=action,
-                entity=entity,
-                entity_key=key,
-                before=snapshot(before),
-                after=snapshot(after),
-                detail=detail,
-            )
-        )
+        self._entries.append(_entry(self._ctx, actor, action, entity, key, before, after, detail))
 
     def mark(self) -> int:
         """A position to roll back to."""

@@ -13,41 +13,19 @@ from disdukcapil_desk.domain.audit import AuditEntry, entry_hash
 
 
 def append(session: Session, entry: AuditEntry) -> AuditLog:
-    """Append ``entry`` to the chain.
+    """Append ``entry`` to the chain (see ``append_many``)."""
+    return append_many(session, [entry])[-1]
+
+
+def append_many(session: Session, entries: list[AuditEntry]) -> list[AuditLog]:
+    """Append entries in order under one lock of the chain's head.
 
     The single ``audit_head`` row is locked for update, so concurrent appenders on PostgreSQL
     queue there and each chains to the hash its predecessor committed. Call it as the last write
     of a transaction to keep that lock short.
     """
-    head = session.execute(
-        select(AuditHead)
-        .where(AuditHead.id == 1)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-    row = AuditLog(
-        at=entry.at,
-        actor=entry.actor,
-        action=entry.action,
-        entity=entry.entity,
-        entity_key=entry.entity_key,
-        before=entry.before,
-        after=entry.after,
-        detail=entry.detail,
-        prev_hash=head.last_hash,
-        hash=entry_hash(head.last_hash, entry),
-    )
-    session.add(row)
-    session.flush()
-    head.last_hash = row.hash
-    head.last_id = row.id
-    return row
-
-
-def append_many(session: Session, entries: list[AuditEntry]) -> None:
-    """Append several entries in order under one lock of the chain's head (batch work)."""
     if not entries:
-        return
+        return []
     head = session.execute(
         select(AuditHead)
         .where(AuditHead.id == 1)
@@ -77,6 +55,7 @@ def append_many(session: Session, entries: list[AuditEntry]) -> None:
     session.flush()
     head.last_hash = previous
     head.last_id = rows[-1].id
+    return rows
 
 
 def iter_entries(session: Session, batch: int = 2000) -> Iterator[AuditLog]:
