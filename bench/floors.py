@@ -1,6 +1,6 @@
 """Floors measured in the same run: bare SQLAlchemy / driver work on scratch tables.
 
-The same four tasks as the floors of ``/work/shared/TOOLCHAIN.md``, on the same database and
+The same four tasks as the floors of the team's TOOLCHAIN notes, on the same database and
 engine settings as the desk, so that the desk's figures can be read against them:
 
 - Core insert of narrow rows (PostgreSQL: also ``COPY``);

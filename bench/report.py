@@ -30,7 +30,7 @@ FLOOR_OF = {
     "claim.": "floor.claim",
 }
 
-# Reference figures of /work/shared/TOOLCHAIN.md (200k rows, this kind of machine).
+# Reference figures of the team's TOOLCHAIN notes (200k rows, this kind of machine).
 TOOLCHAIN = {
     ("floor.insert", "sqlite"): "1.35 s = 148k rows/s",
     ("floor.insert", "postgresql"): "3.5 s = 57k rows/s",
