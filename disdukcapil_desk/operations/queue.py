@@ -105,7 +105,8 @@ class QueueOps:
                 conditions,
                 after,
                 limit + 1,
-                by_status=len(flt.statuses) > 1 and bool(flt.location_code),
+                # The overdue filter adds its own list of statuses.
+                by_status=bool(flt.location_code) and (len(flt.statuses) > 1 or flt.overdue_only),
             )
         more = len(rows) > limit
         result = tuple(self._row(row, row.holder) for row in rows[:limit])

@@ -6,11 +6,23 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
+from disdukcapil_desk.db.base import UtcDateTime
 from disdukcapil_desk.db.models import AppUser, ServiceRequest
 from disdukcapil_desk.domain.dto import Cursor, QueueFilter
 from disdukcapil_desk.domain.nik import normalize_number
@@ -102,10 +114,13 @@ def page(
     )
 
     if after is not None:
+        # A row-value comparison is one index range on both databases; the equivalent OR
+        # form is filtered row by row, so deep pages would cost their depth.
         stmt = stmt.where(
-            or_(
-                SR.received_at > after.received_at,
-                and_(SR.received_at == after.received_at, SR.id > after.id),
+            tuple_(SR.received_at, SR.id)
+            > tuple_(
+                bindparam("after_received", after.received_at, type_=UtcDateTime()),
+                bindparam("after_id", after.id),
             )
         )
     order = (Unindexed(SR.received_at), Unindexed(SR.id)) if by_status else (SR.received_at, SR.id)
