@@ -194,24 +194,26 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.addToolBar(toolbar)
         specs = [
-            ("take_next", "Ambil berikutnya (F2)", "F2", self.take_next),
-            ("open", "Buka (Enter)", "", self.open_selected),
-            ("refresh", "Segarkan (F5)", "F5", self.refresh),
-            ("ingest", "Proses masuk (Ctrl+I)", "Ctrl+I", self.run_ingest),
-            ("receipt", "Tanda terima (Ctrl+P)", "Ctrl+P", self.print_receipt),
-            ("issue", "Terbitkan (Ctrl+Shift+I)", "Ctrl+Shift+I", self.issue_selected),
-            ("print_ready", "Cetak semua yang siap", "", self.print_all_ready),
-            ("verify", "Periksa QR (Ctrl+K)", "Ctrl+K", self.verify_document),
-            ("recap", "Rekap (Ctrl+E)", "Ctrl+E", self.export_recap),
-            ("lock", "Kunci layar (Ctrl+L)", "Ctrl+L", self.lock),
-            ("about", "Tentang (F1)", "F1", self.show_about),
+            ("take_next", "Ambil berikutnya", "F2", self.take_next),
+            ("open", "Buka", "Return", self.open_selected),
+            ("refresh", "Segarkan", "F5", self.refresh),
+            ("ingest", "Proses masuk", "Ctrl+I", self.run_ingest),
+            ("receipt", "Tanda terima", "Ctrl+P", self.print_receipt),
+            ("issue", "Terbitkan", "Ctrl+Shift+I", self.issue_selected),
+            ("print_ready", "Cetak yang siap", "", self.print_all_ready),
+            ("verify", "Periksa QR", "Ctrl+K", self.verify_document),
+            ("recap", "Rekap", "Ctrl+E", self.export_recap),
+            ("lock", "Kunci", "Ctrl+L", self.lock),
+            ("about", "Tentang", "F1", self.show_about),
         ]
         self.toolbar_actions: dict[str, QAction] = {}
         for name, text, keys, slot in specs:
             action = QAction(text, self)
             action.setObjectName(f"{name}Action")
-            if keys:
+            # The key is in the tooltip, so the toolbar fits a 1366-pixel screen.
+            if keys and keys != "Return":
                 action.setShortcut(QKeySequence(keys))
+            action.setToolTip(f"{text} ({'Enter' if keys == 'Return' else keys})" if keys else text)
             action.triggered.connect(slot)
             toolbar.addAction(action)
             self.toolbar_actions[name] = action
