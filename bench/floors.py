@@ -205,7 +205,7 @@ def _query(engine: Engine, key: str, label: str, stmt: Any, reps: int) -> Sample
 
 
 def _analyze(engine: Engine, table: str) -> None:
-    """Give PostgreSQL statistics, as autovacuum would (SQLite: left as the desk leaves it)."""
+    """Give PostgreSQL statistics, as autovacuum would (SQLite: left without, as a new desk)."""
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             conn.exec_driver_sql(f"ANALYZE {table}")

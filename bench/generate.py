@@ -743,7 +743,7 @@ def generate(
             (COPY on PostgreSQL, Core on SQLite).
         reference: reference data (default: the bundled one).
         run_analyze: refresh planner statistics afterwards (default: on PostgreSQL only,
-            standing in for autovacuum; the desk never runs ANALYZE on SQLite itself).
+            standing in for autovacuum; a new SQLite desk has none yet).
         progress: called with (rows written, total) after each batch.
     """
     started = time.perf_counter()

@@ -121,7 +121,7 @@ def database_text(result: dict[str, Any]) -> list[str]:
     """Return the lines of one database's section."""
     kind = result["kind"]
     floors = {f["key"]: f for f in result["floors"]}
-    statistics = "ANALYZE after generating" if result.get("analyzed") else "none (as the desk)"
+    statistics = "ANALYZE after generating" if result.get("analyzed") else "none (as a new desk)"
     lines = [
         "",
         f"== {kind} {result['server_version']}: {result['requests']:,} requests, "

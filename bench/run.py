@@ -89,7 +89,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--analyze",
         action="store_true",
-        help="ANALYZE SQLite too after generating (the desk never does)",
+        help="ANALYZE SQLite too after generating (as a desk in use has)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument("--out", type=Path, default=OUT)

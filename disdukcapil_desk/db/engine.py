@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_OPTIMIZE_BUSY_TIMEOUT_MS = 1_000
+SQLITE_ANALYSIS_LIMIT = 400
 PG_CONNECT_TIMEOUT_S = 5
+READ_ONLY = "desk_read_only"
+"""Execution option of connections that only read (see :func:`make_sessionmaker`)."""
 
 
 def sqlite_url(path: Path) -> str:
@@ -23,7 +28,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     SQLite: WAL journal, foreign keys on, a busy timeout, and every transaction opened with
     ``BEGIN IMMEDIATE`` so that two writers queue instead of failing with "database is locked"
-    when a read transaction later wants to write. PostgreSQL: psycopg 3, pre-ping (a workstation
+    when a read transaction later wants to write; a connection with the :data:`READ_ONLY`
+    option begins with a plain (deferred) ``BEGIN`` instead, so a long read never holds up a
+    colleague's write. Before a connection closes, ``PRAGMA optimize`` refreshes the planner's
+    statistics where they are missing or stale. PostgreSQL: psycopg 3, pre-ping (a workstation
     that lost the office network reconnects on the next action).
     """
     parsed = make_url(url)
@@ -53,15 +61,34 @@ def _make_sqlite_engine(url: str, **kwargs: Any) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def _on_begin(connection: Connection) -> None:
+        # A reader takes no lock up front: in WAL it reads its snapshot while others write.
+        reader = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "close")
+    def _on_close(dbapi_connection: Any, _record: Any) -> None:
+        # SQLite's own advice: optimize just before a connection closes. It analyses only the
+        # tables this connection queried whose statistics are missing or stale, on a sample;
+        # a colleague's write in progress makes it give up after a second rather than wait.
+        if engine.url.database in (None, "", ":memory:"):
+            return
+        with contextlib.suppress(engine.dialect.loaded_dbapi.Error):
+            dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_OPTIMIZE_BUSY_TIMEOUT_MS}")
+            dbapi_connection.execute(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
+            dbapi_connection.execute("PRAGMA optimize")
 
     return engine
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """Return the session factory; operations open one session per user action."""
-    return sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Return the session factory; operations open one session per user action.
+
+    ``read_only``: the sessions' connections carry the :data:`READ_ONLY` option (same engine,
+    same pool): on SQLite their transactions begin deferred and take no write lock.
+    """
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    return sessionmaker(bind, expire_on_commit=False)
 
 
 def is_postgresql(engine: Engine) -> bool:

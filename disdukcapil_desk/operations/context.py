@@ -82,10 +82,12 @@ class DeskContext:
     clock: Callable[[], dt.datetime] = utc_now
     lease: dt.timedelta = DEFAULT_LEASE
     sessions: sessionmaker[Session] = field(init=False)
+    read_sessions: sessionmaker[Session] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        """Build the session factory."""
+        """Build the session factories (one for changes, one for reading only)."""
         self.sessions = make_sessionmaker(self.engine)
+        self.read_sessions = make_sessionmaker(self.engine, read_only=True)
 
     @classmethod
     def open(
@@ -122,10 +124,13 @@ class DeskContext:
     def reading(self) -> Iterator[Session]:
         """A session for reading only (its transaction is rolled back at the end).
 
+        On SQLite its transaction begins deferred: a long read (a search, a recap) works on its
+        snapshot and never blocks a colleague's write.
+
         Raises:
             ConnectionLost: the database could not be reached.
         """
-        with _translate_connection_errors(), self.sessions() as session:
+        with _translate_connection_errors(), self.read_sessions() as session:
             yield session
 
     def close(self) -> None:

@@ -137,7 +137,7 @@ class Recaps:
         office = OfficeOps(self._ctx).get()
         partial = path.with_name(f".{path.name}.part")
         try:
-            with self._ctx.sessions() as session:
+            with self._ctx.reading() as session:
                 data = self._collect(session, actor, period, location, office, full_nik)
                 rows = self._register(session, data, location, full_nik, progress, cancelled)
                 if suffix == ".xlsx":
@@ -168,7 +168,7 @@ class Recaps:
         require(actor.role, Permission.EXPORT_RECAP)
         period = _period(date_from, date_to)
         office = OfficeOps(self._ctx).get()
-        with self._ctx.sessions() as session:
+        with self._ctx.reading() as session:
             return self._collect(session, actor, period, location, office, full_nik=False)
 
     # -- gathering ------------------------------------------------------------------------
