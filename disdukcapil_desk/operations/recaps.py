@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -252,29 +252,21 @@ class Recaps:
         stored = {code: (name, group) for code, name, group in repo.services(session)}
         order = [s.code for s in self._ctx.reference.catalogue if s.code in stored]
         order += sorted(set(stored) - set(order))
-        rows, subtotals = [], []
+        groups = []
         for group in ServiceGroup:
+            label = _GROUP_LABELS[group]
             members = [
-                FigureRow(code, stored[code][0], found.get(code, Figures()), _GROUP_LABELS[group])
+                FigureRow(code, stored[code][0], found.get(code, Figures()), label)
                 for code in order
                 if stored[code][1] == group.value
             ]
-            rows += members
-            subtotals.append(
-                FigureRow(
-                    group.value,
-                    f"Jumlah {_GROUP_LABELS[group]}",
-                    total(r.figures for r in members),
-                    kind=RowKind.GROUP,
-                )
-            )
-        return FigureTable(
+            groups.append((group.value, f"Jumlah {label}", members))
+        return _grouped_table(
+            groups,
+            total(found.values()),
             key="layanan",
             title="Rekap per layanan",
             first_header="Layanan",
-            rows=tuple(rows),
-            subtotals=tuple(subtotals),
-            total=total(found.values()),
             group_header="Kelompok",
             note=STATUS_NOTE,
         )
@@ -321,25 +313,12 @@ class Recaps:
             per_kecamatan[kec_name if kecamatan else "~"].append(
                 FigureRow(desa_code, label, figures, kec_name)
             )
-        rows: list[FigureRow] = []
-        subtotals: list[FigureRow] = []
-        for members in per_kecamatan.values():
-            rows += members
-            subtotals.append(
-                FigureRow(
-                    members[0].group,
-                    f"Kec. {members[0].group}",
-                    total(r.figures for r in members),
-                    kind=RowKind.GROUP,
-                )
-            )
-        return FigureTable(
+        return _grouped_table(
+            [(m[0].group, f"Kec. {m[0].group}", m) for m in per_kecamatan.values()],
+            total(f for _, f in found),
             key="wilayah",
             title="Rekap per wilayah pemohon",
             first_header="Desa/Kelurahan",
-            rows=tuple(rows),
-            subtotals=tuple(subtotals),
-            total=total(f for _, f in found),
             group_header="Kecamatan",
             note="Menurut alamat pemohon. " + STATUS_NOTE,
         )
@@ -459,6 +438,40 @@ class Recaps:
                 detail=f"Rekap {period.label}, {data.meta.location_label}: "
                 f"{data.register_count} permohonan ke {path.name}",
             )
+
+
+def _grouped_table(
+    groups: Iterable[tuple[str, str, Sequence[FigureRow]]],
+    grand_total: Figures,
+    *,
+    key: str,
+    title: str,
+    first_header: str,
+    group_header: str,
+    note: str,
+) -> FigureTable:
+    """A table whose rows come group by group, with one subtotal row a group.
+
+    ``groups``: (code, label, rows) of each group in order; the subtotal row gets the code and
+    label and sums the group's rows (an empty group still gets its subtotal of zeros).
+    """
+    rows: list[FigureRow] = []
+    subtotals: list[FigureRow] = []
+    for code, label, members in groups:
+        rows += members
+        subtotals.append(
+            FigureRow(code, label, total(r.figures for r in members), kind=RowKind.GROUP)
+        )
+    return FigureTable(
+        key=key,
+        title=title,
+        first_header=first_header,
+        rows=tuple(rows),
+        subtotals=tuple(subtotals),
+        total=grand_total,
+        group_header=group_header,
+        note=note,
+    )
 
 
 def _stream(

@@ -20,11 +20,11 @@ from disdukcapil_desk.db.models import AuditLog, Service, ServiceRequest
 from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError, NotFound, PermissionDenied
-from disdukcapil_desk.domain.recap import EMPTY_TEXT
+from disdukcapil_desk.domain.recap import EMPTY_TEXT, FigureRow, Figures, RowKind
 from disdukcapil_desk.exports.recap_xlsx import HEADER_ROW, TOTAL_LABEL
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.demo import DemoOps
-from disdukcapil_desk.operations.recaps import Recaps
+from disdukcapil_desk.operations.recaps import Recaps, _grouped_table
 
 FIRST, LAST = dt.date(2026, 10, 19), dt.date(2026, 11, 2)  # the fake clock's office day is LAST
 SR = ServiceRequest
@@ -355,3 +355,34 @@ def test_cli_recap_command(seeded: DeskContext, tmp_path: Path, monkeypatch) -> 
     assert actor and actor.startswith("cli:")
     with pytest.raises(SystemExit):
         parser.parse_args(["recap", "--from", "19-10-2026", "--to", "2026-11-02", "-o", "x.xlsx"])
+
+
+def test_grouped_table_closes_each_group_with_its_subtotal() -> None:
+    a1, a2 = (
+        FigureRow("a1", "A 1", Figures(received=2, completed=1)),
+        FigureRow("a2", "A 2", Figures(received=3)),
+    )
+    b1 = FigureRow("b1", "B 1", Figures(received=5, rejected=5))
+    table = _grouped_table(
+        [("A", "Jumlah A", [a1, a2]), ("E", "Jumlah E", []), ("B", "Jumlah B", [b1])],
+        Figures(received=10),
+        key="k",
+        title="Judul",
+        first_header="Baris",
+        group_header="Kelompok",
+        note="Catatan",
+    )
+    assert table.rows == (a1, a2, b1)
+    assert [(r.code, r.label, r.kind) for r in table.subtotals] == [
+        ("A", "Jumlah A", RowKind.GROUP),
+        ("E", "Jumlah E", RowKind.GROUP),
+        ("B", "Jumlah B", RowKind.GROUP),
+    ]
+    assert [r.figures for r in table.subtotals] == [
+        Figures(received=5, completed=1),
+        Figures(),
+        Figures(received=5, rejected=5),
+    ]
+    assert table.total == Figures(received=10)
+    assert (table.key, table.title, table.first_header) == ("k", "Judul", "Baris")
+    assert (table.group_header, table.note) == ("Kelompok", "Catatan")
