@@ -183,7 +183,7 @@ CREATE TABLE issued_document (
 	template VARCHAR(60) NOT NULL,
 	number VARCHAR(60) NOT NULL,
 	location_code VARCHAR(20) NOT NULL,
-	verification_code VARCHAR(40) NOT NULL,
+	verification_code VARCHAR(120) NOT NULL,
 	fields TEXT NOT NULL,
 	print_count INTEGER NOT NULL,
 	reprint_count INTEGER NOT NULL,

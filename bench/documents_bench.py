@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 
@@ -30,10 +31,16 @@ from disdukcapil_desk.domain.documents import (
     Verification,
     fill_lines,
     load_templates,
+    public_key_pem,
+    seal,
+    signing_key,
+    verification_code,
 )
+from disdukcapil_desk.operations.documents import verify_offline
 from disdukcapil_desk.paths import resource_path
 from disdukcapil_desk.reports.certificate import render_batch, render_certificate
 from disdukcapil_desk.reports.receipt import receipt_rows, render_receipt
+from disdukcapil_desk.reports.signing import load_identity, self_signed_pkcs12, sign_pdf
 from disdukcapil_desk.reports.styles import SANS, SANS_BOLD, ensure_fonts
 
 HEAD = Letterhead(
@@ -44,6 +51,13 @@ HEAD = Letterhead(
     "(0254) 123456",
 )
 AT = dt.datetime(2026, 11, 2, 2, 11, tzinfo=dt.UTC)
+SAMPLE_KEY = signing_key(bytes(range(32)))
+"""A fixed office key, so that the samples' QR codes carry a real-length signature."""
+
+
+def sample_verification(kind: DocumentKind, number: str, fields: dict[str, str]) -> Verification:
+    """The verification block of a sample: a real Ed25519 code over ``fields``."""
+    return Verification(kind, number, verification_code(SAMPLE_KEY, kind, number, fields), fields)
 
 
 def receipt() -> ReceiptData:
@@ -74,7 +88,7 @@ def receipt() -> ReceiptData:
         "Serang",
         AT,
         "0811-1234-5678",
-        Verification(DocumentKind.RECEIPT, number, "Q7K2M4XB5TZRA6NW", {"s": "akta_kelahiran"}),
+        sample_verification(DocumentKind.RECEIPT, number, {"s": "akta_kelahiran"}),
     )
 
 
@@ -175,7 +189,7 @@ def certificate(service: str = "akta_kelahiran") -> CertificateData:
             "197005121995031002",
         ),
         "Kabupaten Serang",
-        Verification(DocumentKind.CERTIFICATE, NUMBERS[service], "Q7K2M4XB5TZRA6NW", {}),
+        sample_verification(DocumentKind.CERTIFICATE, NUMBERS[service], {}),
         show_nationality=template.show_nationality,
         letterhead=Letterhead(HEAD.government, HEAD.agency, "", HEAD.address) if head else None,
     )
@@ -250,6 +264,70 @@ def write_samples(folder: Path) -> None:
     (folder / "tanda-terima-slip-80mm.pdf").write_bytes(render_receipt(receipt(), slip=True))
     for service in SAMPLE_VALUES:
         (folder / f"{service}.pdf").write_bytes(render_certificate(certificate(service)))
+    identity = load_identity(*_trial_certificate())
+    final = replace(certificate(), draft=False)
+    signed = sign_pdf(
+        seal(render_certificate(final), SAMPLE_KEY), identity, reason="contoh", location="Serang"
+    )
+    (folder / "akta_kelahiran-ditandatangani.pdf").write_bytes(signed)
+
+
+def _trial_certificate() -> tuple[bytes, str]:
+    pkcs12, _ = self_signed_pkcs12(
+        "Pejabat Pencatatan Sipil Kabupaten Serang",
+        "contoh",
+        not_after=dt.datetime(2040, 1, 1, tzinfo=dt.UTC),
+    )
+    return pkcs12, "contoh"
+
+
+def signing_rows() -> list[tuple[str, float, float]]:
+    """Seal, PAdES signature and offline verification of one certificate (ms each).
+
+    The "bare" column is the same work with the libraries called directly (cryptography's
+    Ed25519 over the file; pyHanko's sign and validate).
+    """
+    pdf = render_certificate(replace(certificate(), draft=False))
+    identity = load_identity(*_trial_certificate())
+    signed = sign_pdf(seal(pdf, SAMPLE_KEY), identity, reason="bench", location="Serang")
+    public = public_key_pem(SAMPLE_KEY)
+    return [
+        (
+            "seal (Ed25519) (ms)",
+            per_call(lambda: seal(pdf, SAMPLE_KEY), 200),
+            per_call(lambda: SAMPLE_KEY.sign(pdf), 200),
+        ),
+        (
+            "PAdES signature (ms)",
+            per_call(lambda: sign_pdf(pdf, identity, reason="bench", location="Serang"), 20),
+            per_call(lambda: bare_sign(pdf, identity.signer), 20),
+        ),
+        (
+            "verify offline, signed (ms)",
+            per_call(lambda: verify_offline(signed, public, None), 20),
+            per_call(lambda: bare_validate(signed), 20),
+        ),
+    ]
+
+
+def bare_sign(pdf: bytes, signer: object) -> bytes:
+    """pyHanko's own signing call, nothing of the desk around it."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    meta = signers.PdfSignatureMetadata(field_name="Sig", md_algorithm="sha256")
+    out = signers.sign_pdf(IncrementalPdfFileWriter(BytesIO(pdf)), meta, signer=signer)
+    return bytes(out.getvalue())
+
+
+def bare_validate(pdf: bytes) -> bool:
+    """pyHanko's own validation call (no trust roots)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    signature = PdfFileReader(BytesIO(pdf)).embedded_signatures[0]
+    return bool(validate_pdf_signature(signature, ValidationContext(trust_roots=[])).intact)
 
 
 def main() -> None:
@@ -272,6 +350,7 @@ def main() -> None:
             per_call(lambda: bare_file(lambda c: bare_certificate(c, cert)), 200),
         ),
     ]
+    rows += signing_rows()
     start = time.perf_counter()
     render_batch([cert] * args.batch)
     desk_rate = args.batch / (time.perf_counter() - start)

@@ -11,6 +11,7 @@ log). Nothing outside the temporary folder is touched, so it is safe on an offic
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import logging
@@ -116,6 +117,11 @@ def _run(temp: Path, out: TextIO) -> None:
             "tanda terima PDF",
             lambda: _receipt(ctx, head, number, temp / "tanda-terima.pdf"),
         )
+        _step(
+            out,
+            "tanda tangan digital PAdES dan verifikasi luring",
+            lambda: _signed_receipt(ctx, head, password, number),
+        )
         recaps = _recaps_module()
         if recaps is None:
             out.write("  rekap XLSX … dilewati (modul rekap belum ada di versi ini)\n")
@@ -187,6 +193,25 @@ def _receipt(ctx: DeskContext, actor: Actor, number: str, path: Path) -> None:
     path.write_bytes(pdf)
     if not pdf.startswith(b"%PDF-") or b"/FontFile2" not in pdf:
         raise SmokeFailure("tanda terima bukan PDF dengan font TrueType tertanam")
+
+
+def _signed_receipt(ctx: DeskContext, head: Actor, password: str, number: str) -> None:
+    """Sign a receipt with a throwaway certificate and verify it with the public key only."""
+    from disdukcapil_desk.operations.documents import verify_offline
+    from disdukcapil_desk.reports.signing import self_signed_pkcs12
+
+    admin = UserOps(ctx).authenticate("admin", password)
+    ops = DocumentOps(ctx)
+    until = ctx.clock() + dt.timedelta(days=2)
+    pkcs12, cert = self_signed_pkcs12("Uji Asap", password, not_after=until)
+    ops.configure_signing(admin, pkcs12, password)
+    try:
+        pdf = ops.render_receipt(head, number, purpose="save")
+    finally:
+        ops.configure_signing(admin, None)
+    report = verify_offline(pdf, ops.public_key(), (cert,))
+    if not report.ok or report.signature is None:
+        raise SmokeFailure("; ".join(report.messages()))
 
 
 def _recaps_module() -> ModuleType | None:

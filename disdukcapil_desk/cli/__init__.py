@@ -13,6 +13,7 @@ from typing import TextIO
 
 from disdukcapil_desk import APP_ID, __version__
 from disdukcapil_desk.cli import documents, recap
+from disdukcapil_desk.cli.parsing import Commands, action, command_group
 from disdukcapil_desk.domain.dto import Actor, RequestDetail
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.workflow import Role
@@ -60,29 +61,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    db = commands.add_parser("db", help="siapkan, periksa atau tingkatkan basis data")
-    db_commands = db.add_subparsers(dest="db_command", metavar="AKSI", required=True)
-    init = db_commands.add_parser(
+def _add_db_commands(commands: Commands) -> None:
+    db = command_group(commands, "db", "siapkan, periksa atau tingkatkan basis data")
+    init = action(
+        db,
         "init",
-        help="buat/periksa skema, muat katalog dan lokasi, buat administrator pertama",
-        description="Aman dijalankan dua kali. Kata sandi dibaca dari masukan standar "
-        "(baris pertama) atau ditanyakan.",
+        "buat/periksa skema, muat katalog dan lokasi, buat administrator pertama",
+        _cmd_db_init,
+    )
+    init.description = (
+        "Aman dijalankan dua kali. Kata sandi dibaca dari masukan standar (baris pertama) "
+        "atau ditanyakan."
     )
     init.add_argument("--admin", metavar="LOGIN", help="login administrator pertama")
-    init.set_defaults(handler=_cmd_db_init)
-    db_commands.add_parser("upgrade", help="terapkan migrasi skema").set_defaults(
-        handler=_cmd_db_upgrade
-    )
-    db_commands.add_parser("check", help="tampilkan versi skema").set_defaults(
-        handler=_cmd_db_check
-    )
-    db_commands.add_parser("schema-sql", help="cetak DDL PostgreSQL (schema.sql)").set_defaults(
-        handler=_cmd_schema_sql, needs_db=False
-    )
+    action(db, "upgrade", "terapkan migrasi skema", _cmd_db_upgrade)
+    action(db, "check", "tampilkan versi skema", _cmd_db_check)
+    action(db, "schema-sql", "cetak DDL PostgreSQL (schema.sql)", _cmd_schema_sql, needs_db=False)
 
 
-def _add_other_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_other_commands(commands: Commands) -> None:
     demo = commands.add_parser("demo", help="isi basis data dengan data contoh yang realistis")
     demo.add_argument("--requests", type=int, default=300, metavar="N", help="jumlah permohonan")
     demo.add_argument("--seed", type=int, default=1, metavar="S", help="benih acak")
@@ -95,33 +92,34 @@ def _add_other_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     show.add_argument("--json", action="store_true", help="keluaran JSON")
     show.add_argument("--full-nik", action="store_true", help="tampilkan NIK/No. KK utuh")
     show.set_defaults(handler=_cmd_show)
-    user = commands.add_parser("user", help="kelola pengguna")
-    user_commands = user.add_subparsers(dest="user_command", metavar="AKSI", required=True)
-    add = user_commands.add_parser(
-        "add", help="tambah pengguna (kata sandi dari masukan standar atau ditanyakan)"
+    user = command_group(commands, "user", "kelola pengguna")
+    add = action(
+        user,
+        "add",
+        "tambah pengguna (kata sandi dari masukan standar atau ditanyakan)",
+        _cmd_user_add,
     )
     add.add_argument("login", metavar="LOGIN")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--location", metavar="KODE", help="lokasi kerja, mis. DINAS atau UPT-05")
     add.add_argument("--name", default="", help="nama lengkap")
     add.add_argument("--nip", default="", help="NIP")
-    add.set_defaults(handler=_cmd_user_add)
-    user_commands.add_parser("list", help="daftar pengguna").set_defaults(handler=_cmd_user_list)
-    location = commands.add_parser("location", help="lokasi layanan (dinas dan UPT)")
-    location_commands = location.add_subparsers(dest="location_command", required=True)
-    location_commands.add_parser("list", help="daftar lokasi").set_defaults(
-        handler=_cmd_location_list
-    )
-    audit = commands.add_parser("audit", help="log audit")
-    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
-    audit_commands.add_parser("verify", help="periksa rantai hash log audit").set_defaults(
-        handler=_cmd_audit_verify
-    )
+    action(user, "list", "daftar pengguna", _cmd_user_list)
+    location = command_group(commands, "location", "lokasi layanan (dinas dan UPT)")
+    action(location, "list", "daftar lokasi", _cmd_location_list)
+    audit = command_group(commands, "audit", "log audit")
+    action(audit, "verify", "periksa rantai hash log audit", _cmd_audit_verify)
 
 
 def cli_actor() -> Actor:
     """The actor of headless commands: the operating-system user at this workstation."""
     return Actor(login=f"cli:{getpass.getuser()}"[:60], role=Role.SECTION_HEAD)
+
+
+def read_passphrase(prompt: str, stdin: TextIO | None = None) -> str:
+    """Read an existing file's passphrase: first line of standard input, or asked once."""
+    stream = stdin or sys.stdin
+    return getpass.getpass(prompt) if stream.isatty() else stream.readline().rstrip("\r\n")
 
 
 def read_password(prompt: str, stdin: TextIO | None = None) -> str:

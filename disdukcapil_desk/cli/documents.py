@@ -2,22 +2,32 @@
 
 ``disdukcapil-desk receipt DINAS/20261102/0001 -o tanda-terima.pdf [--slip]``
 ``disdukcapil-desk certificate 3604-LU-28112026-0001 -o akta.pdf [--reprint ALASAN]``
-``disdukcapil-desk verify akta.pdf``
+``disdukcapil-desk verify akta.pdf [--public-key kunci-dinas.pem [--trust sertifikat.cer]]``
 ``disdukcapil-desk print-ready --location DINAS -o siap-cetak.pdf``
+``disdukcapil-desk public-key -o kunci-dinas.pem``
+``disdukcapil-desk signing set|show|clear``  (the office's PKCS#12 signing certificate)
+``disdukcapil-desk number offset|register``  (opening offsets, voided/reprinted numbers)
+
+With ``--public-key`` verification runs without any database: the office publishes its public key
+(``public-key``) so a school, a bank or a court can check a document on its own.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
+from disdukcapil_desk.cli.parsing import Commands, action, command_group
 from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.domain.errors import DeskError
+from disdukcapil_desk.domain.workflow import Role
 from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.documents import DocumentOps
+from disdukcapil_desk.operations.documents import DocumentOps, verify_offline
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(commands: Commands) -> None:
     """Declare the document commands on the desk's subcommands.
 
     Args:
@@ -36,6 +46,20 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     certificate.set_defaults(handler=cmd_certificate)
     verify = commands.add_parser("verify", help="periksa keaslian PDF dari Disdukcapil Desk")
     verify.add_argument("file", type=Path, metavar="BERKAS")
+    verify.add_argument(
+        "--public-key",
+        type=Path,
+        metavar="KUNCI",
+        action=_Offline,
+        help="periksa tanpa basis data dengan kunci publik dinas (PEM)",
+    )
+    verify.add_argument(
+        "--trust",
+        type=Path,
+        action="append",
+        metavar="SERTIFIKAT",
+        help="sertifikat (DER/PEM) yang dipercaya untuk tanda tangan digital; boleh berulang",
+    )
     verify.set_defaults(handler=cmd_verify)
     ready = commands.add_parser(
         "print-ready", help="satu PDF berisi semua sertifikat terbit yang belum dicetak"
@@ -43,12 +67,58 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     ready.add_argument("--location", required=True, metavar="KODE", help="mis. DINAS, UPT-05")
     ready.add_argument("-o", "--output", type=Path, required=True, metavar="BERKAS")
     ready.set_defaults(handler=cmd_print_ready)
+    key = commands.add_parser("public-key", help="tulis kunci publik verifikasi dinas (PEM)")
+    key.add_argument("-o", "--output", type=Path, required=True, metavar="BERKAS")
+    key.set_defaults(handler=cmd_public_key)
+    _add_signing_commands(commands)
+    _add_number_commands(commands)
+
+
+def _add_signing_commands(commands: Commands) -> None:
+    signing = command_group(commands, "signing", "sertifikat tanda tangan digital dinas (PKCS#12)")
+    set_cert = action(signing, "set", "pasang sertifikat .p12/.pfx", cmd_signing_set)
+    set_cert.description = "Kata sandi berkas dibaca dari masukan standar atau ditanyakan."
+    set_cert.add_argument("file", type=Path, metavar="BERKAS")
+    action(signing, "show", "tampilkan sertifikat terpasang", cmd_signing_show)
+    action(signing, "clear", "lepas sertifikat (kembali bertanda DRAF)", cmd_signing_clear)
+
+
+def _add_number_commands(commands: Commands) -> None:
+    number = command_group(commands, "number", "nomor akta: nomor awal dan register")
+    offset = action(number, "offset", "lanjutkan nomor dari register kertas", cmd_number_offset)
+    offset.description = "Nomor berikutnya = NOMOR_TERAKHIR + 1 (per layanan dan tahun)."
+    offset.add_argument("--service", required=True, metavar="LAYANAN", help="mis. akta_kelahiran")
+    offset.add_argument("--year", required=True, type=int, metavar="TAHUN")
+    offset.add_argument("--offset", required=True, type=int, metavar="NOMOR_TERAKHIR")
+    offset.add_argument("--late", action="store_true", help="seri pencatatan terlambat (LT)")
+    register = action(
+        number, "register", "nomor yang dibatalkan atau dicetak ulang", cmd_number_register
+    )
+    register.add_argument("number", nargs="?", metavar="NOMOR")
+
+
+class _Offline(argparse.Action):
+    """``--public-key``: store the path and run the command without opening a database."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, values)
+        namespace.needs_db = False
 
 
 def _actor() -> Actor:
     from disdukcapil_desk.cli import cli_actor  # here: the package imports this module
 
     return cli_actor()
+
+
+def _admin() -> Actor:
+    return Actor(login=_actor().login, role=Role.ADMIN)
 
 
 def _purpose(args: argparse.Namespace) -> tuple[str, str]:
@@ -75,13 +145,32 @@ def cmd_certificate(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> 
     return 0
 
 
-def cmd_verify(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    """Verify a PDF; prints the findings and returns 0 when genuine, 1 when not."""
-    report = DocumentOps(ctx).verify_pdf(args.file.read_bytes())
+def cmd_verify(args: argparse.Namespace, ctx: DeskContext | None, out: TextIO) -> int:
+    """Verify a PDF (offline with ``--public-key``); prints the findings, 0 when genuine."""
+    pdf = args.file.read_bytes()
+    trust = tuple(_certificate_der(path) for path in args.trust) if args.trust else None
+    if args.public_key is not None:
+        report = verify_offline(pdf, args.public_key.read_bytes(), trust)
+    else:
+        assert ctx is not None
+        report = DocumentOps(ctx).verify_pdf(pdf)
     out.write(f"Berkas : {args.file}\nSHA-256: {report.sha256}\n")
     for line in report.messages():
         out.write(f"{line}\n")
     return 0 if report.ok else 1
+
+
+def _certificate_der(path: Path) -> bytes:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    data = path.read_bytes()
+    try:
+        if b"-----BEGIN" in data:
+            return x509.load_pem_x509_certificate(data).public_bytes(Encoding.DER)
+        return x509.load_der_x509_certificate(data).public_bytes(Encoding.DER)
+    except ValueError as exc:
+        raise DeskError(f"{path} bukan sertifikat X.509") from exc
 
 
 def cmd_print_ready(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
@@ -92,4 +181,68 @@ def cmd_print_ready(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> 
         return 0
     args.output.write_bytes(pdf)
     out.write(f"Sertifikat siap cetak {args.location} ditulis ke {args.output}\n")
+    return 0
+
+
+def cmd_public_key(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    """Write the office's public verification key to ``-o`` and print its fingerprint."""
+    from disdukcapil_desk.domain.documents import key_fingerprint, load_public_key
+
+    pem = DocumentOps(ctx).public_key()
+    args.output.write_bytes(pem)
+    out.write(
+        f"Kunci publik ditulis ke {args.output}\n"
+        f"Sidik jari: {key_fingerprint(load_public_key(pem))}\n"
+    )
+    return 0
+
+
+def cmd_signing_set(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    """Install the office's PKCS#12 signing certificate."""
+    from disdukcapil_desk.cli import read_passphrase  # here: the package imports this module
+
+    passphrase = read_passphrase(f"Kata sandi {args.file.name}: ")
+    info = DocumentOps(ctx).configure_signing(_admin(), args.file.read_bytes(), passphrase)
+    assert info is not None
+    out.write(f"Sertifikat terpasang: {info.subject}, berlaku sampai {info.valid_until:%d-%m-%Y}\n")
+    return 0
+
+
+def cmd_signing_show(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    """Show the installed signing certificate."""
+    info = DocumentOps(ctx).signing_info()
+    if info is None:
+        out.write("Belum ada sertifikat: sertifikat/kutipan dicetak dengan tanda DRAF.\n")
+    else:
+        out.write(f"{info.subject}, berlaku sampai {info.valid_until:%d-%m-%Y}\n")
+    return 0
+
+
+def cmd_signing_clear(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    """Remove the signing certificate."""
+    DocumentOps(ctx).configure_signing(_admin(), None)
+    out.write("Sertifikat dilepas.\n")
+    return 0
+
+
+def cmd_number_offset(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    """Continue a year's akta series after the last paper number."""
+    DocumentOps(ctx).set_opening_offset(
+        _admin(), args.service, args.year, args.offset, late=args.late
+    )
+    out.write(f"Nomor {args.service} {args.year} berikutnya: {args.offset + 1:04d}\n")
+    return 0
+
+
+def cmd_number_register(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    """Print the register of voided and reprinted numbers."""
+    entries = DocumentOps(ctx).register(args.number)
+    if not entries:
+        out.write("Register kosong.\n")
+    labels = {"void": "DIBATALKAN", "reprint": "CETAK ULANG"}
+    for number, event, reason, who, at in entries:
+        out.write(
+            f"{at.astimezone():%d-%m-%Y %H:%M}  {number:<24} {labels.get(event, event):<12} "
+            f"{who:<20} {reason}\n"
+        )
     return 0

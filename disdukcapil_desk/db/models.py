@@ -314,7 +314,7 @@ class IssuedDocument(Base):
     template: Mapped[str] = mapped_column(String(60))
     number: Mapped[str] = mapped_column(String(60))
     location_code: Mapped[str] = mapped_column(ForeignKey("location.code"))
-    verification_code: Mapped[str] = mapped_column(String(40))
+    verification_code: Mapped[str] = mapped_column(String(120))
     fields: Mapped[str] = mapped_column(Text)
     print_count: Mapped[int] = mapped_column(Integer, default=0)
     reprint_count: Mapped[int] = mapped_column(Integer, default=0)

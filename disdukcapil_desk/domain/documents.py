@@ -5,14 +5,17 @@ certificate's wording is data, not code: ``resources/templates/certificates.json
 template per certificate type (titles in Indonesian and English, the body lines with their
 field mapping, the key fields and the signer), so a new type is a template entry, not a module.
 
-Verification, without personal data in the QR:
+Verification, without personal data in the QR and without a server:
 
-- the QR carries only ``DDK1|<R or C>|<number>|<code>``; the code is an HMAC-SHA256 (office
-  secret) over the canonical key fields of the document, so a scanned code is checked against
-  the stored fields;
+- the office has one Ed25519 key pair (its 32-byte seed lives in the shared database; the public
+  key can be exported and published, see ``public-key``);
+- the QR carries only ``DDK1|<R or C>|<number>|<code>``; the code is the Ed25519 signature (base32)
+  over the canonical key fields of the document. Anyone holding the public key checks it against
+  the key fields; the desk also compares them with the stored ones;
 - every PDF carries, in its ``Keywords`` metadata, the key fields and codes of its documents and
-  a *seal*: an HMAC-SHA256 over the whole file. Changing any byte (one field of the text, the
-  metadata, a picture) breaks the seal; recomputing it needs the office secret.
+  a *seal*: an Ed25519 signature over the whole file as first written. Changing any byte (one
+  field of the text, the metadata, a picture) breaks the seal; bytes appended later must be a
+  PAdES signature that covers the whole file, or the file counts as altered.
 """
 
 from __future__ import annotations
@@ -21,12 +24,15 @@ import base64
 import datetime as dt
 import enum
 import hashlib
-import hmac
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from disdukcapil_desk.domain.catalogue import read_json_resource
 from disdukcapil_desk.domain.errors import CatalogueError
@@ -34,10 +40,13 @@ from disdukcapil_desk.domain.terbilang import date_long, date_words, number_word
 
 QR_PREFIX = "DDK1"
 SEAL_MARK = b"DDKSEAL:"
-_SEAL_HEX = 64
-SEAL_PLACEHOLDER = SEAL_MARK + b"0" * _SEAL_HEX
+_SEAL_LENGTH_DIGITS = 10
+_SEAL_HEX = 128
+SEAL_PLACEHOLDER = SEAL_MARK + b"0" * (_SEAL_LENGTH_DIGITS + 1 + _SEAL_HEX)
+DISPLAY_CODE_LENGTH = 16
+"""Characters of the code printed under the QR (the whole signature is in the QR)."""
 _BLOCK_MARK = "DDKV:"
-_SEAL_RE = re.compile(re.escape(SEAL_MARK) + rb"([0-9a-f]{64})")
+_SEAL_RE = re.compile(re.escape(SEAL_MARK) + rb"([0-9]{10})0([0-9a-f]{128})")
 _BLOCK_RE = re.compile(rb"DDKV:([A-Za-z0-9_\-=]+)")
 _PLACEHOLDER_RE = re.compile(r"\{([a-z0-9_]+)((?:\|[a-z_]+)*)\}")
 TEMPLATE_VERSION = 1
@@ -91,6 +100,11 @@ class Verification:
     def qr_text(self) -> str:
         """The QR payload: number and code only."""
         return qr_payload(self.kind, self.number, self.code)
+
+    @property
+    def display_code(self) -> str:
+        """The short code printed under the QR, for people to read out."""
+        return display_code(self.code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,13 +370,65 @@ def canonical(fields: Mapping[str, str]) -> bytes:
     ).encode()
 
 
+def signing_key(seed: bytes) -> Ed25519PrivateKey:
+    """Return the office's Ed25519 signing key from its 32-byte seed."""
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def public_key_pem(key: Ed25519PrivateKey) -> bytes:
+    """Return the public half of ``key`` as PEM (what a verifier without the database needs)."""
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def load_public_key(pem: bytes) -> Ed25519PublicKey:
+    """Read a PEM public key written by :func:`public_key_pem`.
+
+    Raises:
+        ValueError: the data is not an Ed25519 public key.
+    """
+    key = serialization.load_pem_public_key(pem)
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("bukan kunci publik Ed25519")
+    return key
+
+
+def key_fingerprint(key: Ed25519PublicKey) -> str:
+    """Return a short fingerprint of a public key (to compare with the published one)."""
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    digest = hashlib.sha256(raw).hexdigest()[:20].upper()
+    return "-".join(digest[i : i + 4] for i in range(0, len(digest), 4))
+
+
+def _code_message(kind: DocumentKind, number: str, fields: Mapping[str, str]) -> bytes:
+    return f"{QR_PREFIX}\n{kind.value}\n{number}\n".encode() + canonical(fields)
+
+
 def verification_code(
-    key: bytes, kind: DocumentKind, number: str, fields: Mapping[str, str]
+    key: Ed25519PrivateKey, kind: DocumentKind, number: str, fields: Mapping[str, str]
 ) -> str:
-    """Return the 16-character code (base32 of an HMAC-SHA256) of a document's key fields."""
-    message = f"{kind.value}\n{number}\n".encode() + canonical(fields)
-    digest = hmac.new(key, message, hashlib.sha256).digest()
-    return base64.b32encode(digest).decode()[:16]
+    """Return the code of a document: the Ed25519 signature of its key fields in base32."""
+    signature = key.sign(_code_message(kind, number, fields))
+    return base64.b32encode(signature).decode().rstrip("=")
+
+
+def code_is_valid(
+    key: Ed25519PublicKey, kind: DocumentKind, number: str, fields: Mapping[str, str], code: str
+) -> bool:
+    """Whether ``code`` is the office's signature of these key fields."""
+    try:
+        signature = base64.b32decode(code + "=" * (-len(code) % 8))
+        key.verify(signature, _code_message(kind, number, fields))
+    except (ValueError, InvalidSignature):
+        return False
+    return True
+
+
+def display_code(code: str) -> str:
+    """Return the short code printed for people: the first characters in groups of four."""
+    head = code[:DISPLAY_CODE_LENGTH]
+    return "-".join(head[i : i + 4] for i in range(0, len(head), 4))
 
 
 def qr_payload(kind: DocumentKind, number: str, code: str) -> str:
@@ -412,24 +478,39 @@ def embedded_documents(pdf: bytes) -> tuple[Verification, ...]:
         return ()
 
 
-def seal(pdf: bytes, key: bytes) -> bytes:
-    """Replace the seal placeholder with the HMAC of the whole file (same length, so no offsets
-    move); a PDF without a placeholder is returned unchanged.
+def seal(pdf: bytes, key: Ed25519PrivateKey) -> bytes:
+    """Replace the seal placeholder with the file's length and its Ed25519 signature (same
+    length, so no offsets move); a PDF without a placeholder is returned unchanged.
     """
     if SEAL_PLACEHOLDER not in pdf:
         return pdf
-    mac = hmac.new(key, pdf, hashlib.sha256).hexdigest().encode()
-    return pdf.replace(SEAL_PLACEHOLDER, SEAL_MARK + mac, 1)
+    signature = key.sign(pdf).hex().encode()
+    stamp = SEAL_MARK + f"{len(pdf):0{_SEAL_LENGTH_DIGITS}d}".encode() + b"0" + signature
+    return pdf.replace(SEAL_PLACEHOLDER, stamp, 1)
 
 
-def seal_state(pdf: bytes, key: bytes) -> bool | None:
-    """Return True when the seal matches the file, False when not, None when there is none."""
+@dataclass(frozen=True, slots=True)
+class SealState:
+    """What the seal of a PDF says: valid or not (None: no seal) and where the sealed part ends."""
+
+    valid: bool | None
+    sealed_length: int = 0
+
+
+def seal_state(pdf: bytes, key: Ed25519PublicKey) -> SealState:
+    """Check the seal over the file as first written (later appended bytes are not covered)."""
     match = _SEAL_RE.search(pdf)
     if match is None:
-        return None
-    unsealed = pdf[: match.start()] + SEAL_PLACEHOLDER + pdf[match.end() :]
-    expected = hmac.new(key, unsealed, hashlib.sha256).hexdigest().encode()
-    return hmac.compare_digest(expected, match.group(1))
+        return SealState(None)
+    length = int(match.group(1))
+    if length < match.end() or length > len(pdf):
+        return SealState(False)
+    original = pdf[: match.start()] + SEAL_PLACEHOLDER + pdf[match.end() : length]
+    try:
+        key.verify(bytes.fromhex(match.group(2).decode()), original)
+    except InvalidSignature:
+        return SealState(False, length)
+    return SealState(True, length)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -457,37 +538,70 @@ CHANNEL_NAMES = {
 
 @dataclass(frozen=True, slots=True)
 class DocumentCheck:
-    """What verification found about one document a PDF or a QR names."""
+    """What verification found about one document a PDF or a QR names.
+
+    ``registered``, ``fields_match`` and ``voided`` are None when checked without the database.
+    """
 
     kind: DocumentKind
     number: str
-    registered: bool
+    registered: bool | None
     code_valid: bool
-    fields_match: bool
-    voided: bool = False
+    fields_match: bool | None
+    voided: bool | None = False
 
     @property
     def ok(self) -> bool:
-        """Whether this document is genuine and current."""
-        return self.registered and self.code_valid and self.fields_match and not self.voided
+        """Whether this document is genuine (and, where known, registered and current)."""
+        return (
+            self.code_valid
+            and self.registered is not False
+            and self.fields_match is not False
+            and self.voided is not True
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureCheck:
+    """What the PAdES signature of a PDF says (pyHanko's validation, without network)."""
+
+    intact: bool
+    covers_whole_file: bool
+    trusted: bool | None
+    signer: str
+    signed_at: dt.datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Intact, over the whole file, by a certificate not known to be untrusted."""
+        return self.intact and self.covers_whole_file and self.trusted is not False
 
 
 @dataclass(frozen=True, slots=True)
 class VerifyReport:
-    """The result of verifying a PDF file."""
+    """The result of verifying a PDF file.
+
+    ``file_registered`` is None when verified offline (no database to look the SHA-256 up);
+    ``appended`` tells that bytes follow the sealed part, which only a valid signature may be.
+    """
 
     sha256: str
     seal_valid: bool | None
-    file_registered: bool
+    file_registered: bool | None
     documents: tuple[DocumentCheck, ...]
+    signature: SignatureCheck | None = None
+    appended: bool = False
+    key_fingerprint: str = ""
 
     @property
     def ok(self) -> bool:
         """Whether the file is an unaltered PDF the desk issued, for current documents."""
+        tail_ok = self.signature.ok if self.signature is not None else not self.appended
         return (
             bool(self.documents)
             and self.seal_valid is True
-            and self.file_registered
+            and self.file_registered is not False
+            and tail_ok
             and all(d.ok for d in self.documents)
         )
 
@@ -497,32 +611,57 @@ class VerifyReport:
             return [
                 "Berkas ini bukan dokumen yang dibuat Disdukcapil Desk (tidak ada data verifikasi)."
             ]
-        lines = [
-            {
-                True: "Segel berkas utuh.",
-                False: "Segel berkas RUSAK: isi berkas telah diubah.",
-                None: "Berkas tidak bersegel.",
-            }[self.seal_valid],
-            "SHA-256 berkas tercatat sebagai dokumen terbit."
-            if self.file_registered
-            else "SHA-256 berkas TIDAK tercatat (bukan salinan persis dokumen yang diterbitkan).",
-        ]
+        lines = [_SEAL_TEXT[self.seal_valid], *self._signature_lines(), self._register_line()]
         for d in self.documents:
             state = "sah" if d.ok else "TIDAK SAH"
             problems = [
                 text
                 for flag, text in (
-                    (not d.registered, "nomor tidak terdaftar"),
+                    (d.registered is False, "nomor tidak terdaftar"),
                     (not d.code_valid, "kode verifikasi salah"),
-                    (not d.fields_match, "data berbeda dari yang diterbitkan"),
-                    (d.voided, "dokumen sudah dibatalkan"),
+                    (d.fields_match is False, "data berbeda dari yang diterbitkan"),
+                    (d.voided is True, "dokumen sudah dibatalkan"),
                 )
                 if flag
             ]
             detail = f" ({'; '.join(problems)})" if problems else ""
             lines.append(f"{d.number}: {state}{detail}")
+        if self.file_registered is None:
+            lines.append(
+                "Diperiksa tanpa basis data (kunci publik "
+                f"{self.key_fingerprint}): pendaftaran nomor dan pembatalan tidak diperiksa."
+            )
         lines.append("HASIL: SAH" if self.ok else "HASIL: TIDAK SAH")
         return lines
+
+    def _register_line(self) -> str:
+        if self.file_registered is None:
+            return "SHA-256 berkas tidak dicocokkan (tanpa basis data)."
+        if self.file_registered:
+            return "SHA-256 berkas tercatat sebagai dokumen terbit."
+        return "SHA-256 berkas TIDAK tercatat (bukan salinan persis dokumen yang diterbitkan)."
+
+    def _signature_lines(self) -> list[str]:
+        sig = self.signature
+        if sig is None:
+            return ["Berkas DIUBAH setelah disegel (ada tambahan isi)."] if self.appended else []
+        if not sig.intact:
+            return [f"Tanda tangan digital RUSAK ({sig.signer})."]
+        if not sig.covers_whole_file:
+            return ["Ada perubahan SETELAH tanda tangan digital."]
+        trust = {
+            True: "sertifikat dipercaya",
+            False: "sertifikat TIDAK dipercaya",
+            None: "kepercayaan sertifikat tidak diperiksa",
+        }[sig.trusted]
+        return [f"Tanda tangan digital utuh: {sig.signer} ({trust})."]
+
+
+_SEAL_TEXT = {
+    True: "Segel berkas utuh.",
+    False: "Segel berkas RUSAK: isi berkas telah diubah.",
+    None: "Berkas tidak bersegel.",
+}
 
 
 @dataclass(frozen=True, slots=True)

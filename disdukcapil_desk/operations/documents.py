@@ -2,18 +2,22 @@
 
 Every user action is one transaction: issuing moves the request to ``issued``, allocates the
 registration number from a counter row locked for update, records the document and writes the
-audit log together. Every PDF handed out is sealed with the office secret and its SHA-256 is
-stored, so ``verify`` recognises an exact copy and refuses an altered one.
+audit log together. Every PDF handed out is sealed with the office's Ed25519 key (and signed
+with its PKCS#12 certificate when one is configured) and its SHA-256 is stored, so ``verify``
+recognises an exact copy and refuses an altered one — with the database, or offline with the
+published public key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -51,13 +55,18 @@ from disdukcapil_desk.domain.documents import (
     Signer,
     Verification,
     VerifyReport,
+    code_is_valid,
     embedded_documents,
     fill_lines,
+    key_fingerprint,
+    load_public_key,
     load_templates,
     parse_qr_payload,
+    public_key_pem,
     seal,
     seal_state,
     sha256_hex,
+    signing_key,
     verification_code,
 )
 from disdukcapil_desk.domain.dto import Actor
@@ -71,11 +80,25 @@ from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.paths import resource_path
 from disdukcapil_desk.reports.certificate import render_batch
 from disdukcapil_desk.reports.receipt import render_receipt as draw_receipt_pdf
+from disdukcapil_desk.reports.signing import (
+    SigningIdentity,
+    check_signature,
+    load_identity,
+    sign_pdf,
+)
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 _PURPOSES = ("print", "save", "reprint")
 _SKPWNI_SERVICES = frozenset({"pindah_keluar_skpwni"})
+
+
+@dataclass(frozen=True, slots=True)
+class SigningInfo:
+    """The office's configured signing certificate, as an administrator sees it."""
+
+    subject: str
+    valid_until: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +119,7 @@ class DocumentOps:
         """Bind to the desk context."""
         self._ctx = ctx
         self._queue = QueueOps(ctx)
+        self._identity: tuple[bytes, SigningIdentity] | None = None
 
     @cached_property
     def templates(self) -> dict[str, CertificateTemplate]:
@@ -192,14 +216,14 @@ class DocumentOps:
         number: str,
         fields: dict[str, str],
     ) -> IssuedDocument:
-        secret = repo.document_secret(session, self._ctx.clock(), actor.login)
+        key = self._signing_key(session, actor.login)
         document = IssuedDocument(
             service_request_id=request.id,
             kind=kind.value,
             template=template,
             number=number,
             location_code=request.location_code,
-            verification_code=verification_code(secret, kind, number, fields),
+            verification_code=verification_code(key, kind, number, fields),
             fields=json.dumps(fields, sort_keys=True, ensure_ascii=False),
             print_count=0,
             reprint_count=0,
@@ -409,7 +433,67 @@ class DocumentOps:
         )
 
     def _sealed(self, session: Session, actor: Actor, pdf: bytes) -> bytes:
-        return seal(pdf, repo.document_secret(session, self._ctx.clock(), actor.login))
+        sealed = seal(pdf, self._signing_key(session, actor.login))
+        identity = self._signing_identity(session)
+        if identity is None:
+            return sealed
+        place = self._settings(session).place_of_issue
+        return sign_pdf(sealed, identity, reason="Dokumen resmi Disdukcapil", location=place)
+
+    def _signing_key(self, session: Session, by: str) -> Ed25519PrivateKey:
+        return signing_key(repo.document_secret(session, self._ctx.clock(), by))
+
+    def _signing_identity(self, session: Session) -> SigningIdentity | None:
+        material = repo.signing_material(session)
+        if material is None:
+            return None
+        fingerprint = hashlib.sha256(material[0] + material[1].encode()).digest()
+        if self._identity is None or self._identity[0] != fingerprint:
+            self._identity = (fingerprint, load_identity(*material))
+        return self._identity[1]
+
+    # -- the office's keys -------------------------------------------------------------------
+
+    def public_key(self) -> bytes:
+        """Return the office's public verification key (PEM) to publish for offline checks."""
+        with self._ctx.unit_of_work() as session:
+            return public_key_pem(self._signing_key(session, "system"))
+
+    def signing_info(self) -> SigningInfo | None:
+        """Return the configured signing certificate, or None (certificates print as drafts)."""
+        with self._ctx.reading() as session:
+            identity = self._signing_identity(session)
+        return None if identity is None else SigningInfo(identity.subject, identity.not_after)
+
+    def configure_signing(
+        self, actor: Actor, pkcs12: bytes | None, passphrase: str = ""
+    ) -> SigningInfo | None:
+        """Set (or with None remove) the office's PKCS#12 signing certificate; audited.
+
+        Raises:
+            PermissionDenied: the actor is not an administrator.
+            DeskError: the file cannot be opened with the passphrase, or it has expired.
+        """
+        require(actor.role, Permission.MANAGE_LOCATIONS)
+        info = None
+        if pkcs12 is not None:
+            identity = load_identity(pkcs12, passphrase)
+            if identity.not_after <= self._ctx.clock():
+                raise DeskError(f"Sertifikat {identity.subject} sudah kedaluwarsa")
+            info = SigningInfo(identity.subject, identity.not_after)
+        material = None if pkcs12 is None else (pkcs12, passphrase)
+        with self._ctx.unit_of_work() as session:
+            repo.store_signing_material(session, material, self._ctx.clock(), actor.login)
+            record(
+                self._ctx,
+                session,
+                actor,
+                "signing_certificate",
+                "office_setting",
+                "signing",
+                after={"subject": info.subject if info else None},
+            )
+        return info
 
     def _store_file(
         self,
@@ -435,20 +519,22 @@ class DocumentOps:
     # -- verification ----------------------------------------------------------------------
 
     def verify_pdf(self, pdf: bytes) -> VerifyReport:
-        """Verify a PDF: its seal, its SHA-256 in the register and each document it names."""
+        """Verify a PDF: seal, signature, its SHA-256 in the register and each document it names."""
         digest = sha256_hex(pdf)
         embedded = embedded_documents(pdf)
         with self._ctx.unit_of_work() as session:
-            secret = repo.document_secret(session, self._ctx.clock(), "system")
+            public = self._signing_key(session, "system").public_key()
+            identity = self._signing_identity(session)
             files = {f.issued_document_id for f in repo.files_with_hash(session, digest)}
             checks = []
             for item in embedded:
                 stored = repo.find(session, item.kind.value, item.number)
-                checks.append(_check(secret, item, stored))
+                checks.append(_check(public, item, stored))
                 if stored is None or stored.id not in files:
                     files.clear()
             registered = bool(embedded) and bool(files)
-        return VerifyReport(digest, seal_state(pdf, secret), registered, tuple(checks))
+        roots = identity.trust_roots_der if identity is not None else None
+        return _file_report(pdf, public, tuple(checks), registered, roots)
 
     def verify_scan(self, text: str) -> ScanResult:
         """Check a scanned QR text; returns the stored key fields to compare with the paper."""
@@ -456,11 +542,11 @@ class DocumentOps:
         if content is None:
             return ScanResult(None, {}, "Kode QR ini bukan dari Disdukcapil Desk.")
         with self._ctx.unit_of_work() as session:
-            secret = repo.document_secret(session, self._ctx.clock(), "system")
+            public = self._signing_key(session, "system").public_key()
             stored = repo.find(session, content.kind.value, content.number)
             fields = json.loads(stored.fields) if stored else {}
             item = Verification(content.kind, content.number, content.code, fields)
-            check = _check(secret, item, stored)
+            check = _check(public, item, stored)
         message = (
             f"{content.number}: SAH — cocokkan data di bawah dengan dokumen."
             if check.ok
@@ -577,7 +663,7 @@ class DocumentOps:
             signer=_signer(template, settings),
             regency=settings.regency,
             verification=_verification(document),
-            draft=True,
+            draft=self._signing_identity(session) is None,
             reprint_count=document.reprint_count,
             show_nationality=template.show_nationality,
             letterhead=self._letterhead(session, request.location_code)
@@ -646,15 +732,67 @@ def _signer(template: CertificateTemplate, settings: OfficeSettings) -> Signer:
     )
 
 
-def _check(secret: bytes, item: Verification, stored: IssuedDocument | None) -> DocumentCheck:
-    expected = verification_code(secret, item.kind, item.number, item.fields)
+def _check(
+    public: Ed25519PublicKey, item: Verification, stored: IssuedDocument | None
+) -> DocumentCheck:
+    valid = code_is_valid(public, item.kind, item.number, item.fields, item.code)
     if stored is None:
-        return DocumentCheck(item.kind, item.number, False, expected == item.code, False)
+        return DocumentCheck(item.kind, item.number, False, valid, False)
     return DocumentCheck(
         item.kind,
         item.number,
         registered=True,
-        code_valid=expected == item.code == stored.verification_code,
+        code_valid=valid and item.code == stored.verification_code,
         fields_match=json.loads(stored.fields) == dict(item.fields),
         voided=stored.voided_at is not None,
     )
+
+
+def _file_report(
+    pdf: bytes,
+    public: Ed25519PublicKey,
+    checks: tuple[DocumentCheck, ...],
+    registered: bool | None,
+    trust_roots_der: tuple[bytes, ...] | None,
+) -> VerifyReport:
+    sealed = seal_state(pdf, public)
+    return VerifyReport(
+        sha256=sha256_hex(pdf),
+        seal_valid=sealed.valid,
+        file_registered=registered,
+        documents=checks,
+        signature=check_signature(pdf, trust_roots_der),
+        appended=sealed.valid is True and sealed.sealed_length < len(pdf),
+        key_fingerprint=key_fingerprint(public),
+    )
+
+
+def verify_offline(
+    pdf: bytes, public_key: bytes, trust_roots_der: tuple[bytes, ...] | None = None
+) -> VerifyReport:
+    """Verify a PDF without the database: the seal, the codes and any signature.
+
+    Args:
+        pdf: the file.
+        public_key: the office's published public key (PEM).
+        trust_roots_der: certificates (DER) to trust for the PAdES signature; None: not judged.
+
+    Raises:
+        DeskError: the public key file is not one.
+    """
+    try:
+        public = load_public_key(public_key)
+    except ValueError as exc:
+        raise DeskError("Berkas kunci publik tidak dapat dibaca") from exc
+    checks = tuple(
+        DocumentCheck(
+            item.kind,
+            item.number,
+            registered=None,
+            code_valid=code_is_valid(public, item.kind, item.number, item.fields, item.code),
+            fields_match=None,
+            voided=None,
+        )
+        for item in embedded_documents(pdf)
+    )
+    return _file_report(pdf, public, checks, None, trust_roots_der)

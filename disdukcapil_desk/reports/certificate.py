@@ -273,7 +273,7 @@ def _signature(canvas: Canvas, data: CertificateData, y: float) -> None:
     canvas.drawString(_LEFT + 2 * mm, y - qr_size + 5 * mm, "Kode verifikasi:")
     canvas.setFont(SANS_BOLD, 8)
     canvas.setFillColor(INK)
-    canvas.drawString(_LEFT + 2 * mm, y - qr_size + 1.5 * mm, data.verification.code)
+    canvas.drawString(_LEFT + 2 * mm, y - qr_size + 1.5 * mm, data.verification.display_code)
     y -= 24 * mm
     name = signer.name or "(nama pejabat belum diatur)"
     canvas.setFont(SERIF_BOLD, 11)

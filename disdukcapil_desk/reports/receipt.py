@@ -91,7 +91,9 @@ def draw_receipt_a4(canvas: Canvas, data: ReceiptData) -> None:
     canvas.drawCentredString(right - qr_size / 2, y - qr_size + 1 * mm, "Kode verifikasi")
     canvas.setFont(SANS_BOLD, 8)
     canvas.setFillColor(INK)
-    canvas.drawCentredString(right - qr_size / 2, y - qr_size - 2.5 * mm, data.verification.code)
+    canvas.drawCentredString(
+        right - qr_size / 2, y - qr_size - 2.5 * mm, data.verification.display_code
+    )
     y = _field_rows(canvas, receipt_rows(data), left, right - qr_size - 4 * mm, y)
     y = _checklist(canvas, data, left, right, y - 5 * mm)
     y = _notes(canvas, data, left, right, y - 6 * mm)
@@ -263,4 +265,4 @@ class _SlipLayout:
         y -= 2 * mm + self.qr_size
         draw_qr(canvas, self.data.verification.qr_text, centre - self.qr_size / 2, y, self.qr_size)
         canvas.setFont(SANS_BOLD, 7.5)
-        canvas.drawCentredString(centre, y - 3 * mm, self.data.verification.code)
+        canvas.drawCentredString(centre, y - 3 * mm, self.data.verification.display_code)

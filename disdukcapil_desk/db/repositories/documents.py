@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import secrets
 
 from sqlalchemy import select
@@ -19,6 +21,8 @@ from disdukcapil_desk.db.models import (
 
 SECRET_KEY = "_document_secret"
 """The ``office_setting`` key of the verification secret (not one of the editable settings)."""
+SIGNING_PKCS12_KEY = "_signing_pkcs12"
+SIGNING_PASSPHRASE_KEY = "_signing_passphrase"
 
 
 def document_secret(session: Session, at: object, by: str) -> bytes:
@@ -36,6 +40,41 @@ def document_secret(session: Session, at: object, by: str) -> bytes:
     value = session.scalar(select(OfficeSetting.value).where(OfficeSetting.key == SECRET_KEY))
     assert value is not None
     return bytes.fromhex(value)
+
+
+def signing_material(session: Session) -> tuple[bytes, str] | None:
+    """Return the office's PKCS#12 and its passphrase, or None when none is configured."""
+    stored = session.execute(
+        select(OfficeSetting.key, OfficeSetting.value).where(
+            OfficeSetting.key.in_((SIGNING_PKCS12_KEY, SIGNING_PASSPHRASE_KEY))
+        )
+    )
+    rows = {key: value for key, value in stored}
+    if not rows.get(SIGNING_PKCS12_KEY):
+        return None
+    return base64.b64decode(rows[SIGNING_PKCS12_KEY]), rows.get(SIGNING_PASSPHRASE_KEY, "")
+
+
+def store_signing_material(
+    session: Session, material: tuple[bytes, str] | None, at: dt.datetime, by: str
+) -> None:
+    """Store (or with None remove) the office's PKCS#12 and its passphrase."""
+    values = (
+        {
+            SIGNING_PKCS12_KEY: base64.b64encode(material[0]).decode(),
+            SIGNING_PASSPHRASE_KEY: material[1],
+        }
+        if material is not None
+        else {SIGNING_PKCS12_KEY: "", SIGNING_PASSPHRASE_KEY: ""}
+    )
+    for key, value in values.items():
+        row = session.get(OfficeSetting, key)
+        if row is None:
+            row = OfficeSetting(key=key)
+            session.add(row)
+        row.value = value
+        row.updated_at = at
+        row.updated_by = by
 
 
 def find(session: Session, kind: str, number: str) -> IssuedDocument | None:
