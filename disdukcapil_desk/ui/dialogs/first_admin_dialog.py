@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -13,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from disdukcapil_desk.domain.passwords import password_problem
+from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
 
 
 class FirstAdminDialog(QDialog):
@@ -43,12 +43,7 @@ class FirstAdminDialog(QDialog):
         self.message = QLabel("", self)
         self.message.setStyleSheet("color: #b71c1c;")
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(self)
-        buttons.addButton("Siapkan", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("Batal", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self._on_accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(DialogButtons(self, "Siapkan", on_accept=self._on_accept))
         self.setMinimumWidth(460)
 
     def _on_accept(self) -> None:

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 from disdukcapil_desk import APP_NAME
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError
+from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
 
 Authenticate = Callable[[str, str], Actor]
 
@@ -54,14 +54,9 @@ class LoginDialog(QDialog):
         self.message.setStyleSheet("color: #b71c1c;")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        layout.addWidget(
+            DialogButtons(self, "Masuk", on_accept=self.try_login, reject_label="Keluar")
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Masuk")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Keluar")
-        buttons.accepted.connect(self.try_login)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
         (self.password if login else self.login).setFocus()
         self.setMinimumWidth(360)
 

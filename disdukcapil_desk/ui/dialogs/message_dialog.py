@@ -8,13 +8,14 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
+
+from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
 
 LinkFor = Callable[[str], str]
 
@@ -44,19 +45,11 @@ class CitizenMessageDialog(QDialog):
         self.editor.setObjectName("citizenMessage")
         self.editor.setMinimumSize(560, 320)
         layout.addWidget(self.editor, 1)
-        buttons = QDialogButtonBox(self)
         copy = QPushButton("&Salin", self)
         copy.clicked.connect(self.copy)
         whatsapp = QPushButton("Buka &WhatsApp", self)
         whatsapp.clicked.connect(self.open_whatsapp)
-        buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(whatsapp, QDialogButtonBox.ButtonRole.ActionRole)
-        ok = buttons.addButton(confirm_label, QDialogButtonBox.ButtonRole.AcceptRole)
-        ok.setDefault(True)
-        buttons.addButton("Batal", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(DialogButtons(self, confirm_label, actions=(copy, whatsapp)))
 
     @property
     def text(self) -> str:
@@ -89,11 +82,8 @@ class ReasonDialog(QDialog):
         self.editor.setObjectName("reason")
         self.editor.setMinimumSize(420, 120)
         layout.addWidget(self.editor)
-        self.buttons = QDialogButtonBox(self)
-        self.ok = self.buttons.addButton(confirm_label, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton("Batal", QDialogButtonBox.ButtonRole.RejectRole)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = DialogButtons(self, confirm_label)
+        self.ok = self.buttons.accept_button
         layout.addWidget(self.buttons)
         self.ok.setEnabled(False)
         self.editor.textChanged.connect(lambda: self.ok.setEnabled(bool(self.text)))

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from disdukcapil_desk.domain.recap import PeriodPreset, preset_period
+from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
 
 
 class RecapDialog(QDialog):
@@ -77,12 +77,7 @@ class RecapDialog(QDialog):
         path_row.addWidget(self.path, 1)
         path_row.addWidget(browse)
         form.addRow("&Simpan ke", path_row)
-        buttons = QDialogButtonBox(self)
-        buttons.addButton("Buat rekap", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("Batal", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(DialogButtons(self, "Buat rekap"))
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(self._suggest_path)
         self.preset.setCurrentIndex(self.preset.findData(PeriodPreset.THIS_MONTH.value))

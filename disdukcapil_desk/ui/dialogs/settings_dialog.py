@@ -8,7 +8,6 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -27,6 +26,7 @@ from disdukcapil_desk.operations.connection import (
     DatabaseConfig,
     ProbeResult,
 )
+from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
 from disdukcapil_desk.ui.workstation import RECEIPT_PROFILES, WorkstationSettings
 
 Probe = Callable[[str, str | None], ProbeResult]
@@ -63,14 +63,7 @@ class SettingsDialog(QDialog):
         self._status.setObjectName("connectionStatus")
         self._status.setWordWrap(True)
         layout.addWidget(self._status)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Simpan")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Batal")
-        buttons.accepted.connect(self._on_save)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(DialogButtons(self, "Simpan", on_accept=self._on_save))
         self._sync_enabled()
         self.setMinimumWidth(640)
         self._on_test()

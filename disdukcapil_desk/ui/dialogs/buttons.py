@@ -1,0 +1,36 @@
+"""The button row of the desk's dialogs, labelled in Indonesian (ui layer)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton
+
+CANCEL_LABEL = "Batal"
+
+
+class DialogButtons(QDialogButtonBox):
+    """Some action buttons, then the confirming button (the default one), then the cancelling one.
+
+    The confirming button calls ``on_accept`` (the dialog's ``accept`` unless given: a dialog
+    that checks its input first accepts itself); the cancelling one rejects the dialog.
+    """
+
+    def __init__(
+        self,
+        dialog: QDialog,
+        accept_label: str,
+        *,
+        on_accept: Callable[[], object] | None = None,
+        reject_label: str = CANCEL_LABEL,
+        actions: Sequence[QPushButton] = (),
+    ) -> None:
+        """Add the buttons to a box that belongs to ``dialog``; the caller places the box."""
+        super().__init__(dialog)
+        for action in actions:
+            self.addButton(action, QDialogButtonBox.ButtonRole.ActionRole)
+        self.accept_button = self.addButton(accept_label, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.accept_button.setDefault(True)
+        self.reject_button = self.addButton(reject_label, QDialogButtonBox.ButtonRole.RejectRole)
+        self.accepted.connect(on_accept or dialog.accept)
+        self.rejected.connect(dialog.reject)
