@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QApplication,
     QInputDialog,
@@ -34,9 +35,11 @@ from disdukcapil_desk.domain.workflow import Permission, Role, Status
 from disdukcapil_desk.operations.documents import IssueResult
 from disdukcapil_desk.operations.recaps import RecapResult
 from disdukcapil_desk.ui.dialogs.about_dialog import AboutDialog
+from disdukcapil_desk.ui.dialogs.document_preview import DocumentPreviewDialog
 from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, ReasonDialog
 from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
+from disdukcapil_desk.ui.printing import print_pdf
 from disdukcapil_desk.ui.queue.queue_view import QueueView
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
@@ -333,7 +336,7 @@ class MainWindow(QMainWindow):
     # -- documents -------------------------------------------------------------------------------
 
     def print_receipt(self) -> None:
-        """Open the receipt of the selected request (the viewer prints it).
+        """Show the receipt of the selected request in the print preview.
 
         A receipt printed before is a reprint: it needs a reason and is counted on the paper.
         """
@@ -473,14 +476,32 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Periksa dokumen", f"{result.message}\n\n{details}")
 
     def open_pdf(self, name: str, pdf: bytes) -> Path:
-        """Write a PDF to the documents folder and open it in the workstation's viewer."""
+        """Write a PDF to the documents folder and show its print preview."""
         self.documents_dir.mkdir(parents=True, exist_ok=True)
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)
         path = self.documents_dir / f"{safe}.pdf"
         path.write_bytes(pdf)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-        self.statusBar().showMessage(f"Dokumen dibuka: {path}", 10000)
+        self.preview(name, pdf, path)
+        self.statusBar().showMessage(f"Dokumen: {path}", 10000)
         return path
+
+    def preview(self, name: str, pdf: bytes, path: Path) -> DocumentPreviewDialog:
+        """Show the print preview of a document (not modal: the queue stays usable)."""
+        dialog = DocumentPreviewDialog(name, pdf, path, self.print_on, self)
+        dialog.show()
+        return dialog
+
+    def print_on(self, printer: QPrinter, pdf: bytes) -> None:
+        """Print ``pdf`` in the background with progress and cancel."""
+
+        def done(pages: int) -> None:
+            self.statusBar().showMessage(f"{pages} halaman dikirim ke printer.", 10000)
+
+        self.run_with_progress(
+            "Mencetak…",
+            lambda progress, cancelled: print_pdf(printer, pdf, progress, cancelled),
+            done,
+        )
 
     def ask_reason(self, title: str, prompt: str) -> str:
         """Ask for a required reason ("" when cancelled)."""

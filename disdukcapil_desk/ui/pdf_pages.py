@@ -20,13 +20,14 @@ def render_pages(content: bytes, scale: float = 1.5) -> tuple[list[QImage], int]
     except pdfium.PdfiumError as exc:
         raise ValueError(f"PDF tidak dapat dibaca: {exc}") from None
     try:
-        images = [_image(document[i], scale) for i in range(min(len(document), MAX_PAGES))]
+        images = [page_image(document[i], scale) for i in range(min(len(document), MAX_PAGES))]
         return images, len(document)
     finally:
         document.close()
 
 
-def _image(page: pdfium.PdfPage, scale: float) -> QImage:
+def page_image(page: pdfium.PdfPage, scale: float) -> QImage:
+    """Render one page (1.0 = 72 dpi) to an image that owns its pixels."""
     bitmap = page.render(scale=scale, rev_byteorder=True)
     image = QImage(
         bytes(bitmap.buffer),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -22,11 +21,9 @@ from tests.integration.test_intake import ingest_rows, request_of, sample_row
 
 @pytest.fixture
 def opened(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """PDFs the window asked the workstation to open."""
+    """PDFs the window showed in its print preview (the preview has its own tests)."""
     paths: list[Path] = []
-    monkeypatch.setattr(
-        QDesktopServices, "openUrl", lambda url: paths.append(Path(url.toLocalFile())) or True
-    )
+    monkeypatch.setattr(MainWindow, "preview", lambda _self, _name, _pdf, path: paths.append(path))
     return paths
 
 
