@@ -241,8 +241,11 @@ class DocumentOps:
 
         Raises:
             PermissionDenied: the actor is not an administrator.
+            WorkflowError: the series has handed out numbers already, or the offset is negative.
         """
         require(actor.role, Permission.MANAGE_LOCATIONS)
+        if offset < 0:
+            raise WorkflowError("Nomor terakhir tidak boleh negatif")
         regency = self._ctx.reference.wilayah.kabupaten_code
         day = dt.date(year, 1, 1)
         if service_code in _SKPWNI_SERVICES:
@@ -253,7 +256,11 @@ class DocumentOps:
                 raise DeskError(f"Layanan {service_code} tidak punya nomor akta")
             key = akta_counter(regency, type_code, day)
         with self._ctx.unit_of_work() as session:
-            counters.set_opening_offset(session, key.kind, key.scope, key.period, offset)
+            if not counters.set_opening_offset(session, key.kind, key.scope, key.period, offset):
+                raise WorkflowError(
+                    f"Seri {key.scope} tahun {year} sudah memakai nomor; nomor awalnya tidak dapat "
+                    "diubah lagi"
+                )
             record(
                 self._ctx,
                 session,
@@ -358,13 +365,22 @@ class DocumentOps:
         with self._ctx.unit_of_work() as session:
             self._void_in(session, actor, number, reason)
 
-    def register(self, number: str | None = None) -> list[tuple[str, str, str, str, dt.datetime]]:
-        """Return the register of voided/reprinted numbers: (number, event, reason, who, when)."""
+    def register(
+        self, number: str | None = None, *, limit: int = 500
+    ) -> list[tuple[str, str, str, str, dt.datetime]]:
+        """Return the register of voided/reprinted numbers, newest first: (number, event,
+        reason, who, when); at most ``limit`` entries.
+        """
         with self._ctx.reading() as session:
             return [
                 (r.number, r.event, r.reason, r.actor, r.at)
-                for r in repo.register_entries(session, number)
+                for r in repo.register_entries(session, number, limit)
             ]
+
+    def numbered_services(self) -> list[tuple[str, str]]:
+        """The services whose certificates carry a registration number: (code, name)."""
+        catalogue = self._ctx.reference.catalogue
+        return [(code, catalogue.get(code).name) for code in sorted(self.templates)]
 
     def _void_in(self, session: Session, actor: Actor, number: str, reason: str) -> IssuedDocument:
         if actor.role is not Role.SECTION_HEAD:

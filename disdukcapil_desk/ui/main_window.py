@@ -35,6 +35,7 @@ from disdukcapil_desk.domain.workflow import Permission, Role, Status
 from disdukcapil_desk.operations.documents import IssueResult
 from disdukcapil_desk.operations.recaps import RecapResult
 from disdukcapil_desk.ui.dialogs.about_dialog import AboutDialog
+from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
 from disdukcapil_desk.ui.dialogs.document_preview import DocumentPreviewDialog
 from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, ReasonDialog
 from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
@@ -159,7 +160,9 @@ class MainWindow(QMainWindow):
         self.verification.request_changed.connect(self._on_request_changed)
         self.lock_screen = LockScreen(session, self.stack)
         self.lock_screen.unlocked.connect(self.unlock)
-        for page in (self.queue, self.verification, self.lock_screen):
+        self.may_view_queue = session.can(Permission.VIEW_QUEUE)
+        home = self.queue if self.may_view_queue else self._administrator_home()
+        for page in (home, self.verification, self.lock_screen):
             self.stack.addWidget(page)
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -175,6 +178,23 @@ class MainWindow(QMainWindow):
         self._restore_layout()
 
     # -- building ----------------------------------------------------------------------------
+
+    def _administrator_home(self) -> QLabel:
+        """What an administrator sees instead of the queue (no citizens' data: not their task)."""
+        self.queue.hide()
+        home = QLabel(
+            f"{self.session.actor.role.label if self.session.actor.role else ''}: antrean "
+            "permohonan (berisi data pribadi) hanya untuk petugas layanan.\n\n"
+            "Administrasi: kop surat dan pejabat penanda tangan, sertifikat tanda tangan digital, "
+            "kunci publik verifikasi, nomor awal akta dan register nomor.\n"
+            "Pengguna dan lokasi: perintah 'disdukcapil-desk user' dan 'location'.",
+            self,
+        )
+        home.setObjectName("administratorHome")
+        home.setWordWrap(True)
+        home.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        home.setMargin(48)
+        return home
 
     def _make_queue(self) -> QueueView:
         services = [(s.code, s.name) for s in self.session.catalogue]
@@ -206,6 +226,7 @@ class MainWindow(QMainWindow):
             ("print_ready", "Cetak yang siap", "", self.print_all_ready),
             ("verify", "Periksa QR", "Ctrl+K", self.verify_document),
             ("recap", "Rekap", "Ctrl+E", self.export_recap),
+            ("admin", "Administrasi", "", self.open_admin),
             ("lock", "Kunci", "Ctrl+L", self.lock),
             ("about", "Tentang", "F1", self.show_about),
         ]
@@ -222,12 +243,16 @@ class MainWindow(QMainWindow):
             self.toolbar_actions[name] = action
         may_work = self.session.can(Permission.EDIT_REQUEST)
         self.toolbar_actions["take_next"].setEnabled(may_work)
+        for name in ("open", "refresh"):
+            self.toolbar_actions[name].setEnabled(self.may_view_queue)
         self.toolbar_actions["ingest"].setEnabled(self.session.can(Permission.RUN_INGEST))
         may_issue = self.session.actor.role in (Role.VERIFIER, Role.SECTION_HEAD)
         self.toolbar_actions["issue"].setEnabled(may_issue)
         self.toolbar_actions["recap"].setEnabled(self.session.can(Permission.EXPORT_RECAP))
         for name in ("receipt", "print_ready"):
             self.toolbar_actions[name].setEnabled(self.session.can(Permission.PRINT))
+        # Only administrators see it: the toolbar of everyone else stays as short as it was.
+        self.toolbar_actions["admin"].setVisible(self.session.can(Permission.MANAGE_LOCATIONS))
 
     def _listen(self) -> None:
         # Called from the listener thread: only emit; the queued signal reaches the GUI thread.
@@ -255,13 +280,16 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Load the queue (after the window is shown) and listen for changes elsewhere."""
+        if not self.may_view_queue:
+            return
         self._guarded(self.queue.reload)
         if self.listener.start():
             self.refresh_timer.setInterval(LISTENING_REFRESH_MS)
 
     def refresh(self) -> None:
         """Re-read the queue and counts without losing the selection."""
-        self._guarded(self.queue.refresh)
+        if self.may_view_queue:
+            self._guarded(self.queue.refresh)
 
     def _on_refresh_timer(self) -> None:
         if self.stack.currentIndex() == PAGE_QUEUE:
@@ -521,6 +549,12 @@ class MainWindow(QMainWindow):
             title, intro, text, link_for, confirm_label="Simpan", parent=self
         )
         return dialog.text if dialog.exec() else None
+
+    def open_admin(self) -> AdminDialog:
+        """Letterhead and signers, the signing certificate and akta numbers (administrators)."""
+        dialog = AdminDialog(self.session, self.runner, self)
+        dialog.open()
+        return dialog
 
     def show_about(self) -> None:
         """Version, database, schema version and where the log is."""

@@ -20,10 +20,12 @@ from disdukcapil_desk.domain.dto import (
 )
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.findings import Finding
+from disdukcapil_desk.domain.office import OfficeSettings
 from disdukcapil_desk.domain.workflow import Permission, Role, Status, may
 from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.documents import DocumentOps, IssueResult
+from disdukcapil_desk.operations.documents import DocumentOps, IssueResult, SigningInfo
 from disdukcapil_desk.operations.intake import CancelFn, IntakeOps, ProgressFn
+from disdukcapil_desk.operations.office import OfficeOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.recaps import RecapResult, Recaps
 from disdukcapil_desk.operations.setup import LocationOps
@@ -152,6 +154,38 @@ class DeskSession:
     def print_ready(self, progress: ProgressFn, cancelled: CancelFn) -> bytes | None:
         """Every issued, never-printed certificate of this location as one PDF."""
         return self._documents.print_ready(self.actor, self.location, progress, cancelled)
+
+    def office_settings(self) -> OfficeSettings:
+        """The letterhead and signers every workstation prints."""
+        return OfficeOps(self.ctx).get()
+
+    def update_office_settings(self, changes: dict[str, str]) -> OfficeSettings:
+        """Change office settings (administrators)."""
+        return OfficeOps(self.ctx).update(self.actor, changes)
+
+    def signing_info(self) -> SigningInfo | None:
+        """The office's signing certificate, or None (certificates print as drafts)."""
+        return self._documents.signing_info()
+
+    def configure_signing(self, pkcs12: bytes | None, passphrase: str = "") -> SigningInfo | None:
+        """Install (or with None remove) the office's PKCS#12 certificate (administrators)."""
+        return self._documents.configure_signing(self.actor, pkcs12, passphrase)
+
+    def public_key(self) -> bytes:
+        """The office's public verification key (PEM), to publish."""
+        return self._documents.public_key()
+
+    def numbered_services(self) -> list[tuple[str, str]]:
+        """Services whose certificates are numbered: (code, name)."""
+        return self._documents.numbered_services()
+
+    def set_opening_offset(self, service_code: str, year: int, offset: int, late: bool) -> None:
+        """Continue a year's akta series after the last paper number (administrators)."""
+        self._documents.set_opening_offset(self.actor, service_code, year, offset, late=late)
+
+    def number_register(self) -> list[tuple[str, str, str, str, dt.datetime]]:
+        """Voided and reprinted numbers, newest first."""
+        return self._documents.register()
 
     def verify_scan(self, text: str) -> ScanResult:
         """Check a scanned document QR."""

@@ -214,6 +214,12 @@ def test_opening_offset_continues_the_paper_series(
     assert (
         DocumentOps(ctx).issue(operator, request_id).certificate_number == "3604-KM-02112026-0042"
     )
+    # once the series has handed out a number its start is fixed (no re-used paper numbers)
+    with pytest.raises(WorkflowError, match="sudah memakai nomor"):
+        DocumentOps(ctx).set_opening_offset(users["admin"], "akta_kematian", 2026, 10)
+    with pytest.raises(WorkflowError, match="negatif"):
+        DocumentOps(ctx).set_opening_offset(users["admin"], "akta_kematian", 2027, -1)
+    DocumentOps(ctx).set_opening_offset(users["admin"], "akta_kematian", 2027, 10)
 
 
 def test_receipt_contents_masking_and_qr(

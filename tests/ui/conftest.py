@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from disdukcapil_desk.db.models import ServiceRequest
 from disdukcapil_desk.domain.demo_data import make_nik
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.ui.main_window import MainWindow
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import InlineTaskRunner
 from disdukcapil_desk.ui.workstation import WorkstationSettings
@@ -89,3 +91,28 @@ def bulk_requests(
     with ctx.unit_of_work() as session:
         for chunk in range(0, len(rows), 5000):
             session.execute(insert(ServiceRequest), rows[chunk : chunk + 5000])
+
+
+OpenWindow = Callable[[Actor], MainWindow]
+
+
+@pytest.fixture
+def open_window(
+    qtbot: object, ctx: DeskContext, settings: WorkstationSettings, tmp_path: Path
+) -> OpenWindow:
+    """Open, show and start the main window for an officer (inline tasks, temp documents)."""
+
+    def open_for(actor: Actor) -> MainWindow:
+        window = MainWindow(
+            DeskSession(ctx, actor, "DINAS"),
+            InlineTaskRunner(),
+            settings,
+            database_label="test",
+            documents_dir=tmp_path / "dokumen",
+        )
+        qtbot.addWidget(window)  # type: ignore[attr-defined]
+        window.show()
+        window.start()
+        return window
+
+    return open_for

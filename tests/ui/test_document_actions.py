@@ -6,17 +6,15 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
-from pytestqt.qtbot import QtBot
 
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.workflow import Action, Status
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.ui.main_window import MainWindow
-from disdukcapil_desk.ui.session import DeskSession
-from disdukcapil_desk.ui.tasks import InlineTaskRunner
 from disdukcapil_desk.ui.workstation import WorkstationSettings
 from tests.integration.test_intake import ingest_rows, request_of, sample_row
+from tests.ui.conftest import OpenWindow
 
 
 @pytest.fixture
@@ -27,37 +25,19 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return paths
 
 
-def make_window(
-    qtbot: QtBot, ctx: DeskContext, actor: Actor, settings: WorkstationSettings, tmp_path: Path
-) -> MainWindow:
-    window = MainWindow(
-        DeskSession(ctx, actor, "DINAS"),
-        InlineTaskRunner(),
-        settings,
-        database_label="test",
-        documents_dir=tmp_path / "dokumen",
-    )
-    qtbot.addWidget(window)
-    window.show()
-    window.start()
-    return window
-
-
 def select(window: MainWindow, request_id: int) -> None:
     window.queue.status.setCurrentIndex(window.queue.status.findData(None))
     window.queue.table.selectRow(window.queue.model.row_of_id(request_id))
 
 
 def test_receipt_opens_a_pdf_without_full_nik(
-    qtbot: QtBot,
+    open_window: OpenWindow,
     ctx: DeskContext,
     users: dict[str, Actor],
-    settings: WorkstationSettings,
-    tmp_path: Path,
     opened: list[Path],
 ) -> None:
     ingest_rows(ctx, sample_row("wa-1002"))
-    window = make_window(qtbot, ctx, users["loket.dinas"], settings, tmp_path)
+    window = open_window(users["loket.dinas"])
     select(window, request_of(ctx, "wa-1002").id)
     window.print_receipt()
     (path,) = opened
@@ -66,11 +46,9 @@ def test_receipt_opens_a_pdf_without_full_nik(
 
 
 def test_issue_opens_certificate_and_stores_ready_message(
-    qtbot: QtBot,
+    open_window: OpenWindow,
     ctx: DeskContext,
     users: dict[str, Actor],
-    settings: WorkstationSettings,
-    tmp_path: Path,
     opened: list[Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -79,7 +57,7 @@ def test_issue_opens_certificate_and_stores_ready_message(
     queue = QueueOps(ctx)
     queue.claim(users["loket.dinas"], request_id)
     queue.decide(users["loket.dinas"], request_id, Action.APPROVE)
-    window = make_window(qtbot, ctx, users["operator.dinas"], settings, tmp_path)
+    window = open_window(users["operator.dinas"])
     drafts: list[str] = []
     monkeypatch.setattr(
         window,
@@ -109,23 +87,20 @@ def test_issue_opens_certificate_and_stores_ready_message(
 
 
 def test_counter_officer_cannot_issue(
-    qtbot: QtBot,
+    open_window: OpenWindow,
     ctx: DeskContext,
     users: dict[str, Actor],
-    settings: WorkstationSettings,
-    tmp_path: Path,
 ) -> None:
-    window = make_window(qtbot, ctx, users["loket.dinas"], settings, tmp_path)
+    window = open_window(users["loket.dinas"])
     assert not window.toolbar_actions["issue"].isEnabled()
     assert window.toolbar_actions["receipt"].isEnabled()
 
 
 def test_second_receipt_is_a_reprint_with_reason_on_the_slip_profile(
-    qtbot: QtBot,
+    open_window: OpenWindow,
     ctx: DeskContext,
     users: dict[str, Actor],
     settings: WorkstationSettings,
-    tmp_path: Path,
     opened: list[Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -134,7 +109,7 @@ def test_second_receipt_is_a_reprint_with_reason_on_the_slip_profile(
     settings.set_receipt_profile("slip")
     ingest_rows(ctx, sample_row("wa-1003"))
     number = request_of(ctx, "wa-1003").number
-    window = make_window(qtbot, ctx, users["loket.dinas"], settings, tmp_path)
+    window = open_window(users["loket.dinas"])
     select(window, request_of(ctx, "wa-1003").id)
     asked: list[str] = []
     monkeypatch.setattr(window, "ask_reason", lambda _t, prompt: asked.append(prompt) or "")

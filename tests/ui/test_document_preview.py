@@ -20,7 +20,8 @@ from disdukcapil_desk.ui.main_window import MainWindow
 from disdukcapil_desk.ui.printing import prepare_printer, print_pdf
 from disdukcapil_desk.ui.workstation import WorkstationSettings
 from tests.integration.test_intake import ingest_rows, request_of, sample_row
-from tests.ui.test_document_actions import make_window, select
+from tests.ui.conftest import OpenWindow
+from tests.ui.test_document_actions import select
 
 SLIP = (80 * mm, 200 * mm)
 
@@ -110,7 +111,7 @@ def test_preview_renders_pages_prints_and_saves(qtbot: QtBot, tmp_path: Path) ->
 
 
 def test_receipt_preview_prints_through_the_window(
-    qtbot: QtBot,
+    open_window: OpenWindow,
     ctx: DeskContext,
     users: dict[str, Actor],
     settings: WorkstationSettings,
@@ -119,7 +120,7 @@ def test_receipt_preview_prints_through_the_window(
 ) -> None:
     settings.set_receipt_profile("slip")
     ingest_rows(ctx, sample_row("wa-1002"))
-    window = make_window(qtbot, ctx, users["loket.dinas"], settings, tmp_path)
+    window = open_window(users["loket.dinas"])
     previews: list[DocumentPreviewDialog] = []
     real_preview = MainWindow.preview
     monkeypatch.setattr(

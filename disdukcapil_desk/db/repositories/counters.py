@@ -36,8 +36,23 @@ def allocate(session: Session, kind: str, scope: str, period: str) -> int:
     return int(value)
 
 
-def set_opening_offset(session: Session, kind: str, scope: str, period: str, offset: int) -> None:
-    """Start a counter after ``offset`` (the last number used on paper)."""
+def set_opening_offset(session: Session, kind: str, scope: str, period: str, offset: int) -> bool:
+    """Start a counter after ``offset`` (the last number used on paper).
+
+    Returns False, changing nothing, when the series has already handed out numbers: moving its
+    start then would re-use numbers already on paper or leave unexplained gaps.
+    """
+    used = session.execute(
+        select(NumberCounter.last_value)
+        .where(
+            NumberCounter.kind == kind,
+            NumberCounter.scope == scope,
+            NumberCounter.period == period,
+        )
+        .with_for_update()
+    ).scalar_one_or_none()
+    if used:
+        return False
     dialect = session.get_bind().dialect.name
     insert_fn = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert_fn(NumberCounter).values(
@@ -48,6 +63,7 @@ def set_opening_offset(session: Session, kind: str, scope: str, period: str, off
             index_elements=["kind", "scope", "period"], set_={"opening_offset": offset}
         )
     )
+    return True
 
 
 def current(session: Session, kind: str, scope: str, period: str) -> int:

@@ -127,9 +127,11 @@ def files_with_hash(session: Session, sha256: str) -> list[DocumentFile]:
     return list(session.scalars(select(DocumentFile).where(DocumentFile.sha256 == sha256)))
 
 
-def register_entries(session: Session, number: str | None = None) -> list[NumberRegister]:
-    """Return the register of voided and reprinted numbers (of one number when given)."""
-    stmt = select(NumberRegister).order_by(NumberRegister.id)
+def register_entries(
+    session: Session, number: str | None = None, limit: int | None = None
+) -> list[NumberRegister]:
+    """Return the register of voided and reprinted numbers, newest first (one number's)."""
+    stmt = select(NumberRegister).order_by(NumberRegister.id.desc()).limit(limit)
     if number is not None:
         stmt = stmt.where(NumberRegister.number == number)
     return list(session.scalars(stmt))

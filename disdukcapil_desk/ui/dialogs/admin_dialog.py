@@ -1,0 +1,302 @@
+"""Administrasi dokumen: letterhead and signers, the signing certificate, akta numbers (ui layer).
+
+Only administrators open it. Every change goes through ``operations/`` (permission and audit
+there); the database work runs in the task runner like every other call of the window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from disdukcapil_desk.domain.documents import key_fingerprint, load_public_key
+from disdukcapil_desk.domain.office import SETTING_LABELS, OfficeSettings
+from disdukcapil_desk.operations.documents import SigningInfo
+from disdukcapil_desk.ui.messages import ask_yes_no, show_error
+from disdukcapil_desk.ui.session import DeskSession
+from disdukcapil_desk.ui.tasks import TaskRunner
+
+REGISTER_EVENTS = {"void": "Dibatalkan", "reprint": "Cetak ulang"}
+NO_CERTIFICATE = (
+    "Belum ada sertifikat tanda tangan digital: sertifikat dan kutipan dicetak dengan tanda "
+    "DRAF untuk diperiksa pemohon."
+)
+
+
+class AdminDialog(QDialog):
+    """Three tabs: Kop & pejabat, Tanda tangan digital, Nomor akta."""
+
+    def __init__(
+        self, session: DeskSession, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        """Load the current values through ``runner``."""
+        super().__init__(parent)
+        self.setWindowTitle("Administrasi dokumen")
+        self._session, self._runner = session, runner
+        self.setting_edits: dict[str, QLineEdit] = {}
+        tabs = QTabWidget()
+        tabs.addTab(self._office_tab(), "Kop && pejabat")
+        tabs.addTab(self._signing_tab(), "Tanda tangan digital")
+        tabs.addTab(self._numbers_tab(), "Nomor akta")
+        close = QPushButton("Tutup")
+        close.clicked.connect(self.accept)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs, 1)
+        layout.addLayout(row)
+        self.resize(720, 620)
+        self._run(session.office_settings, self._show_settings)
+        self._run(session.signing_info, self._show_signing)
+        self._run(session.number_register, self._show_register)
+
+    def _run(self, work: Any, done: Any) -> None:
+        self._runner.run(work, done, lambda error: show_error(self, error))
+
+    # -- Kop & pejabat ---------------------------------------------------------------------------
+
+    def _office_tab(self) -> QWidget:
+        form = QFormLayout()
+        for key, label in SETTING_LABELS.items():
+            edit = QLineEdit()
+            edit.setObjectName(key)
+            self.setting_edits[key] = edit
+            form.addRow(label, edit)
+        holder = QWidget()
+        holder.setLayout(form)
+        scroll = QScrollArea()
+        scroll.setWidget(holder)
+        scroll.setWidgetResizable(True)
+        self.save_settings_button = QPushButton("Simpan kop && pejabat")
+        self.save_settings_button.clicked.connect(self.save_settings)
+        self.settings_state = QLabel("")
+        return _tab(scroll, _row(self.settings_state, self.save_settings_button))
+
+    def _show_settings(self, settings: OfficeSettings) -> None:
+        self._loaded = settings
+        for key, edit in self.setting_edits.items():
+            edit.setText(getattr(settings, key))
+
+    def save_settings(self) -> None:
+        """Store the changed fields (each change is audited)."""
+        changes = {
+            key: edit.text().strip()
+            for key, edit in self.setting_edits.items()
+            if edit.text().strip() != getattr(self._loaded, key)
+        }
+        if not changes:
+            self.settings_state.setText("Tidak ada perubahan.")
+            return
+
+        def saved(settings: OfficeSettings) -> None:
+            self._show_settings(settings)
+            self.settings_state.setText(f"{len(changes)} setelan disimpan.")
+
+        self._run(lambda: self._session.update_office_settings(changes), saved)
+
+    # -- Tanda tangan digital --------------------------------------------------------------------
+
+    def _signing_tab(self) -> QWidget:
+        self.signing_state = QLabel(NO_CERTIFICATE)
+        self.signing_state.setWordWrap(True)
+        self.install_button = QPushButton("Pasang sertifikat (.p12/.pfx)…")
+        self.install_button.clicked.connect(self.install_certificate)
+        self.remove_button = QPushButton("Lepas sertifikat")
+        self.remove_button.clicked.connect(self.remove_certificate)
+        self.export_button = QPushButton("Simpan kunci publik…")
+        self.export_button.clicked.connect(self.export_public_key)
+        self.key_state = QLabel(
+            "Kunci publik dinas memeriksa kode QR dan segel dokumen tanpa basis data "
+            "(perintah 'disdukcapil-desk verify --public-key'). Umumkan sidik jarinya."
+        )
+        self.key_state.setWordWrap(True)
+        return _tab(
+            self.signing_state,
+            _row(self.install_button, self.remove_button),
+            self.key_state,
+            _row(self.export_button),
+        )
+
+    def _show_signing(self, info: SigningInfo | None) -> None:
+        self.remove_button.setEnabled(info is not None)
+        if info is None:
+            self.signing_state.setText(NO_CERTIFICATE)
+            return
+        self.signing_state.setText(
+            f"Dokumen ditandatangani secara digital (PAdES) oleh: {info.subject}\n"
+            f"Sertifikat berlaku sampai {info.valid_until.astimezone():%d-%m-%Y}."
+        )
+
+    def install_certificate(self) -> None:
+        """Pick a PKCS#12 file, ask its passphrase, install it."""
+        path = self.choose_pkcs12_file()
+        if path is None:
+            return
+        passphrase = self.ask_passphrase(path.name)
+        if passphrase is None:
+            return
+        data = path.read_bytes()
+        self._run(lambda: self._session.configure_signing(data, passphrase), self._show_signing)
+
+    def remove_certificate(self) -> None:
+        """Remove the certificate after a confirmation."""
+        if self.confirm_removal():
+            self._run(lambda: self._session.configure_signing(None), self._show_signing)
+
+    def export_public_key(self) -> None:
+        """Save the public key (PEM) and show its fingerprint."""
+        path = self.choose_public_key_path()
+        if path is None:
+            return
+
+        def written(pem: bytes) -> None:
+            path.write_bytes(pem)
+            fingerprint = key_fingerprint(load_public_key(pem))
+            self.key_state.setText(f"Kunci publik disimpan di {path}\nSidik jari: {fingerprint}")
+
+        self._run(self._session.public_key, written)
+
+    # hooks (replaced in tests) ---------------------------------------------------------------
+
+    def choose_pkcs12_file(self) -> Path | None:
+        """Ask for the certificate file; None when cancelled."""
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Sertifikat tanda tangan", "", "Sertifikat PKCS#12 (*.p12 *.pfx)"
+        )
+        return Path(name) if name else None
+
+    def ask_passphrase(self, file_name: str) -> str | None:
+        """Ask the file's passphrase; None when cancelled."""
+        text, ok = QInputDialog.getText(
+            self, "Kata sandi sertifikat", f"Kata sandi {file_name}:", QLineEdit.EchoMode.Password
+        )
+        return text if ok else None
+
+    def confirm_removal(self) -> bool:
+        """Ask before certificates go back to drafts."""
+        return ask_yes_no(
+            self,
+            "Lepas sertifikat",
+            "Sertifikat berikutnya akan dicetak sebagai DRAF. Lanjutkan?",
+            yes="Lepas",
+            no="Batal",
+        )
+
+    def choose_public_key_path(self) -> Path | None:
+        """Ask where to save the public key; None when cancelled."""
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Simpan kunci publik", "kunci-publik-dinas.pem", "Kunci PEM (*.pem)"
+        )
+        return Path(name) if name else None
+
+    # -- Nomor akta ------------------------------------------------------------------------------
+
+    def _numbers_tab(self) -> QWidget:
+        self.service = QComboBox()
+        for code, name in self._session.numbered_services():
+            self.service.addItem(name, code)
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.year.setValue(dt.date.today().year)
+        self.last_paper_number = QSpinBox()
+        self.last_paper_number.setRange(0, 9999)
+        self.late = QCheckBox("Seri pencatatan terlambat (LT)")
+        self.offset_button = QPushButton("Simpan nomor awal")
+        self.offset_button.clicked.connect(self.save_offset)
+        self.offset_state = QLabel("")
+        form = QFormLayout()
+        form.addRow("Layanan", self.service)
+        form.addRow("Tahun", self.year)
+        form.addRow("Nomor terakhir di register kertas", self.last_paper_number)
+        form.addRow("", self.late)
+        self.register_table = QTableWidget(0, 5)
+        self.register_table.setHorizontalHeaderLabels(
+            ["Waktu", "Nomor", "Kejadian", "Oleh", "Alasan"]
+        )
+        self.register_table.horizontalHeader().setSectionResizeMode(
+            4, QHeaderView.ResizeMode.Stretch
+        )
+        self.register_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        return _tab(
+            _form_widget(form),
+            _row(self.offset_state, self.offset_button),
+            QLabel("Register nomor yang dibatalkan dan dicetak ulang (terbaru di atas):"),
+            self.register_table,
+        )
+
+    def save_offset(self) -> None:
+        """Continue the chosen series after the last paper number."""
+        service, year = self.service.currentData(), self.year.value()
+        offset, late = self.last_paper_number.value(), self.late.isChecked()
+
+        def saved(_: object) -> None:
+            self.offset_state.setText(
+                f"{self.service.currentText()} {year}: nomor berikutnya {offset + 1:04d}"
+            )
+
+        self._run(lambda: self._session.set_opening_offset(service, year, offset, late), saved)
+
+    def _show_register(self, entries: list[tuple[str, str, str, str, dt.datetime]]) -> None:
+        self.register_table.setRowCount(len(entries))
+        for row, (number, event, reason, who, at) in enumerate(entries):
+            cells = (
+                f"{at.astimezone():%d-%m-%Y %H:%M}",
+                number,
+                REGISTER_EVENTS.get(event, event),
+                who,
+                reason,
+            )
+            for column, text in enumerate(cells):
+                self.register_table.setItem(row, column, QTableWidgetItem(text))
+        self.register_table.resizeColumnsToContents()
+
+
+def _row(*widgets: QWidget) -> QWidget:
+    holder = QWidget()
+    layout = QHBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addStretch(1)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return holder
+
+
+def _form_widget(form: QFormLayout) -> QWidget:
+    holder = QWidget()
+    holder.setLayout(form)
+    return holder
+
+
+def _tab(*widgets: QWidget) -> QWidget:
+    """A tab with ``widgets`` stacked; a table or scroll area takes the spare height."""
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    growing = [w for w in widgets if isinstance(w, QTableWidget | QScrollArea)]
+    for widget in widgets:
+        layout.addWidget(widget, 1 if widget in growing else 0)
+    if not growing:
+        layout.addStretch(1)
+    return page
