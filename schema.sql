@@ -153,6 +153,10 @@ CREATE INDEX ix_service_request_received ON service_request (received_at, id);
 
 CREATE INDEX ix_service_request_sla ON service_request (sla_due);
 
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+CREATE INDEX IF NOT EXISTS ix_service_request_name_trgm ON service_request USING gin (lower(applicant_name) gin_trgm_ops);
+
 CREATE TABLE incoming_request (
 	id BIGSERIAL NOT NULL,
 	channel VARCHAR(20) NOT NULL,

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from disdukcapil_desk.db import search_index
 from disdukcapil_desk.db.base import Base, BigId, UtcDateTime
 
 SCHEMA_VERSION = 1
@@ -366,3 +367,6 @@ class NumberRegister(Base):
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (CheckConstraint("event IN ('void', 'reprint')", name="event"),)
+
+
+search_index.attach(ServiceRequest.__table__)

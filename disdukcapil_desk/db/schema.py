@@ -12,6 +12,7 @@ from sqlalchemy import Engine, insert, inspect, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from disdukcapil_desk.db import search_index
 from disdukcapil_desk.db.base import Base
 from disdukcapil_desk.db.migrations import MIGRATIONS, Migration
 from disdukcapil_desk.db.models import SCHEMA_VERSION, AuditHead, SchemaVersion
@@ -137,4 +138,6 @@ def postgresql_ddl() -> str:
         parts.append(str(CreateTable(table).compile(dialect=dialect)).strip() + ";")
         for index in sorted(table.indexes, key=lambda i: str(i.name)):
             parts.append(str(CreateIndex(index).compile(dialect=dialect)).strip() + ";")
+        if table.name == "service_request":
+            parts += [f"{statement};" for statement in search_index.POSTGRESQL_DDL]
     return "\n\n".join(parts) + "\n"

@@ -97,7 +97,10 @@ class QueueOps:
         require(actor.role, Permission.VIEW_QUEUE)
         flt = self._scoped(actor, flt)
         conditions = repo.filter_conditions(
-            flt, today=office_date(self._ctx.clock()), user_id=actor.user_id
+            flt,
+            today=office_date(self._ctx.clock()),
+            user_id=actor.user_id,
+            dialect=self._ctx.engine.dialect.name,
         )
         with self._ctx.reading() as session:
             rows = repo.page(

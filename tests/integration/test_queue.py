@@ -6,7 +6,11 @@ import datetime as dt
 import json
 
 import pytest
+from sqlalchemy import Select, select, text
+from sqlalchemy.orm import Session
 
+from disdukcapil_desk.db.models import ServiceRequest
+from disdukcapil_desk.db.repositories.requests import search_condition
 from disdukcapil_desk.domain.dto import Actor, Cursor, QueueFilter
 from disdukcapil_desk.domain.errors import (
     ClaimError,
@@ -211,3 +215,35 @@ def test_full_workflow_with_roles(ctx: DeskContext, users: dict[str, Actor]) -> 
         queue.decide(operator, ids[2], Action.ISSUE)
     history = [h.action for h in queue.detail(_head(), ids[0]).history]
     assert history == ["intake", "claim", "approve", "issue", "finish"]
+
+
+def test_name_search_uses_the_trigram_index_and_follows_changes(ctx: DeskContext) -> None:
+    seed(ctx, 5)
+    queue = QueueOps(ctx)
+    with ctx.sessions.begin() as session:
+        first = session.scalars(select(ServiceRequest).order_by(ServiceRequest.id)).first()
+        assert first is not None
+        first.applicant_name = "Siti Nurhaliza"
+
+    def names(fragment: str) -> list[str]:
+        return [r.applicant_name for r in queue.page(_head(), QueueFilter(search=fragment)).rows]
+
+    assert names("NURHAL") == ["Siti Nurhaliza"]
+    assert names("pemohon 000") == [], "the old name is gone from the index"
+    assert len(names("mohon")) == 4
+    assert names("si") == ["Siti Nurhaliza"], "two letters: scanned, still found"
+    with ctx.sessions() as session:
+        condition = search_condition("nurhal", session.get_bind().dialect.name)
+        stmt = select(ServiceRequest.id).where(condition)
+        if ctx.postgresql:
+            session.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = "\n".join(session.scalars(text(f"EXPLAIN {_compiled(stmt, session)}")))
+            assert "ix_service_request_name_trgm" in plan
+        else:
+            rows = session.execute(text(f"EXPLAIN QUERY PLAN {_compiled(stmt, session)}"))
+            assert "VIRTUAL TABLE INDEX" in " ".join(str(r[-1]) for r in rows)
+
+
+def _compiled(stmt: Select[tuple[int]], session: Session) -> str:
+    dialect = session.get_bind().dialect
+    return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))

@@ -24,6 +24,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from disdukcapil_desk.db.base import UtcDateTime
 from disdukcapil_desk.db.models import AppUser, ServiceRequest
+from disdukcapil_desk.db.search_index import name_condition
 from disdukcapil_desk.domain.dto import Cursor, QueueFilter
 from disdukcapil_desk.domain.nik import normalize_number
 from disdukcapil_desk.domain.numbering import looks_like_request_number
@@ -40,7 +41,7 @@ def queue_select() -> Select[ServiceRequest, str | None]:
 
 
 def filter_conditions(
-    flt: QueueFilter, *, today: dt.date, user_id: int | None
+    flt: QueueFilter, *, today: dt.date, user_id: int | None, dialect: str = "postgresql"
 ) -> list[ColumnElement[bool]]:
     """Translate a queue filter into WHERE conditions."""
     conditions: list[ColumnElement[bool]] = []
@@ -55,11 +56,11 @@ def filter_conditions(
     if flt.mine_only:
         conditions.append(SR.claimed_by == user_id)
     if flt.search.strip():
-        conditions.append(search_condition(flt.search))
+        conditions.append(search_condition(flt.search, dialect))
     return conditions
 
 
-def search_condition(text: str) -> ColumnElement[bool]:
+def search_condition(text: str, dialect: str = "postgresql") -> ColumnElement[bool]:
     """Match a request number (exact), a NIK (exact, 16 digits) or part of the applicant name."""
     needle = text.strip()
     digits = normalize_number(needle)
@@ -69,8 +70,7 @@ def search_condition(text: str) -> ColumnElement[bool]:
         return SR.nik == digits
     if digits.isdigit() and len(digits) >= 4:
         return SR.number.like(f"%{digits}%")
-    escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(SR.applicant_name).like(f"%{escaped}%", escape="\\")
+    return name_condition(SR.applicant_name, SR.id, needle, dialect)
 
 
 QUEUE_COLUMNS = (
