@@ -101,12 +101,13 @@ def _login_and_run(app: QApplication, ctx: DeskContext, settings: WorkstationSet
     office = dict((loc.code, loc.name) for loc in LocationOps(ctx).list()).get(
         settings.location, settings.location
     )
-    login = LoginDialog(users.authenticate, office=office, login=last_login)
+    runner = TaskRunner()
+    login = LoginDialog(users.authenticate, office=office, login=last_login, runner=runner)
     if login.exec() != QDialog.DialogCode.Accepted or login.actor is None:
+        runner.shutdown()
         return 0
     settings.set_user_value("_workstation", "last_login", login.actor.login)
     session = DeskSession(ctx, login.actor, settings.location or "DINAS")
-    runner = TaskRunner()
     window = MainWindow(
         session, runner, settings, database_label=ctx.database_label, watcher=install_watcher(app)
     )

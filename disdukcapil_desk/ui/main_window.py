@@ -81,10 +81,12 @@ class LockScreen(QWidget):
 
     unlocked = Signal()
 
-    def __init__(self, session: DeskSession, parent: QWidget | None = None) -> None:
-        """A centred password box."""
+    def __init__(
+        self, session: DeskSession, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        """A centred password box; the password is checked in ``runner`` (scrypt is slow)."""
         super().__init__(parent)
-        self._session = session
+        self._session, self._runner = session, runner
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         title = QLabel(
@@ -111,13 +113,23 @@ class LockScreen(QWidget):
 
     def try_unlock(self) -> None:
         """Unlock when the password is right."""
-        if self._session.verify_password(self.password.text()):
-            self.password.clear()
+        password = self.password.text()
+        self.password.setEnabled(False)
+        self._runner.run(
+            lambda: self._session.verify_password(password),
+            self._checked,
+            lambda error: self._checked(False, str(error)),
+        )
+
+    def _checked(self, right: bool, why: str = "Kata sandi salah") -> None:
+        self.password.setEnabled(True)
+        self.password.clear()
+        self.password.setFocus()
+        if right:
             self.message.clear()
             self.unlocked.emit()
         else:
-            self.password.clear()
-            self.message.setText("Kata sandi salah")
+            self.message.setText(why)
 
 
 class _Progress(QObject):
@@ -158,7 +170,7 @@ class MainWindow(QMainWindow):
         self.verification = VerificationPage(session, runner, self.stack)
         self.verification.closed.connect(self.show_queue)
         self.verification.request_changed.connect(self._on_request_changed)
-        self.lock_screen = LockScreen(session, self.stack)
+        self.lock_screen = LockScreen(session, runner, self.stack)
         self.lock_screen.unlocked.connect(self.unlock)
         self.may_view_queue = session.can(Permission.VIEW_QUEUE)
         home = self.queue if self.may_view_queue else self._administrator_home()
@@ -204,8 +216,11 @@ class MainWindow(QMainWindow):
             services=services,
             locations=self.session.locations(),
             fixed_location=self.session.location if self.session.is_upt_officer else None,
+            runner=self.runner,
             parent=self,
         )
+        queue.loaded.connect(self._connection_ok)
+        queue.load_failed.connect(self._load_failed)
         queue.request_opened.connect(lambda row: self.open_request(row.id))
         queue.filters_changed.connect(self._save_filters)
         return queue
@@ -282,29 +297,29 @@ class MainWindow(QMainWindow):
         """Load the queue (after the window is shown) and listen for changes elsewhere."""
         if not self.may_view_queue:
             return
-        self._guarded(self.queue.reload)
+        self.queue.reload()
         if self.listener.start():
             self.refresh_timer.setInterval(LISTENING_REFRESH_MS)
 
     def refresh(self) -> None:
         """Re-read the queue and counts without losing the selection."""
         if self.may_view_queue:
-            self._guarded(self.queue.refresh)
+            self.queue.refresh()
 
     def _on_refresh_timer(self) -> None:
         if self.stack.currentIndex() == PAGE_QUEUE:
             self.refresh()
 
-    def _guarded(self, work: Any) -> bool:
-        try:
-            work()
-        except ConnectionLost as exc:
-            self.show_connection_lost(str(exc))
-            return False
+    def _connection_ok(self) -> None:
         self.connection_banner.hide()
         listening = self.listener.available and self.listener.listening.is_set()
         self.refresh_timer.setInterval(LISTENING_REFRESH_MS if listening else REFRESH_MS)
-        return True
+
+    def _load_failed(self, error: BaseException) -> None:
+        if isinstance(error, ConnectionLost):
+            self.show_connection_lost(str(error))
+        else:
+            show_error(self, error)
 
     def show_connection_lost(self, text: str) -> None:
         """Show the red banner and retry sooner; what is on screen stays."""

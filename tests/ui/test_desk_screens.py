@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from disdukcapil_desk.ui.dialogs.login_dialog import LoginDialog
 from disdukcapil_desk.ui.dialogs.settings_dialog import SettingsDialog
 from disdukcapil_desk.ui.main_window import PAGE_LOCKED, PAGE_QUEUE, PAGE_VERIFY, MainWindow
 from disdukcapil_desk.ui.session import DeskSession
-from disdukcapil_desk.ui.tasks import InlineTaskRunner
+from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
 from disdukcapil_desk.ui.workstation import WorkstationSettings
 from tests.conftest import TEST_PASSWORD
 from tests.integration.test_intake import ingest_rows, request_of, sample_row
@@ -105,6 +106,31 @@ def test_login_wrong_password_then_lockout_then_success(qtbot: QtBot, ctx: DeskC
     other.try_login()
     assert other.actor is not None and other.actor.login == "loket.dinas"
     assert other.result() == 1
+
+
+def test_login_checks_the_password_on_the_database_worker(qtbot: QtBot, ctx: DeskContext) -> None:
+    threads: list[str] = []
+
+    def authenticate(login: str, password: str) -> Actor:
+        threads.append(threading.current_thread().name)
+        return UserOps(ctx).authenticate(login, password)
+
+    runner = TaskRunner()
+    try:
+        dialog = LoginDialog(authenticate, office="Dinas", login="loket.dinas", runner=runner)
+        qtbot.addWidget(dialog)
+        dialog.password.setText("salah")
+        dialog.try_login()
+        assert not dialog.buttons.isEnabled(), "no second click while checking"
+        qtbot.waitUntil(lambda: "salah" in dialog.message.text(), timeout=5000)
+        assert dialog.buttons.isEnabled() and dialog.actor is None
+        dialog.password.setText(TEST_PASSWORD)
+        with qtbot.waitSignal(dialog.accepted, timeout=5000):
+            dialog.try_login()
+        assert dialog.actor is not None and dialog.actor.login == "loket.dinas"
+        assert threads and all(name.startswith("desk-db") for name in threads)
+    finally:
+        runner.shutdown()
 
 
 # -- the queue ---------------------------------------------------------------------------

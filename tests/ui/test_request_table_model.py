@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from disdukcapil_desk.domain.dto import Cursor, Page, RequestRow, SlaState
 from disdukcapil_desk.domain.workflow import Status
@@ -16,6 +18,7 @@ from disdukcapil_desk.ui.models.request_table_model import (
     SLA_ROLE,
     RequestTableModel,
 )
+from disdukcapil_desk.ui.tasks import TaskRunner
 
 TODAY = dt.date(2026, 11, 10)
 
@@ -101,3 +104,42 @@ def test_refresh_in_place_keeps_rows_and_reset_when_they_change() -> None:
     queue.rows = rows[1:]
     model.refresh()
     assert resets == [1] and model.rowCount() == 4 and model.row_of_id(1) == -1
+
+
+def test_pages_load_on_the_database_worker_and_stale_answers_are_dropped(
+    qtbot: QtBot,
+) -> None:
+    rows = make_rows(450)
+    threads: list[str] = []
+    gate = threading.Event()
+
+    def loader(cursor: Cursor | None, size: int) -> Page:
+        threads.append(threading.current_thread().name)
+        gate.wait(5)
+        return FakeQueue(rows)(cursor, size)
+
+    runner = TaskRunner()
+    try:
+        model = RequestTableModel(loader, runner=runner, page_size=200, today=lambda: TODAY)
+        model.reload()
+        assert model.loading and not model.canFetchMore() and model.rowCount() == 0
+        model.reload()  # asked again before the first answer came: only the second one counts
+        with qtbot.waitSignal(model.loaded, timeout=5000):
+            gate.set()
+        qtbot.wait(50)
+        assert model.rowCount() == 200 and not model.loading
+        assert threads and all(name.startswith("desk-db") for name in threads)
+        model.fetchMore()
+        qtbot.waitUntil(lambda: model.rowCount() == 400, timeout=5000)
+        failures: list[BaseException] = []
+
+        def unreachable(cursor: Cursor | None, size: int) -> Page:
+            raise ConnectionError("putus")
+
+        broken = RequestTableModel(unreachable, runner=runner)
+        broken.load_failed.connect(failures.append)
+        broken.reload()
+        qtbot.waitUntil(lambda: bool(failures), timeout=5000)
+        assert isinstance(failures[0], ConnectionError) and not broken.loading
+    finally:
+        runner.shutdown()

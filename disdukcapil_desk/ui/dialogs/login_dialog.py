@@ -17,6 +17,7 @@ from disdukcapil_desk import APP_NAME
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
+from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
 
 Authenticate = Callable[[str, str], Actor]
 
@@ -30,12 +31,18 @@ class LoginDialog(QDialog):
         *,
         office: str,
         login: str = "",
+        runner: TaskRunner | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        """Build the form; ``login`` pre-fills the user (e.g. the last one on this desk)."""
+        """Build the form; ``login`` pre-fills the user (e.g. the last one on this desk).
+
+        The check runs in ``runner`` (the password hash is deliberately slow; the database may
+        be across the regency's network).
+        """
         super().__init__(parent)
         self.setWindowTitle(f"Masuk — {APP_NAME}")
         self._authenticate = authenticate
+        self._runner = runner or InlineTaskRunner()
         self.actor: Actor | None = None
         layout = QVBoxLayout(self)
         header = QLabel(f"<b>{APP_NAME}</b><br>{office}", self)
@@ -54,19 +61,27 @@ class LoginDialog(QDialog):
         self.message.setStyleSheet("color: #b71c1c;")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        layout.addWidget(
-            DialogButtons(self, "Masuk", on_accept=self.try_login, reject_label="Keluar")
-        )
+        self.buttons = DialogButtons(self, "Masuk", on_accept=self.try_login, reject_label="Keluar")
+        layout.addWidget(self.buttons)
         (self.password if login else self.login).setFocus()
         self.setMinimumWidth(360)
 
     def try_login(self) -> None:
         """Check the credentials; accept on success, say why not otherwise."""
-        try:
-            self.actor = self._authenticate(self.login.text(), self.password.text())
-        except DeskError as exc:
-            self.message.setText(str(exc))
-            self.password.clear()
-            self.password.setFocus()
-            return
+        login, password = self.login.text(), self.password.text()
+        self.buttons.setEnabled(False)
+        self.message.setText("Memeriksa…")
+        self._runner.run(lambda: self._authenticate(login, password), self._passed, self._refused)
+
+    def _passed(self, actor: Actor) -> None:
+        self.buttons.setEnabled(True)
+        self.actor = actor
         self.accept()
+
+    def _refused(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if not isinstance(error, DeskError):
+            raise error
+        self.message.setText(str(error))
+        self.password.clear()
+        self.password.setFocus()

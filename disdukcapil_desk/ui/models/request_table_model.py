@@ -6,13 +6,14 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from disdukcapil_desk.domain.clock import WIB, office_date, utc_now
 from disdukcapil_desk.domain.dto import Cursor, Page, RequestRow, SlaState, sla_state
 from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.ui.messages import CHANNEL_LABELS
+from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
 
 PageLoader = Callable[[Cursor | None, int], Page]
 Index = QModelIndex | QPersistentModelIndex
@@ -45,18 +46,30 @@ _SLA_TEXT = {
 
 
 class RequestTableModel(QAbstractTableModel):
-    """A thin adapter over ``RequestRow``s; pages arrive from ``loader`` on demand."""
+    """A thin adapter over ``RequestRow``s; pages arrive from ``loader`` on demand.
+
+    The loader runs in ``runner`` (the window's database worker), never on the GUI thread: a
+    reload or refresh answers with ``loaded`` or ``load_failed``. An answer that arrives after
+    a newer reload was asked for is dropped.
+    """
+
+    loaded = Signal()
+    load_failed = Signal(object)
 
     def __init__(
         self,
         loader: PageLoader,
         *,
+        runner: TaskRunner | None = None,
         page_size: int = 200,
         today: Callable[[], dt.date] = lambda: office_date(utc_now()),
     ) -> None:
         """Start empty; call ``reload()`` to fetch the first page."""
         super().__init__()
         self._loader = loader
+        self._runner = runner or InlineTaskRunner()
+        self._generation = 0
+        self._fetching = False
         self._page_size = page_size
         self._today = today
         self._rows: list[RequestRow] = []
@@ -103,26 +116,27 @@ class RequestTableModel(QAbstractTableModel):
         return None
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008 - Qt signature
-        """Whether another page exists."""
-        return not parent.isValid() and not self._exhausted
+        """Whether another page exists (and none is on its way)."""
+        return not parent.isValid() and not self._exhausted and not self._fetching
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008 - Qt signature
-        """Load the next keyset page and append it."""
-        if parent.isValid() or self._exhausted:
+        """Ask for the next keyset page; it is appended when it arrives."""
+        if parent.isValid() or self._exhausted or self._fetching:
             return
-        page = self._loader(self._cursor, self._page_size)
-        self._append(page)
+        cursor, size = self._cursor, self._page_size
+        self._load(lambda: self._loader(cursor, size), self._append, new_generation=False)
 
     # -- loading ---------------------------------------------------------------------------
 
+    @property
+    def loading(self) -> bool:
+        """Whether a page is on its way."""
+        return self._fetching
+
     def reload(self) -> None:
         """Drop everything and load the first page (after a filter change)."""
-        page = self._loader(None, self._page_size)
-        self.beginResetModel()
-        self._rows, self._cursor, self._exhausted = [], None, True
-        self._cells, self._states = [], []
-        self.endResetModel()
-        self._append(page)
+        size = self._page_size
+        self._load(lambda: self._loader(None, size), self._replace, new_generation=True)
 
     def refresh(self) -> None:
         """Re-read the rows already shown, in place, keeping selection and scroll where possible.
@@ -131,7 +145,39 @@ class RequestTableModel(QAbstractTableModel):
         the selection by request id).
         """
         wanted = max(len(self._rows), self._page_size)
-        page = self._loader(None, wanted)
+        self._load(lambda: self._loader(None, wanted), self._update, new_generation=True)
+
+    def _load(
+        self, work: Callable[[], Page], apply: Callable[[Page], None], *, new_generation: bool
+    ) -> None:
+        if new_generation:
+            self._generation += 1
+        generation = self._generation
+        self._fetching = True
+
+        def arrived(page: Page) -> None:
+            if generation != self._generation:
+                return
+            self._fetching = False
+            apply(page)
+            if new_generation:
+                self.loaded.emit()
+
+        def failed(error: BaseException) -> None:
+            if generation == self._generation:
+                self._fetching = False
+                self.load_failed.emit(error)
+
+        self._runner.run(work, arrived, failed)
+
+    def _replace(self, page: Page) -> None:
+        self.beginResetModel()
+        self._rows, self._cursor, self._exhausted = [], None, True
+        self._cells, self._states = [], []
+        self.endResetModel()
+        self._append(page)
+
+    def _update(self, page: Page) -> None:
         fresh = list(page.rows)
         if [r.id for r in fresh] == [r.id for r in self._rows]:
             self._set_rows(fresh)

@@ -38,6 +38,7 @@ from disdukcapil_desk.ui.models.request_table_model import (
     ROW_ROLE,
     RequestTableModel,
 )
+from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
 
 # Widths that fit "UPT-05/20261102/0001", a date and time, a masked NIK at the default font.
 COLUMN_WIDTHS = {
@@ -60,6 +61,8 @@ class QueueView(QWidget):
 
     request_opened = Signal(object)
     filters_changed = Signal()
+    loaded = Signal()
+    load_failed = Signal(object)
 
     def __init__(
         self,
@@ -69,13 +72,26 @@ class QueueView(QWidget):
         services: list[tuple[str, str]],
         locations: list[tuple[str, str]],
         fixed_location: str | None,
+        runner: TaskRunner | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        """Build the screen; ``fixed_location`` locks the location filter (UPT officers)."""
+        """Build the screen; ``fixed_location`` locks the location filter (UPT officers).
+
+        ``page`` and ``counts`` run in ``runner`` (the window's database worker).
+        """
         super().__init__(parent)
         self._page, self._counts = page, counts
+        self._runner = runner or InlineTaskRunner()
         self._filter = QueueFilter(statuses=OPEN_STATUSES, location_code=fixed_location)
-        self.model = RequestTableModel(lambda cursor, size: self._page(self._filter, cursor, size))
+        # What to do when the table's next answer arrives: select the first row (a reload),
+        # restore the selected request and scroll position (a refresh), open a scanned number.
+        self._restore: tuple[int | None, int] | None = None
+        self._open_single = False
+        self.model = RequestTableModel(
+            lambda cursor, size: self._page(self._filter, cursor, size), runner=self._runner
+        )
+        self.model.loaded.connect(self._on_loaded)
+        self.model.load_failed.connect(self.load_failed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(self._filter_bar(services, locations, fixed_location))
@@ -175,30 +191,43 @@ class QueueView(QWidget):
 
     def reload(self, *, counts: bool = True) -> None:
         """Apply the filters: reload the table from its first page (and the counts)."""
+        self._restore = None
         self.model.reload()
-        if self.model.rowCount():
-            self.table.selectRow(0)
         if counts:
             self._show_counts()
-        self._show_summary()
 
     def refresh(self) -> None:
         """Re-read what is shown, keeping the selected request and the scroll position."""
         selected = self.selected_row()
         scroll = self.table.verticalScrollBar().value()
+        self._restore = (selected.id if selected else None, scroll)
         self.model.refresh()
-        if selected is not None:
-            row = self.model.row_of_id(selected.id)
-            if row >= 0:
-                self.table.selectionModel().select(
-                    self.model.index(row, 0),
-                    QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows,
-                )
-                self.table.setCurrentIndex(self.model.index(row, 0))
-        self.table.verticalScrollBar().setValue(scroll)
         self._show_counts()
+
+    def _on_loaded(self) -> None:
+        restore, self._restore = self._restore, None
+        if restore is None:
+            if self.model.rowCount():
+                self.table.selectRow(0)
+        else:
+            self._reselect(*restore)
         self._show_summary()
+        if self._open_single:
+            self._open_single = False
+            if self.model.rowCount() == 1:
+                self.request_opened.emit(self.model.row_at(0))
+        self.loaded.emit()
+
+    def _reselect(self, request_id: int | None, scroll: int) -> None:
+        row = self.model.row_of_id(request_id) if request_id is not None else -1
+        if row >= 0:
+            self.table.selectionModel().select(
+                self.model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            self.table.setCurrentIndex(self.model.index(row, 0))
+        self.table.verticalScrollBar().setValue(scroll)
 
     def selected_row(self) -> RequestRow | None:
         """The request under the cursor."""
@@ -248,11 +277,9 @@ class QueueView(QWidget):
         self.filters_changed.emit()
 
     def _on_search_entered(self) -> None:
-        text = self.search.text().strip()
+        # A scanned receipt number opens its request as soon as it is found.
+        self._open_single = looks_like_request_number(self.search.text().strip())
         self._on_filters_changed()
-        # A scanned receipt number opens its request at once.
-        if looks_like_request_number(text) and self.model.rowCount() == 1:
-            self.request_opened.emit(self.model.row_at(0))
 
     def _on_activated(self) -> None:
         row = self.selected_row()
@@ -263,7 +290,9 @@ class QueueView(QWidget):
         self.status.setCurrentIndex(max(self.status.findData(item.data(ROW_ROLE)), 0))
 
     def _show_counts(self) -> None:
-        counts = self._counts()
+        self._runner.run(self._counts, self._fill_counts, self.load_failed.emit)
+
+    def _fill_counts(self, counts: dict[Status, int]) -> None:
         self.counts_list.clear()
         for status in Status:
             item = QListWidgetItem(f"{status.label}: {counts.get(status, 0):,}".replace(",", "."))
