@@ -22,6 +22,7 @@ from disdukcapil_desk.ui.dialogs.settings_dialog import SettingsDialog
 from disdukcapil_desk.ui.main_window import MainWindow, install_watcher
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
+from disdukcapil_desk.ui.translation import install_indonesian
 from disdukcapil_desk.ui.workstation import WorkstationSettings
 
 log = logging.getLogger("disdukcapil_desk.ui")
@@ -33,6 +34,7 @@ def run_desk(dirs: UserDirs, explicit_url: str | None) -> int:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORG_NAME)
+    install_indonesian(app)
     install_gui_excepthook(dirs.log / LOG_FILE_NAME)
     settings = WorkstationSettings(dirs.config / "workstation.ini")
     url = explicit_url or _configured_url(settings, dirs)
