@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -130,8 +130,12 @@ class IntakeOps:
             self._audit.rollback_to(0)  # nothing from a batch that failed as a whole
             with self._ctx.unit_of_work() as session:
                 rows = intake_repo.lock_pending_batch(session, batch_size)
+                attachments = intake_repo.attachments_of_rows(session, [r.id for r in rows])
+                batch = _Batch(routing, report, attachments)
                 for row in rows:
-                    self._ingest_row(session, row, routing, report)
+                    self._ingest_row(session, row, batch)
+                for location in sorted(batch.changed_queues):
+                    notify.queue_changed(session, location)
                 self._audit.write(session)
             if not rows:
                 break
@@ -152,18 +156,17 @@ class IntakeOps:
             sla = {s.code: s.sla_days for s in session.scalars(select(Service))}
         return _Routing(offices, coverage, sla)
 
-    def _ingest_row(
-        self, session: Session, row: IncomingRequest, routing: _Routing, report: IngestReport
-    ) -> None:
-        row_id = row.id
+    def _ingest_row(self, session: Session, row: IncomingRequest, batch: _Batch) -> None:
+        row_id, report = row.id, batch.report
         mark = self._audit.mark()
         try:
             with session.begin_nested():
-                resubmission = self._process(session, row, routing, report)
+                resubmission, location = self._process(session, row, batch)
         except (IntakeRejected, DBAPIError, ValueError, TypeError, KeyError, LookupError) as exc:
             self._audit.rollback_to(mark)
             self._quarantine(session, row_id, self._reason(row_id, exc), report)
             return
+        batch.changed_queues.add(location)
         report.rows += 1
         if resubmission:
             report.resubmissions += 1
@@ -192,9 +195,10 @@ class IntakeOps:
         report.quarantined += 1
         report.quarantine_reasons.append((row_id, reason))
 
-    def _process(
-        self, session: Session, row: IncomingRequest, routing: _Routing, report: IngestReport
-    ) -> bool:
+    def _process(self, session: Session, row: IncomingRequest, batch: _Batch) -> tuple[bool, str]:
+        """Turn one incoming row into a request (or a resubmission); return whether it was a
+        resubmission and the office whose queue changed.
+        """
         received_on = office_date(row.received_at)
         parsed = parse_incoming(
             self._ctx.reference.intake_rules,
@@ -206,23 +210,21 @@ class IntakeOps:
         if row.reply_to_number and row.reply_to_number.strip():
             target = self._resubmit(session, row, parsed)
         else:
-            target = self._create(session, row, parsed, routing, report)
-        self._link_attachments(session, row.id, target, parsed)
+            target = self._create(session, row, parsed, batch)
+        self._link_attachments(session, batch.attachments.get(row.id, ()), target, parsed)
         row.service_request_id = target.id
-        notify.queue_changed(session, target.location_code)
         row.ingested_at = self._ctx.clock()
         row.ingest_error = None
-        return bool(row.reply_to_number and row.reply_to_number.strip())
+        return bool(row.reply_to_number and row.reply_to_number.strip()), target.location_code
 
     def _create(
         self,
         session: Session,
         row: IncomingRequest,
         parsed: ParsedIntake,
-        routing: _Routing,
-        report: IngestReport,
+        batch: _Batch,
     ) -> ServiceRequest:
-        service = parsed.service
+        service, routing = parsed.service, batch.routing
         received_on = office_date(row.received_at)
         location = route(
             service, row.location_code, parsed.kecamatan_code, routing.offices, routing.coverage
@@ -251,8 +253,8 @@ class IntakeOps:
         apply_applicant(request, parsed)
         session.add(request)
         session.flush()
-        self._flag_duplicate(session, request, report)
-        replace_findings(session, request.id, parsed, now)
+        self._flag_duplicate(session, request, batch.report)
+        replace_findings(session, request.id, parsed, now, fresh=True)
         for requirement in service.requirements:
             session.add(
                 RequirementCheck(
@@ -367,10 +369,14 @@ class IntakeOps:
         return target
 
     def _link_attachments(
-        self, session: Session, incoming_id: int, target: ServiceRequest, parsed: ParsedIntake
+        self,
+        session: Session,
+        attachments: Sequence[tuple[int, str | None]],
+        target: ServiceRequest,
+        parsed: ParsedIntake,
     ) -> None:
         known = {r.code for r in parsed.service.requirements}
-        for attachment_id, kind in intake_repo.attachments_of(session, incoming_id):
+        for attachment_id, kind in attachments:
             session.add(
                 RequestAttachment(
                     service_request_id=target.id,
@@ -378,6 +384,19 @@ class IntakeOps:
                     requirement_code=kind if kind in known else None,
                 )
             )
+
+
+@dataclass(slots=True)
+class _Batch:
+    """What the rows of one ingest batch share: the routing tables, the run's report, their
+    attachments (read in one query) and the offices whose queues changed (announced once each
+    at the end of the batch).
+    """
+
+    routing: _Routing
+    report: IngestReport
+    attachments: Mapping[int, Sequence[tuple[int, str | None]]]
+    changed_queues: set[str] = field(default_factory=set)
 
 
 def apply_applicant(request: ServiceRequest, parsed: ParsedIntake) -> None:
@@ -392,18 +411,26 @@ def apply_applicant(request: ServiceRequest, parsed: ParsedIntake) -> None:
 
 
 def replace_findings(
-    session: Session, request_id: int, parsed: ParsedIntake, now: dt.datetime
+    session: Session,
+    request_id: int,
+    parsed: ParsedIntake,
+    now: dt.datetime,
+    *,
+    fresh: bool = False,
 ) -> None:
-    """Replace a request's automatic findings (duplicates stay) with those of ``parsed``."""
-    existing = session.scalars(
-        select(RequestFinding).where(
-            RequestFinding.service_request_id == request_id,
-            RequestFinding.source == "auto",
-            RequestFinding.code != "possible_duplicate",
+    """Replace a request's automatic findings (duplicates stay) with those of ``parsed``;
+    ``fresh``: the request was just created, there is nothing to replace.
+    """
+    if not fresh:
+        existing = session.scalars(
+            select(RequestFinding).where(
+                RequestFinding.service_request_id == request_id,
+                RequestFinding.source == "auto",
+                RequestFinding.code != "possible_duplicate",
+            )
         )
-    )
-    for stale in existing:
-        session.delete(stale)
+        for stale in existing:
+            session.delete(stale)
     for finding in parsed.findings:
         session.add(
             RequestFinding(

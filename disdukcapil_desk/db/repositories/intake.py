@@ -29,14 +29,23 @@ def lock_pending_batch(session: Session, limit: int) -> Sequence[IncomingRequest
     return session.scalars(stmt).all()
 
 
-def attachments_of(session: Session, incoming_id: int) -> Sequence[tuple[int, str | None]]:
-    """Return (id, kind) of the attachments of one incoming row, without their bytes."""
+def attachments_of_rows(
+    session: Session, incoming_ids: Sequence[int]
+) -> dict[int, list[tuple[int, str | None]]]:
+    """Return (id, kind) of the attachments of several incoming rows, by row, in one query."""
+    found: dict[int, list[tuple[int, str | None]]] = {}
+    if not incoming_ids:
+        return found
     rows = session.execute(
-        select(IncomingAttachment.id, IncomingAttachment.kind)
-        .where(IncomingAttachment.incoming_request_id == incoming_id)
+        select(
+            IncomingAttachment.incoming_request_id, IncomingAttachment.id, IncomingAttachment.kind
+        )
+        .where(IncomingAttachment.incoming_request_id.in_(incoming_ids))
         .order_by(IncomingAttachment.id)
     )
-    return [(row.id, row.kind) for row in rows]
+    for row in rows:
+        found.setdefault(row.incoming_request_id, []).append((row.id, row.kind))
+    return found
 
 
 def insert_incoming(

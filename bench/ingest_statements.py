@@ -1,0 +1,103 @@
+"""How many SQL statements ingest sends per incoming row, on SQLite and PostgreSQL.
+
+Round trips, not seconds: the count does not depend on what else the machine is doing, so two
+versions of the desk can be compared on a busy machine. Time per row is printed beside it.
+
+    python bench/ingest_statements.py [--rows 2000] [--history 20000] [--pg URL]
+
+A fresh database of each kind gets ``--history`` generated requests (so duplicate checks and
+resubmissions have something to find), then ``--rows`` intake rows written in bulk; only
+``IntakeOps.ingest()`` is counted.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the `bench` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import argparse
+import os
+import random
+import tempfile
+import time
+import uuid
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from bench.generate import generate
+from bench.measure import incoming_rows, insert_incoming, revision_targets
+from disdukcapil_desk.db.engine import make_engine, sqlite_url
+from disdukcapil_desk.operations.context import DeskContext, load_reference_data
+from disdukcapil_desk.operations.intake import IntakeOps
+from disdukcapil_desk.operations.setup import SetupOps
+
+
+def count_ingest(url: str, rows: int, history: int) -> dict[str, Any]:
+    """Fill a fresh database at ``url`` and count the statements of one ingest run."""
+    reference = load_reference_data()
+    ctx = DeskContext(make_engine(url), reference)
+    SetupOps(ctx).init()
+    generate(url, history, 7, reference=reference)
+    rng = random.Random(7)
+    revisions = revision_targets(ctx, max(10, rows // 50))
+    insert_incoming(ctx.engine, incoming_rows(rng, reference, rows, "stmt", revisions))
+    kinds: Counter[str] = Counter()
+
+    def counted(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        kinds[statement.split(None, 1)[0].upper()] += 1
+
+    event.listen(ctx.engine, "before_cursor_execute", counted)
+    started = time.perf_counter()
+    report = IntakeOps(ctx).ingest()
+    elapsed = time.perf_counter() - started
+    event.remove(ctx.engine, "before_cursor_execute", counted)
+    ctx.close()
+    total = sum(kinds.values())
+    return {
+        "rows": report.rows,
+        "statements": total,
+        "per_row": total / max(report.rows, 1),
+        "ms_per_row": elapsed * 1000 / max(report.rows, 1),
+        "kinds": dict(kinds.most_common()),
+    }
+
+
+def main() -> None:
+    """Print statements per row (and ms per row) on each database."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--history", type=int, default=20_000)
+    parser.add_argument("--pg", default=os.environ.get("DISDUKCAPIL_TEST_PG"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        figures = {
+            "sqlite": count_ingest(sqlite_url(Path(folder) / "s.db"), args.rows, args.history)
+        }
+    if args.pg:
+        admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
+        name = f"bench_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            url = make_url(args.pg).set(database=name).render_as_string(False)
+            figures["postgresql"] = count_ingest(url, args.rows, args.history)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    for database, found in figures.items():
+        print(
+            f"{database:11} {found['rows']:6,} rows  {found['statements']:7,} statements  "
+            f"{found['per_row']:5.1f} per row  {found['ms_per_row']:6.1f} ms per row"
+        )
+        print(f"{'':11} {found['kinds']}")
+
+
+if __name__ == "__main__":
+    main()
