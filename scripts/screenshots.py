@@ -2,7 +2,8 @@
 
 Usage: QT_QPA_PLATFORM=offscreen python scripts/screenshots.py OUT_DIR
 Builds a demo database in a temp folder, then shows and grabs: settings, login, the queue,
-and the verification screens of an akta kelahiran, a KTP-el and a pindah datang.
+the verification screens of an akta kelahiran, a KTP-el and a pindah datang, the print
+preview of a receipt, and the administrator's "Administrasi dokumen" tabs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
 
 from disdukcapil_desk.db.engine import sqlite_url
 from disdukcapil_desk.domain.dto import QueueFilter
@@ -25,6 +26,7 @@ from disdukcapil_desk.operations.demo import DemoOps
 from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
 from disdukcapil_desk.operations.setup import SetupOps
 from disdukcapil_desk.operations.users import UserOps
+from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
 from disdukcapil_desk.ui.dialogs.login_dialog import LoginDialog
 from disdukcapil_desk.ui.dialogs.settings_dialog import SettingsDialog
 from disdukcapil_desk.ui.main_window import MainWindow
@@ -81,6 +83,20 @@ def main(out: Path) -> None:
         window.open_request(rows[0].id)
         grab(window, out / f"{index:02d}-verify-{code}.png")
         window.verification.close_request()
+    window.queue.table.selectRow(0)
+    preview = window.preview(
+        "tanda terima", session.receipt_pdf(window.queue.selected_row().number), work / "r.pdf"
+    )
+    preview.resize(760, 900)
+    app.processEvents()
+    grab(preview, out / "07-print-preview.png")
+    preview.close()
+    admin = UserOps(ctx).authenticate("admin", "demo12345")
+    dialog = AdminDialog(DeskSession(ctx, admin, "DINAS"), InlineTaskRunner())
+    tabs = dialog.findChild(QTabWidget)
+    for index, name in enumerate(("office", "signing", "numbers")):
+        tabs.setCurrentIndex(index)
+        grab(dialog, out / f"{8 + index:02d}-admin-{name}.png")
     app.processEvents()
 
 
