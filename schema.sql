@@ -157,6 +157,8 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
 CREATE INDEX IF NOT EXISTS ix_service_request_name_trgm ON service_request USING gin (lower(applicant_name) gin_trgm_ops);
 
+CREATE INDEX IF NOT EXISTS ix_service_request_number_trgm ON service_request USING gin (number gin_trgm_ops);
+
 CREATE TABLE incoming_request (
 	id BIGSERIAL NOT NULL,
 	channel VARCHAR(20) NOT NULL,

@@ -1,14 +1,16 @@
-"""Indexes for searching applicants by part of their name (db layer).
+r"""Indexes for searching requests by part of the applicant's name or of the number (db layer).
 
-A LIKE '%fragment%' cannot use a B-tree, so without help a name search reads every request
+A LIKE '%fragment%' cannot use a B-tree, so without help such a search reads every request
 (0.6 s on PostgreSQL and up to 1.5 s on SQLite at a million requests). Both databases have a
 trigram index for exactly this:
 
 - PostgreSQL: ``pg_trgm`` (a trusted extension since PostgreSQL 13, so the owner of the database
-  may create it) and a GIN index on ``lower(applicant_name)``; the planner uses it for the same
-  ``lower(applicant_name) LIKE`` the queue already writes.
-- SQLite: an FTS5 table with the trigram tokenizer over ``applicant_name`` (external content:
-  it stores only the index), kept up to date by triggers; the query asks it for the row ids.
+  may create it) and GIN indexes on ``lower(applicant_name)`` and on ``number``; the planner
+  uses them for the same ``LIKE`` the queue writes.
+- SQLite: an FTS5 table with the trigram tokenizer over ``applicant_name`` and ``number``
+  (external content: it stores only the index), kept up to date by triggers; the query asks it
+  for the row ids. FTS5 uses its index only for a plain two-argument LIKE: a fragment with a
+  wildcard character of its own (``%``, ``_``, ``\``) needs ESCAPE and is scanned instead.
 
 Both are created with the table (``after_create``), so ``create_all`` and ``schema.sql`` agree.
 Fragments shorter than three characters cannot use a trigram index and are scanned as before.
@@ -36,21 +38,25 @@ POSTGRESQL_DDL = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS ix_service_request_name_trgm ON service_request "
     "USING gin (lower(applicant_name) gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_service_request_number_trgm ON service_request "
+    "USING gin (number gin_trgm_ops)",
 )
 
 SQLITE_DDL = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    "applicant_name, content='service_request', content_rowid='id', tokenize='trigram')",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(applicant_name, number, "
+    "content='service_request', content_rowid='id', tokenize='trigram')",
     f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON service_request BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, applicant_name) VALUES (new.id, new.applicant_name); END",
+    f"INSERT INTO {FTS_TABLE}(rowid, applicant_name, number) "
+    "VALUES (new.id, new.applicant_name, new.number); END",
     f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON service_request BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, applicant_name) "
-    "VALUES ('delete', old.id, old.applicant_name); END",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF applicant_name "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, applicant_name, number) "
+    "VALUES ('delete', old.id, old.applicant_name, old.number); END",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF applicant_name, number "
     f"ON service_request BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, applicant_name) "
-    "VALUES ('delete', old.id, old.applicant_name); "
-    f"INSERT INTO {FTS_TABLE}(rowid, applicant_name) VALUES (new.id, new.applicant_name); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, applicant_name, number) "
+    "VALUES ('delete', old.id, old.applicant_name, old.number); "
+    f"INSERT INTO {FTS_TABLE}(rowid, applicant_name, number) "
+    "VALUES (new.id, new.applicant_name, new.number); END",
 )
 
 SQLITE_REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
@@ -76,14 +82,43 @@ def name_condition(
     dialect: str,
 ) -> ColumnElement[bool]:
     """Match requests whose applicant name contains ``fragment`` (case-insensitive)."""
-    escaped = fragment.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    if dialect == "sqlite" and len(fragment) >= MIN_FRAGMENT:
-        fts = table(FTS_TABLE, literal_column("applicant_name"))
-        matching: Select[int] = (
-            select(literal_column("rowid", Integer))
-            .select_from(fts)
-            .where(literal_column("applicant_name").like(pattern, escape="\\"))
-        )
-        return row_id.in_(matching)
-    return func.lower(name).like(pattern, escape="\\")
+    indexed = _through_fts("applicant_name", row_id, fragment, dialect)
+    if indexed is not None:
+        return indexed
+    return func.lower(name).like(_contains(fragment.lower()), escape="\\")
+
+
+def number_condition(
+    number: InstrumentedAttribute[str],
+    row_id: InstrumentedAttribute[int],
+    fragment: str,
+    dialect: str,
+) -> ColumnElement[bool]:
+    """Match requests whose number contains ``fragment``."""
+    indexed = _through_fts("number", row_id, fragment, dialect)
+    if indexed is not None:
+        return indexed
+    return number.like(_contains(fragment), escape="\\")
+
+
+def _contains(fragment: str) -> str:
+    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _through_fts(
+    column: str, row_id: InstrumentedAttribute[int], fragment: str, dialect: str
+) -> ColumnElement[bool] | None:
+    """The SQLite FTS5 form of a contains-search, or None when the index cannot serve it."""
+    if dialect != "sqlite" or len(fragment) < MIN_FRAGMENT or _WILDCARDS & set(fragment):
+        return None
+    fts = table(FTS_TABLE, literal_column(column))
+    matching: Select[int] = (
+        select(literal_column("rowid", Integer))
+        .select_from(fts)
+        .where(literal_column(column).like(f"%{fragment}%"))
+    )
+    return row_id.in_(matching)
+
+
+_WILDCARDS = frozenset("%_\\")

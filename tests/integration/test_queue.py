@@ -217,31 +217,46 @@ def test_full_workflow_with_roles(ctx: DeskContext, users: dict[str, Actor]) -> 
     assert history == ["intake", "claim", "approve", "issue", "finish"]
 
 
-def test_name_search_uses_the_trigram_index_and_follows_changes(ctx: DeskContext) -> None:
+def test_name_and_number_search_use_the_trigram_index_and_follow_changes(
+    ctx: DeskContext,
+) -> None:
     seed(ctx, 5)
     queue = QueueOps(ctx)
     with ctx.sessions.begin() as session:
         first = session.scalars(select(ServiceRequest).order_by(ServiceRequest.id)).first()
         assert first is not None
         first.applicant_name = "Siti Nurhaliza"
+        number = first.number
 
-    def names(fragment: str) -> list[str]:
+    def found(fragment: str) -> list[str]:
         return [r.applicant_name for r in queue.page(_head(), QueueFilter(search=fragment)).rows]
 
-    assert names("NURHAL") == ["Siti Nurhaliza"]
-    assert names("pemohon 000") == [], "the old name is gone from the index"
-    assert len(names("mohon")) == 4
-    assert names("si") == ["Siti Nurhaliza"], "two letters: scanned, still found"
+    assert found("NURHAL") == ["Siti Nurhaliza"]
+    assert found("pemohon 000") == [], "the old name is gone from the index"
+    assert len(found("mohon")) == 4
+    assert found("si") == ["Siti Nurhaliza"], "two letters: scanned, still found"
+    assert found("nurh%") == [] and found("hal_za") == [], "wildcards are literal"
+    digits = number.split("/")[1]
+    assert len(found(digits)) == 5 and found(digits[:-1] + "9") == []
+    for text_searched, index in (("nurhal", "name"), (digits, "number")):
+        assert _uses_trigram_index(ctx, text_searched, index), (text_searched, index)
+    # PostgreSQL's trigram index serves an escaped LIKE too; SQLite's FTS5 does not (scanned).
+    assert _uses_trigram_index(ctx, "nurh%", "name") is ctx.postgresql
+
+
+def _uses_trigram_index(ctx: DeskContext, fragment: str, index: str) -> bool:
+    """Whether the search for ``fragment`` reads the trigram index instead of every row."""
     with ctx.sessions() as session:
-        condition = search_condition("nurhal", session.get_bind().dialect.name)
+        condition = search_condition(fragment, session.get_bind().dialect.name)
         stmt = select(ServiceRequest.id).where(condition)
         if ctx.postgresql:
             session.execute(text("SET LOCAL enable_seqscan = off"))
             plan = "\n".join(session.scalars(text(f"EXPLAIN {_compiled(stmt, session)}")))
-            assert "ix_service_request_name_trgm" in plan
-        else:
-            rows = session.execute(text(f"EXPLAIN QUERY PLAN {_compiled(stmt, session)}"))
-            assert "VIRTUAL TABLE INDEX" in " ".join(str(r[-1]) for r in rows)
+            return f"ix_service_request_{index}_trgm" in plan
+        rows = session.execute(text(f"EXPLAIN QUERY PLAN {_compiled(stmt, session)}"))
+        # FTS5 names the constraints it serves: "L0"/"L1" is a LIKE on column 0/1.
+        column = "0" if index == "name" else "1"
+        return any(f"VIRTUAL TABLE INDEX 0:L{column}" in str(r[-1]) for r in rows)
 
 
 def _compiled(stmt: Select[tuple[int]], session: Session) -> str:

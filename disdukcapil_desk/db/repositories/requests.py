@@ -24,7 +24,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from disdukcapil_desk.db.base import UtcDateTime
 from disdukcapil_desk.db.models import AppUser, ServiceRequest
-from disdukcapil_desk.db.search_index import name_condition
+from disdukcapil_desk.db.search_index import name_condition, number_condition
 from disdukcapil_desk.domain.dto import Cursor, QueueFilter
 from disdukcapil_desk.domain.nik import normalize_number
 from disdukcapil_desk.domain.numbering import looks_like_request_number
@@ -69,7 +69,7 @@ def search_condition(text: str, dialect: str = "postgresql") -> ColumnElement[bo
     if digits.isdigit() and len(digits) == 16:
         return SR.nik == digits
     if digits.isdigit() and len(digits) >= 4:
-        return SR.number.like(f"%{digits}%")
+        return number_condition(SR.number, SR.id, digits, dialect)
     return name_condition(SR.applicant_name, SR.id, needle, dialect)
 
 
