@@ -96,13 +96,9 @@ class QueueOps:
         """
         require(actor.role, Permission.VIEW_QUEUE)
         flt = self._scoped(actor, flt)
-        conditions = repo.filter_conditions(
-            flt,
-            today=office_date(self._ctx.clock()),
-            user_id=actor.user_id,
-            dialect=self._ctx.engine.dialect.name,
-        )
+        today = office_date(self._ctx.clock())
         with self._ctx.reading() as session:
+            conditions = repo.filter_conditions(session, flt, today=today, user_id=actor.user_id)
             rows = repo.page(
                 session,
                 conditions,

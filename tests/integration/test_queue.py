@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
+from disdukcapil_desk.db import search_index
 from disdukcapil_desk.db.models import ServiceRequest
 from disdukcapil_desk.db.repositories.requests import search_condition
 from disdukcapil_desk.domain.dto import Actor, Cursor, QueueFilter
@@ -240,23 +241,30 @@ def test_name_and_number_search_use_the_trigram_index_and_follow_changes(
     assert len(found(digits)) == 5 and found(digits[:-1] + "9") == []
     for text_searched, index in (("nurhal", "name"), (digits, "number")):
         assert _uses_trigram_index(ctx, text_searched, index), (text_searched, index)
-    # PostgreSQL's trigram index serves an escaped LIKE too; SQLite's FTS5 does not (scanned).
-    assert _uses_trigram_index(ctx, "nurh%", "name") is ctx.postgresql
+
+
+def test_a_common_name_fragment_is_searched_in_queue_order(
+    ctx: DeskContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(ctx, 5)
+    monkeypatch.setattr(search_index, "COMMON_MATCHES", 3)
+    # five matches > 3: SQLite walks the queue instead of sorting the matches; same rows
+    rows = QueueOps(ctx).page(_head(), QueueFilter(search="pemohon")).rows
+    assert [r.applicant_name for r in rows] == [f"Pemohon {i:03d}" for i in range(5)]
+    assert _uses_trigram_index(ctx, "pemohon", "name") is ctx.postgresql
 
 
 def _uses_trigram_index(ctx: DeskContext, fragment: str, index: str) -> bool:
     """Whether the search for ``fragment`` reads the trigram index instead of every row."""
     with ctx.sessions() as session:
-        condition = search_condition(fragment, session.get_bind().dialect.name)
-        stmt = select(ServiceRequest.id).where(condition)
+        stmt = select(ServiceRequest.id).where(search_condition(session, fragment))
+        sql = _compiled(stmt, session)
         if ctx.postgresql:
             session.execute(text("SET LOCAL enable_seqscan = off"))
-            plan = "\n".join(session.scalars(text(f"EXPLAIN {_compiled(stmt, session)}")))
+            plan = "\n".join(session.scalars(text(f"EXPLAIN {sql}")))
             return f"ix_service_request_{index}_trgm" in plan
-        rows = session.execute(text(f"EXPLAIN QUERY PLAN {_compiled(stmt, session)}"))
-        # FTS5 names the constraints it serves: "L0"/"L1" is a LIKE on column 0/1.
-        column = "0" if index == "name" else "1"
-        return any(f"VIRTUAL TABLE INDEX 0:L{column}" in str(r[-1]) for r in rows)
+        # SQLite: the FTS5 index was asked first; the page reads only the ids it gave
+        return " IN (" in sql and "LIKE" not in sql
 
 
 def _compiled(stmt: Select[tuple[int]], session: Session) -> str:

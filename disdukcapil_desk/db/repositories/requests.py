@@ -41,9 +41,9 @@ def queue_select() -> Select[ServiceRequest, str | None]:
 
 
 def filter_conditions(
-    flt: QueueFilter, *, today: dt.date, user_id: int | None, dialect: str = "postgresql"
+    session: Session, flt: QueueFilter, *, today: dt.date, user_id: int | None
 ) -> list[ColumnElement[bool]]:
-    """Translate a queue filter into WHERE conditions."""
+    """Translate a queue filter into WHERE conditions (a search may ask the index first)."""
     conditions: list[ColumnElement[bool]] = []
     if flt.statuses:
         conditions.append(SR.status.in_(sorted(s.value for s in flt.statuses)))
@@ -56,11 +56,11 @@ def filter_conditions(
     if flt.mine_only:
         conditions.append(SR.claimed_by == user_id)
     if flt.search.strip():
-        conditions.append(search_condition(flt.search, dialect))
+        conditions.append(search_condition(session, flt.search))
     return conditions
 
 
-def search_condition(text: str, dialect: str = "postgresql") -> ColumnElement[bool]:
+def search_condition(session: Session, text: str) -> ColumnElement[bool]:
     """Match a request number (exact), a NIK (exact, 16 digits) or part of the applicant name."""
     needle = text.strip()
     digits = normalize_number(needle)
@@ -69,8 +69,8 @@ def search_condition(text: str, dialect: str = "postgresql") -> ColumnElement[bo
     if digits.isdigit() and len(digits) == 16:
         return SR.nik == digits
     if digits.isdigit() and len(digits) >= 4:
-        return number_condition(SR.number, SR.id, digits, dialect)
-    return name_condition(SR.applicant_name, SR.id, needle, dialect)
+        return number_condition(session, SR.number, SR.id, digits)
+    return name_condition(session, SR.applicant_name, SR.id, needle)
 
 
 QUEUE_COLUMNS = (
