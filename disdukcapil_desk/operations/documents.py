@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -91,6 +91,14 @@ Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 _PURPOSES = ("print", "save", "reprint")
 _SKPWNI_SERVICES = frozenset({"pindah_keluar_skpwni"})
+
+
+@dataclass(frozen=True, slots=True)
+class ReadyBatch:
+    """A print-ready batch: one PDF and the certificate numbers in it, in order."""
+
+    pdf: bytes
+    numbers: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,10 +347,27 @@ class DocumentOps:
         progress: Progress | None = None,
         cancelled: Cancelled | None = None,
     ) -> bytes | None:
-        """Return every issued-but-never-printed certificate of a location as one PDF.
+        """Return every issued-but-never-printed certificate of a location as one PDF, counted
+        as printed at once (the command line: writing the file is the print job).
 
-        The documents count as printed when this returns; None when there is nothing to print
-        or the batch was cancelled (then nothing is marked printed).
+        None when there is nothing to print or the batch was cancelled (nothing counted).
+        """
+        batch = self.ready_batch(actor, location_code, progress, cancelled, count=True)
+        return batch.pdf if batch is not None else None
+
+    def ready_batch(
+        self,
+        actor: Actor,
+        location_code: str,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+        *,
+        count: bool = False,
+    ) -> ReadyBatch | None:
+        """Every issued-but-never-printed certificate of a location as one PDF.
+
+        Without ``count`` nothing is counted yet: the desk calls :meth:`record_print` once the
+        printer took the job, so a cancelled print dialog leaves the batch waiting.
         """
         require(actor.role, Permission.PRINT)
         with self._ctx.unit_of_work() as session:
@@ -354,11 +379,21 @@ class DocumentOps:
             if cancelled is not None and cancelled():
                 session.rollback()
                 return None
-            for document in documents:
+            for document in documents if count else ():
                 self._count(session, actor, document, "print", "")
             pdf = self._sealed(session, actor, pdf)
             self._store_file(session, actor, documents, pdf, "batch")
-            return pdf
+            return ReadyBatch(pdf, tuple(d.number for d in documents))
+
+    def record_print(self, actor: Actor, kind: DocumentKind, numbers: Sequence[str]) -> None:
+        """Count documents as printed (and audit it) once the printer took them."""
+        require(actor.role, Permission.PRINT)
+        with self._ctx.unit_of_work() as session:
+            for number in numbers:
+                document = repo.find(session, kind.value, number)
+                if document is None:
+                    raise NotFound(f"Dokumen {number} tidak ditemukan")
+                self._count(session, actor, document, "print", "")
 
     def void(self, actor: Actor, number: str, reason: str) -> None:
         """Void a certificate (section heads only); the number stays in the register."""

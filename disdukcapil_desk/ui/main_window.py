@@ -29,10 +29,11 @@ from PySide6.QtWidgets import (
 
 from disdukcapil_desk import APP_NAME, __version__
 from disdukcapil_desk.domain.clock import office_date, utc_now
+from disdukcapil_desk.domain.documents import DocumentKind
 from disdukcapil_desk.domain.dto import IngestReport, QueueFilter
 from disdukcapil_desk.domain.errors import ConnectionLost
 from disdukcapil_desk.domain.workflow import Permission, Role, Status
-from disdukcapil_desk.operations.documents import IssueResult
+from disdukcapil_desk.operations.documents import IssueResult, ReadyBatch
 from disdukcapil_desk.operations.recaps import RecapResult
 from disdukcapil_desk.ui.dialogs.about_dialog import AboutDialog
 from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
@@ -40,12 +41,15 @@ from disdukcapil_desk.ui.dialogs.document_preview import DocumentPreviewDialog
 from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, ReasonDialog
 from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
-from disdukcapil_desk.ui.printing import print_pdf
+from disdukcapil_desk.ui.printing import page_count, print_pdf
 from disdukcapil_desk.ui.queue.queue_view import QueueView
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 from disdukcapil_desk.ui.verification.page import VerificationPage
 from disdukcapil_desk.ui.workstation import WorkstationSettings
+
+Printed = tuple[DocumentKind, tuple[str, ...]]
+"""Documents a preview holds, to count as printed once the printer took them."""
 
 log = logging.getLogger("disdukcapil_desk.ui")
 REFRESH_MS = 20_000
@@ -386,7 +390,9 @@ class MainWindow(QMainWindow):
         row = self.queue.selected_row()
         if row is None:
             return
-        purpose, reason = "print", ""
+        # A first print counts once the printer took it; a reprint carries its stamp and reason.
+        purpose, reason = "save", ""
+        printed: Printed | None = (DocumentKind.RECEIPT, (row.number,))
         if self.session.receipt_print_count(row.number):
             reason = self.ask_reason(
                 "Cetak ulang tanda terima",
@@ -394,11 +400,11 @@ class MainWindow(QMainWindow):
             )
             if not reason:
                 return
-            purpose = "reprint"
+            purpose, printed = "reprint", None
         slip = self.settings.receipt_profile == "slip"
         self.runner.run(
             lambda: self.session.receipt_pdf(row.number, slip=slip, purpose=purpose, reason=reason),
-            lambda pdf: self.open_pdf(f"tanda-terima-{row.number}", pdf),
+            lambda pdf: self.open_pdf(f"tanda-terima-{row.number}", pdf, printed),
             lambda e: show_error(self, e),
         )
 
@@ -409,11 +415,12 @@ class MainWindow(QMainWindow):
             return
 
         def issued(result: IssueResult) -> None:
-            if result.certificate_number:
-                # A preview to check; it counts as printed only via "Cetak semua yang siap".
+            number = result.certificate_number
+            if number:
+                # A preview to check; printed from it, it leaves "Cetak semua yang siap".
                 self.runner.run(
                     lambda: self.session.certificate_pdf(row.number, purpose="save"),
-                    lambda pdf: self.open_pdf(result.certificate_number or "", pdf),
+                    lambda pdf: self.open_pdf(number, pdf, (DocumentKind.CERTIFICATE, (number,))),
                     lambda e: show_error(self, e),
                 )
             self.statusBar().showMessage(
@@ -444,11 +451,15 @@ class MainWindow(QMainWindow):
     def print_all_ready(self) -> None:
         """One PDF of every issued, never-printed certificate of this location."""
 
-        def done(pdf: bytes | None) -> None:
-            if pdf is None:
+        def done(batch: ReadyBatch | None) -> None:
+            if batch is None:
                 self.statusBar().showMessage("Tidak ada dokumen yang menunggu dicetak.", 8000)
             else:
-                self.open_pdf(f"siap-cetak-{self.session.location}", pdf)
+                self.open_pdf(
+                    f"siap-cetak-{self.session.location}",
+                    batch.pdf,
+                    (DocumentKind.CERTIFICATE, batch.numbers),
+                )
 
         self.run_with_progress("Menyusun dokumen…", self.session.print_ready, done)
 
@@ -518,27 +529,46 @@ class MainWindow(QMainWindow):
         details = "\n".join(f"{k.replace('_', ' ')}: {v}" for k, v in result.fields.items())
         QMessageBox.information(self, "Periksa dokumen", f"{result.message}\n\n{details}")
 
-    def open_pdf(self, name: str, pdf: bytes) -> Path:
-        """Write a PDF to the documents folder and show its print preview."""
+    def open_pdf(self, name: str, pdf: bytes, printed: Printed | None = None) -> Path:
+        """Write a PDF to the documents folder and show its print preview.
+
+        ``printed`` names the documents to count as printed once the printer took every page.
+        """
         self.documents_dir.mkdir(parents=True, exist_ok=True)
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)
         path = self.documents_dir / f"{safe}.pdf"
         path.write_bytes(pdf)
-        self.preview(name, pdf, path)
+        self.preview(name, pdf, path, printed)
         self.statusBar().showMessage(f"Dokumen: {path}", 10000)
         return path
 
-    def preview(self, name: str, pdf: bytes, path: Path) -> DocumentPreviewDialog:
+    def preview(
+        self, name: str, pdf: bytes, path: Path, printed: Printed | None = None
+    ) -> DocumentPreviewDialog:
         """Show the print preview of a document (not modal: the queue stays usable)."""
-        dialog = DocumentPreviewDialog(name, pdf, path, self.print_on, self)
+        dialog = DocumentPreviewDialog(
+            name, pdf, path, lambda printer, data: self.print_on(printer, data, printed), self
+        )
         dialog.show()
         return dialog
 
-    def print_on(self, printer: QPrinter, pdf: bytes) -> None:
-        """Print ``pdf`` in the background with progress and cancel."""
+    def print_on(self, printer: QPrinter, pdf: bytes, printed: Printed | None = None) -> None:
+        """Print ``pdf`` in the background with progress and cancel; a complete job counts
+        the ``printed`` documents (a cancelled one counts nothing)."""
+        total = page_count(pdf)
 
         def done(pages: int) -> None:
+            if pages < total:
+                self.statusBar().showMessage(f"Dibatalkan setelah {pages} halaman.", 10000)
+                return
             self.statusBar().showMessage(f"{pages} halaman dikirim ke printer.", 10000)
+            if printed is not None:
+                kind, numbers = printed
+                self.runner.run(
+                    lambda: self.session.record_print(kind, numbers),
+                    lambda _: self.refresh(),
+                    lambda e: show_error(self, e),
+                )
 
         self.run_with_progress(
             "Mencetak…",

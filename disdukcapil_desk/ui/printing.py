@@ -24,6 +24,15 @@ class PrintError(Exception):
     """The printer could not be used."""
 
 
+def page_count(pdf: bytes) -> int:
+    """Return the number of pages of a PDF."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
 def pdf_page_size(pdf: bytes) -> tuple[float, float]:
     """Return the first page's width and height in points."""
     document = pdfium.PdfDocument(pdf)

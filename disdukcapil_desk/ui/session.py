@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from disdukcapil_desk.domain.catalogue import Catalogue
-from disdukcapil_desk.domain.documents import ScanResult
+from disdukcapil_desk.domain.documents import DocumentKind, ScanResult
 from disdukcapil_desk.domain.dto import (
     Actor,
     Cursor,
@@ -23,7 +23,12 @@ from disdukcapil_desk.domain.findings import Finding
 from disdukcapil_desk.domain.office import OfficeSettings
 from disdukcapil_desk.domain.workflow import Permission, Role, Status, may
 from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.documents import DocumentOps, IssueResult, SigningInfo
+from disdukcapil_desk.operations.documents import (
+    DocumentOps,
+    IssueResult,
+    ReadyBatch,
+    SigningInfo,
+)
 from disdukcapil_desk.operations.intake import CancelFn, IntakeOps, ProgressFn
 from disdukcapil_desk.operations.office import OfficeOps
 from disdukcapil_desk.operations.queue import QueueOps
@@ -151,9 +156,14 @@ class DeskSession:
         """Issue an approved request (number and document in one transaction)."""
         return self._documents.issue(self.actor, request_id)
 
-    def print_ready(self, progress: ProgressFn, cancelled: CancelFn) -> bytes | None:
-        """Every issued, never-printed certificate of this location as one PDF."""
-        return self._documents.print_ready(self.actor, self.location, progress, cancelled)
+    def print_ready(self, progress: ProgressFn, cancelled: CancelFn) -> ReadyBatch | None:
+        """Every issued, never-printed certificate of this location as one PDF (not counted
+        as printed until :meth:`record_print`)."""
+        return self._documents.ready_batch(self.actor, self.location, progress, cancelled)
+
+    def record_print(self, kind: DocumentKind, numbers: Sequence[str]) -> None:
+        """Count documents as printed once the printer took them."""
+        self._documents.record_print(self.actor, kind, numbers)
 
     def office_settings(self) -> OfficeSettings:
         """The letterhead and signers every workstation prints."""

@@ -15,10 +15,12 @@ from reportlab.pdfgen.canvas import Canvas
 
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.ui.dialogs.document_preview import DocumentPreviewDialog
 from disdukcapil_desk.ui.main_window import MainWindow
 from disdukcapil_desk.ui.printing import prepare_printer, print_pdf
 from disdukcapil_desk.ui.workstation import WorkstationSettings
+from tests.integration.test_documents import approved
 from tests.integration.test_intake import ingest_rows, request_of, sample_row
 from tests.ui.conftest import OpenWindow
 from tests.ui.test_document_actions import select
@@ -120,6 +122,7 @@ def test_receipt_preview_prints_through_the_window(
 ) -> None:
     settings.set_receipt_profile("slip")
     ingest_rows(ctx, sample_row("wa-1002"))
+    number = request_of(ctx, "wa-1002").number
     window = open_window(users["loket.dinas"])
     previews: list[DocumentPreviewDialog] = []
     real_preview = MainWindow.preview
@@ -130,10 +133,53 @@ def test_receipt_preview_prints_through_the_window(
     window.print_receipt()
     (dialog,) = previews
     assert dialog.path.is_file() and dialog.path.read_bytes() == dialog.pdf
+    dialog.choose_printer = lambda: None  # type: ignore[method-assign]
+    dialog.print_document()
+    assert DocumentOps(ctx).receipt_print_count(number) == 0, "the print dialog was cancelled"
     target = tmp_path / "printer.pdf"
     dialog.choose_printer = lambda: pdf_printer(target, dialog.pdf)  # type: ignore[method-assign]
     dialog.print_document()
     (size,) = pages_of(target)
     assert size[0] == pytest.approx(80 * mm, abs=2), "the slip keeps its 80 mm paper"
     assert "1 halaman dikirim ke printer" in window.statusBar().currentMessage()
+    assert DocumentOps(ctx).receipt_print_count(number) == 1, "counted once on paper"
     dialog.close()
+
+
+def test_a_ready_batch_counts_as_printed_only_when_printed(
+    open_window: OpenWindow,
+    ctx: DeskContext,
+    users: dict[str, Actor],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    operator = users["operator.dinas"]
+    for request_id in approved(ctx, operator, 2):
+        DocumentOps(ctx).issue(operator, request_id)
+    window = open_window(operator)
+    previews: list[DocumentPreviewDialog] = []
+    real_preview = MainWindow.preview
+    monkeypatch.setattr(
+        window, "preview", lambda *a: previews.append(real_preview(window, *a)) or previews[-1]
+    )
+    window.print_all_ready()
+    window.print_all_ready()
+    assert len(previews) == 2, "not printed yet: the batch is still waiting"
+    batch = previews[-1]
+    assert batch.page_count == 2
+    cancelled = iter([False, True])
+    monkeypatch.setattr(
+        "disdukcapil_desk.ui.main_window.print_pdf",
+        lambda printer, pdf, progress, is_cancelled: 1 if next(cancelled) is False else 2,
+    )
+    batch.choose_printer = lambda: pdf_printer(tmp_path / "x.pdf", batch.pdf)  # type: ignore[method-assign]
+    batch.print_document()
+    assert "Dibatalkan setelah 1 halaman" in window.statusBar().currentMessage()
+    window.print_all_ready()
+    assert len(previews) == 3, "a job stopped half-way counts nothing"
+    previews[-1].choose_printer = batch.choose_printer  # type: ignore[method-assign]
+    previews[-1].print_document()
+    window.print_all_ready()
+    assert len(previews) == 3 and "Tidak ada dokumen" in window.statusBar().currentMessage()
+    for dialog in previews:
+        dialog.close()
