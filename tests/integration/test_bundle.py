@@ -23,8 +23,10 @@ from disdukcapil_desk.smoke import run_smoke_test
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "dist" / APP_ID
-SIZE_LIMIT = 150 * 1024 * 1024
-"""The unpacked one-folder bundle must stay below this (142 MiB when it was written)."""
+SIZE_LIMIT = 190 * 1024 * 1024
+"""The unpacked one-folder bundle must stay below this: 142 MiB before documents were signed
+and printed from the desk; 180 MiB on Linux since (cryptography 12 MiB, lxml's etree 5 MiB,
+pyHanko and its helpers; Qt's CUPS plugin with libcups, GnuTLS and Kerberos ~8 MiB)."""
 
 
 def _env() -> dict[str, str]:
