@@ -454,6 +454,20 @@ def parse_qr_payload(text: str) -> QrContent | None:
     return QrContent(kind, parts[2], parts[3])
 
 
+_TYPED_RE = re.compile(
+    r"^\s*(\S+)\s+([A-Z2-7]{4})-?([A-Z2-7]{4})-?([A-Z2-7]{4})-?([A-Z2-7]{4})\s*$", re.IGNORECASE
+)
+
+
+def parse_typed_code(text: str) -> tuple[str, str] | None:
+    """Parse what an officer types from the paper: the number, then the printed code
+    (``3604-LU-02112026-0001 ABCD-EFGH-JKLM-NPQR``); returns (number, code without dashes)."""
+    match = _TYPED_RE.match(text)
+    if match is None:
+        return None
+    return match.group(1).upper(), "".join(match.group(i) for i in range(2, 6)).upper()
+
+
 def embedded_keywords(documents: Sequence[Verification]) -> str:
     """Return the PDF ``Keywords`` text: the seal placeholder and the documents' blocks."""
     blocks = [

@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -44,6 +44,7 @@ from disdukcapil_desk.domain.clock import office_date
 from disdukcapil_desk.domain.documents import (
     CHANNEL_NAMES,
     CHECK_STATE_LABELS,
+    DISPLAY_CODE_LENGTH,
     CertificateData,
     CertificateTemplate,
     ChecklistItem,
@@ -62,6 +63,7 @@ from disdukcapil_desk.domain.documents import (
     load_public_key,
     load_templates,
     parse_qr_payload,
+    parse_typed_code,
     public_key_pem,
     seal,
     seal_state,
@@ -588,22 +590,44 @@ class DocumentOps:
         return _file_report(pdf, public, tuple(checks), registered, roots)
 
     def verify_scan(self, text: str) -> ScanResult:
-        """Check a scanned QR text; returns the stored key fields to compare with the paper."""
+        """Check a scanned QR text, or a number and printed code typed from the paper; returns
+        the stored key fields to compare with the paper."""
         content = parse_qr_payload(text)
         if content is None:
-            return ScanResult(None, {}, "Kode QR ini bukan dari Disdukcapil Desk.")
+            return self._verify_typed(text)
         with self._ctx.unit_of_work() as session:
             public = self._signing_key(session, "system").public_key()
             stored = repo.find(session, content.kind.value, content.number)
             fields = json.loads(stored.fields) if stored else {}
             item = Verification(content.kind, content.number, content.code, fields)
             check = _check(public, item, stored)
-        message = (
-            f"{content.number}: SAH — cocokkan data di bawah dengan dokumen."
-            if check.ok
-            else f"{content.number}: TIDAK SAH."
-        )
-        return ScanResult(check, {k: v for k, v in fields.items() if "nik" not in k}, message)
+        return _scan_result(check, fields)
+
+    def _verify_typed(self, text: str) -> ScanResult:
+        typed = parse_typed_code(text)
+        if typed is None:
+            return ScanResult(
+                None,
+                {},
+                "Kode QR ini bukan dari Disdukcapil Desk (atau ketik nomor lalu kode "
+                "verifikasi yang tercetak, mis. 3604-LU-02112026-0001 ABCD-EFGH-JKLM-NPQR).",
+            )
+        number, printed = typed
+        with self._ctx.unit_of_work() as session:
+            public = self._signing_key(session, "system").public_key()
+            stored = next(
+                (d for k in DocumentKind if (d := repo.find(session, k.value, number))), None
+            )
+            if stored is None:
+                return _scan_result(
+                    DocumentCheck(DocumentKind.CERTIFICATE, number, False, False, False), {}
+                )
+            fields = json.loads(stored.fields)
+            item = Verification(DocumentKind(stored.kind), number, stored.verification_code, fields)
+            check = _check(public, item, stored)
+        # The printed part of the code must match; the stored code must still be the office's.
+        check = replace(check, code_valid=check.code_valid and _printed_code_matches(item, printed))
+        return _scan_result(check, fields)
 
     # -- building the plain data -----------------------------------------------------------
 
@@ -781,6 +805,20 @@ def _signer(template: CertificateTemplate, settings: OfficeSettings) -> Signer:
         settings.registrar_name,
         settings.registrar_nip,
     )
+
+
+def _printed_code_matches(item: Verification, printed: str) -> bool:
+    """Whether the code printed on the paper is the beginning of the document's code."""
+    return len(printed) >= DISPLAY_CODE_LENGTH and item.code.startswith(printed)
+
+
+def _scan_result(check: DocumentCheck, fields: dict[str, str]) -> ScanResult:
+    message = (
+        f"{check.number}: SAH — cocokkan data di bawah dengan dokumen."
+        if check.ok
+        else f"{check.number}: TIDAK SAH."
+    )
+    return ScanResult(check, {k: v for k, v in fields.items() if "nik" not in k}, message)
 
 
 def _check(

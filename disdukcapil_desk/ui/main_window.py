@@ -521,7 +521,7 @@ class MainWindow(QMainWindow):
         self.runner.run(lambda: work(relay.changed.emit, cancel.is_set), succeeded, failed)
 
     def verify_document(self) -> None:
-        """Check a document's QR typed by a scanner (or pasted)."""
+        """Check a document's QR typed by a scanner, or its number and printed code."""
         text = self.ask_scan_text()
         if not text:
             return
@@ -584,7 +584,10 @@ class MainWindow(QMainWindow):
     def ask_scan_text(self) -> str:
         """Ask for the text of a scanned QR code."""
         text, ok = QInputDialog.getText(
-            self, "Periksa QR dokumen", "Pindai kode QR dokumen (atau tempel teksnya):"
+            self,
+            "Periksa dokumen",
+            "Pindai kode QR dokumen, atau ketik nomornya lalu kode verifikasi yang tercetak\n"
+            "(mis. 3604-LU-02112026-0001 ABCD-EFGH-JKLM-NPQR):",
         )
         return text.strip() if ok else ""
 

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
 
 from disdukcapil_desk.cli.documents import add_commands
-from disdukcapil_desk.domain.documents import public_key_pem
+from disdukcapil_desk.db.models import IssuedDocument
+from disdukcapil_desk.domain.documents import display_code, public_key_pem
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError, PermissionDenied
 from disdukcapil_desk.operations.context import DeskContext
@@ -200,3 +202,37 @@ def test_cli_public_key_offline_verify_signing_and_numbers(
     DocumentOps(ctx).void(users["kasi.dinas"], number, "salah ketik nama")
     status, output = run("number", "register", number)
     assert status == 0 and "DIBATALKAN" in output and "salah ketik nama" in output
+
+
+def test_number_and_printed_code_typed_from_the_paper(
+    ctx: DeskContext, users: dict[str, Actor]
+) -> None:
+    number, _ = issued_certificate(ctx, users)
+    ops = DocumentOps(ctx)
+    document = ops.verify_scan(_qr_of(ctx, number))
+    assert document.check is not None and document.check.ok
+    code = display_code(_stored_code(ctx, number))
+    typed = ops.verify_scan(f"  {number.lower()}   {code.lower()} ")
+    assert typed.check is not None and typed.check.ok and "SAH" in typed.message
+    assert typed.fields and not any("nik" in key for key in typed.fields)
+    assert ops.verify_scan(f"{number} {code.replace('-', '')}").check.ok  # type: ignore[union-attr]
+    wrong = code[:-1] + ("A" if code[-1] != "A" else "B")
+    assert not ops.verify_scan(f"{number} {wrong}").check.ok  # type: ignore[union-attr]
+    assert not ops.verify_scan(f"3604-KM-02112026-9999 {code}").check.ok  # type: ignore[union-attr]
+    assert "ketik nomor" in ops.verify_scan("sembarang teks").message
+    ops.void(users["kasi.dinas"], number, "salah cetak")
+    voided = ops.verify_scan(f"{number} {code}")
+    assert voided.check is not None and voided.check.voided and not voided.check.ok
+
+
+def _stored_code(ctx: DeskContext, number: str) -> str:
+    with ctx.sessions() as session:
+        code = session.scalar(
+            select(IssuedDocument.verification_code).where(IssuedDocument.number == number)
+        )
+    assert code is not None
+    return code
+
+
+def _qr_of(ctx: DeskContext, number: str) -> str:
+    return f"DDK1|C|{number}|{_stored_code(ctx, number)}"

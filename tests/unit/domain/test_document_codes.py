@@ -12,6 +12,7 @@ from disdukcapil_desk.domain.documents import (
     key_fingerprint,
     load_public_key,
     parse_qr_payload,
+    parse_typed_code,
     public_key_pem,
     qr_payload,
     seal,
@@ -67,3 +68,16 @@ def test_seal_covers_the_file_as_first_written() -> None:
     assert seal_state(sealed, signing_key(bytes(32)).public_key()).valid is False
     assert seal_state(b"%PDF tanpa segel", PUBLIC).valid is None
     assert seal(b"%PDF tanpa tempat segel", KEY) == b"%PDF tanpa tempat segel"
+
+
+def test_typed_number_and_printed_code() -> None:
+    assert parse_typed_code("3604-lu-02112026-0001 abcd-efgh-ijkl-mn23") == (
+        "3604-LU-02112026-0001",
+        "ABCDEFGHIJKLMN23",
+    )
+    assert parse_typed_code("DINAS/20261102/0001 ABCDEFGHIJKLMNOP") == (
+        "DINAS/20261102/0001",
+        "ABCDEFGHIJKLMNOP",
+    )
+    for wrong in ("3604-LU-02112026-0001", "ABCD-EFGH-IJKL-MNOP", "X ABCD-EFGH-IJKL-MN01"):
+        assert parse_typed_code(wrong) is None, wrong
