@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Protocol
 
 from sqlalchemy import func, select
@@ -112,13 +112,23 @@ class QueueOps:
         cursor = Cursor(result[-1].received_at, result[-1].id) if more and result else None
         return Page(result, cursor)
 
-    def counts(self, actor: Actor, location_code: str | None = None) -> dict[Status, int]:
-        """Return the number of requests per status for a location (the actor's by default)."""
+    def counts(
+        self,
+        actor: Actor,
+        location_code: str | None = None,
+        statuses: Collection[Status] | None = None,
+    ) -> dict[Status, int]:
+        """Return the number of requests per status for a location (the actor's by default),
+        of every status or of ``statuses`` only (the open ones are an index range each; the
+        closed ones are most of an office's history)."""
         require(actor.role, Permission.VIEW_QUEUE)
         location = self._scoped(actor, QueueFilter(location_code=location_code)).location_code
+        wanted = tuple(Status) if statuses is None else tuple(statuses)
         with self._ctx.reading() as session:
-            raw = repo.count_by_status(session, location)
-        return {status: raw.get(status.value, 0) for status in Status}
+            raw = repo.count_by_status(
+                session, location, None if statuses is None else [s.value for s in wanted]
+            )
+        return {status: raw.get(status.value, 0) for status in wanted}
 
     def detail(self, actor: Actor, number_or_id: str | int) -> RequestDetail:
         """Return one request with findings, checklist, attachments and history."""

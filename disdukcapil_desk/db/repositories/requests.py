@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -148,11 +148,15 @@ def _unary_plus(element: Unindexed, compiler: Any, **kw: Any) -> str:
     return "+" + str(compiler.process(element.clauses, **kw))
 
 
-def count_by_status(session: Session, location_code: str | None) -> dict[str, int]:
-    """Return the number of requests per status (of one location, or all)."""
+def count_by_status(
+    session: Session, location_code: str | None, statuses: Collection[str] | None = None
+) -> dict[str, int]:
+    """Return the number of requests per status (of one location, or all; of some statuses)."""
     stmt = select(SR.status, func.count()).group_by(SR.status)
     if location_code:
         stmt = stmt.where(SR.location_code == location_code)
+    if statuses is not None:
+        stmt = stmt.where(SR.status.in_(sorted(statuses)))
     return {status: int(n) for status, n in session.execute(stmt)}
 
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from disdukcapil_desk.domain.dto import Cursor, Page, QueueFilter, RequestRow
 from disdukcapil_desk.domain.numbering import looks_like_request_number
-from disdukcapil_desk.domain.workflow import Status
+from disdukcapil_desk.domain.workflow import CLOSED_STATUSES, Status
 from disdukcapil_desk.ui.models.request_table_model import (
     COL_APPLICANT,
     COL_CHANNEL,
@@ -297,6 +297,8 @@ class QueueView(QWidget):
         for status in Status:
             item = QListWidgetItem(f"{status.label}: {counts.get(status, 0):,}".replace(",", "."))
             item.setData(ROW_ROLE, status.value)
+            if status in CLOSED_STATUSES:
+                item.setToolTip("Seluruh riwayat lokasi ini; dihitung ulang tiap 5 menit")
             self.counts_list.addItem(item)
 
     def _show_summary(self) -> None:
