@@ -59,7 +59,6 @@ from disdukcapil_desk.domain.clock import WIB, utc_now
 from disdukcapil_desk.domain.demo_data import (
     Person,
     make_no_kk,
-    random_address,
     random_person,
 )
 from disdukcapil_desk.domain.numbering import REQUEST_COUNTER, request_number, request_period
@@ -67,7 +66,7 @@ from disdukcapil_desk.domain.routing import Office, route
 from disdukcapil_desk.domain.sla import HolidayCalendar
 from disdukcapil_desk.domain.workflow import Role, Status
 from disdukcapil_desk.operations.context import DeskContext, ReferenceData, load_reference_data
-from disdukcapil_desk.operations.demo import _WEIGHTS, _payload
+from disdukcapil_desk.operations.demo import _WEIGHTS, _payload, applicant_payload
 from disdukcapil_desk.operations.setup import ADMIN_SETUP_ACTOR, DINAS_CODE, SetupOps
 from disdukcapil_desk.operations.users import UserOps
 
@@ -85,21 +84,6 @@ PAYLOAD_VARIANTS = 12
 """Service-specific payload parts kept per (service, month); the personal part is per row."""
 
 _DAY = 86_400
-_BASE_KEYS = frozenset(
-    {
-        "nik",
-        "no_kk",
-        "nama",
-        "tempat_lahir",
-        "tanggal_lahir",
-        "jenis_kelamin",
-        "alamat",
-        "rt",
-        "rw",
-        "kode_desa",
-        "no_hp",
-    }
-)
 # Status weights by age of the request in days (upper bound of the band, weights).
 _AGE_BANDS: tuple[tuple[float, dict[Status, float]], ...] = (
     (
@@ -198,19 +182,7 @@ def make_resident(rng: random.Random, person: Person, today: dt.date) -> Residen
     issued = today - dt.timedelta(days=rng.randint(30, 4000))
     no_kk = make_no_kk(person.kecamatan_code, issued, rng.randint(1, 9999))
     phone = f"{rng.choice(PHONE_PREFIXES)}{rng.randrange(10**8):08d}"
-    base = {
-        "nik": person.nik,
-        "no_kk": no_kk,
-        "nama": person.name,
-        "tempat_lahir": person.birth_place,
-        "tanggal_lahir": person.birth_date.isoformat(),
-        "jenis_kelamin": person.sex,
-        "alamat": random_address(rng),
-        "rt": f"{rng.randint(1, 12):03d}",
-        "rw": f"{rng.randint(1, 8):03d}",
-        "kode_desa": person.kode_desa,
-        "no_hp": phone,
-    }
+    base = applicant_payload(rng, person, no_kk, phone)
     return Resident(person, no_kk, phone, json.dumps(base, ensure_ascii=False)[:-1])
 
 
@@ -351,7 +323,8 @@ class World:
     def _extra(self, rng: random.Random, service: CatalogueService, as_of: dt.date) -> str:
         person = rng.choice(self.residents).person
         full = _payload(rng, service, person, as_of, self.reference.wilayah)
-        own = {k: v for k, v in full.items() if k not in _BASE_KEYS}
+        applicant = {f.name for f in self.reference.catalogue.common_fields}
+        own = {k: v for k, v in full.items() if k not in applicant}
         return ", " + json.dumps(own, ensure_ascii=False)[1:-1] if own else ""
 
 

@@ -320,16 +320,14 @@ def _office_hours(rng: random.Random, moment: dt.datetime) -> dt.datetime:
     return local.astimezone(dt.UTC)
 
 
-def _payload(
-    rng: random.Random, service: Service, person: Person, today: dt.date, wilayah: Wilayah
+def applicant_payload(
+    rng: random.Random, person: Person, no_kk: str, phone: str | None = None
 ) -> dict[str, object]:
-    payload: dict[str, object] = {
+    """The applicant's part of every form (the catalogue's common fields): an address is made
+    up here, and a phone number too unless given."""
+    return {
         "nik": person.nik,
-        "no_kk": make_no_kk(
-            person.kecamatan_code,
-            today - dt.timedelta(days=rng.randint(30, 4000)),
-            rng.randint(1, 9999),
-        ),
+        "no_kk": no_kk,
         "nama": person.name,
         "tempat_lahir": person.birth_place,
         "tanggal_lahir": person.birth_date.isoformat(),
@@ -338,8 +336,19 @@ def _payload(
         "rt": f"{rng.randint(1, 12):03d}",
         "rw": f"{rng.randint(1, 8):03d}",
         "kode_desa": person.kode_desa,
-        "no_hp": random_phone(rng),
+        "no_hp": phone if phone is not None else random_phone(rng),
     }
+
+
+def _payload(
+    rng: random.Random, service: Service, person: Person, today: dt.date, wilayah: Wilayah
+) -> dict[str, object]:
+    no_kk = make_no_kk(
+        person.kecamatan_code,
+        today - dt.timedelta(days=rng.randint(30, 4000)),
+        rng.randint(1, 9999),
+    )
+    payload = applicant_payload(rng, person, no_kk)
     for form_field in service.fields:
         payload[form_field.name] = _field_value(rng, form_field, today, service, wilayah, person)
     return payload

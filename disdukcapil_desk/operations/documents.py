@@ -331,7 +331,8 @@ class DocumentOps:
         with self._ctx.unit_of_work() as session:
             document = self._certificate(session, actor, number)
             self._count(session, actor, document, purpose, reason)
-            data = self._certificate_data(session, document)
+            draft = self._signing_identity(session) is None
+            data = self._certificate_data(session, document, self._settings(session), draft=draft)
             pdf = self._sealed(session, actor, render_batch([data]))
             self._store_file(session, actor, [document], pdf, purpose)
             return pdf
@@ -376,7 +377,9 @@ class DocumentOps:
             documents = repo.unprinted(session, location_code, DocumentKind.CERTIFICATE.value)
             if not documents:
                 return None
-            data = [self._certificate_data(session, d, printing=True) for d in documents]
+            settings = self._settings(session)
+            draft = self._signing_identity(session) is None
+            data = [self._certificate_data(session, d, settings, draft=draft) for d in documents]
             pdf = render_batch(data, progress, cancelled)
             if cancelled is not None and cancelled():
                 session.rollback()
@@ -587,7 +590,7 @@ class DocumentOps:
                     files.clear()
             registered = bool(embedded) and bool(files)
         roots = identity.trust_roots_der if identity is not None else None
-        return _file_report(pdf, public, tuple(checks), registered, roots)
+        return _file_report(pdf, digest, public, tuple(checks), registered, roots)
 
     def verify_scan(self, text: str) -> ScanResult:
         """Check a scanned QR text, or a number and printed code typed from the paper; returns
@@ -660,8 +663,9 @@ class DocumentOps:
     def _settings(self, session: Session) -> OfficeSettings:
         return settings_from({s.key: s.value for s in session.scalars(select(OfficeSetting))})
 
-    def _letterhead(self, session: Session, location_code: str) -> Letterhead:
-        settings = self._settings(session)
+    def _letterhead(
+        self, session: Session, location_code: str, settings: OfficeSettings
+    ) -> Letterhead:
         location = session.get(Location, location_code)
         unit = location.name if location is not None and location.kind == "upt" else ""
         address = (location.address if location is not None else "") or settings.address
@@ -678,7 +682,7 @@ class DocumentOps:
         officer = session.get(AppUser, actor.user_id) if actor.user_id else None
         states = repo.requirement_states(session, request.id)
         return ReceiptData(
-            letterhead=self._letterhead(session, request.location_code),
+            letterhead=self._letterhead(session, request.location_code, settings),
             number=request.number,
             received_at=request.received_at,
             channel=CHANNEL_NAMES.get(request.channel, request.channel),
@@ -717,11 +721,12 @@ class DocumentOps:
         return f"Diambil di {name} dengan menunjukkan tanda terima ini"
 
     def _certificate_data(
-        self, session: Session, document: IssuedDocument, *, printing: bool = False
+        self, session: Session, document: IssuedDocument, settings: OfficeSettings, *, draft: bool
     ) -> CertificateData:
+        """The plain data of a certificate; ``settings`` and ``draft`` are read once by the
+        caller (a batch of a thousand certificates shares them)."""
         request = repo.request_of(session, document)
         template = self.templates[request.service_code]
-        settings = self._settings(session)
         values = self._values(request)
         issued_on = office_date(document.created_at)
         return CertificateData(
@@ -738,10 +743,10 @@ class DocumentOps:
             signer=_signer(template, settings),
             regency=settings.regency,
             verification=_verification(document),
-            draft=self._signing_identity(session) is None,
+            draft=draft,
             reprint_count=document.reprint_count,
             show_nationality=template.show_nationality,
-            letterhead=self._letterhead(session, request.location_code)
+            letterhead=self._letterhead(session, request.location_code, settings)
             if template.agency_header
             else None,
         )
@@ -839,6 +844,7 @@ def _check(
 
 def _file_report(
     pdf: bytes,
+    digest: str,
     public: Ed25519PublicKey,
     checks: tuple[DocumentCheck, ...],
     registered: bool | None,
@@ -846,7 +852,7 @@ def _file_report(
 ) -> VerifyReport:
     sealed = seal_state(pdf, public)
     return VerifyReport(
-        sha256=sha256_hex(pdf),
+        sha256=digest,
         seal_valid=sealed.valid,
         file_registered=registered,
         documents=checks,
@@ -884,4 +890,4 @@ def verify_offline(
         )
         for item in embedded_documents(pdf)
     )
-    return _file_report(pdf, public, checks, None, trust_roots_der)
+    return _file_report(pdf, sha256_hex(pdf), public, checks, None, trust_roots_der)

@@ -289,7 +289,7 @@ def test_a_pdf_with_one_field_altered_fails_verify(
     with ctx.sessions() as session:
         document = session.scalar(select(IssuedDocument).where(IssuedDocument.number == number))
         assert document is not None
-        data = ops._certificate_data(session, document)
+        data = ops._certificate_data(session, document, ops._settings(session), draft=True)
     forged_lines = tuple(
         line
         if "meninggal" not in line.label
