@@ -268,7 +268,11 @@ def _window(ctx: DeskContext, actor: Actor, temp: Path) -> None:
         rows = window.queue.table.model().rowCount()
         if not window.isVisible() or rows != 1:
             raise SmokeFailure(f"jendela utama tidak tampil dengan benar (baris antrean: {rows})")
-        about = AboutDialog.for_context(ctx, parent=window)
+        about = AboutDialog(
+            database_label=ctx.database_label,
+            schema_version=SetupOps(ctx).check(),
+            parent=window,
+        )
         about.show()
         app.processEvents()
         about.close()

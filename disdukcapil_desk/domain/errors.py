@@ -15,6 +15,24 @@ class WorkflowError(DeskError):
     """A status transition that the workflow does not allow."""
 
 
+class ReasonRequired(WorkflowError):
+    """A decision that needs the officer's written reason: it lists what does not pass."""
+
+    def __init__(self, problems: tuple[str, ...]) -> None:
+        """Keep the problems, so the window can show them when it asks for the reason."""
+        super().__init__(
+            "Tulis alasan untuk tetap menyetujui: " + "; ".join(problems)
+            if problems
+            else "Tulis alasan untuk tetap menyetujui."
+        )
+        self.problems = problems
+
+
+class NothingToRevise(WorkflowError):
+    """A revision was asked for, but nothing is marked as failing: the citizen would get an
+    empty list."""
+
+
 class PermissionDenied(DeskError):
     """The user's role may not perform the action."""
 

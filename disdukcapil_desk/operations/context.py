@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -132,6 +132,19 @@ class DeskContext:
         """
         with _translate_connection_errors(), self.read_sessions() as session:
             yield session
+
+    def add_checkout_guard(self, guard: Callable[[], None]) -> Callable[[], None]:
+        """Call ``guard()`` whenever a connection is taken from the pool; it may raise to refuse.
+
+        The window uses it to make sure it reaches the database only through its task runner.
+        Returns a function that removes the guard again.
+        """
+
+        def on_checkout(*_args: object) -> None:
+            guard()
+
+        event.listen(self.engine, "checkout", on_checkout)
+        return lambda: event.remove(self.engine, "checkout", on_checkout)
 
     def close(self) -> None:
         """Release the connection pool."""

@@ -12,15 +12,30 @@ from sqlalchemy.orm import Session
 from disdukcapil_desk.db.models import (
     IncomingAttachment,
     RequestAttachment,
+    RequestFinding,
     RequirementCheck,
     ServiceRequest,
 )
-from disdukcapil_desk.domain.catalogue import FormField
-from disdukcapil_desk.domain.citizen_messages import DataProblem, FailedItem, whatsapp_link
+from disdukcapil_desk.db.repositories import verification as repo
+from disdukcapil_desk.domain.catalogue import FieldType, FormField
+from disdukcapil_desk.domain.citizen_messages import (
+    FAILED_STATES,
+    DataProblem,
+    FailedItem,
+    whatsapp_link,
+)
 from disdukcapil_desk.domain.clock import office_date
 from disdukcapil_desk.domain.dto import Actor, RequestDetail, RequestRow
-from disdukcapil_desk.domain.errors import DeskError, NotFound, WorkflowError
+from disdukcapil_desk.domain.errors import (
+    DeskError,
+    NotFound,
+    NothingToRevise,
+    ReasonRequired,
+    WorkflowError,
+)
+from disdukcapil_desk.domain.findings import Severity
 from disdukcapil_desk.domain.intake import IntakeRejected, parse_incoming
+from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.workflow import Action, Permission, require
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.context import DeskContext
@@ -30,6 +45,11 @@ from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import LocationOps
 
 CHECK_STATES = ("pending", "sesuai", "tidak_ada", "tidak_terbaca", "tidak_sesuai")
+FAILED = frozenset(FAILED_STATES)
+NOTHING_TO_REVISE = (
+    "Belum ada kekurangan yang ditandai. Tandai persyaratan yang tidak ada, tidak terbaca atau "
+    "tidak sesuai (Alt+2, Alt+3, Alt+4), atau perbaiki isian, sebelum meminta perbaikan."
+)
 CHECK_LABELS = {
     "pending": "Belum diperiksa",
     "sesuai": "Sesuai",
@@ -37,6 +57,15 @@ CHECK_LABELS = {
     "tidak_terbaca": "Tidak terbaca",
     "tidak_sesuai": "Tidak sesuai",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionDraft:
+    """A revision message drafted from the request as just saved."""
+
+    version: int
+    detail: RequestDetail
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,87 +103,167 @@ class Verification:
         require(actor.role, Permission.EDIT_REQUEST)
         with self._ctx.unit_of_work() as session:
             request = self._queue.held_request(session, actor, request_id, expected_version)
-            changed = self._apply_fields(session, request, fields)
-            judged = self._apply_checks(session, actor, request, checks)
-            request.version += 1
-            request.updated_at = self._ctx.clock()
-            request.updated_by = actor.login
-            record(
-                self._ctx,
-                session,
-                actor,
-                "save",
-                "service_request",
-                request.number,
-                after={"fields": sorted(changed), "checks": judged},
-            )
+            self._save_in(session, actor, request, fields, checks)
             return request.version
 
     def approve(
-        self, actor: Actor, request_id: int, expected_version: int, reason: str = ""
+        self,
+        actor: Actor,
+        request_id: int,
+        expected_version: int,
+        reason: str = "",
+        *,
+        fields: Mapping[str, object] | None = None,
+        checks: Mapping[str, CheckInput] | None = None,
     ) -> RequestRow:
-        """Approve: every required item must be ``sesuai``, or the officer writes why not."""
+        """Approve the request as it is on the officer's screen.
+
+        ``fields`` and ``checks`` (what the screen shows) are saved in the same transaction,
+        and the decision is judged on them: every required item ``sesuai`` and no open error
+        in the data, or the officer writes why they approve anyway.
+
+        Raises:
+            ReasonRequired: something does not pass and ``reason`` is empty (nothing saved).
+        """
         with self._ctx.unit_of_work() as session:
             request = self._queue.held_request(session, actor, request_id, expected_version)
-            open_items = self._unpassed_required(session, request)
-            if open_items and not reason.strip():
-                raise WorkflowError(
-                    "Belum semua persyaratan wajib sesuai ("
-                    + ", ".join(open_items)
-                    + "). Tulis alasan untuk tetap menyetujui."
-                )
+            if fields is not None or checks is not None:
+                self._save_in(session, actor, request, fields or {}, checks or {})
+            problems = self._approval_problems(session, request)
+            if problems and not reason.strip():
+                raise ReasonRequired(problems)
             moved = self._queue.transition_in(
-                session, actor, request_id, Action.APPROVE, reason=reason
+                session, actor, request_id, Action.APPROVE, reason=reason.strip()
             )
             return self._queue.row_of(session, moved)
+
+    def draft_revision(
+        self,
+        actor: Actor,
+        request_id: int,
+        expected_version: int,
+        fields: Mapping[str, object],
+        checks: Mapping[str, CheckInput],
+    ) -> RevisionDraft:
+        """Save what is on the screen, then draft the revision message from the saved state.
+
+        Raises:
+            NothingToRevise: nothing is marked as failing and the data has no error.
+        """
+        version = self.save_draft(actor, request_id, expected_version, fields, checks)
+        detail = self._queue.detail(actor, request_id)
+        items, problems = self._revision_points(detail)
+        if not items and not problems:
+            raise NothingToRevise(NOTHING_TO_REVISE)
+        return RevisionDraft(version, detail, self.revision_message(detail))
 
     def request_revision(
         self, actor: Actor, request_id: int, expected_version: int, message: str
     ) -> RequestRow:
-        """Send the request back to the citizen with one message listing everything to fix."""
+        """Send the request back to the citizen with one message listing everything to fix.
+
+        Raises:
+            NothingToRevise: the saved request lists nothing to fix (no failed requirement, no
+                error in the data): a revision would send the citizen an empty list.
+        """
         if not message.strip():
             raise WorkflowError("Pesan perbaikan untuk pemohon tidak boleh kosong")
         with self._ctx.unit_of_work() as session:
+            request = self._queue.held_request(session, actor, request_id, expected_version)
+            failed = [s for s in repo.check_states(session, request.id).values() if s in FAILED]
+            if not failed and not repo.open_errors(session, request.id):
+                raise NothingToRevise(NOTHING_TO_REVISE)
             moved = self._queue.transition_in(
                 session,
                 actor,
                 request_id,
                 Action.REQUEST_REVISION,
-                expected_version=expected_version,
                 citizen_message=message.strip(),
             )
             return self._queue.row_of(session, moved)
 
     def reject(
-        self, actor: Actor, request_id: int, expected_version: int, reason: str
+        self,
+        actor: Actor,
+        request_id: int,
+        expected_version: int,
+        reason: str,
+        *,
+        fields: Mapping[str, object] | None = None,
+        checks: Mapping[str, CheckInput] | None = None,
     ) -> RequestRow:
-        """Reject with a reason (it is also the message to the citizen)."""
+        """Reject with a reason (it is also the message to the citizen); what the screen shows
+        is saved with it."""
         with self._ctx.unit_of_work() as session:
+            request = self._queue.held_request(session, actor, request_id, expected_version)
+            if fields is not None or checks is not None:
+                self._save_in(session, actor, request, fields or {}, checks or {})
             moved = self._queue.transition_in(
                 session,
                 actor,
                 request_id,
                 Action.REJECT,
-                expected_version=expected_version,
                 reason=reason,
                 citizen_message=reason.strip() or None,
             )
             return self._queue.row_of(session, moved)
 
-    def revision_message(self, detail: RequestDetail, office_label: str | None = None) -> str:
-        """Draft the one WhatsApp text listing every failed requirement and data error."""
-        service = self._ctx.reference.catalogue.get(detail.row.service_code)
+    def _save_in(
+        self,
+        session: Session,
+        actor: Actor,
+        request: ServiceRequest,
+        fields: Mapping[str, object],
+        checks: Mapping[str, CheckInput],
+    ) -> None:
+        """Save fields and checks inside the caller's transaction (version bumped, audited)."""
+        require(actor.role, Permission.EDIT_REQUEST)
+        changed = self._apply_fields(session, request, fields)
+        judged = self._apply_checks(session, actor, request, checks)
+        request.version += 1
+        request.updated_at = self._ctx.clock()
+        request.updated_by = actor.login
+        record(
+            self._ctx,
+            session,
+            actor,
+            "save",
+            "service_request",
+            request.number,
+            after={"fields": sorted(changed), "checks": judged},
+        )
+        session.flush()
+
+    def _approval_problems(self, session: Session, request: ServiceRequest) -> tuple[str, ...]:
+        """What stands against approval: required items not ``sesuai``, open data errors."""
+        service = self._ctx.reference.catalogue.get(request.service_code)
+        states = repo.check_states(session, request.id)
         items = [
-            FailedItem(c.label, c.state, c.note)
-            for c in detail.checks
-            if c.state in ("tidak_ada", "tidak_terbaca", "tidak_sesuai")
+            f"Persyaratan wajib belum sesuai: {r.label}"
+            for r in service.requirements
+            if r.required and states.get(r.code) != "sesuai"
         ]
+        errors = [
+            _with_label(_field_label(service.field(field)), message)
+            for field, message in repo.open_errors(session, request.id)
+        ]
+        return tuple(items + [f"Kesalahan data: {e}" for e in errors])
+
+    def _revision_points(self, detail: RequestDetail) -> tuple[list[FailedItem], list[DataProblem]]:
+        service = self._ctx.reference.catalogue.get(detail.row.service_code)
+        items = [FailedItem(c.label, c.state, c.note) for c in detail.checks if c.state in FAILED]
         problems = [
             DataProblem(label, _with_label(label, f.message))
             for f in detail.findings
             if f.severity == "error" and not f.resolved
             for label in [_field_label(service.field(f.field))]
         ]
+        return items, problems
+
+    def revision_message(self, detail: RequestDetail, office_label: str | None = None) -> str:
+        """Draft the one WhatsApp text listing every failed requirement and data error."""
+        service = self._ctx.reference.catalogue.get(detail.row.service_code)
+        items, problems = self._revision_points(detail)
         office = office_label or self._office_label()
         return self._ctx.reference.messages.revision_message(
             name=detail.row.applicant_name,
@@ -244,7 +353,39 @@ class Verification:
             raise DeskError(f"Data tidak dapat disimpan: {exc}") from None
         apply_applicant(request, parsed)
         replace_findings(session, request.id, parsed, self._ctx.clock())
+        self._note_officer_changes(session, request, payload)
         return changed
+
+    def _note_officer_changes(
+        self, session: Session, request: ServiceRequest, payload: Mapping[str, object]
+    ) -> None:
+        """A NIK or KK number the officer changed stays visible as a change from what the
+        citizen sent (a finding, recomputed at every save)."""
+        sent = _json_object(repo.citizen_payload(session, request.id))
+        service = self._ctx.reference.catalogue.get(request.service_code)
+        for form_field in service.all_fields:
+            if form_field.type not in (FieldType.NIK, FieldType.NO_KK):
+                continue
+            before = str(sent.get(form_field.name) or "").strip()
+            after = str(payload.get(form_field.name) or "").strip()
+            if before == after:
+                continue
+            session.add(
+                RequestFinding(
+                    service_request_id=request.id,
+                    code="changed_by_officer",
+                    severity=Severity.WARNING.value,
+                    field=form_field.name,
+                    message=(
+                        f"{form_field.label} diubah petugas: dikirim pemohon "
+                        f"{mask_number(before) or '(kosong)'}, sekarang "
+                        f"{mask_number(after) or '(kosong)'}"
+                    ),
+                    source="auto",
+                    resolved=False,
+                    created_at=self._ctx.clock(),
+                )
+            )
 
     def _apply_checks(
         self,
@@ -274,19 +415,13 @@ class Verification:
             judged[code] = verdict.state
         return judged
 
-    def _unpassed_required(self, session: Session, request: ServiceRequest) -> list[str]:
-        service = self._ctx.reference.catalogue.get(request.service_code)
-        states = {
-            code: state
-            for code, state in session.execute(
-                select(RequirementCheck.requirement_code, RequirementCheck.state).where(
-                    RequirementCheck.service_request_id == request.id
-                )
-            )
-        }
-        return [
-            r.label for r in service.requirements if r.required and states.get(r.code) != "sesuai"
-        ]
+
+def _json_object(text: str | None) -> dict[str, object]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _field_label(form_field: FormField | None) -> str:

@@ -21,7 +21,7 @@ from disdukcapil_desk.ui.dialogs.login_dialog import LoginDialog
 from disdukcapil_desk.ui.dialogs.settings_dialog import SettingsDialog
 from disdukcapil_desk.ui.main_window import MainWindow, install_watcher
 from disdukcapil_desk.ui.session import DeskSession
-from disdukcapil_desk.ui.tasks import TaskRunner
+from disdukcapil_desk.ui.tasks import TaskRunner, guard_database_access
 from disdukcapil_desk.ui.translation import install_indonesian
 from disdukcapil_desk.ui.workstation import WorkstationSettings
 
@@ -110,6 +110,8 @@ def _login_and_run(app: QApplication, ctx: DeskContext, settings: WorkstationSet
         return 0
     settings.set_user_value("_workstation", "last_login", login.actor.login)
     session = DeskSession(ctx, login.actor, settings.location or "DINAS")
+    # From here on the window reaches the database only through its runner (or fails loudly).
+    ctx.add_checkout_guard(guard_database_access)
     window = MainWindow(
         session, runner, settings, database_label=ctx.database_label, watcher=install_watcher(app)
     )

@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from disdukcapil_desk import APP_NAME, __version__
+from disdukcapil_desk.domain.citizen_messages import whatsapp_link
 from disdukcapil_desk.domain.clock import office_date, utc_now
-from disdukcapil_desk.domain.documents import DocumentKind
-from disdukcapil_desk.domain.dto import IngestReport, QueueFilter
+from disdukcapil_desk.domain.documents import DocumentKind, ScanResult
+from disdukcapil_desk.domain.dto import IngestReport, QueueFilter, RequestDetail, RequestRow
 from disdukcapil_desk.domain.errors import ConnectionLost
 from disdukcapil_desk.domain.workflow import Permission, Role, Status
 from disdukcapil_desk.operations.documents import IssueResult, ReadyBatch
@@ -218,7 +219,7 @@ class MainWindow(QMainWindow):
             lambda flt, cursor, size: self.session.page(flt, cursor, size),
             lambda: self.session.counts(),
             services=services,
-            locations=self.session.locations(),
+            locations=[],
             fixed_location=self.session.location if self.session.is_upt_officer else None,
             runner=self.runner,
             parent=self,
@@ -301,6 +302,7 @@ class MainWindow(QMainWindow):
         """Load the queue (after the window is shown) and listen for changes elsewhere."""
         if not self.may_view_queue:
             return
+        self.runner.run(self.session.locations, self.queue.set_locations, self._load_failed)
         self.queue.reload()
         if self.listener.start():
             self.refresh_timer.setInterval(LISTENING_REFRESH_MS)
@@ -390,10 +392,17 @@ class MainWindow(QMainWindow):
         row = self.queue.selected_row()
         if row is None:
             return
+        self.runner.run(
+            lambda: self.session.receipt_print_count(row.number),
+            lambda count: self._print_receipt(row, count),
+            lambda e: show_error(self, e),
+        )
+
+    def _print_receipt(self, row: RequestRow, printed_before: int) -> None:
         # A first print counts once the printer took it; a reprint carries its stamp and reason.
         purpose, reason = "save", ""
         printed: Printed | None = (DocumentKind.RECEIPT, (row.number,))
-        if self.session.receipt_print_count(row.number):
+        if printed_before:
             reason = self.ask_reason(
                 "Cetak ulang tanda terima",
                 f"Tanda terima {row.number} sudah pernah dicetak. Alasan cetak ulang:",
@@ -434,19 +443,24 @@ class MainWindow(QMainWindow):
         self.runner.run(lambda: self.session.issue(row.id), issued, lambda e: show_error(self, e))
 
     def _offer_ready_message(self, request_id: int) -> None:
-        detail = self.session.detail(request_id)
-        text = self.confirm_message(
-            "Dokumen siap",
-            "Pesan untuk pemohon (disimpan untuk dikirim oleh kanal):",
-            self.session.ready_message(detail),
-            lambda current: self.session.whatsapp_link(detail, current),
-        )
-        if text:
-            self.runner.run(
-                lambda: self.session.set_citizen_message(request_id, text),
-                lambda _: None,
-                lambda e: show_error(self, e),
+        def drafted(draft: tuple[RequestDetail, str]) -> None:
+            detail, message = draft
+            text = self.confirm_message(
+                "Dokumen siap",
+                "Pesan untuk pemohon (disimpan untuk dikirim oleh kanal):",
+                message,
+                lambda current: whatsapp_link(detail.contact, current),
             )
+            if text:
+                self.runner.run(
+                    lambda: self.session.set_citizen_message(request_id, text),
+                    lambda _: None,
+                    lambda e: show_error(self, e),
+                )
+
+        self.runner.run(
+            lambda: self.session.ready_draft(request_id), drafted, lambda e: show_error(self, e)
+        )
 
     def print_all_ready(self) -> None:
         """One PDF of every issued, never-printed certificate of this location."""
@@ -465,8 +479,11 @@ class MainWindow(QMainWindow):
 
     def export_recap(self) -> None:
         """Ask for a period and an office; write the recap in the background; open it."""
+        self.runner.run(self.session.locations, self._ask_recap, lambda e: show_error(self, e))
+
+    def _ask_recap(self, locations: list[tuple[str, str]]) -> None:
         dialog = RecapDialog(
-            self.session.locations(),
+            locations,
             today=office_date(utc_now()),
             default_dir=self.documents_dir,
             may_show_full_nik=self.session.can(Permission.VIEW_FULL_NIK),
@@ -525,7 +542,13 @@ class MainWindow(QMainWindow):
         text = self.ask_scan_text()
         if not text:
             return
-        result = self.session.verify_scan(text)
+        self.runner.run(
+            lambda: self.session.verify_scan(text),
+            self._show_scan_result,
+            lambda e: show_error(self, e),
+        )
+
+    def _show_scan_result(self, result: ScanResult) -> None:
         details = "\n".join(f"{k.replace('_', ' ')}: {v}" for k, v in result.fields.items())
         QMessageBox.information(self, "Periksa dokumen", f"{result.message}\n\n{details}")
 
@@ -606,7 +629,15 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         """Version, database, schema version and where the log is."""
-        AboutDialog.for_context(self.session.ctx, parent=self).exec()
+        self.runner.run(
+            self.session.schema_version,
+            lambda version: AboutDialog(
+                database_label=self.session.ctx.database_label,
+                schema_version=version,
+                parent=self,
+            ).exec(),
+            lambda e: show_error(self, e),
+        )
 
     # -- idle lock ---------------------------------------------------------------------------------
 
@@ -685,6 +716,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_layout()
+        self.verification.release_held()  # the runner finishes it before the desk exits
         self.refresh_timer.stop()
         self.idle_timer.stop()
         self.listener.stop()

@@ -34,9 +34,9 @@ from disdukcapil_desk.operations.intake import CancelFn, IntakeOps, ProgressFn
 from disdukcapil_desk.operations.office import OfficeOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.recaps import RecapResult, Recaps
-from disdukcapil_desk.operations.setup import LocationOps
+from disdukcapil_desk.operations.setup import LocationOps, SetupOps
 from disdukcapil_desk.operations.users import UserOps
-from disdukcapil_desk.operations.verification import CheckInput, Verification
+from disdukcapil_desk.operations.verification import CheckInput, RevisionDraft, Verification
 from disdukcapil_desk.operations.watch import QueueWatcher
 
 CLOSED_COUNTS_SECONDS = 300.0
@@ -133,21 +133,59 @@ class DeskSession:
         """Save fields and checklist; returns the new version."""
         return self._verification.save_draft(self.actor, request_id, version, fields, checks)
 
-    def approve(self, request_id: int, version: int, reason: str = "") -> RequestRow:
-        """Approve the request."""
-        return self._verification.approve(self.actor, request_id, version, reason)
+    def approve(
+        self,
+        request_id: int,
+        version: int,
+        reason: str = "",
+        *,
+        fields: Mapping[str, object] | None = None,
+        checks: Mapping[str, CheckInput] | None = None,
+    ) -> RequestRow:
+        """Approve the request as the screen shows it (saved with the decision)."""
+        return self._verification.approve(
+            self.actor, request_id, version, reason, fields=fields, checks=checks
+        )
+
+    def draft_revision(
+        self,
+        request_id: int,
+        version: int,
+        fields: Mapping[str, object],
+        checks: Mapping[str, CheckInput],
+    ) -> RevisionDraft:
+        """Save the screen, then draft the one message listing everything to fix."""
+        return self._verification.draft_revision(self.actor, request_id, version, fields, checks)
 
     def request_revision(self, request_id: int, version: int, message: str) -> RequestRow:
         """Send the request back to the citizen with ``message``."""
         return self._verification.request_revision(self.actor, request_id, version, message)
 
-    def reject(self, request_id: int, version: int, reason: str) -> RequestRow:
-        """Reject the request."""
-        return self._verification.reject(self.actor, request_id, version, reason)
+    def reject(
+        self,
+        request_id: int,
+        version: int,
+        reason: str,
+        *,
+        fields: Mapping[str, object] | None = None,
+        checks: Mapping[str, CheckInput] | None = None,
+    ) -> RequestRow:
+        """Reject the request (what the screen shows is saved with it)."""
+        return self._verification.reject(
+            self.actor, request_id, version, reason, fields=fields, checks=checks
+        )
 
-    def revision_message(self, detail: RequestDetail) -> str:
-        """Draft the one message that lists everything the citizen must fix."""
-        return self._verification.revision_message(detail)
+    def ready_draft(self, request_id: int) -> tuple[RequestDetail, str]:
+        """The request and its drafted "document ready" message."""
+        detail = self.detail(request_id)
+        return detail, self.ready_message(detail)
+
+    def schema_version(self) -> int | None:
+        """The database's schema version; None when it cannot be read (for "Tentang")."""
+        try:
+            return SetupOps(self.ctx).check()
+        except Exception:  # an old schema or a lost connection must not block "Tentang"
+            return None
 
     def whatsapp_link(self, detail: RequestDetail, text: str) -> str:
         """The wa.me link for the citizen's number."""

@@ -1,27 +1,78 @@
-"""Background work for the window: one database worker, results delivered on the GUI thread."""
+"""Background work for the window: one database worker, results delivered on the GUI thread.
+
+The runner is the window's only door to the database. :func:`guard_database_access` is
+installed on the desk's connection pool (``DeskContext.add_checkout_guard``): a connection
+taken for code of ``ui/`` outside the runner's work raises :class:`DatabaseOutsideRunner`, in
+the tests and on a workstation alike, so a database call on the GUI thread cannot slip in.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 log = logging.getLogger("disdukcapil_desk.ui.tasks")
 
-Success = Callable[[Any], object]
+T = TypeVar("T")
 Failure = Callable[[BaseException], object]
+
+_UI_DIR = str(Path(__file__).resolve().parent)
+_state = threading.local()
+# The runner itself, and the session: the operations' door, which widgets reach through the
+# runner (a widget calling the session on the GUI thread is still caught by its own frame).
+_DOOR_FILES = frozenset({"tasks.py", "session.py"})
+
+
+class DatabaseOutsideRunner(RuntimeError):
+    """Code of the window reached the database without going through the task runner."""
+
+
+@contextmanager
+def runner_work() -> Iterator[None]:
+    """Mark the current thread as doing the runner's work (database access allowed)."""
+    previous = getattr(_state, "inside", False)
+    _state.inside = True
+    try:
+        yield
+    finally:
+        _state.inside = previous
+
+
+def guard_database_access() -> None:
+    """Refuse a database connection taken for ``ui/`` code outside the runner's work.
+
+    Called when a connection is checked out of the pool. Code outside ``ui/`` (the command
+    line, tests preparing data) is not concerned.
+    """
+    if getattr(_state, "inside", False):
+        return
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if filename.startswith(_UI_DIR) and Path(filename).name not in _DOOR_FILES:
+            where = f"{Path(filename).name}:{frame.f_lineno} ({frame.f_code.co_name})"
+            raise DatabaseOutsideRunner(
+                f"database reached from the window outside the task runner: {where}"
+            )
+        frame = frame.f_back
 
 
 class _Relay(QObject):
     """Lives on the GUI thread; a signal emitted from the worker is queued to it."""
 
-    done = Signal(object, object, object)
+    done = Signal(object, object)
 
-    @Slot(object, object, object)
-    def deliver(self, callback: Callable[[Any], object], value: Any, _unused: Any) -> None:
+    @Slot(object, object)
+    def deliver(self, callback: Callable[[Any], object], value: Any) -> None:
         callback(value)
 
 
@@ -36,28 +87,67 @@ class TaskRunner:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk-db")
         self._relay = _Relay()
         self._relay.done.connect(self._relay.deliver)
+        self._pending = 0
+        self._lock = threading.Lock()
 
     def run(
-        self, work: Callable[[], Any], on_success: Success, on_failure: Failure | None = None
-    ) -> Future[Any]:
+        self,
+        work: Callable[[], T],
+        on_success: Callable[[T], object],
+        on_failure: Failure | None = None,
+    ) -> Future[T]:
         """Run ``work()`` in the worker; then ``on_success(result)`` or ``on_failure(error)``."""
-        future = self._executor.submit(work)
+        with self._lock:
+            self._pending += 1
+        future = self._executor.submit(_as_runner_work, work)
 
-        def finished(done: Future[Any]) -> None:
+        def finished(done: Future[T]) -> None:
             error = done.exception()
             if error is None:
-                self._relay.done.emit(on_success, done.result(), None)
+                self._relay.done.emit(self._delivered(on_success), done.result())
             elif on_failure is not None:
-                self._relay.done.emit(on_failure, error, None)
+                self._relay.done.emit(self._delivered(on_failure), error)
             else:
                 log.error("background task failed", exc_info=error)
+                self._relay.done.emit(self._delivered(lambda _e: None), error)
 
         future.add_done_callback(finished)
         return future
 
+    def _delivered(self, callback: Callable[[Any], object]) -> Callable[[Any], object]:
+        def deliver(value: Any) -> object:
+            try:
+                return callback(value)
+            finally:
+                with self._lock:
+                    self._pending -= 1
+
+        return deliver
+
+    @property
+    def busy(self) -> bool:
+        """Whether work or its callback is still to come."""
+        with self._lock:
+            return self._pending > 0
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Process events until every task ran and its callback was delivered (tests, exit)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while self.busy and time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+            time.sleep(0.002)
+        return not self.busy
+
     def shutdown(self) -> None:
         """Wait for the running task and stop the worker."""
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _as_runner_work(work: Callable[[], T]) -> T:
+    with runner_work():
+        return work()
 
 
 class InlineTaskRunner(TaskRunner):
@@ -65,14 +155,19 @@ class InlineTaskRunner(TaskRunner):
 
     def __init__(self) -> None:
         """No worker thread at all."""
+        self._pending = 0
+        self._lock = threading.Lock()
 
     def run(
-        self, work: Callable[[], Any], on_success: Success, on_failure: Failure | None = None
-    ) -> Future[Any]:
+        self,
+        work: Callable[[], T],
+        on_success: Callable[[T], object],
+        on_failure: Failure | None = None,
+    ) -> Future[T]:
         """Run ``work()`` now and call the matching callback."""
-        future: Future[Any] = Future()
+        future: Future[T] = Future()
         try:
-            result = work()
+            result = _as_runner_work(work)
         except Exception as exc:  # handed to on_failure, like the threaded runner does
             future.set_exception(exc)
             if on_failure is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.ui.main_window import MainWindow
 from disdukcapil_desk.ui.session import DeskSession
-from disdukcapil_desk.ui.tasks import InlineTaskRunner
+from disdukcapil_desk.ui.tasks import InlineTaskRunner, guard_database_access
 from disdukcapil_desk.ui.workstation import WorkstationSettings
 
 
@@ -36,6 +36,18 @@ def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(QMessageBox, name, unexpected)
     monkeypatch.setattr(QDialog, "exec", unexpected)
     monkeypatch.setattr(QMessageBox, "exec", unexpected)
+
+
+@pytest.fixture(autouse=True)
+def database_only_through_runner(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail any test in which the window reaches the database outside its task runner."""
+    if "ctx" not in request.fixturenames:
+        yield
+        return
+    ctx: DeskContext = request.getfixturevalue("ctx")
+    remove = ctx.add_checkout_guard(guard_database_access)
+    yield
+    remove()
 
 
 @pytest.fixture

@@ -77,7 +77,11 @@ def test_about_shows_version_database_schema_and_log(
     qtbot: QtBot, ctx: DeskContext, tmp_path: Path
 ) -> None:
     log_file = tmp_path / "desk.log"
-    dialog = AboutDialog.for_context(ctx, log_file=log_file)
+    dialog = AboutDialog(
+        database_label=ctx.database_label,
+        schema_version=SetupOps(ctx).check(),
+        log_file=log_file,
+    )
     qtbot.addWidget(dialog)
     values = {label: field.text() for label, field in dialog.values.items()}
     assert values["Versi aplikasi"] == __version__

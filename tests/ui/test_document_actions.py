@@ -26,8 +26,8 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
     def preview(window: MainWindow, _name: str, _pdf: bytes, path: Path, printed: Any) -> None:
         paths.append(path)
-        if printed is not None:
-            window.session.record_print(*printed)
+        if printed is not None:  # as the real preview does: through the window's runner
+            window.runner.run(lambda: window.session.record_print(*printed), lambda _: None)
 
     monkeypatch.setattr(MainWindow, "preview", preview)
     return paths

@@ -23,8 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from disdukcapil_desk import APP_NAME, ORG_NAME, __version__
-from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.setup import SetupOps
 
 log = logging.getLogger("disdukcapil_desk.ui")
 
@@ -95,23 +93,6 @@ class AboutDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
-
-    @classmethod
-    def for_context(
-        cls, ctx: DeskContext, *, log_file: Path | None = None, parent: QWidget | None = None
-    ) -> AboutDialog:
-        """The dialog for the open database (its schema version is read from it)."""
-        try:
-            schema_version: int | None = SetupOps(ctx).check()
-        except Exception:  # an old schema or a lost connection must not block 'Tentang'
-            log.warning("about: schema version unreadable", exc_info=True)
-            schema_version = None
-        return cls(
-            database_label=ctx.database_label,
-            schema_version=schema_version,
-            log_file=log_file,
-            parent=parent,
-        )
 
     def text(self) -> str:
         """Everything the dialog says, one fact a line (for a support message)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton
 
 CANCEL_LABEL = "Batal"
@@ -29,8 +30,25 @@ class DialogButtons(QDialogButtonBox):
         super().__init__(dialog)
         for action in actions:
             self.addButton(action, QDialogButtonBox.ButtonRole.ActionRole)
-        self.accept_button = self.addButton(accept_label, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.accept_button = self.addButton(
+            with_mnemonic(accept_label), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.accept_button.setDefault(True)
-        self.reject_button = self.addButton(reject_label, QDialogButtonBox.ButtonRole.RejectRole)
+        self.accept_button.setToolTip("Ctrl+Enter")
+        self.reject_button = self.addButton(
+            with_mnemonic(reject_label), QDialogButtonBox.ButtonRole.RejectRole
+        )
         self.accepted.connect(on_accept or dialog.accept)
         self.rejected.connect(dialog.reject)
+        # In a dialog with a text box Enter is a new line: Ctrl+Enter confirms (either Enter key).
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), dialog, self._confirm)
+
+    def _confirm(self) -> None:
+        if self.accept_button.isEnabled():
+            self.accept_button.click()
+
+
+def with_mnemonic(label: str) -> str:
+    """``label`` with an Alt mnemonic on its first letter, unless it has one already."""
+    return label if "&" in label.replace("&&", "") else "&" + label

@@ -133,12 +133,8 @@ class QueueView(QWidget):
         self.service.setMaximumWidth(320)
         self.location = QComboBox(self)
         self.location.setObjectName("locationFilter")
-        self.location.addItem("Semua lokasi", None)
-        for code, name in locations:
-            self.location.addItem(name, code)
-        if fixed_location:
-            self.location.setCurrentIndex(max(self.location.findData(fixed_location), 0))
-            self.location.setEnabled(False)
+        self._fixed_location = fixed_location
+        self.set_locations(locations)
         self.overdue = QCheckBox("&Terlambat", self)
         self.mine = QCheckBox("&Milik saya", self)
         for combo in (self.status, self.service, self.location):
@@ -149,6 +145,21 @@ class QueueView(QWidget):
         for widget in (self.status, self.service, self.location, self.overdue, self.mine):
             bar.addWidget(widget)
         return bar
+
+    def set_locations(self, locations: list[tuple[str, str]]) -> None:
+        """Fill the location filter (the window loads the offices in its worker, then calls
+        this); the chosen location is kept."""
+        chosen = self._fixed_location or self._filter.location_code
+        self.location.blockSignals(True)
+        self.location.clear()
+        self.location.addItem("Semua lokasi", None)
+        for code, name in locations:
+            self.location.addItem(name, code)
+        if chosen and self.location.findData(chosen) < 0:
+            self.location.addItem(chosen, chosen)
+        self.location.setCurrentIndex(max(self.location.findData(chosen), 0) if chosen else 0)
+        self.location.setEnabled(not self._fixed_location)
+        self.location.blockSignals(False)
 
     def _table(self) -> QTableView:
         self.table = QTableView(self)
@@ -247,6 +258,8 @@ class QueueView(QWidget):
         self.status.setCurrentIndex(max(self.status.findData(status), 0))
         self.service.setCurrentIndex(max(self.service.findData(flt.service_code), 0))
         if self.location.isEnabled():
+            if flt.location_code and self.location.findData(flt.location_code) < 0:
+                self.location.addItem(flt.location_code, flt.location_code)  # named once loaded
             self.location.setCurrentIndex(max(self.location.findData(flt.location_code), 0))
         self.overdue.setChecked(flt.overdue_only)
         self.mine.setChecked(flt.mine_only)

@@ -31,7 +31,10 @@ from PySide6.QtWidgets import (
 from disdukcapil_desk.domain.dto import AttachmentRow
 from disdukcapil_desk.ui.pdf_pages import render_pages
 
-Loader = Callable[[int], tuple[str, bytes]]
+Shown = Callable[[tuple[str, bytes]], None]
+Loader = Callable[[int, Shown], None]
+"""``load(attachment_id, show)`` fetches (media type, bytes) in the background, then calls
+``show`` with them on the GUI thread."""
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -39,7 +42,7 @@ class AttachmentViewer(QWidget):
     """A list of the request's attachments and a zoomable view of the selected one."""
 
     def __init__(self, load: Loader, parent: QWidget | None = None) -> None:
-        """``load(attachment_id)`` returns (media type, bytes)."""
+        """``load(attachment_id, show)`` fetches an attachment in the window's worker."""
         super().__init__(parent)
         self._load = load
         self._rotation = 0
@@ -105,7 +108,15 @@ class AttachmentViewer(QWidget):
         self.scene.clear()
         if item is None:
             return
-        media_type, content = self._load(int(item.data(ID_ROLE)))
+        attachment_id = int(item.data(ID_ROLE))
+        self._load(attachment_id, lambda loaded: self._show_loaded(attachment_id, loaded))
+
+    def _show_loaded(self, attachment_id: int, loaded: tuple[str, bytes]) -> None:
+        item = self.list.currentItem()
+        if item is None or int(item.data(ID_ROLE)) != attachment_id:
+            return  # the officer moved on while it loaded
+        self.scene.clear()
+        media_type, content = loaded
         self._current = (media_type, content)
         self._rotation = 0
         pixmap = QPixmap()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -20,10 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from disdukcapil_desk.domain.citizen_messages import whatsapp_link
 from disdukcapil_desk.domain.clock import WIB
-from disdukcapil_desk.domain.dto import Lease, RequestDetail
-from disdukcapil_desk.domain.errors import ClaimError, StaleVersionError
+from disdukcapil_desk.domain.dto import Lease, RequestDetail, RequestRow
+from disdukcapil_desk.domain.errors import ClaimError, ReasonRequired, StaleVersionError
 from disdukcapil_desk.domain.workflow import Status
+from disdukcapil_desk.operations.verification import CheckInput, RevisionDraft
 from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, ReasonDialog
 from disdukcapil_desk.ui.messages import CHANNEL_LABELS, show_error
 from disdukcapil_desk.ui.session import DeskSession
@@ -75,7 +78,7 @@ class VerificationPage(QWidget):
 
     def _body(self) -> QSplitter:
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.viewer = AttachmentViewer(self._session.attachment, splitter)
+        self.viewer = AttachmentViewer(self._load_attachment, splitter)
         splitter.addWidget(self.viewer)
         right = QWidget(splitter)
         right_layout = QVBoxLayout(right)
@@ -110,7 +113,7 @@ class VerificationPage(QWidget):
             ("save", "Simpan (Ctrl+S)", "Ctrl+S", self.save),
             ("revise", "Minta perbaikan (Ctrl+Shift+P)", "Ctrl+Shift+P", self.ask_revision),
             ("reject", "Tolak (Ctrl+Shift+T)", "Ctrl+Shift+T", self.reject),
-            ("approve", "Setujui (Ctrl+Enter)", "Ctrl+Return", self.approve),
+            ("approve", "Setujui (Ctrl+Enter)", "Ctrl+Return", lambda: self.approve()),
         ]
         self.buttons: dict[str, QPushButton] = {}
         for name, text, keys, slot in specs:
@@ -124,7 +127,13 @@ class VerificationPage(QWidget):
             if name == "take_over":
                 bar.addStretch(1)
         self.buttons["approve"].setDefault(True)
+        QShortcut(QKeySequence("Ctrl+Enter"), self, lambda: self.approve())  # keypad Enter
         return bar
+
+    def _load_attachment(
+        self, attachment_id: int, show: Callable[[tuple[str, bytes]], None]
+    ) -> None:
+        self._runner.run(lambda: self._session.attachment(attachment_id), show, self.report_error)
 
     # -- opening and closing -----------------------------------------------------------------
 
@@ -231,6 +240,12 @@ class VerificationPage(QWidget):
         self._release_and_close()
 
     def _release_and_close(self) -> None:
+        self.release_held()
+        self.closed.emit()
+
+    def release_held(self) -> None:
+        """Give the open request back to the queue (closing the desk, logging out): a
+        colleague need not wait for the lease to run out. Unsaved input is dropped."""
         self._lease_timer.stop()
         detail, self.detail = self.detail, None
         if detail is not None and not self.read_only:
@@ -239,7 +254,6 @@ class VerificationPage(QWidget):
                 lambda _: None,
                 lambda error: log.warning("release failed: %s", error),
             )
-        self.closed.emit()
 
     # -- editing and deciding ------------------------------------------------------------------
 
@@ -274,86 +288,104 @@ class VerificationPage(QWidget):
 
         self._runner.run(lambda: self._session.detail(request_id), shown, self.report_error)
 
-    def approve(self) -> None:
-        """Approve; if a required item does not pass, the officer must write why."""
-        if self.detail is None or self.read_only:
+    def _screen(self) -> tuple[int, int, dict[str, object], dict[str, CheckInput]]:
+        """The request, the version it was loaded at, and what the screen shows now."""
+        assert self.detail is not None
+        assert self.form is not None
+        return self.detail.row.id, self.version, self.form.values(), self.checklist.values()
+
+    def _may_decide(self) -> bool:
+        return self.detail is not None and not self.read_only and self.form is not None
+
+    def approve(self, reason: str = "") -> None:
+        """Approve what the screen shows; the operation saves it and judges it in one go.
+
+        When a required item does not pass or the data has an error, the officer is shown what
+        and must write why they approve anyway.
+        """
+        if not self._may_decide():
             return
-        reason = ""
-        missing = self.checklist.unpassed_required()
-        if missing:
-            reason = (
-                self.ask_reason(
+        request_id, version, fields, checks = self._screen()
+
+        def refused(error: BaseException) -> None:
+            if isinstance(error, ReasonRequired) and not reason:
+                given = self.ask_reason(
                     "Setujui dengan catatan",
-                    f"{missing} persyaratan wajib belum 'Sesuai'. Tulis alasan tetap menyetujui:",
+                    "Yang belum memenuhi:\n"
+                    + "\n".join(f"• {p}" for p in error.problems)
+                    + "\n\nTulis alasan tetap menyetujui:",
                     "Setujui",
                 )
-                or ""
-            )
-            if not reason:
-                return
-        self._decide(
-            lambda request_id, version: self._session.approve(request_id, version, reason),
-            "disetujui",
+                if given:
+                    self.approve(given)
+            else:
+                self.report_error(error)
+
+        self._runner.run(
+            lambda: self._session.approve(
+                request_id, version, reason, fields=fields, checks=checks
+            ),
+            self._decided("disetujui"),
+            refused,
         )
 
     def ask_revision(self) -> None:
-        """Write one message listing everything to fix; store it and return to the citizen."""
-        if self.detail is None or self.read_only:
+        """Save the screen, draft one message listing everything to fix from what was saved,
+        let the officer edit it, then return the request to the citizen."""
+        if not self._may_decide():
             return
-        self.save(then=self._compose_revision)
+        request_id, version, fields, checks = self._screen()
+        self._runner.run(
+            lambda: self._session.draft_revision(request_id, version, fields, checks),
+            self._confirm_revision,
+            self.report_error,
+        )
 
-    def _compose_revision(self) -> None:
-        assert self.detail is not None
-        detail = self.detail
-        text = self._session.revision_message(detail)
+    def _confirm_revision(self, draft: RevisionDraft) -> None:
+        self.version, self.detail, self.dirty = draft.version, draft.detail, False
+        self._show_findings(draft.detail)
+        contact = draft.detail.contact
         message = self.confirm_message(
             "Minta perbaikan",
             "Pesan berikut akan disimpan untuk dikirim ke pemohon. Semua kekurangan ada dalam "
             "satu pesan; sunting bila perlu.",
-            text,
-            lambda current: self._session.whatsapp_link(detail, current),
+            draft.message,
+            lambda current: whatsapp_link(contact, current),
         )
-        if message:
-            self._decide(
-                lambda request_id, version: self._session.request_revision(
-                    request_id, version, message
-                ),
-                "dikembalikan untuk perbaikan",
-            )
+        if not message:
+            return
+        request_id, version = draft.detail.row.id, draft.version
+        self._runner.run(
+            lambda: self._session.request_revision(request_id, version, message),
+            self._decided("dikembalikan untuk perbaikan"),
+            self.report_error,
+        )
 
     def reject(self) -> None:
-        """Reject with a reason (required)."""
-        if self.detail is None or self.read_only:
+        """Reject with a reason (required); what the screen shows is saved with it."""
+        if not self._may_decide():
             return
         reason = self.ask_reason(
             "Tolak permohonan", "Alasan penolakan (dikirim ke pemohon):", "Tolak"
         )
-        if reason:
-            self._decide(
-                lambda request_id, version: self._session.reject(request_id, version, reason),
-                "ditolak",
-            )
+        if not reason:
+            return
+        request_id, version, fields, checks = self._screen()
+        self._runner.run(
+            lambda: self._session.reject(request_id, version, reason, fields=fields, checks=checks),
+            self._decided("ditolak"),
+            self.report_error,
+        )
 
-    def _decide(self, action: Any, outcome: str) -> None:
-        assert self.detail is not None
-        request_id = self.detail.row.id
-
-        def run() -> Any:
-            version = self.version
-            if self.dirty and self.form is not None:
-                version = self._session.save_draft(
-                    request_id, version, self.form.values(), self.checklist.values()
-                )
-            return action(request_id, version)
-
-        def done(row: Any) -> None:
+    def _decided(self, outcome: str) -> Callable[[RequestRow], None]:
+        def done(row: RequestRow) -> None:
             self._lease_timer.stop()
             self.dirty = False
             self.detail = None
             self.request_changed.emit(f"Permohonan {row.number} {outcome}")
             self.closed.emit()
 
-        self._runner.run(run, done, self.report_error)
+        return done
 
     def take_over(self) -> None:
         """Section head: take a request back from its holder and open it for editing."""
