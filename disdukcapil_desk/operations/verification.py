@@ -20,11 +20,16 @@ from disdukcapil_desk.domain.citizen_messages import DataProblem, FailedItem, wh
 from disdukcapil_desk.domain.clock import office_date
 from disdukcapil_desk.domain.dto import Actor, RequestDetail, RequestRow
 from disdukcapil_desk.domain.errors import DeskError, NotFound, WorkflowError
+from disdukcapil_desk.domain.history import MESSAGE_KEY, mask_numbers_in
 from disdukcapil_desk.domain.intake import IntakeRejected, parse_incoming
 from disdukcapil_desk.domain.workflow import Action, Permission, require
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.intake import apply_applicant, replace_findings
+from disdukcapil_desk.operations.intake import (
+    apply_applicant,
+    refresh_attachment_findings,
+    replace_findings,
+)
 from disdukcapil_desk.operations.office import OfficeOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import LocationOps
@@ -76,6 +81,8 @@ class Verification:
             request = self._queue.held_request(session, actor, request_id, expected_version)
             changed = self._apply_fields(session, request, fields)
             judged = self._apply_checks(session, actor, request, checks)
+            service = self._ctx.reference.catalogue.get(request.service_code)
+            refresh_attachment_findings(session, request.id, service, self._ctx.clock())
             request.version += 1
             request.updated_at = self._ctx.clock()
             request.updated_by = actor.login
@@ -196,6 +203,7 @@ class Verification:
                 "message",
                 "service_request",
                 request.number,
+                after={MESSAGE_KEY: mask_numbers_in(text.strip())},
                 detail=f"{len(text)} karakter",
             )
 
