@@ -32,6 +32,8 @@ ACTION_LABELS = {
     "message": "Pesan untuk pemohon disimpan",
 }
 
+_INTERNAL_DETAIL = frozenset({"intake", "resubmit"})
+
 MESSAGE_KEY = "message"
 """The key of an audit entry's ``after`` that holds the text stored for the citizen."""
 
@@ -86,7 +88,8 @@ def history_entry(
         actor_name=actor_name or actor,
         action=action,
         label=ACTION_LABELS.get(action, action.replace("_", " ")),
-        detail=mask_numbers_in(detail or ""),
+        # Intake notes name the channel's row: nothing an officer on the phone needs.
+        detail="" if action in _INTERNAL_DETAIL else mask_numbers_in(detail or ""),
         message=mask_numbers_in(message_of(after)),
     )
 
