@@ -1,8 +1,16 @@
 """Render the desk's screens to PNG files (for docs/ and for looking at them).
 
 Usage: QT_QPA_PLATFORM=offscreen python scripts/screenshots.py OUT_DIR
+On a 1366x768 laptop screen, as an officer sees it (at 100 % and at 125 % scaling):
+    xvfb-run -a -s "-screen 0 1366x768x24" env QT_QPA_PLATFORM=xcb \
+        python scripts/screenshots.py docs/screenshots
+    xvfb-run -a -s "-screen 0 1366x768x24" env QT_QPA_PLATFORM=xcb QT_SCALE_FACTOR=1.25 \
+        python scripts/screenshots.py docs/screenshots
+The screen loses a 40-pixel taskbar and the main window a title bar, as on the office's
+Windows laptops; file names end in the scaling (``-100``, ``-125``).
 Builds a demo database in a temp folder, then shows and grabs: settings, login, the queue,
-the verification screens of an akta kelahiran, a KTP-el and a pindah datang, the print
+the verification screens of an akta kelahiran, an akta kematian and a pindah, a request
+waiting for the citizen (read-only, with its history), the revision message, the print
 preview of a receipt, and the administrator's "Administrasi dokumen" tabs.
 """
 
@@ -16,38 +24,65 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
 
 from disdukcapil_desk.db.engine import sqlite_url
 from disdukcapil_desk.domain.dto import QueueFilter
+from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.operations.connection import probe_database
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.demo import DemoOps
 from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
 from disdukcapil_desk.operations.setup import SetupOps
 from disdukcapil_desk.operations.users import UserOps
+from disdukcapil_desk.ui import geometry
 from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
 from disdukcapil_desk.ui.dialogs.login_dialog import LoginDialog
+from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog
 from disdukcapil_desk.ui.dialogs.settings_dialog import SettingsDialog
 from disdukcapil_desk.ui.main_window import MainWindow
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import InlineTaskRunner
 from disdukcapil_desk.ui.workstation import WorkstationSettings
 
-SAMPLE_SERVICES = ("akta_kelahiran", "ktpel_penggantian", "pindah_datang_antar_kabkota")
+SAMPLE_SERVICES = ("akta_kelahiran", "akta_kematian", "pindah_dalam_kabupaten")
+TASKBAR_PX = 40
+"""A Windows taskbar, in device pixels."""
+TITLE_BAR_PX = 30
+"""A maximised window's title bar, in device pixels (Xvfb has no window manager to draw it)."""
+SUFFIX = ""
 
 
 def grab(widget: QWidget, path: Path) -> None:
-    """Show, let Qt lay out, and save a PNG."""
+    """Show, let Qt lay out, and save a PNG (named with the scaling)."""
     widget.show()
-    QApplication.processEvents()
+    for _ in range(3):
+        QApplication.processEvents()
+    path = path.with_name(f"{path.stem}{SUFFIX}{path.suffix}")
     widget.grab().save(str(path))
-    print(path)
+    print(path, widget.width(), "x", widget.height())
+
+
+def _laptop_screen(app: QApplication) -> QRect:
+    """Take a taskbar off the screen, as the desk's window helper sees it."""
+    screen = QGuiApplication.primaryScreen()
+    ratio = screen.devicePixelRatio()
+    area = QRect(screen.geometry())
+    area.setHeight(area.height() - round(TASKBAR_PX / ratio))
+    geometry.available_area = lambda _widget=None: QRect(area)  # type: ignore[assignment]
+    return area
 
 
 def main(out: Path) -> None:
+    global SUFFIX
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
+    geometry.install_screen_fit(app)
+    area = _laptop_screen(app)
+    ratio = QGuiApplication.primaryScreen().devicePixelRatio()
+    SUFFIX = f"-{round(ratio * 100)}"
     work = Path(tempfile.mkdtemp(prefix="desk-shots-"))
     url = sqlite_url(work / "demo.sqlite3")
     ctx = DeskContext.open(url)
@@ -75,7 +110,9 @@ def main(out: Path) -> None:
     actor = UserOps(ctx).authenticate("loket.dinas", "demo12345")
     session = DeskSession(ctx, actor, "DINAS")
     window = MainWindow(session, InlineTaskRunner(), settings, database_label=url)
-    window.resize(1366, 768)
+    # Maximised on the laptop: the free screen less the title bar the system draws.
+    window.move(area.topLeft())
+    window.resize(area.width(), area.height() - round(TITLE_BAR_PX / ratio))
     window.start()
     grab(window, out / "03-queue.png")
     for index, code in enumerate(SAMPLE_SERVICES, start=4):
@@ -83,20 +120,36 @@ def main(out: Path) -> None:
         window.open_request(rows[0].id)
         grab(window, out / f"{index:02d}-verify-{code}.png")
         window.verification.close_request()
+    waiting = session.page(QueueFilter(statuses=frozenset({Status.NEEDS_REVISION})), None, 1).rows
+    window.open_request(waiting[0].id)
+    grab(window, out / "07-verify-waiting-for-citizen.png")
+    window.verification.close_request()
+    rows = session.page(QueueFilter(service_code="akta_kelahiran", search="Contoh"), None, 5).rows
+    detail = session.detail(rows[0].id)
+    message = CitizenMessageDialog(
+        "Minta perbaikan",
+        "Pesan berikut akan disimpan untuk dikirim ke pemohon. Semua kekurangan ada dalam "
+        "satu pesan; sunting bila perlu.",
+        session.revision_message(detail),
+        lambda text: session.whatsapp_link(detail, text),
+        confirm_label="Simpan && kembalikan",
+        parent=window,
+    )
+    grab(message, out / "08-revision-message.png")
+    message.close()
     window.queue.table.selectRow(0)
     preview = window.preview(
         "tanda terima", session.receipt_pdf(window.queue.selected_row().number), work / "r.pdf"
     )
-    preview.resize(760, 900)
     app.processEvents()
-    grab(preview, out / "07-print-preview.png")
+    grab(preview, out / "09-print-preview.png")
     preview.close()
     admin = UserOps(ctx).authenticate("admin", "demo12345")
     dialog = AdminDialog(DeskSession(ctx, admin, "DINAS"), InlineTaskRunner())
     tabs = dialog.findChild(QTabWidget)
     for index, name in enumerate(("office", "signing", "numbers")):
         tabs.setCurrentIndex(index)
-        grab(dialog, out / f"{8 + index:02d}-admin-{name}.png")
+        grab(dialog, out / f"{10 + index:02d}-admin-{name}.png")
     app.processEvents()
 
 
@@ -119,14 +172,29 @@ def _attach_samples(ctx: DeskContext) -> None:
             "ibu_nik": "3604156107950009",
             "ibu_nama": "Dewi Lestari",
         },
-        "ktpel_penggantian": {"alasan": "hilang", "nomor_surat_kehilangan": "B/123/XI/2026"},
-        "pindah_datang_antar_kabkota": {
-            "no_skpwni": "3601/SKPWNI/2026/00123",
-            "tanggal_skpwni": "2026-10-30",
-            "alamat_asal": "Kp. Cibaliung RT 002/003",
-            "kabupaten_kota_asal": "Kab. Pandeglang",
-            "jenis_kepindahan": "kepala_keluarga",
-            "jumlah_anggota_pindah": "3",
+        "akta_kematian": {
+            "nik": "3604151203550003",
+            "nama": "Sukarna bin Wiryadi Contoh",
+            "alamat": "Kp. Cikande Permai RT 001/004",
+            "tanggal_kematian": "2026-11-02",
+            "tempat_kematian": "RSUD dr. Dradjat Prawiranegara, Serang",
+            "sebab_kematian": "sakit_biasa_tua",
+            "yang_menerangkan": "dokter",
+            "pelapor_nik": "3604150311920014",
+            "pelapor_nama": "Rudi Hartono",
+            "hubungan_pelapor": "Anak kandung",
+        },
+        "pindah_dalam_kabupaten": {
+            "alamat_tujuan": "Perumahan Bumi Ciruas Permai Blok C2 No. 17",
+            "rt_tujuan": "003",
+            "rw_tujuan": "007",
+            "kode_desa_tujuan": "3604092002",
+            "alasan_pindah": "perumahan",
+            "klasifikasi_pindah": "antar_kecamatan",
+            "jenis_kepindahan": "kepala_dan_seluruh_anggota",
+            "jumlah_anggota_pindah": "4",
+            "nik_anggota_pindah": "3604156107950009, 3604154508180002, 3604151210200001",
+            "status_kk_tujuan": "membuat_kk_baru",
         },
     }
     base = {
@@ -136,7 +204,7 @@ def _attach_samples(ctx: DeskContext) -> None:
         "tempat_lahir": "Serang",
         "tanggal_lahir": "1992-11-03",
         "jenis_kelamin": "L",
-        "alamat": "Kp. Cikande Permai",
+        "alamat": "Kp. Cikande Permai Jl. Raya Serang-Jakarta Km 68 Gg. Masjid Al-Ikhlas",
         "rt": "001",
         "rw": "004",
         "kode_desa": "3604152003",

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+
+from disdukcapil_desk.domain.catalogue import Requirement
 
 
 class Severity(enum.StrEnum):
@@ -42,3 +45,30 @@ class Finding:
 def has_errors(findings: list[Finding] | tuple[Finding, ...]) -> bool:
     """Return whether any finding is an error."""
     return any(f.is_error for f in findings)
+
+
+ATTACHMENT_MISSING = "attachment_missing"
+"""The code of the finding for a required document the citizen did not attach."""
+
+
+def missing_attachments(
+    requirements: Iterable[Requirement], attached: Collection[str | None]
+) -> list[Finding]:
+    """One finding per always-required document no attachment is marked for.
+
+    ``attached`` holds the requirement code of every attachment (None: the channel did not
+    say which document it is; then the officer is told to look at those too).
+    """
+    codes = {code for code in attached if code}
+    unmarked = sum(1 for code in attached if not code)
+    hint = f" (ada {unmarked} lampiran tanpa keterangan; periksa)" if unmarked else ""
+    return [
+        Finding(
+            ATTACHMENT_MISSING,
+            Severity.WARNING,
+            f"Lampiran wajib tidak dikirim: {requirement.label}{hint}",
+            requirement.code,
+        )
+        for requirement in requirements
+        if requirement.required and requirement.code not in codes
+    ]

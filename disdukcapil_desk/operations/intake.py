@@ -25,8 +25,10 @@ from disdukcapil_desk.db.models import (
 )
 from disdukcapil_desk.db.repositories import counters, notify
 from disdukcapil_desk.db.repositories import intake as intake_repo
+from disdukcapil_desk.domain.catalogue import Service as CatalogueService
 from disdukcapil_desk.domain.clock import office_date
 from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, IngestReport
+from disdukcapil_desk.domain.findings import ATTACHMENT_MISSING, missing_attachments
 from disdukcapil_desk.domain.intake import IntakeRejected, ParsedIntake, parse_incoming
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.numbering import REQUEST_COUNTER, request_number, request_period
@@ -384,6 +386,8 @@ class IntakeOps:
                     requirement_code=kind if kind in known else None,
                 )
             )
+        session.flush()
+        refresh_attachment_findings(session, target.id, parsed.service, self._ctx.clock())
 
 
 @dataclass(slots=True)
@@ -426,12 +430,33 @@ def replace_findings(
             select(RequestFinding).where(
                 RequestFinding.service_request_id == request_id,
                 RequestFinding.source == "auto",
-                RequestFinding.code != "possible_duplicate",
+                RequestFinding.code.not_in(("possible_duplicate", ATTACHMENT_MISSING)),
             )
         )
         for stale in existing:
             session.delete(stale)
     for finding in parsed.findings:
+        session.add(
+            RequestFinding(
+                service_request_id=request_id,
+                code=finding.code,
+                severity=finding.severity.value,
+                field=finding.field,
+                message=finding.message,
+                source="auto",
+                resolved=False,
+                created_at=now,
+            )
+        )
+
+
+def refresh_attachment_findings(
+    session: Session, request_id: int, service: CatalogueService, now: dt.datetime
+) -> None:
+    """Compute again which required documents no attachment of the request is marked for."""
+    intake_repo.delete_findings(session, request_id, ATTACHMENT_MISSING)
+    attached = intake_repo.attachment_codes(session, request_id)
+    for finding in missing_attachments(service.requirements, attached):
         session.add(
             RequestFinding(
                 service_request_id=request_id,

@@ -39,6 +39,13 @@ from disdukcapil_desk.domain.dto import (
 )
 from disdukcapil_desk.domain.errors import ClaimError, NotFound, StaleVersionError, WorkflowError
 from disdukcapil_desk.domain.findings import Severity
+from disdukcapil_desk.domain.history import (
+    MESSAGE_KEY,
+    HistoryEntry,
+    history_entry,
+    mask_numbers_in,
+    with_stored_message,
+)
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.workflow import (
     CLOSED_STATUSES,
@@ -137,6 +144,24 @@ class QueueOps:
             request = self._find(session, number_or_id)
             self._check_scope(actor, request)
             return self._detail(session, request)
+
+    def history(self, actor: Actor, request_id: int) -> tuple[HistoryEntry, ...]:
+        """Return who did what to a request and when, with every message stored for the
+        citizen, oldest first (personal numbers masked)."""
+        require(actor.role, Permission.VIEW_QUEUE)
+        with self._ctx.reading() as session:
+            request = self._find(session, request_id)
+            self._check_scope(actor, request)
+            entries = [
+                history_entry(e.at, e.actor, name or "", e.action, e.detail, e.after)
+                for e, name in audit_repo.entries_with_names(
+                    session, "service_request", request.number
+                )
+            ]
+            stored = with_stored_message(
+                entries, request.citizen_message, request.updated_at, request.updated_by
+            )
+        return tuple(stored)
 
     # -- claims ----------------------------------------------------------------------------
 
@@ -292,7 +317,7 @@ class QueueOps:
             self._check_version(session, request, expected_version)
         if citizen_message is not None:
             request.citizen_message = citizen_message
-        self._move(session, actor, request, action, reason=reason)
+        self._move(session, actor, request, action, reason=reason, message=citizen_message)
         return request
 
     def held_request(
@@ -358,7 +383,13 @@ class QueueOps:
         )
 
     def _move(
-        self, session: Session, actor: Actor, request: ServiceRequest, action: Action, reason: str
+        self,
+        session: Session,
+        actor: Actor,
+        request: ServiceRequest,
+        action: Action,
+        reason: str,
+        message: str | None = None,
     ) -> None:
         if action in _REASON_REQUIRED and not reason.strip():
             raise WorkflowError("Alasan wajib diisi")
@@ -373,6 +404,10 @@ class QueueOps:
             request.closed_at = self._ctx.clock()
         self._touch(request, actor)
         notify.queue_changed(session, request.location_code)
+        after: dict[str, object] = {"status": target.value}
+        if message:
+            # The text for the citizen stays in the history (numbers masked, like every log).
+            after[MESSAGE_KEY] = mask_numbers_in(message)
         record(
             self._ctx,
             session,
@@ -381,7 +416,7 @@ class QueueOps:
             "service_request",
             request.number,
             before={"status": current.value},
-            after={"status": target.value},
+            after=after,
             detail=reason,
         )
 

@@ -34,12 +34,17 @@ from disdukcapil_desk.domain.errors import (
     WorkflowError,
 )
 from disdukcapil_desk.domain.findings import Severity
+from disdukcapil_desk.domain.history import MESSAGE_KEY, mask_numbers_in
 from disdukcapil_desk.domain.intake import IntakeRejected, parse_incoming
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.workflow import Action, Permission, require
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.intake import apply_applicant, replace_findings
+from disdukcapil_desk.operations.intake import (
+    apply_applicant,
+    refresh_attachment_findings,
+    replace_findings,
+)
 from disdukcapil_desk.operations.office import OfficeOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import LocationOps
@@ -220,6 +225,8 @@ class Verification:
         require(actor.role, Permission.EDIT_REQUEST)
         changed = self._apply_fields(session, request, fields)
         judged = self._apply_checks(session, actor, request, checks)
+        service = self._ctx.reference.catalogue.get(request.service_code)
+        refresh_attachment_findings(session, request.id, service, self._ctx.clock())
         request.version += 1
         request.updated_at = self._ctx.clock()
         request.updated_by = actor.login
@@ -305,6 +312,7 @@ class Verification:
                 "message",
                 "service_request",
                 request.number,
+                after={MESSAGE_KEY: mask_numbers_in(text.strip())},
                 detail=f"{len(text)} karakter",
             )
 

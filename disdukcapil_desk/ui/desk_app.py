@@ -19,6 +19,7 @@ from disdukcapil_desk.ui.crash_dialog import install_gui_excepthook
 from disdukcapil_desk.ui.dialogs.first_admin_dialog import FirstAdminDialog
 from disdukcapil_desk.ui.dialogs.login_dialog import LoginDialog
 from disdukcapil_desk.ui.dialogs.settings_dialog import SettingsDialog
+from disdukcapil_desk.ui.geometry import apply_text_scale, install_screen_fit
 from disdukcapil_desk.ui.main_window import MainWindow, install_watcher
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner, guard_database_access
@@ -37,6 +38,8 @@ def run_desk(dirs: UserDirs, explicit_url: str | None) -> int:
     install_indonesian(app)
     install_gui_excepthook(dirs.log / LOG_FILE_NAME)
     settings = WorkstationSettings(dirs.config / "workstation.ini")
+    apply_text_scale(app, settings.text_scale)
+    install_screen_fit(app)
     url = explicit_url or _configured_url(settings, dirs)
     if url is None:
         return 0

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QApplication,
@@ -18,11 +18,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressDialog,
     QPushButton,
     QStackedWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -41,13 +43,14 @@ from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
 from disdukcapil_desk.ui.dialogs.document_preview import DocumentPreviewDialog
 from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, ReasonDialog
 from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
+from disdukcapil_desk.ui.geometry import apply_text_scale, fit_to_screen
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
 from disdukcapil_desk.ui.printing import page_count, print_pdf
 from disdukcapil_desk.ui.queue.queue_view import QueueView
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 from disdukcapil_desk.ui.verification.page import VerificationPage
-from disdukcapil_desk.ui.workstation import WorkstationSettings
+from disdukcapil_desk.ui.workstation import TEXT_SCALES, WorkstationSettings
 
 Printed = tuple[DocumentKind, tuple[str, ...]]
 """Documents a preview holds, to count as printed once the printer took them."""
@@ -188,6 +191,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._make_toolbar()
+        self._make_view_menu()
         self.statusBar().showMessage(f"{database_label} · {APP_NAME} {__version__}")
         self._page_before_lock = PAGE_QUEUE
         self._timers()
@@ -273,6 +277,39 @@ class MainWindow(QMainWindow):
             self.toolbar_actions[name].setEnabled(self.session.can(Permission.PRINT))
         # Only administrators see it: the toolbar of everyone else stays as short as it was.
         self.toolbar_actions["admin"].setVisible(self.session.can(Permission.MANAGE_LOCATIONS))
+
+    def _make_view_menu(self) -> None:
+        """ "Tampilan": this workstation's text size (the layout follows at once)."""
+        menu = QMenu("Tampilan", self)
+        group = QActionGroup(menu)
+        self.text_size_actions: dict[int, QAction] = {}
+        for percent in TEXT_SCALES:
+            action = menu.addAction(f"Ukuran teks {percent} %")
+            action.setCheckable(True)
+            action.setChecked(percent == self.settings.text_scale)
+            action.triggered.connect(lambda _=False, p=percent: self.set_text_scale(p))
+            group.addAction(action)
+            self.text_size_actions[percent] = action
+        view = QAction("Tampilan", self)
+        view.setObjectName("viewAction")
+        view.setToolTip("Ukuran teks di layar ini")
+        view.setMenu(menu)
+        toolbar = self.findChild(QToolBar, "mainToolbar")
+        assert toolbar is not None
+        toolbar.addAction(view)
+        button = toolbar.widgetForAction(view)
+        if isinstance(button, QToolButton):
+            button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.toolbar_actions["view"] = view
+
+    def set_text_scale(self, percent: int) -> None:
+        """Save this workstation's text size and apply it now."""
+        self.settings.set_text_scale(percent)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_text_scale(app, percent)
+        self.text_size_actions[percent].setChecked(True)
+        self.statusBar().showMessage(f"Ukuran teks {percent} %", 5000)
 
     def _listen(self) -> None:
         # Called from the listener thread: only emit; the queued signal reaches the GUI thread.
@@ -669,10 +706,12 @@ class MainWindow(QMainWindow):
     def _restore_layout(self) -> None:
         login = self.session.actor.login
         geometry = self.settings.user_bytes(login, "geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 780)
+        if geometry is None or not self.restoreGeometry(geometry):
+            # First start: the whole screen (a laptop's 1366x768 has no pixel to spare).
+            fit_to_screen(self, QSize(1366, 768))
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        elif not self.isMaximized():
+            fit_to_screen(self)  # saved on a bigger screen, or with a bigger text size
         header = self.settings.user_bytes(login, "queue_header")
         if header is not None:
             self.queue.table.horizontalHeader().restoreState(header)

@@ -21,6 +21,7 @@ from disdukcapil_desk.domain.dto import (
 )
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.findings import Finding
+from disdukcapil_desk.domain.history import HistoryEntry
 from disdukcapil_desk.domain.office import OfficeSettings
 from disdukcapil_desk.domain.workflow import CLOSED_STATUSES, Permission, Role, Status, may
 from disdukcapil_desk.operations.context import DeskContext
@@ -106,6 +107,20 @@ class DeskSession:
     def detail(self, request_id: int) -> RequestDetail:
         """One request in full."""
         return self._queue.detail(self.actor, request_id)
+
+    def history(self, request_id: int) -> tuple[HistoryEntry, ...]:
+        """Who did what to a request and when, with every message stored for the citizen."""
+        return self._queue.history(self.actor, request_id)
+
+    def describe_desa(self, code: str) -> str:
+        """A desa's name and kecamatan for a code typed or sent (reference data, no database);
+        ``""`` when the code is not a desa of the kabupaten."""
+        wilayah = self.ctx.reference.wilayah
+        desa = wilayah.desa(code)
+        if desa is None:
+            return ""
+        kecamatan = wilayah.kecamatan(desa.kecamatan_code)
+        return f"{desa.name}, Kec. {kecamatan.name}" if kecamatan else desa.name
 
     def claim(self, request_id: int) -> Lease:
         """Claim (or renew) a request."""

@@ -10,6 +10,8 @@ from PySide6.QtCore import QByteArray, QSettings
 from disdukcapil_desk.operations.connection import DatabaseConfig
 
 DEFAULT_IDLE_MINUTES = 10
+TEXT_SCALES = (100, 115, 130)
+"""Text sizes a workstation may choose, in percent of the system font."""
 RECEIPT_PROFILES = {"a4": "A4 (printer kantor)", "slip": "Struk 80 mm (printer loket)"}
 SETTINGS_VERSION = 1
 
@@ -73,6 +75,21 @@ class WorkstationSettings:
     def set_idle_minutes(self, minutes: int) -> None:
         """Save the idle-lock delay."""
         self._settings.setValue("workstation/idle_minutes", max(1, minutes))
+
+    @property
+    def text_scale(self) -> int:
+        """This workstation's text size in percent (100, 115 or 130)."""
+        try:
+            value = int(str(self._settings.value("workstation/text_scale", 100)))
+        except ValueError:
+            return 100
+        return value if value in TEXT_SCALES else 100
+
+    def set_text_scale(self, percent: int) -> None:
+        """Save the text size (one of ``TEXT_SCALES``)."""
+        if percent not in TEXT_SCALES:
+            raise ValueError(f"unknown text size: {percent}")
+        self._settings.setValue("workstation/text_scale", percent)
 
     def user_bytes(self, login: str, key: str) -> QByteArray | None:
         """Return a saved layout blob (geometry, header state) of a user."""

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from disdukcapil_desk.db.models import AuditHead, AuditLog
+from disdukcapil_desk.db.models import AppUser, AuditHead, AuditLog
 from disdukcapil_desk.db.schema import GENESIS_HASH
 from disdukcapil_desk.domain.audit import AuditEntry, entry_hash
 
@@ -92,6 +92,20 @@ def find_break(session: Session) -> int | None:
     if head is not None and head.last_hash != expected_prev:
         return head.last_id or -1
     return None
+
+
+def entries_with_names(
+    session: Session, entity: str, key: str
+) -> list[tuple[AuditLog, str | None]]:
+    """Return the audit entries of one entity, oldest first, each with its actor's full name
+    (None for the system or a login no longer known)."""
+    rows = session.execute(
+        select(AuditLog, AppUser.full_name)
+        .outerjoin(AppUser, AppUser.login == AuditLog.actor)
+        .where(AuditLog.entity == entity, AuditLog.entity_key == key)
+        .order_by(AuditLog.id)
+    )
+    return [(entry, name) for entry, name in rows]
 
 
 def entries_for(session: Session, entity: str, key: str) -> list[AuditLog]:

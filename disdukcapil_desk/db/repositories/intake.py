@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from disdukcapil_desk.db.models import IncomingAttachment, IncomingRequest
+from disdukcapil_desk.db.models import (
+    IncomingAttachment,
+    IncomingRequest,
+    RequestAttachment,
+    RequestFinding,
+)
 
 
 def lock_pending_batch(session: Session, limit: int) -> Sequence[IncomingRequest]:
@@ -84,3 +89,25 @@ def insert_incoming(
         .returning(IncomingRequest.id)
     )
     return session.execute(stmt).scalar_one_or_none()
+
+
+def attachment_codes(session: Session, request_id: int) -> list[str | None]:
+    """The requirement code of every attachment of a request (None when unmarked)."""
+    return list(
+        session.scalars(
+            select(RequestAttachment.requirement_code).where(
+                RequestAttachment.service_request_id == request_id
+            )
+        )
+    )
+
+
+def delete_findings(session: Session, request_id: int, code: str) -> None:
+    """Remove a request's automatic findings with ``code`` (before they are computed again)."""
+    session.execute(
+        delete(RequestFinding).where(
+            RequestFinding.service_request_id == request_id,
+            RequestFinding.source == "auto",
+            RequestFinding.code == code,
+        )
+    )

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QPixmap, QShortcut
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QKeySequence, QPixmap, QShortcut, QShowEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,16 +20,21 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from disdukcapil_desk.ui.geometry import fit_to_screen
 from disdukcapil_desk.ui.pdf_pages import page_image
 from disdukcapil_desk.ui.printing import prepare_printer
 
 PAGES_PER_TICK = 4
 PREVIEW_SCALE = 1.1
 """About 80 dpi: an A4 page is as wide as a laptop screen's comfortable reading width."""
+
+PREFERRED_SIZE = QSize(760, 1000)
+"""An A4 page wide with room for the scroll bar; as tall as the screen allows."""
 
 PrintJob = Callable[[QPrinter, bytes], None]
 
@@ -53,6 +58,8 @@ class DocumentPreviewDialog(QDialog):
         self._pages = QVBoxLayout()
         self._pages.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.summary = QLabel(f"{title}: {self.page_count} halaman")
+        # A long saved path must not widen the dialog past the screen.
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._build()
         self._timer = QTimer(self, interval=0)
         self._timer.timeout.connect(self._render_more)
@@ -84,7 +91,12 @@ class DocumentPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
-        self.resize(760, 900)
+        fit_to_screen(self, PREFERRED_SIZE)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Keep the whole dialog, its buttons included, on the screen (frame now known)."""
+        super().showEvent(event)
+        fit_to_screen(self, PREFERRED_SIZE)
 
     def _render_more(self) -> None:
         end = min(self.pages_shown + PAGES_PER_TICK, self.page_count)

@@ -139,6 +139,7 @@ class QueueView(QWidget):
         self.mine = QCheckBox("&Milik saya", self)
         for combo in (self.status, self.service, self.location):
             combo.currentIndexChanged.connect(self._on_filters_changed)
+            _fit_names(combo)
         for box in (self.overdue, self.mine):
             box.toggled.connect(self._on_filters_changed)
         bar.addWidget(self.search, 2)
@@ -317,3 +318,11 @@ class QueueView(QWidget):
     def _show_summary(self) -> None:
         more = " (gulir untuk memuat lebih banyak)" if self.model.canFetchMore() else ""
         self.summary.setText(f"{self.model.rowCount():,} permohonan dimuat{more}".replace(",", "."))
+
+
+def _fit_names(combo: QComboBox) -> None:
+    """A long office or service name must not widen the window past a laptop's screen: the
+    box is as narrow as the screen needs, its open list as wide as the longest name."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(14)
+    combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)

@@ -1,9 +1,13 @@
-"""The requirement checklist: each item sesuai / tidak ada / tidak terbaca / tidak sesuai."""
+"""The requirement checklist: each item sesuai / tidak ada / tidak terbaca / tidak sesuai.
+
+Each row names the file the citizen sent for it; moving to a row (click, arrows, Enter, or the
+Alt+digit that ticks the row above) shows that file in the attachment viewer.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,6 +29,7 @@ STATE_KEYS = {
     "4": "tidak_sesuai",
     "0": "pending",
 }
+_STATE_KEYS_TIP = "Alt+1 sesuai, Alt+2 tidak ada, Alt+3 tidak terbaca, Alt+4 tidak sesuai"
 _STATE_COLOURS = {
     "sesuai": "#e3f1e4",
     "tidak_ada": "#fde0dc",
@@ -34,9 +39,11 @@ _STATE_COLOURS = {
 
 
 class ChecklistTable(QTableWidget):
-    """One row per requirement of the service: label, state, note."""
+    """One row per requirement of the service: label (with its file), state, note."""
 
     changed = Signal()
+    requirement_shown = Signal(str, str)
+    """(requirement code, label): the officer moved to this row or pressed Enter on it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """Three columns; keyboard shortcuts for the state of the focused row."""
@@ -47,39 +54,53 @@ class ChecklistTable(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.resizeSection(2, 180)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(2, 150)
+        # Wrapped labels need their rows re-measured whenever the label column changes width.
+        header.sectionResized.connect(lambda *_: self.resizeRowsToContents())
         self._codes: list[str] = []
+        self._labels: list[str] = []
         self._required: list[bool] = []
+        self.currentCellChanged.connect(self._on_current_changed)
         for key, state in STATE_KEYS.items():
             QShortcut(QKeySequence(f"Alt+{key}"), self, lambda s=state: self.set_current_state(s))
 
-    def load(self, checks: tuple[CheckRow, ...]) -> None:
-        """Show the requirement states of a request."""
+    def load(self, checks: tuple[CheckRow, ...], files: dict[str, list[str]] | None = None) -> None:
+        """Show the requirement states of a request; ``files`` names the attachments sent for
+        each requirement code."""
         self.blockSignals(True)
         self._drop_rows()
         self.setRowCount(len(checks))
         self._codes = [c.requirement_code for c in checks]
+        self._labels = [c.label for c in checks]
         self._required = [c.required for c in checks]
+        widest = 0
         for row, check in enumerate(checks):
-            self.setItem(row, 0, self._label_item(check))
+            self.setItem(row, 0, self._label_item(check, (files or {}).get(check.requirement_code)))
             combo = QComboBox(self)
             for state in CHECK_STATES:
                 combo.addItem(CHECK_LABELS[state], state)
             combo.setCurrentIndex(max(combo.findData(check.state), 0))
             combo.currentIndexChanged.connect(lambda _i, r=row: self._on_state_changed(r))
+            combo.setToolTip(_STATE_KEYS_TIP)
+            widest = max(widest, combo.sizeHint().width())
             self.setCellWidget(row, 1, combo)
             note = QLineEdit(check.note, self)
             note.setPlaceholderText("catatan")
             note.textEdited.connect(self.changed)
             self.setCellWidget(row, 2, note)
             self._colour(row)
+        # The state column is as wide as its longest word: "Belum diperiksa" is never cut.
+        self.horizontalHeader().resizeSection(1, max(widest, 60))
         self.resizeRowsToContents()
-        self.blockSignals(False)
         if checks:
+            # Opening a request shows its first attachment; moving to a row shows the row's.
             self.setCurrentCell(0, 0)
+        self.blockSignals(False)
 
     def _drop_rows(self) -> None:
         """Remove the previous request's rows and their editors at once (not later)."""
@@ -92,12 +113,35 @@ class ChecklistTable(QTableWidget):
                     widget.deleteLater()
         self.setRowCount(0)
 
-    def _label_item(self, check: CheckRow) -> QTableWidgetItem:
+    def _label_item(self, check: CheckRow, files: list[str] | None) -> QTableWidgetItem:
         text = check.label if check.required else f"{check.label}\n(khusus: {check.condition})"
-        item = QTableWidgetItem(("● " if check.required else "○ ") + text)
+        sent = f"↳ {', '.join(files)}" if files else "↳ tidak ada lampiran"
+        item = QTableWidgetItem(("● " if check.required else "○ ") + f"{text}\n{sent}")
         item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-        item.setToolTip("Wajib" if check.required else f"Khusus: {check.condition}")
+        kind = "Wajib" if check.required else f"Khusus: {check.condition}"
+        item.setToolTip(f"{kind}\nLampiran: {', '.join(files) if files else 'tidak ada'}")
         return item
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Wrap the labels again for the new width."""
+        super().resizeEvent(event)
+        self.resizeRowsToContents()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter on a row shows its attachment (again)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentRow() >= 0:
+            self._show_requirement(self.currentRow())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _on_current_changed(self, row: int, _column: int, previous: int, _pc: int) -> None:
+        if row >= 0 and row != previous:
+            self._show_requirement(row)
+
+    def _show_requirement(self, row: int) -> None:
+        if 0 <= row < len(self._codes):
+            self.requirement_shown.emit(self._codes[row], self._labels[row])
 
     def state_of(self, row: int) -> str:
         """The state chosen in ``row``."""

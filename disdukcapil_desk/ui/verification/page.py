@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -25,18 +26,19 @@ from disdukcapil_desk.domain.citizen_messages import whatsapp_link
 from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.dto import Lease, RequestDetail, RequestRow
 from disdukcapil_desk.domain.errors import ClaimError, ReasonRequired, StaleVersionError
+from disdukcapil_desk.domain.history import HistoryEntry
 from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.operations.verification import CheckInput, RevisionDraft
 from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, ReasonDialog
 from disdukcapil_desk.ui.messages import CHANNEL_LABELS, show_error
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
-from disdukcapil_desk.ui.verification.attachment_viewer import AttachmentViewer
+from disdukcapil_desk.ui.verification.attachment_viewer import AttachmentViewer, Content
 from disdukcapil_desk.ui.verification.checklist import ChecklistTable
 from disdukcapil_desk.ui.verification.fields_form import FieldsForm
+from disdukcapil_desk.ui.verification.panels import FindingsView, HistoryView
 
 log = logging.getLogger("disdukcapil_desk.ui.verification")
-_SEVERITY_MARK = {"error": "✖", "warning": "⚠", "info": "ℹ"}
 _BANNER_STYLE = "background: #fff4d6; border: 1px solid #e0c080; padding: 6px;"
 
 
@@ -55,6 +57,7 @@ class VerificationPage(QWidget):
         self.read_only = True
         self.dirty = False
         self.form: FieldsForm | None = None
+        self._collapsed_groups: set[str] = set()
         self._lease_timer = QTimer(self)
         self._lease_timer.setObjectName("leaseRenewalTimer")
         self._lease_timer.setInterval(int(session.ctx.lease.total_seconds() * 1000 / 3))
@@ -64,6 +67,7 @@ class VerificationPage(QWidget):
         self.header = QLabel("", self)
         self.header.setObjectName("requestHeader")
         self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)
         layout.addWidget(self.header)
         self.banner = QLabel("", self)
         self.banner.setObjectName("holderBanner")
@@ -77,33 +81,61 @@ class VerificationPage(QWidget):
     # -- layout ----------------------------------------------------------------------------
 
     def _body(self) -> QSplitter:
+        """Documents left (attachment over checklist), data right (findings over the form and
+        the history), so a 1366x768 screen shows a service's data without scrolling."""
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.viewer = AttachmentViewer(self._load_attachment, splitter)
-        splitter.addWidget(self.viewer)
-        right = QWidget(splitter)
+        splitter.setChildrenCollapsible(False)
+        documents = QSplitter(Qt.Orientation.Vertical, splitter)
+        documents.setChildrenCollapsible(False)
+        self.viewer = AttachmentViewer(self._fetch_attachment, documents)
+        documents.addWidget(self.viewer)
+        checks = QWidget(documents)
+        checks_layout = QVBoxLayout(checks)
+        checks_layout.setContentsMargins(0, 0, 0, 0)
+        checks_layout.setSpacing(2)
+        hint = QLabel(
+            "<b>Persyaratan</b> — Alt+1 sesuai, Alt+2 tidak ada, "
+            "Alt+3 tidak terbaca, Alt+4 tidak sesuai",
+            checks,
+        )
+        hint.setWordWrap(True)
+        checks_layout.addWidget(hint)
+        self.checklist = ChecklistTable(checks)
+        self.checklist.changed.connect(self._on_edited)
+        self.checklist.requirement_shown.connect(self.viewer.show_requirement)
+        checks_layout.addWidget(self.checklist, 1)
+        documents.addWidget(checks)
+        documents.setStretchFactor(0, 3)
+        documents.setStretchFactor(1, 2)
+        documents.setSizes([360, 240])
+        splitter.addWidget(documents)
+        splitter.addWidget(self._data_side(splitter))
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 5)
+        splitter.setSizes([560, 780])
+        return splitter
+
+    def _data_side(self, parent: QWidget) -> QWidget:
+        right = QWidget(parent)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        self.form_area = QScrollArea(right)
-        self.form_area.setWidgetResizable(True)
-        right_layout.addWidget(self.form_area, 5)
+        right_layout.setSpacing(2)
         right_layout.addWidget(QLabel("<b>Temuan otomatis</b>", right))
-        self.findings = QListWidget(right)
-        self.findings.setObjectName("findings")
-        self.findings.setMaximumHeight(72)
+        self.findings = FindingsView(right)
         right_layout.addWidget(self.findings)
-        right_layout.addWidget(
-            QLabel(
-                "<b>Persyaratan</b> — Alt+1 sesuai, Alt+2 tidak ada, "
-                "Alt+3 tidak terbaca, Alt+4 tidak sesuai",
-                right,
-            )
-        )
-        self.checklist = ChecklistTable(right)
-        self.checklist.changed.connect(self._on_edited)
-        right_layout.addWidget(self.checklist, 3)
-        splitter.addWidget(right)
-        splitter.setSizes([520, 640])
-        return splitter
+        self.tabs = QTabWidget(right)
+        self.tabs.setObjectName("dataTabs")
+        self.form_area = QScrollArea(self.tabs)
+        self.form_area.setWidgetResizable(True)
+        self.form_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.tabs.addTab(self.form_area, "&Data permohonan")
+        self.history = HistoryView(self.tabs)
+        self.tabs.addTab(self.history, "Ri&wayat")
+        right_layout.addWidget(self.tabs, 1)
+        return right
+
+    def _fetch_attachment(self, attachment_id: int, shown: Callable[[Content], None]) -> None:
+        self._runner.run(lambda: self._session.attachment(attachment_id), shown, self.report_error)
 
     def _decision_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
@@ -130,11 +162,6 @@ class VerificationPage(QWidget):
         QShortcut(QKeySequence("Ctrl+Enter"), self, lambda: self.approve())  # keypad Enter
         return bar
 
-    def _load_attachment(
-        self, attachment_id: int, show: Callable[[tuple[str, bytes]], None]
-    ) -> None:
-        self._runner.run(lambda: self._session.attachment(attachment_id), show, self.report_error)
-
     # -- opening and closing -----------------------------------------------------------------
 
     def open_request(self, request_id: int) -> None:
@@ -158,26 +185,40 @@ class VerificationPage(QWidget):
     def _open_read_only(self, request_id: int, error: BaseException) -> None:
         if not isinstance(error, ClaimError):
             self.report_error(error)
-        self._load(request_id, None)
+        # Said first: what the page shows once loaded (a status that says more) replaces it.
         self._set_banner(str(error) + " — hanya dapat dibaca.")
+        self._load(request_id, None)
 
     def _show(self, detail: RequestDetail, *, editable: bool) -> None:
         self.detail, self.version = detail, detail.row.version
         service = self._session.catalogue.get(detail.row.service_code)
         self._show_header(detail)
-        self.form = FieldsForm(service, self._session.check_nik)
+        self.form = FieldsForm(
+            service,
+            self._session.check_nik,
+            describe_desa=self._session.describe_desa,
+            collapsed=self._collapsed_groups,
+        )
         self.form.load(detail.payload)
         self.form.changed.connect(self._on_edited)
         self.form_area.setWidget(self.form)
-        self.checklist.load(detail.checks)
         labels = {c.requirement_code: c.label for c in detail.checks}
         self.viewer.load(detail.attachments, labels)
+        self.checklist.load(detail.checks, self.viewer.filenames_by_requirement())
         self._show_findings(detail)
+        self._show_history(detail.row.id)
         self._set_editable(editable and detail.row.status is Status.IN_REVIEW)
-        if not editable and detail.row.status is not Status.IN_REVIEW:
+        waiting = detail.row.status is Status.NEEDS_REVISION
+        if waiting:
+            self._set_banner(
+                "Menunggu perbaikan dari pemohon — hanya dapat dibaca. Pesan yang dikirim dan "
+                "semua langkahnya ada di tab Riwayat."
+            )
+        elif not editable and detail.row.status is not Status.IN_REVIEW:
             self._set_banner(f"Status: {detail.row.status.label} — hanya dapat dibaca.")
         elif editable:
             self.banner.hide()
+        self.tabs.setCurrentWidget(self.history if waiting else self.form_area)
         self.dirty = False
         if self.read_only:
             self._lease_timer.stop()
@@ -193,21 +234,25 @@ class VerificationPage(QWidget):
         if row.possible_duplicate:
             flags.append("kemungkinan ganda")
         self.header.setText(
-            f"<b style='font-size:14pt'>{row.number}</b> &nbsp; {row.service_name}<br>"
-            f"{row.applicant_name} · diterima {received:%d-%m-%Y %H:%M} via "
+            f"<big><b>{row.number}</b></big> &nbsp; {escape(row.service_name)}<br>"
+            f"{escape(row.applicant_name)} · diterima {received:%d-%m-%Y %H:%M} via "
             f"{CHANNEL_LABELS.get(row.channel, row.channel)} · "
-            f"tenggat {row.sla_due:%d-%m-%Y} · kontak {detail.contact}"
+            f"tenggat {row.sla_due:%d-%m-%Y} · kontak {escape(detail.contact)}"
             + (f" · <span style='color:#8a5a00'>{', '.join(flags)}</span>" if flags else "")
         )
 
     def _show_findings(self, detail: RequestDetail) -> None:
-        self.findings.clear()
-        for finding in detail.findings:
-            item = QListWidgetItem(f"{_SEVERITY_MARK.get(finding.severity, '•')} {finding.message}")
-            item.setToolTip(f"{finding.code} ({finding.field or 'umum'})")
-            self.findings.addItem(item)
-        if not detail.findings:
-            self.findings.addItem("Tidak ada temuan otomatis.")
+        self.findings.show_findings(detail.findings)
+
+    def _show_history(self, request_id: int) -> None:
+        """Load the request's history in the background (read-only; for a citizen who calls)."""
+        self.history.clear_entries()
+
+        def shown(entries: tuple[HistoryEntry, ...]) -> None:
+            if self.detail is not None and self.detail.row.id == request_id:
+                self.history.show_entries(entries)
+
+        self._runner.run(lambda: self._session.history(request_id), shown, self.report_error)
 
     def _set_editable(self, editable: bool) -> None:
         self.read_only = not editable
