@@ -12,7 +12,6 @@ The command line acts as an administrator named after the operating-system user
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from typing import TextIO
 
 from disdukcapil_desk.cli.parsing import Commands, action, command_group
@@ -110,19 +109,18 @@ def _cmd_add(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
 
 def _cmd_list(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     SetupOps(ctx).check()
-    now = ctx.clock()
     for user in UserOps(ctx).list():
         out.write(
             f"{user.login:<20} {user.role.label:<24} {user.location_code or '-':<8} "
-            f"{user_state(user, now):<34} {user.full_name}\n"
+            f"{user_state(user):<34} {user.full_name}\n"
         )
     return 0
 
 
-def user_state(user: UserRow, now: dt.datetime) -> str:
+def user_state(user: UserRow) -> str:
     """``aktif``/``NONAKTIF``, then ``terkunci s.d. HH:MM`` and ``wajib ganti sandi`` if so."""
     parts = ["aktif" if user.active else "NONAKTIF"]
-    if user.locked_until is not None and user.locked(now):
+    if user.locked_until is not None:
         parts.append(f"terkunci s.d. {user.locked_until.astimezone():%H:%M}")
     if user.must_change_password:
         parts.append("wajib ganti sandi")

@@ -216,12 +216,9 @@ class UserRow:
     location_code: str | None
     active: bool
     locked_until: dt.datetime | None
+    """Until when wrong passwords lock the account (None: not locked now)."""
     must_change_password: bool = False
     """The next login must choose a new password (after an administrator's reset)."""
-
-    def locked(self, now: dt.datetime) -> bool:
-        """Whether too many wrong passwords keep the account locked at ``now``."""
-        return self.locked_until is not None and self.locked_until > now
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,7 +81,7 @@ class UserOps:
                 user,
                 after={"role": role.value, "location": location_code},
             )
-            return _row(user)
+            return _row(user, self._ctx.clock())
 
     # -- logging in ----------------------------------------------------------------------------
 
@@ -180,7 +180,7 @@ class UserOps:
                 user,
                 after={"must_change_password": force_change},
             )
-            return UserChange(_row(user))
+            return UserChange(_row(user, self._ctx.clock()))
 
     def unlock(self, actor: Actor, login: str) -> UserChange:
         """Lift the lock that wrong passwords put on an account (before its 15 minutes end).
@@ -194,7 +194,7 @@ class UserOps:
             user = _load(session, login)
             locked_until = user.locked_until
             if locked_until is None and user.failed_logins == 0:
-                return UserChange(_row(user), changed=False)
+                return UserChange(_row(user, self._ctx.clock()), changed=False)
             user.locked_until = None
             user.failed_logins = 0
             self._audit(
@@ -204,7 +204,7 @@ class UserOps:
                 user,
                 before={"locked_until": locked_until.isoformat() if locked_until else None},
             )
-            return UserChange(_row(user))
+            return UserChange(_row(user, self._ctx.clock()))
 
     def deactivate(self, actor: Actor, login: str) -> UserChange:
         """Stop a leaver's access: they cannot log in and the requests they held are released.
@@ -220,7 +220,7 @@ class UserOps:
             if user.login == _normal(actor.login):
                 raise DeskError("Administrator tidak dapat menonaktifkan akunnya sendiri")
             if not user.active:
-                return UserChange(_row(user), changed=False)
+                return UserChange(_row(user, self._ctx.clock()), changed=False)
             self._keep_an_admin(session, user, "menonaktifkan")
             user.active = False
             released = self._release_claims(session, actor, user, "dinonaktifkan")
@@ -232,7 +232,7 @@ class UserOps:
                 before={"active": True},
                 after={"active": False, "released": list(released)},
             )
-            return UserChange(_row(user), released=released)
+            return UserChange(_row(user, self._ctx.clock()), released=released)
 
     def activate(self, actor: Actor, login: str) -> UserChange:
         """Let a deactivated user log in again (a fresh start: no failed logins, no lock).
@@ -245,7 +245,7 @@ class UserOps:
         with self._ctx.unit_of_work() as session:
             user = _load(session, login)
             if user.active:
-                return UserChange(_row(user), changed=False)
+                return UserChange(_row(user, self._ctx.clock()), changed=False)
             user.active = True
             user.failed_logins = 0
             user.locked_until = None
@@ -257,7 +257,7 @@ class UserOps:
                 before={"active": False},
                 after={"active": True},
             )
-            return UserChange(_row(user))
+            return UserChange(_row(user, self._ctx.clock()))
 
     def set_role(
         self, actor: Actor, login: str, role: Role, location_code: str | None = None
@@ -277,7 +277,7 @@ class UserOps:
             user = _load(session, login)
             location = user.location_code if location_code is None else (location_code or None)
             if (user.role, user.location_code) == (role.value, location):
-                return UserChange(_row(user), changed=False)
+                return UserChange(_row(user, self._ctx.clock()), changed=False)
             _check_location(session, location)
             if user.role == Role.ADMIN.value and role is not Role.ADMIN:
                 self._keep_an_admin(session, user, "mengubah peran")
@@ -292,7 +292,7 @@ class UserOps:
                 before=before,
                 after={"role": role.value, "location": location, "released": list(released)},
             )
-            return UserChange(_row(user), released=released)
+            return UserChange(_row(user, self._ctx.clock()), released=released)
 
     def _keep_an_admin(self, session: Session, user: AppUser, doing: str) -> None:
         """Refuse a change that would leave no active administrator."""
@@ -338,7 +338,8 @@ class UserOps:
     def list(self) -> list[UserRow]:
         """Return every user, by login."""
         with self._ctx.reading() as session:
-            return [_row(u) for u in repo.all_users(session)]
+            now = self._ctx.clock()
+            return [_row(u, now) for u in repo.all_users(session)]
 
     def actor(self, login: str) -> Actor:
         """Return the actor of an existing user (for the command line, after authentication)."""
@@ -387,7 +388,8 @@ def _actor(user: AppUser) -> Actor:
     )
 
 
-def _row(user: AppUser) -> UserRow:
+def _row(user: AppUser, now: dt.datetime) -> UserRow:
+    locked = user.locked_until is not None and user.locked_until > now
     return UserRow(
         user.id,
         user.login,
@@ -395,6 +397,6 @@ def _row(user: AppUser) -> UserRow:
         Role(user.role),
         user.location_code,
         user.active,
-        user.locked_until,
+        user.locked_until if locked else None,
         user.must_change_password,
     )
