@@ -94,9 +94,9 @@ def main(out: Path) -> None:
     admin = UserOps(ctx).authenticate("admin", "demo12345")
     dialog = AdminDialog(DeskSession(ctx, admin, "DINAS"), InlineTaskRunner())
     tabs = dialog.findChild(QTabWidget)
-    for index, name in enumerate(("office", "signing", "numbers")):
+    for index, name in enumerate(("office", "signing", "numbers"), start=1):  # 0: Pengguna
         tabs.setCurrentIndex(index)
-        grab(dialog, out / f"{8 + index:02d}-admin-{name}.png")
+        grab(dialog, out / f"{7 + index:02d}-admin-{name}.png")
     app.processEvents()
 
 

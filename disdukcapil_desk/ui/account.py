@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -18,19 +18,23 @@ def add_account_button(
     actor: Actor,
     change_password: Callable[[], object],
     log_out: Callable[[], object],
+    pages: Sequence[QWidget | None] = (),
 ) -> dict[str, QAction]:
-    """Put the officer's name at the right end of ``toolbar``, with its menu; return its actions.
+    """Put the officer's login at the right end of ``toolbar``, with its menu; return its actions.
 
-    The actions belong to the button, so their shortcuts work while the toolbar is shown and
-    not while the idle lock hides it.
+    The actions belong to the button and to the working ``pages`` (not the lock screen): their
+    shortcuts work while one of those is shown, even when a narrow window folds the button
+    into the toolbar's overflow, and never while the idle lock covers the window.
     """
     spacer = QWidget(toolbar)
     spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     toolbar.addWidget(spacer)
     button = QToolButton(toolbar)
     button.setObjectName("accountButton")
-    button.setText(f"{actor.full_name or actor.login} ▾")
-    button.setToolTip(f"Akun {actor.login}: ganti kata sandi, keluar akun ({LOGOUT_KEYS})")
+    button.setText(f"{actor.login} ▾")
+    button.setToolTip(
+        f"{actor.full_name or actor.login}: ganti kata sandi, keluar akun ({LOGOUT_KEYS})"
+    )
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
     password = QAction("Ganti &kata sandi…", button)
@@ -40,7 +44,8 @@ def add_account_button(
     logout.setObjectName("logoutAction")
     logout.setShortcut(QKeySequence(LOGOUT_KEYS))
     logout.triggered.connect(log_out)
-    button.addAction(password)
-    button.addAction(logout)
+    for widget in (button, *pages):
+        if widget is not None:
+            widget.addActions([password, logout])
     toolbar.addWidget(button)
     return {"password": password, "logout": logout}

@@ -278,7 +278,11 @@ class MainWindow(QMainWindow):
         # Only administrators see it: the toolbar of everyone else stays as short as it was.
         self.toolbar_actions["admin"].setVisible(self.session.can(Permission.MANAGE_LOCATIONS))
         self.account_actions = add_account_button(
-            toolbar, self.session.actor, self.change_password, self.log_out
+            toolbar,
+            self.session.actor,
+            self.change_password,
+            self.log_out,
+            pages=[self.stack.widget(PAGE_QUEUE), self.verification],
         )
 
     def _listen(self) -> None:
