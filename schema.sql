@@ -87,6 +87,7 @@ CREATE TABLE app_user (
 	failed_logins INTEGER NOT NULL,
 	locked_until TIMESTAMP WITH TIME ZONE,
 	created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	must_change_password BOOLEAN NOT NULL,
 	CONSTRAINT pk_app_user PRIMARY KEY (id),
 	CONSTRAINT uq_app_user_login UNIQUE (login),
 	CONSTRAINT fk_app_user_location_code_location FOREIGN KEY(location_code) REFERENCES location (code)

@@ -147,9 +147,9 @@ def main(out: Path) -> None:
     admin = UserOps(ctx).authenticate("admin", "demo12345")
     dialog = AdminDialog(DeskSession(ctx, admin, "DINAS"), InlineTaskRunner())
     tabs = dialog.findChild(QTabWidget)
-    for index, name in enumerate(("office", "signing", "numbers")):
+    for index, name in enumerate(("office", "signing", "numbers"), start=1):  # 0: Pengguna
         tabs.setCurrentIndex(index)
-        grab(dialog, out / f"{10 + index:02d}-admin-{name}.png")
+        grab(dialog, out / f"{9 + index:02d}-admin-{name}.png")
     app.processEvents()
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from disdukcapil_desk import APP_ID, __version__
-from disdukcapil_desk.cli import documents, recap
+from disdukcapil_desk.cli import documents, recap, users
 from disdukcapil_desk.cli.parsing import Commands, action, command_group
 from disdukcapil_desk.domain.dto import Actor, RequestDetail
 from disdukcapil_desk.domain.nik import mask_number
@@ -23,7 +23,6 @@ from disdukcapil_desk.operations.demo import DemoOps
 from disdukcapil_desk.operations.intake import IntakeOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import LocationOps, SetupOps, postgresql_ddl
-from disdukcapil_desk.operations.users import UserOps
 
 Handler = Callable[[argparse.Namespace, DeskContext, TextIO], int]
 
@@ -58,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_other_commands(commands)
     documents.add_commands(commands)
     recap.add_commands(commands)
+    users.add_commands(commands)
     return parser
 
 
@@ -92,19 +92,6 @@ def _add_other_commands(commands: Commands) -> None:
     show.add_argument("--json", action="store_true", help="keluaran JSON")
     show.add_argument("--full-nik", action="store_true", help="tampilkan NIK/No. KK utuh")
     show.set_defaults(handler=_cmd_show)
-    user = command_group(commands, "user", "kelola pengguna")
-    add = action(
-        user,
-        "add",
-        "tambah pengguna (kata sandi dari masukan standar atau ditanyakan)",
-        _cmd_user_add,
-    )
-    add.add_argument("login", metavar="LOGIN")
-    add.add_argument("--role", required=True, choices=[r.value for r in Role])
-    add.add_argument("--location", metavar="KODE", help="lokasi kerja, mis. DINAS atau UPT-05")
-    add.add_argument("--name", default="", help="nama lengkap")
-    add.add_argument("--nip", default="", help="NIP")
-    action(user, "list", "daftar pengguna", _cmd_user_list)
     location = command_group(commands, "location", "lokasi layanan (dinas dan UPT)")
     action(location, "list", "daftar lokasi", _cmd_location_list)
     audit = command_group(commands, "audit", "log audit")
@@ -240,32 +227,6 @@ def _detail_text(detail: RequestDetail, full_nik: bool) -> str:
         for h in detail.history
     ]
     return "\n".join(lines) + "\n"
-
-
-def _cmd_user_add(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    SetupOps(ctx).check()
-    password = read_password(f"Kata sandi untuk {args.login}: ")
-    admin = Actor(login=cli_actor().login, role=Role.ADMIN)
-    user = UserOps(ctx).add(
-        admin,
-        args.login,
-        password,
-        Role(args.role),
-        full_name=args.name,
-        location_code=args.location,
-        nip=args.nip,
-    )
-    out.write(f"Pengguna {user.login} ({user.role.label}) dibuat.\n")
-    return 0
-
-
-def _cmd_user_list(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    for user in UserOps(ctx).list():
-        out.write(
-            f"{user.login:<20} {user.role.label:<24} {user.location_code or '-':<8} "
-            f"{user.full_name}\n"
-        )
-    return 0
 
 
 def _cmd_location_list(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from disdukcapil_desk.db import search_index
 from disdukcapil_desk.db.base import Base, BigId, UtcDateTime
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The schema version this code creates and understands; migrations lead up to it."""
 
 
@@ -94,6 +94,8 @@ class AppUser(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Set by an administrator's reset: the next login must choose a new password."""
 
 
 class IncomingRequest(Base):

@@ -19,6 +19,8 @@ class Actor:
     user_id: int | None = None
     location_code: str | None = None
     full_name: str = ""
+    must_change_password: bool = False
+    """Set at login after an administrator's reset: choose a new password before working."""
 
     @property
     def is_system(self) -> bool:
@@ -214,3 +216,17 @@ class UserRow:
     location_code: str | None
     active: bool
     locked_until: dt.datetime | None
+    """Until when wrong passwords lock the account (None: not locked now)."""
+    must_change_password: bool = False
+    """The next login must choose a new password (after an administrator's reset)."""
+
+
+@dataclass(frozen=True, slots=True)
+class UserChange:
+    """What an administrator's change to a user did."""
+
+    user: UserRow
+    changed: bool = True
+    """False when the user already was as asked (nothing written, nothing audited)."""
+    released: tuple[str, ...] = ()
+    """Numbers of the requests the user held that went back to the queue."""

@@ -1,26 +1,34 @@
-"""Users, roles and login (operations layer)."""
+"""Users, roles and login; the administrator's user management (operations layer).
+
+Every change is one transaction with its audit entry (the administrator as actor). The rules
+a records office needs: a reset password must be changed at the next login, a deactivated
+user cannot log in and the requests they held go back to the queue, and the office never loses
+its last active administrator.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from disdukcapil_desk.db.models import AppUser, Location
-from disdukcapil_desk.domain.dto import Actor, UserRow
+from disdukcapil_desk.db.models import AppUser, Location, ServiceRequest
+from disdukcapil_desk.db.repositories import users as repo
+from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Actor, UserChange, UserRow
 from disdukcapil_desk.domain.errors import AuthError, DeskError, NotFound
 from disdukcapil_desk.domain.passwords import hash_password, password_problem, verify_password
-from disdukcapil_desk.domain.workflow import Permission, Role, require
+from disdukcapil_desk.domain.workflow import Action, Permission, Role, require
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.queue import QueueOps
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = dt.timedelta(minutes=15)
+WRONG_LOGIN = "Login atau kata sandi salah"
 
 
 class UserOps:
-    """Create users and log them in."""
+    """Create users, log them in, and let administrators manage them."""
 
     def __init__(self, ctx: DeskContext) -> None:
         """Bind to the desk context."""
@@ -47,61 +55,85 @@ class UserOps:
         login = login.strip().lower()
         if not login or not login.replace(".", "").replace("_", "").isalnum():
             raise DeskError("Nama login hanya boleh huruf, angka, titik dan garis bawah")
-        problem = password_problem(password)
-        if problem:
-            raise DeskError(problem)
+        _check_strength(password)
         with self._ctx.unit_of_work() as session:
-            if session.scalar(select(AppUser.id).where(AppUser.login == login)) is not None:
+            if repo.by_login(session, login) is not None:
                 raise DeskError(f"Login '{login}' sudah dipakai")
-            if location_code and session.get(Location, location_code) is None:
-                raise NotFound(f"Lokasi '{location_code}' tidak dikenal")
+            _check_location(session, location_code)
             user = AppUser(
                 login=login,
-                full_name=full_name or login,
-                nip=nip,
+                full_name=full_name.strip() or login,
+                nip=nip.strip(),
                 role=role.value,
-                location_code=location_code,
+                location_code=location_code or None,
                 password_hash=hash_password(password),
                 active=True,
                 failed_logins=0,
                 created_at=self._ctx.clock(),
+                must_change_password=False,
             )
             session.add(user)
             session.flush()
-            record(
-                self._ctx,
+            self._audit(
                 session,
                 actor,
                 "user_add",
-                "app_user",
-                login,
+                user,
                 after={"role": role.value, "location": location_code},
             )
-            return _row(user)
+            return _row(user, self._ctx.clock())
+
+    # -- logging in ----------------------------------------------------------------------------
 
     def authenticate(self, login: str, password: str) -> Actor:
         """Return the actor for a correct login; count failures and lock after too many.
+
+        The actor says when the password must be changed before working (after a reset).
 
         Raises:
             AuthError: unknown login, wrong password, inactive or locked account.
         """
         now = self._ctx.clock()
         with self._ctx.unit_of_work() as session:
-            user = session.scalar(select(AppUser).where(AppUser.login == login.strip().lower()))
+            user = repo.by_login(session, _normal(login))
             if user is None or not user.active:
-                raise AuthError("Login atau kata sandi salah")
-            if user.locked_until is not None and user.locked_until > now:
-                raise AuthError(
-                    f"Akun terkunci sampai {user.locked_until.astimezone():%H:%M} "
-                    "karena terlalu banyak percobaan salah"
-                )
+                raise AuthError(WRONG_LOGIN)
+            _refuse_locked(user, now)
             if not verify_password(password, user.password_hash):
                 self._register_failure(session, user, now)
-                failure = AuthError("Login atau kata sandi salah")
+                failure = AuthError(WRONG_LOGIN)
             else:
                 user.failed_logins = 0
                 user.locked_until = None
                 return _actor(user)
+        raise failure
+
+    def change_own_password(self, actor: Actor, old_password: str, new_password: str) -> None:
+        """Let a logged-in user choose a new password; the old one is asked again.
+
+        A wrong old password counts as a failed login (and locks like one).
+
+        Raises:
+            AuthError: the old password is wrong, or the account is inactive or locked.
+            DeskError: the new password is too weak or the same as the old one.
+        """
+        _check_strength(new_password)
+        if new_password == old_password:
+            raise DeskError("Kata sandi baru harus berbeda dari kata sandi lama")
+        now = self._ctx.clock()
+        with self._ctx.unit_of_work() as session:
+            user = repo.by_login(session, _normal(actor.login), for_update=True)
+            if user is None or not user.active:
+                raise AuthError("Akun ini tidak aktif lagi")
+            _refuse_locked(user, now)
+            if not verify_password(old_password, user.password_hash):
+                self._register_failure(session, user, now)
+                failure = AuthError("Kata sandi lama salah")
+            else:
+                user.password_hash = hash_password(new_password)
+                user.must_change_password = False
+                self._audit(session, actor, "password_change", user)
+                return
         raise failure
 
     def _register_failure(self, session: Session, user: AppUser, now: dt.datetime) -> None:
@@ -119,18 +151,230 @@ class UserOps:
                 detail=f"{MAX_FAILED_LOGINS} kali kata sandi salah",
             )
 
+    # -- the administrator's changes -------------------------------------------------------------
+
+    def reset_password(
+        self, actor: Actor, login: str, new_password: str, *, force_change: bool = True
+    ) -> UserChange:
+        """Give a user who forgot their password a new one (and unlock the account).
+
+        With ``force_change`` (the default) the user must choose their own at the next login.
+
+        Raises:
+            PermissionDenied: the actor may not manage users.
+            NotFound: no such user.
+            DeskError: the password is too weak.
+        """
+        require(actor.role, Permission.MANAGE_USERS)
+        _check_strength(new_password)
+        with self._ctx.unit_of_work() as session:
+            user = _load(session, login)
+            user.password_hash = hash_password(new_password)
+            user.must_change_password = force_change
+            user.failed_logins = 0
+            user.locked_until = None
+            self._audit(
+                session,
+                actor,
+                "user_password_reset",
+                user,
+                after={"must_change_password": force_change},
+            )
+            return UserChange(_row(user, self._ctx.clock()))
+
+    def unlock(self, actor: Actor, login: str) -> UserChange:
+        """Lift the lock that wrong passwords put on an account (before its 15 minutes end).
+
+        Raises:
+            PermissionDenied: the actor may not manage users.
+            NotFound: no such user.
+        """
+        require(actor.role, Permission.MANAGE_USERS)
+        with self._ctx.unit_of_work() as session:
+            user = _load(session, login)
+            locked_until = user.locked_until
+            if locked_until is None and user.failed_logins == 0:
+                return UserChange(_row(user, self._ctx.clock()), changed=False)
+            user.locked_until = None
+            user.failed_logins = 0
+            self._audit(
+                session,
+                actor,
+                "user_unlock",
+                user,
+                before={"locked_until": locked_until.isoformat() if locked_until else None},
+            )
+            return UserChange(_row(user, self._ctx.clock()))
+
+    def deactivate(self, actor: Actor, login: str) -> UserChange:
+        """Stop a leaver's access: they cannot log in and the requests they held are released.
+
+        Raises:
+            PermissionDenied: the actor may not manage users.
+            NotFound: no such user.
+            DeskError: an administrator deactivating themself, or the last active administrator.
+        """
+        require(actor.role, Permission.MANAGE_USERS)
+        with self._ctx.unit_of_work() as session:
+            user = _load(session, login)
+            if user.login == _normal(actor.login):
+                raise DeskError("Administrator tidak dapat menonaktifkan akunnya sendiri")
+            if not user.active:
+                return UserChange(_row(user, self._ctx.clock()), changed=False)
+            self._keep_an_admin(session, user, "menonaktifkan")
+            user.active = False
+            released = self._release_claims(session, actor, user, "dinonaktifkan")
+            self._audit(
+                session,
+                actor,
+                "user_deactivate",
+                user,
+                before={"active": True},
+                after={"active": False, "released": list(released)},
+            )
+            return UserChange(_row(user, self._ctx.clock()), released=released)
+
+    def activate(self, actor: Actor, login: str) -> UserChange:
+        """Let a deactivated user log in again (a fresh start: no failed logins, no lock).
+
+        Raises:
+            PermissionDenied: the actor may not manage users.
+            NotFound: no such user.
+        """
+        require(actor.role, Permission.MANAGE_USERS)
+        with self._ctx.unit_of_work() as session:
+            user = _load(session, login)
+            if user.active:
+                return UserChange(_row(user, self._ctx.clock()), changed=False)
+            user.active = True
+            user.failed_logins = 0
+            user.locked_until = None
+            self._audit(
+                session,
+                actor,
+                "user_activate",
+                user,
+                before={"active": False},
+                after={"active": True},
+            )
+            return UserChange(_row(user, self._ctx.clock()))
+
+    def set_role(
+        self, actor: Actor, login: str, role: Role, location_code: str | None = None
+    ) -> UserChange:
+        """Change a user's role and (unless ``location_code`` is None) their location.
+
+        ``location_code=""`` removes the location. Requests the user held under the old role or
+        location go back to the queue.
+
+        Raises:
+            PermissionDenied: the actor may not manage users.
+            NotFound: no such user or location.
+            DeskError: it would leave the office without an active administrator.
+        """
+        require(actor.role, Permission.MANAGE_USERS)
+        with self._ctx.unit_of_work() as session:
+            user = _load(session, login)
+            location = user.location_code if location_code is None else (location_code or None)
+            if (user.role, user.location_code) == (role.value, location):
+                return UserChange(_row(user, self._ctx.clock()), changed=False)
+            _check_location(session, location)
+            if user.role == Role.ADMIN.value and role is not Role.ADMIN:
+                self._keep_an_admin(session, user, "mengubah peran")
+            before: dict[str, object] = {"role": user.role, "location": user.location_code}
+            user.role, user.location_code = role.value, location
+            released = self._release_claims(session, actor, user, "dipindah peran/lokasinya")
+            self._audit(
+                session,
+                actor,
+                "user_role",
+                user,
+                before=before,
+                after={"role": role.value, "location": location, "released": list(released)},
+            )
+            return UserChange(_row(user, self._ctx.clock()), released=released)
+
+    def _keep_an_admin(self, session: Session, user: AppUser, doing: str) -> None:
+        """Refuse a change that would leave no active administrator."""
+        if user.role != Role.ADMIN.value or not user.active:
+            return
+        if [i for i in repo.active_admin_ids(session) if i != user.id]:
+            return
+        raise DeskError(
+            f"Tidak dapat {doing} {user.login}: administrator aktif terakhir. "
+            "Tambahkan atau aktifkan administrator lain dahulu."
+        )
+
+    def _release_claims(
+        self, session: Session, actor: Actor, user: AppUser, why: str
+    ) -> tuple[str, ...]:
+        """Return the requests ``user`` holds to the queue; their numbers."""
+        queue = QueueOps(self._ctx)
+        reason = f"pengguna {user.login} {why} oleh {actor.login}"
+        released = []
+        for request_id in repo.claimed_request_ids(session, user.id):
+            request: ServiceRequest = queue.transition_in(
+                session, SYSTEM_ACTOR, request_id, Action.EXPIRE, reason=reason
+            )
+            released.append(request.number)
+        return tuple(released)
+
+    def _audit(
+        self,
+        session: Session,
+        actor: Actor,
+        action: str,
+        user: AppUser,
+        *,
+        before: dict[str, object] | None = None,
+        after: dict[str, object] | None = None,
+    ) -> None:
+        record(
+            self._ctx, session, actor, action, "app_user", user.login, before=before, after=after
+        )
+
+    # -- reading -------------------------------------------------------------------------------
+
     def list(self) -> list[UserRow]:
         """Return every user, by login."""
         with self._ctx.reading() as session:
-            return [_row(u) for u in session.scalars(select(AppUser).order_by(AppUser.login))]
+            now = self._ctx.clock()
+            return [_row(u, now) for u in repo.all_users(session)]
 
     def actor(self, login: str) -> Actor:
         """Return the actor of an existing user (for the command line, after authentication)."""
         with self._ctx.reading() as session:
-            user = session.scalar(select(AppUser).where(AppUser.login == login.strip().lower()))
-            if user is None:
-                raise NotFound(f"Pengguna '{login}' tidak dikenal")
-            return _actor(user)
+            return _actor(_load(session, login))
+
+
+def _normal(login: str) -> str:
+    return login.strip().lower()
+
+
+def _load(session: Session, login: str) -> AppUser:
+    user = repo.by_login(session, _normal(login), for_update=True)
+    if user is None:
+        raise NotFound(f"Pengguna '{login.strip()}' tidak dikenal")
+    return user
+
+
+def _check_strength(password: str) -> None:
+    problem = password_problem(password)
+    if problem:
+        raise DeskError(problem)
+
+
+def _check_location(session: Session, location_code: str | None) -> None:
+    if location_code and session.get(Location, location_code) is None:
+        raise NotFound(f"Lokasi '{location_code}' tidak dikenal")
+
+
+def _refuse_locked(user: AppUser, now: dt.datetime) -> None:
+    if user.locked_until is not None and user.locked_until > now:
+        raise AuthError(
+            f"Akun terkunci sampai {user.locked_until.astimezone():%H:%M} "
+            "karena terlalu banyak percobaan salah"
+        )
 
 
 def _actor(user: AppUser) -> Actor:
@@ -140,10 +384,12 @@ def _actor(user: AppUser) -> Actor:
         user_id=user.id,
         location_code=user.location_code,
         full_name=user.full_name,
+        must_change_password=user.must_change_password,
     )
 
 
-def _row(user: AppUser) -> UserRow:
+def _row(user: AppUser, now: dt.datetime) -> UserRow:
+    locked = user.locked_until is not None and user.locked_until > now
     return UserRow(
         user.id,
         user.login,
@@ -151,5 +397,6 @@ def _row(user: AppUser) -> UserRow:
         Role(user.role),
         user.location_code,
         user.active,
-        user.locked_until,
+        user.locked_until if locked else None,
+        user.must_change_password,
     )

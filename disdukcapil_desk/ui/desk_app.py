@@ -13,15 +13,13 @@ from disdukcapil_desk.log import LOG_FILE_NAME
 from disdukcapil_desk.operations.connection import probe_database, store_password
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.setup import LocationOps, SetupOps
-from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.paths import UserDirs
 from disdukcapil_desk.ui.crash_dialog import install_gui_excepthook
 from disdukcapil_desk.ui.dialogs.first_admin_dialog import FirstAdminDialog
-from disdukcapil_desk.ui.dialogs.login_dialog import LoginDialog
 from disdukcapil_desk.ui.dialogs.settings_dialog import SettingsDialog
 from disdukcapil_desk.ui.geometry import apply_text_scale, install_screen_fit
-from disdukcapil_desk.ui.main_window import MainWindow, install_watcher
-from disdukcapil_desk.ui.session import DeskSession
+from disdukcapil_desk.ui.main_window import install_watcher
+from disdukcapil_desk.ui.shell import DeskShell, office_name
 from disdukcapil_desk.ui.tasks import TaskRunner, guard_database_access
 from disdukcapil_desk.ui.translation import install_indonesian
 from disdukcapil_desk.ui.workstation import WorkstationSettings
@@ -101,25 +99,20 @@ def _prepare_empty(ctx: DeskContext) -> bool:
 
 
 def _login_and_run(app: QApplication, ctx: DeskContext, settings: WorkstationSettings) -> int:
-    users = UserOps(ctx)
-    last_login = str(settings.user_value("_workstation", "last_login", ""))
-    office = dict((loc.code, loc.name) for loc in LocationOps(ctx).list()).get(
-        settings.location, settings.location
-    )
+    """Login, the officer's window, and after a log out the next login, until "Keluar"."""
     runner = TaskRunner()
-    login = LoginDialog(users.authenticate, office=office, login=last_login, runner=runner)
-    if login.exec() != QDialog.DialogCode.Accepted or login.actor is None:
-        runner.shutdown()
-        return 0
-    settings.set_user_value("_workstation", "last_login", login.actor.login)
-    session = DeskSession(ctx, login.actor, settings.location or "DINAS")
+    office = office_name(ctx, settings.location)
     # From here on the window reaches the database only through its runner (or fails loudly).
     ctx.add_checkout_guard(guard_database_access)
-    window = MainWindow(
-        session, runner, settings, database_label=ctx.database_label, watcher=install_watcher(app)
+    shell = DeskShell(
+        ctx,
+        settings,
+        runner,
+        watcher=install_watcher(app),
+        office=office,
     )
-    window.show()
-    window.start()
+    shell.finished.connect(app.quit)
+    shell.show_login()
     try:
         return int(app.exec())
     finally:

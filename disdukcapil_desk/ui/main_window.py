@@ -38,10 +38,12 @@ from disdukcapil_desk.domain.errors import ConnectionLost
 from disdukcapil_desk.domain.workflow import Permission, Role, Status
 from disdukcapil_desk.operations.documents import IssueResult, ReadyBatch
 from disdukcapil_desk.operations.recaps import RecapResult
+from disdukcapil_desk.ui.account import add_account_button
 from disdukcapil_desk.ui.dialogs.about_dialog import AboutDialog
 from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
 from disdukcapil_desk.ui.dialogs.document_preview import DocumentPreviewDialog
 from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, ReasonDialog
+from disdukcapil_desk.ui.dialogs.password_dialog import PasswordDialog
 from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
 from disdukcapil_desk.ui.geometry import apply_text_scale, fit_to_screen
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
@@ -148,6 +150,8 @@ class MainWindow(QMainWindow):
     """Queue, verification and lock screens in one window, keyboard first."""
 
     queue_changed_elsewhere = Signal(str)
+    logged_out = Signal()
+    """The officer logged out (shift change): the window closes, the login comes back."""
 
     def __init__(
         self,
@@ -208,7 +212,7 @@ class MainWindow(QMainWindow):
             "permohonan (berisi data pribadi) hanya untuk petugas layanan.\n\n"
             "Administrasi: kop surat dan pejabat penanda tangan, sertifikat tanda tangan digital, "
             "kunci publik verifikasi, nomor awal akta dan register nomor.\n"
-            "Pengguna dan lokasi: perintah 'disdukcapil-desk user' dan 'location'.",
+            "Pengguna (kata sandi, kunci, peran, lokasi): tab Pengguna di Administrasi.",
             self,
         )
         home.setObjectName("administratorHome")
@@ -240,6 +244,7 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.addToolBar(toolbar)
+        self.toolbar = toolbar
         specs = [
             ("take_next", "Ambil berikutnya", "F2", self.take_next),
             ("open", "Buka", "Return", self.open_selected),
@@ -277,6 +282,13 @@ class MainWindow(QMainWindow):
             self.toolbar_actions[name].setEnabled(self.session.can(Permission.PRINT))
         # Only administrators see it: the toolbar of everyone else stays as short as it was.
         self.toolbar_actions["admin"].setVisible(self.session.can(Permission.MANAGE_LOCATIONS))
+        self.account_actions = add_account_button(
+            toolbar,
+            self.session.actor,
+            self.change_password,
+            self.log_out,
+            pages=[self.stack.widget(PAGE_QUEUE), self.verification],
+        )
 
     def _make_view_menu(self) -> None:
         """ "Tampilan": this workstation's text size (the layout follows at once)."""
@@ -664,6 +676,40 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def change_password(self) -> PasswordDialog:
+        """The officer's own password (the old one asked again)."""
+        actor = self.session.actor
+        dialog = PasswordDialog(
+            self.session.change_password,
+            user=f"{actor.full_name} ({actor.login})",
+            runner=self.runner,
+            parent=self,
+        )
+        dialog.accepted.connect(lambda: self.statusBar().showMessage("Kata sandi diganti.", 8000))
+        dialog.open()
+        return dialog
+
+    def log_out(self) -> None:
+        """Shift change: give the open request back, close this window, show the login again."""
+        page = self.verification
+        if self.stack.currentIndex() == PAGE_VERIFY:
+            if (
+                page.dirty
+                and not page.read_only
+                and not ask_yes_no(
+                    self,
+                    "Perubahan belum disimpan",
+                    "Keluar akun tanpa menyimpan?",
+                    yes="Keluar tanpa menyimpan",
+                    no="Kembali",
+                )
+            ):
+                return
+            page.dirty = False
+            page.close_request()  # releases the lease in the worker
+        self.logged_out.emit()
+        self.close()
+
     def show_about(self) -> None:
         """Version, database, schema version and where the log is."""
         self.runner.run(
@@ -689,15 +735,14 @@ class MainWindow(QMainWindow):
         if self.stack.currentIndex() != PAGE_LOCKED:
             self._page_before_lock = self.stack.currentIndex()
         self.stack.setCurrentIndex(PAGE_LOCKED)
-        self.menuBar().setEnabled(False)
-        for action in self.toolbar_actions.values():
-            action.setVisible(False)
+        # The toolbar goes as a whole (its shortcuts with it); each action keeps its own
+        # visibility, which says what the officer's role may see.
+        self.toolbar.hide()
         self.lock_screen.password.setFocus()
 
     def unlock(self) -> None:
         """Back to where the officer was; their input is untouched."""
-        for action in self.toolbar_actions.values():
-            action.setVisible(True)
+        self.toolbar.show()
         self.stack.setCurrentIndex(self._page_before_lock)
         self.watcher.last_input = time.monotonic()
 

@@ -18,6 +18,8 @@ from disdukcapil_desk.domain.dto import (
     QueueFilter,
     RequestDetail,
     RequestRow,
+    UserChange,
+    UserRow,
 )
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.findings import Finding
@@ -337,3 +339,43 @@ class DeskSession:
         except DeskError:
             return False
         return True
+
+    def change_password(self, old_password: str, new_password: str) -> None:
+        """Change the officer's own password (the old one is checked again)."""
+        UserOps(self.ctx).change_own_password(self.actor, old_password, new_password)
+
+    # -- user administration (administrators; refused for everyone else in operations) ---------
+
+    def users(self) -> list[UserRow]:
+        """Every desk user, by login."""
+        return UserOps(self.ctx).list()
+
+    def add_user(
+        self, login: str, password: str, role: Role, *, full_name: str, location_code: str | None
+    ) -> UserRow:
+        """Create a user."""
+        return UserOps(self.ctx).add(
+            self.actor, login, password, role, full_name=full_name, location_code=location_code
+        )
+
+    def reset_password(self, login: str, password: str, *, force_change: bool) -> UserChange:
+        """Give a user a new password (to be changed at the next login unless told otherwise)."""
+        return UserOps(self.ctx).reset_password(
+            self.actor, login, password, force_change=force_change
+        )
+
+    def unlock_user(self, login: str) -> UserChange:
+        """Lift the lock wrong passwords put on an account."""
+        return UserOps(self.ctx).unlock(self.actor, login)
+
+    def deactivate_user(self, login: str) -> UserChange:
+        """Stop a leaver's access; the requests they held go back to the queue."""
+        return UserOps(self.ctx).deactivate(self.actor, login)
+
+    def activate_user(self, login: str) -> UserChange:
+        """Let a deactivated user log in again."""
+        return UserOps(self.ctx).activate(self.actor, login)
+
+    def set_user_role(self, login: str, role: Role, location_code: str) -> UserChange:
+        """Change a user's role and location (``""``: no location)."""
+        return UserOps(self.ctx).set_role(self.actor, login, role, location_code)

@@ -22,4 +22,16 @@ class Migration:
     apply: Callable[[Connection], None]
 
 
-MIGRATIONS: tuple[Migration, ...] = ()
+def _add_user_password_change(conn: Connection) -> None:
+    """``app_user.must_change_password``: an administrator's reset forces a new password."""
+    conn.exec_driver_sql(
+        "ALTER TABLE app_user ADD COLUMN must_change_password BOOLEAN NOT NULL DEFAULT FALSE"
+    )
+    if conn.dialect.name == "postgresql":
+        # The models (and schema.sql) have no server default; existing rows are filled.
+        conn.exec_driver_sql("ALTER TABLE app_user ALTER COLUMN must_change_password DROP DEFAULT")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(2, "app_user.must_change_password", _add_user_password_change),
+)

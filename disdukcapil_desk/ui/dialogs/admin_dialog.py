@@ -1,4 +1,4 @@
-"""Administrasi dokumen: letterhead and signers, the signing certificate, akta numbers (ui layer).
+"""Administrasi: users, letterhead and signers, the signing certificate, akta numbers (ui layer).
 
 Only administrators open it. Every change goes through ``operations/`` (permission and audit
 there); the database work runs in the task runner like every other call of the window.
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from disdukcapil_desk.domain.documents import key_fingerprint, load_public_key
 from disdukcapil_desk.domain.office import SETTING_LABELS, OfficeSettings
 from disdukcapil_desk.operations.documents import SigningInfo
+from disdukcapil_desk.ui.dialogs.users_tab import UsersTab
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
@@ -46,17 +47,19 @@ NO_CERTIFICATE = (
 
 
 class AdminDialog(QDialog):
-    """Three tabs: Kop & pejabat, Tanda tangan digital, Nomor akta."""
+    """Four tabs: Pengguna, Kop & pejabat, Tanda tangan digital, Nomor akta."""
 
     def __init__(
         self, session: DeskSession, runner: TaskRunner, parent: QWidget | None = None
     ) -> None:
         """Load the current values through ``runner``."""
         super().__init__(parent)
-        self.setWindowTitle("Administrasi dokumen")
+        self.setWindowTitle("Administrasi")
         self._session, self._runner = session, runner
         self.setting_edits: dict[str, QLineEdit] = {}
-        tabs = QTabWidget()
+        self.users_tab = UsersTab(session, runner, lambda error: show_error(self, error))
+        self.tabs = tabs = QTabWidget()
+        tabs.addTab(self.users_tab, "&Pengguna")
         tabs.addTab(self._office_tab(), "Kop && pejabat")
         tabs.addTab(self._signing_tab(), "Tanda tangan digital")
         tabs.addTab(self._numbers_tab(), "Nomor akta")
@@ -68,7 +71,8 @@ class AdminDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(tabs, 1)
         layout.addLayout(row)
-        self.resize(720, 620)
+        _fit_to_screen(self, 980, 620)
+        self.users_tab.load()
         self._run(session.office_settings, self._show_settings)
         self._run(session.signing_info, self._show_signing)
         self._run(session.number_register, self._show_register)
@@ -272,6 +276,12 @@ class AdminDialog(QDialog):
             for column, text in enumerate(cells):
                 self.register_table.setItem(row, column, QTableWidgetItem(text))
         self.register_table.resizeColumnsToContents()
+
+
+def _fit_to_screen(dialog: QDialog, width: int, height: int) -> None:
+    """Open at ``width`` x ``height``, or smaller on a small (or scaled) screen."""
+    screen = dialog.screen().availableGeometry()
+    dialog.resize(min(width, screen.width() - 40), min(height, screen.height() - 60))
 
 
 def _row(*widgets: QWidget) -> QWidget:

@@ -1,7 +1,11 @@
-"""Login: user and password; a wrong password says so, a locked account says until when."""
+"""Login: user and password; a wrong password says so, a locked account says until when.
+
+After an administrator's reset the officer chooses a new password before the desk opens.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (
@@ -17,9 +21,13 @@ from disdukcapil_desk import APP_NAME
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
+from disdukcapil_desk.ui.dialogs.password_dialog import PasswordDialog
 from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
 
 Authenticate = Callable[[str, str], Actor]
+ChangeOwnPassword = Callable[[Actor, str, str], object]
+"""``change(actor, old, new)``: the officer's own password change (operations)."""
+MUST_CHANGE = "Kata sandi harus diganti sebelum mulai bekerja."
 
 
 class LoginDialog(QDialog):
@@ -32,18 +40,22 @@ class LoginDialog(QDialog):
         office: str,
         login: str = "",
         runner: TaskRunner | None = None,
+        change_password: ChangeOwnPassword | None = None,
         parent: QWidget | None = None,
     ) -> None:
         """Build the form; ``login`` pre-fills the user (e.g. the last one on this desk).
 
         The check runs in ``runner`` (the password hash is deliberately slow; the database may
-        be across the regency's network).
+        be across the regency's network). ``change_password`` serves a password that must be
+        changed (after an administrator's reset); without it such a login is refused.
         """
         super().__init__(parent)
         self.setWindowTitle(f"Masuk — {APP_NAME}")
         self._authenticate = authenticate
         self._runner = runner or InlineTaskRunner()
+        self._change_password = change_password
         self.actor: Actor | None = None
+        self.password_dialog: PasswordDialog | None = None
         layout = QVBoxLayout(self)
         header = QLabel(f"<b>{APP_NAME}</b><br>{office}", self)
         layout.addWidget(header)
@@ -71,12 +83,46 @@ class LoginDialog(QDialog):
         login, password = self.login.text(), self.password.text()
         self.buttons.setEnabled(False)
         self.message.setText("Memeriksa…")
-        self._runner.run(lambda: self._authenticate(login, password), self._passed, self._refused)
+        self._runner.run(
+            lambda: self._authenticate(login, password),
+            lambda actor: self._passed(actor, password),
+            self._refused,
+        )
 
-    def _passed(self, actor: Actor) -> None:
+    def _passed(self, actor: Actor, typed: str) -> None:
         self.buttons.setEnabled(True)
+        if actor.must_change_password:
+            self._ask_new_password(actor, typed)
+            return
         self.actor = actor
         self.accept()
+
+    def _ask_new_password(self, actor: Actor, typed: str) -> None:
+        """The password was reset: the officer sets their own before the desk opens."""
+        change = self._change_password
+        if change is None:
+            self.message.setText(MUST_CHANGE)
+            return
+        dialog = PasswordDialog(
+            lambda old, new: change(actor, old, new),
+            user=f"{actor.full_name} ({actor.login})",
+            runner=self._runner,
+            old_password=typed,
+            forced=True,
+            parent=self,
+        )
+        dialog.accepted.connect(
+            lambda: self._passed(dataclasses.replace(actor, must_change_password=False), "")
+        )
+        dialog.rejected.connect(self._password_not_changed)
+        self.password_dialog = dialog
+        self.message.setText("")
+        dialog.open()
+
+    def _password_not_changed(self) -> None:
+        self.message.setText(MUST_CHANGE)
+        self.password.clear()
+        self.password.setFocus()
 
     def _refused(self, error: BaseException) -> None:
         self.buttons.setEnabled(True)

@@ -1,0 +1,46 @@
+"""Queries about desk users (db layer; no commits here)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from disdukcapil_desk.db.models import AppUser, ServiceRequest
+from disdukcapil_desk.domain.workflow import Role, Status
+
+
+def by_login(session: Session, login: str, *, for_update: bool = False) -> AppUser | None:
+    """Return the user with ``login`` (already normalised), row-locked on request."""
+    stmt = select(AppUser).where(AppUser.login == login)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalar(stmt)
+
+
+def all_users(session: Session) -> list[AppUser]:
+    """Every user, by login."""
+    return list(session.scalars(select(AppUser).order_by(AppUser.login)))
+
+
+def active_admin_ids(session: Session) -> list[int]:
+    """The active administrators, row-locked so two changes cannot both remove "the other"."""
+    stmt = (
+        select(AppUser.id)
+        .where(AppUser.role == Role.ADMIN.value, AppUser.active.is_(True))
+        .order_by(AppUser.id)
+        .with_for_update()
+    )
+    return list(session.scalars(stmt))
+
+
+def claimed_request_ids(session: Session, user_id: int) -> list[int]:
+    """The requests ``user_id`` holds (in review, claimed by them)."""
+    stmt = (
+        select(ServiceRequest.id)
+        .where(
+            ServiceRequest.claimed_by == user_id,
+            ServiceRequest.status == Status.IN_REVIEW.value,
+        )
+        .order_by(ServiceRequest.id)
+    )
+    return list(session.scalars(stmt))

@@ -1,0 +1,51 @@
+"""The officer's account button at the right of the toolbar: change password, log out (ui layer)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QSizePolicy, QToolBar, QToolButton, QWidget
+
+from disdukcapil_desk.domain.dto import Actor
+
+LOGOUT_KEYS = "Ctrl+Shift+L"
+
+
+def add_account_button(
+    toolbar: QToolBar,
+    actor: Actor,
+    change_password: Callable[[], object],
+    log_out: Callable[[], object],
+    pages: Sequence[QWidget | None] = (),
+) -> dict[str, QAction]:
+    """Put the officer's login at the right end of ``toolbar``, with its menu; return its actions.
+
+    The actions belong to the button and to the working ``pages`` (not the lock screen): their
+    shortcuts work while one of those is shown, even when a narrow window folds the button
+    into the toolbar's overflow, and never while the idle lock covers the window.
+    """
+    spacer = QWidget(toolbar)
+    spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    toolbar.addWidget(spacer)
+    button = QToolButton(toolbar)
+    button.setObjectName("accountButton")
+    button.setText(f"{actor.login} ▾")
+    button.setToolTip(
+        f"{actor.full_name or actor.login}: ganti kata sandi, keluar akun ({LOGOUT_KEYS})"
+    )
+    button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    password = QAction("Ganti &kata sandi…", button)
+    password.setObjectName("changePasswordAction")
+    password.triggered.connect(change_password)
+    logout = QAction("&Keluar akun (ganti petugas)", button)
+    logout.setObjectName("logoutAction")
+    logout.setShortcut(QKeySequence(LOGOUT_KEYS))
+    logout.triggered.connect(log_out)
+    for widget in (button, *pages):
+        if widget is not None:
+            widget.addActions([password, logout])
+    toolbar.addWidget(button)
+    return {"password": password, "logout": logout}
