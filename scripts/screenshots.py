@@ -50,7 +50,7 @@ def main(out: Path) -> None:
     app = QApplication.instance() or QApplication([])
     work = Path(tempfile.mkdtemp(prefix="desk-shots-"))
     url = sqlite_url(work / "demo.sqlite3")
-    ctx = DeskContext.open(url)
+    ctx = DeskContext.open(url, create=True)
     SetupOps(ctx).init("admin", "demo12345")
     DemoOps(ctx).generate(300, seed=7)
     _attach_samples(ctx)

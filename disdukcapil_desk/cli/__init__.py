@@ -68,6 +68,7 @@ def _add_db_commands(commands: Commands) -> None:
         "init",
         "buat/periksa skema, muat katalog dan lokasi, buat administrator pertama",
         _cmd_db_init,
+        creates_db=True,
     )
     init.description = (
         "Aman dijalankan dua kali. Kata sandi dibaca dari masukan standar (baris pertama) "

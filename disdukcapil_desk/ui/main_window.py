@@ -31,7 +31,7 @@ from disdukcapil_desk import APP_NAME, __version__
 from disdukcapil_desk.domain.clock import office_date, utc_now
 from disdukcapil_desk.domain.documents import DocumentKind
 from disdukcapil_desk.domain.dto import IngestReport, QueueFilter
-from disdukcapil_desk.domain.errors import ConnectionLost
+from disdukcapil_desk.domain.errors import DatabaseError
 from disdukcapil_desk.domain.workflow import Permission, Role, Status
 from disdukcapil_desk.operations.documents import IssueResult, ReadyBatch
 from disdukcapil_desk.operations.recaps import RecapResult
@@ -320,7 +320,7 @@ class MainWindow(QMainWindow):
         self.refresh_timer.setInterval(LISTENING_REFRESH_MS if listening else REFRESH_MS)
 
     def _load_failed(self, error: BaseException) -> None:
-        if isinstance(error, ConnectionLost):
+        if isinstance(error, DatabaseError):  # unreachable, locked, missing, read-only…
             self.show_connection_lost(str(error))
         else:
             show_error(self, error)
