@@ -13,7 +13,12 @@ from typing import TextIO
 
 from disdukcapil_desk import APP_ID, __version__
 from disdukcapil_desk.cli import documents, recap
-from disdukcapil_desk.cli.parsing import Commands, action, command_group
+from disdukcapil_desk.cli.parsing import (
+    Commands,
+    IndonesianArgumentParser,
+    action,
+    command_group,
+)
 from disdukcapil_desk.domain.dto import Actor, RequestDetail
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.workflow import Role
@@ -30,7 +35,7 @@ Handler = Callable[[argparse.Namespace, DeskContext, TextIO], int]
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the desk (global options and every command)."""
-    parser = argparse.ArgumentParser(
+    parser = IndonesianArgumentParser(
         prog=APP_ID,
         description="Disdukcapil Desk — meja kerja petugas Disdukcapil Kabupaten Serang. "
         "Tanpa perintah: membuka jendela aplikasi.",
@@ -103,7 +108,7 @@ def _add_other_commands(commands: Commands) -> None:
     add.add_argument("login", metavar="LOGIN")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--location", metavar="KODE", help="lokasi kerja, mis. DINAS atau UPT-05")
-    add.add_argument("--name", default="", help="nama lengkap")
+    add.add_argument("--name", default="", metavar="NAMA", help="nama lengkap")
     add.add_argument("--nip", default="", help="NIP")
     action(user, "list", "daftar pengguna", _cmd_user_list)
     location = command_group(commands, "location", "lokasi layanan (dinas dan UPT)")
