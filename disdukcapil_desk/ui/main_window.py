@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -159,7 +158,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.session, self.runner, self.settings = session, runner, settings
         self.watcher = watcher or ActivityWatcher()
-        self.documents_dir = documents_dir or Path(tempfile.gettempdir()) / "disdukcapil-dokumen"
+        self.documents_dir = documents_dir or settings.documents_dir
         self.setWindowTitle(
             f"{APP_NAME} — {session.actor.full_name or session.actor.login} @ {session.location}"
         )
@@ -477,6 +476,7 @@ class MainWindow(QMainWindow):
         (first, last), location = dialog.dates(), dialog.location_code()
         path, full_nik = dialog.output(), dialog.full_nik.isChecked()
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.remember_documents_dir(path.parent)
         self.run_with_progress(
             "Menyusun rekap…",
             lambda progress, cancelled: self.session.build_recap(
@@ -490,6 +490,12 @@ class MainWindow(QMainWindow):
             ),
             self._recap_done,
         )
+
+    def remember_documents_dir(self, folder: Path) -> None:
+        """The officer saved elsewhere: that folder is this workstation's from now on."""
+        if folder.absolute() != self.documents_dir.absolute():
+            self.documents_dir = folder
+            self.settings.set_documents_dir(folder)
 
     def _recap_done(self, result: RecapResult) -> None:
         self.statusBar().showMessage(result.describe(), 15000)

@@ -47,6 +47,7 @@ def runner() -> InlineTaskRunner:
 def settings(tmp_path: Path) -> WorkstationSettings:
     ws = WorkstationSettings(tmp_path / "workstation.ini")
     ws.set_location("DINAS")
+    ws.set_documents_dir(tmp_path / "Dokumen")  # never the tester's own documents folder
     return ws
 
 
