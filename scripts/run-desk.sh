@@ -11,7 +11,7 @@ if [ "${1:-}" = --demo ]; then demo=1; shift; fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   scripts/install-system-deps.sh app
 fi
-scripts/setup-dev.sh
+scripts/setup-dev.sh app  # installs once; later starts skip it (no test tools)
 desk=.venv/bin/disdukcapil-desk
 if [ "$demo" = 1 ]; then
   if ! "$desk" "$@" db check >/dev/null 2>&1; then
