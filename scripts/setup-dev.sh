@@ -30,7 +30,12 @@ echo "Installing disdukcapil-desk ($kind: $target) into .venv — once; again on
 start=$(date +%s)
 # pip's full chatter goes to a log (shown when the install fails); what it fetches is shown.
 log=.venv/install.log
-progress() { grep --line-buffered -E '^(Collecting|Successfully installed)' | sed -u -e 's/^Collecting /  • /' -e 's/^Successfully installed /  installed: /' >&2 || true; }
+progress() {
+  grep --line-buffered -E '^(Collecting|Processing .*\.whl|Successfully installed)' | sed -u \
+    -e 's/^Collecting \([^ <>=!~;[(]*\).*/  • \1/' \
+    -e 's/^Processing .*\/\([^/-]*-[^-]*\)-.*\.whl.*/  • \1/' \
+    -e 's/^Successfully installed /  installed: /' >&2 || true
+}
 if ! { .venv/bin/python -m pip install --upgrade pip \
        && .venv/bin/python -m pip install --progress-bar off -e "$target"; } 2>&1 | tee "$log" | progress; then
   cat "$log" >&2
