@@ -27,7 +27,7 @@ _SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
 _SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 10, 11, 13, 14, 26
 _SQLITE_READONLY_DBMOVED = _SQLITE_READONLY | (4 << 8)
 
-NETWORK_HINT = "Periksa jaringan kantor; aplikasi akan mencoba lagi."
+NETWORK_HINT = "Periksa jaringan kantor."
 
 
 def database_place(url: URL) -> str:

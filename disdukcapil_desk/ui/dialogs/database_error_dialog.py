@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPlainTextEdit,
     QPushButton,
     QStyle,
@@ -126,7 +127,13 @@ class DatabaseErrorDialog(QDialog):
         self.where.setObjectName("databaseErrorWhere")
         self.where.setWordWrap(True)
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        for widget in (self.heading, self.message, self.where):
+        self.next_steps = QLabel(
+            "<i>Coba lagi</i> setelah masalahnya diatasi; <i>Pengaturan</i> untuk memilih basis "
+            "data lain atau membuat yang baru; <i>Keluar</i> untuk menutup aplikasi.",
+            self,
+        )
+        self.next_steps.setWordWrap(True)
+        for widget in (self.heading, self.message, self.where, self.next_steps):
             texts.addWidget(widget)
         top.addLayout(texts, 1)
         layout.addLayout(top)
@@ -134,7 +141,9 @@ class DatabaseErrorDialog(QDialog):
         self.details.set_details(getattr(error, "detail", ""))
         layout.addWidget(self.details)
         layout.addWidget(self._buttons())
-        self.setMinimumWidth(560)
+        # As tall as the wrapped text needs (no gaps), and growing when Rincian opens.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)
+        self.message.setMinimumWidth(480)
 
     def _buttons(self) -> QDialogButtonBox:
         box = QDialogButtonBox(self)
