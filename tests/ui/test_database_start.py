@@ -28,12 +28,15 @@ from disdukcapil_desk.operations.connection import (
 )
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.setup import SetupOps
+from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.paths import UserDirs, user_dirs
 from disdukcapil_desk.ui import desk_app
 from disdukcapil_desk.ui.dialogs.database_error_dialog import DatabaseErrorDialog
 from disdukcapil_desk.ui.dialogs.first_admin_dialog import FirstAdminDialog
 from disdukcapil_desk.ui.dialogs.login_dialog import LoginDialog
 from disdukcapil_desk.ui.dialogs.settings_dialog import SettingsDialog
+from disdukcapil_desk.ui.main_window import MainWindow
+from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 from disdukcapil_desk.ui.workstation import WorkstationSettings
 
@@ -302,4 +305,30 @@ def test_local_file_probe_on_an_existing_database(
     assert not dialog.create_choice.isVisibleTo(dialog)
     qtbot.waitUntil(lambda: not dialog.testing, timeout=10_000)
     assert dialog._status.text().startswith("Terhubung: SQLite")
+    ctx.close()
+
+
+def test_a_file_vanishing_under_the_open_window_is_shown_with_its_path(
+    qtbot: QtBot, tmp_path: Path, sqlite_template: Path, threaded_runner: TaskRunner
+) -> None:
+    database = tmp_path / "desk.sqlite3"
+    shutil.copy(sqlite_template, database)
+    ctx = DeskContext.open(f"sqlite+pysqlite:///{database}")
+    settings = WorkstationSettings(tmp_path / "ws.ini")
+    settings.set_documents_dir(tmp_path / "Dokumen")
+    actor = UserOps(ctx).actor("loket.dinas")
+    window = MainWindow(
+        DeskSession(ctx, actor, "DINAS"), threaded_runner, settings, database_label="test"
+    )
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: not window.connection_banner.isVisible(), timeout=10_000)
+    database.rename(tmp_path / "dipindah.sqlite3")
+    window.refresh()
+    qtbot.waitUntil(window.connection_banner.isVisible, timeout=10_000)
+    banner = window.connection_banner.text()
+    assert "tidak ditemukan" in banner and str(database) in banner
+    assert not database.exists()
+    threaded_runner.shutdown()
     ctx.close()
