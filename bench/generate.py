@@ -763,7 +763,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--analyze", action="store_true", help="ANALYZE afterwards (SQLite too)")
     args = parser.parse_args(argv)
     if args.init:
-        ctx = DeskContext.open(args.db)
+        ctx = DeskContext.open(args.db, create=True)
         SetupOps(ctx).init()
         ctx.close()
 

@@ -47,7 +47,7 @@ def prepare(url: str, requests: int) -> None:
     from disdukcapil_desk.operations.context import DeskContext
     from disdukcapil_desk.operations.setup import SetupOps
 
-    ctx = DeskContext.open(url)
+    ctx = DeskContext.open(url, create=True)
     SetupOps(ctx).init()
     ensure_officers(ctx)
     ctx.close()

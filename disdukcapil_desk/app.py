@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from disdukcapil_desk import cli
 from disdukcapil_desk.db.engine import sqlite_url
-from disdukcapil_desk.domain.errors import DeskError
+from disdukcapil_desk.domain.errors import DatabaseError, DatabaseMissing, DeskError
 from disdukcapil_desk.log import setup_logging
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.paths import UserDirs, user_dirs
@@ -37,11 +37,19 @@ def run(argv: list[str]) -> int:
             return int(handler(args, None, sys.stdout))
         if handler is None:
             return _run_window(args, dirs)
-        ctx = DeskContext.open(cli.database_url(args.db, sqlite_url(dirs.default_database)))
+        url = cli.database_url(args.db, sqlite_url(dirs.default_database))
+        # Only `db init` may create a missing SQLite file; any other command names it instead.
+        ctx = DeskContext.open(url, create=getattr(args, "creates_db", False))
         try:
             return int(handler(args, ctx, sys.stdout))
         finally:
             ctx.close()
+    except DatabaseMissing as exc:
+        return _fail(f"{exc} Basis data baru: perintah `db init`.")
+    except DatabaseError as exc:
+        log.error("database error: %s", exc.detail)
+        detail = exc.detail.splitlines()[0] if exc.detail else ""
+        return _fail(f"{exc} (rincian: {detail})" if detail else str(exc))
     except DeskError as exc:
         return _fail(str(exc))
     except SQLAlchemyError as exc:

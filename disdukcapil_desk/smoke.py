@@ -105,7 +105,9 @@ def _run(temp: Path, out: TextIO) -> None:
     root = _step(out, "berkas sumber daya (katalog, font, templat)", _check_resources)
     out.write(f"  (sumber daya dari {root})\n")
     ctx = _step(
-        out, "membuka basis data sementara", lambda: DeskContext.open(sqlite_url(temp / "uji.db"))
+        out,
+        "membuka basis data sementara",
+        lambda: DeskContext.open(sqlite_url(temp / "uji.db"), create=True),
     )
     try:
         password = secrets.token_urlsafe(12)

@@ -85,7 +85,7 @@ def main(out: Path) -> None:
     SUFFIX = f"-{round(ratio * 100)}"
     work = Path(tempfile.mkdtemp(prefix="desk-shots-"))
     url = sqlite_url(work / "demo.sqlite3")
-    ctx = DeskContext.open(url)
+    ctx = DeskContext.open(url, create=True)
     SetupOps(ctx).init("admin", "demo12345")
     DemoOps(ctx).generate(300, seed=7)
     _attach_samples(ctx)

@@ -13,7 +13,12 @@ from typing import TextIO
 
 from disdukcapil_desk import APP_ID, __version__
 from disdukcapil_desk.cli import documents, recap, users
-from disdukcapil_desk.cli.parsing import Commands, action, command_group
+from disdukcapil_desk.cli.parsing import (
+    Commands,
+    IndonesianArgumentParser,
+    action,
+    command_group,
+)
 from disdukcapil_desk.domain.dto import Actor, RequestDetail
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.workflow import Role
@@ -29,7 +34,7 @@ Handler = Callable[[argparse.Namespace, DeskContext, TextIO], int]
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the desk (global options and every command)."""
-    parser = argparse.ArgumentParser(
+    parser = IndonesianArgumentParser(
         prog=APP_ID,
         description="Disdukcapil Desk — meja kerja petugas Disdukcapil Kabupaten Serang. "
         "Tanpa perintah: membuka jendela aplikasi.",
@@ -68,6 +73,7 @@ def _add_db_commands(commands: Commands) -> None:
         "init",
         "buat/periksa skema, muat katalog dan lokasi, buat administrator pertama",
         _cmd_db_init,
+        creates_db=True,
     )
     init.description = (
         "Aman dijalankan dua kali. Kata sandi dibaca dari masukan standar (baris pertama) "

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from typing import Any, TypeAlias
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, NoReturn, TypeAlias
 
 # A string: argparse's private class is not subscriptable at run time.
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -23,3 +24,114 @@ def action(
     parser = actions.add_parser(name, help=help_text)
     parser.set_defaults(handler=handler, **defaults)
     return parser
+
+
+# argparse's own words (its gettext msgids), in Indonesian. argparse looks them up through the
+# module's ``_``/``ngettext`` at the moment it formats; :class:`IndonesianArgumentParser`
+# answers those lookups from this table while it builds, parses and prints.
+ARGPARSE_WORDS = {
+    "usage: ": "penggunaan: ",
+    "positional arguments": "argumen posisi",
+    "options": "opsi",
+    "optional arguments": "opsi",
+    "subcommands": "perintah",
+    "show this help message and exit": "tampilkan bantuan ini lalu keluar",
+    "show program's version number and exit": "tampilkan versi program lalu keluar",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: galat: %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "argumen %(argument_name)s: %(message)s",
+    "the following arguments are required: %s": "argumen berikut wajib diisi: %s",
+    "one of the arguments %s is required": "salah satu argumen %s wajib diisi",
+    "unrecognized arguments: %s": "argumen tidak dikenal: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "pilihan tidak dikenal: %(value)r (pilih salah satu: %(choices)s)"
+    ),
+    "invalid %(type)s value: %(value)r": "nilai tidak sah: %(value)r",
+    "expected one argument": "perlu satu nilai",
+    "expected at most one argument": "paling banyak satu nilai",
+    "expected at least one argument": "paling sedikit satu nilai",
+    "not allowed with argument %s": "tidak boleh bersama argumen %s",
+    "ignored explicit argument %r": "nilai %r diabaikan",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "opsi ambigu: %(option)s bisa berarti %(matches)s"
+    ),
+    "unexpected option string: %s": "opsi tak terduga: %s",
+    "can't open '%(filename)s': %(error)s": "tidak dapat membuka '%(filename)s': %(error)s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": (
+        "perintah %(parser_name)r tidak dikenal (pilihan: %(choices)s)"
+    ),
+    "cannot have multiple subparser arguments": "hanya boleh satu kelompok perintah",
+    "expected %s argument": "perlu %s nilai",
+    "expected %s arguments": "perlu %s nilai",
+}
+
+
+def _translate(message: str) -> str:
+    return ARGPARSE_WORDS.get(message, message)
+
+
+def _translate_plural(singular: str, plural: str, count: int) -> str:
+    return _translate(singular if count == 1 else plural)
+
+
+@contextmanager
+def _indonesian() -> Iterator[None]:
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._ = _translate  # type: ignore[attr-defined]
+    argparse.ngettext = _translate_plural  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+class IndonesianArgumentParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose own words (usage, options, help, errors) are Indonesian.
+
+    Sub-command parsers are of the same class (argparse makes them with the parent's class).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Build with Indonesian group titles and ``-h`` help."""
+        with _indonesian():
+            super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        """Add an argument; ``action="version"`` gets an Indonesian help text."""
+        if kwargs.get("action") == "version":
+            kwargs.setdefault("help", ARGPARSE_WORDS["show program's version number and exit"])
+        with _indonesian():
+            return super().add_argument(*args, **kwargs)
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        """Add sub-commands (titles in Indonesian)."""
+        with _indonesian():
+            return super().add_subparsers(**kwargs)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: Any = None
+    ) -> tuple[Any, list[str]]:
+        """Parse; every error message is Indonesian."""
+        with _indonesian():
+            return super().parse_known_args(args, namespace)
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: Any = None
+    ) -> Any:
+        """Parse; unknown arguments are reported in Indonesian."""
+        with _indonesian():
+            return super().parse_args(args, namespace)
+
+    def format_usage(self) -> str:
+        """The usage line, in Indonesian."""
+        with _indonesian():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        """The whole help text, in Indonesian."""
+        with _indonesian():
+            return super().format_help()
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and the error (``galat: …``), exit with status 2."""
+        with _indonesian():
+            super().error(message)

@@ -40,7 +40,7 @@ def add_commands(commands: Commands) -> None:
     _login_argument(add)
     add.add_argument("--role", required=True, choices=ROLES, help="peran pengguna")
     add.add_argument("--location", metavar="KODE", help="lokasi kerja, mis. DINAS atau UPT-05")
-    add.add_argument("--name", default="", help="nama lengkap")
+    add.add_argument("--name", default="", metavar="NAMA", help="nama lengkap")
     add.add_argument("--nip", default="", help="NIP")
     action(user, "list", "daftar pengguna (aktif, terkunci, wajib ganti kata sandi)", _cmd_list)
     passwd = action(

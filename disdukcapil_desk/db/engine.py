@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from disdukcapil_desk.db.errors import missing_file
+from disdukcapil_desk.domain.errors import DatabaseMissing
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_OPTIMIZE_BUSY_TIMEOUT_MS = 1_000
@@ -23,8 +28,16 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite+pysqlite:///{path}"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
     """Create an engine for ``url`` with the settings this desk relies on.
+
+    SQLite files: ``create`` says whether a missing file may be created by the first
+    connection (``db init``, a new database the officer asked for, tests). Without it the file
+    is opened with the ``mode=rw`` URI and a missing one raises
+    :class:`~disdukcapil_desk.domain.errors.DatabaseMissing`. Once open, the file must stay
+    where it is: every transaction first checks that the path still names the same file (a
+    deleted, moved or replaced file would otherwise swallow the officer's work, or be recreated
+    empty by the next connection), and new connections never create it again.
 
     SQLite: WAL journal, foreign keys on, a busy timeout, and every transaction opened with
     ``BEGIN IMMEDIATE`` so that two writers queue instead of failing with "database is locked"
@@ -36,7 +49,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _make_sqlite_engine(url, **kwargs)
+        return _make_sqlite_engine(url, create=create, **kwargs)
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(False))
     # A workstation that lost the office network must fail fast, not freeze for minutes.
@@ -44,9 +57,55 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
-def _make_sqlite_engine(url: str, **kwargs: Any) -> Engine:
+@dataclass
+class _FileGuard:
+    """The SQLite file an engine opened, and the identity (device, inode) it had then."""
+
+    path: Path
+    create: bool
+    identity: tuple[int, int] | None = None
+
+    def connect_uri(self) -> str:
+        """The ``file:`` URI to open: ``mode=rw`` unless a first connection may create it."""
+        if self.identity is not None or not self.create:
+            if not self.path.exists():
+                raise missing_file(str(self.path))
+            return f"{self.path.as_uri()}?mode=rw"
+        return f"{self.path.as_uri()}?mode=rwc"
+
+    def remember(self) -> None:
+        """Record the file's identity after the first connection opened it."""
+        if self.identity is None:
+            st = os.stat(self.path)
+            self.identity = (st.st_dev, st.st_ino)
+
+    def check(self) -> None:
+        """Raise when the path no longer names the file the engine opened."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            raise missing_file(str(self.path)) from None
+        if self.identity is not None and (st.st_dev, st.st_ino) != self.identity:
+            raise DatabaseMissing(
+                f"Berkas basis data diganti dengan berkas lain saat aplikasi berjalan: "
+                f"{self.path}. Perubahan tidak disimpan; tutup dan buka lagi aplikasi.",
+                where=str(self.path),
+            )
+
+
+def _file_guard(url: str, create: bool) -> _FileGuard | None:
+    database = make_url(url).database
+    if database in (None, "", ":memory:") or database.startswith("file:"):
+        return None
+    return _FileGuard(Path(database).expanduser().absolute(), create)
+
+
+def _make_sqlite_engine(url: str, *, create: bool, **kwargs: Any) -> Engine:
     kwargs.pop("connect_args", None)  # a password means nothing to a file
     engine = create_engine(url, **kwargs)
+    guard = _file_guard(url, create)
+    if guard is not None:
+        _watch_file(engine, guard)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -62,6 +121,8 @@ def _make_sqlite_engine(url: str, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
+        if guard is not None:
+            guard.check()
         # A reader takes no lock up front: in WAL it reads its snapshot while others write.
         reader = connection.get_execution_options().get(READ_ONLY, False)
         connection.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
@@ -79,6 +140,19 @@ def _make_sqlite_engine(url: str, **kwargs: Any) -> Engine:
             dbapi_connection.execute("PRAGMA optimize")
 
     return engine
+
+
+def _watch_file(engine: Engine, guard: _FileGuard) -> None:
+    @event.listens_for(engine, "do_connect")
+    def _open_by_uri(
+        _dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]
+    ) -> None:
+        cargs[:1] = [guard.connect_uri()]
+        cparams["uri"] = True
+
+    @event.listens_for(engine, "connect")
+    def _remember(_dbapi_connection: Any, _record: Any) -> None:
+        guard.remember()
 
 
 def make_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:

@@ -63,5 +63,46 @@ class AuthError(DeskError):
     """Login failed: wrong password, unknown or locked account."""
 
 
-class ConnectionLost(DeskError):
+class DatabaseError(DeskError):
+    """The database cannot be used; the message says why in Indonesian.
+
+    ``detail`` keeps the driver's own text (shown behind "Rincian" and logged), ``where`` the
+    file or server concerned. ``retryable``: the same action may succeed a moment later.
+    """
+
+    retryable = False
+
+    def __init__(self, message: str, *, detail: str = "", where: str = "") -> None:
+        """Keep the driver's text and the place next to the Indonesian message."""
+        super().__init__(message)
+        self.detail = detail
+        self.where = where
+
+
+class ConnectionLost(DatabaseError):
     """The database cannot be reached (network, server down); the action can be retried."""
+
+    retryable = True
+
+
+class DatabaseLocked(DatabaseError):
+    """SQLite: another program holds the file's write lock longer than the desk waits."""
+
+    retryable = True
+
+
+class DatabaseReadOnly(DatabaseError):
+    """The file or the server accepts no changes (file permissions, read-only medium, role)."""
+
+
+class DatabaseIOError(DatabaseError):
+    """The disk failed to read or write the database file (full disk, failing medium)."""
+
+
+class DatabaseMissing(DatabaseError):
+    """The configured database is not there: the SQLite file vanished, the server has no such
+    database. Nothing is created in its place."""
+
+
+class DatabaseLoginFailed(DatabaseError):
+    """The server refused the user name or password."""

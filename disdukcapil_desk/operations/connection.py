@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import URL, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from disdukcapil_desk.db.engine import make_engine, sqlite_url
+from disdukcapil_desk.db.engine import PG_CONNECT_TIMEOUT_S, make_engine, sqlite_url
+from disdukcapil_desk.db.errors import classify
 from disdukcapil_desk.db.schema import database_version
-from disdukcapil_desk.domain.errors import DeskError
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
+PROBE_TIMEOUT_S = PG_CONNECT_TIMEOUT_S
+"""How long "Uji koneksi" waits for a server (libpq counts whole seconds, at least 2)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,22 +69,40 @@ class ProbeResult:
     schema_version: int | None
 
 
-def probe_database(url: str, password: str | None = None) -> ProbeResult:
+def probe_database(
+    url: str, password: str | None = None, *, timeout_s: float = PROBE_TIMEOUT_S
+) -> ProbeResult:
     """Connect once and report the server and schema version ("Uji koneksi").
 
+    A SQLite file must exist (a new one is created only on the officer's explicit choice);
+    a server that does not answer within ``timeout_s`` seconds is given up.
+
     Raises:
-        DeskError: the database cannot be reached, with the server's reason.
+        DatabaseError: the database cannot be used, in Indonesian, with the driver's text in
+            ``detail``.
     """
-    engine = make_engine(url, connect_args=_password_args(url, password))
+    connect_args: dict[str, object] = dict(_password_args(url, password))
+    seconds = max(2, round(timeout_s))
+    if not url.startswith("sqlite"):
+        connect_args["connect_timeout"] = seconds
+    engine = make_engine(url, create=False, connect_args=connect_args)
     try:
         with engine.connect() as conn:
             server = str(conn.execute(text(_VERSION_SQL[engine.dialect.name])).scalar())
         return ProbeResult(server.split(" on ")[0], database_version(engine))
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        raise DeskError(f"Tidak dapat terhubung: {reason}") from None
+        raise classify(exc, engine.url, timeout_s=seconds) from None
     finally:
         engine.dispose()
+
+
+def sqlite_file_missing(url: str) -> Path | None:
+    """The SQLite file ``url`` names when it does not exist yet (None: it exists, or a server)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database).expanduser().absolute()
+    return None if path.exists() else path
 
 
 _VERSION_SQL = {"sqlite": "select 'SQLite ' || sqlite_version()", "postgresql": "select version()"}

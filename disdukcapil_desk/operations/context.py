@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,10 +13,10 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from disdukcapil_desk.db.engine import is_postgresql, make_engine, make_sessionmaker
+from disdukcapil_desk.db.errors import classify, classify_known
 from disdukcapil_desk.domain.catalogue import Catalogue, load_catalogue
 from disdukcapil_desk.domain.citizen_messages import MessageTemplates, load_message_templates
 from disdukcapil_desk.domain.clock import utc_now
-from disdukcapil_desk.domain.errors import ConnectionLost
 from disdukcapil_desk.domain.intake import IntakeRules
 from disdukcapil_desk.domain.nik import NikRules
 from disdukcapil_desk.domain.sla import HolidayCalendar, load_holidays
@@ -27,17 +27,19 @@ DEFAULT_LEASE = dt.timedelta(minutes=15)
 
 
 @contextmanager
-def _translate_connection_errors() -> Iterator[None]:
+def _translate_database_errors(engine: Engine) -> Iterator[None]:
+    """Turn the driver's errors into the domain's: locked, read-only, disk, missing, network."""
     try:
         yield
     except (OperationalError, InterfaceError) as exc:
-        raise ConnectionLost(
-            "Koneksi ke basis data terputus. Periksa jaringan kantor; aplikasi akan mencoba lagi."
-        ) from exc
+        raise classify(exc, engine.url) from exc
     except DBAPIError as exc:
         if exc.connection_invalidated:
-            raise ConnectionLost("Koneksi ke basis data terputus.") from exc
-        raise
+            raise classify(exc, engine.url) from exc
+        known = classify_known(exc, engine.url)  # a read-only role, a missing privilege
+        if known is None:
+            raise
+        raise known from exc
 
 
 @dataclass(frozen=True)
@@ -91,14 +93,22 @@ class DeskContext:
 
     @classmethod
     def open(
-        cls, url: str, reference: ReferenceData | None = None, *, password: str | None = None
+        cls,
+        url: str,
+        reference: ReferenceData | None = None,
+        *,
+        password: str | None = None,
+        create: bool = False,
     ) -> DeskContext:
         """Connect to ``url`` with the bundled reference data.
 
         ``password`` is for a server whose password is not in the URL nor the libpq file.
+        ``create``: a missing SQLite file may be created (``db init``, a new database the
+        officer chose); otherwise it is an error that names the file.
         """
         connect_args = {"password": password} if password and url.startswith("postgres") else {}
-        return cls(make_engine(url, connect_args=connect_args), reference or load_reference_data())
+        engine = make_engine(url, create=create, connect_args=connect_args)
+        return cls(engine, reference or load_reference_data())
 
     @property
     def postgresql(self) -> bool:
@@ -115,9 +125,10 @@ class DeskContext:
         """One transaction for one user action: committed on success, rolled back on error.
 
         Raises:
-            ConnectionLost: the database could not be reached; nothing was saved.
+            DatabaseError: the database could not be used (a :class:`ConnectionLost`, a locked,
+                read-only, failing or missing file…); nothing was saved.
         """
-        with _translate_connection_errors(), self.sessions.begin() as session:
+        with _translate_database_errors(self.engine), self.sessions.begin() as session:
             yield session
 
     @contextmanager
@@ -128,9 +139,9 @@ class DeskContext:
         snapshot and never blocks a colleague's write.
 
         Raises:
-            ConnectionLost: the database could not be reached.
+            DatabaseError: the database could not be used.
         """
-        with _translate_connection_errors(), self.read_sessions() as session:
+        with _translate_database_errors(self.engine), self.read_sessions() as session:
             yield session
 
     def add_checkout_guard(self, guard: Callable[[], None]) -> Callable[[], None]:
@@ -145,6 +156,10 @@ class DeskContext:
 
         event.listen(self.engine, "checkout", on_checkout)
         return lambda: event.remove(self.engine, "checkout", on_checkout)
+
+    def database_errors(self) -> AbstractContextManager[None]:
+        """Translate driver errors of direct engine work (schema checks) like sessions do."""
+        return _translate_database_errors(self.engine)
 
     def close(self) -> None:
         """Release the connection pool."""

@@ -55,8 +55,9 @@ class SetupOps:
         Safe to run again: existing rows are kept (an administrator's edits win), missing ones
         are added, and no second first-administrator is created.
         """
-        created = schema.create_schema(self._ctx.engine)
-        schema.check_schema(self._ctx.engine)
+        with self._ctx.database_errors():
+            created = schema.create_schema(self._ctx.engine)
+            schema.check_schema(self._ctx.engine)
         with self._ctx.unit_of_work() as session:
             services = self._load_services(session)
             locations = self._load_locations(session)
@@ -87,15 +88,18 @@ class SetupOps:
 
     def upgrade(self) -> list[int]:
         """Apply pending schema migrations (``db upgrade``)."""
-        return schema.upgrade_schema(self._ctx.engine)
+        with self._ctx.database_errors():
+            return schema.upgrade_schema(self._ctx.engine)
 
     def check(self) -> int:
-        """Return the schema version, or raise ``SchemaVersionError``."""
-        return schema.check_schema(self._ctx.engine)
+        """Return the schema version, or raise ``SchemaVersionError`` (or a ``DatabaseError``)."""
+        with self._ctx.database_errors():
+            return schema.check_schema(self._ctx.engine)
 
     def is_empty(self) -> bool:
         """Whether the database has no desk schema at all (a fresh database)."""
-        return schema.database_version(self._ctx.engine) is None
+        with self._ctx.database_errors():
+            return schema.database_version(self._ctx.engine) is None
 
     def planned_locations(self) -> list[tuple[str, str]]:
         """The (code, name) of the offices ``init`` creates: the dinas and one UPT a kecamatan."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -34,7 +33,7 @@ from disdukcapil_desk.domain.citizen_messages import whatsapp_link
 from disdukcapil_desk.domain.clock import office_date, utc_now
 from disdukcapil_desk.domain.documents import DocumentKind, ScanResult
 from disdukcapil_desk.domain.dto import IngestReport, QueueFilter, RequestDetail, RequestRow
-from disdukcapil_desk.domain.errors import ConnectionLost
+from disdukcapil_desk.domain.errors import DatabaseError
 from disdukcapil_desk.domain.workflow import Permission, Role, Status
 from disdukcapil_desk.operations.documents import IssueResult, ReadyBatch
 from disdukcapil_desk.operations.recaps import RecapResult
@@ -167,7 +166,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.session, self.runner, self.settings = session, runner, settings
         self.watcher = watcher or ActivityWatcher()
-        self.documents_dir = documents_dir or Path(tempfile.gettempdir()) / "disdukcapil-dokumen"
+        self.documents_dir = documents_dir or settings.documents_dir
         self.setWindowTitle(
             f"{APP_NAME} — {session.actor.full_name or session.actor.login} @ {session.location}"
         )
@@ -371,7 +370,7 @@ class MainWindow(QMainWindow):
         self.refresh_timer.setInterval(LISTENING_REFRESH_MS if listening else REFRESH_MS)
 
     def _load_failed(self, error: BaseException) -> None:
-        if isinstance(error, ConnectionLost):
+        if isinstance(error, DatabaseError):  # unreachable, locked, missing, read-only…
             self.show_connection_lost(str(error))
         else:
             show_error(self, error)
@@ -543,6 +542,7 @@ class MainWindow(QMainWindow):
         (first, last), location = dialog.dates(), dialog.location_code()
         path, full_nik = dialog.output(), dialog.full_nik.isChecked()
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.remember_documents_dir(path.parent)
         self.run_with_progress(
             "Menyusun rekap…",
             lambda progress, cancelled: self.session.build_recap(
@@ -556,6 +556,12 @@ class MainWindow(QMainWindow):
             ),
             self._recap_done,
         )
+
+    def remember_documents_dir(self, folder: Path) -> None:
+        """The officer saved elsewhere: that folder is this workstation's from now on."""
+        if folder.absolute() != self.documents_dir.absolute():
+            self.documents_dir = folder
+            self.settings.set_documents_dir(folder)
 
     def _recap_done(self, result: RecapResult) -> None:
         self.statusBar().showMessage(result.describe(), 15000)

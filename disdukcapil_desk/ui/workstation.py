@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
+from disdukcapil_desk import APP_NAME
 from disdukcapil_desk.operations.connection import DatabaseConfig
 
 DEFAULT_IDLE_MINUTES = 10
@@ -14,6 +15,12 @@ TEXT_SCALES = (100, 115, 130)
 """Text sizes a workstation may choose, in percent of the system font."""
 RECEIPT_PROFILES = {"a4": "A4 (printer kantor)", "slip": "Struk 80 mm (printer loket)"}
 SETTINGS_VERSION = 1
+
+
+def default_documents_dir() -> Path:
+    """The user's documents folder (``Documents``, ``Dokumen``…) / ``Disdukcapil Desk``."""
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(documents or Path.home()) / APP_NAME
 
 
 class WorkstationSettings:
@@ -66,6 +73,17 @@ class WorkstationSettings:
         if profile not in RECEIPT_PROFILES:
             raise ValueError(f"unknown receipt profile: {profile}")
         self._settings.setValue("workstation/receipt_profile", profile)
+
+    @property
+    def documents_dir(self) -> Path:
+        """Where documents and recaps are saved: the folder the officer chose last on this
+        workstation, else :func:`default_documents_dir` (never a shared temporary folder)."""
+        saved = str(self._settings.value("workstation/documents_dir", "") or "")
+        return Path(saved) if saved else default_documents_dir()
+
+    def set_documents_dir(self, folder: Path) -> None:
+        """Remember the folder the officer chose for documents and recaps."""
+        self._settings.setValue("workstation/documents_dir", str(folder))
 
     @property
     def idle_minutes(self) -> int:

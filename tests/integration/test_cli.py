@@ -132,4 +132,4 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
 )
 def test_every_command_has_help(tmp_path: Path, command: list[str]) -> None:
     result = desk(*command, "--help", basedir=tmp_path)
-    assert result.returncode == 0 and "usage:" in result.stdout
+    assert result.returncode == 0 and "penggunaan:" in result.stdout

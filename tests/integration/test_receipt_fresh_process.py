@@ -18,7 +18,7 @@ from disdukcapil_desk.operations.intake import IntakeOps
 from disdukcapil_desk.operations.setup import SetupOps
 from tests.integration.test_intake import sample_row
 
-ctx = DeskContext.open(sqlite_url(Path(sys.argv[1])))
+ctx = DeskContext.open(sqlite_url(Path(sys.argv[1])), create=True)
 SetupOps(ctx).init()
 IntakeOps(ctx).submit_row(sample_row("wa-1003"))
 IntakeOps(ctx).ingest()

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QMessageBox
 from sqlalchemy import insert
 
@@ -15,9 +16,11 @@ from disdukcapil_desk.db.models import ServiceRequest
 from disdukcapil_desk.domain.demo_data import make_nik
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.ui import desk_app
 from disdukcapil_desk.ui.main_window import MainWindow
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import InlineTaskRunner, guard_database_access
+from disdukcapil_desk.ui.translation import IndonesianQtTranslator, install_indonesian
 from disdukcapil_desk.ui.workstation import WorkstationSettings
 
 
@@ -36,6 +39,21 @@ def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(QMessageBox, name, unexpected)
     monkeypatch.setattr(QDialog, "exec", unexpected)
     monkeypatch.setattr(QMessageBox, "exec", unexpected)
+
+
+@pytest.fixture(autouse=True)
+def no_translator_left_behind(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A test that starts the whole desk installs Qt's Indonesian words: take them away after."""
+    installed: list[IndonesianQtTranslator] = []
+
+    def install(app: QCoreApplication) -> IndonesianQtTranslator:
+        installed.append(install_indonesian(app))
+        return installed[-1]
+
+    monkeypatch.setattr(desk_app, "install_indonesian", install)
+    yield
+    for translator in installed:
+        QCoreApplication.removeTranslator(translator)
 
 
 @pytest.fixture(autouse=True)
@@ -59,6 +77,7 @@ def runner() -> InlineTaskRunner:
 def settings(tmp_path: Path) -> WorkstationSettings:
     ws = WorkstationSettings(tmp_path / "workstation.ini")
     ws.set_location("DINAS")
+    ws.set_documents_dir(tmp_path / "Dokumen")  # never the tester's own documents folder
     return ws
 
 

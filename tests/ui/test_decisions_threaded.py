@@ -130,12 +130,20 @@ def status_of(ctx: DeskContext, actor: Actor, request_id: int) -> Status:
 
 
 def answer_next_dialog(keys: Keys, *presses: tuple[Qt.Key, Qt.KeyboardModifier]) -> list[str]:
-    """Press keys in the next modal dialog once it is up; returns the texts it showed."""
+    """Press keys in the next modal dialog once it is up and has the keyboard; returns the
+    texts it showed. A dialog that never gets the keyboard is closed after 5 s (no hang)."""
     seen: list[str] = []
+    tries = [0]
 
     def answer() -> None:
         dialog = QApplication.activeModalWidget()
-        if dialog is None:
+        if dialog is None or QApplication.activeWindow() is not dialog:
+            tries[0] += 1
+            if dialog is not None:
+                dialog.activateWindow()
+                if tries[0] > 250:
+                    dialog.close()
+                    return
             QTimer.singleShot(20, answer)
             return
         editor = dialog.findChild(QPlainTextEdit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -65,6 +66,7 @@ def test_settings_dialog_tests_connection_and_saves(
     qtbot: QtBot, tmp_path: Path, ctx: DeskContext
 ) -> None:
     settings = WorkstationSettings(tmp_path / "ws.ini")
+    sqlite3.connect(tmp_path / "local.sqlite3").close()  # an existing (empty) local file
     stored: list[tuple[DatabaseConfig, str]] = []
     dialog = SettingsDialog(
         settings,

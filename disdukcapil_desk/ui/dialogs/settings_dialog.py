@@ -1,11 +1,18 @@
-"""First start of a workstation: which database, and which office this desk belongs to."""
+"""First start of a workstation: which database, and which office this desk belongs to.
+
+"Uji koneksi" runs in a worker with a time limit and shows "menghubungkan…" meanwhile; a
+failure says in Indonesian what went wrong, the driver's text behind "Rincian". A local file
+that does not exist is created only when the officer ticks "Buat basis data baru di …".
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -22,16 +29,22 @@ from PySide6.QtWidgets import (
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.operations.connection import (
     POSTGRESQL,
+    PROBE_TIMEOUT_S,
     SQLITE,
     DatabaseConfig,
     ProbeResult,
 )
 from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
+from disdukcapil_desk.ui.dialogs.database_error_dialog import DetailsExpander
+from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
 from disdukcapil_desk.ui.workstation import RECEIPT_PROFILES, WorkstationSettings
 
 Probe = Callable[[str, str | None], ProbeResult]
 LocationsFor = Callable[[str, str | None], list[tuple[str, str]]]
 StorePassword = Callable[[DatabaseConfig, str], object]
+Found = tuple[ProbeResult | None, list[tuple[str, str]]]
+WATCHDOG_GRACE_S = 3
+"""The dialog gives up this long after the driver's own connect timeout should have fired."""
 
 
 class SettingsDialog(QDialog):
@@ -45,9 +58,15 @@ class SettingsDialog(QDialog):
         probe: Probe,
         locations_for: LocationsFor,
         store_password: StorePassword,
+        runner: TaskRunner | None = None,
+        timeout_s: float = PROBE_TIMEOUT_S,
         parent: QWidget | None = None,
     ) -> None:
-        """Build the form from the saved settings."""
+        """Build the form from the saved settings and test the saved choice at once.
+
+        ``probe`` and ``locations_for`` run in ``runner`` (the window's worker; inline when
+        none is given); after ``timeout_s`` plus a grace the dialog stops waiting.
+        """
         super().__init__(parent)
         self.setWindowTitle("Pengaturan komputer ini")
         self._settings, self._sqlite_file = settings, sqlite_file
@@ -56,19 +75,35 @@ class SettingsDialog(QDialog):
             locations_for,
             store_password,
         )
+        self._runner = runner or InlineTaskRunner()
+        self._timeout_s = timeout_s
+        self._attempt = 0
+        self._save_after_test = False
+        self.testing = False
+        self._ok = False
+        self.create_requested = False
+        """After Simpan: the officer asked for a new local database file."""
         layout = QVBoxLayout(self)
-        layout.addWidget(self._database_box(settings.database()))
+        layout.addWidget(
+            self._database_box(settings.database(), first_start=not settings.configured)
+        )
         layout.addWidget(self._location_box())
         self._status = QLabel("", self)
         self._status.setObjectName("connectionStatus")
         self._status.setWordWrap(True)
         layout.addWidget(self._status)
-        layout.addWidget(DialogButtons(self, "Simpan", on_accept=self._on_save))
+        self.details = DetailsExpander(self)
+        layout.addWidget(self.details)
+        self.buttons = DialogButtons(self, "Simpan", on_accept=self._on_save)
+        layout.addWidget(self.buttons)
+        self._watchdog = QTimer(self)
+        self._watchdog.setSingleShot(True)
+        self._watchdog.timeout.connect(self._gave_up)
         self._sync_enabled()
         self.setMinimumWidth(640)
         self._on_test()
 
-    def _database_box(self, config: DatabaseConfig) -> QGroupBox:
+    def _database_box(self, config: DatabaseConfig, *, first_start: bool) -> QGroupBox:
         box = QGroupBox("Basis data", self)
         form = QFormLayout(box)
         self.local_choice = QRadioButton("Berkas lokal di komputer ini (SQLite)", box)
@@ -77,6 +112,13 @@ class SettingsDialog(QDialog):
         self.local_choice.toggled.connect(self._sync_enabled)
         form.addRow(self.local_choice)
         form.addRow(QLabel(f"<small>{self._sqlite_file}</small>", box))
+        self.create_choice = QCheckBox(f"&Buat basis data baru di {self._sqlite_file}", box)
+        self.create_choice.setObjectName("createDatabase")
+        # A first start has nothing to lose; a configured file that vanished must be looked
+        # for (or replaced knowingly), never silently swapped for an empty one.
+        self.create_choice.setChecked(first_start)
+        self.create_choice.toggled.connect(self._on_test)
+        form.addRow(self.create_choice)
         form.addRow(self.server_choice)
         self.host = QLineEdit(config.host, box)
         self.host.setPlaceholderText("mis. 10.10.1.5 atau db.disdukcapil.local")
@@ -130,27 +172,101 @@ class SettingsDialog(QDialog):
     def _sync_enabled(self) -> None:
         server = self.server_choice.isChecked()
         for widget in (self.host, self.port, self.database_name, self.user, self.password):
-            widget.setEnabled(server)
+            widget.setEnabled(server and not self.testing)
+        self.create_choice.setVisible(not server and self._local_file_missing())
+        for choice in (self.local_choice, self.server_choice, self.create_choice):
+            choice.setEnabled(not self.testing)
+        self.test_button.setEnabled(not self.testing)
+        self.buttons.accept_button.setEnabled(not self.testing)
 
-    def _on_test(self) -> bool:
+    def _local_file_missing(self) -> bool:
+        return not self._sqlite_file.exists()
+
+    def _new_file_chosen(self) -> bool:
+        return self.local_choice.isChecked() and self._local_file_missing()
+
+    def _on_test(self) -> None:
+        """Test the choice as entered, in the worker; the answer arrives in ``_found``."""
+        self._sync_enabled()
         config = self.config()
         problem = config.problem()
         if problem:
-            return self._say(problem, ok=False)
+            self._say(problem, ok=False)
+            return
         url = config.url(self._sqlite_file)
         password = self.password.text() or None
-        try:
-            result = self._probe(url, password)
-            locations = self._locations_for(url, password)
-        except DeskError as exc:
-            return self._say(str(exc), ok=False)
-        self._fill_locations(locations)
-        schema = (
-            f"skema versi {result.schema_version}"
-            if result.schema_version is not None
-            else "basis data masih kosong (akan disiapkan)"
+        if self._new_file_chosen() and not self.create_choice.isChecked():
+            self._say(
+                f"Berkas basis data tidak ditemukan: {self._sqlite_file}. Kembalikan berkasnya "
+                "(lalu Uji koneksi), atau centang “Buat basis data baru” untuk mulai dari "
+                "basis data kosong.",
+                ok=False,
+            )
+            self._save_after_test = False
+            return
+        probe = None if self._new_file_chosen() else self._probe
+        self._attempt += 1
+        attempt = self._attempt
+        self.testing = True
+        self._sync_enabled()
+        self._say(f"Menghubungkan… ({self._where(config)})", ok=None)
+        self._watchdog.start(int((self._timeout_s + WATCHDOG_GRACE_S) * 1000))
+        self._runner.run(
+            lambda: (
+                probe(url, password) if probe else None,
+                self._locations_for(url, password),
+            ),
+            lambda found: self._found(attempt, found),
+            lambda error: self._failed(attempt, error),
         )
-        return self._say(f"Terhubung: {result.server}; {schema}.", ok=True)
+
+    def _where(self, config: DatabaseConfig) -> str:
+        if config.kind == SQLITE:
+            return str(self._sqlite_file)
+        return f"{config.host}:{config.port}/{config.name}"
+
+    def _found(self, attempt: int, found: Found) -> None:
+        if attempt != self._attempt:
+            return  # an answer the officer stopped waiting for
+        self._finish_test()
+        result, locations = found
+        self._fill_locations(locations)
+        if result is None:
+            self._say(f"Basis data baru akan dibuat di {self._sqlite_file} saat Simpan.", ok=True)
+        else:
+            schema = (
+                f"skema versi {result.schema_version}"
+                if result.schema_version is not None
+                else "basis data masih kosong (akan disiapkan)"
+            )
+            self._say(f"Terhubung: {result.server}; {schema}.", ok=True)
+        if self._save_after_test:
+            self._save()
+
+    def _failed(self, attempt: int, error: BaseException) -> None:
+        if attempt != self._attempt:
+            return
+        self._finish_test()
+        self._save_after_test = False
+        if not isinstance(error, DeskError):
+            raise error
+        self._say(f"Tidak dapat terhubung: {error}", ok=False, details=getattr(error, "detail", ""))
+
+    def _gave_up(self) -> None:
+        self._attempt += 1  # the late answer, if any, is dropped
+        self._finish_test()
+        self._save_after_test = False
+        seconds = round(self._timeout_s + WATCHDOG_GRACE_S)
+        self._say(
+            f"Tidak dapat terhubung: tidak ada jawaban dalam {seconds} detik dari "
+            f"{self._where(self.config())}. Periksa alamat server dan jaringan kantor.",
+            ok=False,
+        )
+
+    def _finish_test(self) -> None:
+        self._watchdog.stop()
+        self.testing = False
+        self._sync_enabled()
 
     def _fill_locations(self, locations: list[tuple[str, str]]) -> None:
         current = self.location.currentData() or self._settings.location
@@ -160,13 +276,23 @@ class SettingsDialog(QDialog):
         index = self.location.findData(current)
         self.location.setCurrentIndex(max(index, 0))
 
-    def _say(self, text: str, *, ok: bool) -> bool:
+    def _say(self, text: str, *, ok: bool | None, details: str = "") -> None:
         self._status.setText(text)
-        self._status.setStyleSheet("color: #1b5e20;" if ok else "color: #b71c1c;")
-        return ok
+        colour = {True: "#1b5e20", False: "#b71c1c", None: "#37474f"}[ok]
+        self._status.setStyleSheet(f"color: {colour};")
+        self.details.set_details(details)
+        self._ok = bool(ok)
 
     def _on_save(self) -> None:
-        if not self._on_test():
+        """Simpan: test first (in the worker); save when the test passed."""
+        if self.testing:
+            return
+        self._save_after_test = True
+        self._on_test()
+
+    def _save(self) -> None:
+        self._save_after_test = False
+        if not self._ok:
             return
         if not self.location.currentData():
             self._say("Pilih lokasi layanan komputer ini.", ok=False)
@@ -174,8 +300,15 @@ class SettingsDialog(QDialog):
         config = self.config()
         if config.kind == POSTGRESQL and self.password.text():
             self._store_password(config, self.password.text())
+        self.create_requested = self._new_file_chosen() and self.create_choice.isChecked()
         self._settings.set_database(config)
         self._settings.set_location(str(self.location.currentData()))
         self._settings.set_receipt_profile(str(self.receipt_profile.currentData()))
         self._settings.sync()
         self.accept()
+
+    def done(self, result: int) -> None:
+        """Closing stops waiting for a test still running (its answer is dropped)."""
+        self._attempt += 1
+        self._watchdog.stop()
+        super().done(result)
