@@ -39,6 +39,7 @@ from disdukcapil_desk.domain.dto import (
 )
 from disdukcapil_desk.domain.errors import ClaimError, NotFound, StaleVersionError, WorkflowError
 from disdukcapil_desk.domain.findings import Severity
+from disdukcapil_desk.domain.intake import same_person
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.workflow import (
     CLOSED_STATUSES,
@@ -64,6 +65,8 @@ class QueueLine(Protocol):
     location_code: str
     applicant_name: str
     nik: str
+    subject_name: str
+    subject_nik: str
     channel: str
     status: str
     lease_expires_at: dt.datetime | None
@@ -467,10 +470,10 @@ class QueueOps:
 
     def _row(self, request: QueueLine, holder: str | None) -> RequestRow:
         catalogue = self._ctx.reference.catalogue
-        name = (
-            catalogue.get(request.service_code).name
-            if request.service_code in catalogue
-            else request.service_code
+        service = catalogue.get(request.service_code) if request.service_code in catalogue else None
+        name = service.name if service else request.service_code
+        distinct = not same_person(
+            (request.applicant_name, request.nik), (request.subject_name, request.subject_nik)
         )
         return RequestRow(
             id=request.id,
@@ -489,6 +492,9 @@ class QueueOps:
             resubmission_count=request.resubmission_count,
             possible_duplicate=request.possible_duplicate_of is not None,
             version=request.version,
+            subject_name=request.subject_name if distinct else "",
+            subject_label=service.subject_party.label if service and distinct else "",
+            service_short_name=service.short_name if service else "",
         )
 
     def _detail(self, session: Session, request: ServiceRequest) -> RequestDetail:

@@ -158,6 +158,7 @@ class Verification:
         office = office_label or self._office_label()
         return self._ctx.reference.messages.revision_message(
             name=detail.row.applicant_name,
+            subject=detail.row.subject_name,
             service=service.name,
             number=detail.row.number,
             office=office,
@@ -171,6 +172,7 @@ class Verification:
         locations = {loc.code: loc.name for loc in LocationOps(self._ctx).list()}
         return self._ctx.reference.messages.ready_message(
             name=detail.row.applicant_name,
+            subject=detail.row.subject_name,
             document=_document_name(service.output_document),
             number=detail.row.number,
             office=self._office_label(),

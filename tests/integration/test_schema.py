@@ -147,7 +147,7 @@ def test_an_older_database_is_upgraded_only_when_asked(
     assert schema.upgrade_schema(engine, [step], target=SCHEMA_VERSION + 1) == [SCHEMA_VERSION + 1]
     assert schema.check_schema(engine, known=SCHEMA_VERSION + 1) == SCHEMA_VERSION + 1
     assert "phone" in {c["name"] for c in inspect(engine).get_columns("location")}
-    assert list(tmp_path.glob("old.sqlite3.v1-*.bak")), "the file is backed up first"
+    assert list(tmp_path.glob(f"old.sqlite3.v{SCHEMA_VERSION}-*.bak")), "backed up first"
     assert schema.upgrade_schema(engine, [step], target=SCHEMA_VERSION + 1) == []
     with pytest.raises(SchemaVersionError, match="tidak tersedia"):
         schema.upgrade_schema(engine, [], target=SCHEMA_VERSION + 2)

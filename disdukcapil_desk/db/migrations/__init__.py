@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
+from disdukcapil_desk.db.migrations.v2_parties import add_request_parties
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -22,4 +24,6 @@ class Migration:
     apply: Callable[[Connection], None]
 
 
-MIGRATIONS: tuple[Migration, ...] = ()
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(2, "the applicant and the subject of a request", add_request_parties),
+)

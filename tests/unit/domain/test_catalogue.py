@@ -204,8 +204,9 @@ def test_design_fields(catalogue: Catalogue, code: str, expected: dict[str, Fiel
 def test_death_optional_and_required_fields(catalogue: Catalogue) -> None:
     death = catalogue.get("akta_kematian")
     required = {f.name for f in death.all_fields if f.required}
-    assert {"tanggal_kematian", "tempat_kematian", "pelapor_nik"} <= required
-    assert not {"pelapor_nama", "sebab_kematian"} & required
+    # The pelapor applies and is addressed in every message: their name is required.
+    assert {"tanggal_kematian", "tempat_kematian", "pelapor_nik", "pelapor_nama"} <= required
+    assert not {"sebab_kematian", "hubungan_pelapor"} & required
 
 
 def test_replacement_reasons(catalogue: Catalogue) -> None:
