@@ -51,6 +51,17 @@ _WEIGHTS = {
 }
 _CHILD_FORMS = frozenset({"kia"})
 """Services whose common fields describe a child (the catalogue's subject), not the applicant."""
+_PERSON_NAMES = frozenset(
+    {
+        "nama_orang_tua_wali",
+        "nama_kepala_keluarga",
+        "nama_pada_akta",
+        "nama_ayah",
+        "nama_ibu",
+        "nama_penjamin",
+    }
+)
+"""Name fields of people that do not end in ``nama``."""
 _PARENT_FIELDS = {"P": ("ibu_nik", "ibu_nama"), "L": ("ayah_nik", "ayah_nama")}
 _PATHS: dict[Status, tuple[Action, ...]] = {
     Status.NEW: (),
@@ -398,7 +409,7 @@ def _field_value(
         return random_phone(rng)
     if kind is FieldType.DESA:
         return person.kode_desa
-    if form_field.name.endswith("nama"):
+    if form_field.name.endswith("nama") or form_field.name in _PERSON_NAMES:
         return random_person(rng, wilayah, today=today).name
     return random_address(rng) if "alamat" in form_field.name else f"{form_field.label} contoh"
 
