@@ -113,6 +113,8 @@ CREATE TABLE service_request (
 	nik VARCHAR(40) NOT NULL,
 	no_kk VARCHAR(40) NOT NULL,
 	applicant_name VARCHAR(200) NOT NULL,
+	subject_nik VARCHAR(40) NOT NULL,
+	subject_name VARCHAR(200) NOT NULL,
 	birth_date DATE,
 	sex VARCHAR(1) NOT NULL,
 	kode_desa VARCHAR(10) NOT NULL,
@@ -154,9 +156,13 @@ CREATE INDEX ix_service_request_received ON service_request (received_at, id);
 
 CREATE INDEX ix_service_request_sla ON service_request (sla_due);
 
+CREATE INDEX ix_service_request_subject_nik ON service_request (subject_nik);
+
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
 CREATE INDEX IF NOT EXISTS ix_service_request_name_trgm ON service_request USING gin (lower(applicant_name) gin_trgm_ops);
+
+CREATE INDEX IF NOT EXISTS ix_service_request_subject_trgm ON service_request USING gin (lower(subject_name) gin_trgm_ops);
 
 CREATE INDEX IF NOT EXISTS ix_service_request_number_trgm ON service_request USING gin (number gin_trgm_ops);
 

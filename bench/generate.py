@@ -407,6 +407,8 @@ def make_row(
         "nik": person.nik,
         "no_kk": resident.no_kk,
         "applicant_name": person.name,
+        "subject_nik": person.nik,
+        "subject_name": person.name,
         "birth_date": person.birth_date,
         "sex": person.sex,
         "kode_desa": person.kode_desa,

@@ -216,6 +216,7 @@ def _detail_text(detail: RequestDetail, full_nik: bool) -> str:
         f"Tenggat    : {row.sla_due:%d-%m-%Y}",
         f"Pemohon    : {row.applicant_name}",
         f"NIK        : {nik}",
+        *([f"Atas nama  : {row.subject_name} ({row.subject_label})"] if row.subject_name else []),
         f"Kontak     : {detail.contact}",
         f"Versi      : {row.version}",
         "Temuan:",

@@ -158,6 +158,10 @@ class ServiceRequest(Base):
     nik: Mapped[str] = mapped_column(String(40), default="")
     no_kk: Mapped[str] = mapped_column(String(40), default="")
     applicant_name: Mapped[str] = mapped_column(String(200), default="")
+    """Who applies and is addressed (``nik`` is theirs): for a death, the pelapor."""
+    subject_nik: Mapped[str] = mapped_column(String(40), default="")
+    subject_name: Mapped[str] = mapped_column(String(200), default="")
+    """Whom the document is about (the deceased, the child); the applicant when the same."""
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     sex: Mapped[str] = mapped_column(String(1), default="")
     kode_desa: Mapped[str] = mapped_column(String(10), default="")
@@ -190,6 +194,7 @@ class ServiceRequest(Base):
         Index("ix_service_request_location_received", "location_code", "received_at", "id"),
         Index("ix_service_request_nik", "nik"),
         Index("ix_service_request_name", "applicant_name"),
+        Index("ix_service_request_subject_nik", "subject_nik"),
         Index("ix_service_request_lease", "status", "lease_expires_at"),
         Index("ix_service_request_sla", "sla_due"),
     )

@@ -1,13 +1,16 @@
-r"""Indexes for searching requests by part of the applicant's name or of the number (db layer).
+r"""Indexes for searching requests by part of a name (the applicant's or the subject's, e.g. the
+pelapor's or the deceased's) or of the number (db layer).
 
 A LIKE '%fragment%' cannot use a B-tree, so without help such a search reads every request
 (0.6 s on PostgreSQL and up to 1.5 s on SQLite at a million requests). Both databases have a
 trigram index for exactly this:
 
 - PostgreSQL: ``pg_trgm`` (a trusted extension since PostgreSQL 13, so the owner of the database
-  may create it) and GIN indexes on ``lower(applicant_name)`` and on ``number``; the planner
-  uses them for the same ``LIKE`` the queue writes.
-- SQLite: an FTS5 table with the trigram tokenizer over ``applicant_name`` and ``number``
+  may create it) and GIN indexes on ``lower(applicant_name)``, ``lower(subject_name)`` and on
+  ``number``; the planner uses them for the same ``LIKE`` the queue writes (a name search is
+  an OR of the two names: a ``BitmapOr`` of the two indexes).
+- SQLite: an FTS5 table with the trigram tokenizer over ``applicant_name``, ``subject_name``
+  and ``number``
   (external content: it stores only the index), kept up to date by triggers; the query asks it
   for the row ids. FTS5 uses its index only for a plain two-argument LIKE: a fragment with a
   wildcard character of its own (``%``, ``_``, ``\``) needs ESCAPE and is scanned instead.
@@ -18,7 +21,9 @@ Fragments shorter than three characters cannot use a trigram index and are scann
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, ColumnElement, event, func, text
+from collections.abc import Sequence
+
+from sqlalchemy import DDL, ColumnElement, event, func, or_, text
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 FTS_TABLE = "service_request_name_fts"
@@ -28,26 +33,36 @@ POSTGRESQL_DDL = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS ix_service_request_name_trgm ON service_request "
     "USING gin (lower(applicant_name) gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_service_request_subject_trgm ON service_request "
+    "USING gin (lower(subject_name) gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS ix_service_request_number_trgm ON service_request "
     "USING gin (number gin_trgm_ops)",
 )
 
+_FTS_COLUMNS = "applicant_name, subject_name, number"
+_NEW = "new.id, new.applicant_name, new.subject_name, new.number"
+_OLD = "'delete', old.id, old.applicant_name, old.subject_name, old.number"
+NAME_COLUMNS = "{applicant_name subject_name}"
+"""The FTS5 column filter of a name search: either name."""
+
 SQLITE_DDL = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(applicant_name, number, "
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5({_FTS_COLUMNS}, "
     "content='service_request', content_rowid='id', tokenize='trigram')",
     f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON service_request BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, applicant_name, number) "
-    "VALUES (new.id, new.applicant_name, new.number); END",
+    f"INSERT INTO {FTS_TABLE}(rowid, {_FTS_COLUMNS}) VALUES ({_NEW}); END",
     f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON service_request BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, applicant_name, number) "
-    "VALUES ('delete', old.id, old.applicant_name, old.number); END",
-    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF applicant_name, number "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_FTS_COLUMNS}) VALUES ({_OLD}); END",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF {_FTS_COLUMNS} "
     f"ON service_request BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, applicant_name, number) "
-    "VALUES ('delete', old.id, old.applicant_name, old.number); "
-    f"INSERT INTO {FTS_TABLE}(rowid, applicant_name, number) "
-    "VALUES (new.id, new.applicant_name, new.number); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_FTS_COLUMNS}) VALUES ({_OLD}); "
+    f"INSERT INTO {FTS_TABLE}(rowid, {_FTS_COLUMNS}) VALUES ({_NEW}); END",
 )
+
+SQLITE_DROP = (
+    *(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{suffix}" for suffix in ("ai", "ad", "au")),
+    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+)
+"""Drops the FTS index and its triggers (to rebuild them with other columns)."""
 
 SQLITE_REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
 """Re-reads every name into the FTS index (after a bulk load with the triggers bypassed)."""
@@ -72,15 +87,17 @@ page of them sooner than sorting every match (measured crossover at a million re
 
 def name_condition(
     session: Session,
-    name: InstrumentedAttribute[str],
+    names: Sequence[InstrumentedAttribute[str]],
     row_id: InstrumentedAttribute[int],
     fragment: str,
 ) -> ColumnElement[bool]:
-    """Match requests whose applicant name contains ``fragment`` (case-insensitive)."""
-    indexed = _through_fts(session, "applicant_name", row_id, fragment)
+    """Match requests where one of ``names`` (the applicant's, the subject's) contains
+    ``fragment`` (case-insensitive)."""
+    indexed = _through_fts(session, NAME_COLUMNS, row_id, fragment)
     if indexed is not None:
         return indexed
-    return func.lower(name).like(_contains(fragment.lower()), escape="\\")
+    pattern = _contains(fragment.lower())
+    return or_(*(func.lower(name).like(pattern, escape="\\") for name in names))
 
 
 def number_condition(

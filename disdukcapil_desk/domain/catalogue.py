@@ -8,20 +8,30 @@ File format (``version`` 1)::
 
     {"version": 1,
      "common_fields": [FIELD, ...],
-     "services": [{"code", "name", "group", "output_document", "sla_days", "handled_at",
+     "services": [{"code", "name", "short_name", "applicant": PARTY, "subject": PARTY | "applicant",
+                   "group", "output_document", "sla_days", "handled_at",
                    "forms", "notes", "requirements": [REQUIREMENT, ...], "fields": [FIELD, ...],
                    "event_date_field", "report_deadline_days", "akta_type_code",
                    "late_akta_type_code"}, ...]}
 
     FIELD       = {"name", "type", "label", "required", "choices"}
     REQUIREMENT = {"code", "label", "required", "condition"}
+    PARTY       = {"label", "name": FIELD_NAME | [FIELD_NAME, ...], "nik": FIELD_NAME | null}
 
 A service's own ``fields`` may repeat a common field's name to relabel it or change whether it
 is required for that service (e.g. the NIK is optional when registering a first biodata).
+
+The two parties of a service: the *applicant* applies, is addressed in every message and named
+on the receipt (for a death, the pelapor; for a KIA, a parent); the *subject* is the person the
+document is about (the deceased, the child), or ``"applicant"`` when that is the applicant
+themself. A party names the payload fields of its name (several are joined with " & ", e.g. a
+couple) and of its NIK (``null`` when the subject has none yet, like a newborn). The citizen's
+contact is always the applicant's (the channel's sender, else ``no_hp``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 import re
@@ -41,10 +51,17 @@ LOCATION_KINDS = frozenset({DINAS, UPT})
 _SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 _AKTA_TYPE = re.compile(r"^[A-Z]{2}$")
 _TOP_KEYS = frozenset({"version", "common_fields", "services"})
+SHORT_NAME_MAX = 22
+"""The longest short name: the queue's and the recaps' service column."""
+PARTY_LABEL_MAX = 40
+SUBJECT_IS_APPLICANT = "applicant"
 _SERVICE_KEYS = frozenset(
     {
         "code",
         "name",
+        "short_name",
+        "applicant",
+        "subject",
         "group",
         "output_document",
         "sla_days",
@@ -64,6 +81,7 @@ _SERVICE_OPTIONAL = frozenset(
 )
 _FIELD_KEYS = frozenset({"name", "type", "label", "required", "choices"})
 _REQUIREMENT_KEYS = frozenset({"code", "label", "required", "condition"})
+_PARTY_KEYS = frozenset({"label", "name", "nik"})
 
 
 class ServiceGroup(enum.StrEnum):
@@ -130,12 +148,39 @@ class Requirement:
 
 
 @dataclass(frozen=True, slots=True)
+class Party:
+    """One person of a request, read from the payload: who applies, or whom it is about.
+
+    Attributes:
+        label: Indonesian role label (``Pelapor``, ``Anak``, ``Yang meninggal dunia``).
+        name_fields: the payload fields of the name; several are joined with " & ".
+        nik_field: the payload field of the NIK, or None when the person has none yet.
+    """
+
+    label: str
+    name_fields: tuple[str, ...]
+    nik_field: str | None
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every payload field the party reads."""
+        return (*self.name_fields, *((self.nik_field,) if self.nik_field else ()))
+
+
+APPLICANT_SELF = Party("Pemohon", ("nama",), "nik")
+"""The usual applicant: the person of the common fields, applying for themself."""
+
+
+@dataclass(frozen=True, slots=True)
 class Service:
     """One layanan of the catalogue.
 
     Attributes:
         code: stable code (``akta_kelahiran``), used by channels in ``service_code``.
         name: Indonesian name.
+        short_name: at most ``SHORT_NAME_MAX`` characters, for columns (``Akta Kematian``).
+        applicant: who applies and is addressed.
+        subject: whom the document is about; None when that is the applicant themself.
         group: the bidang.
         output_document: what the citizen receives.
         sla_days: service time in working days.
@@ -166,6 +211,19 @@ class Service:
     akta_type_code: str | None = None
     late_akta_type_code: str | None = None
     common_fields: tuple[FormField, ...] = ()
+    short_name: str = ""
+    applicant: Party = APPLICANT_SELF
+    subject: Party | None = None
+
+    @property
+    def label(self) -> str:
+        """The short name for narrow columns, else the name."""
+        return self.short_name or self.name
+
+    @property
+    def subject_party(self) -> Party:
+        """The person the document is about (the applicant when no other subject is named)."""
+        return self.subject or self.applicant
 
     @property
     def all_fields(self) -> tuple[FormField, ...]:
@@ -485,6 +543,7 @@ def _parse_service(entry: _Entry, common: tuple[FormField, ...]) -> Service:
     service = Service(
         code=entry.snake("code"),
         name=entry.text("name"),
+        short_name=_parse_short_name(entry),
         group=_parse_group(entry),
         output_document=entry.text("output_document"),
         sla_days=entry.integer("sla_days", minimum=0),
@@ -499,9 +558,62 @@ def _parse_service(entry: _Entry, common: tuple[FormField, ...]) -> Service:
         late_akta_type_code=entry.optional_text("late_akta_type_code"),
         common_fields=common,
     )
+    service = dataclasses.replace(
+        service,
+        applicant=_parse_party(entry, "applicant", service),
+        subject=_parse_subject(entry, service),
+    )
     _check_event(entry, service)
     _check_akta_codes(entry, service)
     return service
+
+
+def _parse_short_name(entry: _Entry) -> str:
+    short = entry.text("short_name").strip()
+    if len(short) > SHORT_NAME_MAX:
+        entry.fail(
+            f"'short_name' paling banyak {SHORT_NAME_MAX} karakter "
+            f"({short!r} {len(short)} karakter)"
+        )
+    return short
+
+
+def _parse_subject(entry: _Entry, service: Service) -> Party | None:
+    if entry.value("subject") == SUBJECT_IS_APPLICANT:
+        return None
+    return _parse_party(entry, "subject", service)
+
+
+def _parse_party(owner: _Entry, key: str, service: Service) -> Party:
+    """Read a party and check that its fields exist, a name is text and required, a NIK is a
+    NIK field."""
+    entry = _Entry.of(owner.value(key), f"{owner.where}: {key}")
+    entry.check_keys(_PARTY_KEYS)
+    label = entry.text("label").strip()
+    if len(label) > PARTY_LABEL_MAX:
+        entry.fail(f"'label' paling banyak {PARTY_LABEL_MAX} karakter")
+    raw_names = entry.value("name")
+    names = (raw_names,) if isinstance(raw_names, str) else entry.texts("name")
+    if not names:
+        entry.fail("'name' harus menyebut setidaknya satu field")
+    for name in names:
+        _party_field(entry, service, name, FieldType.TEXT, needs_required=True)
+    nik = entry.optional_text("nik")
+    if nik is not None:
+        _party_field(entry, service, nik, FieldType.NIK, needs_required=False)
+    return Party(label, tuple(names), nik)
+
+
+def _party_field(
+    entry: _Entry, service: Service, name: str, field_type: FieldType, *, needs_required: bool
+) -> None:
+    found = service.field(name)
+    if found is None:
+        entry.fail(f"field {name!r} bukan field layanan ini")
+    if found.type is not field_type:
+        entry.fail(f"field {name!r} harus bertipe {field_type.value}, bukan {found.type.value}")
+    if needs_required and not found.required:
+        entry.fail(f"field nama {name!r} harus wajib diisi (required: true)")
 
 
 def _check_event(entry: _Entry, service: Service) -> None:
@@ -531,6 +643,7 @@ def _check_akta_codes(entry: _Entry, service: Service) -> None:
 def _check_unique_services(services: list[Service]) -> None:
     codes: dict[str, int] = {}
     akta_codes: dict[str, str] = {}
+    short_names: dict[str, str] = {}
     for index, service in enumerate(services):
         where = f"Katalog layanan: layanan #{index} ({service.code})"
         if service.code in codes:
@@ -538,6 +651,11 @@ def _check_unique_services(services: list[Service]) -> None:
                 f"{where}: kode layanan ganda (sudah dipakai layanan #{codes[service.code]})"
             )
         codes[service.code] = index
+        other_short = short_names.setdefault(service.short_name.casefold(), service.code)
+        if other_short != service.code:
+            raise CatalogueError(
+                f"{where}: nama pendek {service.short_name!r} sudah dipakai {other_short}"
+            )
         for akta in filter(None, (service.akta_type_code, service.late_akta_type_code)):
             other = akta_codes.setdefault(akta, service.code)
             if other != service.code:

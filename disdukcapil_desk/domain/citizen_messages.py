@@ -2,6 +2,10 @@
 
 The wording lives in ``resources/templates/messages.json`` so the office can change it without
 code; this module only decides what goes in and in which order.
+
+Every message is addressed to the applicant (``{nama}``: for a death, the pelapor; for a KIA,
+the parent). When the document is about someone else, ``{atas_nama}`` reads
+" atas nama <subject>" (e.g. "akta kematian atas nama SARMADI"), else nothing.
 """
 
 from __future__ import annotations
@@ -34,6 +38,12 @@ class DataProblem:
     message: str
 
 
+def on_behalf_of(subject: str) -> str:
+    """The ``{atas_nama}`` text: " atas nama <subject>", or ``""`` without another subject."""
+    subject = subject.strip()
+    return f" atas nama {subject}" if subject else ""
+
+
 @dataclass(frozen=True)
 class MessageTemplates:
     """The texts of ``messages.json``."""
@@ -50,10 +60,20 @@ class MessageTemplates:
         office: str,
         items: Sequence[FailedItem],
         problems: Sequence[DataProblem],
+        subject: str = "",
     ) -> str:
-        """Return one message listing every failed requirement and every data problem."""
+        """Return one message listing every failed requirement and every data problem.
+
+        ``name``: the applicant, who is addressed; ``subject``: whom the document is about when
+        that is someone else (``""`` otherwise).
+        """
         lines = [
-            self.revision["opening"].format(nama=name or "Pemohon", layanan=service, nomor=number),
+            self.revision["opening"].format(
+                nama=name or "Pemohon",
+                layanan=service,
+                nomor=number,
+                atas_nama=on_behalf_of(subject),
+            ),
             "",
         ]
         n = 0
@@ -74,12 +94,24 @@ class MessageTemplates:
         return "\n".join(lines)
 
     def ready_message(
-        self, *, name: str, document: str, number: str, office: str, location: str, pdf: bool
+        self,
+        *,
+        name: str,
+        document: str,
+        number: str,
+        office: str,
+        location: str,
+        pdf: bool,
+        subject: str = "",
     ) -> str:
-        """Return the "document ready" message: collect at an office, or the PDF is attached."""
+        """Return the "document ready" message: collect at an office, or the PDF is attached.
+
+        ``name``: the applicant, who is addressed; ``subject``: as in ``revision_message``.
+        """
         template = self.ready["pdf" if pdf else "collect"]
         return template.format(
             nama=name or "Pemohon",
+            atas_nama=on_behalf_of(subject),
             dokumen=document,
             nomor=number,
             kantor=office,

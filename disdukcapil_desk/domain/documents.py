@@ -132,6 +132,12 @@ class ReceiptData:
     call_centre: str
     verification: Verification
     reprint_count: int = 0
+    applicant_label: str = ""
+    """The applicant's role when the document is about someone else (``Pelapor``)."""
+    subject_name: str = ""
+    """Whom the document is about when that is not the applicant; ``""`` otherwise."""
+    subject_label: str = ""
+    subject_nik_masked: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,6 +74,18 @@ class RequestRow:
     resubmission_count: int
     possible_duplicate: bool
     version: int
+    subject_name: str = ""
+    """Whom the document is about when that is not the applicant (the deceased, the child);
+    ``""`` when the applicant applies for themself."""
+    subject_label: str = ""
+    """The subject's role in the catalogue (``Yang meninggal dunia``, ``Anak``)."""
+    service_short_name: str = ""
+    """The catalogue's short name, for narrow columns."""
+
+    @property
+    def service_label(self) -> str:
+        """The short service name, else the full one."""
+        return self.service_short_name or self.service_name
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from disdukcapil_desk.domain.catalogue import Catalogue, FieldType, FormField, Service
+from disdukcapil_desk.domain.catalogue import Catalogue, FieldType, FormField, Party, Service
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.findings import Finding, Severity
 from disdukcapil_desk.domain.nik import NikRules, normalize_number
@@ -28,7 +28,12 @@ class IntakeRejected(DeskError):
 
 @dataclass(slots=True)
 class ParsedIntake:
-    """What the desk takes from a valid row."""
+    """What the desk takes from a valid row.
+
+    ``nik`` and ``applicant_name`` are the applicant's (who applies and is addressed);
+    ``subject_nik`` and ``subject_name`` the person the document is about (the same person
+    unless the catalogue names another subject). The other columns come from the common fields.
+    """
 
     service: Service
     payload: dict[str, object]
@@ -36,6 +41,8 @@ class ParsedIntake:
     nik: str = ""
     no_kk: str = ""
     applicant_name: str = ""
+    subject_nik: str = ""
+    subject_name: str = ""
     birth_date: dt.date | None = None
     sex: str = ""
     kode_desa: str = ""
@@ -206,12 +213,62 @@ def _text(payload: dict[str, object], name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def party_name(party: Party, payload: dict[str, object]) -> str:
+    """Return a party's name from the payload: its name fields joined with " & ", spaces
+    tidied, cut to ``MAX_NAME_LENGTH`` (with "…")."""
+    names = (" ".join(_text(payload, field).split()) for field in party.name_fields)
+    name = " & ".join(n for n in names if n)
+    return name if len(name) <= MAX_NAME_LENGTH else name[:MAX_NAME_LENGTH] + "…"
+
+
+def party_nik(party: Party, payload: dict[str, object]) -> str:
+    """Return a party's NIK from the payload (digits only), or ``""``."""
+    return normalize_number(_text(payload, party.nik_field))[:40] if party.nik_field else ""
+
+
+def same_person(applicant: tuple[str, str], subject: tuple[str, str]) -> bool:
+    """Whether the applicant and the subject, each ``(name, nik)``, are one person: the same NIK,
+    or (without both NIKs) the same name. A mother applying for her own stillbirth record, or
+    for a second copy of her own akta, is not named twice."""
+    (a_name, a_nik), (s_name, s_nik) = applicant, subject
+    if a_nik and s_nik:
+        return a_nik == s_nik
+    return a_name.casefold() == s_name.casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Parties:
+    """The applicant and the subject of one request, as read from its payload."""
+
+    applicant_name: str
+    applicant_nik: str
+    subject_name: str
+    subject_nik: str
+
+
+def read_parties(service: Service, payload: dict[str, object]) -> Parties:
+    """Return who applies and whom the document is about, by the service's catalogue roles."""
+    return Parties(
+        party_name(service.applicant, payload),
+        party_nik(service.applicant, payload),
+        party_name(service.subject_party, payload),
+        party_nik(service.subject_party, payload),
+    )
+
+
+def _fill_parties(parsed: ParsedIntake) -> None:
+    parties = read_parties(parsed.service, parsed.payload)
+    parsed.nik, parsed.applicant_name = parties.applicant_nik, parties.applicant_name
+    parsed.subject_nik, parsed.subject_name = parties.subject_nik, parties.subject_name
+
+
 def _fill_applicant(rules: IntakeRules, parsed: ParsedIntake) -> None:
     payload = parsed.payload
-    parsed.nik = normalize_number(_text(payload, "nik"))[:40]
+    _fill_parties(parsed)
+    # The common fields describe one person (the deceased, the child of a KIA): their NIK is
+    # checked against their birth date and sex, and places them when the desa is unknown.
+    common_nik = normalize_number(_text(payload, "nik"))[:40]
     parsed.no_kk = normalize_number(_text(payload, "no_kk"))[:40]
-    name = " ".join(_text(payload, "nama").split())
-    parsed.applicant_name = name if len(name) <= MAX_NAME_LENGTH else name[:MAX_NAME_LENGTH] + "…"
     parsed.birth_date = parse_date(_text(payload, "tanggal_lahir"))
     sex = _text(payload, "jenis_kelamin").upper()
     parsed.sex = sex if sex in ("L", "P") else ""
@@ -219,15 +276,15 @@ def _fill_applicant(rules: IntakeRules, parsed: ParsedIntake) -> None:
     if desa is not None:
         parsed.kode_desa = desa.code
         parsed.kecamatan_code = desa.kecamatan_code
-    elif parsed.nik[:6].isdigit() and rules.wilayah.kecamatan(parsed.nik[:6]) is not None:
-        parsed.kecamatan_code = parsed.nik[:6]
+    elif common_nik[:6].isdigit() and rules.wilayah.kecamatan(common_nik[:6]) is not None:
+        parsed.kecamatan_code = common_nik[:6]
     else:
         parsed.kode_desa = normalize_region_code(_text(payload, "kode_desa"))[:10]
-    if parsed.nik and (parsed.birth_date or parsed.sex):
+    if common_nik and (parsed.birth_date or parsed.sex):
         parsed.findings.extend(
             f
             for f in rules.nik_rules.check_nik(
-                parsed.nik, declared_birth_date=parsed.birth_date, declared_sex=parsed.sex or None
+                common_nik, declared_birth_date=parsed.birth_date, declared_sex=parsed.sex or None
             )
             if f.code in ("nik_birth_date_mismatch", "nik_sex_mismatch")
         )

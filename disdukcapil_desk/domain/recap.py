@@ -321,6 +321,10 @@ class RegisterRow(NamedTuple):
     status: str
     officer: str
     nik: str
+    """The applicant's NIK."""
+    subject_nik: str = ""
+    """The NIK of whom the document is about (the deceased, the child) when that is someone
+    else with a NIK; ``""`` otherwise."""
 
 
 # -- what the recap says about itself ---------------------------------------------------------
@@ -486,14 +490,15 @@ REGISTER_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("Diterima", 16, Format.DATETIME),
     ColumnSpec("Tenggat", 11, Format.DATE),
     ColumnSpec("Selesai", 11, Format.DATE),
-    ColumnSpec("Layanan", 34),
-    ColumnSpec("Lokasi", 26),
+    ColumnSpec("Layanan", 26),
+    ColumnSpec("Lokasi", 22),
     ColumnSpec("Kecamatan", 16),
     ColumnSpec("Desa", 18),
     ColumnSpec("Kanal", 10),
     ColumnSpec("Status", 15),
     ColumnSpec("Petugas", 22),
-    ColumnSpec("NIK", 19),
+    ColumnSpec("NIK pemohon", 19),
+    ColumnSpec("NIK atas nama", 19),
 )
 
 CHANNEL_LABELS = {

@@ -49,6 +49,20 @@ _WEIGHTS = {
     "legalisir": 3,
     "sinkronisasi_data": 3,
 }
+_CHILD_FORMS = frozenset({"kia"})
+"""Services whose common fields describe a child (the catalogue's subject), not the applicant."""
+_PERSON_NAMES = frozenset(
+    {
+        "nama_orang_tua_wali",
+        "nama_kepala_keluarga",
+        "nama_pada_akta",
+        "nama_ayah",
+        "nama_ibu",
+        "nama_penjamin",
+    }
+)
+"""Name fields of people that do not end in ``nama``."""
+_PARENT_FIELDS = {"P": ("ibu_nik", "ibu_nama"), "L": ("ayah_nik", "ayah_nama")}
 _PATHS: dict[Status, tuple[Action, ...]] = {
     Status.NEW: (),
     Status.IN_REVIEW: (Action.CLAIM,),
@@ -155,8 +169,14 @@ class DemoOps:
         weights = [_WEIGHTS.get(s.code, 1) for s in services]
         service = rng.choices(services, weights)[0]
         received = _office_hours(rng, now - dt.timedelta(days=rng.triangular(0, days, 0)))
+        # The person of the common fields: a child for a KIA (a parent applies), else an adult.
+        min_age, max_age = (0, 16) if service.code in _CHILD_FORMS else (17, 75)
         person = random_person(
-            rng, self._ctx.reference.wilayah, today=received.date(), min_age=17, max_age=75
+            rng,
+            self._ctx.reference.wilayah,
+            today=received.date(),
+            min_age=min_age,
+            max_age=max_age,
         )
         payload = _payload(rng, service, person, received.date(), self._ctx.reference.wilayah)
         if rng.random() < 0.08:
@@ -350,7 +370,12 @@ def _payload(
     )
     payload = applicant_payload(rng, person, no_kk)
     for form_field in service.fields:
+        if payload.get(form_field.name):
+            continue  # a common field relabelled by the service: the same person's value
         payload[form_field.name] = _field_value(rng, form_field, today, service, wilayah, person)
+    if service.code == "akta_kelahiran":  # the applicant is one of the parents
+        nik_field, name_field = _PARENT_FIELDS[person.sex]
+        payload[nik_field], payload[name_field] = person.nik, person.name
     return payload
 
 
@@ -384,7 +409,7 @@ def _field_value(
         return random_phone(rng)
     if kind is FieldType.DESA:
         return person.kode_desa
-    if form_field.name.endswith("nama"):
+    if form_field.name.endswith("nama") or form_field.name in _PERSON_NAMES:
         return random_person(rng, wilayah, today=today).name
     return random_address(rng) if "alamat" in form_field.name else f"{form_field.label} contoh"
 

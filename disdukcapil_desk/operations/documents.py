@@ -73,6 +73,7 @@ from disdukcapil_desk.domain.documents import (
 )
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError, NotFound, PermissionDenied, WorkflowError
+from disdukcapil_desk.domain.intake import same_person
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.office import OfficeSettings, settings_from
 from disdukcapil_desk.domain.workflow import Action, Permission, Role, Status, require
@@ -710,6 +711,7 @@ class DocumentOps:
             call_centre=settings.call_centre,
             verification=_verification(document),
             reprint_count=document.reprint_count,
+            **_receipt_parties(service, request),
         )
 
     def _delivery(self, session: Session, request: ServiceRequest) -> str:
@@ -765,6 +767,20 @@ class DocumentOps:
 def _payload(request: ServiceRequest) -> dict[str, object]:
     value = json.loads(request.payload)
     return value if isinstance(value, dict) else {}
+
+
+def _receipt_parties(service: Service, request: ServiceRequest) -> dict[str, str]:
+    """The receipt's subject fields: empty when the applicant applies for themself."""
+    if same_person(
+        (request.applicant_name, request.nik), (request.subject_name, request.subject_nik)
+    ):
+        return {}
+    return {
+        "applicant_label": service.applicant.label,
+        "subject_name": request.subject_name,
+        "subject_label": service.subject_party.label,
+        "subject_nik_masked": mask_number(request.subject_nik),
+    }
 
 
 def _receipt_fields(request: ServiceRequest) -> dict[str, str]:

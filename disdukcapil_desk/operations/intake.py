@@ -7,8 +7,9 @@ import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,12 +30,17 @@ from disdukcapil_desk.domain.catalogue import Service as CatalogueService
 from disdukcapil_desk.domain.clock import office_date
 from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, IngestReport
 from disdukcapil_desk.domain.findings import ATTACHMENT_MISSING, missing_attachments
-from disdukcapil_desk.domain.intake import IntakeRejected, ParsedIntake, parse_incoming
+from disdukcapil_desk.domain.intake import (
+    IntakeRejected,
+    ParsedIntake,
+    parse_incoming,
+    read_parties,
+)
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.numbering import REQUEST_COUNTER, request_number, request_period
 from disdukcapil_desk.domain.routing import Office, route
 from disdukcapil_desk.domain.workflow import Action, Status, check_transition
-from disdukcapil_desk.operations.audit import AuditBuffer
+from disdukcapil_desk.operations.audit import AuditBuffer, record
 from disdukcapil_desk.operations.context import DeskContext
 
 log = logging.getLogger("disdukcapil_desk.intake")
@@ -105,6 +111,56 @@ class IntakeOps:
                         )
                     )
             return row_id
+
+    def refresh_parties(self, batch_size: int = 1000) -> int:
+        """Re-read the applicant and the subject of every request from its payload with the
+        catalogue's roles (after the upgrade that added the subject, or a catalogue change);
+        one transaction per batch, one audit entry per batch that changed something.
+
+        Returns:
+            How many requests changed.
+        """
+        catalogue = self._ctx.reference.catalogue
+        changed_total, after_id = 0, 0
+        while True:
+            with self._ctx.unit_of_work() as session:
+                rows = session.execute(
+                    select(
+                        ServiceRequest.id,
+                        ServiceRequest.service_code,
+                        ServiceRequest.payload,
+                        ServiceRequest.nik,
+                        ServiceRequest.applicant_name,
+                        ServiceRequest.subject_nik,
+                        ServiceRequest.subject_name,
+                    )
+                    .where(ServiceRequest.id > after_id)
+                    .order_by(ServiceRequest.id)
+                    .limit(batch_size)
+                ).all()
+                if not rows:
+                    return changed_total
+                after_id = rows[-1].id
+                updates = [
+                    u
+                    for r in rows
+                    if r.service_code in catalogue
+                    for u in [_party_update(catalogue.get(r.service_code), r)]
+                    if u is not None
+                ]
+                if updates:
+                    session.execute(update(ServiceRequest), updates)
+                    record(
+                        self._ctx,
+                        session,
+                        SYSTEM_ACTOR,
+                        "refresh_parties",
+                        "service_request",
+                        f"{rows[0].id}-{after_id}",
+                        after={"changed": len(updates)},
+                        detail="pemohon dan atas nama dibaca ulang dari data permohonan",
+                    )
+                changed_total += len(updates)
 
     def pending_count(self) -> int:
         """Return how many rows wait to be ingested."""
@@ -285,12 +341,13 @@ class IntakeOps:
     def _flag_duplicate(
         self, session: Session, request: ServiceRequest, report: IngestReport
     ) -> None:
-        if not request.nik:
+        same_subject = _same_subject(request)
+        if same_subject is None:
             return
         other = session.execute(
             select(ServiceRequest.id, ServiceRequest.number)
             .where(
-                ServiceRequest.nik == request.nik,
+                same_subject,
                 ServiceRequest.service_code == request.service_code,
                 ServiceRequest.id != request.id,
                 ServiceRequest.status.not_in(
@@ -310,7 +367,7 @@ class IntakeOps:
                 code="possible_duplicate",
                 severity="warning",
                 field="nik",
-                message=f"Kemungkinan ganda: permohonan {other.number} dengan NIK dan "
+                message=f"Kemungkinan ganda: permohonan {other.number} untuk orang dan "
                 "layanan yang sama masih berjalan",
                 source="auto",
                 resolved=False,
@@ -403,11 +460,48 @@ class _Batch:
     changed_queues: set[str] = field(default_factory=set)
 
 
+def _party_update(service: CatalogueService, row: Any) -> dict[str, object] | None:
+    """The new party columns of a request row, or None when they are already right."""
+    try:
+        payload = json.loads(row.payload)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(payload, dict):
+        return None
+    parties = read_parties(service, payload)
+    values = {
+        "nik": parties.applicant_nik,
+        "applicant_name": parties.applicant_name,
+        "subject_nik": parties.subject_nik,
+        "subject_name": parties.subject_name,
+    }
+    if all(getattr(row, k) == v for k, v in values.items()):
+        return None
+    return {"id": row.id, **values}
+
+
+def _same_subject(request: ServiceRequest) -> ColumnElement[bool] | None:
+    """Requests about the same person: the subject's NIK, else (a newborn, a name on an old
+    akta) the same applicant naming the same subject; None when neither is known."""
+    if request.subject_nik:
+        return ServiceRequest.subject_nik == request.subject_nik
+    if request.nik and request.subject_name:
+        return and_(
+            ServiceRequest.nik == request.nik,
+            func.lower(ServiceRequest.subject_name) == request.subject_name.lower(),
+        )
+    return None
+
+
 def apply_applicant(request: ServiceRequest, parsed: ParsedIntake) -> None:
-    """Copy the applicant's columns (NIK, name, desa…) from parsed intake data."""
+    """Copy the parties (the applicant's NIK and name, the subject's) and the common columns
+    (KK, desa…) from parsed intake data; called at ingest, on a resubmission and whenever the
+    officer edits fields, so the columns follow the payload."""
     request.nik = parsed.nik
     request.no_kk = parsed.no_kk
     request.applicant_name = parsed.applicant_name
+    request.subject_nik = parsed.subject_nik
+    request.subject_name = parsed.subject_name
     request.birth_date = parsed.birth_date
     request.sex = parsed.sex
     request.kode_desa = parsed.kode_desa

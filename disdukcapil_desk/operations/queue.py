@@ -46,6 +46,7 @@ from disdukcapil_desk.domain.history import (
     mask_numbers_in,
     with_stored_message,
 )
+from disdukcapil_desk.domain.intake import same_person
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.workflow import (
     CLOSED_STATUSES,
@@ -71,6 +72,8 @@ class QueueLine(Protocol):
     location_code: str
     applicant_name: str
     nik: str
+    subject_name: str
+    subject_nik: str
     channel: str
     status: str
     lease_expires_at: dt.datetime | None
@@ -502,10 +505,10 @@ class QueueOps:
 
     def _row(self, request: QueueLine, holder: str | None) -> RequestRow:
         catalogue = self._ctx.reference.catalogue
-        name = (
-            catalogue.get(request.service_code).name
-            if request.service_code in catalogue
-            else request.service_code
+        service = catalogue.get(request.service_code) if request.service_code in catalogue else None
+        name = service.name if service else request.service_code
+        distinct = not same_person(
+            (request.applicant_name, request.nik), (request.subject_name, request.subject_nik)
         )
         return RequestRow(
             id=request.id,
@@ -524,6 +527,9 @@ class QueueOps:
             resubmission_count=request.resubmission_count,
             possible_duplicate=request.possible_duplicate_of is not None,
             version=request.version,
+            subject_name=request.subject_name if distinct else "",
+            subject_label=service.subject_party.label if service and distinct else "",
+            service_short_name=service.short_name if service else "",
         )
 
     def _detail(self, session: Session, request: ServiceRequest) -> RequestDetail:

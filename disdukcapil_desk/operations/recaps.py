@@ -189,7 +189,7 @@ class Recaps:
         last = max(period.last, repo.finish_range(session, scope) or period.last)
         workdays = workday_index(self._ctx.reference.calendar, period.first, last)
         services = self._service_table(session, scope, workdays)
-        service_names = [(r.code, r.label) for r in services.rows]
+        service_names = [(r.code, self._short_name(r.code, r.label)) for r in services.rows]
         return RecapData(
             meta=self._meta(session, actor, period, location, locations, office, full_nik),
             services=services,
@@ -244,6 +244,11 @@ class Recaps:
             signers=signers,
             full_nik=full_nik,
         )
+
+    def _short_name(self, code: str, name: str) -> str:
+        """The catalogue's short name of a service, for the narrow columns (daily, register)."""
+        catalogue = self._ctx.reference.catalogue
+        return catalogue.get(code).label if code in catalogue else name
 
     def _service_table(
         self, session: Session, scope: repo.RecapScope, workdays: dict[dt.date, int]
@@ -370,7 +375,7 @@ class Recaps:
         cancelled: CancelFn | None,
     ) -> Iterator[RegisterRow]:
         scope = repo.RecapScope(data.meta.period, location or None, self._ctx.postgresql)
-        services = {r.code: r.label for r in data.services.rows}
+        services = {r.code: self._short_name(r.code, r.label) for r in data.services.rows}
         locations = {code: name for code, name, _ in repo.locations(session)}
         users = {**repo.user_names(session), "system": "Sistem"}
         wilayah = self._ctx.reference.wilayah
@@ -394,6 +399,7 @@ class Recaps:
                     statuses.get(status, status),
                     users.get(by, by),
                     mask(nik),
+                    mask(subject_nik) if subject_nik != nik else "",
                 )
                 for (
                     number,
@@ -408,6 +414,7 @@ class Recaps:
                     status,
                     by,
                     nik,
+                    subject_nik,
                 ) in repo.register_rows(session, scope)
             ),
             total_rows,

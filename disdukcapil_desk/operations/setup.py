@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db import schema
+from disdukcapil_desk.db.migrations.v2_parties import PARTIES_VERSION
 from disdukcapil_desk.db.models import AppUser, Location, LocationKecamatan, Service
 from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Actor, LocationRow
 from disdukcapil_desk.domain.errors import DeskError, NotFound
@@ -15,6 +16,7 @@ from disdukcapil_desk.domain.routing import DINAS_KIND, UPT_KIND
 from disdukcapil_desk.domain.workflow import Permission, Role, require
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.intake import IntakeOps
 from disdukcapil_desk.operations.users import UserOps
 
 DINAS_CODE = "DINAS"
@@ -87,9 +89,12 @@ class SetupOps:
         return InitReport(created, services, locations, admin)
 
     def upgrade(self) -> list[int]:
-        """Apply pending schema migrations (``db upgrade``)."""
+        """Apply pending schema migrations (``db upgrade``), then the data steps they need."""
         with self._ctx.database_errors():
-            return schema.upgrade_schema(self._ctx.engine)
+            applied = schema.upgrade_schema(self._ctx.engine)
+        if PARTIES_VERSION in applied:
+            IntakeOps(self._ctx).refresh_parties()
+        return applied
 
     def check(self) -> int:
         """Return the schema version, or raise ``SchemaVersionError`` (or a ``DatabaseError``)."""

@@ -274,6 +274,7 @@ class Verification:
         office = office_label or self._office_label()
         return self._ctx.reference.messages.revision_message(
             name=detail.row.applicant_name,
+            subject=detail.row.subject_name,
             service=service.name,
             number=detail.row.number,
             office=office,
@@ -287,6 +288,7 @@ class Verification:
         locations = {loc.code: loc.name for loc in LocationOps(self._ctx).list()}
         return self._ctx.reference.messages.ready_message(
             name=detail.row.applicant_name,
+            subject=detail.row.subject_name,
             document=_document_name(service.output_document),
             number=detail.row.number,
             office=self._office_label(),

@@ -40,15 +40,19 @@ NOT_ADMINDUK = (
 
 
 def receipt_rows(data: ReceiptData) -> list[tuple[str, str]]:
-    """Return the label/value rows of a receipt, in print order."""
+    """Return the label/value rows of a receipt, in print order.
+
+    The applicant is who applied and collects (for a death, the pelapor); when the document is
+    about someone else, "Atas Nama" names that person (the deceased, the child) with their
+    role, and their NIK when they have one.
+    """
     received = data.received_at.astimezone(WIB)
     return [
         ("Nomor Permohonan", data.number),
         ("Diterima", f"{date_with_day(received.date())}, pukul {received:%H:%M} WIB"),
         ("Kanal", data.channel),
         ("Jenis Layanan", data.service_name),
-        ("Nama Pemohon", data.applicant_name or "-"),
-        ("NIK", data.nik_masked or "-"),
+        *_party_rows(data),
         ("No. KK", data.kk_masked or "-"),
         ("Desa/Kelurahan", data.desa or "-"),
         ("Kecamatan", data.kecamatan or "-"),
@@ -56,6 +60,23 @@ def receipt_rows(data: ReceiptData) -> list[tuple[str, str]]:
         ("Perkiraan Selesai", date_with_day(data.due_date) + " (hari kerja)"),
         ("Pengambilan", data.delivery),
     ]
+
+
+def _party_rows(data: ReceiptData) -> list[tuple[str, str]]:
+    if not data.subject_name:
+        return [("Nama Pemohon", data.applicant_name or "-"), ("NIK", data.nik_masked or "-")]
+    rows = [
+        ("Nama Pemohon", _with_role(data.applicant_name or "-", data.applicant_label)),
+        ("NIK Pemohon", data.nik_masked or "-"),
+        ("Atas Nama", _with_role(data.subject_name, data.subject_label)),
+    ]
+    if data.subject_nik_masked:
+        rows.append(("NIK Atas Nama", data.subject_nik_masked))
+    return rows
+
+
+def _with_role(name: str, role: str) -> str:
+    return f"{name} ({role.lower()})" if role and role != "Pemohon" else name
 
 
 def render_receipt(data: ReceiptData, *, slip: bool = False) -> bytes:

@@ -89,6 +89,7 @@ class TaskRunner:
         self._relay.done.connect(self._relay.deliver)
         self._pending = 0
         self._lock = threading.Lock()
+        self._closed = False
 
     def run(
         self,
@@ -96,7 +97,16 @@ class TaskRunner:
         on_success: Callable[[T], object],
         on_failure: Failure | None = None,
     ) -> Future[T]:
-        """Run ``work()`` in the worker; then ``on_success(result)`` or ``on_failure(error)``."""
+        """Run ``work()`` in the worker; then ``on_success(result)`` or ``on_failure(error)``.
+
+        After :meth:`shutdown` (the desk is closing) nothing runs: a timer that fires late
+        gets a cancelled future instead of an error in the event loop.
+        """
+        if self._closed:
+            log.debug("task dropped: the runner has stopped")
+            dropped: Future[T] = Future()
+            dropped.cancel()
+            return dropped
         with self._lock:
             self._pending += 1
         future = self._executor.submit(_as_runner_work, work)
@@ -142,6 +152,7 @@ class TaskRunner:
 
     def shutdown(self) -> None:
         """Wait for the running task and stop the worker."""
+        self._closed = True
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 

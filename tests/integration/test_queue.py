@@ -28,12 +28,22 @@ from tests.integration.test_intake import GOOD_PAYLOAD
 
 
 def seed(ctx: DeskContext, count: int, *, start: dt.datetime | None = None, **changes: object):
-    """Ingest ``count`` dinas requests one minute apart; return their ids, oldest first."""
+    """Ingest ``count`` dinas requests (deaths) one minute apart; return their ids, oldest first.
+
+    The pelapor ``Pemohon NNN`` applies; the deceased ``Almarhum NNN`` is whom the akta is about.
+    """
     start = start or dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)
     ops = IntakeOps(ctx)
     for i in range(count):
         payload = dict(
-            GOOD_PAYLOAD, nama=f"Pemohon {i:03d}", nik=f"360415610795{i + 1:04d}", **changes
+            GOOD_PAYLOAD,
+            nama=f"Almarhum {i:03d}",
+            nik=f"360415031150{i + 1:04d}",
+            jenis_kelamin="L",
+            tanggal_lahir="1950-11-03",
+            pelapor_nama=f"Pemohon {i:03d}",
+            pelapor_nik=f"360415610795{i + 1:04d}",
+            **changes,
         )
         ops.submit_row(
             IncomingRow(
@@ -81,6 +91,21 @@ def test_search_by_number_nik_and_name(ctx: DeskContext) -> None:
     by_name = queue.page(_head(), QueueFilter(search="pemohon 00")).rows
     assert len(by_name) == 5
     assert queue.page(_head(), QueueFilter(search="100%_")).rows == ()
+
+
+def test_search_finds_a_request_by_its_subject_and_the_queue_shows_both(ctx: DeskContext) -> None:
+    seed(ctx, 5)
+    queue = QueueOps(ctx)
+    by_name = queue.page(_head(), QueueFilter(search="ALMARHUM 002")).rows
+    assert [(r.applicant_name, r.subject_name) for r in by_name] == [
+        ("Pemohon 002", "Almarhum 002")
+    ]
+    assert by_name[0].subject_label == "Yang meninggal dunia"
+    assert by_name[0].service_short_name == "Akta Kematian"
+    by_nik = queue.page(_head(), QueueFilter(search="3604150311500004")).rows
+    assert [r.subject_name for r in by_nik] == ["Almarhum 003"]
+    assert len(queue.page(_head(), QueueFilter(search="almarhum 00")).rows) == 5
+    assert _uses_trigram_index(ctx, "almarhum", "subject" if ctx.postgresql else "name")
 
 
 def test_rows_never_show_a_full_nik(ctx: DeskContext) -> None:

@@ -82,6 +82,7 @@ def period_requests(ctx: DeskContext) -> list[Any]:
                     SR.updated_at,
                     SR.sla_due,
                     SR.nik,
+                    SR.subject_nik,
                 ).where(SR.received_at >= start, SR.received_at < end)
             )
         )
@@ -236,16 +237,20 @@ def test_nik_is_masked_unless_allowed_and_asked(seeded: DeskContext, users, tmp_
         for row in ws.iter_rows(values_only=True):
             assert not any(isinstance(v, str) and whole.search(v) for v in row), ws.title
     niks = [
-        r[-1]
+        nik
         for r in wb["Register"].iter_rows(min_row=HEADER_ROW + 1, values_only=True)
         if r[0] and isinstance(r[1], str) and "/" in r[1]
+        for nik in r[-2:]  # the applicant's, and the subject's when someone else
     ]
     assert niks and all(re.fullmatch(r"\d{4}\*{8}\d{4}|\**.{0,2}", n or "") for n in niks)
 
     full = tmp_path / "full.xlsx"
     build(seeded, users["kasi.dinas"], full, full_nik=True)
-    niks = {r[-1] for r in load_workbook(full)["Register"].iter_rows(values_only=True)}
-    assert {r.nik for r in period_requests(seeded) if r.nik} <= niks
+    rows = list(load_workbook(full)["Register"].iter_rows(values_only=True))
+    requests = period_requests(seeded)
+    assert {r.nik for r in requests if r.nik} <= {r[-2] for r in rows}
+    others = {r.subject_nik for r in requests if r.subject_nik and r.subject_nik != r.nik}
+    assert others and others <= {r[-1] for r in rows}, "the deceased's, the child's NIK"
 
     with pytest.raises(PermissionDenied):  # administrators export, but may not see whole NIKs
         build(seeded, users["admin"], tmp_path / "x.xlsx", full_nik=True)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import select
 
 from disdukcapil_desk.db.models import (
     SCHEMA_VERSION,
     AppUser,
     AuditLog,
-    SchemaVersion,
     ServiceRequest,
 )
 from disdukcapil_desk.domain.dto import Actor, QueueFilter
@@ -31,6 +30,7 @@ from disdukcapil_desk.operations.users import MAX_FAILED_LOGINS, UserOps
 from tests.conftest import TEST_PASSWORD, FakeClock
 from tests.integration.test_intake import ingest_rows, sample_row
 from tests.integration.test_queue import seed
+from tests.integration.version_1 import back_to_version_1
 
 
 def test_login_lockout_and_unlock_after_a_while(ctx: DeskContext, clock: FakeClock) -> None:
@@ -265,9 +265,7 @@ def test_role_and_location_change_is_audited_and_releases_held_requests(
 
 
 def test_version_1_databases_get_the_password_change_flag(ctx: DeskContext) -> None:
-    with ctx.unit_of_work() as session:
-        session.execute(text("ALTER TABLE app_user DROP COLUMN must_change_password"))
-        session.execute(update(SchemaVersion).values(version=1))
+    back_to_version_1(ctx)
     with pytest.raises(SchemaVersionError, match="ditingkatkan"):
         SetupOps(ctx).check()
     assert SetupOps(ctx).upgrade() == [2]

@@ -61,7 +61,7 @@ def window(
     users: dict[str, Actor],
     runner: TaskRunner,
     settings: WorkstationSettings,
-) -> MainWindow:
+) -> Iterator[MainWindow]:
     session = DeskSession(ctx, users["loket.dinas"], "DINAS")
     win = MainWindow(session, runner, settings, database_label="test")
     qtbot.addWidget(win)
@@ -70,7 +70,8 @@ def window(
         win.activateWindow()
     win.start()
     runner.wait_idle()
-    return win
+    yield win
+    win.close()  # before the runner stops (the refresh timer would still ask it)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 
@@ -12,8 +13,10 @@ from pytestqt.qtbot import QtBot
 from disdukcapil_desk.domain.dto import Cursor, Page, RequestRow, SlaState
 from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.ui.models.request_table_model import (
+    COL_APPLICANT,
     COL_DUE,
     COL_NIK,
+    COL_SERVICE,
     COL_STATUS,
     SLA_ROLE,
     RequestTableModel,
@@ -141,5 +144,35 @@ def test_pages_load_on_the_database_worker_and_stale_answers_are_dropped(
         broken.reload()
         qtbot.waitUntil(lambda: bool(failures), timeout=5000)
         assert isinstance(failures[0], ConnectionError) and not broken.loading
+    finally:
+        runner.shutdown()
+
+
+def test_the_queue_shows_the_applicant_the_subject_and_the_short_service(
+    qtbot: QtBot,
+) -> None:
+    own, death = make_rows(2)
+    death = dataclasses.replace(
+        death,
+        service_code="akta_kematian",
+        service_name="Pencatatan Kematian / Penerbitan Kutipan Akta Kematian",
+        service_short_name="Akta Kematian",
+        applicant_name="Siti Aminah",
+        subject_name="Sarmadi",
+        subject_label="Yang meninggal dunia",
+    )
+    runner = TaskRunner()
+    try:
+        model = RequestTableModel(FakeQueue([own, death]), runner=runner, today=lambda: TODAY)
+        model.reload()
+        qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=5000)
+        assert model.data(model.index(0, COL_APPLICANT)) == "Warga 0"
+        assert model.data(model.index(1, COL_APPLICANT)) == "Siti Aminah → Sarmadi"
+        assert model.data(model.index(0, COL_SERVICE)) == "Penerbitan KIA", "no short name"
+        assert model.data(model.index(1, COL_SERVICE)) == "Akta Kematian"
+        tip = model.data(model.index(1, COL_SERVICE), Qt.ItemDataRole.ToolTipRole)
+        assert "Pemohon: Siti Aminah" in tip
+        assert "Atas nama: Sarmadi (yang meninggal dunia)" in tip
+        assert "Penerbitan Kutipan Akta Kematian" in tip, "the full name stays in the tooltip"
     finally:
         runner.shutdown()

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
+from disdukcapil_desk.db.migrations.v2_parties import add_request_parties
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -32,6 +34,15 @@ def _add_user_password_change(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE app_user ALTER COLUMN must_change_password DROP DEFAULT")
 
 
+def _version_2(conn: Connection) -> None:
+    _add_user_password_change(conn)
+    add_request_parties(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(2, "app_user.must_change_password", _add_user_password_change),
+    Migration(
+        2,
+        "app_user.must_change_password; the applicant and the subject of a request",
+        _version_2,
+    ),
 )

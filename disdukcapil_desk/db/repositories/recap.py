@@ -273,7 +273,7 @@ def register_rows(session: Session, scope: RecapScope) -> Iterator[tuple[Any, ..
     """Stream the requests of the scope, oldest first, a batch at a time.
 
     Columns: number, received_at, sla_due, finished_at, service_code, location_code,
-    kecamatan_code, kode_desa, channel, status, updated_by, nik.
+    kecamatan_code, kode_desa, channel, status, updated_by, nik, subject_nik.
     """
     stmt = (
         select(
@@ -289,6 +289,7 @@ def register_rows(session: Session, scope: RecapScope) -> Iterator[tuple[Any, ..
             SR.status,
             SR.updated_by,
             SR.nik,
+            SR.subject_nik,
         )
         .where(*scope.conditions())
         .order_by(SR.received_at, SR.id)

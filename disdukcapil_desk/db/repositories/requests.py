@@ -61,16 +61,17 @@ def filter_conditions(
 
 
 def search_condition(session: Session, text: str) -> ColumnElement[bool]:
-    """Match a request number (exact), a NIK (exact, 16 digits) or part of the applicant name."""
+    """Match a request number (exact), a NIK (exact, 16 digits) or part of a name: the
+    applicant's or the subject's (pelapor or deceased, parent or child)."""
     needle = text.strip()
     digits = normalize_number(needle)
     if looks_like_request_number(needle):
         return SR.number == needle.upper()
     if digits.isdigit() and len(digits) == 16:
-        return SR.nik == digits
+        return or_(SR.nik == digits, SR.subject_nik == digits)
     if digits.isdigit() and len(digits) >= 4:
         return number_condition(session, SR.number, SR.id, digits)
-    return name_condition(session, SR.applicant_name, SR.id, needle)
+    return name_condition(session, (SR.applicant_name, SR.subject_name), SR.id, needle)
 
 
 QUEUE_COLUMNS = (
@@ -81,6 +82,8 @@ QUEUE_COLUMNS = (
     SR.location_code,
     SR.applicant_name,
     SR.nik,
+    SR.subject_name,
+    SR.subject_nik,
     SR.channel,
     SR.status,
     SR.lease_expires_at,

@@ -24,7 +24,7 @@ _HEADERS = (
     "Nomor",
     "Diterima",
     "Layanan",
-    "Pemohon",
+    "Pemohon → atas nama",
     "NIK",
     "Kanal",
     "Status",
@@ -43,6 +43,14 @@ _SLA_TEXT = {
     SlaState.ON_TIME: "{due}",
     SlaState.CLOSED: "—",
 }
+
+
+def parties_text(row: RequestRow) -> str:
+    """The applicant, and whom the document is about when that is someone else:
+    ``"Siti Aminah → Sarmadi"`` (the pelapor and the deceased)."""
+    if not row.subject_name:
+        return row.applicant_name
+    return f"{row.applicant_name or '?'} → {row.subject_name}"
 
 
 class RequestTableModel(QAbstractTableModel):
@@ -229,11 +237,11 @@ class RequestTableModel(QAbstractTableModel):
         if column == COL_RECEIVED:
             return row.received_at.astimezone(WIB).strftime("%d-%m-%Y %H:%M")
         if column == COL_SERVICE:
-            return row.service_name
+            return row.service_label
         if column == COL_APPLICANT:
             flags = " ⟳" if row.resubmission_count else ""
             flags += " ⧉" if row.possible_duplicate else ""
-            return row.applicant_name + flags
+            return parties_text(row) + flags
         if column == COL_NIK:
             return row.nik_masked
         if column == COL_CHANNEL:
@@ -251,7 +259,11 @@ class RequestTableModel(QAbstractTableModel):
         )
 
     def _tooltip(self, row: RequestRow, state: SlaState) -> str:
-        parts = [f"{row.number} — {row.service_name}", f"Tenggat {row.sla_due:%d-%m-%Y}"]
+        parts = [f"{row.number} — {row.service_name}"]
+        if row.subject_name:
+            parts.append(f"Pemohon: {row.applicant_name or '-'}")
+            parts.append(f"Atas nama: {row.subject_name} ({row.subject_label.lower()})")
+        parts.append(f"Tenggat {row.sla_due:%d-%m-%Y}")
         if state is SlaState.OVERDUE:
             parts.append("TERLAMBAT")
         if row.resubmission_count:

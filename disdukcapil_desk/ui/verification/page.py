@@ -31,6 +31,7 @@ from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.operations.verification import CheckInput, RevisionDraft
 from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, ReasonDialog
 from disdukcapil_desk.ui.messages import CHANNEL_LABELS, show_error
+from disdukcapil_desk.ui.models.request_table_model import parties_text
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 from disdukcapil_desk.ui.verification.attachment_viewer import AttachmentViewer, Content
@@ -235,7 +236,7 @@ class VerificationPage(QWidget):
             flags.append("kemungkinan ganda")
         self.header.setText(
             f"<big><b>{row.number}</b></big> &nbsp; {escape(row.service_name)}<br>"
-            f"{escape(row.applicant_name)} · diterima {received:%d-%m-%Y %H:%M} via "
+            f"{escape(parties_text(row))} · diterima {received:%d-%m-%Y %H:%M} via "
             f"{CHANNEL_LABELS.get(row.channel, row.channel)} · "
             f"tenggat {row.sla_due:%d-%m-%Y} · kontak {escape(detail.contact)}"
             + (f" · <span style='color:#8a5a00'>{', '.join(flags)}</span>" if flags else "")

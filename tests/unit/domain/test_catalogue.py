@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from disdukcapil_desk.domain.catalogue import (
+    SHORT_NAME_MAX,
     Catalogue,
     FieldType,
     FormField,
@@ -204,8 +205,60 @@ def test_design_fields(catalogue: Catalogue, code: str, expected: dict[str, Fiel
 def test_death_optional_and_required_fields(catalogue: Catalogue) -> None:
     death = catalogue.get("akta_kematian")
     required = {f.name for f in death.all_fields if f.required}
-    assert {"tanggal_kematian", "tempat_kematian", "pelapor_nik"} <= required
-    assert not {"pelapor_nama", "sebab_kematian"} & required
+    # The pelapor applies and is addressed in every message: their name is required.
+    assert {"tanggal_kematian", "tempat_kematian", "pelapor_nik", "pelapor_nama"} <= required
+    assert not {"sebab_kematian", "hubungan_pelapor"} & required
+
+
+# Who applies (and is addressed) and whom the document is about, per service: (applicant's
+# name and NIK fields, subject's) or None where the applicant applies for themself.
+PARTIES: dict[str, tuple[tuple[tuple[str, ...], str | None], tuple[tuple[str, ...], str | None]]]
+PARTIES = {
+    "kk_baru": ((("nama",), "nik"), (("nama_kepala_keluarga",), "nik_kepala_keluarga")),
+    "kia": ((("nama_orang_tua_wali",), "nik_orang_tua_wali"), (("nama",), "nik")),
+    "akta_kelahiran": ((("nama",), "nik"), (("anak_nama",), None)),
+    "akta_kematian": ((("pelapor_nama",), "pelapor_nik"), (("nama",), "nik")),
+    **{
+        code: ((("nama",), "nik"), (("suami_nama", "istri_nama"), "suami_nik"))
+        for code in (
+            "akta_perkawinan",
+            "akta_perceraian",
+            "pembatalan_perkawinan",
+            "pembatalan_perceraian",
+        )
+    },
+    **{
+        code: ((("nama",), "nik"), (("anak_nama",), "anak_nik"))
+        for code in ("akta_pengakuan_anak", "akta_pengesahan_anak", "pencatatan_pengangkatan_anak")
+    },
+    "kutipan_kedua_akta": ((("nama",), "nik"), (("nama_pada_akta",), None)),
+    "sk_lahir_mati": ((("nama",), "nik"), (("ibu_nama",), "ibu_nik")),
+    "permintaan_data_kependudukan": ((("nama",), "nik"), (("nama_instansi",), None)),
+}
+
+
+def test_parties_of_every_service(catalogue: Catalogue) -> None:
+    for service in catalogue:
+        applicant = (service.applicant.name_fields, service.applicant.nik_field)
+        subject = service.subject and (service.subject.name_fields, service.subject.nik_field)
+        if service.code in PARTIES:
+            assert (applicant, subject) == PARTIES[service.code], service.code
+            assert service.subject_party is service.subject
+        else:  # the applicant applies for themself
+            assert (applicant, subject) == ((("nama",), "nik"), None), service.code
+            assert service.subject_party is service.applicant
+    death = catalogue.get("akta_kematian")
+    assert (death.applicant.label, death.subject_party.label) == ("Pelapor", "Yang meninggal dunia")
+
+
+def test_short_names_fit_the_queue_column(catalogue: Catalogue) -> None:
+    shorts = {s.code: s.short_name for s in catalogue}
+    assert all(0 < len(name) <= SHORT_NAME_MAX == 22 for name in shorts.values()), shorts
+    assert len({n.casefold() for n in shorts.values()}) == len(catalogue)
+    assert shorts["akta_kematian"] == "Akta Kematian"
+    assert shorts["ktpel_penggantian"] == "KTP-el Ganti"
+    assert shorts["pindah_datang_antar_kabkota"] == "Pindah Datang AKK"
+    assert catalogue.get("kia").label == "KIA"
 
 
 def test_replacement_reasons(catalogue: Catalogue) -> None:
@@ -416,6 +469,42 @@ MALFORMED: dict[str, tuple[Mutation, tuple[str, ...]]] = {
     ),
     "duplicate akta code": (_duplicate_akta_code, ("akta_kematian", "LU", "akta_kelahiran")),
     "field name not text": (_set_field("kia", 0, "name", 7), ("kia", "field #0", "teks")),
+    "no short name": (_drop("kia", "short_name"), ("kia", "short_name")),
+    "short name too long": (
+        _set("akta_kematian", "short_name", "Pencatatan Akta Kematian"),
+        ("akta_kematian", "short_name", "22"),
+    ),
+    "duplicate short name": (_set("kk_baru", "short_name", "kia"), ("kk_baru", "KIA", "kia")),
+    "no applicant": (_drop("kia", "applicant"), ("kia", "applicant")),
+    "no subject": (_drop("akta_kematian", "subject"), ("akta_kematian", "subject")),
+    "party names an unknown field": (
+        _set("akta_kematian", "applicant", {"label": "Pelapor", "name": "pelapor", "nik": None}),
+        ("akta_kematian", "applicant", "'pelapor'", "bukan field"),
+    ),
+    "party NIK is not a NIK field": (
+        _set("akta_kelahiran", "subject", {"label": "Anak", "name": "anak_nama", "nik": "anak_ke"}),
+        ("akta_kelahiran", "subject", "anak_ke", "nik"),
+    ),
+    "party name is not a text field": (
+        _set("kia", "applicant", {"label": "Wali", "name": ["nik_orang_tua_wali"], "nik": None}),
+        ("kia", "applicant", "nik_orang_tua_wali", "text"),
+    ),
+    "party name not required": (
+        _set("akta_kematian", "applicant", {"label": "P", "name": "hubungan_pelapor", "nik": None}),
+        ("akta_kematian", "hubungan_pelapor", "wajib"),
+    ),
+    "party without a label": (
+        _set("kia", "subject", {"label": "", "name": "nama", "nik": "nik"}),
+        ("kia", "subject", "label"),
+    ),
+    "party with an unknown key": (
+        _set("kia", "subject", {"label": "Anak", "name": "nama", "nik": "nik", "hp": "no_hp"}),
+        ("kia", "subject", "hp"),
+    ),
+    "subject neither a party nor the applicant": (
+        _set("kia", "subject", "anak"),
+        ("kia", "subject", "objek"),
+    ),
 }
 
 

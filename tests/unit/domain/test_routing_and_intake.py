@@ -11,9 +11,12 @@ from disdukcapil_desk.domain.catalogue import Catalogue
 from disdukcapil_desk.domain.intake import (
     IntakeRejected,
     IntakeRules,
+    Parties,
     contact_of,
     decode_payload,
     parse_incoming,
+    read_parties,
+    same_person,
 )
 from disdukcapil_desk.domain.nik import NikRules
 from disdukcapil_desk.domain.routing import Office, route
@@ -128,3 +131,26 @@ def test_contact_falls_back_to_payload_and_needs_one() -> None:
 def test_unknown_service_is_rejected(rules: IntakeRules) -> None:
     with pytest.raises(IntakeRejected, match="tidak dikenal"):
         parse_incoming(rules, "surat_sakti", "{}", "+628", dt.date(2026, 11, 2))
+
+
+def test_parties_are_read_by_the_catalogue_roles(catalogue: Catalogue) -> None:
+    wedding = dict(
+        BIRTH,
+        suami_nama="  Rudi   Hartono ",
+        suami_nik="3604-1503-1192-0014",
+        istri_nama="Dewi Lestari",
+    )
+    couple = read_parties(catalogue.get("akta_perkawinan"), wedding)
+    assert couple == Parties(
+        "Rudi Hartono", "3604150311920014", "Rudi Hartono & Dewi Lestari", "3604150311920014"
+    )
+    birth = read_parties(catalogue.get("akta_kelahiran"), BIRTH)
+    assert (birth.applicant_name, birth.subject_name, birth.subject_nik) == (
+        "Rudi Hartono",
+        "Aisyah Putri",
+        "",
+    )
+    assert same_person(("Rudi Hartono", "3604150311920014"), ("Rudi Hartono", "3604150311920014"))
+    assert not same_person(("Rudi", "3604150311920014"), ("Rudi", "3604156107950009"))
+    assert same_person(("Dewi Lestari", ""), ("DEWI LESTARI", "3604156107950009"))
+    assert not same_person(("Rudi Hartono", "3604150311920014"), ("Aisyah Putri", ""))

@@ -82,6 +82,7 @@ def register_rows() -> list[RegisterRow]:
             "Selesai",
             "Ani",
             "3604********0001",
+            "3604********0002",
         )
         for i in range(2)
     ]

@@ -32,7 +32,8 @@ def test_workbook_layout(tmp_path: Path) -> None:
     register = wb["Register"]
     first = [c.value for c in register[HEADER_ROW + 1]]
     assert first[1] == "DINAS/20261101/0000" and first[2] == dt.datetime(2026, 11, 1, 8, 0)
-    assert first[4] is None and first[-1] == "3604********0001"
+    assert first[4] is None and first[-2] == "3604********0001"
+    assert first[-1] == "3604********0002", "the subject's NIK"
 
 
 def test_empty_recap_says_so(tmp_path: Path) -> None:
