@@ -605,7 +605,19 @@ class DocumentOps:
             fields = json.loads(stored.fields) if stored else {}
             item = Verification(content.kind, content.number, content.code, fields)
             check = _check(public, item, stored)
-        return _scan_result(check, fields)
+        return _scan_result(check, self._labelled(fields))
+
+    def _labelled(self, fields: dict[str, str]) -> dict[str, str]:
+        """The stored key fields under the words the paper uses, dates as dd-mm-yyyy; no NIK."""
+        labels = dict(_INTERNAL_LABELS)
+        for service in self._ctx.reference.catalogue:
+            for form_field in service.all_fields:
+                labels.setdefault(form_field.name, form_field.label)
+        return {
+            labels.get(key, key.strip("_").replace("_", " ")): _as_paper_date(value)
+            for key, value in fields.items()
+            if "nik" not in key
+        }
 
     def _verify_typed(self, text: str) -> ScanResult:
         typed = parse_typed_code(text)
@@ -631,7 +643,7 @@ class DocumentOps:
             check = _check(public, item, stored)
         # The printed part of the code must match; the stored code must still be the office's.
         check = replace(check, code_valid=check.code_valid and _printed_code_matches(item, printed))
-        return _scan_result(check, fields)
+        return _scan_result(check, self._labelled(fields))
 
     # -- building the plain data -----------------------------------------------------------
 
@@ -833,13 +845,30 @@ def _printed_code_matches(item: Verification, printed: str) -> bool:
     return len(printed) >= DISPLAY_CODE_LENGTH and item.code.startswith(printed)
 
 
+_INTERNAL_LABELS = {
+    "_issued_on": "Tanggal terbit",
+    "_desa": "Desa/kelurahan",
+    "_kecamatan": "Kecamatan",
+    "_kabupaten": "Kabupaten",
+}
+
+
+def _as_paper_date(value: object) -> str:
+    """An ISO date as the paper prints it (dd-mm-yyyy); anything else unchanged."""
+    text = str(value)
+    try:
+        return dt.date.fromisoformat(text).strftime("%d-%m-%Y") if len(text) == 10 else text
+    except ValueError:
+        return text
+
+
 def _scan_result(check: DocumentCheck, fields: dict[str, str]) -> ScanResult:
     message = (
         f"{check.number}: SAH — cocokkan data di bawah dengan dokumen."
         if check.ok
         else f"{check.number}: TIDAK SAH."
     )
-    return ScanResult(check, {k: v for k, v in fields.items() if "nik" not in k}, message)
+    return ScanResult(check, fields, message)
 
 
 def _check(

@@ -604,7 +604,7 @@ class MainWindow(QMainWindow):
         )
 
     def _show_scan_result(self, result: ScanResult) -> None:
-        details = "\n".join(f"{k.replace('_', ' ')}: {v}" for k, v in result.fields.items())
+        details = "\n".join(f"{label}: {value}" for label, value in result.fields.items())
         QMessageBox.information(self, "Periksa dokumen", f"{result.message}\n\n{details}")
 
     def open_pdf(self, name: str, pdf: bytes, printed: Printed | None = None) -> Path:
