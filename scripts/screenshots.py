@@ -37,6 +37,7 @@ from disdukcapil_desk.operations.demo import DemoOps
 from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
 from disdukcapil_desk.operations.setup import SetupOps
 from disdukcapil_desk.operations.users import UserOps
+from disdukcapil_desk.operations.verification import CheckInput
 from disdukcapil_desk.ui import geometry
 from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
 from disdukcapil_desk.ui.dialogs.login_dialog import LoginDialog
@@ -53,6 +54,7 @@ TASKBAR_PX = 40
 TITLE_BAR_PX = 30
 """A maximised window's title bar, in device pixels (Xvfb has no window manager to draw it)."""
 SUFFIX = ""
+MARKS = ("tidak_terbaca", "tidak_ada", "tidak_sesuai")
 
 
 def grab(widget: QWidget, path: Path) -> None:
@@ -125,12 +127,19 @@ def main(out: Path) -> None:
     grab(window, out / "07-verify-waiting-for-citizen.png")
     window.verification.close_request()
     rows = session.page(QueueFilter(service_code="akta_kelahiran", search="Contoh"), None, 5).rows
+    # As the officer does it: two documents marked, then the message drafted from what was saved.
+    session.claim(rows[0].id)
     detail = session.detail(rows[0].id)
+    marked = dict(zip((c.requirement_code for c in detail.checks), MARKS, strict=False))
+    draft = session.draft_revision(
+        detail.row.id, detail.row.version, {}, {c: CheckInput(s) for c, s in marked.items()}
+    )
+    session.release(detail.row.id)
     message = CitizenMessageDialog(
         "Minta perbaikan",
         "Pesan berikut akan disimpan untuk dikirim ke pemohon. Semua kekurangan ada dalam "
         "satu pesan; sunting bila perlu.",
-        session.revision_message(detail),
+        draft.message,
         lambda text: session.whatsapp_link(detail, text),
         confirm_label="Simpan && kembalikan",
         parent=window,

@@ -65,7 +65,7 @@ def main(out: Path, suffix: str) -> None:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     work = Path(tempfile.mkdtemp(prefix="desk-user-shots-"))
-    ctx = DeskContext.open(sqlite_url(work / "demo.sqlite3"))
+    ctx = DeskContext.open(sqlite_url(work / "demo.sqlite3"), create=True)
     SetupOps(ctx).init("admin", PASSWORD)
     DemoOps(ctx).generate(60, seed=7)
     _user_states(ctx)
