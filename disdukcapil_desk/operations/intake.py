@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,7 @@ from disdukcapil_desk.db.repositories import intake as intake_repo
 from disdukcapil_desk.domain.catalogue import Service as CatalogueService
 from disdukcapil_desk.domain.clock import office_date
 from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, IngestReport
-from disdukcapil_desk.domain.findings import ATTACHMENT_MISSING, missing_attachments
+from disdukcapil_desk.domain.findings import ATTACHMENT_MISSING, Finding, missing_attachments
 from disdukcapil_desk.domain.intake import (
     IntakeRejected,
     ParsedIntake,
@@ -529,7 +529,14 @@ def replace_findings(
         )
         for stale in existing:
             session.delete(stale)
-    for finding in parsed.findings:
+    add_findings(session, request_id, parsed.findings, now)
+
+
+def add_findings(
+    session: Session, request_id: int, findings: Iterable[Finding], now: dt.datetime
+) -> None:
+    """Record automatic findings of a request (unresolved)."""
+    for finding in findings:
         session.add(
             RequestFinding(
                 service_request_id=request_id,
@@ -550,19 +557,7 @@ def refresh_attachment_findings(
     """Compute again which required documents no attachment of the request is marked for."""
     intake_repo.delete_findings(session, request_id, ATTACHMENT_MISSING)
     attached = intake_repo.attachment_codes(session, request_id)
-    for finding in missing_attachments(service.requirements, attached):
-        session.add(
-            RequestFinding(
-                service_request_id=request_id,
-                code=finding.code,
-                severity=finding.severity.value,
-                field=finding.field,
-                message=finding.message,
-                source="auto",
-                resolved=False,
-                created_at=now,
-            )
-        )
+    add_findings(session, request_id, missing_attachments(service.requirements, attached), now)
 
 
 def _merge_payload(current: str, update: dict[str, object]) -> str:

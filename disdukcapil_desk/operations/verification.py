@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from disdukcapil_desk.db.models import (
     IncomingAttachment,
     RequestAttachment,
-    RequestFinding,
     RequirementCheck,
     ServiceRequest,
 )
@@ -33,7 +32,7 @@ from disdukcapil_desk.domain.errors import (
     ReasonRequired,
     WorkflowError,
 )
-from disdukcapil_desk.domain.findings import Severity
+from disdukcapil_desk.domain.findings import Finding, Severity
 from disdukcapil_desk.domain.history import MESSAGE_KEY, mask_numbers_in
 from disdukcapil_desk.domain.intake import IntakeRejected, parse_incoming
 from disdukcapil_desk.domain.nik import mask_number
@@ -41,6 +40,7 @@ from disdukcapil_desk.domain.workflow import Action, Permission, require
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.intake import (
+    add_findings,
     apply_applicant,
     refresh_attachment_findings,
     replace_findings,
@@ -373,29 +373,25 @@ class Verification:
         citizen sent (a finding, recomputed at every save)."""
         sent = _json_object(repo.citizen_payload(session, request.id))
         service = self._ctx.reference.catalogue.get(request.service_code)
-        for form_field in service.all_fields:
-            if form_field.type not in (FieldType.NIK, FieldType.NO_KK):
-                continue
-            before = str(sent.get(form_field.name) or "").strip()
-            after = str(payload.get(form_field.name) or "").strip()
-            if before == after:
-                continue
-            session.add(
-                RequestFinding(
-                    service_request_id=request.id,
-                    code="changed_by_officer",
-                    severity=Severity.WARNING.value,
-                    field=form_field.name,
-                    message=(
-                        f"{form_field.label} diubah petugas: dikirim pemohon "
-                        f"{mask_number(before) or '(kosong)'}, sekarang "
-                        f"{mask_number(after) or '(kosong)'}"
-                    ),
-                    source="auto",
-                    resolved=False,
-                    created_at=self._ctx.clock(),
-                )
+        changes = [
+            Finding(
+                "changed_by_officer",
+                Severity.WARNING,
+                f"{form_field.label} diubah petugas: dikirim pemohon "
+                f"{mask_number(before) or '(kosong)'}, sekarang {mask_number(after) or '(kosong)'}",
+                form_field.name,
             )
+            for form_field in service.all_fields
+            if form_field.type in (FieldType.NIK, FieldType.NO_KK)
+            for before, after in [
+                (
+                    str(sent.get(form_field.name) or "").strip(),
+                    str(payload.get(form_field.name) or "").strip(),
+                )
+            ]
+            if before != after
+        ]
+        add_findings(session, request.id, changes, self._ctx.clock())
 
     def _apply_checks(
         self,
