@@ -161,8 +161,18 @@ def real_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(QDialog, "exec", REAL_DIALOG_EXEC)
 
 
+@pytest.mark.parametrize(
+    ("enter", "modifiers"),
+    [(Qt.Key.Key_Return, CTRL), (Qt.Key.Key_Enter, CTRL | Qt.KeyboardModifier.KeypadModifier)],
+    ids=["ctrl-enter", "ctrl-keypad-enter"],
+)
 def test_a_complete_request_is_approved_in_four_keys(
-    qtbot: QtBot, window: MainWindow, ctx: DeskContext, users: dict[str, Actor]
+    qtbot: QtBot,
+    window: MainWindow,
+    ctx: DeskContext,
+    users: dict[str, Actor],
+    enter: Qt.Key,
+    modifiers: Qt.KeyboardModifier,
 ) -> None:
     request_id = death_registration(ctx)
     open_and_wait(qtbot, window, request_id)
@@ -170,7 +180,7 @@ def test_a_complete_request_is_approved_in_four_keys(
     required = sum(1 for c in checks_of(window) if c.required)
     for _ in range(required):
         keys.press(Qt.Key.Key_1, ALT)
-    keys.press(Qt.Key.Key_Return, CTRL)
+    keys.press(enter, modifiers)
     qtbot.waitUntil(lambda: window.stack.currentIndex() == PAGE_QUEUE, timeout=5000)
     assert status_of(ctx, users["loket.dinas"], request_id) is Status.APPROVED
     assert keys.count == required + 1 <= 5
