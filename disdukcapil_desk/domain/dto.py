@@ -27,6 +27,16 @@ class Actor:
         """Whether this is the desk acting on its own."""
         return self.role is None
 
+    @property
+    def is_upt_officer(self) -> bool:
+        """Whether the actor works at a UPT: they see and act on their own UPT's requests only."""
+        return is_upt_location(self.location_code)
+
+
+def is_upt_location(code: str | None) -> bool:
+    """Whether an office code names a UPT (``UPT-05``), not the dinas."""
+    return bool(code and code.startswith("UPT"))
+
 
 SYSTEM_ACTOR = Actor(login="system", role=None, full_name="Sistem")
 

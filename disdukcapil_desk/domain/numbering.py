@@ -25,6 +25,12 @@ def request_period(received_on: dt.date) -> str:
     return f"{received_on:%Y%m%d}"
 
 
+def normalize_request_number(text: str) -> str:
+    """A request number as stored: ``" dinas/20261102/0001 "`` becomes ``"DINAS/20261102/0001"``
+    (typed, scanned, or sent back by a channel)."""
+    return text.strip().upper()
+
+
 def looks_like_request_number(text: str) -> bool:
     """Whether ``text`` (as typed or scanned) has the shape of a request number."""
-    return bool(_REQUEST_NUMBER.match(text.strip().upper()))
+    return bool(_REQUEST_NUMBER.match(normalize_request_number(text)))

@@ -75,6 +75,7 @@ from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError, NotFound, PermissionDenied, WorkflowError
 from disdukcapil_desk.domain.intake import same_person
 from disdukcapil_desk.domain.nik import mask_number
+from disdukcapil_desk.domain.numbering import normalize_request_number
 from disdukcapil_desk.domain.office import OfficeSettings, settings_from
 from disdukcapil_desk.domain.workflow import Action, Permission, Role, Status, require
 from disdukcapil_desk.operations.audit import record
@@ -649,12 +650,11 @@ class DocumentOps:
 
     def _request(self, session: Session, actor: Actor, number: str) -> ServiceRequest:
         request = session.scalar(
-            select(ServiceRequest).where(ServiceRequest.number == number.strip().upper())
+            select(ServiceRequest).where(ServiceRequest.number == normalize_request_number(number))
         )
         if request is None:
             raise NotFound(f"Permohonan {number} tidak ditemukan")
-        upt = bool(actor.location_code and actor.location_code.startswith("UPT"))
-        if upt and request.location_code != actor.location_code:
+        if actor.is_upt_officer and request.location_code != actor.location_code:
             raise PermissionDenied("Petugas UPT hanya dapat mencetak dokumen UPT-nya")
         return request
 
@@ -662,7 +662,9 @@ class DocumentOps:
         document = repo.find(session, DocumentKind.CERTIFICATE.value, number.strip())
         if document is None:
             request = session.scalar(
-                select(ServiceRequest).where(ServiceRequest.number == number.strip().upper())
+                select(ServiceRequest).where(
+                    ServiceRequest.number == normalize_request_number(number)
+                )
             )
             if request is not None:
                 document = repo.current_for_request(

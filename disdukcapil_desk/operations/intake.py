@@ -37,7 +37,12 @@ from disdukcapil_desk.domain.intake import (
     read_parties,
 )
 from disdukcapil_desk.domain.nik import mask_number
-from disdukcapil_desk.domain.numbering import REQUEST_COUNTER, request_number, request_period
+from disdukcapil_desk.domain.numbering import (
+    REQUEST_COUNTER,
+    normalize_request_number,
+    request_number,
+    request_period,
+)
 from disdukcapil_desk.domain.routing import Office, route
 from disdukcapil_desk.domain.workflow import Action, Status, check_transition
 from disdukcapil_desk.operations.audit import AuditBuffer, record
@@ -378,7 +383,7 @@ class IntakeOps:
     def _resubmit(
         self, session: Session, row: IncomingRequest, parsed: ParsedIntake
     ) -> ServiceRequest:
-        number = (row.reply_to_number or "").strip().upper()
+        number = normalize_request_number(row.reply_to_number or "")
         stmt = select(ServiceRequest).where(ServiceRequest.number == number)
         if self._ctx.postgresql:
             stmt = stmt.with_for_update()

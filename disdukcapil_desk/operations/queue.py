@@ -48,6 +48,7 @@ from disdukcapil_desk.domain.history import (
 )
 from disdukcapil_desk.domain.intake import same_person
 from disdukcapil_desk.domain.nik import mask_number
+from disdukcapil_desk.domain.numbering import normalize_request_number
 from disdukcapil_desk.domain.workflow import (
     CLOSED_STATUSES,
     Action,
@@ -471,7 +472,9 @@ class QueueOps:
             request = session.get(ServiceRequest, number_or_id)
         else:
             request = session.scalar(
-                select(ServiceRequest).where(ServiceRequest.number == number_or_id.strip().upper())
+                select(ServiceRequest).where(
+                    ServiceRequest.number == normalize_request_number(number_or_id)
+                )
             )
         if request is None:
             raise NotFound(f"Permohonan {number_or_id} tidak ditemukan")
@@ -483,7 +486,7 @@ class QueueOps:
             raise ClaimError("Hanya pengguna yang masuk yang dapat mengambil permohonan")
 
     def _scoped(self, actor: Actor, flt: QueueFilter) -> QueueFilter:
-        if actor.location_code and actor.location_code.startswith("UPT"):
+        if actor.is_upt_officer:
             return QueueFilter(
                 flt.statuses,
                 flt.service_code,
@@ -495,8 +498,7 @@ class QueueOps:
         return flt
 
     def _check_location(self, actor: Actor, location: str) -> None:
-        upt_officer = bool(actor.location_code and actor.location_code.startswith("UPT"))
-        if upt_officer and location != actor.location_code:
+        if actor.is_upt_officer and location != actor.location_code:
             raise ClaimError("Petugas UPT hanya dapat mengambil permohonan UPT-nya")
 
     def _check_scope(self, actor: Actor, request: ServiceRequest) -> None:

@@ -20,6 +20,7 @@ from disdukcapil_desk.domain.dto import (
     RequestRow,
     UserChange,
     UserRow,
+    is_upt_location,
 )
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.findings import Finding
@@ -86,7 +87,7 @@ class DeskSession:
     @property
     def is_upt_officer(self) -> bool:
         """UPT officers only see their own UPT."""
-        return self.location.startswith("UPT")
+        return is_upt_location(self.location)
 
     def page(self, flt: QueueFilter, cursor: Cursor | None, size: int) -> Page:
         """One keyset page of the queue."""

@@ -10,8 +10,14 @@ import pytest
 
 from disdukcapil_desk.domain.audit import AuditEntry, entry_hash, snapshot
 from disdukcapil_desk.domain.demo_data import document_png, make_nik
-from disdukcapil_desk.domain.numbering import looks_like_request_number, request_number
+from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Actor, is_upt_location
+from disdukcapil_desk.domain.numbering import (
+    looks_like_request_number,
+    normalize_request_number,
+    request_number,
+)
 from disdukcapil_desk.domain.passwords import hash_password, password_problem, verify_password
+from disdukcapil_desk.domain.workflow import Role
 
 AT = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 
@@ -61,3 +67,22 @@ def test_demo_nik_follows_the_rules() -> None:
     assert make_nik("360415", dt.date(1992, 11, 3), "L", 14) == "3604150311920014"
     png = document_png(random.Random(1))
     assert png.startswith(b"\x89PNG") and png.endswith(b"IEND\xaeB`\x82")
+
+
+@pytest.mark.parametrize(
+    "typed", [" dinas/20261102/0001 ", "DINAS/20261102/0001", "\tDinas/20261102/0001\n"]
+)
+def test_a_request_number_is_normalized_the_same_way_everywhere(typed: str) -> None:
+    assert normalize_request_number(typed) == "DINAS/20261102/0001"
+    assert looks_like_request_number(typed)
+
+
+@pytest.mark.parametrize(
+    ("location", "upt"),
+    [("UPT-05", True), ("UPT-31", True), ("DINAS", False), (None, False), ("", False)],
+)
+def test_only_an_officer_of_a_upt_is_bound_to_it(location: str | None, upt: bool) -> None:
+    actor = Actor("petugas", Role.COUNTER, user_id=1, location_code=location)
+    assert actor.is_upt_officer is upt
+    assert is_upt_location(location) is upt
+    assert not SYSTEM_ACTOR.is_upt_officer
