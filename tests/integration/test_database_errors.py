@@ -14,7 +14,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -226,33 +225,6 @@ def test_a_closed_port_is_refused_in_indonesian(reference: ReferenceData) -> Non
     ctx.close()
     assert "menolak koneksi" in str(raised.value)
     assert "Connection refused" in raised.value.detail
-
-
-@pytest.fixture
-def silent_server() -> Iterator[int]:
-    """A port on 127.0.0.1 that accepts connections and never says a word."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield int(server.getsockname()[1])
-    stop.set()
-    thread.join()
-    for conn in held:
-        conn.close()
-    server.close()
 
 
 def test_a_server_that_never_answers_times_out(silent_server: int) -> None:

@@ -172,33 +172,6 @@ def test_a_new_local_database_only_when_chosen_in_settings(
 
 
 @pytest.fixture
-def silent_server() -> Iterator[int]:
-    """A port on 127.0.0.1 that accepts connections and never answers."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield int(server.getsockname()[1])
-    stop.set()
-    thread.join()
-    for conn in held:
-        conn.close()
-    server.close()
-
-
-@pytest.fixture
 def threaded_runner() -> Iterator[TaskRunner]:
     runner = TaskRunner()
     yield runner
