@@ -7,6 +7,7 @@ builds a database from it and compares it with these models.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from sqlalchemy import (
     Boolean,
@@ -26,9 +27,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from disdukcapil_desk.db import search_index
 from disdukcapil_desk.db.base import Base, BigId, UtcDateTime
+from disdukcapil_desk.domain.documents import DocumentKind
+from disdukcapil_desk.domain.workflow import Status
 
 SCHEMA_VERSION = 2
 """The schema version this code creates and understands; migrations lead up to it."""
+
+
+def one_of(column: str, vocabulary: type[enum.StrEnum]) -> CheckConstraint:
+    """A CHECK that ``column`` holds one of the values of ``vocabulary``, named after the column.
+
+    The domain's enum is the one home of a vocabulary: a new value is one line there (and a
+    migration of the constraint), and a misspelt value fails at the database, not later.
+    """
+    values = ", ".join(f"'{member.value}'" for member in vocabulary)
+    return CheckConstraint(f"{column} IN ({values})", name=column)
 
 
 class SchemaVersion(Base):
@@ -182,11 +195,7 @@ class ServiceRequest(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('new', 'in_review', 'needs_revision', 'approved', 'issued', 'done',"
-            " 'rejected', 'cancelled')",
-            name="status",
-        ),
+        one_of("status", Status),
         # The queue of a location, oldest first, with keyset paging on (received_at, id).
         Index("ix_service_request_queue", "location_code", "status", "received_at", "id"),
         Index("ix_service_request_received", "received_at", "id"),
@@ -334,7 +343,7 @@ class IssuedDocument(Base):
 
     __table_args__ = (
         UniqueConstraint("kind", "number"),
-        CheckConstraint("kind IN ('receipt', 'certificate')", name="kind"),
+        one_of("kind", DocumentKind),
         Index("ix_issued_document_unprinted", "location_code", "kind", "print_count"),
     )
 

@@ -12,7 +12,11 @@ from disdukcapil_desk.domain.workflow import OFFICE_PENDING, Role, Status
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who is acting: a logged-in user, or the desk itself (``role`` is None)."""
+    """Who is acting: a logged-in user, or the desk itself (``SYSTEM_ACTOR``, ``system=True``).
+
+    An actor without a role that is not the system actor holds no permission at all: it only
+    names who an audit line is about (a login that failed, say).
+    """
 
     login: str
     role: Role | None
@@ -21,11 +25,13 @@ class Actor:
     full_name: str = ""
     must_change_password: bool = False
     """Set at login after an administrator's reset: choose a new password before working."""
+    system: bool = False
+    """The desk itself (lease expiry, intake, set-up): may make the system transitions."""
 
     @property
     def is_system(self) -> bool:
         """Whether this is the desk acting on its own."""
-        return self.role is None
+        return self.system
 
     @property
     def is_upt_officer(self) -> bool:
@@ -38,7 +44,7 @@ def is_upt_location(code: str | None) -> bool:
     return bool(code and code.startswith("UPT"))
 
 
-SYSTEM_ACTOR = Actor(login="system", role=None, full_name="Sistem")
+SYSTEM_ACTOR = Actor(login="system", role=None, full_name="Sistem", system=True)
 
 
 class SlaState(enum.StrEnum):

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from disdukcapil_desk.domain.errors import PermissionDenied, WorkflowError
+
+if TYPE_CHECKING:
+    from disdukcapil_desk.domain.dto import Actor
 
 
 class Status(enum.StrEnum):
@@ -145,22 +149,25 @@ TRANSITIONS: dict[Action, Transition] = {
 }
 
 
-def check_transition(action: Action, current: Status, role: Role | None) -> Status:
+def check_transition(action: Action, current: Status, actor: Actor) -> Status:
     """Return the target status of ``action`` from ``current``, or raise.
 
     Args:
         action: the transition wanted.
         current: the request's status now.
-        role: the acting user's role, or ``None`` when the desk itself acts.
+        actor: who acts: an officer, or the explicit system actor when the desk itself acts.
 
     Raises:
         PermissionDenied: the role may not make this transition.
         WorkflowError: the transition is not allowed from ``current``.
     """
     transition = TRANSITIONS[action]
-    if role is None:
+    role = actor.role
+    if actor.is_system:
         if not transition.system:
             raise PermissionDenied(f"'{action}' hanya dapat dilakukan oleh petugas")
+    elif role is None:
+        raise PermissionDenied(f"'{action}' memerlukan petugas dengan peran")
     elif role not in transition.roles:
         raise PermissionDenied(f"Peran {role.label} tidak boleh melakukan '{action}'")
     if current not in transition.sources:
@@ -193,6 +200,10 @@ class Permission(enum.StrEnum):
     EXPORT_RECAP = "export_recap"
     PRINT = "print"
     VIEW_AUDIT = "view_audit"
+    ISSUE = "issue"
+    VOID = "void"
+    MANAGE_OFFICE = "manage_office"
+    TAKE_BACK = "take_back"
 
 
 PERMISSIONS: dict[Permission, frozenset[Role]] = {
@@ -205,10 +216,27 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.EXPORT_RECAP: frozenset({Role.SECTION_HEAD, Role.ADMIN}),
     Permission.PRINT: _WORKERS,
     Permission.VIEW_AUDIT: frozenset({Role.SECTION_HEAD, Role.ADMIN}),
+    Permission.ISSUE: TRANSITIONS[Action.ISSUE].roles,
+    Permission.VOID: frozenset({Role.SECTION_HEAD}),
+    Permission.MANAGE_OFFICE: frozenset({Role.ADMIN}),
+    Permission.TAKE_BACK: TRANSITIONS[Action.TAKE_BACK].roles,
 }
 
 
-def require(role: Role | None, permission: Permission) -> None:
-    """Raise ``PermissionDenied`` unless ``role`` holds ``permission`` (None = the desk itself)."""
-    if role is not None and not may(role, permission):
-        raise PermissionDenied(f"Peran {role.label} tidak memiliki hak '{permission}'")
+def holds(actor: Actor, permission: Permission) -> bool:
+    """Whether ``actor`` holds ``permission``: the system actor holds all, no role holds none."""
+    if actor.is_system:
+        return True
+    return actor.role is not None and may(actor.role, permission)
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    """Raise ``PermissionDenied`` unless ``actor`` holds ``permission``.
+
+    Only the explicit system actor (``SYSTEM_ACTOR``, ``Actor.system``) passes without a role;
+    an actor without a role is refused.
+    """
+    if holds(actor, permission):
+        return
+    who = actor.role.label if actor.role is not None else "tanpa peran"
+    raise PermissionDenied(f"Peran {who} tidak memiliki hak '{permission}'")

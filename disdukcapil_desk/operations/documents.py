@@ -77,7 +77,7 @@ from disdukcapil_desk.domain.intake import same_person
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.numbering import normalize_request_number
 from disdukcapil_desk.domain.office import OfficeSettings, settings_from
-from disdukcapil_desk.domain.workflow import Action, Permission, Role, Status, require
+from disdukcapil_desk.domain.workflow import Action, Permission, Status, require
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.queue import QueueOps
@@ -255,7 +255,7 @@ class DocumentOps:
             PermissionDenied: the actor is not an administrator.
             WorkflowError: the series has handed out numbers already, or the offset is negative.
         """
-        require(actor.role, Permission.MANAGE_LOCATIONS)
+        require(actor, Permission.MANAGE_OFFICE)
         if offset < 0:
             raise WorkflowError("Nomor terakhir tidak boleh negatif")
         regency = self._ctx.reference.wilayah.kabupaten_code
@@ -300,7 +300,7 @@ class DocumentOps:
             NotFound: no such request.
             WorkflowError: a reprint without a reason.
         """
-        require(actor.role, Permission.PRINT)
+        require(actor, Permission.PRINT)
         with self._ctx.unit_of_work() as session:
             request = self._request(session, actor, request_number)
             document = repo.find(session, DocumentKind.RECEIPT.value, request.number)
@@ -329,7 +329,7 @@ class DocumentOps:
             NotFound: no certificate for that number.
             WorkflowError: a reprint without a reason, or a voided certificate.
         """
-        require(actor.role, Permission.PRINT)
+        require(actor, Permission.PRINT)
         with self._ctx.unit_of_work() as session:
             document = self._certificate(session, actor, number)
             self._count(session, actor, document, purpose, reason)
@@ -374,7 +374,7 @@ class DocumentOps:
         Without ``count`` nothing is counted yet: the desk calls :meth:`record_print` once the
         printer took the job, so a cancelled print dialog leaves the batch waiting.
         """
-        require(actor.role, Permission.PRINT)
+        require(actor, Permission.PRINT)
         with self._ctx.unit_of_work() as session:
             documents = repo.unprinted(session, location_code, DocumentKind.CERTIFICATE.value)
             if not documents:
@@ -394,7 +394,7 @@ class DocumentOps:
 
     def record_print(self, actor: Actor, kind: DocumentKind, numbers: Sequence[str]) -> None:
         """Count documents as printed (and audit it) once the printer took them."""
-        require(actor.role, Permission.PRINT)
+        require(actor, Permission.PRINT)
         with self._ctx.unit_of_work() as session:
             for number in numbers:
                 document = repo.find(session, kind.value, number)
@@ -425,8 +425,7 @@ class DocumentOps:
         return [(code, catalogue.get(code).name) for code in sorted(self.templates)]
 
     def _void_in(self, session: Session, actor: Actor, number: str, reason: str) -> IssuedDocument:
-        if actor.role is not Role.SECTION_HEAD:
-            raise PermissionDenied("Hanya kepala seksi yang dapat membatalkan dokumen")
+        require(actor, Permission.VOID)
         if not reason.strip():
             raise WorkflowError("Alasan pembatalan wajib diisi")
         document = repo.find(session, DocumentKind.CERTIFICATE.value, number.strip())
@@ -532,7 +531,7 @@ class DocumentOps:
             PermissionDenied: the actor is not an administrator.
             DeskError: the file cannot be opened with the passphrase, or it has expired.
         """
-        require(actor.role, Permission.MANAGE_LOCATIONS)
+        require(actor, Permission.MANAGE_OFFICE)
         info = None
         if pkcs12 is not None:
             identity = load_identity(pkcs12, passphrase)

@@ -415,7 +415,7 @@ class IntakeOps:
         apply_applicant(target, reparsed)
         replace_findings(session, target.id, reparsed, self._ctx.clock())
         if status is Status.NEEDS_REVISION:
-            target.status = check_transition(Action.RESUBMIT, status, None).value
+            target.status = check_transition(Action.RESUBMIT, status, SYSTEM_ACTOR).value
             target.citizen_message = None
         target.resubmission_count += 1
         target.version += 1

@@ -35,7 +35,7 @@ class OfficeOps:
             PermissionDenied: the actor is not an administrator.
             DeskError: an unknown key.
         """
-        require(actor.role, Permission.MANAGE_LOCATIONS)
+        require(actor, Permission.MANAGE_OFFICE)
         unknown = sorted(set(changes) - set(SETTING_KEYS))
         if unknown:
             raise DeskError(f"Setelan tidak dikenal: {', '.join(unknown)}")

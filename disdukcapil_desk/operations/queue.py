@@ -105,7 +105,7 @@ class QueueOps:
 
         A UPT officer only ever sees the requests of their own UPT.
         """
-        require(actor.role, Permission.VIEW_QUEUE)
+        require(actor, Permission.VIEW_QUEUE)
         flt = self._scoped(actor, flt)
         today = office_date(self._ctx.clock())
         with self._ctx.reading() as session:
@@ -132,7 +132,7 @@ class QueueOps:
         """Return the number of requests per status for a location (the actor's by default),
         of every status or of ``statuses`` only (the open ones are an index range each; the
         closed ones are most of an office's history)."""
-        require(actor.role, Permission.VIEW_QUEUE)
+        require(actor, Permission.VIEW_QUEUE)
         location = self._scoped(actor, QueueFilter(location_code=location_code)).location_code
         wanted = tuple(Status) if statuses is None else tuple(statuses)
         with self._ctx.reading() as session:
@@ -143,7 +143,7 @@ class QueueOps:
 
     def detail(self, actor: Actor, number_or_id: str | int) -> RequestDetail:
         """Return one request with findings, checklist, attachments and history."""
-        require(actor.role, Permission.VIEW_QUEUE)
+        require(actor, Permission.VIEW_QUEUE)
         with self._ctx.reading() as session:
             request = self._find(session, number_or_id)
             self._check_scope(actor, request)
@@ -152,7 +152,7 @@ class QueueOps:
     def history(self, actor: Actor, request_id: int) -> tuple[HistoryEntry, ...]:
         """Return who did what to a request and when, with every message stored for the
         citizen, oldest first (personal numbers masked)."""
-        require(actor.role, Permission.VIEW_QUEUE)
+        require(actor, Permission.VIEW_QUEUE)
         with self._ctx.reading() as session:
             request = self._find(session, request_id)
             self._check_scope(actor, request)
@@ -200,7 +200,7 @@ class QueueOps:
                 raise NotFound(f"Permohonan {request_id} tidak ditemukan")
             self._check_scope(actor, request)
             if request.status == Status.NEW.value:
-                check_transition(Action.CLAIM, Status.NEW, actor.role)
+                check_transition(Action.CLAIM, Status.NEW, actor)
             lease = self._take(session, actor, request_id)
             if lease is None:
                 raise self._claim_refusal(session, request)
@@ -248,7 +248,7 @@ class QueueOps:
             StaleVersionError: someone changed the request after we loaded it.
             ClaimError: we do not hold the request.
         """
-        require(actor.role, Permission.EDIT_REQUEST)
+        require(actor, Permission.EDIT_REQUEST)
         with self._ctx.unit_of_work() as session:
             request = self._held_by(session, actor, request_id)
             self._check_version(session, request, expected_version)
@@ -398,7 +398,7 @@ class QueueOps:
         if action in _REASON_REQUIRED and not reason.strip():
             raise WorkflowError("Alasan wajib diisi")
         current = Status(request.status)
-        target = check_transition(action, current, actor.role)
+        target = check_transition(action, current, actor)
         request.status = target.value
         if target is not Status.IN_REVIEW:
             request.claimed_by = None
@@ -481,7 +481,7 @@ class QueueOps:
         return request
 
     def _require_user(self, actor: Actor) -> None:
-        require(actor.role, Permission.EDIT_REQUEST)
+        require(actor, Permission.EDIT_REQUEST)
         if actor.user_id is None:
             raise ClaimError("Hanya pengguna yang masuk yang dapat mengambil permohonan")
 

@@ -126,9 +126,9 @@ class Recaps:
             NotFound: an unknown location.
             DeskError: a bad period or file type.
         """
-        require(actor.role, Permission.EXPORT_RECAP)
+        require(actor, Permission.EXPORT_RECAP)
         if full_nik:
-            require(actor.role, Permission.VIEW_FULL_NIK)
+            require(actor, Permission.VIEW_FULL_NIK)
         suffix = path.suffix.lower()
         if suffix not in SUFFIXES:
             raise DeskError("Berkas rekap harus berakhiran .xlsx atau .pdf")
@@ -165,7 +165,7 @@ class Recaps:
         Raises:
             PermissionDenied: the actor may not export recaps.
         """
-        require(actor.role, Permission.EXPORT_RECAP)
+        require(actor, Permission.EXPORT_RECAP)
         period = _period(date_from, date_to)
         office = OfficeOps(self._ctx).get()
         with self._ctx.reading() as session:

@@ -198,7 +198,7 @@ class LocationOps:
 
     def assign_kecamatan(self, actor: Actor, kecamatan_code: str, location_code: str) -> None:
         """Make the UPT ``location_code`` cover ``kecamatan_code`` (moving it from another UPT)."""
-        require(actor.role, Permission.MANAGE_LOCATIONS)
+        require(actor, Permission.MANAGE_LOCATIONS)
         if self._ctx.reference.wilayah.kecamatan(kecamatan_code) is None:
             raise NotFound(f"Kecamatan '{kecamatan_code}' tidak dikenal")
         with self._ctx.unit_of_work() as session:

@@ -51,7 +51,7 @@ class UserOps:
             PermissionDenied: the actor may not manage users.
             DeskError: invalid login or password, unknown location, login taken.
         """
-        require(actor.role, Permission.MANAGE_USERS)
+        require(actor, Permission.MANAGE_USERS)
         login = login.strip().lower()
         if not login or not login.replace(".", "").replace("_", "").isalnum():
             raise DeskError("Nama login hanya boleh huruf, angka, titik dan garis bawah")
@@ -165,7 +165,7 @@ class UserOps:
             NotFound: no such user.
             DeskError: the password is too weak.
         """
-        require(actor.role, Permission.MANAGE_USERS)
+        require(actor, Permission.MANAGE_USERS)
         _check_strength(new_password)
         with self._ctx.unit_of_work() as session:
             user = _load(session, login)
@@ -189,7 +189,7 @@ class UserOps:
             PermissionDenied: the actor may not manage users.
             NotFound: no such user.
         """
-        require(actor.role, Permission.MANAGE_USERS)
+        require(actor, Permission.MANAGE_USERS)
         with self._ctx.unit_of_work() as session:
             user = _load(session, login)
             locked_until = user.locked_until
@@ -214,7 +214,7 @@ class UserOps:
             NotFound: no such user.
             DeskError: an administrator deactivating themself, or the last active administrator.
         """
-        require(actor.role, Permission.MANAGE_USERS)
+        require(actor, Permission.MANAGE_USERS)
         with self._ctx.unit_of_work() as session:
             user = _load(session, login)
             if user.login == _normal(actor.login):
@@ -241,7 +241,7 @@ class UserOps:
             PermissionDenied: the actor may not manage users.
             NotFound: no such user.
         """
-        require(actor.role, Permission.MANAGE_USERS)
+        require(actor, Permission.MANAGE_USERS)
         with self._ctx.unit_of_work() as session:
             user = _load(session, login)
             if user.active:
@@ -272,7 +272,7 @@ class UserOps:
             NotFound: no such user or location.
             DeskError: it would leave the office without an active administrator.
         """
-        require(actor.role, Permission.MANAGE_USERS)
+        require(actor, Permission.MANAGE_USERS)
         with self._ctx.unit_of_work() as session:
             user = _load(session, login)
             location = user.location_code if location_code is None else (location_code or None)

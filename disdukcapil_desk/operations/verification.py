@@ -105,7 +105,7 @@ class Verification:
             StaleVersionError: someone changed the request since it was loaded.
             ClaimError: the actor does not hold the request.
         """
-        require(actor.role, Permission.EDIT_REQUEST)
+        require(actor, Permission.EDIT_REQUEST)
         with self._ctx.unit_of_work() as session:
             request = self._queue.held_request(session, actor, request_id, expected_version)
             self._save_in(session, actor, request, fields, checks)
@@ -222,7 +222,7 @@ class Verification:
         checks: Mapping[str, CheckInput],
     ) -> None:
         """Save fields and checks inside the caller's transaction (version bumped, audited)."""
-        require(actor.role, Permission.EDIT_REQUEST)
+        require(actor, Permission.EDIT_REQUEST)
         changed = self._apply_fields(session, request, fields)
         judged = self._apply_checks(session, actor, request, checks)
         service = self._ctx.reference.catalogue.get(request.service_code)
@@ -298,7 +298,7 @@ class Verification:
 
     def set_citizen_message(self, actor: Actor, request_id: int, text: str) -> None:
         """Store the message the channel will send to the citizen (audited)."""
-        require(actor.role, Permission.EDIT_REQUEST)
+        require(actor, Permission.EDIT_REQUEST)
         with self._ctx.unit_of_work() as session:
             request = session.get(ServiceRequest, request_id)
             if request is None:
@@ -324,7 +324,7 @@ class Verification:
 
     def attachment_content(self, actor: Actor, attachment_id: int) -> tuple[str, bytes]:
         """Return (media type, bytes) of an attachment of a request the actor may see."""
-        require(actor.role, Permission.VIEW_QUEUE)
+        require(actor, Permission.VIEW_QUEUE)
         with self._ctx.reading() as session:
             row = session.execute(
                 select(IncomingAttachment.media_type, IncomingAttachment.content)

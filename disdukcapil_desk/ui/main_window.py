@@ -34,7 +34,7 @@ from disdukcapil_desk.domain.clock import office_date, utc_now
 from disdukcapil_desk.domain.documents import DocumentKind, ScanResult
 from disdukcapil_desk.domain.dto import IngestReport, QueueFilter, RequestDetail, RequestRow
 from disdukcapil_desk.domain.errors import DatabaseError
-from disdukcapil_desk.domain.workflow import Permission, Role, Status
+from disdukcapil_desk.domain.workflow import Permission, Status
 from disdukcapil_desk.operations.documents import IssueResult, ReadyBatch
 from disdukcapil_desk.operations.recaps import RecapResult
 from disdukcapil_desk.ui.account import add_account_button
@@ -274,7 +274,7 @@ class MainWindow(QMainWindow):
         for name in ("open", "refresh"):
             self.toolbar_actions[name].setEnabled(self.may_view_queue)
         self.toolbar_actions["ingest"].setEnabled(self.session.can(Permission.RUN_INGEST))
-        may_issue = self.session.actor.role in (Role.VERIFIER, Role.SECTION_HEAD)
+        may_issue = self.session.can(Permission.ISSUE)
         self.toolbar_actions["issue"].setEnabled(may_issue)
         self.toolbar_actions["recap"].setEnabled(self.session.can(Permission.EXPORT_RECAP))
         for name in ("receipt", "print_ready"):

@@ -26,7 +26,7 @@ from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.findings import Finding
 from disdukcapil_desk.domain.history import HistoryEntry
 from disdukcapil_desk.domain.office import OfficeSettings
-from disdukcapil_desk.domain.workflow import CLOSED_STATUSES, Permission, Role, Status, may
+from disdukcapil_desk.domain.workflow import CLOSED_STATUSES, Permission, Role, Status, holds
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import (
     DocumentOps,
@@ -77,12 +77,7 @@ class DeskSession:
 
     def can(self, permission: Permission) -> bool:
         """Whether the officer's role holds ``permission``."""
-        return self.actor.role is not None and may(self.actor.role, permission)
-
-    @property
-    def is_section_head(self) -> bool:
-        """Section heads may take requests back."""
-        return self.actor.role is Role.SECTION_HEAD
+        return holds(self.actor, permission)
 
     @property
     def is_upt_officer(self) -> bool:

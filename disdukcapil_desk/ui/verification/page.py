@@ -27,7 +27,7 @@ from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.dto import Lease, RequestDetail, RequestRow
 from disdukcapil_desk.domain.errors import ClaimError, ReasonRequired, StaleVersionError
 from disdukcapil_desk.domain.history import HistoryEntry
-from disdukcapil_desk.domain.workflow import Status
+from disdukcapil_desk.domain.workflow import Permission, Status
 from disdukcapil_desk.operations.verification import CheckInput, RevisionDraft
 from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, ReasonDialog
 from disdukcapil_desk.ui.messages import CHANNEL_LABELS, show_error
@@ -264,7 +264,7 @@ class VerificationPage(QWidget):
             self.buttons[name].setEnabled(editable)
         holder = self.detail.row.holder if self.detail else None
         self.buttons["take_over"].setVisible(
-            self._session.is_section_head and not editable and bool(holder)
+            self._session.can(Permission.TAKE_BACK) and not editable and bool(holder)
         )
 
     def _set_banner(self, text: str) -> None:

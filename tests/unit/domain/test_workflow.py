@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Actor
 from disdukcapil_desk.domain.errors import PermissionDenied, WorkflowError
 from disdukcapil_desk.domain.workflow import (
     TRANSITIONS,
@@ -13,9 +14,15 @@ from disdukcapil_desk.domain.workflow import (
     Status,
     allowed_actions,
     check_transition,
+    holds,
     may,
     require,
 )
+
+
+def officer(role: Role | None) -> Actor:
+    return Actor(login="petugas", role=role)
+
 
 HAPPY_PATH = [
     (Action.CLAIM, Status.NEW, Role.COUNTER, Status.IN_REVIEW),
@@ -27,14 +34,14 @@ HAPPY_PATH = [
 
 @pytest.mark.parametrize(("action", "current", "role", "target"), HAPPY_PATH)
 def test_happy_path(action: Action, current: Status, role: Role, target: Status) -> None:
-    assert check_transition(action, current, role) is target
+    assert check_transition(action, current, officer(role)) is target
 
 
 def test_revision_round_trip_goes_back_to_the_queue() -> None:
-    assert check_transition(Action.REQUEST_REVISION, Status.IN_REVIEW, Role.COUNTER) is (
+    assert check_transition(Action.REQUEST_REVISION, Status.IN_REVIEW, officer(Role.COUNTER)) is (
         Status.NEEDS_REVISION
     )
-    assert check_transition(Action.RESUBMIT, Status.NEEDS_REVISION, None) is Status.NEW
+    assert check_transition(Action.RESUBMIT, Status.NEEDS_REVISION, SYSTEM_ACTOR) is Status.NEW
 
 
 @pytest.mark.parametrize(
@@ -50,19 +57,41 @@ def test_revision_round_trip_goes_back_to_the_queue() -> None:
 )
 def test_illegal_transitions_raise_with_indonesian_text(action: Action, current: Status) -> None:
     with pytest.raises(WorkflowError, match="tidak dapat"):
-        check_transition(action, current, Role.SECTION_HEAD)
+        check_transition(action, current, officer(Role.SECTION_HEAD))
 
 
 def test_roles_are_enforced() -> None:
     with pytest.raises(PermissionDenied):
-        check_transition(Action.ISSUE, Status.APPROVED, Role.COUNTER)
+        check_transition(Action.ISSUE, Status.APPROVED, officer(Role.COUNTER))
     with pytest.raises(PermissionDenied):
-        check_transition(Action.TAKE_BACK, Status.IN_REVIEW, Role.COUNTER)
+        check_transition(Action.TAKE_BACK, Status.IN_REVIEW, officer(Role.COUNTER))
     with pytest.raises(PermissionDenied):
-        check_transition(Action.CLAIM, Status.NEW, Role.ADMIN)
+        check_transition(Action.CLAIM, Status.NEW, officer(Role.ADMIN))
     with pytest.raises(PermissionDenied, match="petugas"):
-        check_transition(Action.APPROVE, Status.IN_REVIEW, None)
-    assert check_transition(Action.EXPIRE, Status.IN_REVIEW, None) is Status.NEW
+        check_transition(Action.APPROVE, Status.IN_REVIEW, SYSTEM_ACTOR)
+    assert check_transition(Action.EXPIRE, Status.IN_REVIEW, SYSTEM_ACTOR) is Status.NEW
+
+
+def test_an_actor_without_a_role_is_not_the_system() -> None:
+    """Before, ``require(None, …)`` passed silently; only the explicit system actor passes now."""
+    nobody = officer(None)
+    assert not nobody.is_system
+    with pytest.raises(PermissionDenied, match="tanpa peran"):
+        require(nobody, Permission.VIEW_QUEUE)
+    with pytest.raises(PermissionDenied):
+        check_transition(Action.EXPIRE, Status.IN_REVIEW, nobody)
+    require(SYSTEM_ACTOR, Permission.MANAGE_USERS)
+
+
+def test_document_rights_are_permissions() -> None:
+    assert holds(officer(Role.VERIFIER), Permission.ISSUE)
+    assert not holds(officer(Role.COUNTER), Permission.ISSUE)
+    assert holds(officer(Role.SECTION_HEAD), Permission.VOID)
+    assert not holds(officer(Role.VERIFIER), Permission.VOID)
+    assert holds(officer(Role.ADMIN), Permission.MANAGE_OFFICE)
+    assert not holds(officer(Role.SECTION_HEAD), Permission.MANAGE_OFFICE)
+    assert holds(officer(Role.SECTION_HEAD), Permission.TAKE_BACK)
+    assert not holds(officer(Role.COUNTER), Permission.TAKE_BACK)
 
 
 def test_every_status_is_reachable_from_new() -> None:
@@ -94,8 +123,8 @@ def test_allowed_actions_and_permissions() -> None:
     assert may(Role.ADMIN, Permission.MANAGE_USERS)
     assert not may(Role.COUNTER, Permission.EXPORT_RECAP)
     with pytest.raises(PermissionDenied):
-        require(Role.COUNTER, Permission.MANAGE_USERS)
-    require(None, Permission.MANAGE_USERS)
+        require(officer(Role.COUNTER), Permission.MANAGE_USERS)
+    require(officer(Role.ADMIN), Permission.MANAGE_USERS)
 
 
 def test_labels_are_indonesian() -> None:
