@@ -14,6 +14,12 @@ from disdukcapil_desk.domain.catalogue import Catalogue, FieldType, FormField, P
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.findings import Finding, Severity
 from disdukcapil_desk.domain.nik import NikRules, normalize_number
+from disdukcapil_desk.domain.payload import (
+    DEFAULT_LIMITS,
+    PayloadLimits,
+    PayloadRefused,
+    decode_limited,
+)
 from disdukcapil_desk.domain.wilayah import Wilayah, normalize_region_code
 
 MAX_NAME_LENGTH = 150
@@ -57,13 +63,18 @@ class IntakeRules:
     catalogue: Catalogue
     wilayah: Wilayah
     nik_rules: NikRules
+    limits: PayloadLimits = DEFAULT_LIMITS
 
 
-def decode_payload(text: str) -> dict[str, object]:
+def decode_payload(text: str, limits: PayloadLimits = DEFAULT_LIMITS) -> dict[str, object]:
     """Return the payload object, or raise ``IntakeRejected`` saying why it is unusable."""
+    if not isinstance(text, str):
+        raise IntakeRejected(f"payload harus berupa teks JSON, bukan {type(text).__name__}")
     try:
-        value = json.loads(text)
-    except (json.JSONDecodeError, TypeError) as exc:
+        value = decode_limited(text, limits)
+    except PayloadRefused as exc:
+        raise IntakeRejected(str(exc)) from None
+    except json.JSONDecodeError as exc:
         raise IntakeRejected(f"payload bukan JSON yang sah: {exc}") from None
     if not isinstance(value, dict):
         raise IntakeRejected(f"payload harus berupa objek JSON, bukan {type(value).__name__}")
@@ -99,7 +110,7 @@ def parse_incoming(
     if service_code not in rules.catalogue:
         raise IntakeRejected(f"kode layanan tidak dikenal: {service_code[:60]!r}")
     service = rules.catalogue.get(service_code)
-    payload = decode_payload(payload_text)
+    payload = decode_payload(payload_text, rules.limits)
     parsed = ParsedIntake(service, payload, contact_of(sender, payload))
     for form_field in service.all_fields:
         _check_field(rules, parsed, form_field)
