@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import (
     ColumnElement,
@@ -23,14 +23,23 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from disdukcapil_desk.db.base import UtcDateTime
-from disdukcapil_desk.db.models import AppUser, ServiceRequest
+from disdukcapil_desk.db.models import (
+    AppUser,
+    IncomingAttachment,
+    RequestAttachment,
+    RequestFinding,
+    ServiceRequest,
+)
 from disdukcapil_desk.db.search_index import name_condition, number_condition
-from disdukcapil_desk.domain.dto import Cursor, QueueFilter
+from disdukcapil_desk.domain.dto import AttachmentRow, Cursor, FindingRow, QueueFilter
+from disdukcapil_desk.domain.findings import Severity
 from disdukcapil_desk.domain.nik import normalize_number
 from disdukcapil_desk.domain.numbering import looks_like_request_number
 from disdukcapil_desk.domain.workflow import OFFICE_PENDING, Status
 
 SR = ServiceRequest
+RequestRecord: TypeAlias = ServiceRequest
+"""A stored request as these functions return it (operations change its fields in place)."""
 _OFFICE_PENDING = sorted(s.value for s in OFFICE_PENDING)
 Holder = aliased(AppUser)
 
@@ -255,3 +264,49 @@ def load_for_update(session: Session, request_id: int) -> ServiceRequest | None:
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     return session.scalar(stmt)
+
+
+def by_id(session: Session, request_id: int) -> ServiceRequest | None:
+    """Return one request by id (from the session's identity map when already loaded)."""
+    return session.get(SR, request_id)
+
+
+def by_number(session: Session, number: str) -> ServiceRequest | None:
+    """Return one request by its number (already normalised)."""
+    return session.scalar(select(SR).where(SR.number == number))
+
+
+def status_and_holder(session: Session, request_id: int) -> tuple[str, int | None]:
+    """Return a request's status and the id of whoever holds it, read from the database."""
+    row = session.execute(select(SR.status, SR.claimed_by).where(SR.id == request_id)).one()
+    return row.status, row.claimed_by
+
+
+def findings(session: Session, request_id: int) -> tuple[FindingRow, ...]:
+    """Every finding of a request, in the order they were stored."""
+    rows = session.scalars(
+        select(RequestFinding)
+        .where(RequestFinding.service_request_id == request_id)
+        .order_by(RequestFinding.id)
+    )
+    return tuple(
+        FindingRow(f.code, Severity(f.severity), f.field, f.message, f.source, f.resolved)
+        for f in rows
+    )
+
+
+def attachments(session: Session, request_id: int) -> tuple[AttachmentRow, ...]:
+    """The attachments of a request with their size, without their bytes."""
+    rows = session.execute(
+        select(
+            IncomingAttachment.id,
+            IncomingAttachment.filename,
+            IncomingAttachment.media_type,
+            RequestAttachment.requirement_code,
+            func.length(IncomingAttachment.content),
+        )
+        .join(RequestAttachment, RequestAttachment.incoming_attachment_id == IncomingAttachment.id)
+        .where(RequestAttachment.service_request_id == request_id)
+        .order_by(IncomingAttachment.id)
+    )
+    return tuple(AttachmentRow(r[0], r[1], r[2], r[3], int(r[4] or 0)) for r in rows)

@@ -9,6 +9,11 @@ from disdukcapil_desk.db.models import AppUser, ServiceRequest
 from disdukcapil_desk.domain.workflow import Role, Status
 
 
+def by_id(session: Session, user_id: int) -> AppUser | None:
+    """Return the user with ``user_id`` (from the session's identity map when loaded)."""
+    return session.get(AppUser, user_id)
+
+
 def by_login(session: Session, login: str, *, for_update: bool = False) -> AppUser | None:
     """Return the user with ``login`` (already normalised), row-locked on request."""
     stmt = select(AppUser).where(AppUser.login == login)

@@ -3,10 +3,28 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.models import IncomingRequest, RequestFinding, RequirementCheck
+
+
+class StoredCheck(NamedTuple):
+    """The officer's verdict on one requirement as stored."""
+
+    state: str
+    note: str
+    checked_by: str | None
+
+
+def checks(session: Session, request_id: int) -> dict[str, StoredCheck]:
+    """The stored verdict per requirement code of a request."""
+    rows = session.scalars(
+        select(RequirementCheck).where(RequirementCheck.service_request_id == request_id)
+    )
+    return {c.requirement_code: StoredCheck(c.state, c.note, c.checked_by) for c in rows}
 
 
 def check_states(session: Session, request_id: int) -> dict[str, str]:
