@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, TypeAlias
 
 from sqlalchemy import (
@@ -271,9 +271,75 @@ def by_id(session: Session, request_id: int) -> ServiceRequest | None:
     return session.get(SR, request_id)
 
 
-def by_number(session: Session, number: str) -> ServiceRequest | None:
-    """Return one request by its number (already normalised)."""
-    return session.scalar(select(SR).where(SR.number == number))
+def by_number(session: Session, number: str, *, for_update: bool = False) -> ServiceRequest | None:
+    """Return one request by its number (already normalised), row-locked on request."""
+    stmt = select(SR).where(SR.number == number)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalar(stmt)
+
+
+def new(**values: Any) -> ServiceRequest:
+    """Build a request to insert (see ``insert``); the caller fills in the parties."""
+    return SR(**values)
+
+
+def insert(session: Session, request: ServiceRequest) -> None:
+    """Insert a new request and flush, so it has its id."""
+    session.add(request)
+    session.flush()
+
+
+def open_duplicate(session: Session, request: ServiceRequest) -> tuple[int, str] | None:
+    """(id, number) of the oldest other open request of the same service about the same
+    person: the subject's NIK, else (a newborn, a name on an old akta) the same applicant
+    naming the same subject; None when there is none or neither is known."""
+    if request.subject_nik:
+        same_subject: ColumnElement[bool] = SR.subject_nik == request.subject_nik
+    elif request.nik and request.subject_name:
+        same_subject = and_(
+            SR.nik == request.nik, func.lower(SR.subject_name) == request.subject_name.lower()
+        )
+    else:
+        return None
+    other = session.execute(
+        select(SR.id, SR.number)
+        .where(
+            same_subject,
+            SR.service_code == request.service_code,
+            SR.id != request.id,
+            SR.status.not_in([Status.DONE.value, Status.REJECTED.value, Status.CANCELLED.value]),
+        )
+        .order_by(SR.id)
+        .limit(1)
+    ).first()
+    return (other.id, other.number) if other is not None else None
+
+
+def parties_after(
+    session: Session, after_id: int, limit: int
+) -> Sequence[Row[int, str, str, str, str, str, str]]:
+    """Up to ``limit`` requests after ``after_id`` (by id) with their payload and parties:
+    ``id, service_code, payload, nik, applicant_name, subject_nik, subject_name``."""
+    return session.execute(
+        select(
+            SR.id,
+            SR.service_code,
+            SR.payload,
+            SR.nik,
+            SR.applicant_name,
+            SR.subject_nik,
+            SR.subject_name,
+        )
+        .where(SR.id > after_id)
+        .order_by(SR.id)
+        .limit(limit)
+    ).all()
+
+
+def update_parties(session: Session, updates: Sequence[Mapping[str, object]]) -> None:
+    """Write new party columns, one dict (with ``id``) per request, as one bulk UPDATE."""
+    session.execute(update(SR), updates)
 
 
 def status_and_holder(session: Session, request_id: int) -> tuple[str, int | None]:
