@@ -26,6 +26,15 @@ class CheckInput:
 
 
 @dataclass(frozen=True, slots=True)
+class RevisionDraft:
+    """A revision message drafted from the request as just saved."""
+
+    version: int
+    detail: RequestDetail
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Actor:
     """Who is acting: a logged-in user, or the desk itself (``SYSTEM_ACTOR``, ``system=True``).
 

@@ -39,6 +39,7 @@ from disdukcapil_desk.domain.history import (
 from disdukcapil_desk.domain.intake import same_person
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.numbering import normalize_request_number
+from disdukcapil_desk.domain.vocabulary import CheckState
 from disdukcapil_desk.domain.workflow import (
     CLOSED_STATUSES,
     Action,
@@ -564,7 +565,7 @@ def _checks(session: Session, request_id: int, service: Service) -> tuple[CheckR
                 requirement.label,
                 requirement.required,
                 requirement.condition,
-                check.state if check else "pending",
+                check.state if check else CheckState.PENDING.value,
                 check.note if check else "",
                 check.checked_by if check else None,
             )

@@ -279,6 +279,11 @@ def by_number(session: Session, number: str, *, for_update: bool = False) -> Ser
     return session.scalar(stmt)
 
 
+def flush(session: Session) -> None:
+    """Send the session's pending changes to the database (still inside the transaction)."""
+    session.flush()
+
+
 def new(**values: Any) -> ServiceRequest:
     """Build a request to insert (see ``insert``); the caller fills in the parties."""
     return SR(**values)
@@ -376,3 +381,13 @@ def attachments(session: Session, request_id: int) -> tuple[AttachmentRow, ...]:
         .order_by(IncomingAttachment.id)
     )
     return tuple(AttachmentRow(r[0], r[1], r[2], r[3], int(r[4] or 0)) for r in rows)
+
+
+def attachment_content(session: Session, attachment_id: int) -> tuple[str, bytes] | None:
+    """(media type, bytes) of an attachment linked to a request; None when there is none."""
+    row = session.execute(
+        select(IncomingAttachment.media_type, IncomingAttachment.content)
+        .join(RequestAttachment, RequestAttachment.incoming_attachment_id == IncomingAttachment.id)
+        .where(IncomingAttachment.id == attachment_id)
+    ).first()
+    return (row.media_type, bytes(row.content)) if row is not None else None
