@@ -391,3 +391,28 @@ def attachment_content(session: Session, attachment_id: int) -> tuple[str, bytes
         .where(IncomingAttachment.id == attachment_id)
     ).first()
     return (row.media_type, bytes(row.content)) if row is not None else None
+
+
+def statuses(session: Session) -> list[str]:
+    """The status of every request (one entry per request)."""
+    return list(session.scalars(select(SR.status)))
+
+
+def arrivals_with_status(session: Session, status: Status) -> list[tuple[int, dt.datetime, str]]:
+    """(id, received_at, location_code) of every request in ``status``, by id."""
+    rows = session.execute(
+        select(SR.id, SR.received_at, SR.location_code)
+        .where(SR.status == status.value)
+        .order_by(SR.id)
+    )
+    return [(r.id, r.received_at, r.location_code) for r in rows]
+
+
+def contacts_with_status(session: Session, status: Status) -> list[tuple[str, str, str]]:
+    """(number, service_code, contact) of every request in ``status``, by id."""
+    rows = session.execute(
+        select(SR.number, SR.service_code, SR.contact)
+        .where(SR.status == status.value)
+        .order_by(SR.id)
+    )
+    return [(r.number, r.service_code, r.contact) for r in rows]
