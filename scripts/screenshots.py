@@ -29,7 +29,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
 
 from disdukcapil_desk.db.engine import sqlite_url
-from disdukcapil_desk.domain.dto import QueueFilter
+from disdukcapil_desk.domain.dto import CheckInput, QueueFilter
 from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.operations.connection import probe_database
 from disdukcapil_desk.operations.context import DeskContext
@@ -37,7 +37,6 @@ from disdukcapil_desk.operations.demo import DemoOps
 from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
 from disdukcapil_desk.operations.setup import SetupOps
 from disdukcapil_desk.operations.users import UserOps
-from disdukcapil_desk.operations.verification import CheckInput
 from disdukcapil_desk.ui import geometry
 from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
 from disdukcapil_desk.ui.dialogs.login_dialog import LoginDialog

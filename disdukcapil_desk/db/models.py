@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from disdukcapil_desk.db import search_index
 from disdukcapil_desk.db.base import Base, BigId, UtcDateTime
 from disdukcapil_desk.domain.documents import DocumentKind
+from disdukcapil_desk.domain.vocabulary import Channel, CheckState
 from disdukcapil_desk.domain.workflow import Status
 
 SCHEMA_VERSION = 2
@@ -133,7 +134,7 @@ class IncomingRequest(Base):
 
     __table_args__ = (
         UniqueConstraint("channel", "external_ref"),
-        CheckConstraint("channel IN ('whatsapp', 'web', 'email', 'import')", name="channel"),
+        one_of("channel", Channel),
         Index(
             "ix_incoming_request_pending",
             "id",
@@ -237,10 +238,7 @@ class RequirementCheck(Base):
 
     __table_args__ = (
         UniqueConstraint("service_request_id", "requirement_code"),
-        CheckConstraint(
-            "state IN ('pending', 'sesuai', 'tidak_ada', 'tidak_terbaca', 'tidak_sesuai')",
-            name="state",
-        ),
+        one_of("state", CheckState),
     )
 
 

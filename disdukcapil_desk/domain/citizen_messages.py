@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from disdukcapil_desk.domain.errors import CatalogueError
+from disdukcapil_desk.domain.vocabulary import FAILED_CHECK_STATES
 
-FAILED_STATES = ("tidak_ada", "tidak_terbaca", "tidak_sesuai")
+FAILED_STATES = tuple(state.value for state in FAILED_CHECK_STATES)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from disdukcapil_desk.domain.catalogue import read_json_resource
 from disdukcapil_desk.domain.errors import CatalogueError
 from disdukcapil_desk.domain.terbilang import date_long, date_words, number_words, ordinal_words
+from disdukcapil_desk.domain.vocabulary import Channel, CheckState
 
 QR_PREFIX = "DDK1"
 SEAL_MARK = b"DDKSEAL:"
@@ -538,21 +539,10 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-CHECK_STATE_LABELS = {
-    "pending": "Belum diperiksa",
-    "sesuai": "Sesuai",
-    "tidak_ada": "Tidak ada",
-    "tidak_terbaca": "Tidak terbaca",
-    "tidak_sesuai": "Tidak sesuai",
-}
+CHECK_STATE_LABELS = {state.value: state.label for state in CheckState}
 """How a receipt names the state of a requirement."""
 
-CHANNEL_NAMES = {
-    "whatsapp": "WhatsApp",
-    "web": "Formulir web",
-    "email": "Surel (e-mail)",
-    "import": "Loket (impor berkas)",
-}
+CHANNEL_NAMES = {channel.value: channel.receipt_name for channel in Channel}
 """How a receipt names the channel a request came through."""
 
 

@@ -4,10 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from disdukcapil_desk.domain.findings import Severity
+from disdukcapil_desk.domain.vocabulary import CheckState
 from disdukcapil_desk.domain.workflow import OFFICE_PENDING, Role, Status
+
+ProgressFn = Callable[[int, int], None]
+"""Told (done, total) as a long job advances."""
+CancelFn = Callable[[], bool]
+"""Asked between steps of a long job whether to stop."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInput:
+    """The officer's verdict on one requirement, as the verification screen sends it."""
+
+    state: CheckState | str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionDraft:
+    """A revision message drafted from the request as just saved."""
+
+    version: int
+    detail: RequestDetail
+    message: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 from disdukcapil_desk.domain.sla import HolidayCalendar
 from disdukcapil_desk.domain.terbilang import MONTHS
+from disdukcapil_desk.domain.vocabulary import Channel
 
 MONTHS_ID = MONTHS
 DAILY_MAX_DAYS = 31
@@ -501,9 +502,4 @@ REGISTER_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("NIK atas nama", 19),
 )
 
-CHANNEL_LABELS = {
-    "whatsapp": "WhatsApp",
-    "web": "Web",
-    "email": "E-mail",
-    "import": "Impor",
-}
+CHANNEL_LABELS = {channel.value: channel.label for channel in Channel}

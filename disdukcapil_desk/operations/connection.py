@@ -7,12 +7,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import URL, text
+from sqlalchemy import URL
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from disdukcapil_desk.db.engine import PG_CONNECT_TIMEOUT_S, make_engine, sqlite_url
 from disdukcapil_desk.db.errors import classify
+from disdukcapil_desk.db.repositories.server import version_text
 from disdukcapil_desk.db.schema import database_version
 
 SQLITE = "sqlite"
@@ -88,7 +89,7 @@ def probe_database(
     engine = make_engine(url, create=False, connect_args=connect_args)
     try:
         with engine.connect() as conn:
-            server = str(conn.execute(text(_VERSION_SQL[engine.dialect.name])).scalar())
+            server = version_text(conn)
         return ProbeResult(server.split(" on ")[0], database_version(engine))
     except SQLAlchemyError as exc:
         raise classify(exc, engine.url, timeout_s=seconds) from None
@@ -103,9 +104,6 @@ def sqlite_file_missing(url: str) -> Path | None:
         return None
     path = Path(parsed.database).expanduser().absolute()
     return None if path.exists() else path
-
-
-_VERSION_SQL = {"sqlite": "select 'SQLite ' || sqlite_version()", "postgresql": "select version()"}
 
 
 def _password_args(url: str, password: str | None) -> dict[str, str]:

@@ -9,9 +9,8 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
-from disdukcapil_desk.db.models import AppUser, ServiceRequest
+from disdukcapil_desk.db.repositories import requests as requests_repo
+from disdukcapil_desk.db.repositories import users as users_repo
 from disdukcapil_desk.domain.catalogue import FieldType, FormField, Service
 from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.demo_data import (
@@ -23,6 +22,7 @@ from disdukcapil_desk.domain.demo_data import (
     random_phone,
 )
 from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.domain.vocabulary import Channel
 from disdukcapil_desk.domain.wilayah import Wilayah
 from disdukcapil_desk.domain.workflow import Action, Role, Status
 from disdukcapil_desk.operations.context import DeskContext
@@ -129,7 +129,7 @@ class DemoOps:
         self._walk(rng, now, users)
         summary.resubmissions = self._resubmit_some(rng, now, seed)
         with self._ctx.reading() as session:
-            summary.statuses.update(session.scalars(select(ServiceRequest.status)))
+            summary.statuses.update(requests_repo.statuses(session))
         return summary
 
     def _ensure_users(self, summary: DemoSummary) -> dict[str, Actor]:
@@ -144,7 +144,7 @@ class DemoOps:
         ]
         ops = UserOps(self._ctx)
         with self._ctx.reading() as session:
-            existing = set(session.scalars(select(AppUser.login)))
+            existing = users_repo.all_logins(session)
         for login, role, location, name in specs:
             if login not in existing:
                 ops.add(
@@ -181,7 +181,7 @@ class DemoOps:
         payload = _payload(rng, service, person, received.date(), self._ctx.reference.wilayah)
         if rng.random() < 0.08:
             _spoil(rng, payload)
-        channel = rng.choices(["whatsapp", "web", "email", "import"], [70, 20, 5, 5])[0]
+        channel = rng.choices(list(Channel), [70, 20, 5, 5])[0].value
         attachments = tuple(
             (req.code, f"{req.code}.png", "image/png", document_png(rng))
             for req in service.requirements[: rng.randint(1, min(3, len(service.requirements)))]
@@ -210,7 +210,7 @@ class DemoOps:
             code, payload, sender = bad[i % len(bad)]
             rows.append(
                 IncomingRow(
-                    channel="whatsapp",
+                    channel=Channel.WHATSAPP.value,
                     external_ref=f"demo-{seed}-bad-{i}",
                     received_at=now - dt.timedelta(hours=rng.randint(1, 500)),
                     sender=sender,
@@ -225,11 +225,7 @@ class DemoOps:
         ctx = dataclasses.replace(self._ctx, clock=clock)
         queue = QueueOps(ctx)
         with self._ctx.reading() as session:
-            requests = session.execute(
-                select(ServiceRequest.id, ServiceRequest.received_at, ServiceRequest.location_code)
-                .where(ServiceRequest.status == Status.NEW.value)
-                .order_by(ServiceRequest.id)
-            ).all()
+            requests = requests_repo.arrivals_with_status(session, Status.NEW)
         for request_id, received_at, location in requests:
             age = (now - received_at).days
             target = _target_status(rng, age)
@@ -261,16 +257,12 @@ class DemoOps:
 
     def _resubmit_some(self, rng: random.Random, now: dt.datetime, seed: int) -> int:
         with self._ctx.reading() as session:
-            waiting = session.execute(
-                select(ServiceRequest.number, ServiceRequest.service_code, ServiceRequest.contact)
-                .where(ServiceRequest.status == Status.NEEDS_REVISION.value)
-                .order_by(ServiceRequest.id)
-            ).all()
+            waiting = requests_repo.contacts_with_status(session, Status.NEEDS_REVISION)
         intake = IntakeOps(self._ctx)
         for i, (number, service_code, contact) in enumerate(waiting[::3]):
             intake.submit_row(
                 IncomingRow(
-                    channel="whatsapp",
+                    channel=Channel.WHATSAPP.value,
                     external_ref=f"demo-{seed}-fix-{i}",
                     received_at=now - dt.timedelta(minutes=rng.randint(1, 600)),
                     sender=contact,

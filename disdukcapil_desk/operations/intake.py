@@ -5,31 +5,30 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from disdukcapil_desk.db.models import (
-    IncomingAttachment,
-    IncomingRequest,
-    Location,
-    LocationKecamatan,
-    RequestAttachment,
-    RequestFinding,
-    RequirementCheck,
-    Service,
-    ServiceRequest,
-)
-from disdukcapil_desk.db.repositories import counters, notify
+from disdukcapil_desk.db.repositories import counters, notify, reference, requests
+from disdukcapil_desk.db.repositories import findings as findings_repo
 from disdukcapil_desk.db.repositories import intake as intake_repo
+from disdukcapil_desk.db.repositories import verification as checks_repo
+from disdukcapil_desk.db.repositories.intake import IncomingRecord
+from disdukcapil_desk.db.repositories.requests import RequestRecord
 from disdukcapil_desk.domain.catalogue import Service as CatalogueService
 from disdukcapil_desk.domain.clock import office_date
 from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, IngestReport
-from disdukcapil_desk.domain.findings import ATTACHMENT_MISSING, Finding, missing_attachments
+from disdukcapil_desk.domain.dto import CancelFn as CancelFn
+from disdukcapil_desk.domain.dto import ProgressFn as ProgressFn
+from disdukcapil_desk.domain.findings import (
+    ATTACHMENT_MISSING,
+    Finding,
+    Severity,
+    missing_attachments,
+)
 from disdukcapil_desk.domain.intake import (
     IntakeRejected,
     ParsedIntake,
@@ -50,8 +49,6 @@ from disdukcapil_desk.operations.context import DeskContext
 
 log = logging.getLogger("disdukcapil_desk.intake")
 
-ProgressFn = Callable[[int, int], None]
-CancelFn = Callable[[], bool]
 BATCH_SIZE = 200
 
 
@@ -106,14 +103,13 @@ class IntakeOps:
             )
             if row_id is not None:
                 for kind, filename, media_type, content in row.attachments:
-                    session.add(
-                        IncomingAttachment(
-                            incoming_request_id=row_id,
-                            kind=kind,
-                            filename=filename,
-                            media_type=media_type,
-                            content=content,
-                        )
+                    intake_repo.add_attachment(
+                        session,
+                        row_id,
+                        kind=kind,
+                        filename=filename,
+                        media_type=media_type,
+                        content=content,
                     )
             return row_id
 
@@ -129,20 +125,7 @@ class IntakeOps:
         changed_total, after_id = 0, 0
         while True:
             with self._ctx.unit_of_work() as session:
-                rows = session.execute(
-                    select(
-                        ServiceRequest.id,
-                        ServiceRequest.service_code,
-                        ServiceRequest.payload,
-                        ServiceRequest.nik,
-                        ServiceRequest.applicant_name,
-                        ServiceRequest.subject_nik,
-                        ServiceRequest.subject_name,
-                    )
-                    .where(ServiceRequest.id > after_id)
-                    .order_by(ServiceRequest.id)
-                    .limit(batch_size)
-                ).all()
+                rows = requests.parties_after(session, after_id, batch_size)
                 if not rows:
                     return changed_total
                 after_id = rows[-1].id
@@ -154,7 +137,7 @@ class IntakeOps:
                     if u is not None
                 ]
                 if updates:
-                    session.execute(update(ServiceRequest), updates)
+                    requests.update_parties(session, updates)
                     record(
                         self._ctx,
                         session,
@@ -170,10 +153,7 @@ class IntakeOps:
     def pending_count(self) -> int:
         """Return how many rows wait to be ingested."""
         with self._ctx.reading() as session:
-            return int(
-                session.scalar(select(func.count()).where(IncomingRequest.ingested_at.is_(None)))
-                or 0
-            )
+            return intake_repo.pending_count(session)
 
     def ingest(
         self,
@@ -209,17 +189,13 @@ class IntakeOps:
 
     def _routing(self) -> _Routing:
         with self._ctx.reading() as session:
-            offices = tuple(
-                Office(loc.code, loc.kind, loc.active) for loc in session.scalars(select(Location))
+            return _Routing(
+                reference.offices(session),
+                reference.kecamatan_coverage(session),
+                reference.sla_days(session),
             )
-            coverage = {
-                link.kecamatan_code: link.location_code
-                for link in session.scalars(select(LocationKecamatan))
-            }
-            sla = {s.code: s.sla_days for s in session.scalars(select(Service))}
-        return _Routing(offices, coverage, sla)
 
-    def _ingest_row(self, session: Session, row: IncomingRequest, batch: _Batch) -> None:
+    def _ingest_row(self, session: Session, row: IncomingRecord, batch: _Batch) -> None:
         row_id, report = row.id, batch.report
         mark = self._audit.mark()
         try:
@@ -250,15 +226,12 @@ class IntakeOps:
         return f"kesalahan internal: {exc!r}"[:500]
 
     def _quarantine(self, session: Session, row_id: int, reason: str, report: IngestReport) -> None:
-        row = session.get(IncomingRequest, row_id)
-        assert row is not None
-        row.ingested_at = self._ctx.clock()
-        row.ingest_error = reason
+        intake_repo.quarantine(session, row_id, self._ctx.clock(), reason)
         report.rows += 1
         report.quarantined += 1
         report.quarantine_reasons.append((row_id, reason))
 
-    def _process(self, session: Session, row: IncomingRequest, batch: _Batch) -> tuple[bool, str]:
+    def _process(self, session: Session, row: IncomingRecord, batch: _Batch) -> tuple[bool, str]:
         """Turn one incoming row into a request (or a resubmission); return whether it was a
         resubmission and the office whose queue changed.
         """
@@ -283,10 +256,10 @@ class IntakeOps:
     def _create(
         self,
         session: Session,
-        row: IncomingRequest,
+        row: IncomingRecord,
         parsed: ParsedIntake,
         batch: _Batch,
-    ) -> ServiceRequest:
+    ) -> RequestRecord:
         service, routing = parsed.service, batch.routing
         received_on = office_date(row.received_at)
         location = route(
@@ -297,7 +270,7 @@ class IntakeOps:
         )
         sla_days = routing.sla_days.get(service.code, service.sla_days)
         now = self._ctx.clock()
-        request = ServiceRequest(
+        request = requests.new(
             number=request_number(location, received_on, sequence),
             service_code=service.code,
             location_code=location,
@@ -314,19 +287,10 @@ class IntakeOps:
             updated_by=SYSTEM_ACTOR.login,
         )
         apply_applicant(request, parsed)
-        session.add(request)
-        session.flush()
+        requests.insert(session, request)
         self._flag_duplicate(session, request, batch.report)
         replace_findings(session, request.id, parsed, now, fresh=True)
-        for requirement in service.requirements:
-            session.add(
-                RequirementCheck(
-                    service_request_id=request.id,
-                    requirement_code=requirement.code,
-                    state="pending",
-                    note="",
-                )
-            )
+        checks_repo.add_pending(session, request.id, [r.code for r in service.requirements])
         self._audit.add(
             SYSTEM_ACTOR,
             "intake",
@@ -344,50 +308,28 @@ class IntakeOps:
         return request
 
     def _flag_duplicate(
-        self, session: Session, request: ServiceRequest, report: IngestReport
+        self, session: Session, request: RequestRecord, report: IngestReport
     ) -> None:
-        same_subject = _same_subject(request)
-        if same_subject is None:
-            return
-        other = session.execute(
-            select(ServiceRequest.id, ServiceRequest.number)
-            .where(
-                same_subject,
-                ServiceRequest.service_code == request.service_code,
-                ServiceRequest.id != request.id,
-                ServiceRequest.status.not_in(
-                    [Status.DONE.value, Status.REJECTED.value, Status.CANCELLED.value]
-                ),
-            )
-            .order_by(ServiceRequest.id)
-            .limit(1)
-        ).first()
+        other = requests.open_duplicate(session, request)
         if other is None:
             return
-        request.possible_duplicate_of = other.id
+        other_id, other_number = other
+        request.possible_duplicate_of = other_id
         report.duplicates_flagged += 1
-        session.add(
-            RequestFinding(
-                service_request_id=request.id,
-                code="possible_duplicate",
-                severity="warning",
-                field="nik",
-                message=f"Kemungkinan ganda: permohonan {other.number} untuk orang dan "
-                "layanan yang sama masih berjalan",
-                source="auto",
-                resolved=False,
-                created_at=self._ctx.clock(),
-            )
+        duplicate = Finding(
+            "possible_duplicate",
+            Severity.WARNING,
+            f"Kemungkinan ganda: permohonan {other_number} untuk orang dan "
+            "layanan yang sama masih berjalan",
+            "nik",
         )
+        findings_repo.add(session, request.id, [duplicate], self._ctx.clock())
 
     def _resubmit(
-        self, session: Session, row: IncomingRequest, parsed: ParsedIntake
-    ) -> ServiceRequest:
+        self, session: Session, row: IncomingRecord, parsed: ParsedIntake
+    ) -> RequestRecord:
         number = normalize_request_number(row.reply_to_number or "")
-        stmt = select(ServiceRequest).where(ServiceRequest.number == number)
-        if self._ctx.postgresql:
-            stmt = stmt.with_for_update()
-        target = session.scalar(stmt)
+        target = requests.by_number(session, number, for_update=self._ctx.postgresql)
         if target is None:
             raise IntakeRejected(
                 f"perbaikan untuk nomor permohonan {number[:40]!r} yang tidak dikenal"
@@ -436,19 +378,14 @@ class IntakeOps:
         self,
         session: Session,
         attachments: Sequence[tuple[int, str | None]],
-        target: ServiceRequest,
+        target: RequestRecord,
         parsed: ParsedIntake,
     ) -> None:
         known = {r.code for r in parsed.service.requirements}
-        for attachment_id, kind in attachments:
-            session.add(
-                RequestAttachment(
-                    service_request_id=target.id,
-                    incoming_attachment_id=attachment_id,
-                    requirement_code=kind if kind in known else None,
-                )
-            )
-        session.flush()
+        links = [
+            (attachment_id, kind if kind in known else None) for attachment_id, kind in attachments
+        ]
+        intake_repo.link_attachments(session, target.id, links)
         refresh_attachment_findings(session, target.id, parsed.service, self._ctx.clock())
 
 
@@ -485,20 +422,7 @@ def _party_update(service: CatalogueService, row: Any) -> dict[str, object] | No
     return {"id": row.id, **values}
 
 
-def _same_subject(request: ServiceRequest) -> ColumnElement[bool] | None:
-    """Requests about the same person: the subject's NIK, else (a newborn, a name on an old
-    akta) the same applicant naming the same subject; None when neither is known."""
-    if request.subject_nik:
-        return ServiceRequest.subject_nik == request.subject_nik
-    if request.nik and request.subject_name:
-        return and_(
-            ServiceRequest.nik == request.nik,
-            func.lower(ServiceRequest.subject_name) == request.subject_name.lower(),
-        )
-    return None
-
-
-def apply_applicant(request: ServiceRequest, parsed: ParsedIntake) -> None:
+def apply_applicant(request: RequestRecord, parsed: ParsedIntake) -> None:
     """Copy the parties (the applicant's NIK and name, the subject's) and the common columns
     (KK, desa…) from parsed intake data; called at ingest, on a resubmission and whenever the
     officer edits fields, so the columns follow the payload."""
@@ -525,35 +449,17 @@ def replace_findings(
     ``fresh``: the request was just created, there is nothing to replace.
     """
     if not fresh:
-        existing = session.scalars(
-            select(RequestFinding).where(
-                RequestFinding.service_request_id == request_id,
-                RequestFinding.source == "auto",
-                RequestFinding.code.not_in(("possible_duplicate", ATTACHMENT_MISSING)),
-            )
+        findings_repo.delete_automatic(
+            session, request_id, keep=("possible_duplicate", ATTACHMENT_MISSING)
         )
-        for stale in existing:
-            session.delete(stale)
     add_findings(session, request_id, parsed.findings, now)
 
 
 def add_findings(
-    session: Session, request_id: int, findings: Iterable[Finding], now: dt.datetime
+    session: Session, request_id: int, found: Iterable[Finding], now: dt.datetime
 ) -> None:
     """Record automatic findings of a request (unresolved)."""
-    for finding in findings:
-        session.add(
-            RequestFinding(
-                service_request_id=request_id,
-                code=finding.code,
-                severity=finding.severity.value,
-                field=finding.field,
-                message=finding.message,
-                source="auto",
-                resolved=False,
-                created_at=now,
-            )
-        )
+    findings_repo.add(session, request_id, found, now)
 
 
 def refresh_attachment_findings(

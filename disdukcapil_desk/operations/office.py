@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from sqlalchemy import select
-
-from disdukcapil_desk.db.models import OfficeSetting
+from disdukcapil_desk.db.repositories import office as repo
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.office import SETTING_KEYS, OfficeSettings, settings_from
@@ -25,7 +23,7 @@ class OfficeOps:
     def get(self) -> OfficeSettings:
         """Return the settings (defaults where nothing is stored)."""
         with self._ctx.reading() as session:
-            stored = {s.key: s.value for s in session.scalars(select(OfficeSetting))}
+            stored = repo.stored_settings(session)
         return settings_from(stored)
 
     def update(self, actor: Actor, changes: dict[str, str]) -> OfficeSettings:
@@ -42,13 +40,7 @@ class OfficeOps:
         current = asdict(self.get())
         with self._ctx.unit_of_work() as session:
             for key, value in changes.items():
-                row = session.get(OfficeSetting, key)
-                if row is None:
-                    row = OfficeSetting(key=key)
-                    session.add(row)
-                row.value = value.strip()
-                row.updated_at = self._ctx.clock()
-                row.updated_by = actor.login
+                repo.put_setting(session, key, value.strip(), by=actor.login, at=self._ctx.clock())
             record(
                 self._ctx,
                 session,

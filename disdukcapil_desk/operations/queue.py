@@ -7,29 +7,20 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Protocol
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from disdukcapil_desk.db.models import (
-    AppUser,
-    IncomingAttachment,
-    RequestAttachment,
-    RequestFinding,
-    RequirementCheck,
-    ServiceRequest,
-)
 from disdukcapil_desk.db.repositories import audit as audit_repo
-from disdukcapil_desk.db.repositories import notify
+from disdukcapil_desk.db.repositories import notify, users
 from disdukcapil_desk.db.repositories import requests as repo
+from disdukcapil_desk.db.repositories import verification as checks_repo
+from disdukcapil_desk.db.repositories.requests import RequestRecord
 from disdukcapil_desk.domain.catalogue import Service
 from disdukcapil_desk.domain.clock import office_date
 from disdukcapil_desk.domain.dto import (
     SYSTEM_ACTOR,
     Actor,
-    AttachmentRow,
     CheckRow,
     Cursor,
-    FindingRow,
     HistoryRow,
     Lease,
     Page,
@@ -38,7 +29,6 @@ from disdukcapil_desk.domain.dto import (
     RequestRow,
 )
 from disdukcapil_desk.domain.errors import ClaimError, NotFound, StaleVersionError, WorkflowError
-from disdukcapil_desk.domain.findings import Severity
 from disdukcapil_desk.domain.history import (
     MESSAGE_KEY,
     HistoryEntry,
@@ -49,6 +39,7 @@ from disdukcapil_desk.domain.history import (
 from disdukcapil_desk.domain.intake import same_person
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.numbering import normalize_request_number
+from disdukcapil_desk.domain.vocabulary import CheckState
 from disdukcapil_desk.domain.workflow import (
     CLOSED_STATUSES,
     Action,
@@ -306,7 +297,7 @@ class QueueOps:
         expected_version: int | None = None,
         reason: str = "",
         citizen_message: str | None = None,
-    ) -> ServiceRequest:
+    ) -> RequestRecord:
         """Make a workflow transition inside the caller's transaction (for other operations).
 
         Issuing uses it so the status change, the number it allocates and the document it
@@ -326,7 +317,7 @@ class QueueOps:
 
     def held_request(
         self, session: Session, actor: Actor, request_id: int, expected_version: int | None
-    ) -> ServiceRequest:
+    ) -> RequestRecord:
         """Load a request the actor holds, at the version they saw (inside their transaction).
 
         Raises:
@@ -338,10 +329,9 @@ class QueueOps:
             self._check_version(session, request, expected_version)
         return request
 
-    def row_of(self, session: Session, request: ServiceRequest) -> RequestRow:
+    def row_of(self, session: Session, request: RequestRecord) -> RequestRow:
         """Return the queue row of a request loaded in ``session``."""
-        holder = session.get(AppUser, request.claimed_by) if request.claimed_by else None
-        return self._row(request, holder.login if holder else None)
+        return self._row(request, self._holder_login(session, request))
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -349,15 +339,11 @@ class QueueOps:
         assert actor.user_id is not None
         now = self._ctx.clock()
         expires = now + self._ctx.lease
-        before = session.execute(
-            select(ServiceRequest.status, ServiceRequest.claimed_by).where(
-                ServiceRequest.id == request_id
-            )
-        ).one()
+        before_status, before_holder = repo.status_and_holder(session, request_id)
         if not repo.take_claim(session, request_id, actor.user_id, now, expires, actor.login):
             return None
         request = self._load(session, request_id)
-        if before.claimed_by != actor.user_id or before.status != Status.IN_REVIEW.value:
+        if before_holder != actor.user_id or before_status != Status.IN_REVIEW.value:
             notify.queue_changed(session, request.location_code)
             record(
                 self._ctx,
@@ -366,18 +352,18 @@ class QueueOps:
                 Action.CLAIM.value,
                 "service_request",
                 request.number,
-                before={"status": before.status},
+                before={"status": before_status},
                 after={"status": request.status},
             )
         return Lease(request.id, request.number, actor.login, expires, request.version)
 
-    def _claim_refusal(self, session: Session, request: ServiceRequest) -> ClaimError:
+    def _claim_refusal(self, session: Session, request: RequestRecord) -> ClaimError:
         if request.status != Status.IN_REVIEW.value:
             return ClaimError(
                 f"Permohonan {request.number} berstatus '{Status(request.status).label}' "
                 "dan tidak dapat diambil"
             )
-        holder = session.get(AppUser, request.claimed_by) if request.claimed_by else None
+        holder = users.by_id(session, request.claimed_by) if request.claimed_by else None
         since = request.claimed_at.astimezone() if request.claimed_at else None
         return ClaimError(
             f"Permohonan {request.number} sedang diperiksa oleh "
@@ -390,7 +376,7 @@ class QueueOps:
         self,
         session: Session,
         actor: Actor,
-        request: ServiceRequest,
+        request: RequestRecord,
         action: Action,
         reason: str,
         message: str | None = None,
@@ -424,12 +410,12 @@ class QueueOps:
             detail=reason,
         )
 
-    def _touch(self, request: ServiceRequest, actor: Actor) -> None:
+    def _touch(self, request: RequestRecord, actor: Actor) -> None:
         request.version += 1
         request.updated_at = self._ctx.clock()
         request.updated_by = actor.login
 
-    def _check_version(self, session: Session, request: ServiceRequest, expected: int) -> None:
+    def _check_version(self, session: Session, request: RequestRecord, expected: int) -> None:
         if request.version == expected:
             return
         changed_at = request.updated_at.astimezone()
@@ -441,7 +427,7 @@ class QueueOps:
             changed_at=changed_at.isoformat(),
         )
 
-    def _held_by(self, session: Session, actor: Actor, request_id: int) -> ServiceRequest:
+    def _held_by(self, session: Session, actor: Actor, request_id: int) -> RequestRecord:
         request = self._load(session, request_id)
         self._check_scope(actor, request)
         now = self._ctx.clock()
@@ -461,21 +447,17 @@ class QueueOps:
             )
         return request
 
-    def _load(self, session: Session, request_id: int) -> ServiceRequest:
+    def _load(self, session: Session, request_id: int) -> RequestRecord:
         request = repo.load_for_update(session, request_id)
         if request is None:
             raise NotFound(f"Permohonan {request_id} tidak ditemukan")
         return request
 
-    def _find(self, session: Session, number_or_id: str | int) -> ServiceRequest:
+    def _find(self, session: Session, number_or_id: str | int) -> RequestRecord:
         if isinstance(number_or_id, int):
-            request = session.get(ServiceRequest, number_or_id)
+            request = repo.by_id(session, number_or_id)
         else:
-            request = session.scalar(
-                select(ServiceRequest).where(
-                    ServiceRequest.number == normalize_request_number(number_or_id)
-                )
-            )
+            request = repo.by_number(session, normalize_request_number(number_or_id))
         if request is None:
             raise NotFound(f"Permohonan {number_or_id} tidak ditemukan")
         return request
@@ -501,9 +483,13 @@ class QueueOps:
         if actor.is_upt_officer and location != actor.location_code:
             raise ClaimError("Petugas UPT hanya dapat mengambil permohonan UPT-nya")
 
-    def _check_scope(self, actor: Actor, request: ServiceRequest) -> None:
+    def _check_scope(self, actor: Actor, request: RequestRecord) -> None:
         if not actor.is_system:
             self._check_location(actor, request.location_code)
+
+    def _holder_login(self, session: Session, request: RequestRecord) -> str | None:
+        holder = users.by_id(session, request.claimed_by) if request.claimed_by else None
+        return holder.login if holder else None
 
     def _row(self, request: QueueLine, holder: str | None) -> RequestRow:
         catalogue = self._ctx.reference.catalogue
@@ -534,11 +520,10 @@ class QueueOps:
             service_short_name=service.short_name if service else "",
         )
 
-    def _detail(self, session: Session, request: ServiceRequest) -> RequestDetail:
-        holder = session.get(AppUser, request.claimed_by) if request.claimed_by else None
+    def _detail(self, session: Session, request: RequestRecord) -> RequestDetail:
         service = self._ctx.reference.catalogue.get(request.service_code)
         return RequestDetail(
-            row=self._row(request, holder.login if holder else None),
+            row=self._row(request, self._holder_login(session, request)),
             payload=_load_payload(request.payload),
             contact=request.contact,
             nik=request.nik,
@@ -546,9 +531,9 @@ class QueueOps:
             kode_desa=request.kode_desa,
             kecamatan_code=request.kecamatan_code,
             citizen_message=request.citizen_message,
-            findings=_findings(session, request.id),
+            findings=repo.findings(session, request.id),
             checks=_checks(session, request.id, service),
-            attachments=_attachments(session, request.id),
+            attachments=repo.attachments(session, request.id),
             history=tuple(
                 HistoryRow(e.at, e.actor, e.action, e.detail)
                 for e in audit_repo.entries_for(session, "service_request", request.number)
@@ -569,25 +554,8 @@ def _masked(values: dict[str, object]) -> dict[str, object]:
     }
 
 
-def _findings(session: Session, request_id: int) -> tuple[FindingRow, ...]:
-    rows = session.scalars(
-        select(RequestFinding)
-        .where(RequestFinding.service_request_id == request_id)
-        .order_by(RequestFinding.id)
-    )
-    return tuple(
-        FindingRow(f.code, Severity(f.severity), f.field, f.message, f.source, f.resolved)
-        for f in rows
-    )
-
-
 def _checks(session: Session, request_id: int, service: Service) -> tuple[CheckRow, ...]:
-    stored = {
-        c.requirement_code: c
-        for c in session.scalars(
-            select(RequirementCheck).where(RequirementCheck.service_request_id == request_id)
-        )
-    }
+    stored = checks_repo.checks(session, request_id)
     result = []
     for requirement in service.requirements:
         check = stored.get(requirement.code)
@@ -597,25 +565,9 @@ def _checks(session: Session, request_id: int, service: Service) -> tuple[CheckR
                 requirement.label,
                 requirement.required,
                 requirement.condition,
-                check.state if check else "pending",
+                check.state if check else CheckState.PENDING.value,
                 check.note if check else "",
                 check.checked_by if check else None,
             )
         )
     return tuple(result)
-
-
-def _attachments(session: Session, request_id: int) -> tuple[AttachmentRow, ...]:
-    rows = session.execute(
-        select(
-            IncomingAttachment.id,
-            IncomingAttachment.filename,
-            IncomingAttachment.media_type,
-            RequestAttachment.requirement_code,
-            func.length(IncomingAttachment.content),
-        )
-        .join(RequestAttachment, RequestAttachment.incoming_attachment_id == IncomingAttachment.id)
-        .where(RequestAttachment.service_request_id == request_id)
-        .order_by(IncomingAttachment.id)
-    )
-    return tuple(AttachmentRow(r[0], r[1], r[2], r[3], int(r[4] or 0)) for r in rows)

@@ -12,8 +12,10 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from disdukcapil_desk.db.models import AppUser, Location, ServiceRequest
+from disdukcapil_desk.db.repositories import reference
 from disdukcapil_desk.db.repositories import users as repo
+from disdukcapil_desk.db.repositories.requests import RequestRecord
+from disdukcapil_desk.db.repositories.users import UserRecord
 from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Actor, UserChange, UserRow
 from disdukcapil_desk.domain.errors import AuthError, DeskError, NotFound
 from disdukcapil_desk.domain.passwords import hash_password, password_problem, verify_password
@@ -60,20 +62,16 @@ class UserOps:
             if repo.by_login(session, login) is not None:
                 raise DeskError(f"Login '{login}' sudah dipakai")
             _check_location(session, location_code)
-            user = AppUser(
+            user = repo.insert(
+                session,
                 login=login,
                 full_name=full_name.strip() or login,
                 nip=nip.strip(),
-                role=role.value,
+                role=role,
                 location_code=location_code or None,
                 password_hash=hash_password(password),
-                active=True,
-                failed_logins=0,
                 created_at=self._ctx.clock(),
-                must_change_password=False,
             )
-            session.add(user)
-            session.flush()
             self._audit(
                 session,
                 actor,
@@ -136,7 +134,7 @@ class UserOps:
                 return
         raise failure
 
-    def _register_failure(self, session: Session, user: AppUser, now: dt.datetime) -> None:
+    def _register_failure(self, session: Session, user: UserRecord, now: dt.datetime) -> None:
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.locked_until = now + LOCKOUT
@@ -294,7 +292,7 @@ class UserOps:
             )
             return UserChange(_row(user, self._ctx.clock()), released=released)
 
-    def _keep_an_admin(self, session: Session, user: AppUser, doing: str) -> None:
+    def _keep_an_admin(self, session: Session, user: UserRecord, doing: str) -> None:
         """Refuse a change that would leave no active administrator."""
         if user.role != Role.ADMIN.value or not user.active:
             return
@@ -306,14 +304,14 @@ class UserOps:
         )
 
     def _release_claims(
-        self, session: Session, actor: Actor, user: AppUser, why: str
+        self, session: Session, actor: Actor, user: UserRecord, why: str
     ) -> tuple[str, ...]:
         """Return the requests ``user`` holds to the queue; their numbers."""
         queue = QueueOps(self._ctx)
         reason = f"pengguna {user.login} {why} oleh {actor.login}"
         released = []
         for request_id in repo.claimed_request_ids(session, user.id):
-            request: ServiceRequest = queue.transition_in(
+            request: RequestRecord = queue.transition_in(
                 session, SYSTEM_ACTOR, request_id, Action.EXPIRE, reason=reason
             )
             released.append(request.number)
@@ -324,7 +322,7 @@ class UserOps:
         session: Session,
         actor: Actor,
         action: str,
-        user: AppUser,
+        user: UserRecord,
         *,
         before: dict[str, object] | None = None,
         after: dict[str, object] | None = None,
@@ -351,7 +349,7 @@ def _normal(login: str) -> str:
     return login.strip().lower()
 
 
-def _load(session: Session, login: str) -> AppUser:
+def _load(session: Session, login: str) -> UserRecord:
     user = repo.by_login(session, _normal(login), for_update=True)
     if user is None:
         raise NotFound(f"Pengguna '{login.strip()}' tidak dikenal")
@@ -365,11 +363,11 @@ def _check_strength(password: str) -> None:
 
 
 def _check_location(session: Session, location_code: str | None) -> None:
-    if location_code and session.get(Location, location_code) is None:
+    if location_code and not reference.location_exists(session, location_code):
         raise NotFound(f"Lokasi '{location_code}' tidak dikenal")
 
 
-def _refuse_locked(user: AppUser, now: dt.datetime) -> None:
+def _refuse_locked(user: UserRecord, now: dt.datetime) -> None:
     if user.locked_until is not None and user.locked_until > now:
         raise AuthError(
             f"Akun terkunci sampai {user.locked_until.astimezone():%H:%M} "
@@ -377,7 +375,7 @@ def _refuse_locked(user: AppUser, now: dt.datetime) -> None:
         )
 
 
-def _actor(user: AppUser) -> Actor:
+def _actor(user: UserRecord) -> Actor:
     return Actor(
         login=user.login,
         role=Role(user.role),
@@ -388,7 +386,7 @@ def _actor(user: AppUser) -> Actor:
     )
 
 
-def _row(user: AppUser, now: dt.datetime) -> UserRow:
+def _row(user: UserRecord, now: dt.datetime) -> UserRow:
     locked = user.locked_until is not None and user.locked_until > now
     return UserRow(
         user.id,

@@ -4,27 +4,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from disdukcapil_desk.db.models import (
-    IncomingAttachment,
-    RequestAttachment,
-    RequirementCheck,
-    ServiceRequest,
-)
+from disdukcapil_desk.db.repositories import requests
 from disdukcapil_desk.db.repositories import verification as repo
+from disdukcapil_desk.db.repositories.requests import RequestRecord
 from disdukcapil_desk.domain.catalogue import FieldType, FormField
 from disdukcapil_desk.domain.citizen_messages import (
-    FAILED_STATES,
     DataProblem,
     FailedItem,
     whatsapp_link,
 )
 from disdukcapil_desk.domain.clock import office_date
-from disdukcapil_desk.domain.dto import Actor, RequestDetail, RequestRow
+from disdukcapil_desk.domain.dto import (
+    Actor,
+    CheckInput,
+    RequestDetail,
+    RequestRow,
+    RevisionDraft,
+)
 from disdukcapil_desk.domain.errors import (
     DeskError,
     NotFound,
@@ -36,6 +35,7 @@ from disdukcapil_desk.domain.findings import Finding, Severity
 from disdukcapil_desk.domain.history import MESSAGE_KEY, mask_numbers_in
 from disdukcapil_desk.domain.intake import IntakeRejected, parse_incoming
 from disdukcapil_desk.domain.nik import mask_number
+from disdukcapil_desk.domain.vocabulary import FAILED_CHECK_STATES, CheckState
 from disdukcapil_desk.domain.workflow import Action, Permission, require
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.context import DeskContext
@@ -49,36 +49,12 @@ from disdukcapil_desk.operations.office import OfficeOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import LocationOps
 
-CHECK_STATES = ("pending", "sesuai", "tidak_ada", "tidak_terbaca", "tidak_sesuai")
-FAILED = frozenset(FAILED_STATES)
+FAILED = frozenset(FAILED_CHECK_STATES)
+_CHECK_STATES = frozenset(CheckState)
 NOTHING_TO_REVISE = (
     "Belum ada kekurangan yang ditandai. Tandai persyaratan yang tidak ada, tidak terbaca atau "
     "tidak sesuai (Alt+2, Alt+3, Alt+4), atau perbaiki isian, sebelum meminta perbaikan."
 )
-CHECK_LABELS = {
-    "pending": "Belum diperiksa",
-    "sesuai": "Sesuai",
-    "tidak_ada": "Tidak ada",
-    "tidak_terbaca": "Tidak terbaca",
-    "tidak_sesuai": "Tidak sesuai",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class RevisionDraft:
-    """A revision message drafted from the request as just saved."""
-
-    version: int
-    detail: RequestDetail
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class CheckInput:
-    """The officer's verdict on one requirement."""
-
-    state: str
-    note: str = ""
 
 
 class Verification:
@@ -217,7 +193,7 @@ class Verification:
         self,
         session: Session,
         actor: Actor,
-        request: ServiceRequest,
+        request: RequestRecord,
         fields: Mapping[str, object],
         checks: Mapping[str, CheckInput],
     ) -> None:
@@ -239,16 +215,16 @@ class Verification:
             request.number,
             after={"fields": sorted(changed), "checks": judged},
         )
-        session.flush()
+        requests.flush(session)
 
-    def _approval_problems(self, session: Session, request: ServiceRequest) -> tuple[str, ...]:
+    def _approval_problems(self, session: Session, request: RequestRecord) -> tuple[str, ...]:
         """What stands against approval: required items not ``sesuai``, open data errors."""
         service = self._ctx.reference.catalogue.get(request.service_code)
         states = repo.check_states(session, request.id)
         items = [
             f"Persyaratan wajib belum sesuai: {r.label}"
             for r in service.requirements
-            if r.required and states.get(r.code) != "sesuai"
+            if r.required and states.get(r.code) != CheckState.SESUAI
         ]
         errors = [
             _with_label(_field_label(service.field(field)), message)
@@ -300,7 +276,7 @@ class Verification:
         """Store the message the channel will send to the citizen (audited)."""
         require(actor, Permission.EDIT_REQUEST)
         with self._ctx.unit_of_work() as session:
-            request = session.get(ServiceRequest, request_id)
+            request = requests.by_id(session, request_id)
             if request is None:
                 raise NotFound(f"Permohonan {request_id} tidak ditemukan")
             request.citizen_message = text.strip() or None
@@ -326,24 +302,17 @@ class Verification:
         """Return (media type, bytes) of an attachment of a request the actor may see."""
         require(actor, Permission.VIEW_QUEUE)
         with self._ctx.reading() as session:
-            row = session.execute(
-                select(IncomingAttachment.media_type, IncomingAttachment.content)
-                .join(
-                    RequestAttachment,
-                    RequestAttachment.incoming_attachment_id == IncomingAttachment.id,
-                )
-                .where(IncomingAttachment.id == attachment_id)
-            ).first()
-        if row is None:
+            found = requests.attachment_content(session, attachment_id)
+        if found is None:
             raise NotFound(f"Lampiran {attachment_id} tidak ditemukan")
-        return row.media_type, bytes(row.content)
+        return found
 
     def _office_label(self) -> str:
         settings = OfficeOps(self._ctx).get()
         return f"{settings.agency.title()} {settings.regency}"
 
     def _apply_fields(
-        self, session: Session, request: ServiceRequest, fields: Mapping[str, object]
+        self, session: Session, request: RequestRecord, fields: Mapping[str, object]
     ) -> list[str]:
         payload = json.loads(request.payload)
         changed = [k for k, v in fields.items() if payload.get(k) != v]
@@ -367,7 +336,7 @@ class Verification:
         return changed
 
     def _note_officer_changes(
-        self, session: Session, request: ServiceRequest, payload: Mapping[str, object]
+        self, session: Session, request: RequestRecord, payload: Mapping[str, object]
     ) -> None:
         """A NIK or KK number the officer changed stays visible as a change from what the
         citizen sent (a finding, recomputed at every save)."""
@@ -397,29 +366,16 @@ class Verification:
         self,
         session: Session,
         actor: Actor,
-        request: ServiceRequest,
+        request: RequestRecord,
         checks: Mapping[str, CheckInput],
     ) -> dict[str, str]:
-        stored = {
-            c.requirement_code: c
-            for c in session.scalars(
-                select(RequirementCheck).where(RequirementCheck.service_request_id == request.id)
-            )
-        }
-        judged: dict[str, str] = {}
-        for code, verdict in checks.items():
-            if verdict.state not in CHECK_STATES:
+        for verdict in checks.values():
+            if verdict.state not in _CHECK_STATES:
                 raise DeskError(f"Status persyaratan tidak dikenal: {verdict.state}")
-            check = stored.get(code)
-            if check is None:
-                check = RequirementCheck(service_request_id=request.id, requirement_code=code)
-                session.add(check)
-            elif (check.state, check.note) == (verdict.state, verdict.note):
-                continue
-            check.state, check.note = verdict.state, verdict.note
-            check.checked_by, check.checked_at = actor.login, self._ctx.clock()
-            judged[code] = verdict.state
-        return judged
+        verdicts = {code: (str(v.state), v.note) for code, v in checks.items()}
+        return repo.save_verdicts(
+            session, request.id, verdicts, by=actor.login, at=self._ctx.clock()
+        )
 
 
 def _json_object(text: str | None) -> dict[str, object]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import psycopg
 from sqlalchemy.engine import make_url
 
-from disdukcapil_desk.db.repositories.notify import QUEUE_CHANNEL
+from disdukcapil_desk.db.repositories import notify
 from disdukcapil_desk.operations.context import DeskContext
 
 log = logging.getLogger("disdukcapil_desk.watch")
@@ -74,7 +74,7 @@ class QueueWatcher:
 
     def _listen(self) -> None:
         with psycopg.connect(self._conninfo(), autocommit=True) as conn:
-            conn.execute(f"LISTEN {QUEUE_CHANNEL}")
+            notify.listen(conn)
             self.listening.set()
             while not self._stop.is_set():
                 for note in conn.notifies(timeout=1.0):

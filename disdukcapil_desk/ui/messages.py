@@ -18,8 +18,9 @@ from disdukcapil_desk.domain.errors import (
     StaleVersionError,
     WorkflowError,
 )
+from disdukcapil_desk.domain.vocabulary import Channel
 
-CHANNEL_LABELS = {"whatsapp": "WhatsApp", "web": "Web", "email": "E-mail", "import": "Impor"}
+CHANNEL_LABELS = {channel.value: channel.label for channel in Channel}
 
 ERROR_TITLES: dict[type[DeskError], str] = {
     StaleVersionError: "Sudah diubah petugas lain",

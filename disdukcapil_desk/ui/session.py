@@ -11,6 +11,7 @@ from disdukcapil_desk.domain.catalogue import Catalogue
 from disdukcapil_desk.domain.documents import DocumentKind, ScanResult
 from disdukcapil_desk.domain.dto import (
     Actor,
+    CheckInput,
     Cursor,
     IngestReport,
     Lease,
@@ -18,6 +19,7 @@ from disdukcapil_desk.domain.dto import (
     QueueFilter,
     RequestDetail,
     RequestRow,
+    RevisionDraft,
     UserChange,
     UserRow,
     is_upt_location,
@@ -40,7 +42,7 @@ from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.recaps import RecapResult, Recaps
 from disdukcapil_desk.operations.setup import LocationOps, SetupOps
 from disdukcapil_desk.operations.users import UserOps
-from disdukcapil_desk.operations.verification import CheckInput, RevisionDraft, Verification
+from disdukcapil_desk.operations.verification import Verification
 from disdukcapil_desk.operations.watch import QueueWatcher
 
 CLOSED_COUNTS_SECONDS = 300.0

@@ -8,14 +8,14 @@ import datetime as dt
 import json
 
 from disdukcapil_desk.db.models import ServiceRequest
-from disdukcapil_desk.domain.dto import Actor, QueueFilter
+from disdukcapil_desk.domain.dto import Actor, CheckInput, QueueFilter
 from disdukcapil_desk.domain.workflow import Role
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.intake import IncomingRow
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import SetupOps
-from disdukcapil_desk.operations.verification import CheckInput, Verification
+from disdukcapil_desk.operations.verification import Verification
 from tests.integration.test_documents import pdf_text
 from tests.integration.test_intake import GOOD_PAYLOAD, ingest_rows, request_of
 from tests.integration.version_1 import back_to_version_1

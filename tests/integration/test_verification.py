@@ -7,12 +7,12 @@ import urllib.parse
 
 import pytest
 
-from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.domain.dto import Actor, CheckInput
 from disdukcapil_desk.domain.errors import ClaimError, StaleVersionError, WorkflowError
 from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.queue import QueueOps
-from disdukcapil_desk.operations.verification import CheckInput, Verification
+from disdukcapil_desk.operations.verification import Verification
 from tests.integration.test_intake import ingest_rows, request_of, sample_row
 
 

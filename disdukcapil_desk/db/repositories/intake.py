@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TypeAlias
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,9 @@ from disdukcapil_desk.db.models import (
     RequestAttachment,
     RequestFinding,
 )
+
+IncomingRecord: TypeAlias = IncomingRequest
+"""A stored intake row as these functions return it (ingest marks it in place)."""
 
 
 def lock_pending_batch(session: Session, limit: int) -> Sequence[IncomingRequest]:
@@ -111,3 +115,54 @@ def delete_findings(session: Session, request_id: int, code: str) -> None:
             RequestFinding.code == code,
         )
     )
+
+
+def add_attachment(
+    session: Session,
+    incoming_id: int,
+    *,
+    kind: str | None,
+    filename: str,
+    media_type: str,
+    content: bytes,
+) -> None:
+    """Store one attachment of an intake row, as a channel does."""
+    session.add(
+        IncomingAttachment(
+            incoming_request_id=incoming_id,
+            kind=kind,
+            filename=filename,
+            media_type=media_type,
+            content=content,
+        )
+    )
+
+
+def pending_count(session: Session) -> int:
+    """How many rows wait to be ingested."""
+    return int(
+        session.scalar(select(func.count()).where(IncomingRequest.ingested_at.is_(None))) or 0
+    )
+
+
+def quarantine(session: Session, row_id: int, at: dt.datetime, reason: str) -> None:
+    """Mark a row as handled without a request, keeping why."""
+    row = session.get(IncomingRequest, row_id)
+    assert row is not None
+    row.ingested_at = at
+    row.ingest_error = reason
+
+
+def link_attachments(
+    session: Session, request_id: int, links: Sequence[tuple[int, str | None]]
+) -> None:
+    """Attach intake attachments (id, requirement code or None) to a request, and flush."""
+    for attachment_id, requirement_code in links:
+        session.add(
+            RequestAttachment(
+                service_request_id=request_id,
+                incoming_attachment_id=attachment_id,
+                requirement_code=requirement_code,
+            )
+        )
+    session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -19,3 +20,8 @@ def queue_changed(session: Session, location_code: str) -> None:
             text("SELECT pg_notify(:channel, :location)"),
             {"channel": QUEUE_CHANNEL, "location": location_code},
         )
+
+
+def listen(conn: psycopg.Connection[object]) -> None:
+    """Start hearing queue changes on a plain psycopg connection in autocommit mode."""
+    conn.execute(f"LISTEN {QUEUE_CHANNEL}")

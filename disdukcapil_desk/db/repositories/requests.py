@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
-from typing import Any
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, TypeAlias
 
 from sqlalchemy import (
     ColumnElement,
@@ -23,14 +23,23 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from disdukcapil_desk.db.base import UtcDateTime
-from disdukcapil_desk.db.models import AppUser, ServiceRequest
+from disdukcapil_desk.db.models import (
+    AppUser,
+    IncomingAttachment,
+    RequestAttachment,
+    RequestFinding,
+    ServiceRequest,
+)
 from disdukcapil_desk.db.search_index import name_condition, number_condition
-from disdukcapil_desk.domain.dto import Cursor, QueueFilter
+from disdukcapil_desk.domain.dto import AttachmentRow, Cursor, FindingRow, QueueFilter
+from disdukcapil_desk.domain.findings import Severity
 from disdukcapil_desk.domain.nik import normalize_number
 from disdukcapil_desk.domain.numbering import looks_like_request_number
 from disdukcapil_desk.domain.workflow import OFFICE_PENDING, Status
 
 SR = ServiceRequest
+RequestRecord: TypeAlias = ServiceRequest
+"""A stored request as these functions return it (operations change its fields in place)."""
 _OFFICE_PENDING = sorted(s.value for s in OFFICE_PENDING)
 Holder = aliased(AppUser)
 
@@ -255,3 +264,155 @@ def load_for_update(session: Session, request_id: int) -> ServiceRequest | None:
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     return session.scalar(stmt)
+
+
+def by_id(session: Session, request_id: int) -> ServiceRequest | None:
+    """Return one request by id (from the session's identity map when already loaded)."""
+    return session.get(SR, request_id)
+
+
+def by_number(session: Session, number: str, *, for_update: bool = False) -> ServiceRequest | None:
+    """Return one request by its number (already normalised), row-locked on request."""
+    stmt = select(SR).where(SR.number == number)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalar(stmt)
+
+
+def flush(session: Session) -> None:
+    """Send the session's pending changes to the database (still inside the transaction)."""
+    session.flush()
+
+
+def new(**values: Any) -> ServiceRequest:
+    """Build a request to insert (see ``insert``); the caller fills in the parties."""
+    return SR(**values)
+
+
+def insert(session: Session, request: ServiceRequest) -> None:
+    """Insert a new request and flush, so it has its id."""
+    session.add(request)
+    session.flush()
+
+
+def open_duplicate(session: Session, request: ServiceRequest) -> tuple[int, str] | None:
+    """(id, number) of the oldest other open request of the same service about the same
+    person: the subject's NIK, else (a newborn, a name on an old akta) the same applicant
+    naming the same subject; None when there is none or neither is known."""
+    if request.subject_nik:
+        same_subject: ColumnElement[bool] = SR.subject_nik == request.subject_nik
+    elif request.nik and request.subject_name:
+        same_subject = and_(
+            SR.nik == request.nik, func.lower(SR.subject_name) == request.subject_name.lower()
+        )
+    else:
+        return None
+    other = session.execute(
+        select(SR.id, SR.number)
+        .where(
+            same_subject,
+            SR.service_code == request.service_code,
+            SR.id != request.id,
+            SR.status.not_in([Status.DONE.value, Status.REJECTED.value, Status.CANCELLED.value]),
+        )
+        .order_by(SR.id)
+        .limit(1)
+    ).first()
+    return (other.id, other.number) if other is not None else None
+
+
+def parties_after(
+    session: Session, after_id: int, limit: int
+) -> Sequence[Row[int, str, str, str, str, str, str]]:
+    """Up to ``limit`` requests after ``after_id`` (by id) with their payload and parties:
+    ``id, service_code, payload, nik, applicant_name, subject_nik, subject_name``."""
+    return session.execute(
+        select(
+            SR.id,
+            SR.service_code,
+            SR.payload,
+            SR.nik,
+            SR.applicant_name,
+            SR.subject_nik,
+            SR.subject_name,
+        )
+        .where(SR.id > after_id)
+        .order_by(SR.id)
+        .limit(limit)
+    ).all()
+
+
+def update_parties(session: Session, updates: Sequence[Mapping[str, object]]) -> None:
+    """Write new party columns, one dict (with ``id``) per request, as one bulk UPDATE."""
+    session.execute(update(SR), updates)
+
+
+def status_and_holder(session: Session, request_id: int) -> tuple[str, int | None]:
+    """Return a request's status and the id of whoever holds it, read from the database."""
+    row = session.execute(select(SR.status, SR.claimed_by).where(SR.id == request_id)).one()
+    return row.status, row.claimed_by
+
+
+def findings(session: Session, request_id: int) -> tuple[FindingRow, ...]:
+    """Every finding of a request, in the order they were stored."""
+    rows = session.scalars(
+        select(RequestFinding)
+        .where(RequestFinding.service_request_id == request_id)
+        .order_by(RequestFinding.id)
+    )
+    return tuple(
+        FindingRow(f.code, Severity(f.severity), f.field, f.message, f.source, f.resolved)
+        for f in rows
+    )
+
+
+def attachments(session: Session, request_id: int) -> tuple[AttachmentRow, ...]:
+    """The attachments of a request with their size, without their bytes."""
+    rows = session.execute(
+        select(
+            IncomingAttachment.id,
+            IncomingAttachment.filename,
+            IncomingAttachment.media_type,
+            RequestAttachment.requirement_code,
+            func.length(IncomingAttachment.content),
+        )
+        .join(RequestAttachment, RequestAttachment.incoming_attachment_id == IncomingAttachment.id)
+        .where(RequestAttachment.service_request_id == request_id)
+        .order_by(IncomingAttachment.id)
+    )
+    return tuple(AttachmentRow(r[0], r[1], r[2], r[3], int(r[4] or 0)) for r in rows)
+
+
+def attachment_content(session: Session, attachment_id: int) -> tuple[str, bytes] | None:
+    """(media type, bytes) of an attachment linked to a request; None when there is none."""
+    row = session.execute(
+        select(IncomingAttachment.media_type, IncomingAttachment.content)
+        .join(RequestAttachment, RequestAttachment.incoming_attachment_id == IncomingAttachment.id)
+        .where(IncomingAttachment.id == attachment_id)
+    ).first()
+    return (row.media_type, bytes(row.content)) if row is not None else None
+
+
+def statuses(session: Session) -> list[str]:
+    """The status of every request (one entry per request)."""
+    return list(session.scalars(select(SR.status)))
+
+
+def arrivals_with_status(session: Session, status: Status) -> list[tuple[int, dt.datetime, str]]:
+    """(id, received_at, location_code) of every request in ``status``, by id."""
+    rows = session.execute(
+        select(SR.id, SR.received_at, SR.location_code)
+        .where(SR.status == status.value)
+        .order_by(SR.id)
+    )
+    return [(r.id, r.received_at, r.location_code) for r in rows]
+
+
+def contacts_with_status(session: Session, status: Status) -> list[tuple[str, str, str]]:
+    """(number, service_code, contact) of every request in ``status``, by id."""
+    rows = session.execute(
+        select(SR.number, SR.service_code, SR.contact)
+        .where(SR.status == status.value)
+        .order_by(SR.id)
+    )
+    return [(r.number, r.service_code, r.contact) for r in rows]

@@ -2,11 +2,51 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TypeAlias
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.models import AppUser, ServiceRequest
 from disdukcapil_desk.domain.workflow import Role, Status
+
+UserRecord: TypeAlias = AppUser
+"""A stored user as these functions return it (operations change its fields in place)."""
+
+
+def insert(
+    session: Session,
+    *,
+    login: str,
+    full_name: str,
+    nip: str,
+    role: Role,
+    location_code: str | None,
+    password_hash: str,
+    created_at: dt.datetime,
+) -> AppUser:
+    """Insert an active user with no failed logins, and flush so it has its id."""
+    user = AppUser(
+        login=login,
+        full_name=full_name,
+        nip=nip,
+        role=role.value,
+        location_code=location_code,
+        password_hash=password_hash,
+        active=True,
+        failed_logins=0,
+        created_at=created_at,
+        must_change_password=False,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def by_id(session: Session, user_id: int) -> AppUser | None:
+    """Return the user with ``user_id`` (from the session's identity map when loaded)."""
+    return session.get(AppUser, user_id)
 
 
 def by_login(session: Session, login: str, *, for_update: bool = False) -> AppUser | None:
@@ -15,6 +55,11 @@ def by_login(session: Session, login: str, *, for_update: bool = False) -> AppUs
     if for_update:
         stmt = stmt.with_for_update()
     return session.scalar(stmt)
+
+
+def all_logins(session: Session) -> set[str]:
+    """The login of every user."""
+    return set(session.scalars(select(AppUser.login)))
 
 
 def all_users(session: Session) -> list[AppUser]:

@@ -18,23 +18,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from disdukcapil_desk.domain.dto import CheckRow
-from disdukcapil_desk.operations.verification import CHECK_LABELS, CHECK_STATES, CheckInput
+from disdukcapil_desk.domain.dto import CheckInput, CheckRow
+from disdukcapil_desk.domain.vocabulary import CheckState
 
 # Alt+1…4 tick the item under focus (0 puts it back to "not checked").
 STATE_KEYS = {
-    "1": "sesuai",
-    "2": "tidak_ada",
-    "3": "tidak_terbaca",
-    "4": "tidak_sesuai",
-    "0": "pending",
+    "1": CheckState.SESUAI.value,
+    "2": CheckState.TIDAK_ADA.value,
+    "3": CheckState.TIDAK_TERBACA.value,
+    "4": CheckState.TIDAK_SESUAI.value,
+    "0": CheckState.PENDING.value,
 }
 _STATE_KEYS_TIP = "Alt+1 sesuai, Alt+2 tidak ada, Alt+3 tidak terbaca, Alt+4 tidak sesuai"
 _STATE_COLOURS = {
-    "sesuai": "#e3f1e4",
-    "tidak_ada": "#fde0dc",
-    "tidak_terbaca": "#fde0dc",
-    "tidak_sesuai": "#fde0dc",
+    CheckState.SESUAI.value: "#e3f1e4",
+    CheckState.TIDAK_ADA.value: "#fde0dc",
+    CheckState.TIDAK_TERBACA.value: "#fde0dc",
+    CheckState.TIDAK_SESUAI.value: "#fde0dc",
 }
 
 
@@ -82,8 +82,8 @@ class ChecklistTable(QTableWidget):
         for row, check in enumerate(checks):
             self.setItem(row, 0, self._label_item(check, (files or {}).get(check.requirement_code)))
             combo = QComboBox(self)
-            for state in CHECK_STATES:
-                combo.addItem(CHECK_LABELS[state], state)
+            for state in CheckState:
+                combo.addItem(state.label, state.value)
             combo.setCurrentIndex(max(combo.findData(check.state), 0))
             combo.currentIndexChanged.connect(lambda _i, r=row: self._on_state_changed(r))
             combo.setToolTip(_STATE_KEYS_TIP)
@@ -174,7 +174,7 @@ class ChecklistTable(QTableWidget):
         return sum(
             1
             for row, required in enumerate(self._required)
-            if required and self.state_of(row) != "sesuai"
+            if required and self.state_of(row) != CheckState.SESUAI
         )
 
     def set_read_only(self, read_only: bool) -> None:

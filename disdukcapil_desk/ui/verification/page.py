@@ -24,11 +24,10 @@ from PySide6.QtWidgets import (
 
 from disdukcapil_desk.domain.citizen_messages import whatsapp_link
 from disdukcapil_desk.domain.clock import WIB
-from disdukcapil_desk.domain.dto import Lease, RequestDetail, RequestRow
+from disdukcapil_desk.domain.dto import CheckInput, Lease, RequestDetail, RequestRow, RevisionDraft
 from disdukcapil_desk.domain.errors import ClaimError, ReasonRequired, StaleVersionError
 from disdukcapil_desk.domain.history import HistoryEntry
 from disdukcapil_desk.domain.workflow import Permission, Status
-from disdukcapil_desk.operations.verification import CheckInput, RevisionDraft
 from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, ReasonDialog
 from disdukcapil_desk.ui.messages import CHANNEL_LABELS, show_error
 from disdukcapil_desk.ui.models.request_table_model import parties_text
