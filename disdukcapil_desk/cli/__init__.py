@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from disdukcapil_desk import APP_ID, __version__
-from disdukcapil_desk.cli import documents, recap, users
+from disdukcapil_desk.cli import documents, intake, recap, users
 from disdukcapil_desk.cli.parsing import (
     Commands,
     IndonesianArgumentParser,
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db_commands(commands)
     _add_other_commands(commands)
     documents.add_commands(commands)
+    intake.add_commands(commands)
     recap.add_commands(commands)
     users.add_commands(commands)
     return parser

@@ -29,6 +29,26 @@ _SQLITE_READONLY_DBMOVED = _SQLITE_READONLY | (4 << 8)
 
 NETWORK_HINT = "Periksa jaringan kantor."
 
+# PostgreSQL SQLSTATEs of a transaction that failed through no fault of its data: deadlock,
+# serialization failure, lock not available (lock_timeout), query cancelled (statement_timeout).
+_TRANSIENT_STATES = frozenset({"40P01", "40001", "55P03", "57014"})
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a driver error says "try the same transaction again", not "this data is bad".
+
+    A deadlock, a serialization failure, a lock or statement timeout, a busy SQLite file and a
+    lost connection are transient; a constraint violation or a value the column refuses is not.
+    """
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    orig = getattr(exc, "orig", None) or exc
+    if isinstance(orig, sqlite3.Error):
+        code = getattr(orig, "sqlite_errorcode", 0) or 0
+        return (code & 0xFF) in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    state = str(getattr(orig, "sqlstate", "") or "")
+    return state in _TRANSIENT_STATES or state.startswith(("08", "57P"))
+
 
 def database_place(url: URL) -> str:
     """Where the database is, for messages: the SQLite file, or ``host:port/name``."""
@@ -194,6 +214,13 @@ def _classify_postgresql(
         return DatabaseReadOnly(
             f"Pengguna “{url.username or ''}” tidak diizinkan mengubah basis data di {host} "
             "(hanya-baca atau izin kurang). Hubungi administrator server.",
+            detail=detail,
+            where=where,
+        )
+    if state in _TRANSIENT_STATES:
+        return DatabaseLocked(
+            "Basis data sedang sibuk: pekerjaan ini bertabrakan dengan pekerjaan workstation "
+            "lain dan dibatalkan tanpa mengubah apa pun. Coba lagi.",
             detail=detail,
             where=where,
         )

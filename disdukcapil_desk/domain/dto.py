@@ -233,6 +233,30 @@ class IngestReport:
     duplicates_flagged: int = 0
     cancelled: bool = False
     quarantine_reasons: list[tuple[int, str]] = field(default_factory=list)
+    retries: int = 0
+    """Batches tried again after a transient database error (a deadlock, a busy file)."""
+
+    def add(self, batch: IngestReport) -> None:
+        """Count a committed batch's report into this run's."""
+        self.rows += batch.rows
+        self.created += batch.created
+        self.resubmissions += batch.resubmissions
+        self.quarantined += batch.quarantined
+        self.duplicates_flagged += batch.duplicates_flagged
+        self.quarantine_reasons.extend(batch.quarantine_reasons)
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantinedRow:
+    """An intake row that did not become a request, and why (no personal data)."""
+
+    row_id: int
+    channel: str
+    external_ref: str
+    service_code: str
+    received_at: dt.datetime
+    quarantined_at: dt.datetime | None
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -204,6 +204,7 @@ class Permission(enum.StrEnum):
     VOID = "void"
     MANAGE_OFFICE = "manage_office"
     TAKE_BACK = "take_back"
+    REQUEUE_INTAKE = "requeue_intake"
 
 
 PERMISSIONS: dict[Permission, frozenset[Role]] = {
@@ -220,6 +221,7 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.VOID: frozenset({Role.SECTION_HEAD}),
     Permission.MANAGE_OFFICE: frozenset({Role.ADMIN}),
     Permission.TAKE_BACK: TRANSITIONS[Action.TAKE_BACK].roles,
+    Permission.REQUEUE_INTAKE: frozenset({Role.ADMIN, Role.SECTION_HEAD}),
 }
 
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
+import random
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from disdukcapil_desk.db.errors import is_transient
 from disdukcapil_desk.db.repositories import counters, notify, reference, requests
 from disdukcapil_desk.db.repositories import findings as findings_repo
 from disdukcapil_desk.db.repositories import intake as intake_repo
@@ -20,9 +24,10 @@ from disdukcapil_desk.db.repositories.intake import IncomingRecord
 from disdukcapil_desk.db.repositories.requests import RequestRecord
 from disdukcapil_desk.domain.catalogue import Service as CatalogueService
 from disdukcapil_desk.domain.clock import office_date
-from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, IngestReport
+from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Actor, IngestReport, QuarantinedRow
 from disdukcapil_desk.domain.dto import CancelFn as CancelFn
 from disdukcapil_desk.domain.dto import ProgressFn as ProgressFn
+from disdukcapil_desk.domain.errors import DatabaseError
 from disdukcapil_desk.domain.findings import (
     ATTACHMENT_MISSING,
     Finding,
@@ -43,13 +48,15 @@ from disdukcapil_desk.domain.numbering import (
     request_period,
 )
 from disdukcapil_desk.domain.routing import Office, route
-from disdukcapil_desk.domain.workflow import Action, Status, check_transition
+from disdukcapil_desk.domain.workflow import Action, Permission, Status, check_transition, require
 from disdukcapil_desk.operations.audit import AuditBuffer, record
 from disdukcapil_desk.operations.context import DeskContext
 
 log = logging.getLogger("disdukcapil_desk.intake")
 
 BATCH_SIZE = 200
+RETRIES = 8
+"""Attempts of one batch before a transient database error is given to the caller."""
 
 
 @dataclass(frozen=True)
@@ -86,9 +93,14 @@ class IntakeOps:
     def submit_row(self, row: IncomingRow) -> int | None:
         """Write one intake row (and its attachments) the way a channel does.
 
+        A text holding NUL (which PostgreSQL cannot store and SQLite can) is kept with the NUL
+        replaced by U+FFFD and the row quarantined on arrival: the same on both databases, and
+        nothing the citizen sent is lost.
+
         Returns:
             The row id, or None when (channel, external_ref) was already received.
         """
+        row, refusal = _without_nul(row)
         with self._ctx.unit_of_work() as session:
             row_id = intake_repo.insert_incoming(
                 session,
@@ -101,6 +113,8 @@ class IntakeOps:
                 location_code=row.location_code,
                 reply_to_number=row.reply_to_number,
             )
+            if row_id is not None and refusal:
+                intake_repo.quarantine(session, row_id, self._ctx.clock(), refusal)
             if row_id is not None:
                 for kind, filename, media_type, content in row.attachments:
                     intake_repo.add_attachment(
@@ -112,6 +126,37 @@ class IntakeOps:
                         content=content,
                     )
             return row_id
+
+    def quarantined(self, actor: Actor, limit: int = 500) -> list[QuarantinedRow]:
+        """The quarantined intake rows, newest first, with their reasons."""
+        require(actor, Permission.REQUEUE_INTAKE)
+        with self._ctx.reading() as session:
+            return intake_repo.quarantined_rows(session, limit)
+
+    def requeue(self, actor: Actor, row_ids: Sequence[int], note: str = "") -> int:
+        """Send quarantined rows back to the intake queue after their cause was fixed.
+
+        Each row is audited with the reason it had; rows that are not quarantined are skipped.
+
+        Returns:
+            How many rows wait to be ingested again.
+        """
+        require(actor, Permission.REQUEUE_INTAKE)
+        with self._ctx.unit_of_work() as session:
+            reasons = intake_repo.requeue(session, sorted(set(row_ids)))
+            for row_id, reason in sorted(reasons.items()):
+                record(
+                    self._ctx,
+                    session,
+                    actor,
+                    "requeue_intake",
+                    "incoming_request",
+                    str(row_id),
+                    before={"ingest_error": reason},
+                    after={"ingest_error": None},
+                    detail=note.strip()[:500],
+                )
+            return len(reasons)
 
     def refresh_parties(self, batch_size: int = 1000) -> int:
         """Re-read the applicant and the subject of every request from its payload with the
@@ -163,29 +208,56 @@ class IntakeOps:
     ) -> IngestReport:
         """Ingest every pending row, batch by batch (one transaction per batch).
 
-        Each row runs in a savepoint: a row that cannot become a request is quarantined with
-        its reason, and an unexpected failure on one row never stops the batch.
+        Each row runs in a savepoint: a row that cannot become a request, or that fails in any
+        unexpected way, is quarantined with its reason and the batch goes on. A transient
+        database error (a deadlock, a busy file, a lost connection) is never the row's fault:
+        the batch is rolled back and tried again, and after ``RETRIES`` attempts the error is
+        raised with nothing quarantined for it.
         """
         report = IngestReport()
         total = self.pending_count()
         routing = self._routing()
         while not (cancelled and cancelled()):
-            self._audit.rollback_to(0)  # nothing from a batch that failed as a whole
-            with self._ctx.unit_of_work() as session:
-                rows = intake_repo.lock_pending_batch(session, batch_size)
-                attachments = intake_repo.attachments_of_rows(session, [r.id for r in rows])
-                batch = _Batch(routing, report, attachments)
-                for row in rows:
-                    self._ingest_row(session, row, batch)
-                for location in sorted(batch.changed_queues):
-                    notify.queue_changed(session, location)
-                self._audit.write(session)
-            if not rows:
+            batch_report = self._batch_with_retries(routing, batch_size, report)
+            report.add(batch_report)
+            if not batch_report.rows:
                 break
             if progress:
                 progress(report.rows, max(total, report.rows))
         report.cancelled = bool(cancelled and cancelled())
         return report
+
+    def _batch_with_retries(
+        self, routing: _Routing, batch_size: int, report: IngestReport
+    ) -> IngestReport:
+        for attempt in range(1, RETRIES + 1):
+            try:
+                return self._batch(routing, batch_size)
+            except (DBAPIError, DatabaseError) as exc:
+                # unit_of_work gives the driver's error as the domain's, with it as the cause
+                cause = exc if isinstance(exc, DBAPIError) else exc.__cause__
+                if cause is None or not is_transient(cause) or attempt == RETRIES:
+                    raise
+                report.retries += 1
+                log.warning("ingest batch retried after a transient error: %s", type(cause))
+                time.sleep(random.uniform(0.02, 0.05) * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _batch(self, routing: _Routing, batch_size: int) -> IngestReport:
+        """One batch in one transaction; its report counts only once it is committed."""
+        self._audit.rollback_to(0)  # nothing from an attempt that failed as a whole
+        batch_report = IngestReport()
+        with self._ctx.unit_of_work() as session:
+            intake_repo.take_ingest_turn(session)
+            rows = intake_repo.lock_pending_batch(session, batch_size)
+            attachments = intake_repo.attachments_of_rows(session, [r.id for r in rows])
+            batch = _Batch(routing, batch_report, attachments)
+            for row in rows:
+                self._ingest_row(session, row, batch)
+            for location in sorted(batch.changed_queues):
+                notify.queue_changed(session, location)
+            self._audit.write(session)
+        return batch_report
 
     def _routing(self) -> _Routing:
         with self._ctx.reading() as session:
@@ -201,7 +273,9 @@ class IntakeOps:
         try:
             with session.begin_nested():
                 resubmission, location = self._process(session, row, batch)
-        except (IntakeRejected, DBAPIError, ValueError, TypeError, KeyError, LookupError) as exc:
+        except Exception as exc:  # any failure of one row quarantines that row, never the queue
+            if is_transient(exc):
+                raise
             self._audit.rollback_to(mark)
             self._quarantine(session, row_id, self._reason(row_id, exc), report)
             return
@@ -214,16 +288,14 @@ class IntakeOps:
 
     @staticmethod
     def _reason(row_id: int, exc: Exception) -> str:
-        """The quarantine reason; a lost connection is not the row's fault and is re-raised."""
+        """The quarantine reason: the rule it breaks, or what failed (transient errors never
+        reach here)."""
         if isinstance(exc, IntakeRejected):
             return str(exc)
+        log.error("ingest of incoming row %s failed: %s", row_id, type(exc).__name__)
         if isinstance(exc, DBAPIError):
-            if not isinstance(exc, IntegrityError) and exc.connection_invalidated:
-                raise exc
-            log.exception("ingest of incoming row %s failed", row_id)
-            return f"kesalahan basis data: {exc.orig}"
-        log.exception("ingest of incoming row %s failed", row_id)
-        return f"kesalahan internal: {exc!r}"[:500]
+            return f"kesalahan basis data: {type(exc.orig).__name__}: {exc.orig}"[:500]
+        return f"kesalahan internal: {type(exc).__name__}: {exc}"[:500]
 
     def _quarantine(self, session: Session, row_id: int, reason: str, report: IngestReport) -> None:
         intake_repo.quarantine(session, row_id, self._ctx.clock(), reason)
@@ -387,6 +459,27 @@ class IntakeOps:
         ]
         intake_repo.link_attachments(session, target.id, links)
         refresh_attachment_findings(session, target.id, parsed.service, self._ctx.clock())
+
+
+_NUL_FIELDS = (
+    "channel",
+    "external_ref",
+    "sender",
+    "service_code",
+    "payload",
+    "location_code",
+    "reply_to_number",
+)
+
+
+def _without_nul(row: IncomingRow) -> tuple[IncomingRow, str]:
+    """The row with NUL replaced in its texts, and the quarantine reason ("" when none)."""
+    spoiled = [name for name in _NUL_FIELDS if "\x00" in (getattr(row, name) or "")]
+    if not spoiled:
+        return row, ""
+    clean = {name: getattr(row, name).replace("\x00", "\ufffd") for name in spoiled}
+    reason = f"berisi karakter NUL: {', '.join(spoiled)}"
+    return dataclasses.replace(row, **clean), reason
 
 
 @dataclass(slots=True)

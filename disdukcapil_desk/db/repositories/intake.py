@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TypeAlias
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -16,9 +16,25 @@ from disdukcapil_desk.db.models import (
     RequestAttachment,
     RequestFinding,
 )
+from disdukcapil_desk.domain.dto import QuarantinedRow
 
 IncomingRecord: TypeAlias = IncomingRequest
 """A stored intake row as these functions return it (ingest marks it in place)."""
+
+
+INGEST_LOCK_KEY = 0x4B544C5F494E4753
+"""The PostgreSQL advisory lock that gives one ingest batch at a time the database."""
+
+
+def take_ingest_turn(session: Session) -> None:
+    """Wait until no other workstation's ingest batch is running (until this transaction ends).
+
+    Batches take the number counters of several offices in their rows' order; two of them at
+    once could each hold a counter the other waits for. They also all end on the one audit
+    head, so taking turns costs no throughput. SQLite's ``BEGIN IMMEDIATE`` already serialises.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": INGEST_LOCK_KEY})
 
 
 def lock_pending_batch(session: Session, limit: int) -> Sequence[IncomingRequest]:
@@ -151,6 +167,53 @@ def quarantine(session: Session, row_id: int, at: dt.datetime, reason: str) -> N
     assert row is not None
     row.ingested_at = at
     row.ingest_error = reason
+
+
+def quarantined_rows(session: Session, limit: int) -> list[QuarantinedRow]:
+    """The quarantined rows, newest first: what an administrator may re-queue."""
+    rows = session.execute(
+        select(
+            IncomingRequest.id,
+            IncomingRequest.channel,
+            IncomingRequest.external_ref,
+            IncomingRequest.service_code,
+            IncomingRequest.received_at,
+            IncomingRequest.ingested_at,
+            IncomingRequest.ingest_error,
+        )
+        .where(IncomingRequest.ingest_error.is_not(None))
+        .order_by(IncomingRequest.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        QuarantinedRow(
+            row_id=r.id,
+            channel=r.channel,
+            external_ref=r.external_ref,
+            service_code=r.service_code,
+            received_at=r.received_at,
+            quarantined_at=r.ingested_at,
+            reason=r.ingest_error or "",
+        )
+        for r in rows
+    ]
+
+
+def requeue(session: Session, row_ids: Sequence[int]) -> dict[int, str]:
+    """Make quarantined rows pending again; return the reason each had, by row id.
+
+    Rows that are not quarantined (pending, or already a request) are left alone.
+    """
+    rows = session.scalars(
+        select(IncomingRequest)
+        .where(IncomingRequest.id.in_(row_ids), IncomingRequest.ingest_error.is_not(None))
+        .with_for_update()
+    ).all()
+    reasons = {row.id: row.ingest_error or "" for row in rows}
+    for row in rows:
+        row.ingested_at = None
+        row.ingest_error = None
+    return reasons
 
 
 def link_attachments(
