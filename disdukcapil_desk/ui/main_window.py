@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
 from disdukcapil_desk import APP_NAME, __version__
 from disdukcapil_desk.domain.citizen_messages import whatsapp_link
 from disdukcapil_desk.domain.clock import office_date, utc_now
-from disdukcapil_desk.domain.documents import DocumentKind, ScanResult
+from disdukcapil_desk.domain.document_records import IssueResult, ReadyBatch
+from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose, ScanResult
 from disdukcapil_desk.domain.dto import IngestReport, QueueFilter, RequestDetail, RequestRow
 from disdukcapil_desk.domain.errors import DatabaseError
 from disdukcapil_desk.domain.workflow import Permission, Status
-from disdukcapil_desk.operations.documents import IssueResult, ReadyBatch
 from disdukcapil_desk.operations.recaps import RecapResult
 from disdukcapil_desk.ui.account import add_account_button
 from disdukcapil_desk.ui.dialogs.about_dialog import AboutDialog
@@ -448,7 +448,7 @@ class MainWindow(QMainWindow):
 
     def _print_receipt(self, row: RequestRow, printed_before: int) -> None:
         # A first print counts once the printer took it; a reprint carries its stamp and reason.
-        purpose, reason = "save", ""
+        purpose, reason = PrintPurpose.SAVE, ""
         printed: Printed | None = (DocumentKind.RECEIPT, (row.number,))
         if printed_before:
             reason = self.ask_reason(
@@ -457,7 +457,7 @@ class MainWindow(QMainWindow):
             )
             if not reason:
                 return
-            purpose, printed = "reprint", None
+            purpose, printed = PrintPurpose.REPRINT, None
         slip = self.settings.receipt_profile == "slip"
         self.runner.run(
             lambda: self.session.receipt_pdf(row.number, slip=slip, purpose=purpose, reason=reason),
@@ -476,7 +476,7 @@ class MainWindow(QMainWindow):
             if number:
                 # A preview to check; printed from it, it leaves "Cetak semua yang siap".
                 self.runner.run(
-                    lambda: self.session.certificate_pdf(row.number, purpose="save"),
+                    lambda: self.session.certificate_pdf(row.number, purpose=PrintPurpose.SAVE),
                     lambda pdf: self.open_pdf(number, pdf, (DocumentKind.CERTIFICATE, (number,))),
                     lambda e: show_error(self, e),
                 )
