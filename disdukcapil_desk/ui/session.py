@@ -9,6 +9,7 @@ from pathlib import Path
 
 from disdukcapil_desk.domain.catalogue import Catalogue
 from disdukcapil_desk.domain.document_records import (
+    DocumentSummary,
     IssueResult,
     ReadyBatch,
     RegisterEntry,
@@ -275,9 +276,21 @@ class DeskSession:
         """Continue a year's akta series after the last paper number (administrators)."""
         self._documents.set_opening_offset(self.actor, service_code, year, offset, late=late)
 
-    def number_register(self) -> list[RegisterEntry]:
-        """Voided and reprinted numbers, newest first."""
-        return self._documents.register()
+    def number_register(self, number: str | None = None) -> list[RegisterEntry]:
+        """Voided and reprinted numbers (or one number's lines), newest first."""
+        return self._documents.register(number)
+
+    def document_summary(self, number: str) -> DocumentSummary:
+        """What a certificate is, before voiding or reissuing it (section heads)."""
+        return self._documents.summary(self.actor, number)
+
+    def void_document(self, number: str, reason: str) -> None:
+        """Void a wrong certificate; its number stays in the register (section heads)."""
+        self._documents.void(self.actor, number, reason)
+
+    def reissue_document(self, number: str, reason: str) -> IssueResult:
+        """Void a certificate and issue its request a new one with a new number."""
+        return self._documents.reissue(self.actor, number, reason)
 
     def verify_scan(self, text: str) -> ScanResult:
         """Check a scanned document QR."""
