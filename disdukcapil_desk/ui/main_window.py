@@ -254,7 +254,7 @@ class MainWindow(QMainWindow):
             ("receipt", "Tanda terima", "Ctrl+P", self.print_receipt),
             ("issue", "Terbitkan", "Ctrl+Shift+I", self.issue_selected),
             ("print_ready", "Cetak yang siap", "", self.print_all_ready),
-            ("void", "Batalkan dokumen", "", self.open_void),
+            ("void", "Batalkan", "", self.open_void),
             ("verify", "Periksa QR", "Ctrl+K", self.verify_document),
             ("recap", "Rekap", "Ctrl+E", self.export_recap),
             ("admin", "Administrasi", "", self.open_admin),
