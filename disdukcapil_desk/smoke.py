@@ -29,6 +29,7 @@ from typing import TextIO, TypeVar
 from disdukcapil_desk import APP_ID, __version__
 from disdukcapil_desk.db.engine import sqlite_url
 from disdukcapil_desk.domain.clock import office_date
+from disdukcapil_desk.domain.documents import PrintPurpose
 from disdukcapil_desk.domain.dto import Actor, QueueFilter
 from disdukcapil_desk.domain.workflow import Role
 from disdukcapil_desk.operations.context import DeskContext
@@ -191,7 +192,7 @@ def _one_request(ctx: DeskContext, actor: Actor) -> str:
 
 
 def _receipt(ctx: DeskContext, actor: Actor, number: str, path: Path) -> None:
-    pdf = DocumentOps(ctx).render_receipt(actor, number, purpose="save")
+    pdf = DocumentOps(ctx).render_receipt(actor, number, purpose=PrintPurpose.SAVE)
     path.write_bytes(pdf)
     if not pdf.startswith(b"%PDF-") or b"/FontFile2" not in pdf:
         raise SmokeFailure("tanda terima bukan PDF dengan font TrueType tertanam")
@@ -208,7 +209,7 @@ def _signed_receipt(ctx: DeskContext, head: Actor, password: str, number: str) -
     pkcs12, cert = self_signed_pkcs12("Uji Asap", password, not_after=until)
     ops.configure_signing(admin, pkcs12, password)
     try:
-        pdf = ops.render_receipt(head, number, purpose="save")
+        pdf = ops.render_receipt(head, number, purpose=PrintPurpose.SAVE)
     finally:
         ops.configure_signing(admin, None)
     report = verify_offline(pdf, ops.public_key(), (cert,))

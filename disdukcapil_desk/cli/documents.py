@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from disdukcapil_desk.cli.parsing import Commands, action, command_group
+from disdukcapil_desk.domain.documents import PrintPurpose
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.workflow import Role
@@ -121,8 +122,8 @@ def _admin() -> Actor:
     return Actor(login=_actor().login, role=Role.ADMIN)
 
 
-def _purpose(args: argparse.Namespace) -> tuple[str, str]:
-    return ("reprint", args.reprint) if args.reprint else ("print", "")
+def _purpose(args: argparse.Namespace) -> tuple[PrintPurpose, str]:
+    return (PrintPurpose.REPRINT, args.reprint) if args.reprint else (PrintPurpose.PRINT, "")
 
 
 def cmd_receipt(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
@@ -239,10 +240,9 @@ def cmd_number_register(args: argparse.Namespace, ctx: DeskContext, out: TextIO)
     entries = DocumentOps(ctx).register(args.number)
     if not entries:
         out.write("Register kosong.\n")
-    labels = {"void": "DIBATALKAN", "reprint": "CETAK ULANG"}
     for number, event, reason, who, at in entries:
         out.write(
-            f"{at.astimezone():%d-%m-%Y %H:%M}  {number:<24} {labels.get(event, event):<12} "
+            f"{at.astimezone():%d-%m-%Y %H:%M}  {number:<24} {event.label.upper():<12} "
             f"{who:<20} {reason}\n"
         )
     return 0

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from disdukcapil_desk.db import search_index
 from disdukcapil_desk.db.base import Base, BigId, UtcDateTime
-from disdukcapil_desk.domain.documents import DocumentKind
+from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose, RegisterEvent
 from disdukcapil_desk.domain.vocabulary import Channel, CheckState
 from disdukcapil_desk.domain.workflow import Status
 
@@ -359,11 +359,7 @@ class DocumentFile(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(60))
 
-    __table_args__ = (
-        CheckConstraint(
-            "purpose IN ('issue', 'print', 'reprint', 'save', 'batch')", name="purpose"
-        ),
-    )
+    __table_args__ = (one_of("purpose", PrintPurpose),)
 
 
 class NumberRegister(Base):
@@ -380,7 +376,7 @@ class NumberRegister(Base):
     actor: Mapped[str] = mapped_column(String(60))
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
-    __table_args__ = (CheckConstraint("event IN ('void', 'reprint')", name="event"),)
+    __table_args__ = (one_of("event", RegisterEvent),)
 
 
 search_index.attach(ServiceRequest.__table__)

@@ -12,7 +12,7 @@ File format (``version`` 1)::
                    "group", "output_document", "sla_days", "handled_at",
                    "forms", "notes", "requirements": [REQUIREMENT, ...], "fields": [FIELD, ...],
                    "event_date_field", "report_deadline_days", "akta_type_code",
-                   "late_akta_type_code"}, ...]}
+                   "late_akta_type_code", "number_series"}, ...]}
 
     FIELD       = {"name", "type", "label", "required", "choices"}
     REQUIREMENT = {"code", "label", "required", "condition"}
@@ -74,10 +74,17 @@ _SERVICE_KEYS = frozenset(
         "report_deadline_days",
         "akta_type_code",
         "late_akta_type_code",
+        "number_series",
     }
 )
 _SERVICE_OPTIONAL = frozenset(
-    {"event_date_field", "report_deadline_days", "akta_type_code", "late_akta_type_code"}
+    {
+        "event_date_field",
+        "report_deadline_days",
+        "akta_type_code",
+        "late_akta_type_code",
+        "number_series",
+    }
 )
 _FIELD_KEYS = frozenset({"name", "type", "label", "required", "choices"})
 _REQUIREMENT_KEYS = frozenset({"code", "label", "required", "condition"})
@@ -90,6 +97,15 @@ class ServiceGroup(enum.StrEnum):
     PENDAFTARAN_PENDUDUK = "pendaftaran_penduduk"
     PENCATATAN_SIPIL = "pencatatan_sipil"
     LAINNYA = "lainnya"
+
+
+class NumberSeries(enum.StrEnum):
+    """Which registration number a service's certificate carries."""
+
+    AKTA = "akta"
+    """``3604-LU-02112026-0001``: per akta type (``akta_type_code``) and year."""
+    SKPWNI = "skpwni"
+    """The SKPWNI number of a move out of the kabupaten."""
 
 
 class FieldType(enum.StrEnum):
@@ -193,6 +209,8 @@ class Service:
         report_deadline_days: legal reporting deadline in calendar days after that event, or None.
         akta_type_code: two-letter type code of the akta number, or None (unconfirmed, data).
         late_akta_type_code: the type code for a late registration, or None.
+        number_series: the registration number its certificate carries, or None (no numbered
+            certificate).
         common_fields: the catalogue's common fields, so that ``all_fields`` can merge them.
     """
 
@@ -210,6 +228,7 @@ class Service:
     report_deadline_days: int | None = None
     akta_type_code: str | None = None
     late_akta_type_code: str | None = None
+    number_series: NumberSeries | None = None
     common_fields: tuple[FormField, ...] = ()
     short_name: str = ""
     applicant: Party = APPLICANT_SELF
@@ -556,6 +575,7 @@ def _parse_service(entry: _Entry, common: tuple[FormField, ...]) -> Service:
         report_deadline_days=entry.optional_integer("report_deadline_days", minimum=1),
         akta_type_code=entry.optional_text("akta_type_code"),
         late_akta_type_code=entry.optional_text("late_akta_type_code"),
+        number_series=_parse_number_series(entry),
         common_fields=common,
     )
     service = dataclasses.replace(
@@ -638,6 +658,22 @@ def _check_akta_codes(entry: _Entry, service: Service) -> None:
             entry.fail(f"'{key}' harus dua huruf kapital, bukan {value!r}")
     if service.late_akta_type_code is not None and service.akta_type_code is None:
         entry.fail("'late_akta_type_code' diisi tetapi 'akta_type_code' kosong")
+
+
+def _parse_number_series(entry: _Entry) -> NumberSeries | None:
+    value = entry.optional_text("number_series")
+    if value is None:
+        return None
+    try:
+        series = NumberSeries(value)
+    except ValueError:
+        entry.fail(
+            f"'number_series' harus salah satu dari {', '.join(NumberSeries)} atau null, "
+            f"bukan {value!r}"
+        )
+    if series is NumberSeries.AKTA and entry.data.get("akta_type_code") is None:
+        entry.fail("'number_series' akta tetapi 'akta_type_code' kosong")
+    return series
 
 
 def _check_unique_services(services: list[Service]) -> None:

@@ -34,7 +34,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from disdukcapil_desk.domain.catalogue import read_json_resource
+from disdukcapil_desk.domain.catalogue import Catalogue, read_json_resource
 from disdukcapil_desk.domain.errors import CatalogueError
 from disdukcapil_desk.domain.terbilang import date_long, date_words, number_words, ordinal_words
 from disdukcapil_desk.domain.vocabulary import Channel, CheckState
@@ -63,6 +63,47 @@ class DocumentKind(enum.StrEnum):
     def letter(self) -> str:
         """One-letter tag used in the QR payload."""
         return "R" if self is DocumentKind.RECEIPT else "C"
+
+
+class PrintPurpose(enum.StrEnum):
+    """Why a PDF of a document was made; each stored file records its purpose."""
+
+    ISSUE = "issue"
+    PRINT = "print"
+    REPRINT = "reprint"
+    SAVE = "save"
+    BATCH = "batch"
+
+    @property
+    def label(self) -> str:
+        """The Indonesian word for the purpose."""
+        return _PURPOSE_LABELS[self]
+
+    @property
+    def counts_as_printed(self) -> bool:
+        """Whether paper comes out of it (a saved file is not a print)."""
+        return self in (PrintPurpose.PRINT, PrintPurpose.REPRINT)
+
+
+_PURPOSE_LABELS = {
+    PrintPurpose.ISSUE: "Terbit",
+    PrintPurpose.PRINT: "Cetak",
+    PrintPurpose.REPRINT: "Cetak ulang",
+    PrintPurpose.SAVE: "Simpan PDF",
+    PrintPurpose.BATCH: "Cetak massal",
+}
+
+
+class RegisterEvent(enum.StrEnum):
+    """What the number register records about a document number."""
+
+    VOID = "void"
+    REPRINT = "reprint"
+
+    @property
+    def label(self) -> str:
+        """The Indonesian word for the event (the command line prints it in capitals)."""
+        return "Dibatalkan" if self is RegisterEvent.VOID else "Cetak ulang"
 
 
 # -- plain data the reports draw -------------------------------------------------------------
@@ -301,6 +342,24 @@ def load_templates(path: Path) -> dict[str, CertificateTemplate]:
         CatalogueError: unreadable file or a malformed template (the message names it).
     """
     return parse_templates(read_json_resource(path, "Templat sertifikat"))
+
+
+def check_template_services(
+    templates: Mapping[str, CertificateTemplate], catalogue: Catalogue
+) -> None:
+    """Refuse a template for a service the catalogue does not know or gives no number series.
+
+    Raises:
+        CatalogueError: the message names the service.
+    """
+    for code, template in templates.items():
+        if code not in catalogue:
+            raise CatalogueError(f"Templat sertifikat {template.code}: layanan {code} tidak ada")
+        if catalogue.get(code).number_series is None:
+            raise CatalogueError(
+                f"Templat sertifikat {template.code}: layanan {code} tidak punya "
+                "'number_series' di katalog"
+            )
 
 
 def parse_templates(data: object) -> dict[str, CertificateTemplate]:

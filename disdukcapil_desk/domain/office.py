@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+REGENCY_PLACEHOLDER = "{regency}"
+"""In a signer's title, replaced by the ``regency`` setting when printed."""
+
 
 @dataclass(frozen=True, slots=True)
 class OfficeSettings:
@@ -20,14 +23,22 @@ class OfficeSettings:
     call_centre: str = ""
     regency: str = "Kabupaten Serang"
     place_of_issue: str = "Serang"
+    head_title: str = "Kepala Dinas Kependudukan dan Pencatatan Sipil {regency}"
+    head_title_en: str = "Head of the Population and Civil Registration Agency"
     head_name: str = ""
     head_nip: str = ""
+    registrar_title: str = "Pejabat Pencatatan Sipil {regency}"
+    registrar_title_en: str = "Registrar"
     registrar_name: str = ""
     registrar_nip: str = ""
     head_of_registration_name: str = ""
     head_of_registration_nip: str = ""
     head_of_civil_registry_name: str = ""
     head_of_civil_registry_nip: str = ""
+
+    def title(self, text: str) -> str:
+        """A signer's title as printed: ``{regency}`` replaced by the regency."""
+        return text.replace(REGENCY_PLACEHOLDER, self.regency)
 
 
 SETTING_LABELS: dict[str, str] = {
@@ -38,8 +49,12 @@ SETTING_LABELS: dict[str, str] = {
     "call_centre": "Nomor pengaduan / call centre",
     "regency": "Kabupaten",
     "place_of_issue": "Tempat penerbitan dokumen",
+    "head_title": "Jabatan Kepala Dinas pada sertifikat ({regency} = kabupaten)",
+    "head_title_en": "Jabatan Kepala Dinas (bahasa Inggris)",
     "head_name": "Nama Kepala Dinas",
     "head_nip": "NIP Kepala Dinas",
+    "registrar_title": "Jabatan Pejabat Pencatatan Sipil ({regency} = kabupaten)",
+    "registrar_title_en": "Jabatan Pejabat Pencatatan Sipil (bahasa Inggris)",
     "registrar_name": "Nama Pejabat Pencatatan Sipil",
     "registrar_nip": "NIP Pejabat Pencatatan Sipil",
     "head_of_registration_name": "Nama Kepala Bidang Pelayanan Pendaftaran Penduduk",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +17,11 @@ from disdukcapil_desk.db.errors import classify, classify_known
 from disdukcapil_desk.domain.catalogue import Catalogue, load_catalogue
 from disdukcapil_desk.domain.citizen_messages import MessageTemplates, load_message_templates
 from disdukcapil_desk.domain.clock import utc_now
+from disdukcapil_desk.domain.documents import (
+    CertificateTemplate,
+    check_template_services,
+    load_templates,
+)
 from disdukcapil_desk.domain.intake import IntakeRules
 from disdukcapil_desk.domain.nik import NikRules
 from disdukcapil_desk.domain.sla import HolidayCalendar, load_holidays
@@ -44,13 +49,16 @@ def _translate_database_errors(engine: Engine) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class ReferenceData:
-    """Reference data loaded from ``resources/``: catalogue, wilayah, NIK rules, holidays."""
+    """Reference data loaded from ``resources/``: catalogue, wilayah, NIK rules, holidays,
+    message and certificate templates."""
 
     catalogue: Catalogue
     wilayah: Wilayah
     nik_rules: NikRules
     calendar: HolidayCalendar
     messages: MessageTemplates
+    certificates: Mapping[str, CertificateTemplate] = field(default_factory=dict)
+    """The certificate templates by service code; a service without one issues no certificate."""
 
     @property
     def intake_rules(self) -> IntakeRules:
@@ -66,12 +74,16 @@ def load_reference_data(root: Path | None = None) -> ReferenceData:
 
     wilayah = load_wilayah(locate("wilayah/wilayah_3604.json"))
     regions = load_region_codes(locate("wilayah/regencies.json"))
+    catalogue = load_catalogue(locate("catalogue/services.json"))
+    certificates = load_templates(locate("templates/certificates.json"))
+    check_template_services(certificates, catalogue)
     return ReferenceData(
-        catalogue=load_catalogue(locate("catalogue/services.json")),
+        catalogue=catalogue,
         wilayah=wilayah,
         nik_rules=NikRules(regions, home_regency=wilayah.kabupaten_code),
         calendar=load_holidays(locate("holidays.json")),
         messages=load_message_templates(locate("templates/messages.json")),
+        certificates=certificates,
     )
 
 

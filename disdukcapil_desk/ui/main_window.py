@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
 from disdukcapil_desk import APP_NAME, __version__
 from disdukcapil_desk.domain.citizen_messages import whatsapp_link
 from disdukcapil_desk.domain.clock import office_date, utc_now
-from disdukcapil_desk.domain.documents import DocumentKind, ScanResult
+from disdukcapil_desk.domain.document_records import IssueResult, ReadyBatch
+from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose, ScanResult
 from disdukcapil_desk.domain.dto import IngestReport, QueueFilter, RequestDetail, RequestRow
 from disdukcapil_desk.domain.errors import DatabaseError
 from disdukcapil_desk.domain.workflow import Permission, Status
-from disdukcapil_desk.operations.documents import IssueResult, ReadyBatch
 from disdukcapil_desk.operations.recaps import RecapResult
 from disdukcapil_desk.ui.account import add_account_button
 from disdukcapil_desk.ui.dialogs.about_dialog import AboutDialog
@@ -44,6 +44,8 @@ from disdukcapil_desk.ui.dialogs.document_preview import DocumentPreviewDialog
 from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, ReasonDialog
 from disdukcapil_desk.ui.dialogs.password_dialog import PasswordDialog
 from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
+from disdukcapil_desk.ui.dialogs.void_dialog import TITLE as VOID_TITLE
+from disdukcapil_desk.ui.dialogs.void_dialog import VoidDialog
 from disdukcapil_desk.ui.geometry import apply_text_scale, fit_to_screen
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
 from disdukcapil_desk.ui.printing import page_count, print_pdf
@@ -252,6 +254,7 @@ class MainWindow(QMainWindow):
             ("receipt", "Tanda terima", "Ctrl+P", self.print_receipt),
             ("issue", "Terbitkan", "Ctrl+Shift+I", self.issue_selected),
             ("print_ready", "Cetak yang siap", "", self.print_all_ready),
+            ("void", "Batalkan", "", self.open_void),
             ("verify", "Periksa QR", "Ctrl+K", self.verify_document),
             ("recap", "Rekap", "Ctrl+E", self.export_recap),
             ("admin", "Administrasi", "", self.open_admin),
@@ -279,6 +282,9 @@ class MainWindow(QMainWindow):
         self.toolbar_actions["recap"].setEnabled(self.session.can(Permission.EXPORT_RECAP))
         for name in ("receipt", "print_ready"):
             self.toolbar_actions[name].setEnabled(self.session.can(Permission.PRINT))
+        # Only section heads void: the toolbar of everyone else stays as short as it was.
+        self.toolbar_actions["void"].setVisible(self.session.can(Permission.VOID))
+        self.toolbar_actions["void"].setToolTip(VOID_TITLE)
         # Only administrators see it: the toolbar of everyone else stays as short as it was.
         self.toolbar_actions["admin"].setVisible(self.session.can(Permission.MANAGE_LOCATIONS))
         self.account_actions = add_account_button(
@@ -448,7 +454,7 @@ class MainWindow(QMainWindow):
 
     def _print_receipt(self, row: RequestRow, printed_before: int) -> None:
         # A first print counts once the printer took it; a reprint carries its stamp and reason.
-        purpose, reason = "save", ""
+        purpose, reason = PrintPurpose.SAVE, ""
         printed: Printed | None = (DocumentKind.RECEIPT, (row.number,))
         if printed_before:
             reason = self.ask_reason(
@@ -457,7 +463,7 @@ class MainWindow(QMainWindow):
             )
             if not reason:
                 return
-            purpose, printed = "reprint", None
+            purpose, printed = PrintPurpose.REPRINT, None
         slip = self.settings.receipt_profile == "slip"
         self.runner.run(
             lambda: self.session.receipt_pdf(row.number, slip=slip, purpose=purpose, reason=reason),
@@ -476,7 +482,7 @@ class MainWindow(QMainWindow):
             if number:
                 # A preview to check; printed from it, it leaves "Cetak semua yang siap".
                 self.runner.run(
-                    lambda: self.session.certificate_pdf(row.number, purpose="save"),
+                    lambda: self.session.certificate_pdf(row.number, purpose=PrintPurpose.SAVE),
                     lambda pdf: self.open_pdf(number, pdf, (DocumentKind.CERTIFICATE, (number,))),
                     lambda e: show_error(self, e),
                 )
@@ -679,6 +685,13 @@ class MainWindow(QMainWindow):
     def open_admin(self) -> AdminDialog:
         """Letterhead and signers, the signing certificate and akta numbers (administrators)."""
         dialog = AdminDialog(self.session, self.runner, self)
+        dialog.open()
+        return dialog
+
+    def open_void(self) -> VoidDialog:
+        """Void a wrong certificate, or void and reissue it (section heads)."""
+        dialog = VoidDialog(self.session, self.runner, self)
+        dialog.changed.connect(self.refresh)
         dialog.open()
         return dialog
 

@@ -8,7 +8,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from disdukcapil_desk.domain.catalogue import Catalogue
-from disdukcapil_desk.domain.documents import DocumentKind, ScanResult
+from disdukcapil_desk.domain.document_records import (
+    DocumentSummary,
+    IssueResult,
+    ReadyBatch,
+    RegisterEntry,
+    SigningInfo,
+)
+from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose, ScanResult
 from disdukcapil_desk.domain.dto import (
     Actor,
     CheckInput,
@@ -30,12 +37,7 @@ from disdukcapil_desk.domain.history import HistoryEntry
 from disdukcapil_desk.domain.office import OfficeSettings
 from disdukcapil_desk.domain.workflow import CLOSED_STATUSES, Permission, Role, Status, holds
 from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.documents import (
-    DocumentOps,
-    IssueResult,
-    ReadyBatch,
-    SigningInfo,
-)
+from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.intake import CancelFn, IntakeOps, ProgressFn
 from disdukcapil_desk.operations.office import OfficeOps
 from disdukcapil_desk.operations.queue import QueueOps
@@ -215,7 +217,12 @@ class DeskSession:
         self._verification.set_citizen_message(self.actor, request_id, text)
 
     def receipt_pdf(
-        self, number: str, *, slip: bool = False, purpose: str = "print", reason: str = ""
+        self,
+        number: str,
+        *,
+        slip: bool = False,
+        purpose: PrintPurpose = PrintPurpose.PRINT,
+        reason: str = "",
     ) -> bytes:
         """The receipt of a request (recorded as printed, or as a reprint with its reason)."""
         return self._documents.render_receipt(
@@ -226,7 +233,7 @@ class DeskSession:
         """How often the receipt was printed already."""
         return self._documents.receipt_print_count(number)
 
-    def certificate_pdf(self, number: str, *, purpose: str = "print") -> bytes:
+    def certificate_pdf(self, number: str, *, purpose: PrintPurpose = PrintPurpose.PRINT) -> bytes:
         """The certificate of a request or akta number ("save" does not count as printed)."""
         return self._documents.render_certificate(self.actor, number, purpose=purpose)
 
@@ -271,9 +278,21 @@ class DeskSession:
         """Continue a year's akta series after the last paper number (administrators)."""
         self._documents.set_opening_offset(self.actor, service_code, year, offset, late=late)
 
-    def number_register(self) -> list[tuple[str, str, str, str, dt.datetime]]:
-        """Voided and reprinted numbers, newest first."""
-        return self._documents.register()
+    def number_register(self, number: str | None = None) -> list[RegisterEntry]:
+        """Voided and reprinted numbers (or one number's lines), newest first."""
+        return self._documents.register(number)
+
+    def document_summary(self, number: str) -> DocumentSummary:
+        """What a certificate is, before voiding or reissuing it (section heads)."""
+        return self._documents.summary(self.actor, number)
+
+    def void_document(self, number: str, reason: str) -> None:
+        """Void a wrong certificate; its number stays in the register (section heads)."""
+        self._documents.void(self.actor, number, reason)
+
+    def reissue_document(self, number: str, reason: str) -> IssueResult:
+        """Void a certificate and issue its request a new one with a new number."""
+        return self._documents.reissue(self.actor, number, reason)
 
     def verify_scan(self, text: str) -> ScanResult:
         """Check a scanned document QR."""

@@ -20,13 +20,15 @@ from sqlalchemy import func, select
 from disdukcapil_desk.cli.documents import add_commands
 from disdukcapil_desk.db.engine import make_engine
 from disdukcapil_desk.db.models import AuditLog, DocumentFile, IssuedDocument
-from disdukcapil_desk.domain.documents import embedded_documents
+from disdukcapil_desk.db.repositories import documents as documents_repo
+from disdukcapil_desk.domain.documents import DocumentKind, embedded_documents
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import PermissionDenied, WorkflowError
 from disdukcapil_desk.domain.workflow import Action, Status
 from disdukcapil_desk.operations.audit import verify_chain
 from disdukcapil_desk.operations.context import DeskContext, load_reference_data
 from disdukcapil_desk.operations.documents import DocumentOps
+from disdukcapil_desk.operations.documents.signing import office_settings
 from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
 from disdukcapil_desk.operations.office import OfficeOps
 from disdukcapil_desk.operations.queue import QueueOps
@@ -287,9 +289,11 @@ def test_a_pdf_with_one_field_altered_fails_verify(
     assert not report.ok and report.seal_valid is False and not report.file_registered
     # 3. a forged page: the same number and QR over a different name
     with ctx.sessions() as session:
-        document = session.scalar(select(IssuedDocument).where(IssuedDocument.number == number))
+        document = documents_repo.find(session, DocumentKind.CERTIFICATE, number)
         assert document is not None
-        data = ops._certificate_data(session, document, ops._settings(session), draft=True)
+        data = ops.printing.certificate_data(
+            session, document, office_settings(session), draft=True
+        )
     forged_lines = tuple(
         line
         if "meninggal" not in line.label

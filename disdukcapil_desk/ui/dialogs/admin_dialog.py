@@ -31,15 +31,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from disdukcapil_desk.domain.documents import key_fingerprint, load_public_key
+from disdukcapil_desk.domain.document_records import SigningInfo
+from disdukcapil_desk.domain.documents import RegisterEvent, key_fingerprint, load_public_key
 from disdukcapil_desk.domain.office import SETTING_LABELS, OfficeSettings
-from disdukcapil_desk.operations.documents import SigningInfo
 from disdukcapil_desk.ui.dialogs.users_tab import UsersTab
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 
-REGISTER_EVENTS = {"void": "Dibatalkan", "reprint": "Cetak ulang"}
+REGISTER_EVENTS = {event.value: event.label for event in RegisterEvent}
 NO_CERTIFICATE = (
     "Belum ada sertifikat tanda tangan digital: sertifikat dan kutipan dicetak dengan tanda "
     "DRAF untuk diperiksa pemohon."

@@ -15,6 +15,7 @@ from disdukcapil_desk.domain.catalogue import (
     Catalogue,
     FieldType,
     FormField,
+    NumberSeries,
     Requirement,
     Service,
     ServiceGroup,
@@ -149,6 +150,14 @@ def test_akta_type_codes(catalogue: Catalogue) -> None:
     assert birth.akta_type_for(late=True) == "LT"
     assert catalogue.get("akta_kematian").akta_type_for(late=True) == "KM"
     assert catalogue.get("kia").akta_type_for(late=False) is None
+
+
+def test_number_series_is_catalogue_data(catalogue: Catalogue) -> None:
+    series = {s.code: s.number_series for s in catalogue if s.number_series is not None}
+    assert series == {
+        **dict.fromkeys(AKTA_SERVICES, NumberSeries.AKTA),
+        "pindah_keluar_skpwni": NumberSeries.SKPWNI,
+    }
 
 
 @pytest.mark.parametrize(
@@ -500,6 +509,14 @@ MALFORMED: dict[str, tuple[Mutation, tuple[str, ...]]] = {
     "party with an unknown key": (
         _set("kia", "subject", {"label": "Anak", "name": "nama", "nik": "nik", "hp": "no_hp"}),
         ("kia", "subject", "hp"),
+    ),
+    "unknown number series": (
+        _set("akta_kematian", "number_series", "nik"),
+        ("akta_kematian", "number_series", "nik"),
+    ),
+    "akta series without an akta type": (
+        _set("kia", "number_series", "akta"),
+        ("kia", "number_series", "akta_type_code"),
     ),
     "subject neither a party nor the applicant": (
         _set("kia", "subject", "anak"),

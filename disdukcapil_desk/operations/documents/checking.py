@@ -1,0 +1,204 @@
+"""Checking documents: a PDF (with the register, or offline with the public key), a scanned QR
+or a number and code typed from the paper."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from disdukcapil_desk.db.repositories import documents as repo
+from disdukcapil_desk.domain.document_records import StoredDocument
+from disdukcapil_desk.domain.documents import (
+    DISPLAY_CODE_LENGTH,
+    DocumentCheck,
+    DocumentKind,
+    ScanResult,
+    Verification,
+    VerifyReport,
+    code_is_valid,
+    embedded_documents,
+    key_fingerprint,
+    load_public_key,
+    parse_qr_payload,
+    parse_typed_code,
+    seal_state,
+    sha256_hex,
+)
+from disdukcapil_desk.domain.errors import DeskError
+from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.documents.signing import DocumentSigning
+from disdukcapil_desk.reports.signing import check_signature
+
+_INTERNAL_LABELS = {
+    "_issued_on": "Tanggal terbit",
+    "_desa": "Desa/kelurahan",
+    "_kecamatan": "Kecamatan",
+    "_kabupaten": "Kabupaten",
+}
+_NOT_OURS = (
+    "Kode QR ini bukan dari Disdukcapil Desk (atau ketik nomor lalu kode verifikasi yang "
+    "tercetak, mis. 3604-LU-02112026-0001 ABCD-EFGH-JKLM-NPQR)."
+)
+
+
+class DocumentChecks:
+    """Tell a genuine document from an altered one, with the database."""
+
+    def __init__(self, ctx: DeskContext, signing: DocumentSigning) -> None:
+        """Bind to the desk context and the office's keys."""
+        self._ctx = ctx
+        self._signing = signing
+
+    def verify_pdf(self, pdf: bytes) -> VerifyReport:
+        """Verify a PDF: seal, signature, its SHA-256 in the register and each document it names."""
+        digest = sha256_hex(pdf)
+        embedded = embedded_documents(pdf)
+        with self._ctx.unit_of_work() as session:
+            public = self._signing.key(session, "system").public_key()
+            identity = self._signing.identity(session)
+            files = repo.documents_in_file(session, digest)
+            checks = []
+            for item in embedded:
+                stored = repo.find(session, item.kind, item.number)
+                checks.append(_check(public, item, stored))
+                if stored is None or stored.id not in files:
+                    files.clear()
+            registered = bool(embedded) and bool(files)
+        roots = identity.trust_roots_der if identity is not None else None
+        return _file_report(pdf, digest, public, tuple(checks), registered, roots)
+
+    def verify_scan(self, text: str) -> ScanResult:
+        """Check a scanned QR text, or a number and printed code typed from the paper; returns
+        the stored key fields to compare with the paper."""
+        content = parse_qr_payload(text)
+        if content is None:
+            return self._verify_typed(text)
+        with self._ctx.unit_of_work() as session:
+            public = self._signing.key(session, "system").public_key()
+            stored = repo.find(session, content.kind, content.number)
+        fields = dict(stored.fields) if stored else {}
+        item = Verification(content.kind, content.number, content.code, fields)
+        return _scan_result(_check(public, item, stored), self._labelled(fields))
+
+    def _verify_typed(self, text: str) -> ScanResult:
+        typed = parse_typed_code(text)
+        if typed is None:
+            return ScanResult(None, {}, _NOT_OURS)
+        number, printed = typed
+        with self._ctx.unit_of_work() as session:
+            public = self._signing.key(session, "system").public_key()
+            stored = repo.find_any(session, number)
+        if stored is None:
+            return _scan_result(
+                DocumentCheck(DocumentKind.CERTIFICATE, number, False, False, False), {}
+            )
+        fields = dict(stored.fields)
+        item = Verification(stored.kind, number, stored.verification_code, fields)
+        check = _check(public, item, stored)
+        # The printed part of the code must match; the stored code must still be the office's.
+        check = replace(check, code_valid=check.code_valid and _printed_code_matches(item, printed))
+        return _scan_result(check, self._labelled(fields))
+
+    def _labelled(self, fields: dict[str, str]) -> dict[str, str]:
+        """The stored key fields under the words the paper uses, dates as dd-mm-yyyy; no NIK."""
+        labels = dict(_INTERNAL_LABELS)
+        for service in self._ctx.reference.catalogue:
+            for form_field in service.all_fields:
+                labels.setdefault(form_field.name, form_field.label)
+        return {
+            labels.get(key, key.strip("_").replace("_", " ")): _as_paper_date(value)
+            for key, value in fields.items()
+            if "nik" not in key
+        }
+
+
+def verify_offline(
+    pdf: bytes, public_key: bytes, trust_roots_der: tuple[bytes, ...] | None = None
+) -> VerifyReport:
+    """Verify a PDF without the database: the seal, the codes and any signature.
+
+    Args:
+        pdf: the file.
+        public_key: the office's published public key (PEM).
+        trust_roots_der: certificates (DER) to trust for the PAdES signature; None: not judged.
+
+    Raises:
+        DeskError: the public key file is not one.
+    """
+    try:
+        public = load_public_key(public_key)
+    except ValueError as exc:
+        raise DeskError("Berkas kunci publik tidak dapat dibaca") from exc
+    checks = tuple(
+        DocumentCheck(
+            item.kind,
+            item.number,
+            registered=None,
+            code_valid=code_is_valid(public, item.kind, item.number, item.fields, item.code),
+            fields_match=None,
+            voided=None,
+        )
+        for item in embedded_documents(pdf)
+    )
+    return _file_report(pdf, sha256_hex(pdf), public, checks, None, trust_roots_der)
+
+
+def _printed_code_matches(item: Verification, printed: str) -> bool:
+    """Whether the code printed on the paper is the beginning of the document's code."""
+    return len(printed) >= DISPLAY_CODE_LENGTH and item.code.startswith(printed)
+
+
+def _as_paper_date(value: object) -> str:
+    """An ISO date as the paper prints it (dd-mm-yyyy); anything else unchanged."""
+    text = str(value)
+    try:
+        return dt.date.fromisoformat(text).strftime("%d-%m-%Y") if len(text) == 10 else text
+    except ValueError:
+        return text
+
+
+def _scan_result(check: DocumentCheck, fields: dict[str, str]) -> ScanResult:
+    message = (
+        f"{check.number}: SAH — cocokkan data di bawah dengan dokumen."
+        if check.ok
+        else f"{check.number}: TIDAK SAH."
+    )
+    return ScanResult(check, fields, message)
+
+
+def _check(
+    public: Ed25519PublicKey, item: Verification, stored: StoredDocument | None
+) -> DocumentCheck:
+    valid = code_is_valid(public, item.kind, item.number, item.fields, item.code)
+    if stored is None:
+        return DocumentCheck(item.kind, item.number, False, valid, False)
+    return DocumentCheck(
+        item.kind,
+        item.number,
+        registered=True,
+        code_valid=valid and item.code == stored.verification_code,
+        fields_match=dict(stored.fields) == dict(item.fields),
+        voided=stored.voided,
+    )
+
+
+def _file_report(
+    pdf: bytes,
+    digest: str,
+    public: Ed25519PublicKey,
+    checks: tuple[DocumentCheck, ...],
+    registered: bool | None,
+    trust_roots_der: tuple[bytes, ...] | None,
+) -> VerifyReport:
+    sealed = seal_state(pdf, public)
+    return VerifyReport(
+        sha256=digest,
+        seal_valid=sealed.valid,
+        file_registered=registered,
+        documents=checks,
+        signature=check_signature(pdf, trust_roots_der),
+        appended=sealed.valid is True and sealed.sealed_length < len(pdf),
+        key_fingerprint=key_fingerprint(public),
+    )

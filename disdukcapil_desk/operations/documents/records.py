@@ -1,0 +1,175 @@
+"""The records of documents: lookups, new documents, print counts, the register, stored files.
+
+The other document modules build on these; each call works inside the caller's session, so an
+issue, a print or a void stays one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from disdukcapil_desk.db.repositories import documents as repo
+from disdukcapil_desk.domain.document_records import (
+    DocumentRequest,
+    RegisterEntry,
+    StoredDocument,
+)
+from disdukcapil_desk.domain.documents import (
+    DocumentKind,
+    PrintPurpose,
+    RegisterEvent,
+    sha256_hex,
+    verification_code,
+)
+from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.domain.errors import NotFound, PermissionDenied, WorkflowError
+from disdukcapil_desk.domain.numbering import normalize_request_number
+from disdukcapil_desk.operations.audit import record
+from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.documents.signing import DocumentSigning
+
+
+class DocumentRecords:
+    """Find, add and count documents; keep the number register and the files handed out."""
+
+    def __init__(self, ctx: DeskContext, signing: DocumentSigning) -> None:
+        """Bind to the desk context and the office's keys (a new document's code)."""
+        self._ctx = ctx
+        self._signing = signing
+
+    # -- lookups -----------------------------------------------------------------------------
+
+    def request(self, session: Session, actor: Actor, number: str) -> DocumentRequest:
+        """The request with ``number`` (typed or scanned), if the actor may print for it.
+
+        Raises:
+            NotFound: no such request.
+            PermissionDenied: a UPT officer asking for another office's request.
+        """
+        request = repo.request_by_number(session, normalize_request_number(number))
+        if request is None:
+            raise NotFound(f"Permohonan {number} tidak ditemukan")
+        if actor.is_upt_officer and request.location_code != actor.location_code:
+            raise PermissionDenied("Petugas UPT hanya dapat mencetak dokumen UPT-nya")
+        return request
+
+    def certificate(self, session: Session, actor: Actor, number: str) -> StoredDocument:
+        """The certificate with an akta/SKPWNI ``number``, or the current one of a request.
+
+        Raises:
+            NotFound: no certificate for that number.
+            PermissionDenied: a UPT officer asking for another office's certificate.
+        """
+        document = repo.find(session, DocumentKind.CERTIFICATE, number.strip())
+        if document is None:
+            request = repo.request_by_number(session, normalize_request_number(number))
+            if request is not None:
+                document = repo.current_for_request(session, request.id, DocumentKind.CERTIFICATE)
+        if document is None:
+            raise NotFound(f"Sertifikat untuk {number} tidak ditemukan")
+        self.request(session, actor, repo.request(session, document.request_id).number)
+        return document
+
+    def receipt_print_count(self, request_number: str) -> int:
+        """How often a request's receipt was printed (a further print is a reprint)."""
+        with self._ctx.reading() as session:
+            document = repo.find(session, DocumentKind.RECEIPT, request_number.upper())
+            return document.print_count if document is not None else 0
+
+    def register(self, number: str | None = None, *, limit: int = 500) -> list[RegisterEntry]:
+        """Return the register of voided/reprinted numbers, newest first: (number, event,
+        reason, who, when); at most ``limit`` entries.
+        """
+        with self._ctx.reading() as session:
+            return repo.register_entries(session, number, limit)
+
+    # -- changes inside the caller's transaction ---------------------------------------------
+
+    def add(
+        self,
+        session: Session,
+        actor: Actor,
+        request: DocumentRequest,
+        kind: DocumentKind,
+        template: str,
+        number: str,
+        fields: dict[str, str],
+    ) -> StoredDocument:
+        """Record a new document with its verification code over ``fields``."""
+        key = self._signing.key(session, actor.login)
+        code = verification_code(key, kind, number, fields)
+        return repo.add(
+            session, request, kind, template, number, code, fields, self._ctx.clock(), actor.login
+        )
+
+    def count(
+        self,
+        session: Session,
+        actor: Actor,
+        document: StoredDocument,
+        purpose: PrintPurpose,
+        reason: str,
+    ) -> StoredDocument:
+        """Count a print or a reprint (with its reason, in the register) and audit it; a saved
+        file is not counted. Returns the document with its new counts.
+
+        Raises:
+            WorkflowError: a voided document, or a reprint without a reason.
+        """
+        if purpose not in (PrintPurpose.PRINT, PrintPurpose.SAVE, PrintPurpose.REPRINT):
+            raise ValueError(f"unknown purpose: {purpose}")
+        if document.voided:
+            raise WorkflowError(f"Dokumen {document.number} sudah dibatalkan")
+        if not purpose.counts_as_printed:
+            return document
+        reprint = purpose is PrintPurpose.REPRINT
+        if reprint and not reason.strip():
+            raise WorkflowError("Alasan cetak ulang wajib diisi")
+        document = repo.count_print(session, document, reprint=reprint)
+        if reprint:
+            self.add_register_entry(session, actor, document, RegisterEvent.REPRINT, reason)
+        record(
+            self._ctx,
+            session,
+            actor,
+            purpose.value,
+            "issued_document",
+            document.number,
+            after={"print_count": document.print_count},
+            detail=reason.strip(),
+        )
+        return document
+
+    def add_register_entry(
+        self,
+        session: Session,
+        actor: Actor,
+        document: StoredDocument,
+        event: RegisterEvent,
+        reason: str,
+    ) -> None:
+        """Write the number register's line for a void or a reprint."""
+        repo.add_register_entry(
+            session, document, event, reason.strip(), actor.login, self._ctx.clock()
+        )
+
+    def store_file(
+        self,
+        session: Session,
+        actor: Actor,
+        documents: Sequence[StoredDocument],
+        pdf: bytes,
+        purpose: PrintPurpose,
+    ) -> None:
+        """Record the SHA-256 of a PDF handed out, for each document in it."""
+        repo.add_files(
+            session,
+            documents,
+            sha256_hex(pdf),
+            purpose,
+            len(documents),
+            self._ctx.clock(),
+            actor.login,
+        )
