@@ -16,6 +16,7 @@ from disdukcapil_desk.domain.errors import DatabaseError, DatabaseMissing, DeskE
 from disdukcapil_desk.log import setup_logging
 from disdukcapil_desk.operations.connection import describe_database
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.setup import SetupOps
 from disdukcapil_desk.paths import UserDirs, user_dirs
 from disdukcapil_desk.settings import WorkstationFile, settings_path
 
@@ -44,6 +45,10 @@ def run(argv: list[str]) -> int:
         # Only `db init` may create a missing SQLite file; any other command names it instead.
         ctx = DeskContext.open(choice.url, create=getattr(args, "creates_db", False))
         try:
+            if not getattr(args, "manages_schema", False):
+                # Every command first checks the schema and brings the services in step with
+                # the catalogue (`db init`/`db upgrade` do both their own way).
+                SetupOps(ctx).start()
             return int(handler(args, ctx, sys.stdout))
         finally:
             ctx.close()

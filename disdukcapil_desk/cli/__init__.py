@@ -74,13 +74,14 @@ def _add_db_commands(commands: Commands) -> None:
         "buat/periksa skema, muat katalog dan lokasi, buat administrator pertama",
         _cmd_db_init,
         creates_db=True,
+        manages_schema=True,
     )
     init.description = (
         "Aman dijalankan dua kali. Kata sandi dibaca dari masukan standar (baris pertama) "
         "atau ditanyakan."
     )
     init.add_argument("--admin", metavar="LOGIN", help="login administrator pertama")
-    action(db, "upgrade", "terapkan migrasi skema", _cmd_db_upgrade)
+    action(db, "upgrade", "terapkan migrasi skema", _cmd_db_upgrade, manages_schema=True)
     action(db, "check", "tampilkan versi skema", _cmd_db_check)
     action(db, "schema-sql", "cetak DDL PostgreSQL (schema.sql)", _cmd_schema_sql, needs_db=False)
 

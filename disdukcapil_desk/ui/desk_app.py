@@ -146,7 +146,7 @@ def _database_ready(ctx: DeskContext) -> bool:
     """
     setup = SetupOps(ctx)
     try:
-        setup.check()
+        setup.start()  # the schema, then the services in step with the catalogue
         return True
     except SchemaVersionError as exc:
         if setup.is_empty():
