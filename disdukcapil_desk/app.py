@@ -11,11 +11,14 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from disdukcapil_desk import cli
-from disdukcapil_desk.db.engine import sqlite_url
+from disdukcapil_desk.domain.database import DatabaseChoice, choose_database
 from disdukcapil_desk.domain.errors import DatabaseError, DatabaseMissing, DeskError
 from disdukcapil_desk.log import setup_logging
+from disdukcapil_desk.operations.connection import describe_database
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.setup import SetupOps
 from disdukcapil_desk.paths import UserDirs, user_dirs
+from disdukcapil_desk.settings import WorkstationFile, settings_path
 
 log = logging.getLogger("disdukcapil_desk.app")
 
@@ -37,10 +40,15 @@ def run(argv: list[str]) -> int:
             return int(handler(args, None, sys.stdout))
         if handler is None:
             return _run_window(args, dirs)
-        url = cli.database_url(args.db, sqlite_url(dirs.default_database))
+        choice = database_choice(args, dirs)
+        _say(f"Basis data: {describe_database(choice.url)} ({choice.source.label})")
         # Only `db init` may create a missing SQLite file; any other command names it instead.
-        ctx = DeskContext.open(url, create=getattr(args, "creates_db", False))
+        ctx = DeskContext.open(choice.url, create=getattr(args, "creates_db", False))
         try:
+            if not getattr(args, "manages_schema", False):
+                # Every command first checks the schema and brings the services in step with
+                # the catalogue (`db init`/`db upgrade` do both their own way).
+                SetupOps(ctx).start()
             return int(handler(args, ctx, sys.stdout))
         finally:
             ctx.close()
@@ -61,10 +69,25 @@ def run(argv: list[str]) -> int:
         return _fail(f"{exc} (log: {log_file})")
 
 
-def _fail(message: str) -> int:
+def database_choice(args: argparse.Namespace, dirs: UserDirs) -> DatabaseChoice:
+    """The database of a command: ``--db`` > ``$DISDUKCAPIL_DB`` > the workstation's saved
+    choice (the settings file the window writes) > the local SQLite file."""
+    return choose_database(
+        args.db,
+        os.environ.get("DISDUKCAPIL_DB"),
+        WorkstationFile(settings_path(dirs.config)).database(),
+        dirs.default_database,
+    )
+
+
+def _say(message: str) -> None:
     # A windowed Windows build has no stderr at all.
     if sys.stderr is not None:
-        sys.stderr.write(f"galat: {message}\n")
+        sys.stderr.write(f"{message}\n")
+
+
+def _fail(message: str) -> int:
+    _say(f"galat: {message}")
     log.error(message)
     return 1
 

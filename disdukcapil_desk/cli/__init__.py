@@ -6,7 +6,6 @@ import argparse
 import dataclasses
 import getpass
 import json
-import os
 import sys
 from collections.abc import Callable
 from typing import TextIO
@@ -43,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db",
         metavar="URL",
-        help="basis data (URL SQLAlchemy); bawaan: $DISDUKCAPIL_DB atau berkas SQLite lokal",
+        help="basis data (URL SQLAlchemy); bawaan: $DISDUKCAPIL_DB, lalu pilihan di setelan "
+        "workstation, lalu berkas SQLite lokal",
     )
     base = parser.add_mutually_exclusive_group()
     base.add_argument("--basedir", metavar="DIR", help="simpan data, log dan setelan di DIR")
@@ -75,13 +75,14 @@ def _add_db_commands(commands: Commands) -> None:
         "buat/periksa skema, muat katalog dan lokasi, buat administrator pertama",
         _cmd_db_init,
         creates_db=True,
+        manages_schema=True,
     )
     init.description = (
         "Aman dijalankan dua kali. Kata sandi dibaca dari masukan standar (baris pertama) "
         "atau ditanyakan."
     )
     init.add_argument("--admin", metavar="LOGIN", help="login administrator pertama")
-    action(db, "upgrade", "terapkan migrasi skema", _cmd_db_upgrade)
+    action(db, "upgrade", "terapkan migrasi skema", _cmd_db_upgrade, manages_schema=True)
     action(db, "check", "tampilkan versi skema", _cmd_db_check)
     action(db, "schema-sql", "cetak DDL PostgreSQL (schema.sql)", _cmd_schema_sql, needs_db=False)
 
@@ -251,8 +252,3 @@ def _cmd_audit_verify(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -
         return 0
     out.write(f"Log audit RUSAK mulai entri #{broken}.\n")
     return 1
-
-
-def database_url(explicit: str | None, default_sqlite: str) -> str:
-    """Pick the database URL: ``--db``, else ``$DISDUKCAPIL_DB``, else the local SQLite file."""
-    return explicit or os.environ.get("DISDUKCAPIL_DB") or default_sqlite

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple
 
+from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.sla import HolidayCalendar
 from disdukcapil_desk.domain.terbilang import MONTHS
 from disdukcapil_desk.domain.vocabulary import Channel
@@ -306,26 +308,9 @@ class OfficerRow:
     """Median hours from receipt to the officer's decisions (approve, revise, reject)."""
 
 
-class RegisterRow(NamedTuple):
-    """One request in the register sheet (the NIK already masked unless allowed)."""
-
-    number: str
-    received_at: dt.datetime
-    """Office time (WIB) without a zone: spreadsheets cannot keep one."""
-    sla_due: dt.date
-    finished_on: dt.date | None
-    service: str
-    location: str
-    kecamatan: str
-    desa: str
-    channel: str
-    status: str
-    officer: str
-    nik: str
-    """The applicant's NIK."""
-    subject_nik: str = ""
-    """The NIK of whom the document is about (the deceased, the child) when that is someone
-    else with a NIK; ``""`` otherwise."""
+RegisterRow = tuple[object, ...]
+"""One request in the register sheet: its values in :data:`REGISTER_COLUMNS` order (office
+dates and times without a zone, the NIK already masked unless allowed)."""
 
 
 # -- what the recap says about itself ---------------------------------------------------------
@@ -420,65 +405,91 @@ class Format(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ColumnSpec:
-    """A column of a recap table: header, width in characters and format."""
+    """A column of a recap table: header, width in characters, format and where its value
+    comes from. The PDF and the workbook both render from these, so a new column is one spec
+    (and, for the register, one select column in ``db/repositories/recap.py``).
+    """
 
     header: str
     width: float
     format: Format = Format.TEXT
+    get: Callable[[Any], object] | None = None
+    """The value of a row (None for columns the renderer fills itself, like ``No.``)."""
+    summed: bool = False
+    """The total row adds this column up."""
+
+    def value(self, row: Any) -> object:
+        """Return this column's value of ``row``."""
+        return self.get(row) if self.get is not None else None
+
+
+def row_values(columns: Sequence[ColumnSpec], row: Any) -> tuple[object, ...]:
+    """Return the values of ``row`` in ``columns`` order."""
+    return tuple(spec.value(row) for spec in columns)
+
+
+def total_values(
+    columns: Sequence[ColumnSpec], rows: Sequence[Any], label: str
+) -> tuple[object, ...]:
+    """The total row of ``rows``: ``label`` in the first column, sums where a column is
+    ``summed``, ``""`` in other text columns and nothing in the rest."""
+    result: list[object] = []
+    for index, spec in enumerate(columns):
+        if index == 0:
+            result.append(label)
+        elif spec.summed:
+            result.append(sum(_number(spec.value(r)) for r in rows))
+        else:
+            result.append("" if spec.format is Format.TEXT else None)
+    return tuple(result)
+
+
+def _number(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
+def _field(name: str) -> Callable[[Any], object]:
+    return lambda row: getattr(row, name)
 
 
 FIGURE_COLUMNS: tuple[ColumnSpec, ...] = (
-    ColumnSpec("Diterima", 10, Format.INTEGER),
-    ColumnSpec("Belum diputus (baru/diperiksa)", 13, Format.INTEGER),
-    ColumnSpec("Perlu perbaikan", 11, Format.INTEGER),
-    ColumnSpec("Disetujui (belum terbit)", 12, Format.INTEGER),
-    ColumnSpec("Terbit / selesai", 10, Format.INTEGER),
-    ColumnSpec("Ditolak", 9, Format.INTEGER),
-    ColumnSpec("Dibatalkan", 10, Format.INTEGER),
-    ColumnSpec("Tepat waktu (%)", 10, Format.PERCENT),
-    ColumnSpec("Rata-rata hari kerja selesai", 12, Format.DECIMAL),
+    ColumnSpec("Diterima", 10, Format.INTEGER, _field("received")),
+    ColumnSpec("Belum diputus (baru/diperiksa)", 13, Format.INTEGER, _field("in_process")),
+    ColumnSpec("Perlu perbaikan", 11, Format.INTEGER, _field("needs_revision")),
+    ColumnSpec("Disetujui (belum terbit)", 12, Format.INTEGER, _field("approved")),
+    ColumnSpec("Terbit / selesai", 10, Format.INTEGER, _field("completed")),
+    ColumnSpec("Ditolak", 9, Format.INTEGER, _field("rejected")),
+    ColumnSpec("Dibatalkan", 10, Format.INTEGER, _field("cancelled")),
+    ColumnSpec("Tepat waktu (%)", 10, Format.PERCENT, _field("on_time_pct")),
+    ColumnSpec("Rata-rata hari kerja selesai", 12, Format.DECIMAL, _field("average_working_days")),
 )
 
 
-def figure_values(figures: Figures) -> tuple[int | float | None, ...]:
+def figure_values(figures: Figures) -> tuple[object, ...]:
     """Return a row's values in :data:`FIGURE_COLUMNS` order."""
-    return (
-        figures.received,
-        figures.in_process,
-        figures.needs_revision,
-        figures.approved,
-        figures.completed,
-        figures.rejected,
-        figures.cancelled,
-        figures.on_time_pct,
-        figures.average_working_days,
-    )
+    return row_values(FIGURE_COLUMNS, figures)
 
 
 OFFICER_COLUMNS: tuple[ColumnSpec, ...] = (
-    ColumnSpec("Petugas", 30),
-    ColumnSpec("Login", 18),
-    ColumnSpec("Ditangani", 11, Format.INTEGER),
-    ColumnSpec("Disetujui", 11, Format.INTEGER),
-    ColumnSpec("Perlu perbaikan", 11, Format.INTEGER),
-    ColumnSpec("Ditolak", 10, Format.INTEGER),
-    ColumnSpec("Diterbitkan", 11, Format.INTEGER),
-    ColumnSpec("Median jam sampai keputusan", 14, Format.DECIMAL),
+    ColumnSpec("Petugas", 30, Format.TEXT, _field("name")),
+    ColumnSpec("Login", 18, Format.TEXT, _field("login")),
+    ColumnSpec("Ditangani", 11, Format.INTEGER, _field("handled"), summed=True),
+    ColumnSpec("Disetujui", 11, Format.INTEGER, _field("approved"), summed=True),
+    ColumnSpec("Perlu perbaikan", 11, Format.INTEGER, _field("revised"), summed=True),
+    ColumnSpec("Ditolak", 10, Format.INTEGER, _field("rejected"), summed=True),
+    ColumnSpec("Diterbitkan", 11, Format.INTEGER, _field("issued"), summed=True),
+    ColumnSpec("Median jam sampai keputusan", 14, Format.DECIMAL, _field("median_hours")),
 )
 
 
-def officer_values(row: OfficerRow) -> tuple[str | int | float | None, ...]:
+def officer_values(row: OfficerRow) -> tuple[object, ...]:
     """Return an officer row's values in :data:`OFFICER_COLUMNS` order."""
-    return (
-        row.name,
-        row.login,
-        row.handled,
-        row.approved,
-        row.revised,
-        row.rejected,
-        row.issued,
-        row.median_hours,
-    )
+    return row_values(OFFICER_COLUMNS, row)
+
+
+def officer_totals(rows: Sequence[OfficerRow], label: str) -> tuple[object, ...]:
+    """The total row of the officers' table in :data:`OFFICER_COLUMNS` order."""
+    return total_values(OFFICER_COLUMNS, rows, label)
 
 
 OFFICER_NOTE = (
@@ -486,20 +497,116 @@ OFFICER_NOTE = (
     "permohonan berbeda yang diambil, diputus, diterbitkan atau diselesaikan petugas."
 )
 
+
+@dataclass(frozen=True, slots=True)
+class RegisterNames:
+    """What the register shows instead of codes, and how it masks NIKs."""
+
+    services: Mapping[str, str]
+    locations: Mapping[str, str]
+    kecamatan: Mapping[str, str]
+    desa: Mapping[str, str]
+    statuses: Mapping[str, str]
+    users: Mapping[str, str]
+    mask: Callable[[str], str]
+
+
+class RegisterSource(NamedTuple):
+    """One request as the database gives it (columns by name) and the names to show."""
+
+    raw: Mapping[str, Any]
+    names: RegisterNames
+
+
+def _raw(key: str) -> Callable[[RegisterSource], object]:
+    return lambda src: src.raw[key]
+
+
+def _named(key: str, table: str) -> Callable[[RegisterSource], object]:
+    def get(src: RegisterSource) -> object:
+        code = src.raw[key]
+        names: Mapping[str, str] = getattr(src.names, table)
+        return names.get(code, code)
+
+    return get
+
+
+def _office_time(src: RegisterSource) -> object:
+    moment: dt.datetime = src.raw["received_at"]
+    return moment.astimezone(WIB).replace(tzinfo=None)
+
+
+def _finished_on(src: RegisterSource) -> object:
+    finished: dt.datetime | None = src.raw["finished_at"]
+    return finished.astimezone(WIB).date() if finished else None
+
+
+def _channel(src: RegisterSource) -> object:
+    code = src.raw["channel"]
+    return CHANNEL_LABELS.get(code, code)
+
+
+def _nik(src: RegisterSource) -> object:
+    return src.names.mask(src.raw["nik"])
+
+
+def _subject_nik(src: RegisterSource) -> object:
+    """The NIK of whom the document is about (the deceased, the child) when that is someone
+    else with a NIK; ``""`` otherwise."""
+    subject, nik = src.raw["subject_nik"], src.raw["nik"]
+    return src.names.mask(subject) if subject != nik else ""
+
+
 REGISTER_COLUMNS: tuple[ColumnSpec, ...] = (
-    ColumnSpec("No. permohonan", 24),
-    ColumnSpec("Diterima", 16, Format.DATETIME),
-    ColumnSpec("Tenggat", 11, Format.DATE),
-    ColumnSpec("Selesai", 11, Format.DATE),
-    ColumnSpec("Layanan", 26),
-    ColumnSpec("Lokasi", 22),
-    ColumnSpec("Kecamatan", 16),
-    ColumnSpec("Desa", 18),
-    ColumnSpec("Kanal", 10),
-    ColumnSpec("Status", 15),
-    ColumnSpec("Petugas", 22),
-    ColumnSpec("NIK pemohon", 19),
-    ColumnSpec("NIK atas nama", 19),
+    ColumnSpec("No. permohonan", 24, Format.TEXT, _raw("number")),
+    ColumnSpec("Diterima", 16, Format.DATETIME, _office_time),
+    ColumnSpec("Tenggat", 11, Format.DATE, _raw("sla_due")),
+    ColumnSpec("Selesai", 11, Format.DATE, _finished_on),
+    ColumnSpec("Layanan", 26, Format.TEXT, _named("service_code", "services")),
+    ColumnSpec("Lokasi", 22, Format.TEXT, _named("location_code", "locations")),
+    ColumnSpec("Kecamatan", 16, Format.TEXT, _named("kecamatan_code", "kecamatan")),
+    ColumnSpec("Desa", 18, Format.TEXT, _named("kode_desa", "desa")),
+    ColumnSpec("Kanal", 10, Format.TEXT, _channel),
+    ColumnSpec("Status", 15, Format.TEXT, _named("status", "statuses")),
+    ColumnSpec("Petugas", 22, Format.TEXT, _named("updated_by", "users")),
+    ColumnSpec("NIK pemohon", 19, Format.TEXT, _nik),
+    ColumnSpec("NIK atas nama", 19, Format.TEXT, _subject_nik),
 )
+"""The register's columns; each reads the select columns of ``db/repositories/recap.py`` by
+name."""
+
+
+def register_row(raw: Mapping[str, Any], names: RegisterNames) -> RegisterRow:
+    """Turn one request of the database into its register row."""
+    return row_values(REGISTER_COLUMNS, RegisterSource(raw, names))
+
+
+class Breakdown(enum.StrEnum):
+    """What a figures table groups the requests by (the repository picks the columns)."""
+
+    SERVICE = "service"
+    LOCATION = "location"
+    WILAYAH = "wilayah"
+    """Kecamatan and desa of the applicant's address (two keys)."""
+    CHANNEL = "channel"
+
+
+@dataclass(frozen=True, slots=True)
+class RecapResult:
+    """What an export produced."""
+
+    path: Path
+    rows: int
+    """Register rows written (= requests received in the period)."""
+    received: int
+    seconds: float
+    cancelled: bool = False
+
+    def describe(self) -> str:
+        """One Indonesian line for the console or a status bar."""
+        if self.cancelled:
+            return "Rekap dibatalkan; tidak ada berkas yang ditulis."
+        return f"Rekap ditulis ke {self.path} ({self.rows} permohonan, {self.seconds:.1f} detik)"
+
 
 CHANNEL_LABELS = {channel.value: channel.label for channel in Channel}

@@ -7,59 +7,45 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import URL
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from disdukcapil_desk.db.engine import PG_CONNECT_TIMEOUT_S, make_engine, sqlite_url
+from disdukcapil_desk.db.engine import PG_CONNECT_TIMEOUT_S, make_engine
 from disdukcapil_desk.db.errors import classify
 from disdukcapil_desk.db.repositories.server import version_text
 from disdukcapil_desk.db.schema import database_version
+from disdukcapil_desk.domain.database import DEFAULT_PG_PORT, POSTGRESQL, SQLITE, DatabaseConfig
 
-SQLITE = "sqlite"
-POSTGRESQL = "postgresql"
 PROBE_TIMEOUT_S = PG_CONNECT_TIMEOUT_S
 """How long "Uji koneksi" waits for a server (libpq counts whole seconds, at least 2)."""
 
+__all__ = [
+    "POSTGRESQL",
+    "PROBE_TIMEOUT_S",
+    "SQLITE",
+    "DatabaseConfig",
+    "ProbeResult",
+    "describe_database",
+    "pgpass_path",
+    "probe_database",
+    "sqlite_file_missing",
+    "store_password",
+]
 
-@dataclass(frozen=True, slots=True)
-class DatabaseConfig:
-    """A workstation's database: the local SQLite file, or the office's PostgreSQL server.
 
-    The PostgreSQL password is never kept here: it goes to the standard libpq password file
-    (``~/.pgpass``, ``%APPDATA%\\postgresql\\pgpass.conf``), readable by this user only.
+def describe_database(url: str) -> str:
+    """Name a database for the console, never its password.
+
+    ``PostgreSQL db.kantor:5432/disdukcapil`` or ``SQLite /home/ani/.../disdukcapil-desk.sqlite3``.
     """
-
-    kind: str = SQLITE
-    host: str = ""
-    port: int = 5432
-    name: str = "disdukcapil"
-    user: str = "desk"
-
-    def url(self, sqlite_file: Path) -> str:
-        """Return the SQLAlchemy URL (without password)."""
-        if self.kind == SQLITE:
-            return sqlite_url(sqlite_file)
-        return URL.create(
-            "postgresql+psycopg",
-            username=self.user,
-            host=self.host,
-            port=self.port,
-            database=self.name,
-        ).render_as_string(hide_password=False)
-
-    def problem(self) -> str | None:
-        """Return what is missing (Indonesian), or None when the config is usable."""
-        if self.kind not in (SQLITE, POSTGRESQL):
-            return f"Jenis basis data tidak dikenal: {self.kind}"
-        if self.kind == POSTGRESQL:
-            if not self.host.strip():
-                return "Alamat server PostgreSQL belum diisi"
-            if not self.name.strip() or not self.user.strip():
-                return "Nama basis data dan pengguna wajib diisi"
-            if not 0 < self.port < 65536:
-                return "Port harus antara 1 dan 65535"
-        return None
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        where = parsed.database or ":memory:"
+        return f"SQLite {where}"
+    if parsed.get_backend_name() == "postgresql":
+        host = parsed.host or "localhost"
+        return f"PostgreSQL {host}:{parsed.port or DEFAULT_PG_PORT}/{parsed.database or ''}"
+    return f"{parsed.get_backend_name()} {parsed.render_as_string(hide_password=True)}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,14 +13,10 @@ import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from disdukcapil_desk.db.models import AppUser
-from disdukcapil_desk.db.models import ServiceRequest as SR
 from disdukcapil_desk.db.repositories import recap as repo
 from disdukcapil_desk.domain.catalogue import ServiceGroup
 from disdukcapil_desk.domain.clock import WIB
@@ -31,6 +27,7 @@ from disdukcapil_desk.domain.office import OfficeSettings
 from disdukcapil_desk.domain.recap import (
     CHANNEL_LABELS,
     STATUS_NOTE,
+    Breakdown,
     FigureRow,
     Figures,
     FigureTable,
@@ -38,11 +35,14 @@ from disdukcapil_desk.domain.recap import (
     Period,
     RecapData,
     RecapMeta,
+    RecapResult,
+    RegisterNames,
     RegisterRow,
     RowKind,
     Signer,
     daily_table,
     format_date_id,
+    register_row,
     total,
     workday_index,
 )
@@ -55,6 +55,8 @@ from disdukcapil_desk.operations.office import OfficeOps
 from disdukcapil_desk.paths import resource_path
 from disdukcapil_desk.reports.recap_pdf import render_recap_pdf
 
+__all__ = ["SUFFIXES", "RecapResult", "Recaps"]
+
 SUFFIXES = (".xlsx", ".pdf")
 _PROGRESS_EVERY = 1000
 _GROUP_LABELS = {
@@ -63,24 +65,6 @@ _GROUP_LABELS = {
     ServiceGroup.LAINNYA: "Lainnya",
 }
 _UNKNOWN = "(tidak diketahui)"
-
-
-@dataclass(frozen=True, slots=True)
-class RecapResult:
-    """What an export produced."""
-
-    path: Path
-    rows: int
-    """Register rows written (= requests received in the period)."""
-    received: int
-    seconds: float
-    cancelled: bool = False
-
-    def describe(self) -> str:
-        """One Indonesian line for the console or a status bar."""
-        if self.cancelled:
-            return "Rekap dibatalkan; tidak ada berkas yang ditulis."
-        return f"Rekap ditulis ke {self.path} ({self.rows} permohonan, {self.seconds:.1f} detik)"
 
 
 class _Cancelled(Exception):
@@ -212,10 +196,8 @@ class Recaps:
         full_nik: bool,
     ) -> RecapMeta:
         printed_at = self._ctx.clock().astimezone(WIB).replace(tzinfo=None)
-        user = session.execute(
-            select(AppUser.full_name, AppUser.nip).where(AppUser.login == actor.login)
-        ).first()
-        name = (user.full_name if user else "") or actor.full_name or actor.login
+        user = repo.user_signature(session, actor.login)
+        name = (user[0] if user else "") or actor.full_name or actor.login
         signers = (
             Signer(
                 ("Mengetahui,", "Kepala Bidang Pelayanan", "Pendaftaran Penduduk"),
@@ -230,7 +212,7 @@ class Recaps:
             Signer(
                 (f"{office.place_of_issue}, {format_date_id(printed_at.date())}", "Yang membuat,"),
                 name,
-                user.nip if user else "",
+                user[1] if user else "",
             ),
         )
         return RecapMeta(
@@ -253,7 +235,7 @@ class Recaps:
     def _service_table(
         self, session: Session, scope: repo.RecapScope, workdays: dict[dt.date, int]
     ) -> FigureTable:
-        found = {k[0]: f for k, f in repo.figures_by(session, scope, [SR.service_code], workdays)}
+        found = {k[0]: f for k, f in repo.figures_by(session, scope, Breakdown.SERVICE, workdays)}
         stored = {code: (name, group) for code, name, group in repo.services(session)}
         order = [s.code for s in self._ctx.reference.catalogue if s.code in stored]
         order += sorted(set(stored) - set(order))
@@ -283,7 +265,7 @@ class Recaps:
         workdays: dict[dt.date, int],
         locations: dict[str, tuple[str, str]],
     ) -> FigureTable:
-        found = {k[0]: f for k, f in repo.figures_by(session, scope, [SR.location_code], workdays)}
+        found = {k[0]: f for k, f in repo.figures_by(session, scope, Breakdown.LOCATION, workdays)}
         codes = [scope.location_code] if scope.location_code else list(locations)
         rows = tuple(
             FigureRow(
@@ -308,7 +290,7 @@ class Recaps:
         self, session: Session, scope: repo.RecapScope, workdays: dict[dt.date, int]
     ) -> FigureTable:
         wilayah = self._ctx.reference.wilayah
-        found = repo.figures_by(session, scope, [SR.kecamatan_code, SR.kode_desa], workdays)
+        found = repo.figures_by(session, scope, Breakdown.WILAYAH, workdays)
         per_kecamatan: dict[str, list[FigureRow]] = defaultdict(list)
         for (kec_code, desa_code), figures in sorted(found):
             kecamatan = wilayah.kecamatan(kec_code) if kec_code else None
@@ -331,7 +313,7 @@ class Recaps:
     def _channel_table(
         self, session: Session, scope: repo.RecapScope, workdays: dict[dt.date, int]
     ) -> FigureTable:
-        found = {k[0]: f for k, f in repo.figures_by(session, scope, [SR.channel], workdays)}
+        found = {k[0]: f for k, f in repo.figures_by(session, scope, Breakdown.CHANNEL, workdays)}
         codes = list(CHANNEL_LABELS) + sorted(set(found) - set(CHANNEL_LABELS))
         rows = tuple(
             FigureRow(code, CHANNEL_LABELS.get(code, code), found.get(code, Figures()))
@@ -375,49 +357,19 @@ class Recaps:
         cancelled: CancelFn | None,
     ) -> Iterator[RegisterRow]:
         scope = repo.RecapScope(data.meta.period, location or None, self._ctx.postgresql)
-        services = {r.code: self._short_name(r.code, r.label) for r in data.services.rows}
-        locations = {code: name for code, name, _ in repo.locations(session)}
-        users = {**repo.user_names(session), "system": "Sistem"}
         wilayah = self._ctx.reference.wilayah
-        kecamatan = {k.code: k.name for k in wilayah.kecamatan_list}
-        desa = {d.code: d.name for d in wilayah.desa_list}
-        statuses = {s.value: s.label for s in Status}
-        mask = (lambda v: v) if full_nik else mask_number
-        total_rows = data.register_count
+        names = RegisterNames(
+            services={r.code: self._short_name(r.code, r.label) for r in data.services.rows},
+            locations={code: name for code, name, _ in repo.locations(session)},
+            kecamatan={k.code: k.name for k in wilayah.kecamatan_list},
+            desa={d.code: d.name for d in wilayah.desa_list},
+            statuses={s.value: s.label for s in Status},
+            users={**repo.user_names(session), "system": "Sistem"},
+            mask=(lambda v: v) if full_nik else mask_number,
+        )
         return _stream(
-            (
-                RegisterRow(
-                    number,
-                    received.astimezone(WIB).replace(tzinfo=None),
-                    due,
-                    finished.astimezone(WIB).date() if finished else None,
-                    services.get(service, service),
-                    locations.get(loc, loc),
-                    kecamatan.get(kec, kec),
-                    desa.get(ds, ds),
-                    CHANNEL_LABELS.get(channel, channel),
-                    statuses.get(status, status),
-                    users.get(by, by),
-                    mask(nik),
-                    mask(subject_nik) if subject_nik != nik else "",
-                )
-                for (
-                    number,
-                    received,
-                    due,
-                    finished,
-                    service,
-                    loc,
-                    kec,
-                    ds,
-                    channel,
-                    status,
-                    by,
-                    nik,
-                    subject_nik,
-                ) in repo.register_rows(session, scope)
-            ),
-            total_rows,
+            (register_row(raw, names) for raw in repo.register_rows(session, scope)),
+            data.register_count,
             progress,
             cancelled,
         )

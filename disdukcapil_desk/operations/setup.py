@@ -1,15 +1,23 @@
-"""Preparing a database: schema, catalogue, locations, first administrator (operations layer)."""
+"""Preparing a database: schema, catalogue, locations, first administrator (operations layer).
+
+The ``service`` table follows the catalogue (``resources/catalogue/services.json``): names, groups,
+SLA and where a service is handled are brought in step on ``db init``, ``db upgrade`` and at every
+start of the window or a command; a service the catalogue no longer lists becomes inactive and
+is never deleted (requests refer to it). Only differences are written, with one audit entry.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db import schema
 from disdukcapil_desk.db.migrations.v2_parties import PARTIES_VERSION
-from disdukcapil_desk.db.models import AppUser, Location, LocationKecamatan, Service
+from disdukcapil_desk.db.repositories import setup as repo
+from disdukcapil_desk.db.repositories.setup import ServiceRecord
+from disdukcapil_desk.domain.catalogue import Catalogue
 from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Actor, LocationRow
 from disdukcapil_desk.domain.errors import DeskError, NotFound
 from disdukcapil_desk.domain.routing import DINAS_KIND, UPT_KIND
@@ -22,6 +30,8 @@ from disdukcapil_desk.operations.users import UserOps
 DINAS_CODE = "DINAS"
 DINAS_NAME = "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Serang"
 ADMIN_SETUP_ACTOR = Actor(login="system", role=Role.ADMIN, full_name="Penyiapan basis data")
+CATALOGUE_SYNC = "catalogue_sync"
+"""The audit action of bringing the ``service`` table in step with the catalogue."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,29 @@ class InitReport:
     admin_created: str | None
 
 
+@dataclass(frozen=True)
+class CatalogueSync:
+    """What bringing the ``service`` table in step with the catalogue changed."""
+
+    added: tuple[str, ...] = ()
+    changed: dict[str, dict[str, tuple[object, object]]] = field(default_factory=dict)
+    """``{code: {column: (before, after)}}`` of the rows that were already there."""
+
+    @property
+    def empty(self) -> bool:
+        """Whether the table already matched the catalogue."""
+        return not self.added and not self.changed
+
+    def describe(self) -> str:
+        """One Indonesian line for the audit log and the console."""
+        parts = [f"{code}: ditambahkan" for code in self.added]
+        parts += [
+            f"{code}: " + ", ".join(f"{col} {old!r} → {new!r}" for col, (old, new) in cols.items())
+            for code, cols in self.changed.items()
+        ]
+        return "Layanan disesuaikan dengan katalog — " + "; ".join(parts)
+
+
 def upt_name(kecamatan_name: str) -> str:
     """Return the name of the UPT of a kecamatan."""
     return f"UPT Pelayanan Kependudukan Kecamatan {kecamatan_name}"
@@ -42,6 +75,21 @@ def upt_name(kecamatan_name: str) -> str:
 def upt_code(kecamatan_code: str) -> str:
     """Return the location code of the UPT of a kecamatan, e.g. ``UPT-05`` for 360405."""
     return f"UPT-{kecamatan_code[-2:]}"
+
+
+def catalogue_records(catalogue: Catalogue) -> dict[str, ServiceRecord]:
+    """What the ``service`` table should hold for each service of the catalogue."""
+    return {
+        s.code: ServiceRecord(
+            s.code,
+            s.name,
+            s.group.value,
+            s.sla_days,
+            s.handled_by_dinas,
+            s.handled_by_upt,
+        )
+        for s in catalogue
+    }
 
 
 class SetupOps:
@@ -54,16 +102,17 @@ class SetupOps:
     def init(self, admin_login: str | None = None, admin_password: str | None = None) -> InitReport:
         """Create or check the schema, load the catalogue and locations, add the first admin.
 
-        Safe to run again: existing rows are kept (an administrator's edits win), missing ones
-        are added, and no second first-administrator is created.
+        Safe to run again: services follow the catalogue (see the module), offices that exist
+        are kept (an administrator's edits win), missing ones are added, and no second
+        first-administrator is created.
         """
         with self._ctx.database_errors():
             created = schema.create_schema(self._ctx.engine)
             schema.check_schema(self._ctx.engine)
         with self._ctx.unit_of_work() as session:
-            services = self._load_services(session)
+            sync = self._sync_services(session)
             locations = self._load_locations(session)
-            if services or locations:
+            if sync.added or locations:
                 record(
                     self._ctx,
                     session,
@@ -71,8 +120,10 @@ class SetupOps:
                     "db_init",
                     "database",
                     "master",
-                    after={"services": services, "locations": locations},
+                    after={"services": len(sync.added), "locations": locations},
                 )
+            if sync.changed:
+                self._record_sync(session, CatalogueSync(changed=sync.changed))
         admin = None
         if admin_login and not self._has_admin():
             if not admin_password:
@@ -86,15 +137,43 @@ class SetupOps:
                 location_code=DINAS_CODE,
             )
             admin = admin_login
-        return InitReport(created, services, locations, admin)
+        return InitReport(created, len(sync.added), locations, admin)
 
     def upgrade(self) -> list[int]:
-        """Apply pending schema migrations (``db upgrade``), then the data steps they need."""
+        """Apply pending schema migrations (``db upgrade``), then the data steps they need, and
+        bring the services in step with the catalogue."""
         with self._ctx.database_errors():
             applied = schema.upgrade_schema(self._ctx.engine)
         if PARTIES_VERSION in applied:
             IntakeOps(self._ctx).refresh_parties()
+        self.sync_catalogue()
         return applied
+
+    def start(self) -> CatalogueSync:
+        """What the window and every command do first: check the schema, then bring the
+        services in step with the catalogue (a read when nothing changed).
+
+        Raises:
+            SchemaVersionError: the schema is missing, older or newer than this desk.
+            DatabaseError: the database cannot be used.
+        """
+        self.check()
+        return self.sync_catalogue()
+
+    def sync_catalogue(self) -> CatalogueSync:
+        """Write the catalogue's differences into ``service``, with one audit entry.
+
+        Returns:
+            What changed (empty when the table already matched: then nothing was written).
+        """
+        with self._ctx.reading() as session:
+            if self._service_differences(repo.services(session)).empty:
+                return CatalogueSync()
+        with self._ctx.unit_of_work() as session:
+            sync = self._sync_services(session)
+            if not sync.empty:
+                self._record_sync(session, sync)
+            return sync
 
     def check(self) -> int:
         """Return the schema version, or raise ``SchemaVersionError`` (or a ``DatabaseError``)."""
@@ -114,60 +193,64 @@ class SetupOps:
 
     def _has_admin(self) -> bool:
         with self._ctx.reading() as session:
-            found = session.scalar(select(AppUser.id).where(AppUser.role == Role.ADMIN.value))
-            return found is not None
+            return repo.has_admin(session)
 
-    def _load_services(self, session: Session) -> int:
-        existing = set(session.scalars(select(Service.code)))
-        added = 0
-        for service in self._ctx.reference.catalogue:
-            if service.code in existing:
-                continue
-            session.add(
-                Service(
-                    code=service.code,
-                    name=service.name,
-                    service_group=service.group.value,
-                    sla_days=service.sla_days,
-                    handled_at_dinas=service.handled_by_dinas,
-                    handled_at_upt=service.handled_by_upt,
-                    active=True,
-                )
-            )
-            added += 1
-        return added
+    def _service_differences(self, stored: dict[str, ServiceRecord]) -> CatalogueSync:
+        wanted = catalogue_records(self._ctx.reference.catalogue)
+        for code, row in stored.items():
+            if code not in wanted:
+                wanted[code] = dataclasses.replace(row, active=False)
+        added = tuple(code for code in wanted if code not in stored)
+        changed = {
+            code: stored[code].changes(target)
+            for code, target in wanted.items()
+            if code in stored and stored[code].changes(target)
+        }
+        return CatalogueSync(added, changed)
+
+    def _sync_services(self, session: Session) -> CatalogueSync:
+        stored = repo.services(session)
+        sync = self._service_differences(stored)
+        wanted = catalogue_records(self._ctx.reference.catalogue)
+        for code in sync.added:
+            repo.add_service(session, wanted[code])
+        for code in sync.changed:
+            target = wanted.get(code) or dataclasses.replace(stored[code], active=False)
+            repo.update_service(session, target)
+        return sync
+
+    def _record_sync(self, session: Session, sync: CatalogueSync) -> None:
+        changed = sync.changed.items()
+        record(
+            self._ctx,
+            session,
+            SYSTEM_ACTOR,
+            CATALOGUE_SYNC,
+            "service",
+            "catalogue",
+            before={code: {c: old for c, (old, _) in cols.items()} for code, cols in changed},
+            after={
+                "added": list(sync.added),
+                **{code: {c: new for c, (_, new) in cols.items()} for code, cols in changed},
+            },
+            detail=sync.describe(),
+        )
 
     def _load_locations(self, session: Session) -> int:
-        existing = set(session.scalars(select(Location.code)))
-        covered = set(session.scalars(select(LocationKecamatan.kecamatan_code)))
+        existing = repo.location_codes(session)
+        covered = repo.covered_kecamatan(session)
         added = 0
         if DINAS_CODE not in existing:
-            session.add(
-                Location(
-                    code=DINAS_CODE,
-                    name=DINAS_NAME,
-                    kind=DINAS_KIND,
-                    address="",
-                    active=True,
-                )
-            )
+            repo.add_location(session, DINAS_CODE, DINAS_NAME, DINAS_KIND)
             added += 1
         for kecamatan in self._ctx.reference.wilayah.kecamatan_list:
             code = upt_code(kecamatan.code)
-            if code not in existing:
-                session.add(
-                    Location(
-                        code=code,
-                        name=upt_name(kecamatan.name),
-                        kind=UPT_KIND,
-                        address="",
-                        active=True,
-                    )
-                )
-                added += 1
-            session.flush()
-            if kecamatan.code not in covered and code not in existing:
-                session.add(LocationKecamatan(kecamatan_code=kecamatan.code, location_code=code))
+            if code in existing:
+                continue
+            repo.add_location(session, code, upt_name(kecamatan.name), UPT_KIND)
+            added += 1
+            if kecamatan.code not in covered:
+                repo.set_covering_location(session, kecamatan.code, code)
         return added
 
 
@@ -181,20 +264,7 @@ class LocationOps:
     def list(self) -> list[LocationRow]:
         """Return every location with its kecamatan, dinas first."""
         with self._ctx.reading() as session:
-            coverage: dict[str, list[str]] = {}
-            for link in session.scalars(select(LocationKecamatan)):
-                coverage.setdefault(link.location_code, []).append(link.kecamatan_code)
-            rows = session.scalars(select(Location).order_by(Location.kind, Location.code))
-            return [
-                LocationRow(
-                    loc.code,
-                    loc.name,
-                    loc.kind,
-                    loc.active,
-                    tuple(sorted(coverage.get(loc.code, []))),
-                )
-                for loc in rows
-            ]
+            return repo.location_rows(session)
 
     def assign_kecamatan(self, actor: Actor, kecamatan_code: str, location_code: str) -> None:
         """Make the UPT ``location_code`` cover ``kecamatan_code`` (moving it from another UPT)."""
@@ -202,17 +272,10 @@ class LocationOps:
         if self._ctx.reference.wilayah.kecamatan(kecamatan_code) is None:
             raise NotFound(f"Kecamatan '{kecamatan_code}' tidak dikenal")
         with self._ctx.unit_of_work() as session:
-            location = session.get(Location, location_code)
-            if location is None or location.kind != UPT_KIND:
+            if repo.location_kind(session, location_code) != UPT_KIND:
                 raise NotFound(f"UPT '{location_code}' tidak dikenal")
-            link = session.get(LocationKecamatan, kecamatan_code)
-            before = link.location_code if link else None
-            if link is None:
-                session.add(
-                    LocationKecamatan(kecamatan_code=kecamatan_code, location_code=location_code)
-                )
-            else:
-                link.location_code = location_code
+            before = repo.covering_location(session, kecamatan_code)
+            repo.set_covering_location(session, kecamatan_code, location_code)
             record(
                 self._ctx,
                 session,

@@ -46,6 +46,7 @@ from disdukcapil_desk.domain.recap import (
     RecapMeta,
     RegisterRow,
     figure_values,
+    officer_totals,
     officer_values,
 )
 from disdukcapil_desk.reports.fonts import SANS, SANS_BOLD, register_fonts
@@ -232,11 +233,7 @@ def _officer_section(data: RecapData, styles: dict[str, ParagraphStyle]) -> list
     rows: list[list[object]] = [
         [i, *officer_values(r)] for i, r in enumerate(data.officers, start=1)
     ]
-    sums = [
-        sum(getattr(r, f) for r in data.officers)
-        for f in ("handled", "approved", "revised", "rejected", "issued")
-    ]
-    rows.append([None, "JUMLAH", "", *sums, None])
+    rows.append([None, *officer_totals(data.officers, "JUMLAH")])
     story = _title_block(data.meta, "Rekap per petugas", styles, data.empty)
     story.append(_table(columns, rows, styles, bold_rows=1))
     story.append(Paragraph(_xml(OFFICER_NOTE), styles["note"]))

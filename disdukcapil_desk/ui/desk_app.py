@@ -18,6 +18,7 @@ from disdukcapil_desk.operations.connection import (
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.setup import LocationOps, SetupOps
 from disdukcapil_desk.paths import UserDirs
+from disdukcapil_desk.settings import settings_path
 from disdukcapil_desk.ui.crash_dialog import install_gui_excepthook
 from disdukcapil_desk.ui.dialogs.database_error_dialog import DatabaseErrorDialog, StartChoice
 from disdukcapil_desk.ui.dialogs.first_admin_dialog import FirstAdminDialog
@@ -40,7 +41,7 @@ def run_desk(dirs: UserDirs, explicit_url: str | None) -> int:
     app.setOrganizationName(ORG_NAME)
     install_indonesian(app)
     install_gui_excepthook(dirs.log / LOG_FILE_NAME)
-    settings = WorkstationSettings(dirs.config / "workstation.ini")
+    settings = WorkstationSettings(settings_path(dirs.config))
     apply_text_scale(app, settings.text_scale)
     install_screen_fit(app)
     start = DatabaseStart(settings, dirs, explicit_url)
@@ -145,7 +146,7 @@ def _database_ready(ctx: DeskContext) -> bool:
     """
     setup = SetupOps(ctx)
     try:
-        setup.check()
+        setup.start()  # the schema, then the services in step with the catalogue
         return True
     except SchemaVersionError as exc:
         if setup.is_empty():

@@ -1,4 +1,10 @@
-"""Per-workstation and per-user settings, kept in an INI file in the config folder (ui layer)."""
+"""Per-workstation and per-user settings in the INI file of the config folder (ui layer).
+
+The workstation's own choices — database, office, text size, receipt printer, idle lock, the
+documents folder — are read and written through :class:`disdukcapil_desk.settings.WorkstationFile`,
+the Qt-free module the command line reads too. Only what is Qt's alone stays with ``QSettings``
+here: each officer's window geometry, header state and filters (``[users]``).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +14,23 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 from disdukcapil_desk import APP_NAME
-from disdukcapil_desk.operations.connection import DatabaseConfig
+from disdukcapil_desk.domain.database import DatabaseConfig
+from disdukcapil_desk.settings import (
+    DEFAULT_IDLE_MINUTES,
+    RECEIPT_PROFILES,
+    SETTINGS_VERSION,
+    TEXT_SCALES,
+    WorkstationFile,
+)
 
-DEFAULT_IDLE_MINUTES = 10
-TEXT_SCALES = (100, 115, 130)
-"""Text sizes a workstation may choose, in percent of the system font."""
-RECEIPT_PROFILES = {"a4": "A4 (printer kantor)", "slip": "Struk 80 mm (printer loket)"}
-SETTINGS_VERSION = 1
+__all__ = [
+    "DEFAULT_IDLE_MINUTES",
+    "RECEIPT_PROFILES",
+    "SETTINGS_VERSION",
+    "TEXT_SCALES",
+    "WorkstationSettings",
+    "default_documents_dir",
+]
 
 
 def default_documents_dir() -> Path:
@@ -27,87 +43,68 @@ class WorkstationSettings:
     """This workstation's database, location and idle lock; each user's window layout."""
 
     def __init__(self, path: Path) -> None:
-        """Open (or create) the settings file."""
+        """Open the settings file (created on the first change)."""
+        self.shared = WorkstationFile(path)
         self._settings = QSettings(str(path), QSettings.Format.IniFormat)
-        if self._settings.value("version") is None:
-            self._settings.setValue("version", SETTINGS_VERSION)
 
     @property
     def configured(self) -> bool:
         """Whether the first-start dialog has been completed."""
-        return self._settings.value("database/kind") is not None and bool(self.location)
+        return self.shared.configured
 
     def database(self) -> DatabaseConfig:
         """Return the saved database choice (local SQLite when none)."""
-        s = self._settings
-        return DatabaseConfig(
-            kind=str(s.value("database/kind", "sqlite")),
-            host=str(s.value("database/host", "")),
-            port=int(str(s.value("database/port", 5432))),
-            name=str(s.value("database/name", "disdukcapil")),
-            user=str(s.value("database/user", "desk")),
-        )
+        return self.shared.database() or DatabaseConfig()
 
     def set_database(self, config: DatabaseConfig) -> None:
         """Save the database choice (never a password)."""
-        for key in ("kind", "host", "port", "name", "user"):
-            self._settings.setValue(f"database/{key}", getattr(config, key))
+        self.shared.set_database(config)
 
     @property
     def location(self) -> str:
         """The office this workstation belongs to (``DINAS``, ``UPT-05``…)."""
-        return str(self._settings.value("workstation/location", ""))
+        return self.shared.location
 
     def set_location(self, code: str) -> None:
         """Save this workstation's office."""
-        self._settings.setValue("workstation/location", code)
+        self.shared.set_location(code)
 
     @property
     def receipt_profile(self) -> str:
         """How this desk prints receipts: ``a4`` or ``slip`` (an 80 mm counter printer)."""
-        value = str(self._settings.value("workstation/receipt_profile", "a4"))
-        return value if value in RECEIPT_PROFILES else "a4"
+        return self.shared.receipt_profile
 
     def set_receipt_profile(self, profile: str) -> None:
         """Save the receipt printer profile."""
-        if profile not in RECEIPT_PROFILES:
-            raise ValueError(f"unknown receipt profile: {profile}")
-        self._settings.setValue("workstation/receipt_profile", profile)
+        self.shared.set_receipt_profile(profile)
 
     @property
     def documents_dir(self) -> Path:
         """Where documents and recaps are saved: the folder the officer chose last on this
         workstation, else :func:`default_documents_dir` (never a shared temporary folder)."""
-        saved = str(self._settings.value("workstation/documents_dir", "") or "")
-        return Path(saved) if saved else default_documents_dir()
+        return self.shared.documents_dir or default_documents_dir()
 
     def set_documents_dir(self, folder: Path) -> None:
         """Remember the folder the officer chose for documents and recaps."""
-        self._settings.setValue("workstation/documents_dir", str(folder))
+        self.shared.set_documents_dir(folder)
 
     @property
     def idle_minutes(self) -> int:
         """Minutes without input before the screen locks."""
-        return int(str(self._settings.value("workstation/idle_minutes", DEFAULT_IDLE_MINUTES)))
+        return self.shared.idle_minutes
 
     def set_idle_minutes(self, minutes: int) -> None:
         """Save the idle-lock delay."""
-        self._settings.setValue("workstation/idle_minutes", max(1, minutes))
+        self.shared.set_idle_minutes(minutes)
 
     @property
     def text_scale(self) -> int:
         """This workstation's text size in percent (100, 115 or 130)."""
-        try:
-            value = int(str(self._settings.value("workstation/text_scale", 100)))
-        except ValueError:
-            return 100
-        return value if value in TEXT_SCALES else 100
+        return self.shared.text_scale
 
     def set_text_scale(self, percent: int) -> None:
         """Save the text size (one of ``TEXT_SCALES``)."""
-        if percent not in TEXT_SCALES:
-            raise ValueError(f"unknown text size: {percent}")
-        self._settings.setValue("workstation/text_scale", percent)
+        self.shared.set_text_scale(percent)
 
     def user_bytes(self, login: str, key: str) -> QByteArray | None:
         """Return a saved layout blob (geometry, header state) of a user."""
@@ -123,5 +120,5 @@ class WorkstationSettings:
         self._settings.setValue(f"users/{login}/{key}", value)
 
     def sync(self) -> None:
-        """Write to disk now."""
+        """Write the window's own values to disk now (and read what others wrote)."""
         self._settings.sync()

@@ -14,7 +14,7 @@ from disdukcapil_desk.domain.errors import AuthError
 from disdukcapil_desk.operations.context import DeskContext, ReferenceData
 from disdukcapil_desk.operations.users import MAX_FAILED_LOGINS, UserOps
 from tests.conftest import TEST_PASSWORD
-from tests.integration.test_cli import desk
+from tests.integration.test_cli import desk, one_line_error
 
 
 def _line(listing: str, login: str) -> str:
@@ -23,8 +23,7 @@ def _line(listing: str, login: str) -> str:
 
 def _one_line_error(result: subprocess.CompletedProcess[str], text: str) -> None:
     assert result.returncode == 1
-    assert result.stderr.startswith("galat: ") and result.stderr.count("\n") == 1
-    assert text in result.stderr
+    assert text in one_line_error(result)
 
 
 def test_user_commands_reset_unlock_deactivate_and_change_role(

@@ -10,7 +10,7 @@ are WIB (UTC+7) days, computed in SQL. Working days to finish are summed in SQL 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,11 +32,12 @@ from sqlalchemy import (
     values,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.elements import ColumnElement, Label
 
 from disdukcapil_desk.db.models import AppUser, AuditLog, Location, Service, ServiceRequest
 from disdukcapil_desk.domain.clock import WIB
-from disdukcapil_desk.domain.recap import Figures, Period
+from disdukcapil_desk.domain.recap import Breakdown, Figures, Period
 from disdukcapil_desk.domain.workflow import Action, Status
 
 SR = ServiceRequest
@@ -109,21 +110,30 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
+_BREAKDOWN_COLUMNS: dict[Breakdown, tuple[SQLColumnExpression[str], ...]] = {
+    Breakdown.SERVICE: (SR.service_code,),
+    Breakdown.LOCATION: (SR.location_code,),
+    Breakdown.WILAYAH: (SR.kecamatan_code, SR.kode_desa),
+    Breakdown.CHANNEL: (SR.channel,),
+}
+
+
 def figures_by(
     session: Session,
     scope: RecapScope,
-    dims: Sequence[SQLColumnExpression[str]],
+    breakdown: Breakdown,
     workdays: Mapping[dt.date, int],
 ) -> list[tuple[tuple[str, ...], Figures]]:
-    """Return the figures of each group of ``dims`` (e.g. ``[SR.service_code]``).
+    """Return the figures of each group of a breakdown (keys: its codes, e.g. the service's).
 
     Args:
         session: an open session.
         scope: the period and location.
-        dims: the columns to group by.
+        breakdown: what to group by (the wilayah has two keys: kecamatan and desa).
         workdays: ``domain.recap.workday_index`` over every day a request of the period can
             have been received or finished on.
     """
+    dims = _BREAKDOWN_COLUMNS[breakdown]
     received_cal = _calendar(workdays, "cal_received")
     finished_cal = _calendar(workdays, "cal_finished")
     received_day = scope.office_day(SR.received_at)
@@ -269,33 +279,44 @@ def officer_medians(session: Session, scope: RecapScope) -> dict[str, float]:
     return {str(a): float(m) for a, m in session.execute(stmt2) if m is not None}
 
 
-def register_rows(session: Session, scope: RecapScope) -> Iterator[tuple[Any, ...]]:
-    """Stream the requests of the scope, oldest first, a batch at a time.
+def _register_columns() -> dict[str, SQLColumnExpression[Any]]:
+    """The select columns of the register by name (what ``REGISTER_COLUMNS`` getters read)."""
+    return {
+        "number": SR.number,
+        "received_at": SR.received_at,
+        "sla_due": SR.sla_due,
+        "finished_at": finished_at(),
+        "service_code": SR.service_code,
+        "location_code": SR.location_code,
+        "kecamatan_code": SR.kecamatan_code,
+        "kode_desa": SR.kode_desa,
+        "channel": SR.channel,
+        "status": SR.status,
+        "updated_by": SR.updated_by,
+        "nik": SR.nik,
+        "subject_nik": SR.subject_nik,
+    }
 
-    Columns: number, received_at, sla_due, finished_at, service_code, location_code,
-    kecamatan_code, kode_desa, channel, status, updated_by, nik, subject_nik.
-    """
-    stmt = (
-        select(
-            SR.number,
-            SR.received_at,
-            SR.sla_due,
-            finished_at(),
-            SR.service_code,
-            SR.location_code,
-            SR.kecamatan_code,
-            SR.kode_desa,
-            SR.channel,
-            SR.status,
-            SR.updated_by,
-            SR.nik,
-            SR.subject_nik,
-        )
+
+def register_rows(session: Session, scope: RecapScope) -> Iterator[Mapping[str, Any]]:
+    """Stream the requests of the scope, oldest first, a batch at a time, as rows by name
+    (see :func:`_register_columns`)."""
+    columns: list[Label[Any]] = [expr.label(name) for name, expr in _register_columns().items()]
+    stmt: Select[Any] = (
+        select(*columns)
         .where(*scope.conditions())
         .order_by(SR.received_at, SR.id)
         .execution_options(yield_per=_STREAM_BATCH)
     )
-    yield from session.execute(stmt)
+    for row in session.execute(stmt):
+        yield dict(row._mapping)
+
+
+def user_signature(session: Session, login: str) -> tuple[str, str] | None:
+    """Return ``(full name, NIP)`` of the user ``login``, or None."""
+    stmt = select(AppUser.full_name, AppUser.nip).where(AppUser.login == login)
+    found = session.execute(stmt).first()
+    return (found.full_name, found.nip) if found else None
 
 
 def services(session: Session) -> list[tuple[str, str, str]]:

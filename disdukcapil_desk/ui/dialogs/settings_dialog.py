@@ -26,18 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from disdukcapil_desk.domain.database import POSTGRESQL, SQLITE, DatabaseConfig
 from disdukcapil_desk.domain.errors import DeskError
-from disdukcapil_desk.operations.connection import (
-    POSTGRESQL,
-    PROBE_TIMEOUT_S,
-    SQLITE,
-    DatabaseConfig,
-    ProbeResult,
-)
+from disdukcapil_desk.operations.connection import PROBE_TIMEOUT_S, ProbeResult
+from disdukcapil_desk.settings import RECEIPT_PROFILES
 from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
 from disdukcapil_desk.ui.dialogs.database_error_dialog import DetailsExpander
 from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
-from disdukcapil_desk.ui.workstation import RECEIPT_PROFILES, WorkstationSettings
+from disdukcapil_desk.ui.workstation import WorkstationSettings
 
 Probe = Callable[[str, str | None], ProbeResult]
 LocationsFor = Callable[[str, str | None], list[tuple[str, str]]]

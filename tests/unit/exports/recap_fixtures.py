@@ -69,7 +69,7 @@ def recap_data(empty: bool = False) -> RecapData:
 
 def register_rows() -> list[RegisterRow]:
     return [
-        RegisterRow(
+        (
             f"DINAS/20261101/000{i}",
             dt.datetime(2026, 11, 1, 8, i),
             dt.date(2026, 11, 5),
