@@ -32,7 +32,13 @@ from disdukcapil_desk import APP_NAME, __version__
 from disdukcapil_desk.domain.citizen_messages import whatsapp_link
 from disdukcapil_desk.domain.clock import office_date, utc_now
 from disdukcapil_desk.domain.documents import DocumentKind, ScanResult
-from disdukcapil_desk.domain.dto import IngestReport, QueueFilter, RequestDetail, RequestRow
+from disdukcapil_desk.domain.dto import (
+    QUEUE_CHANGED_ELSEWHERE,
+    IngestReport,
+    QueueFilter,
+    RequestDetail,
+    RequestRow,
+)
 from disdukcapil_desk.domain.errors import DatabaseError
 from disdukcapil_desk.domain.workflow import Permission, Status
 from disdukcapil_desk.operations.documents import IssueResult, ReadyBatch
@@ -361,8 +367,8 @@ class MainWindow(QMainWindow):
             self.queue.refresh()
 
     def _on_refresh_timer(self) -> None:
-        if self.stack.currentIndex() == PAGE_QUEUE:
-            self.refresh()
+        # Another workstation's notice, or the poll standing in for it: on the one broadcast.
+        self.runner.changes.publish(QUEUE_CHANGED_ELSEWHERE)
 
     def _connection_ok(self) -> None:
         self.connection_banner.hide()
@@ -404,9 +410,8 @@ class MainWindow(QMainWindow):
         self.runner.run(self.session.claim_next, opened, lambda e: show_error(self, e))
 
     def show_queue(self) -> None:
-        """Back to the queue, refreshed."""
+        """Back to the queue (it re-reads itself if anything changed meanwhile)."""
         self.stack.setCurrentIndex(PAGE_QUEUE)
-        self.refresh()
         self.queue.table.setFocus()
 
     def _on_request_changed(self, message: str) -> None:
@@ -421,14 +426,13 @@ class MainWindow(QMainWindow):
         )
 
     def ingest_finished(self, report: IngestReport) -> None:
-        """Say what ingest did and refresh the queue."""
+        """Say what ingest did (the queue refreshes itself from the change it made)."""
         note = " (dibatalkan)" if report.cancelled else ""
         self.statusBar().showMessage(
             f"Masuk{note}: {report.created} permohonan baru, {report.resubmissions} perbaikan, "
             f"{report.quarantined} dikarantina",
             15000,
         )
-        self.refresh()
 
     # -- documents -------------------------------------------------------------------------------
 
@@ -486,7 +490,6 @@ class MainWindow(QMainWindow):
                 10000,
             )
             self._offer_ready_message(row.id)
-            self.refresh()
 
         self.runner.run(lambda: self.session.issue(row.id), issued, lambda e: show_error(self, e))
 
@@ -644,7 +647,7 @@ class MainWindow(QMainWindow):
                 kind, numbers = printed
                 self.runner.run(
                     lambda: self.session.record_print(kind, numbers),
-                    lambda _: self.refresh(),
+                    lambda _: None,
                     lambda e: show_error(self, e),
                 )
 

@@ -7,8 +7,9 @@ there); the database work runs in the task runner like every other call of the w
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,12 +33,15 @@ from PySide6.QtWidgets import (
 )
 
 from disdukcapil_desk.domain.documents import key_fingerprint, load_public_key
+from disdukcapil_desk.domain.dto import Changes
 from disdukcapil_desk.domain.office import SETTING_LABELS, OfficeSettings
 from disdukcapil_desk.operations.documents import SigningInfo
 from disdukcapil_desk.ui.dialogs.users_tab import UsersTab
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
+
+T = TypeVar("T")
 
 REGISTER_EVENTS = {"void": "Dibatalkan", "reprint": "Cetak ulang"}
 NO_CERTIFICATE = (
@@ -47,7 +51,10 @@ NO_CERTIFICATE = (
 
 
 class AdminDialog(QDialog):
-    """Four tabs: Pengguna, Kop & pejabat, Tanda tangan digital, Nomor akta."""
+    """Four tabs: Pengguna, Kop & pejabat, Tanda tangan digital, Nomor akta.
+
+    Each tab re-reads what it shows when the change bus says it changed.
+    """
 
     def __init__(
         self, session: DeskSession, runner: TaskRunner, parent: QWidget | None = None
@@ -73,12 +80,31 @@ class AdminDialog(QDialog):
         layout.addLayout(row)
         _fit_to_screen(self, 980, 620)
         self.users_tab.load()
-        self._run(session.office_settings, self._show_settings)
-        self._run(session.signing_info, self._show_signing)
-        self._run(session.number_register, self._show_register)
+        self._load_settings()
+        self._load_signing()
+        self._load_register()
+        runner.changes.changed.connect(self._on_changes)
 
-    def _run(self, work: Any, done: Any) -> None:
+    def _run(self, work: Callable[[], T], done: Callable[[T], object]) -> None:
         self._runner.run(work, done, lambda error: show_error(self, error))
+
+    def _load_settings(self) -> None:
+        self._run(self._session.office_settings, self._show_settings)
+
+    def _load_signing(self) -> None:
+        self._run(self._session.signing_info, self._show_signing)
+
+    def _load_register(self) -> None:
+        self._run(self._session.number_register, self._show_register)
+
+    def _on_changes(self, changes: Changes) -> None:
+        """Re-read the tabs whose data changed (the users tab follows the bus itself)."""
+        if changes.settings & set(SETTING_LABELS):
+            self._load_settings()
+        if "signing" in changes.settings:
+            self._load_signing()
+        if changes.documents:
+            self._load_register()
 
     # -- Kop & pejabat ---------------------------------------------------------------------------
 
@@ -115,8 +141,7 @@ class AdminDialog(QDialog):
             self.settings_state.setText("Tidak ada perubahan.")
             return
 
-        def saved(settings: OfficeSettings) -> None:
-            self._show_settings(settings)
+        def saved(_settings: OfficeSettings) -> None:
             self.settings_state.setText(f"{len(changes)} setelan disimpan.")
 
         self._run(lambda: self._session.update_office_settings(changes), saved)
@@ -163,12 +188,12 @@ class AdminDialog(QDialog):
         if passphrase is None:
             return
         data = path.read_bytes()
-        self._run(lambda: self._session.configure_signing(data, passphrase), self._show_signing)
+        self._run(lambda: self._session.configure_signing(data, passphrase), _shown_by_the_bus)
 
     def remove_certificate(self) -> None:
         """Remove the certificate after a confirmation."""
         if self.confirm_removal():
-            self._run(lambda: self._session.configure_signing(None), self._show_signing)
+            self._run(lambda: self._session.configure_signing(None), _shown_by_the_bus)
 
     def export_public_key(self) -> None:
         """Save the public key (PEM) and show its fingerprint."""
@@ -276,6 +301,10 @@ class AdminDialog(QDialog):
             for column, text in enumerate(cells):
                 self.register_table.setItem(row, column, QTableWidgetItem(text))
         self.register_table.resizeColumnsToContents()
+
+
+def _shown_by_the_bus(_result: object) -> None:
+    """The tab re-reads what changed when the change bus says so."""
 
 
 def _fit_to_screen(dialog: QDialog, width: int, height: int) -> None:

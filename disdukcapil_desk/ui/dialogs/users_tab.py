@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from disdukcapil_desk.domain.dto import UserChange, UserRow
+from disdukcapil_desk.domain.dto import Changes, UserChange, UserRow
 from disdukcapil_desk.domain.workflow import Role
 from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
 from disdukcapil_desk.ui.dialogs.password_dialog import (
@@ -62,7 +62,10 @@ class NewUser:
 
 
 class UsersTab(QWidget):
-    """The list of users and the administrator's actions on the selected one."""
+    """The list of users and the administrator's actions on the selected one.
+
+    The list re-reads itself when the change bus says users changed.
+    """
 
     def __init__(
         self,
@@ -77,6 +80,9 @@ class UsersTab(QWidget):
         self._session, self._runner, self._show_error = session, runner, show_error
         self.users: list[UserRow] = []
         self.locations: list[tuple[str, str]] = []
+        self._after_change: tuple[str | None, str] = (None, "")
+        """Whom to select and what to say once the list shows the last change."""
+        runner.changes.changed.connect(self._on_changes)
         self.table = _users_table(self)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.add_button = _button(self, "&Tambah pengguna…", self.add_user)
@@ -114,6 +120,11 @@ class UsersTab(QWidget):
             lambda users: self._show_users(users, keep, said),
             self._show_error,
         )
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.users:
+            (select, said), self._after_change = self._after_change, (None, "")
+            self.load(select=select, said=said)
 
     def _show_locations(self, locations: list[tuple[str, str]]) -> None:
         self.locations = list(locations)
@@ -228,13 +239,13 @@ class UsersTab(QWidget):
         )
 
     def _change(self, work: Callable[[], T], describe: Callable[[T], str]) -> None:
-        """Run one change in the worker; say what it did and reload the list."""
+        """Run one change in the worker; the list re-reads itself and says what it did."""
         self.state.setStyleSheet("")
         self.state.setText("Menyimpan…")
 
         def done(result: T) -> None:
             changed = result.user if isinstance(result, UserChange) else result
-            self.load(select=changed.login, said=describe(result))
+            self._after_change = (changed.login, describe(result))
 
         def failed(error: BaseException) -> None:
             self.state.setStyleSheet(ERROR_STYLE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from disdukcapil_desk.domain.dto import Cursor, Page, QueueFilter, RequestRow
+from disdukcapil_desk.domain.dto import Changes, Cursor, Page, QueueFilter, RequestRow
 from disdukcapil_desk.domain.numbering import looks_like_request_number
 from disdukcapil_desk.domain.workflow import CLOSED_STATUSES, Status
 from disdukcapil_desk.ui.models.request_table_model import (
@@ -57,7 +57,11 @@ CountsFn = Callable[[], dict[Status, int]]
 
 
 class QueueView(QWidget):
-    """Everything on the queue screen; emits ``request_opened`` with the chosen row."""
+    """Everything on the queue screen; emits ``request_opened`` with the chosen row.
+
+    It refreshes itself from the runner's change bus: at once when shown, else when it is
+    shown again (a hidden queue asks the database nothing).
+    """
 
     request_opened = Signal(object)
     filters_changed = Signal()
@@ -87,6 +91,8 @@ class QueueView(QWidget):
         # restore the selected request and scroll position (a refresh), open a scanned number.
         self._restore: tuple[int | None, int] | None = None
         self._open_single = False
+        self._stale = False
+        self._runner.changes.changed.connect(self._on_changes)
         self.model = RequestTableModel(
             lambda cursor, size: self._page(self._filter, cursor, size), runner=self._runner
         )
@@ -204,6 +210,7 @@ class QueueView(QWidget):
     def reload(self, *, counts: bool = True) -> None:
         """Apply the filters: reload the table from its first page (and the counts)."""
         self._restore = None
+        self._stale = False
         self.model.reload()
         if counts:
             self._show_counts()
@@ -213,8 +220,23 @@ class QueueView(QWidget):
         selected = self.selected_row()
         scroll = self.table.verticalScrollBar().value()
         self._restore = (selected.id if selected else None, scroll)
+        self._stale = False
         self.model.refresh()
         self._show_counts()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if not changes.touches_queue:
+            return
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown again after a change while hidden: re-read what changed."""
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
     def _on_loaded(self) -> None:
         restore, self._restore = self._restore, None

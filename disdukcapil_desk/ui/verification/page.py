@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from disdukcapil_desk.domain.citizen_messages import whatsapp_link
 from disdukcapil_desk.domain.clock import WIB
-from disdukcapil_desk.domain.dto import Lease, RequestDetail, RequestRow
+from disdukcapil_desk.domain.dto import Changes, Lease, RequestDetail, RequestRow
 from disdukcapil_desk.domain.errors import ClaimError, ReasonRequired, StaleVersionError
 from disdukcapil_desk.domain.history import HistoryEntry
 from disdukcapil_desk.domain.workflow import Permission, Status
@@ -63,6 +63,7 @@ class VerificationPage(QWidget):
         self._lease_timer.setObjectName("leaseRenewalTimer")
         self._lease_timer.setInterval(int(session.ctx.lease.total_seconds() * 1000 / 3))
         self._lease_timer.timeout.connect(self._renew_lease)
+        runner.changes.changed.connect(self._on_changes)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         self.header = QLabel("", self)
@@ -317,7 +318,6 @@ class VerificationPage(QWidget):
             self.version = new_version
             self.dirty = False
             self.request_changed.emit("Draf tersimpan")
-            self._refresh_findings(request_id)
             if callable(then):
                 then()
 
@@ -327,10 +327,16 @@ class VerificationPage(QWidget):
             self.report_error,
         )
 
+    def _on_changes(self, changes: Changes) -> None:
+        """The open request changed (a draft saved, say): show the findings as now stored."""
+        if self.detail is not None and self.detail.row.id in changes.requests:
+            self._refresh_findings(self.detail.row.id)
+
     def _refresh_findings(self, request_id: int) -> None:
         def shown(detail: RequestDetail) -> None:
-            self.detail = detail
-            self._show_findings(detail)
+            if self.detail is not None and self.detail.row.id == request_id:  # still open
+                self.detail = detail
+                self._show_findings(detail)
 
         self._runner.run(lambda: self._session.detail(request_id), shown, self.report_error)
 
@@ -466,7 +472,7 @@ class VerificationPage(QWidget):
             else:
                 self.report_error(error)
 
-        self._runner.run(lambda: self._session.claim(request_id), lambda _: None, lost)
+        self._runner.run(lambda: self._session.renew(request_id), lambda _: None, lost)
 
     # -- dialogs (overridable in tests) -----------------------------------------------------------
 
