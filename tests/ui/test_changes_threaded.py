@@ -19,17 +19,12 @@ from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
 from disdukcapil_desk.ui.main_window import PAGE_QUEUE, MainWindow
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
-from tests.ui.test_decisions_threaded import (  # noqa: F401 - the fixtures are used by name
-    ALT,
-    CTRL,
-    checks_of,
-    death_registration,
-    open_and_wait,
-    runner,
-    window,
-)
+from tests.ui import test_decisions_threaded as decisions
+from tests.ui.test_decisions_threaded import ALT, CTRL, checks_of, death_registration, open_and_wait
 
 WAIT = 10_000
+runner = decisions.runner  # the desk's threaded runner
+window = decisions.window  # the officer's window on it
 
 
 def queue_row(window: MainWindow, request_id: int) -> RequestRow | None:
@@ -67,9 +62,7 @@ def test_a_claim_made_anywhere_on_the_desk_shows_in_the_visible_queue(
     assert row is not None and row.holder == "loket.dinas"
 
 
-def test_approving_updates_the_queue_row(
-    qtbot: QtBot, window: MainWindow, request_id: int
-) -> None:
+def test_approving_updates_the_queue_row(qtbot: QtBot, window: MainWindow, request_id: int) -> None:
     open_and_wait(qtbot, window, request_id)
     tick_required(qtbot, window)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return, CTRL)
@@ -124,8 +117,10 @@ def test_the_page_shows_the_findings_saved_with_a_draft(
     page.form.editors["nik"].input.setText("3604159913900001")  # day 99, month 13
     page.save()
     qtbot.waitUntil(
-        lambda: page.detail is not None
-        and any(f.field == "nik" and f.severity == "error" for f in page.detail.findings),
+        lambda: (
+            page.detail is not None
+            and any(f.field == "nik" and f.severity == "error" for f in page.detail.findings)
+        ),
         timeout=WAIT,
     )
 
@@ -133,10 +128,10 @@ def test_the_page_shows_the_findings_saved_with_a_draft(
 def test_the_runner_publishes_what_the_work_noted_after_its_callback_on_the_gui_thread(
     qtbot: QtBot,
 ) -> None:
-    runner = TaskRunner()
+    threaded = TaskRunner()
     seen: list[tuple[str, object, bool]] = []
     gui = threading.current_thread()
-    runner.changes.changed.connect(
+    threaded.changes.changed.connect(
         lambda changes: seen.append(("bus", changes, threading.current_thread() is gui))
     )
 
@@ -150,12 +145,12 @@ def test_the_runner_publishes_what_the_work_noted_after_its_callback_on_the_gui_
         raise RuntimeError("after a change")
 
     try:
-        runner.run(work, lambda value: seen.append(("done", value, True)))
-        runner.run(failing, lambda _v: None, lambda e: seen.append(("failed", str(e), True)))
-        runner.run(lambda: 0, lambda value: seen.append(("quiet", value, True)))
-        assert runner.wait_idle()
+        threaded.run(work, lambda value: seen.append(("done", value, True)))
+        threaded.run(failing, lambda _v: None, lambda e: seen.append(("failed", str(e), True)))
+        threaded.run(lambda: 0, lambda value: seen.append(("quiet", value, True)))
+        assert threaded.wait_idle()
     finally:
-        runner.shutdown()
+        threaded.shutdown()
     assert seen == [
         ("done", 7, True),
         ("bus", Changes(requests=frozenset({1}), users=frozenset({"a"})), True),
@@ -167,10 +162,10 @@ def test_the_runner_publishes_what_the_work_noted_after_its_callback_on_the_gui_
 
 @pytest.fixture
 def threaded() -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    runner.wait_idle()
-    runner.shutdown()
+    worker = TaskRunner()
+    yield worker
+    worker.wait_idle()
+    worker.shutdown()
 
 
 def active_in_table(dialog: AdminDialog, login: str) -> str | None:
