@@ -24,6 +24,7 @@ from disdukcapil_desk.ui.dialogs.first_admin_dialog import FirstAdminDialog
 from disdukcapil_desk.ui.dialogs.settings_dialog import SettingsDialog
 from disdukcapil_desk.ui.geometry import apply_text_scale, install_screen_fit
 from disdukcapil_desk.ui.main_window import install_watcher
+from disdukcapil_desk.ui.palette import install_stylesheet
 from disdukcapil_desk.ui.shell import DeskShell, office_name
 from disdukcapil_desk.ui.tasks import TaskRunner, guard_database_access
 from disdukcapil_desk.ui.translation import install_indonesian
@@ -39,6 +40,7 @@ def run_desk(dirs: UserDirs, explicit_url: str | None) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORG_NAME)
     install_indonesian(app)
+    install_stylesheet(app)
     install_gui_excepthook(dirs.log / LOG_FILE_NAME)
     settings = WorkstationSettings(dirs.config / "workstation.ini")
     apply_text_scale(app, settings.text_scale)

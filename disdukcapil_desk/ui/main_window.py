@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,6 +36,7 @@ from disdukcapil_desk.domain.documents import DocumentKind, ScanResult
 from disdukcapil_desk.domain.dto import (
     QUEUE_CHANGED_ELSEWHERE,
     IngestReport,
+    Lease,
     QueueFilter,
     RequestDetail,
     RequestRow,
@@ -47,11 +49,12 @@ from disdukcapil_desk.ui.account import add_account_button
 from disdukcapil_desk.ui.dialogs.about_dialog import AboutDialog
 from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
 from disdukcapil_desk.ui.dialogs.document_preview import DocumentPreviewDialog
-from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, ReasonDialog
+from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, LinkFor, ReasonDialog
 from disdukcapil_desk.ui.dialogs.password_dialog import PasswordDialog
 from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
 from disdukcapil_desk.ui.geometry import apply_text_scale, fit_to_screen
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
+from disdukcapil_desk.ui.palette import set_tone
 from disdukcapil_desk.ui.printing import page_count, print_pdf
 from disdukcapil_desk.ui.queue.queue_view import QueueView
 from disdukcapil_desk.ui.session import DeskSession
@@ -61,6 +64,11 @@ from disdukcapil_desk.ui.workstation import TEXT_SCALES, WorkstationSettings
 
 Printed = tuple[DocumentKind, tuple[str, ...]]
 """Documents a preview holds, to count as printed once the printer took them."""
+T = TypeVar("T")
+Progress = Callable[[int, int], None]
+"""Told (done, total) by background work."""
+Cancelled = Callable[[], bool]
+"""Asked by background work whether the officer pressed "Batal"."""
 
 log = logging.getLogger("disdukcapil_desk.ui")
 REFRESH_MS = 20_000
@@ -118,7 +126,7 @@ class LockScreen(QWidget):
         self.password.returnPressed.connect(self.try_unlock)
         layout.addWidget(self.password, 0, Qt.AlignmentFlag.AlignHCenter)
         self.message = QLabel("", self)
-        self.message.setStyleSheet("color: #b71c1c;")
+        set_tone(self.message, "error")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.message)
         button = QPushButton("Buka kunci", self)
@@ -178,9 +186,6 @@ class MainWindow(QMainWindow):
         )
         self.connection_banner = QLabel("", self)
         self.connection_banner.setObjectName("connectionBanner")
-        self.connection_banner.setStyleSheet(
-            "background: #b71c1c; color: white; padding: 6px; font-weight: bold;"
-        )
         self.connection_banner.hide()
         self.stack = QStackedWidget(self)
         self.queue = self._make_queue()
@@ -401,7 +406,7 @@ class MainWindow(QMainWindow):
     def take_next(self) -> None:
         """Claim the oldest waiting request of this location and open it."""
 
-        def opened(lease: Any) -> None:
+        def opened(lease: Lease | None) -> None:
             if lease is None:
                 self.statusBar().showMessage("Tidak ada permohonan yang menunggu.", 5000)
                 return
@@ -575,7 +580,12 @@ class MainWindow(QMainWindow):
         """Show the recap dialog (tests answer it directly)."""
         return bool(dialog.exec())
 
-    def run_with_progress(self, label: str, work: Any, done: Any) -> None:
+    def run_with_progress(
+        self,
+        label: str,
+        work: Callable[[Progress, Cancelled], T],
+        done: Callable[[T], object],
+    ) -> None:
         """Run ``work(progress, cancelled)`` in the background with a cancellable dialog."""
         dialog = QProgressDialog(label, "Batal", 0, 0, self)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -585,7 +595,7 @@ class MainWindow(QMainWindow):
         relay = _Progress(dialog)
         relay.changed.connect(lambda finished, total: _show_progress(dialog, finished, total))
 
-        def succeeded(result: Any) -> None:
+        def succeeded(result: T) -> None:
             dialog.reset()
             done(result)
 
@@ -672,7 +682,7 @@ class MainWindow(QMainWindow):
         )
         return text.strip() if ok else ""
 
-    def confirm_message(self, title: str, intro: str, text: str, link_for: Any) -> str | None:
+    def confirm_message(self, title: str, intro: str, text: str, link_for: LinkFor) -> str | None:
         """Let the officer edit, copy or WhatsApp a message; None when cancelled."""
         dialog = CitizenMessageDialog(
             title, intro, text, link_for, confirm_label="Simpan", parent=self
@@ -796,7 +806,7 @@ class MainWindow(QMainWindow):
         )
         self.settings.sync()
 
-    def closeEvent(self, event: Any) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Save the layout; warn about unsaved input on the verification screen."""
         unsaved = self.stack.currentIndex() == PAGE_VERIFY and self.verification.dirty
         if unsaved and not ask_yes_no(
@@ -829,7 +839,7 @@ def _statuses_of(key: str) -> frozenset[Status]:
     return frozenset() if key == "all" else frozenset(s for s in Status if s.is_open)
 
 
-def _filter_from(saved: dict[str, Any]) -> QueueFilter:
+def _filter_from(saved: dict[str, object]) -> QueueFilter:
     return QueueFilter(
         statuses=_statuses_of(str(saved.get("status") or "open")),
         service_code=str(saved.get("service") or "") or None,

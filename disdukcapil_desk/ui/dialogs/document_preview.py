@@ -69,7 +69,8 @@ class DocumentPreviewDialog(QDialog):
     def _build(self) -> None:
         holder = QWidget()
         holder.setLayout(self._pages)
-        holder.setStyleSheet("background: #808080;")
+        holder.setObjectName("documentPages")  # its grey is in the desk's style sheet
+        holder.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         scroll = QScrollArea()
         scroll.setWidget(holder)
         scroll.setWidgetResizable(True)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 
 from disdukcapil_desk.domain.passwords import password_problem
 from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
+from disdukcapil_desk.ui.palette import set_tone
 
 
 class FirstAdminDialog(QDialog):
@@ -41,7 +42,7 @@ class FirstAdminDialog(QDialog):
         form.addRow("Ulangi kata sandi", self.repeat)
         layout.addLayout(form)
         self.message = QLabel("", self)
-        self.message.setStyleSheet("color: #b71c1c;")
+        set_tone(self.message, "error")
         layout.addWidget(self.message)
         layout.addWidget(DialogButtons(self, "Siapkan", on_accept=self._on_accept))
         self.setMinimumWidth(460)

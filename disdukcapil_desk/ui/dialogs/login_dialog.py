@@ -22,6 +22,7 @@ from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
 from disdukcapil_desk.ui.dialogs.password_dialog import PasswordDialog
+from disdukcapil_desk.ui.palette import set_tone
 from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
 
 Authenticate = Callable[[str, str], Actor]
@@ -70,7 +71,7 @@ class LoginDialog(QDialog):
         layout.addLayout(form)
         self.message = QLabel("", self)
         self.message.setObjectName("loginMessage")
-        self.message.setStyleSheet("color: #b71c1c;")
+        set_tone(self.message, "error")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         self.buttons = DialogButtons(self, "Masuk", on_accept=self.try_login, reject_label="Keluar")

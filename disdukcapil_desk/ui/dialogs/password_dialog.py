@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from disdukcapil_desk.domain.errors import AuthError, DeskError
 from disdukcapil_desk.domain.passwords import MIN_PASSWORD_LENGTH, password_problem
 from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
+from disdukcapil_desk.ui.palette import set_tone
 from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
 
 ChangePassword = Callable[[str, str], object]
@@ -106,12 +107,12 @@ class PasswordDialog(QDialog):
         layout.addLayout(form)
         rule = QLabel(PASSWORD_RULE, self)
         rule.setWordWrap(True)
-        rule.setStyleSheet("color: #555;")
+        set_tone(rule, "hint")
         layout.addWidget(rule)
         layout.addWidget(reveal_box(self, [self.old, self.new, self.repeat]))
         self.message = QLabel("", self)
         self.message.setObjectName("passwordMessage")
-        self.message.setStyleSheet("color: #b71c1c;")
+        set_tone(self.message, "error")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         self.buttons = DialogButtons(

@@ -36,6 +36,7 @@ from disdukcapil_desk.operations.connection import (
 )
 from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
 from disdukcapil_desk.ui.dialogs.database_error_dialog import DetailsExpander
+from disdukcapil_desk.ui.palette import set_tone
 from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
 from disdukcapil_desk.ui.workstation import RECEIPT_PROFILES, WorkstationSettings
 
@@ -278,8 +279,7 @@ class SettingsDialog(QDialog):
 
     def _say(self, text: str, *, ok: bool | None, details: str = "") -> None:
         self._status.setText(text)
-        colour = {True: "#1b5e20", False: "#b71c1c", None: "#37474f"}[ok]
-        self._status.setStyleSheet(f"color: {colour};")
+        set_tone(self._status, {True: "ok", False: "error", None: "neutral"}[ok])
         self.details.set_details(details)
         self._ok = bool(ok)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -40,12 +40,12 @@ from disdukcapil_desk.ui.dialogs.password_dialog import (
     reveal_box,
 )
 from disdukcapil_desk.ui.messages import ask_yes_no
+from disdukcapil_desk.ui.palette import colour, set_tone
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 
 COLUMNS = ("Login", "Nama", "Peran", "Lokasi", "Aktif", "Terkunci s.d.", "Wajib ganti sandi")
-INACTIVE = QColor("#8a8a8a")
-ERROR_STYLE = "color: #b71c1c;"
+INACTIVE = colour("inactive")
 Locations = Sequence[tuple[str, str]]
 T = TypeVar("T", UserRow, UserChange)
 
@@ -240,7 +240,7 @@ class UsersTab(QWidget):
 
     def _change(self, work: Callable[[], T], describe: Callable[[T], str]) -> None:
         """Run one change in the worker; the list re-reads itself and says what it did."""
-        self.state.setStyleSheet("")
+        set_tone(self.state, "")
         self.state.setText("Menyimpan…")
 
         def done(result: T) -> None:
@@ -248,7 +248,7 @@ class UsersTab(QWidget):
             self._after_change = (changed.login, describe(result))
 
         def failed(error: BaseException) -> None:
-            self.state.setStyleSheet(ERROR_STYLE)
+            set_tone(self.state, "error")
             self.state.setText("Tidak disimpan.")
             self._show_error(error)
 
@@ -442,13 +442,13 @@ def _button(parent: QWidget, text: str, slot: Callable[[], None]) -> QPushButton
 def _hint(text: str, parent: QWidget) -> QLabel:
     label = QLabel(text, parent)
     label.setWordWrap(True)
-    label.setStyleSheet("color: #555;")
+    set_tone(label, "hint")
     return label
 
 
 def _error_label(parent: QWidget) -> QLabel:
     label = QLabel("", parent)
-    label.setStyleSheet(ERROR_STYLE)
+    set_tone(label, "error")
     label.setWordWrap(True)
     return label
 

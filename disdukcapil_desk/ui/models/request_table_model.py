@@ -7,12 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from disdukcapil_desk.domain.clock import WIB, office_date, utc_now
 from disdukcapil_desk.domain.dto import Cursor, Page, RequestRow, SlaState, sla_state
 from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.ui.messages import CHANNEL_LABELS
+from disdukcapil_desk.ui.palette import colour
 from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
 
 PageLoader = Callable[[Cursor | None, int], Page]
@@ -34,8 +35,8 @@ _HEADERS = (
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SLA_ROLE = Qt.ItemDataRole.UserRole + 2
 _SLA_COLOURS = {
-    SlaState.OVERDUE: QColor("#fde0dc"),
-    SlaState.DUE_SOON: QColor("#fff4d6"),
+    SlaState.OVERDUE: colour("problem_bg"),
+    SlaState.DUE_SOON: colour("attention_bg"),
 }
 _SLA_TEXT = {
     SlaState.OVERDUE: "lewat {days} hari",

@@ -7,7 +7,7 @@ Alt+digit that ticks the row above) shows that file in the attachment viewer.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QBrush, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from disdukcapil_desk.domain.dto import CheckRow
 from disdukcapil_desk.operations.verification import CHECK_LABELS, CHECK_STATES, CheckInput
+from disdukcapil_desk.ui import palette
 
 # Alt+1…4 tick the item under focus (0 puts it back to "not checked").
 STATE_KEYS = {
@@ -31,11 +32,12 @@ STATE_KEYS = {
 }
 _STATE_KEYS_TIP = "Alt+1 sesuai, Alt+2 tidak ada, Alt+3 tidak terbaca, Alt+4 tidak sesuai"
 _STATE_COLOURS = {
-    "sesuai": "#e3f1e4",
-    "tidak_ada": "#fde0dc",
-    "tidak_terbaca": "#fde0dc",
-    "tidak_sesuai": "#fde0dc",
+    "sesuai": "passed_bg",
+    "tidak_ada": "problem_bg",
+    "tidak_terbaca": "problem_bg",
+    "tidak_sesuai": "problem_bg",
 }
+"""The palette's background of a requirement's row, by its state."""
 
 
 class ChecklistTable(QTableWidget):
@@ -193,4 +195,4 @@ class ChecklistTable(QTableWidget):
         item = self.item(row, 0)
         colour = _STATE_COLOURS.get(self.state_of(row))
         if item is not None:
-            item.setBackground(QBrush() if colour is None else QBrush(QColor(colour)))
+            item.setBackground(QBrush() if colour is None else QBrush(palette.colour(colour)))

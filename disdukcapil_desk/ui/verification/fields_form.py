@@ -29,13 +29,14 @@ from PySide6.QtWidgets import (
 from disdukcapil_desk.domain.catalogue import FieldType, FormField, Service
 from disdukcapil_desk.domain.findings import Finding, Severity
 from disdukcapil_desk.domain.intake import parse_date
+from disdukcapil_desk.ui.palette import set_tone
 from disdukcapil_desk.ui.verification.registry import Section, split_fields
 
 NikCheck = Callable[[str, str], list[Finding]]
 DesaName = Callable[[str], str]
 """The name (and kecamatan) of a desa code, ``""`` when unknown."""
 _SEX = (("", "—"), ("L", "Laki-laki"), ("P", "Perempuan"))
-_FINDING_STYLE = {Severity.ERROR: "color: #b71c1c;", Severity.WARNING: "color: #8a5a00;"}
+_FINDING_TONE = {Severity.ERROR: "error", Severity.WARNING: "warning"}
 _DAY_FIRST = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _CHOICE_PHRASES = {
     "rs rb": "RS/RB",
@@ -194,10 +195,10 @@ class FieldEditor(QWidget):
     def validate(self) -> list[Finding]:
         """Check the value now; show and return what is wrong."""
         findings = self._findings()
-        shown = [f for f in findings if f.severity in _FINDING_STYLE]
+        shown = [f for f in findings if f.severity in _FINDING_TONE]
         if shown:
             self.problem.setText("; ".join(f.message for f in shown))
-            self.problem.setStyleSheet(_FINDING_STYLE[shown[0].severity])
+            set_tone(self.problem, _FINDING_TONE[shown[0].severity])
         self.problem.setVisible(bool(shown))
         self._show_desa_name()
         return findings
@@ -208,7 +209,7 @@ class FieldEditor(QWidget):
         code = self.value()
         name = self._describe_desa(code) if (self._describe_desa and code) else ""
         self.desa_name.setText(name or ("desa tidak dikenal" if code else ""))
-        self.desa_name.setStyleSheet("" if name else "color: #8a5a00;")
+        set_tone(self.desa_name, "" if name else "warning")
         self.desa_name.setToolTip(name)
 
     def _findings(self) -> list[Finding]:
@@ -261,7 +262,6 @@ class FieldGroup(QWidget):
         self.header.setAutoRaise(True)
         self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.header.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.header.setStyleSheet("QToolButton { font-weight: bold; text-align: left; }")
         self.header.toggled.connect(self._on_toggled)
         layout.addWidget(self.header)
         self.body = QWidget(self)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from html import escape
-from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -29,9 +28,10 @@ from disdukcapil_desk.domain.errors import ClaimError, ReasonRequired, StaleVers
 from disdukcapil_desk.domain.history import HistoryEntry
 from disdukcapil_desk.domain.workflow import Permission, Status
 from disdukcapil_desk.operations.verification import CheckInput, RevisionDraft
-from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, ReasonDialog
+from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, LinkFor, ReasonDialog
 from disdukcapil_desk.ui.messages import CHANNEL_LABELS, show_error
 from disdukcapil_desk.ui.models.request_table_model import parties_text
+from disdukcapil_desk.ui.palette import COLOURS
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 from disdukcapil_desk.ui.verification.attachment_viewer import AttachmentViewer, Content
@@ -40,7 +40,7 @@ from disdukcapil_desk.ui.verification.fields_form import FieldsForm
 from disdukcapil_desk.ui.verification.panels import FindingsView, HistoryView
 
 log = logging.getLogger("disdukcapil_desk.ui.verification")
-_BANNER_STYLE = "background: #fff4d6; border: 1px solid #e0c080; padding: 6px;"
+WARNING = COLOURS["warning"]
 
 
 class VerificationPage(QWidget):
@@ -73,7 +73,6 @@ class VerificationPage(QWidget):
         layout.addWidget(self.header)
         self.banner = QLabel("", self)
         self.banner.setObjectName("holderBanner")
-        self.banner.setStyleSheet(_BANNER_STYLE)
         self.banner.setWordWrap(True)
         self.banner.hide()
         layout.addWidget(self.banner)
@@ -141,7 +140,7 @@ class VerificationPage(QWidget):
 
     def _decision_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
-        specs: list[tuple[str, str, str, Any]] = [
+        specs: list[tuple[str, str, str, Callable[[], object]]] = [
             ("back", "◀ Kembali ke antrean (Esc)", "Esc", self.close_request),
             ("take_over", "Ambil alih", "", self.take_over),
             ("save", "Simpan (Ctrl+S)", "Ctrl+S", self.save),
@@ -240,7 +239,11 @@ class VerificationPage(QWidget):
             f"{escape(parties_text(row))} · diterima {received:%d-%m-%Y %H:%M} via "
             f"{CHANNEL_LABELS.get(row.channel, row.channel)} · "
             f"tenggat {row.sla_due:%d-%m-%Y} · kontak {escape(detail.contact)}"
-            + (f" · <span style='color:#8a5a00'>{', '.join(flags)}</span>" if flags else "")
+            + (
+                f" · <span style='color:{COLOURS['warning']}'>{', '.join(flags)}</span>"
+                if flags
+                else ""
+            )
         )
 
     def _show_findings(self, detail: RequestDetail) -> None:
@@ -307,7 +310,7 @@ class VerificationPage(QWidget):
     def _on_edited(self) -> None:
         self.dirty = True
 
-    def save(self, *, then: Any = None) -> None:
+    def save(self, *, then: Callable[[], object] | None = None) -> None:
         """Save the fields and checklist as a draft (the request stays with this officer)."""
         if self.detail is None or self.read_only or self.form is None:
             return
@@ -318,7 +321,7 @@ class VerificationPage(QWidget):
             self.version = new_version
             self.dirty = False
             self.request_changed.emit("Draf tersimpan")
-            if callable(then):
+            if then is not None:
                 then()
 
         self._runner.run(
@@ -487,7 +490,7 @@ class VerificationPage(QWidget):
         dialog = ReasonDialog(title, prompt, confirm_label=confirm, parent=self)
         return dialog.text if dialog.exec() else None
 
-    def confirm_message(self, title: str, intro: str, text: str, link_for: Any) -> str | None:
+    def confirm_message(self, title: str, intro: str, text: str, link_for: LinkFor) -> str | None:
         """Let the officer edit, copy or WhatsApp a message; None when cancelled."""
         dialog = CitizenMessageDialog(
             title, intro, text, link_for, confirm_label="Simpan && kembalikan", parent=self

@@ -12,9 +12,10 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QTextBro
 from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.dto import FindingRow
 from disdukcapil_desk.domain.history import HistoryEntry
+from disdukcapil_desk.ui.palette import COLOURS
 
 SEVERITY_MARK = {"error": "✖", "warning": "⚠", "info": "ℹ"}
-SEVERITY_COLOUR = {"error": "#b71c1c", "warning": "#8a5a00", "info": "#1f4e79"}
+SEVERITY_COLOUR = {s: COLOURS[s] for s in ("error", "warning", "info")}
 MAX_FINDING_LINES = 5
 """More lines than this scroll inside the panel, so the form keeps its room."""
 
@@ -45,12 +46,14 @@ class FindingsView(QScrollArea):
         ranked = sorted(findings, key=lambda f: order.get(str(f.severity), 3))
         self.messages = [f.message for f in ranked]
         if not ranked:
-            self.label.setText("<span style='color:#555'>Tidak ada temuan otomatis.</span>")
+            self.label.setText(
+                f"<span style='color:{COLOURS['hint']}'>Tidak ada temuan otomatis.</span>"
+            )
             self.label.setToolTip("")
         else:
             self.label.setText(
                 "<br>".join(
-                    f"<span style='color:{SEVERITY_COLOUR.get(str(f.severity), '#000')}'>"
+                    f"<span style='color:{SEVERITY_COLOUR.get(str(f.severity), COLOURS['text'])}'>"
                     f"{SEVERITY_MARK.get(str(f.severity), '•')}</span> {escape(f.message)}"
                     for f in ranked
                 )
@@ -125,7 +128,7 @@ def _entry_html(entry: HistoryEntry) -> str:
     if entry.message:
         body = escape(entry.message).replace("\n", "<br>")
         parts.append(
-            "<br><span style='color:#1f4e79'>Pesan untuk pemohon:</span>"
-            f"<div style='margin-left:12px; background:#f3f6fa'>{body}</div>"
+            f"<br><span style='color:{COLOURS['info']}'>Pesan untuk pemohon:</span>"
+            f"<div style='margin-left:12px; background:{COLOURS['message_bg']}'>{body}</div>"
         )
     return "<p>" + "".join(parts) + "</p>"
