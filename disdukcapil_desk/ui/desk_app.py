@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from disdukcapil_desk import APP_NAME, ORG_NAME
@@ -152,12 +153,16 @@ def _database_ready(ctx: DeskContext) -> bool:
     except SchemaVersionError as exc:
         if setup.is_empty():
             return _prepare_empty(ctx)
-        QMessageBox.critical(None, "Versi basis data", str(exc))
+        QMessageBox.critical(
+            None, QCoreApplication.translate("desk_app", "Versi basis data"), str(exc)
+        )
         return False
     except DatabaseError:
         raise
     except DeskError as exc:
-        QMessageBox.critical(None, "Basis data tidak dapat dipakai", str(exc))
+        QMessageBox.critical(
+            None, QCoreApplication.translate("desk_app", "Basis data tidak dapat dipakai"), str(exc)
+        )
         return False
 
 

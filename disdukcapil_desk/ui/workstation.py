@@ -5,15 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
+from PySide6.QtCore import (
+    QByteArray,
+    QSettings,
+    QStandardPaths,
+)
 
 from disdukcapil_desk import APP_NAME
 from disdukcapil_desk.operations.connection import DatabaseConfig
+from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
 
 DEFAULT_IDLE_MINUTES = 10
 TEXT_SCALES = (100, 115, 130)
 """Text sizes a workstation may choose, in percent of the system font."""
-RECEIPT_PROFILES = {"a4": "A4 (printer kantor)", "slip": "Struk 80 mm (printer loket)"}
+RECEIPT_PROFILES = {
+    "a4": QT_TRANSLATE_NOOP("SettingsDialog", "A4 (printer kantor)"),
+    "slip": QT_TRANSLATE_NOOP("SettingsDialog", "Struk 80 mm (printer loket)"),
+}
 SETTINGS_VERSION = 1
 
 

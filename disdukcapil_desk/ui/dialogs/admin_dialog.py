@@ -37,16 +37,21 @@ from disdukcapil_desk.domain.dto import Changes
 from disdukcapil_desk.domain.office import SETTING_LABELS, OfficeSettings
 from disdukcapil_desk.operations.documents import SigningInfo
 from disdukcapil_desk.ui.dialogs.users_tab import UsersTab
+from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 
 T = TypeVar("T")
 
-REGISTER_EVENTS = {"void": "Dibatalkan", "reprint": "Cetak ulang"}
-NO_CERTIFICATE = (
+REGISTER_EVENTS = {
+    "void": QT_TRANSLATE_NOOP("AdminDialog", "Dibatalkan"),
+    "reprint": QT_TRANSLATE_NOOP("AdminDialog", "Cetak ulang"),
+}
+NO_CERTIFICATE = QT_TRANSLATE_NOOP(
+    "AdminDialog",
     "Belum ada sertifikat tanda tangan digital: sertifikat dan kutipan dicetak dengan tanda "
-    "DRAF untuk diperiksa pemohon."
+    "DRAF untuk diperiksa pemohon.",
 )
 
 
@@ -61,16 +66,16 @@ class AdminDialog(QDialog):
     ) -> None:
         """Load the current values through ``runner``."""
         super().__init__(parent)
-        self.setWindowTitle("Administrasi")
+        self.setWindowTitle(self.tr("Administrasi"))
         self._session, self._runner = session, runner
         self.setting_edits: dict[str, QLineEdit] = {}
         self.users_tab = UsersTab(session, runner, lambda error: show_error(self, error))
         self.tabs = tabs = QTabWidget()
-        tabs.addTab(self.users_tab, "&Pengguna")
-        tabs.addTab(self._office_tab(), "Kop && pejabat")
-        tabs.addTab(self._signing_tab(), "Tanda tangan digital")
-        tabs.addTab(self._numbers_tab(), "Nomor akta")
-        close = QPushButton("Tutup")
+        tabs.addTab(self.users_tab, self.tr("&Pengguna"))
+        tabs.addTab(self._office_tab(), self.tr("Kop && pejabat"))
+        tabs.addTab(self._signing_tab(), self.tr("Tanda tangan digital"))
+        tabs.addTab(self._numbers_tab(), self.tr("Nomor akta"))
+        close = QPushButton(self.tr("Tutup"))
         close.clicked.connect(self.accept)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -120,7 +125,7 @@ class AdminDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidget(holder)
         scroll.setWidgetResizable(True)
-        self.save_settings_button = QPushButton("Simpan kop && pejabat")
+        self.save_settings_button = QPushButton(self.tr("Simpan kop && pejabat"))
         self.save_settings_button.clicked.connect(self.save_settings)
         self.settings_state = QLabel("")
         return _tab(scroll, _row(self.settings_state, self.save_settings_button))
@@ -138,28 +143,30 @@ class AdminDialog(QDialog):
             if edit.text().strip() != getattr(self._loaded, key)
         }
         if not changes:
-            self.settings_state.setText("Tidak ada perubahan.")
+            self.settings_state.setText(self.tr("Tidak ada perubahan."))
             return
 
         def saved(_settings: OfficeSettings) -> None:
-            self.settings_state.setText(f"{len(changes)} setelan disimpan.")
+            self.settings_state.setText(self.tr("{0} setelan disimpan.").format(len(changes)))
 
         self._run(lambda: self._session.update_office_settings(changes), saved)
 
     # -- Tanda tangan digital --------------------------------------------------------------------
 
     def _signing_tab(self) -> QWidget:
-        self.signing_state = QLabel(NO_CERTIFICATE)
+        self.signing_state = QLabel(self.tr(NO_CERTIFICATE))
         self.signing_state.setWordWrap(True)
-        self.install_button = QPushButton("Pasang sertifikat (.p12/.pfx)…")
+        self.install_button = QPushButton(self.tr("Pasang sertifikat (.p12/.pfx)…"))
         self.install_button.clicked.connect(self.install_certificate)
-        self.remove_button = QPushButton("Lepas sertifikat")
+        self.remove_button = QPushButton(self.tr("Lepas sertifikat"))
         self.remove_button.clicked.connect(self.remove_certificate)
-        self.export_button = QPushButton("Simpan kunci publik…")
+        self.export_button = QPushButton(self.tr("Simpan kunci publik…"))
         self.export_button.clicked.connect(self.export_public_key)
         self.key_state = QLabel(
-            "Kunci publik dinas memeriksa kode QR dan segel dokumen tanpa basis data "
-            "(perintah 'disdukcapil-desk verify --public-key'). Umumkan sidik jarinya."
+            self.tr(
+                "Kunci publik dinas memeriksa kode QR dan segel dokumen tanpa basis data "
+                "(perintah 'disdukcapil-desk verify --public-key'). Umumkan sidik jarinya."
+            )
         )
         self.key_state.setWordWrap(True)
         return _tab(
@@ -172,11 +179,13 @@ class AdminDialog(QDialog):
     def _show_signing(self, info: SigningInfo | None) -> None:
         self.remove_button.setEnabled(info is not None)
         if info is None:
-            self.signing_state.setText(NO_CERTIFICATE)
+            self.signing_state.setText(self.tr(NO_CERTIFICATE))
             return
         self.signing_state.setText(
-            f"Dokumen ditandatangani secara digital (PAdES) oleh: {info.subject}\n"
-            f"Sertifikat berlaku sampai {info.valid_until.astimezone():%d-%m-%Y}."
+            self.tr(
+                "Dokumen ditandatangani secara digital (PAdES) oleh: "
+                "{info.subject}\nSertifikat berlaku sampai {0:%d-%m-%Y}."
+            ).format(info.valid_until.astimezone(), info=info)
         )
 
     def install_certificate(self) -> None:
@@ -204,7 +213,11 @@ class AdminDialog(QDialog):
         def written(pem: bytes) -> None:
             path.write_bytes(pem)
             fingerprint = key_fingerprint(load_public_key(pem))
-            self.key_state.setText(f"Kunci publik disimpan di {path}\nSidik jari: {fingerprint}")
+            self.key_state.setText(
+                self.tr("Kunci publik disimpan di {path}\nSidik jari: {fingerprint}").format(
+                    path=path, fingerprint=fingerprint
+                )
+            )
 
         self._run(self._session.public_key, written)
 
@@ -213,14 +226,20 @@ class AdminDialog(QDialog):
     def choose_pkcs12_file(self) -> Path | None:
         """Ask for the certificate file; None when cancelled."""
         name, _ = QFileDialog.getOpenFileName(
-            self, "Sertifikat tanda tangan", "", "Sertifikat PKCS#12 (*.p12 *.pfx)"
+            self,
+            self.tr("Sertifikat tanda tangan"),
+            "",
+            self.tr("Sertifikat PKCS#12 (*.p12 *.pfx)"),
         )
         return Path(name) if name else None
 
     def ask_passphrase(self, file_name: str) -> str | None:
         """Ask the file's passphrase; None when cancelled."""
         text, ok = QInputDialog.getText(
-            self, "Kata sandi sertifikat", f"Kata sandi {file_name}:", QLineEdit.EchoMode.Password
+            self,
+            self.tr("Kata sandi sertifikat"),
+            self.tr("Kata sandi {file_name}:").format(file_name=file_name),
+            QLineEdit.EchoMode.Password,
         )
         return text if ok else None
 
@@ -228,16 +247,19 @@ class AdminDialog(QDialog):
         """Ask before certificates go back to drafts."""
         return ask_yes_no(
             self,
-            "Lepas sertifikat",
-            "Sertifikat berikutnya akan dicetak sebagai DRAF. Lanjutkan?",
-            yes="Lepas",
-            no="Batal",
+            self.tr("Lepas sertifikat"),
+            self.tr("Sertifikat berikutnya akan dicetak sebagai DRAF. Lanjutkan?"),
+            yes=self.tr("Lepas"),
+            no=self.tr("Batal"),
         )
 
     def choose_public_key_path(self) -> Path | None:
         """Ask where to save the public key; None when cancelled."""
         name, _ = QFileDialog.getSaveFileName(
-            self, "Simpan kunci publik", "kunci-publik-dinas.pem", "Kunci PEM (*.pem)"
+            self,
+            self.tr("Simpan kunci publik"),
+            self.tr("kunci-publik-dinas.pem"),
+            self.tr("Kunci PEM (*.pem)"),
         )
         return Path(name) if name else None
 
@@ -252,18 +274,24 @@ class AdminDialog(QDialog):
         self.year.setValue(dt.date.today().year)
         self.last_paper_number = QSpinBox()
         self.last_paper_number.setRange(0, 9999)
-        self.late = QCheckBox("Seri pencatatan terlambat (LT)")
-        self.offset_button = QPushButton("Simpan nomor awal")
+        self.late = QCheckBox(self.tr("Seri pencatatan terlambat (LT)"))
+        self.offset_button = QPushButton(self.tr("Simpan nomor awal"))
         self.offset_button.clicked.connect(self.save_offset)
         self.offset_state = QLabel("")
         form = QFormLayout()
-        form.addRow("Layanan", self.service)
-        form.addRow("Tahun", self.year)
-        form.addRow("Nomor terakhir di register kertas", self.last_paper_number)
+        form.addRow(self.tr("Layanan"), self.service)
+        form.addRow(self.tr("Tahun"), self.year)
+        form.addRow(self.tr("Nomor terakhir di register kertas"), self.last_paper_number)
         form.addRow("", self.late)
         self.register_table = QTableWidget(0, 5)
         self.register_table.setHorizontalHeaderLabels(
-            ["Waktu", "Nomor", "Kejadian", "Oleh", "Alasan"]
+            [
+                self.tr("Waktu"),
+                self.tr("Nomor"),
+                self.tr("Kejadian"),
+                self.tr("Oleh"),
+                self.tr("Alasan"),
+            ]
         )
         self.register_table.horizontalHeader().setSectionResizeMode(
             4, QHeaderView.ResizeMode.Stretch
@@ -272,7 +300,7 @@ class AdminDialog(QDialog):
         return _tab(
             _form_widget(form),
             _row(self.offset_state, self.offset_button),
-            QLabel("Register nomor yang dibatalkan dan dicetak ulang (terbaru di atas):"),
+            QLabel(self.tr("Register nomor yang dibatalkan dan dicetak ulang (terbaru di atas):")),
             self.register_table,
         )
 
@@ -283,7 +311,9 @@ class AdminDialog(QDialog):
 
         def saved(_: object) -> None:
             self.offset_state.setText(
-                f"{self.service.currentText()} {year}: nomor berikutnya {offset + 1:04d}"
+                self.tr("{0} {year}: nomor berikutnya {1:04d}").format(
+                    self.service.currentText(), offset + 1, year=year
+                )
             )
 
         self._run(lambda: self._session.set_opening_offset(service, year, offset, late), saved)
@@ -294,7 +324,7 @@ class AdminDialog(QDialog):
             cells = (
                 f"{at.astimezone():%d-%m-%Y %H:%M}",
                 number,
-                REGISTER_EVENTS.get(event, event),
+                self.tr(REGISTER_EVENTS[event]) if event in REGISTER_EVENTS else event,
                 who,
                 reason,
             )

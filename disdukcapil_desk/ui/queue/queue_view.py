@@ -122,18 +122,20 @@ class QueueView(QWidget):
         bar = QHBoxLayout()
         self.search = QLineEdit(self)
         self.search.setObjectName("search")
-        self.search.setPlaceholderText("Cari nomor, nama, NIK, atau pindai tanda terima (Ctrl+F)")
+        self.search.setPlaceholderText(
+            self.tr("Cari nomor, nama, NIK, atau pindai tanda terima (Ctrl+F)")
+        )
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self._on_search_entered)
         self.status = QComboBox(self)
         self.status.setObjectName("statusFilter")
-        self.status.addItem("Masih berjalan", "open")
-        self.status.addItem("Semua status", None)
+        self.status.addItem(self.tr("Masih berjalan"), "open")
+        self.status.addItem(self.tr("Semua status"), None)
         for status in Status:
             self.status.addItem(status.label, status.value)
         self.service = QComboBox(self)
         self.service.setObjectName("serviceFilter")
-        self.service.addItem("Semua layanan", None)
+        self.service.addItem(self.tr("Semua layanan"), None)
         for code, name in services:
             self.service.addItem(name, code)
         self.service.setMaximumWidth(320)
@@ -141,8 +143,8 @@ class QueueView(QWidget):
         self.location.setObjectName("locationFilter")
         self._fixed_location = fixed_location
         self.set_locations(locations)
-        self.overdue = QCheckBox("&Terlambat", self)
-        self.mine = QCheckBox("&Milik saya", self)
+        self.overdue = QCheckBox(self.tr("&Terlambat"), self)
+        self.mine = QCheckBox(self.tr("&Milik saya"), self)
         for combo in (self.status, self.service, self.location):
             combo.currentIndexChanged.connect(self._on_filters_changed)
             _fit_names(combo)
@@ -159,7 +161,7 @@ class QueueView(QWidget):
         chosen = self._fixed_location or self._filter.location_code
         self.location.blockSignals(True)
         self.location.clear()
-        self.location.addItem("Semua lokasi", None)
+        self.location.addItem(self.tr("Semua lokasi"), None)
         for code, name in locations:
             self.location.addItem(name, code)
         if chosen and self.location.findData(chosen) < 0:
@@ -192,7 +194,7 @@ class QueueView(QWidget):
         panel = QWidget(self)
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.counts_title = QLabel("<b>Jumlah per status</b>", panel)
+        self.counts_title = QLabel(self.tr("<b>Jumlah per status</b>"), panel)
         layout.addWidget(self.counts_title)
         self.counts_list = QListWidget(panel)
         self.counts_list.setObjectName("statusCounts")
@@ -334,12 +336,15 @@ class QueueView(QWidget):
             item = QListWidgetItem(f"{status.label}: {counts.get(status, 0):,}".replace(",", "."))
             item.setData(ROW_ROLE, status.value)
             if status in CLOSED_STATUSES:
-                item.setToolTip("Seluruh riwayat lokasi ini; dihitung ulang tiap 5 menit")
+                item.setToolTip(self.tr("Seluruh riwayat lokasi ini; dihitung ulang tiap 5 menit"))
             self.counts_list.addItem(item)
 
     def _show_summary(self) -> None:
-        more = " (gulir untuk memuat lebih banyak)" if self.model.canFetchMore() else ""
-        self.summary.setText(f"{self.model.rowCount():,} permohonan dimuat{more}".replace(",", "."))
+        more = self.tr(" (gulir untuk memuat lebih banyak)") if self.model.canFetchMore() else ""
+        count = f"{self.model.rowCount():,}".replace(",", ".")
+        self.summary.setText(
+            self.tr("{count} permohonan dimuat{more}").format(count=count, more=more)
+        )
 
 
 def _fit_names(combo: QComboBox) -> None:

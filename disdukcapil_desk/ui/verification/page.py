@@ -29,7 +29,7 @@ from disdukcapil_desk.domain.history import HistoryEntry
 from disdukcapil_desk.domain.workflow import Permission, Status
 from disdukcapil_desk.operations.verification import CheckInput, RevisionDraft
 from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, LinkFor, ReasonDialog
-from disdukcapil_desk.ui.messages import CHANNEL_LABELS, show_error
+from disdukcapil_desk.ui.messages import channel_label, show_error
 from disdukcapil_desk.ui.models.request_table_model import parties_text
 from disdukcapil_desk.ui.palette import COLOURS
 from disdukcapil_desk.ui.session import DeskSession
@@ -95,8 +95,10 @@ class VerificationPage(QWidget):
         checks_layout.setContentsMargins(0, 0, 0, 0)
         checks_layout.setSpacing(2)
         hint = QLabel(
-            "<b>Persyaratan</b> — Alt+1 sesuai, Alt+2 tidak ada, "
-            "Alt+3 tidak terbaca, Alt+4 tidak sesuai",
+            self.tr(
+                "<b>Persyaratan</b> — Alt+1 sesuai, Alt+2 tidak ada, "
+                "Alt+3 tidak terbaca, Alt+4 tidak sesuai"
+            ),
             checks,
         )
         hint.setWordWrap(True)
@@ -121,7 +123,7 @@ class VerificationPage(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.setSpacing(2)
-        right_layout.addWidget(QLabel("<b>Temuan otomatis</b>", right))
+        right_layout.addWidget(QLabel(self.tr("<b>Temuan otomatis</b>"), right))
         self.findings = FindingsView(right)
         right_layout.addWidget(self.findings)
         self.tabs = QTabWidget(right)
@@ -129,9 +131,9 @@ class VerificationPage(QWidget):
         self.form_area = QScrollArea(self.tabs)
         self.form_area.setWidgetResizable(True)
         self.form_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.tabs.addTab(self.form_area, "&Data permohonan")
+        self.tabs.addTab(self.form_area, self.tr("&Data permohonan"))
         self.history = HistoryView(self.tabs)
-        self.tabs.addTab(self.history, "Ri&wayat")
+        self.tabs.addTab(self.history, self.tr("Ri&wayat"))
         right_layout.addWidget(self.tabs, 1)
         return right
 
@@ -141,12 +143,17 @@ class VerificationPage(QWidget):
     def _decision_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
         specs: list[tuple[str, str, str, Callable[[], object]]] = [
-            ("back", "◀ Kembali ke antrean (Esc)", "Esc", self.close_request),
-            ("take_over", "Ambil alih", "", self.take_over),
-            ("save", "Simpan (Ctrl+S)", "Ctrl+S", self.save),
-            ("revise", "Minta perbaikan (Ctrl+Shift+P)", "Ctrl+Shift+P", self.ask_revision),
-            ("reject", "Tolak (Ctrl+Shift+T)", "Ctrl+Shift+T", self.reject),
-            ("approve", "Setujui (Ctrl+Enter)", "Ctrl+Return", lambda: self.approve()),
+            ("back", self.tr("◀ Kembali ke antrean (Esc)"), "Esc", self.close_request),
+            ("take_over", self.tr("Ambil alih"), "", self.take_over),
+            ("save", self.tr("Simpan (Ctrl+S)"), "Ctrl+S", self.save),
+            (
+                "revise",
+                self.tr("Minta perbaikan (Ctrl+Shift+P)"),
+                "Ctrl+Shift+P",
+                self.ask_revision,
+            ),
+            ("reject", self.tr("Tolak (Ctrl+Shift+T)"), "Ctrl+Shift+T", self.reject),
+            ("approve", self.tr("Setujui (Ctrl+Enter)"), "Ctrl+Return", lambda: self.approve()),
         ]
         self.buttons: dict[str, QPushButton] = {}
         for name, text, keys, slot in specs:
@@ -187,7 +194,7 @@ class VerificationPage(QWidget):
         if not isinstance(error, ClaimError):
             self.report_error(error)
         # Said first: what the page shows once loaded (a status that says more) replaces it.
-        self._set_banner(str(error) + " — hanya dapat dibaca.")
+        self._set_banner(self.tr("{error} — hanya dapat dibaca.").format(error=error))
         self._load(request_id, None)
 
     def _show(self, detail: RequestDetail, *, editable: bool) -> None:
@@ -212,11 +219,17 @@ class VerificationPage(QWidget):
         waiting = detail.row.status is Status.NEEDS_REVISION
         if waiting:
             self._set_banner(
-                "Menunggu perbaikan dari pemohon — hanya dapat dibaca. Pesan yang dikirim dan "
-                "semua langkahnya ada di tab Riwayat."
+                self.tr(
+                    "Menunggu perbaikan dari pemohon — hanya dapat dibaca. Pesan yang dikirim dan "
+                    "semua langkahnya ada di tab Riwayat."
+                )
             )
         elif not editable and detail.row.status is not Status.IN_REVIEW:
-            self._set_banner(f"Status: {detail.row.status.label} — hanya dapat dibaca.")
+            self._set_banner(
+                self.tr("Status: {detail.row.status.label} — hanya dapat dibaca.").format(
+                    detail=detail
+                )
+            )
         elif editable:
             self.banner.hide()
         self.tabs.setCurrentWidget(self.history if waiting else self.form_area)
@@ -231,20 +244,24 @@ class VerificationPage(QWidget):
         received = row.received_at.astimezone(WIB)
         flags = []
         if row.resubmission_count:
-            flags.append(f"perbaikan ke-{row.resubmission_count}")
+            flags.append(self.tr("perbaikan ke-{0}").format(row.resubmission_count))
         if row.possible_duplicate:
-            flags.append("kemungkinan ganda")
-        self.header.setText(
-            f"<big><b>{row.number}</b></big> &nbsp; {escape(row.service_name)}<br>"
-            f"{escape(parties_text(row))} · diterima {received:%d-%m-%Y %H:%M} via "
-            f"{CHANNEL_LABELS.get(row.channel, row.channel)} · "
-            f"tenggat {row.sla_due:%d-%m-%Y} · kontak {escape(detail.contact)}"
-            + (
-                f" · <span style='color:{COLOURS['warning']}'>{', '.join(flags)}</span>"
-                if flags
-                else ""
-            )
+            flags.append(self.tr("kemungkinan ganda"))
+        said = self.tr(
+            "<big><b>{number}</b></big> &nbsp; {service}<br>{parties} · diterima {received} via "
+            "{channel} · tenggat {due} · kontak {contact}"
+        ).format(
+            number=row.number,
+            service=escape(row.service_name),
+            parties=escape(parties_text(row)),
+            received=f"{received:%d-%m-%Y %H:%M}",
+            channel=channel_label(row.channel),
+            due=f"{row.sla_due:%d-%m-%Y}",
+            contact=escape(detail.contact),
         )
+        if flags:
+            said += f" · <span style='color:{WARNING}'>{', '.join(flags)}</span>"
+        self.header.setText(said)
 
     def _show_findings(self, detail: RequestDetail) -> None:
         self.findings.show_findings(detail.findings)
@@ -365,11 +382,11 @@ class VerificationPage(QWidget):
         def refused(error: BaseException) -> None:
             if isinstance(error, ReasonRequired) and not reason:
                 given = self.ask_reason(
-                    "Setujui dengan catatan",
-                    "Yang belum memenuhi:\n"
-                    + "\n".join(f"• {p}" for p in error.problems)
-                    + "\n\nTulis alasan tetap menyetujui:",
-                    "Setujui",
+                    self.tr("Setujui dengan catatan"),
+                    self.tr(
+                        "Yang belum memenuhi:\n{problems}\n\nTulis alasan tetap menyetujui:"
+                    ).format(problems="\n".join(f"• {p}" for p in error.problems)),
+                    self.tr("Setujui"),
                 )
                 if given:
                     self.approve(given)
@@ -401,9 +418,11 @@ class VerificationPage(QWidget):
         self._show_findings(draft.detail)
         contact = draft.detail.contact
         message = self.confirm_message(
-            "Minta perbaikan",
-            "Pesan berikut akan disimpan untuk dikirim ke pemohon. Semua kekurangan ada dalam "
-            "satu pesan; sunting bila perlu.",
+            self.tr("Minta perbaikan"),
+            self.tr(
+                "Pesan berikut akan disimpan untuk dikirim ke pemohon. Semua kekurangan ada dalam "
+                "satu pesan; sunting bila perlu."
+            ),
             draft.message,
             lambda current: whatsapp_link(contact, current),
         )
@@ -421,7 +440,9 @@ class VerificationPage(QWidget):
         if not self._may_decide():
             return
         reason = self.ask_reason(
-            "Tolak permohonan", "Alasan penolakan (dikirim ke pemohon):", "Tolak"
+            self.tr("Tolak permohonan"),
+            self.tr("Alasan penolakan (dikirim ke pemohon):"),
+            self.tr("Tolak"),
         )
         if not reason:
             return
@@ -447,7 +468,9 @@ class VerificationPage(QWidget):
         if self.detail is None:
             return
         reason = self.ask_reason(
-            "Ambil alih", "Alasan mengambil alih permohonan ini:", "Ambil alih"
+            self.tr("Ambil alih"),
+            self.tr("Alasan mengambil alih permohonan ini:"),
+            self.tr("Ambil alih"),
         )
         if not reason:
             return
@@ -471,7 +494,11 @@ class VerificationPage(QWidget):
             self._lease_timer.stop()
             if isinstance(error, ClaimError):
                 self._set_editable(False)
-                self._set_banner(f"{error}. Isian Anda tetap di layar tetapi tidak dapat disimpan.")
+                self._set_banner(
+                    self.tr(
+                        "{error}. Isian Anda tetap di layar tetapi tidak dapat disimpan."
+                    ).format(error=error)
+                )
             else:
                 self.report_error(error)
 
@@ -493,7 +520,7 @@ class VerificationPage(QWidget):
     def confirm_message(self, title: str, intro: str, text: str, link_for: LinkFor) -> str | None:
         """Let the officer edit, copy or WhatsApp a message; None when cancelled."""
         dialog = CitizenMessageDialog(
-            title, intro, text, link_for, confirm_label="Simpan && kembalikan", parent=self
+            title, intro, text, link_for, confirm_label=self.tr("Simpan && kembalikan"), parent=self
         )
         return dialog.text if dialog.exec() else None
 
@@ -501,14 +528,16 @@ class VerificationPage(QWidget):
         """Ask whether to save unsaved input before leaving: "save", "discard" or "cancel"."""
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Perubahan belum disimpan",
-            "Simpan perubahan sebelum kembali ke antrean?",
+            self.tr("Perubahan belum disimpan"),
+            self.tr("Simpan perubahan sebelum kembali ke antrean?"),
             parent=self,
         )
         answers: dict[object, str] = {
-            box.addButton("Simpan", QMessageBox.ButtonRole.AcceptRole): "save",
-            box.addButton("Buang perubahan", QMessageBox.ButtonRole.DestructiveRole): "discard",
-            box.addButton("Batal", QMessageBox.ButtonRole.RejectRole): "cancel",
+            box.addButton(self.tr("Simpan"), QMessageBox.ButtonRole.AcceptRole): "save",
+            box.addButton(
+                self.tr("Buang perubahan"), QMessageBox.ButtonRole.DestructiveRole
+            ): "discard",
+            box.addButton(self.tr("Batal"), QMessageBox.ButtonRole.RejectRole): "cancel",
         }
         box.exec()
         return answers.get(box.clickedButton(), "cancel")  # closing the box = cancel

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QCoreApplication, QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QTextBrowser, QWidget
 
@@ -47,7 +47,9 @@ class FindingsView(QScrollArea):
         self.messages = [f.message for f in ranked]
         if not ranked:
             self.label.setText(
-                f"<span style='color:{COLOURS['hint']}'>Tidak ada temuan otomatis.</span>"
+                self.tr("<span style='color:{0}'>Tidak ada temuan otomatis.</span>").format(
+                    COLOURS["hint"]
+                )
             )
             self.label.setToolTip("")
         else:
@@ -97,20 +99,20 @@ class HistoryView(QTextBrowser):
         self.setObjectName("history")
         self.setOpenLinks(False)
         self.entries: tuple[HistoryEntry, ...] = ()
-        self.setPlainText("Riwayat dimuat…")
+        self.setPlainText(self.tr("Riwayat dimuat…"))
 
     def show_entries(self, entries: tuple[HistoryEntry, ...]) -> None:
         """Show the history, newest first (what a citizen who calls asks about)."""
         self.entries = entries
         if not entries:
-            self.setPlainText("Belum ada riwayat.")
+            self.setPlainText(self.tr("Belum ada riwayat."))
             return
         self.setHtml("".join(_entry_html(entry) for entry in reversed(entries)))
 
-    def clear_entries(self, note: str = "Riwayat dimuat…") -> None:
+    def clear_entries(self, note: str = "") -> None:
         """Forget the previous request's history."""
         self.entries = ()
-        self.setPlainText(note)
+        self.setPlainText(note or self.tr("Riwayat dimuat…"))
 
 
 def _entry_html(entry: HistoryEntry) -> str:
@@ -121,14 +123,20 @@ def _entry_html(entry: HistoryEntry) -> str:
         else f"{entry.actor_name} ({entry.actor})"
     )
     if entry.actor == "system":
-        who = "sistem"
+        who = QCoreApplication.translate("HistoryView", "sistem")
     parts = [f"<b>{at:%d-%m-%Y %H:%M}</b> · {escape(entry.label)} · <i>{who}</i>"]
     if entry.detail and entry.detail != entry.message:
-        parts.append(f"<br>Keterangan: {escape(entry.detail)}")
+        parts.append(
+            QCoreApplication.translate("HistoryView", "<br>Keterangan: {0}").format(
+                escape(entry.detail)
+            )
+        )
     if entry.message:
         body = escape(entry.message).replace("\n", "<br>")
         parts.append(
-            f"<br><span style='color:{COLOURS['info']}'>Pesan untuk pemohon:</span>"
+            f"<br><span style='color:{COLOURS['info']}'>"
+            + QCoreApplication.translate("HistoryView", "Pesan untuk pemohon:")
+            + "</span>"
             f"<div style='margin-left:12px; background:{COLOURS['message_bg']}'>{body}</div>"
         )
     return "<p>" + "".join(parts) + "</p>"
