@@ -244,6 +244,7 @@ def _window(ctx: DeskContext, actor: Actor, temp: Path) -> None:
 
     from disdukcapil_desk.ui.dialogs.about_dialog import AboutDialog
     from disdukcapil_desk.ui.main_window import MainWindow
+    from disdukcapil_desk.ui.palette import install_stylesheet
     from disdukcapil_desk.ui.session import DeskSession
     from disdukcapil_desk.ui.tasks import InlineTaskRunner
     from disdukcapil_desk.ui.workstation import WorkstationSettings
@@ -256,6 +257,8 @@ def _window(ctx: DeskContext, actor: Actor, temp: Path) -> None:
     previous = qInstallMessageHandler(to_log)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([APP_ID])
+    sheet_before = app.styleSheet()
+    install_stylesheet(app)  # the bundle carries resources/ui/desk.qss
     settings = WorkstationSettings(temp / "workstation.ini")
     settings.set_location(DINAS_CODE)
     window = MainWindow(
@@ -284,4 +287,5 @@ def _window(ctx: DeskContext, actor: Actor, temp: Path) -> None:
     finally:
         window.deleteLater()
         app.processEvents()
+        app.setStyleSheet(sheet_before)
         qInstallMessageHandler(previous)

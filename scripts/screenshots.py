@@ -1,72 +1,163 @@
-"""Render the desk's screens to PNG files (for docs/ and for looking at them).
+"""Render the desk's screens to PNG files (for docs/screenshots and for looking at them).
 
-Usage: QT_QPA_PLATFORM=offscreen python scripts/screenshots.py OUT_DIR
+Usage: python scripts/screenshots.py OUT_DIR [SUFFIX] [--only NAME...]
 On a 1366x768 laptop screen, as an officer sees it (at 100 % and at 125 % scaling):
     xvfb-run -a -s "-screen 0 1366x768x24" env QT_QPA_PLATFORM=xcb \
-        python scripts/screenshots.py docs/screenshots
+        python scripts/screenshots.py docs/screenshots -100
     xvfb-run -a -s "-screen 0 1366x768x24" env QT_QPA_PLATFORM=xcb QT_SCALE_FACTOR=1.25 \
-        python scripts/screenshots.py docs/screenshots
-The screen loses a 40-pixel taskbar and the main window a title bar, as on the office's
-Windows laptops; file names end in the scaling (``-100``, ``-125``).
-Builds a demo database in a temp folder, then shows and grabs: settings, login, the queue,
+        python scripts/screenshots.py docs/screenshots -125
+SUFFIX ends every file name (default: the scaling, ``-100`` or ``-125``). ``--only`` takes
+names with or without their number (``queue``, ``03-queue``, ``admin-users``); without it every
+screen is written. Without an X server the screens render offscreen.
+
+The desk's screens (a demo database of 300 requests; the screen loses a 40-pixel taskbar and
+the main window a title bar, as on the office's Windows laptops): settings, login, the queue,
 the verification screens of an akta kelahiran, an akta kematian and a pindah, a request
 waiting for the citizen (read-only, with its history), the revision message, the print
-preview of a receipt, and the administrator's "Administrasi dokumen" tabs.
+preview of a receipt, and the administrator's tabs (01-12). The database at start: the
+dialog of a start whose PostgreSQL server refuses connections (13) and the settings dialog
+while "Uji koneksi" waits for a server that never answers (16); also, for looking at only
+(written to a temporary folder), the settings dialog after the time limit with "Rincian" open
+and a start whose SQLite file vanished. User administration, grabbed as the whole screen: the
+administrator's Pengguna tab over the desk (14) and "Ganti kata sandi" over a counter
+officer's queue (15).
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import os
+import socket
 import sys
 import tempfile
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
 
 from disdukcapil_desk.db.engine import sqlite_url
 from disdukcapil_desk.domain.dto import CheckInput, QueueFilter
+from disdukcapil_desk.domain.errors import DatabaseError, DeskError
 from disdukcapil_desk.domain.workflow import Status
-from disdukcapil_desk.operations.connection import probe_database
+from disdukcapil_desk.operations.connection import POSTGRESQL, DatabaseConfig, probe_database
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.demo import DemoOps
 from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
 from disdukcapil_desk.operations.setup import SetupOps
-from disdukcapil_desk.operations.users import UserOps
+from disdukcapil_desk.operations.users import MAX_FAILED_LOGINS, UserOps
 from disdukcapil_desk.ui import geometry
 from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
+from disdukcapil_desk.ui.dialogs.database_error_dialog import DatabaseErrorDialog
 from disdukcapil_desk.ui.dialogs.login_dialog import LoginDialog
 from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog
 from disdukcapil_desk.ui.dialogs.settings_dialog import SettingsDialog
 from disdukcapil_desk.ui.main_window import MainWindow
+from disdukcapil_desk.ui.palette import install_stylesheet
 from disdukcapil_desk.ui.session import DeskSession
-from disdukcapil_desk.ui.tasks import InlineTaskRunner
+from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
+from disdukcapil_desk.ui.translation import install_indonesian
 from disdukcapil_desk.ui.workstation import WorkstationSettings
 
+PASSWORD = "demo12345"
 SAMPLE_SERVICES = ("akta_kelahiran", "akta_kematian", "pindah_dalam_kabupaten")
 TASKBAR_PX = 40
 """A Windows taskbar, in device pixels."""
 TITLE_BAR_PX = 30
 """A maximised window's title bar, in device pixels (Xvfb has no window manager to draw it)."""
-SUFFIX = ""
 MARKS = ("tidak_terbaca", "tidak_ada", "tidak_sesuai")
+DESK_SHOTS = (
+    "01-settings",
+    "02-login",
+    "03-queue",
+    *(f"{i:02d}-verify-{code}" for i, code in enumerate(SAMPLE_SERVICES, start=4)),
+    "07-verify-waiting-for-citizen",
+    "08-revision-message",
+    "09-print-preview",
+    "10-admin-office",
+    "11-admin-signing",
+    "12-admin-numbers",
+)
+DATABASE_SHOTS = ("13-database-error", "16-settings-connecting")
+USER_SHOTS = ("14-admin-users", "15-change-password")
 
 
-def grab(widget: QWidget, path: Path) -> None:
-    """Show, let Qt lay out, and save a PNG (named with the scaling)."""
-    widget.show()
-    for _ in range(3):
-        QApplication.processEvents()
-    path = path.with_name(f"{path.stem}{SUFFIX}{path.suffix}")
-    widget.grab().save(str(path))
-    print(path, widget.width(), "x", widget.height())
+class Shots:
+    """Where the PNGs go, how they are named, and which of them are wanted."""
+
+    def __init__(self, out: Path, suffix: str, only: Sequence[str]) -> None:
+        """Write into ``out``; every name ends in ``suffix``; ``only`` empty: all."""
+        self.out, self.suffix, self.only = out, suffix, set(only)
+        self.work = Path(tempfile.mkdtemp(prefix="desk-shots-"))
+        """A temporary folder for the databases and the shots only to look at."""
+
+    def wanted(self, *names: str) -> bool:
+        """Whether any of ``names`` (``03-queue``) is to be written."""
+        return not self.only or any(
+            name in self.only or name.split("-", 1)[1] in self.only for name in names
+        )
+
+    def path(self, name: str, *, keep: bool = True) -> Path:
+        """The file of ``name``: in OUT_DIR, or in the temporary folder (``keep=False``)."""
+        return (self.out if keep else self.work) / f"{name}{self.suffix}.png"
+
+    def grab(self, widget: QWidget, name: str, *, keep: bool = True, adjust: bool = False) -> None:
+        """Show ``widget``, let Qt lay it out, and save it (``adjust``: at its size hint)."""
+        if keep and not self.wanted(name):
+            return
+        widget.show()
+        if adjust:
+            widget.adjustSize()
+        for _ in range(3):
+            QApplication.processEvents()
+        path = self.path(name, keep=keep)
+        widget.grab().save(str(path))
+        print(path, widget.width(), "x", widget.height())
+
+    def grab_screen(self, app: QApplication, name: str) -> None:
+        """Save the whole screen, as an officer would see it."""
+        if not self.wanted(name):
+            return
+        settle(app)
+        screen = app.primaryScreen()
+        path = self.path(name)
+        screen.grabWindow(0).save(str(path))
+        print(path, screen.geometry().width(), "x", screen.geometry().height(), "logical")
 
 
-def _laptop_screen(app: QApplication) -> QRect:
+def settle(app: QApplication, ms: int = 400) -> None:
+    """Let the X server map and paint the windows."""
+    done: list[bool] = []
+    QTimer.singleShot(ms, lambda: done.append(True))
+    while not done:
+        app.processEvents()
+
+
+def demo_database(shots: Shots, name: str, requests: int) -> DeskContext:
+    """A fresh demo database with ``requests`` requests (password: ``PASSWORD``)."""
+    ctx = DeskContext.open(sqlite_url(shots.work / f"{name}.sqlite3"), create=True)
+    SetupOps(ctx).init("admin", PASSWORD)
+    DemoOps(ctx).generate(requests, seed=7)
+    return ctx
+
+
+def workstation(shots: Shots, name: str) -> WorkstationSettings:
+    """A workstation at the dinas with its own settings file."""
+    settings = WorkstationSettings(shots.work / f"{name}.ini")
+    settings.set_location("DINAS")
+    return settings
+
+
+# -- the desk's screens (01-12) --------------------------------------------------------------
+
+
+def _laptop_screen() -> QRect:
     """Take a taskbar off the screen, as the desk's window helper sees it."""
     screen = QGuiApplication.primaryScreen()
     ratio = screen.devicePixelRatio()
@@ -76,54 +167,49 @@ def _laptop_screen(app: QApplication) -> QRect:
     return area
 
 
-def main(out: Path) -> None:
-    global SUFFIX
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication([])
-    geometry.install_screen_fit(app)
-    area = _laptop_screen(app)
+def desk_screens(app: QApplication, shots: Shots) -> None:
+    """Settings, login, the queue, the verification screens, the print preview, the admin tabs."""
+    if not shots.wanted(*DESK_SHOTS):
+        return
+    real_area = geometry.available_area
+    area = _laptop_screen()
     ratio = QGuiApplication.primaryScreen().devicePixelRatio()
-    SUFFIX = f"-{round(ratio * 100)}"
-    work = Path(tempfile.mkdtemp(prefix="desk-shots-"))
-    url = sqlite_url(work / "demo.sqlite3")
-    ctx = DeskContext.open(url, create=True)
-    SetupOps(ctx).init("admin", "demo12345")
-    DemoOps(ctx).generate(300, seed=7)
+    ctx = demo_database(shots, "demo", 300)
     _attach_samples(ctx)
-    settings = WorkstationSettings(work / "workstation.ini")
-    settings.set_location("DINAS")
+    settings = workstation(shots, "workstation")
+    url = sqlite_url(shots.work / "demo.sqlite3")
 
     dialog = SettingsDialog(
         settings,
-        sqlite_file=work / "demo.sqlite3",
+        sqlite_file=shots.work / "demo.sqlite3",
         probe=probe_database,
         locations_for=lambda *_: SetupOps(ctx).planned_locations(),
         store_password=lambda *_: None,
     )
-    grab(dialog, out / "01-settings.png")
+    shots.grab(dialog, "01-settings")
     login = LoginDialog(
         UserOps(ctx).authenticate,
         office="Dinas Kependudukan dan Pencatatan Sipil Kabupaten Serang",
         login="loket.dinas",
     )
-    grab(login, out / "02-login.png")
+    shots.grab(login, "02-login")
 
-    actor = UserOps(ctx).authenticate("loket.dinas", "demo12345")
+    actor = UserOps(ctx).authenticate("loket.dinas", PASSWORD)
     session = DeskSession(ctx, actor, "DINAS")
     window = MainWindow(session, InlineTaskRunner(), settings, database_label=url)
     # Maximised on the laptop: the free screen less the title bar the system draws.
     window.move(area.topLeft())
     window.resize(area.width(), area.height() - round(TITLE_BAR_PX / ratio))
     window.start()
-    grab(window, out / "03-queue.png")
+    shots.grab(window, "03-queue")
     for index, code in enumerate(SAMPLE_SERVICES, start=4):
         rows = session.page(QueueFilter(service_code=code, search="Contoh"), None, 5).rows
         window.open_request(rows[0].id)
-        grab(window, out / f"{index:02d}-verify-{code}.png")
+        shots.grab(window, f"{index:02d}-verify-{code}")
         window.verification.close_request()
     waiting = session.page(QueueFilter(statuses=frozenset({Status.NEEDS_REVISION})), None, 1).rows
     window.open_request(waiting[0].id)
-    grab(window, out / "07-verify-waiting-for-citizen.png")
+    shots.grab(window, "07-verify-waiting-for-citizen")
     window.verification.close_request()
     rows = session.page(QueueFilter(service_code="akta_kelahiran", search="Contoh"), None, 5).rows
     # As the officer does it: two documents marked, then the message drafted from what was saved.
@@ -143,22 +229,27 @@ def main(out: Path) -> None:
         confirm_label="Simpan && kembalikan",
         parent=window,
     )
-    grab(message, out / "08-revision-message.png")
+    shots.grab(message, "08-revision-message")
     message.close()
     window.queue.table.selectRow(0)
-    preview = window.preview(
-        "tanda terima", session.receipt_pdf(window.queue.selected_row().number), work / "r.pdf"
-    )
+    row = window.queue.selected_row()
+    assert row is not None
+    preview = window.preview("tanda terima", session.receipt_pdf(row.number), shots.work / "r.pdf")
     app.processEvents()
-    grab(preview, out / "09-print-preview.png")
+    shots.grab(preview, "09-print-preview")
     preview.close()
-    admin = UserOps(ctx).authenticate("admin", "demo12345")
-    dialog = AdminDialog(DeskSession(ctx, admin, "DINAS"), InlineTaskRunner())
-    tabs = dialog.findChild(QTabWidget)
+    admin = UserOps(ctx).authenticate("admin", PASSWORD)
+    admin_dialog = AdminDialog(DeskSession(ctx, admin, "DINAS"), InlineTaskRunner())
+    tabs = admin_dialog.findChild(QTabWidget)
+    assert tabs is not None
     for index, name in enumerate(("office", "signing", "numbers"), start=1):  # 0: Pengguna
         tabs.setCurrentIndex(index)
-        grab(dialog, out / f"{9 + index:02d}-admin-{name}.png")
+        shots.grab(admin_dialog, f"{9 + index:02d}-admin-{name}")
+    admin_dialog.close()
+    window.close()
     app.processEvents()
+    geometry.available_area = real_area
+    ctx.close()
 
 
 def _attach_samples(ctx: DeskContext) -> None:
@@ -238,5 +329,145 @@ def _attach_samples(ctx: DeskContext) -> None:
     ops.ingest()
 
 
+# -- the database at start (13, 16) ---------------------------------------------------------
+
+
+def database_screens(app: QApplication, shots: Shots) -> None:
+    """The settings dialog waiting for a server that hangs; the error of a refused start."""
+    if not shots.wanted(*DATABASE_SHOTS):
+        return
+    silent = socket.socket()  # accepts connections, never answers: a server that hangs
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    settings = workstation(shots, "workstation-db")
+    settings.set_database(
+        DatabaseConfig(kind=POSTGRESQL, host="127.0.0.1", port=silent.getsockname()[1])
+    )
+    runner = TaskRunner()
+    dialog = SettingsDialog(
+        settings,
+        sqlite_file=shots.work / "disdukcapil-desk.sqlite3",
+        probe=lambda url, password: probe_database(url, password, timeout_s=2),
+        locations_for=lambda *_: [("DINAS", "Dinas Kependudukan dan Pencatatan Sipil")],
+        store_password=lambda *_: None,
+        runner=runner,
+        timeout_s=2,
+    )
+    shots.grab(dialog, "16-settings-connecting", adjust=True)
+    while dialog.testing:
+        app.processEvents()
+        time.sleep(0.05)
+    dialog.details.toggle.setChecked(True)
+    shots.grab(dialog, "settings-timeout", keep=False, adjust=True)
+    dialog.close()
+    runner.shutdown()
+    silent.close()
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    url = f"postgresql+psycopg://desk@127.0.0.1:{port}/disdukcapil"
+    error = DatabaseErrorDialog(start_error(url), database_label=url)
+    shots.grab(error, "13-database-error", adjust=True)
+    error.close()
+    missing = shots.work / "disdukcapil-desk.sqlite3"
+    vanished = DatabaseErrorDialog(
+        start_error(sqlite_url(missing)), database_label=sqlite_url(missing)
+    )
+    vanished.details.toggle.setChecked(True)
+    shots.grab(vanished, "database-missing", keep=False, adjust=True)
+    vanished.close()
+    app.processEvents()
+
+
+def start_error(url: str) -> DatabaseError:
+    """The error the desk's start meets on ``url``."""
+    ctx = DeskContext.open(url)
+    try:
+        SetupOps(ctx).check()
+    except DatabaseError as exc:
+        return exc
+    finally:
+        ctx.close()
+    raise SystemExit(f"{url} is usable: no error to show")
+
+
+# -- user administration (14, 15) ------------------------------------------------------------
+
+
+def desk_window(ctx: DeskContext, login: str, settings: WorkstationSettings) -> MainWindow:
+    """The officer's main window over the whole available screen."""
+    actor = UserOps(ctx).authenticate(login, PASSWORD)
+    window = MainWindow(
+        DeskSession(ctx, actor, "DINAS"), InlineTaskRunner(), settings, database_label="demo"
+    )
+    window.setGeometry(window.screen().availableGeometry())
+    window.show()
+    window.start()
+    return window
+
+
+def user_screens(app: QApplication, shots: Shots) -> None:
+    """The administrator's Pengguna tab, and "Ganti kata sandi" over a counter's queue."""
+    if not shots.wanted(*USER_SHOTS):
+        return
+    ctx = demo_database(shots, "demo-users", 60)
+    _user_states(ctx)
+    settings = workstation(shots, "workstation-users")
+
+    admin_window = desk_window(ctx, "admin", settings)
+    dialog = AdminDialog(admin_window.session, InlineTaskRunner(), admin_window)
+    dialog.show()
+    settle(app)
+    tab = dialog.users_tab
+    tab.table.selectRow([u.login for u in tab.users].index("loket.upt05"))
+    tab.state.setText("Kata sandi loket.upt05 diatur ulang. Wajib diganti saat masuk berikutnya.")
+    shots.grab_screen(app, "14-admin-users")
+    dialog.close()
+    admin_window.close()
+
+    counter = desk_window(ctx, "loket.dinas", settings)
+    password = counter.change_password()
+    password.old.setText("sandi-lama")
+    password.new.setText("baru")
+    password.save()  # shows the rule the new password breaks
+    shots.grab_screen(app, "15-change-password")
+    password.close()
+    counter.close()
+    ctx.close()
+
+
+def _user_states(ctx: DeskContext) -> None:
+    """A reset password, a locked account and a leaver, so the tab shows every state."""
+    ops = UserOps(ctx)
+    admin = ops.actor("admin")
+    ops.reset_password(admin, "loket.upt05", "sementara-12")
+    for _ in range(MAX_FAILED_LOGINS):
+        with contextlib.suppress(DeskError):  # the lockout is what is wanted here
+            ops.authenticate("loket.upt06", "keliru-sekali")
+    ops.deactivate(admin, "loket.upt07")
+
+
+def main(argv: Sequence[str]) -> None:
+    """Write the PNGs the arguments ask for."""
+    parser = argparse.ArgumentParser(description="Render the desk's screens to PNG files.")
+    parser.add_argument("out", type=Path, nargs="?", default=Path("docs/screenshots"))
+    parser.add_argument("suffix", nargs="?", default=None, help="e.g. -100 (default: the scaling)")
+    parser.add_argument("--only", nargs="+", default=[], metavar="NAME")
+    args = parser.parse_args(argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([])
+    install_indonesian(app)  # as the desk starts: Qt's own words in Indonesian…
+    install_stylesheet(app)  # …and its style sheet
+    geometry.install_screen_fit(app)
+    ratio = QGuiApplication.primaryScreen().devicePixelRatio()
+    suffix = args.suffix if args.suffix is not None else f"-{round(ratio * 100)}"
+    args.out.mkdir(parents=True, exist_ok=True)
+    shots = Shots(args.out, suffix, args.only)
+    desk_screens(app, shots)
+    database_screens(app, shots)
+    user_screens(app, shots)
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
+    main(sys.argv[1:])

@@ -306,3 +306,47 @@ class UserChange:
     """False when the user already was as asked (nothing written, nothing audited)."""
     released: tuple[str, ...] = ()
     """Numbers of the requests the user held that went back to the queue."""
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What one action changed, for the screens that show it to refresh themselves.
+
+    The window's session names the changes of each call it makes; the task runner hands them
+    to the screens once the call is done. ``queue`` says the queue changed in a way no id
+    names (intake, another workstation, an expired lease).
+    """
+
+    requests: frozenset[int] = frozenset()
+    """Ids of requests whose row or detail changed."""
+    queue: bool = False
+    documents: frozenset[str] = frozenset()
+    """Numbers of documents issued, printed, voided or reissued."""
+    settings: frozenset[str] = frozenset()
+    """Office settings changed: their keys, ``"signing"``, ``"opening_offset"``."""
+    users: frozenset[str] = frozenset()
+    """Logins of users changed."""
+
+    @property
+    def touches_queue(self) -> bool:
+        """Whether the queue (its rows or its counts) may look different now."""
+        return self.queue or bool(self.requests)
+
+    def __bool__(self) -> bool:
+        """Whether anything changed at all."""
+        return bool(self.queue or self.requests or self.documents or self.settings or self.users)
+
+    def __or__(self, other: Changes) -> Changes:
+        """Both changes as one."""
+        return Changes(
+            requests=self.requests | other.requests,
+            queue=self.queue or other.queue,
+            documents=self.documents | other.documents,
+            settings=self.settings | other.settings,
+            users=self.users | other.users,
+        )
+
+
+NO_CHANGES = Changes()
+QUEUE_CHANGED_ELSEWHERE = Changes(queue=True)
+"""Another workstation (or the poll that stands in for its notice) changed the queue."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QSizePolicy, QToolBar, QToolButton, QWidget
 
@@ -33,14 +33,16 @@ def add_account_button(
     button.setObjectName("accountButton")
     button.setText(f"{actor.login} ▾")
     button.setToolTip(
-        f"{actor.full_name or actor.login}: ganti kata sandi, keluar akun ({LOGOUT_KEYS})"
+        QCoreApplication.translate(
+            "account", "{0}: ganti kata sandi, keluar akun ({LOGOUT_KEYS})"
+        ).format(actor.full_name or actor.login, LOGOUT_KEYS=LOGOUT_KEYS)
     )
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-    password = QAction("Ganti &kata sandi…", button)
+    password = QAction(QCoreApplication.translate("account", "Ganti &kata sandi…"), button)
     password.setObjectName("changePasswordAction")
     password.triggered.connect(change_password)
-    logout = QAction("&Keluar akun (ganti petugas)", button)
+    logout = QAction(QCoreApplication.translate("account", "&Keluar akun (ganti petugas)"), button)
     logout.setObjectName("logoutAction")
     logout.setShortcut(QKeySequence(LOGOUT_KEYS))
     logout.triggered.connect(log_out)

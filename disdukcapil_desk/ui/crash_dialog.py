@@ -19,26 +19,32 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QThread
+from PySide6.QtCore import QCoreApplication, QThread
 from PySide6.QtWidgets import QApplication, QMessageBox
+
+from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
 
 log = logging.getLogger("disdukcapil_desk.ui")
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
-CRASH_TITLE = "Terjadi kesalahan"
+CRASH_TITLE = QT_TRANSLATE_NOOP("crash_dialog", "Terjadi kesalahan")
 _MARKER = "_disdukcapil_gui_hook"
 
 
 def crash_message(exc_type: type[BaseException], log_file: Path | None) -> str:
     """The text of the crash box: what happened, that the input is kept, what to do."""
-    where = f"<br><br>Berkas log: <code>{log_file}</code>" if log_file else ""
-    return (
-        f"Aplikasi mengalami kesalahan tak terduga ({exc_type.__name__}).<br><br>"
+    where = (
+        QCoreApplication.translate("crash_dialog", "<br><br>Berkas log: <code>{log_file}</code>")
+        if log_file
+        else ""
+    )
+    return QCoreApplication.translate(
+        "crash_dialog",
+        "Aplikasi mengalami kesalahan tak terduga ({kind}).<br><br>"
         "Isian yang belum disimpan masih ada di layar. Simpan pekerjaan Anda bila bisa, lalu "
         "tutup dan buka kembali aplikasi.<br>"
-        "Bila kesalahan berulang, hubungi administrator dan kirimkan berkas log berikut."
-        f"{where}"
-    )
+        "Bila kesalahan berulang, hubungi administrator dan kirimkan berkas log berikut.",
+    ).format(kind=exc_type.__name__) + where.format(log_file=log_file)
 
 
 class _State:
@@ -67,7 +73,11 @@ def install_gui_excepthook(log_file: Path | None) -> None:
         try:
             app = QApplication.instance()
             parent = app.activeWindow() if isinstance(app, QApplication) else None
-            QMessageBox.critical(parent, CRASH_TITLE, crash_message(exc_type, log_file))
+            QMessageBox.critical(
+                parent,
+                QCoreApplication.translate("crash_dialog", CRASH_TITLE),
+                crash_message(exc_type, log_file),
+            )
         except Exception:  # the hook must never raise: log and go on
             log.exception("could not show the crash message")
         finally:

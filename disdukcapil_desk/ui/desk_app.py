@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from disdukcapil_desk import APP_NAME, ORG_NAME
@@ -25,6 +26,7 @@ from disdukcapil_desk.ui.dialogs.first_admin_dialog import FirstAdminDialog
 from disdukcapil_desk.ui.dialogs.settings_dialog import SettingsDialog
 from disdukcapil_desk.ui.geometry import apply_text_scale, install_screen_fit
 from disdukcapil_desk.ui.main_window import install_watcher
+from disdukcapil_desk.ui.palette import install_stylesheet
 from disdukcapil_desk.ui.shell import DeskShell, office_name
 from disdukcapil_desk.ui.tasks import TaskRunner, guard_database_access
 from disdukcapil_desk.ui.translation import install_indonesian
@@ -40,6 +42,7 @@ def run_desk(dirs: UserDirs, explicit_url: str | None) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORG_NAME)
     install_indonesian(app)
+    install_stylesheet(app)
     install_gui_excepthook(dirs.log / LOG_FILE_NAME)
     settings = WorkstationSettings(settings_path(dirs.config))
     apply_text_scale(app, settings.text_scale)
@@ -151,12 +154,16 @@ def _database_ready(ctx: DeskContext) -> bool:
     except SchemaVersionError as exc:
         if setup.is_empty():
             return _prepare_empty(ctx)
-        QMessageBox.critical(None, "Versi basis data", str(exc))
+        QMessageBox.critical(
+            None, QCoreApplication.translate("desk_app", "Versi basis data"), str(exc)
+        )
         return False
     except DatabaseError:
         raise
     except DeskError as exc:
-        QMessageBox.critical(None, "Basis data tidak dapat dipakai", str(exc))
+        QMessageBox.critical(
+            None, QCoreApplication.translate("desk_app", "Basis data tidak dapat dipakai"), str(exc)
+        )
         return False
 
 

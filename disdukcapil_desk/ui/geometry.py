@@ -12,6 +12,8 @@ from PySide6.QtCore import QEvent, QObject, QRect, QSize
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
+from disdukcapil_desk.ui.palette import restyle
+
 FRAME_ALLOWANCE = QSize(16, 40)
 """Room for a window's frame and title bar before it is shown (the system draws them)."""
 
@@ -105,3 +107,4 @@ def apply_text_scale(app: QApplication, percent: int) -> None:
     else:
         font.setPixelSize(max(1, round(base.pixelSize() * percent / 100)))
     app.setFont(font)
+    restyle(app)  # with a style sheet, the new font reaches open windows only so

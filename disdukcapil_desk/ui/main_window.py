@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,7 +34,14 @@ from disdukcapil_desk.domain.citizen_messages import whatsapp_link
 from disdukcapil_desk.domain.clock import office_date, utc_now
 from disdukcapil_desk.domain.document_records import IssueResult, ReadyBatch
 from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose, ScanResult
-from disdukcapil_desk.domain.dto import IngestReport, QueueFilter, RequestDetail, RequestRow
+from disdukcapil_desk.domain.dto import (
+    QUEUE_CHANGED_ELSEWHERE,
+    IngestReport,
+    Lease,
+    QueueFilter,
+    RequestDetail,
+    RequestRow,
+)
 from disdukcapil_desk.domain.errors import DatabaseError
 from disdukcapil_desk.domain.workflow import Permission, Status
 from disdukcapil_desk.operations.recaps import RecapResult
@@ -41,13 +49,14 @@ from disdukcapil_desk.ui.account import add_account_button
 from disdukcapil_desk.ui.dialogs.about_dialog import AboutDialog
 from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
 from disdukcapil_desk.ui.dialogs.document_preview import DocumentPreviewDialog
-from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, ReasonDialog
+from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, LinkFor, ReasonDialog
 from disdukcapil_desk.ui.dialogs.password_dialog import PasswordDialog
 from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
 from disdukcapil_desk.ui.dialogs.void_dialog import TITLE as VOID_TITLE
 from disdukcapil_desk.ui.dialogs.void_dialog import VoidDialog
 from disdukcapil_desk.ui.geometry import apply_text_scale, fit_to_screen
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
+from disdukcapil_desk.ui.palette import set_tone
 from disdukcapil_desk.ui.printing import page_count, print_pdf
 from disdukcapil_desk.ui.queue.queue_view import QueueView
 from disdukcapil_desk.ui.session import DeskSession
@@ -57,6 +66,11 @@ from disdukcapil_desk.ui.workstation import TEXT_SCALES, WorkstationSettings
 
 Printed = tuple[DocumentKind, tuple[str, ...]]
 """Documents a preview holds, to count as printed once the printer took them."""
+T = TypeVar("T")
+Progress = Callable[[int, int], None]
+"""Told (done, total) by background work."""
+Cancelled = Callable[[], bool]
+"""Asked by background work whether the officer pressed "Batal"."""
 
 log = logging.getLogger("disdukcapil_desk.ui")
 REFRESH_MS = 20_000
@@ -101,8 +115,9 @@ class LockScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         title = QLabel(
-            f"<h2>Layar terkunci</h2><p>{session.actor.full_name or session.actor.login}: "
-            "masukkan kata sandi untuk melanjutkan.</p>",
+            self.tr(
+                "<h2>Layar terkunci</h2><p>{0}: masukkan kata sandi untuk melanjutkan.</p>"
+            ).format(session.actor.full_name or session.actor.login),
             self,
         )
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -114,10 +129,10 @@ class LockScreen(QWidget):
         self.password.returnPressed.connect(self.try_unlock)
         layout.addWidget(self.password, 0, Qt.AlignmentFlag.AlignHCenter)
         self.message = QLabel("", self)
-        self.message.setStyleSheet("color: #b71c1c;")
+        set_tone(self.message, "error")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.message)
-        button = QPushButton("Buka kunci", self)
+        button = QPushButton(self.tr("Buka kunci"), self)
         button.clicked.connect(self.try_unlock)
         layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
@@ -132,7 +147,7 @@ class LockScreen(QWidget):
             lambda error: self._checked(False, str(error)),
         )
 
-    def _checked(self, right: bool, why: str = "Kata sandi salah") -> None:
+    def _checked(self, right: bool, why: str = "") -> None:
         self.password.setEnabled(True)
         self.password.clear()
         self.password.setFocus()
@@ -140,7 +155,7 @@ class LockScreen(QWidget):
             self.message.clear()
             self.unlocked.emit()
         else:
-            self.message.setText(why)
+            self.message.setText(why or self.tr("Kata sandi salah"))
 
 
 class _Progress(QObject):
@@ -174,9 +189,6 @@ class MainWindow(QMainWindow):
         )
         self.connection_banner = QLabel("", self)
         self.connection_banner.setObjectName("connectionBanner")
-        self.connection_banner.setStyleSheet(
-            "background: #b71c1c; color: white; padding: 6px; font-weight: bold;"
-        )
         self.connection_banner.hide()
         self.stack = QStackedWidget(self)
         self.queue = self._make_queue()
@@ -209,11 +221,13 @@ class MainWindow(QMainWindow):
         """What an administrator sees instead of the queue (no citizens' data: not their task)."""
         self.queue.hide()
         home = QLabel(
-            f"{self.session.actor.role.label if self.session.actor.role else ''}: antrean "
-            "permohonan (berisi data pribadi) hanya untuk petugas layanan.\n\n"
-            "Administrasi: kop surat dan pejabat penanda tangan, sertifikat tanda tangan digital, "
-            "kunci publik verifikasi, nomor awal akta dan register nomor.\n"
-            "Pengguna (kata sandi, kunci, peran, lokasi): tab Pengguna di Administrasi.",
+            self.tr(
+                "{0}: antrean permohonan (berisi data pribadi) hanya untuk petugas "
+                "layanan.\n\nAdministrasi: kop surat dan pejabat penanda tangan, "
+                "sertifikat tanda tangan digital, kunci publik verifikasi, nomor awal "
+                "akta dan register nomor.\nPengguna (kata sandi, kunci, peran, lokasi): "
+                "tab Pengguna di Administrasi."
+            ).format(self.session.actor.role.label if self.session.actor.role else ""),
             self,
         )
         home.setObjectName("administratorHome")
@@ -240,26 +254,26 @@ class MainWindow(QMainWindow):
         return queue
 
     def _make_toolbar(self) -> None:
-        toolbar = QToolBar("Aksi", self)
+        toolbar = QToolBar(self.tr("Aksi"), self)
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.addToolBar(toolbar)
         self.toolbar = toolbar
         specs = [
-            ("take_next", "Ambil berikutnya", "F2", self.take_next),
-            ("open", "Buka", "Return", self.open_selected),
-            ("refresh", "Segarkan", "F5", self.refresh),
-            ("ingest", "Proses masuk", "Ctrl+I", self.run_ingest),
-            ("receipt", "Tanda terima", "Ctrl+P", self.print_receipt),
-            ("issue", "Terbitkan", "Ctrl+Shift+I", self.issue_selected),
-            ("print_ready", "Cetak yang siap", "", self.print_all_ready),
-            ("void", "Batalkan", "", self.open_void),
-            ("verify", "Periksa QR", "Ctrl+K", self.verify_document),
-            ("recap", "Rekap", "Ctrl+E", self.export_recap),
-            ("admin", "Administrasi", "", self.open_admin),
-            ("lock", "Kunci", "Ctrl+L", self.lock),
-            ("about", "Tentang", "F1", self.show_about),
+            ("take_next", self.tr("Ambil berikutnya"), "F2", self.take_next),
+            ("open", self.tr("Buka"), "Return", self.open_selected),
+            ("refresh", self.tr("Segarkan"), "F5", self.refresh),
+            ("ingest", self.tr("Proses masuk"), "Ctrl+I", self.run_ingest),
+            ("receipt", self.tr("Tanda terima"), "Ctrl+P", self.print_receipt),
+            ("issue", self.tr("Terbitkan"), "Ctrl+Shift+I", self.issue_selected),
+            ("print_ready", self.tr("Cetak yang siap"), "", self.print_all_ready),
+            ("void", self.tr("Batalkan"), "", self.open_void),
+            ("verify", self.tr("Periksa QR"), "Ctrl+K", self.verify_document),
+            ("recap", self.tr("Rekap"), "Ctrl+E", self.export_recap),
+            ("admin", self.tr("Administrasi"), "", self.open_admin),
+            ("lock", self.tr("Kunci"), "Ctrl+L", self.lock),
+            ("about", self.tr("Tentang"), "F1", self.show_about),
         ]
         self.toolbar_actions: dict[str, QAction] = {}
         for name, text, keys, slot in specs:
@@ -297,19 +311,19 @@ class MainWindow(QMainWindow):
 
     def _make_view_menu(self) -> None:
         """ "Tampilan": this workstation's text size (the layout follows at once)."""
-        menu = QMenu("Tampilan", self)
+        menu = QMenu(self.tr("Tampilan"), self)
         group = QActionGroup(menu)
         self.text_size_actions: dict[int, QAction] = {}
         for percent in TEXT_SCALES:
-            action = menu.addAction(f"Ukuran teks {percent} %")
+            action = menu.addAction(self.tr("Ukuran teks {percent} %").format(percent=percent))
             action.setCheckable(True)
             action.setChecked(percent == self.settings.text_scale)
             action.triggered.connect(lambda _=False, p=percent: self.set_text_scale(p))
             group.addAction(action)
             self.text_size_actions[percent] = action
-        view = QAction("Tampilan", self)
+        view = QAction(self.tr("Tampilan"), self)
         view.setObjectName("viewAction")
-        view.setToolTip("Ukuran teks di layar ini")
+        view.setToolTip(self.tr("Ukuran teks di layar ini"))
         view.setMenu(menu)
         toolbar = self.findChild(QToolBar, "mainToolbar")
         assert toolbar is not None
@@ -326,7 +340,9 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             apply_text_scale(app, percent)
         self.text_size_actions[percent].setChecked(True)
-        self.statusBar().showMessage(f"Ukuran teks {percent} %", 5000)
+        self.statusBar().showMessage(
+            self.tr("Ukuran teks {percent} %").format(percent=percent), 5000
+        )
 
     def _listen(self) -> None:
         # Called from the listener thread: only emit; the queued signal reaches the GUI thread.
@@ -367,8 +383,8 @@ class MainWindow(QMainWindow):
             self.queue.refresh()
 
     def _on_refresh_timer(self) -> None:
-        if self.stack.currentIndex() == PAGE_QUEUE:
-            self.refresh()
+        # Another workstation's notice, or the poll standing in for it: on the one broadcast.
+        self.runner.changes.publish(QUEUE_CHANGED_ELSEWHERE)
 
     def _connection_ok(self) -> None:
         self.connection_banner.hide()
@@ -383,7 +399,9 @@ class MainWindow(QMainWindow):
 
     def show_connection_lost(self, text: str) -> None:
         """Show the red banner and retry sooner; what is on screen stays."""
-        self.connection_banner.setText(f"⚠ {text} Mencoba lagi setiap {RETRY_MS // 1000} detik…")
+        self.connection_banner.setText(
+            self.tr("⚠ {text} Mencoba lagi setiap {0} detik…").format(RETRY_MS // 1000, text=text)
+        )
         self.connection_banner.show()
         self.refresh_timer.setInterval(RETRY_MS)
 
@@ -401,18 +419,17 @@ class MainWindow(QMainWindow):
     def take_next(self) -> None:
         """Claim the oldest waiting request of this location and open it."""
 
-        def opened(lease: Any) -> None:
+        def opened(lease: Lease | None) -> None:
             if lease is None:
-                self.statusBar().showMessage("Tidak ada permohonan yang menunggu.", 5000)
+                self.statusBar().showMessage(self.tr("Tidak ada permohonan yang menunggu."), 5000)
                 return
             self.open_request(lease.request_id)
 
         self.runner.run(self.session.claim_next, opened, lambda e: show_error(self, e))
 
     def show_queue(self) -> None:
-        """Back to the queue, refreshed."""
+        """Back to the queue (it re-reads itself if anything changed meanwhile)."""
         self.stack.setCurrentIndex(PAGE_QUEUE)
-        self.refresh()
         self.queue.table.setFocus()
 
     def _on_request_changed(self, message: str) -> None:
@@ -427,14 +444,15 @@ class MainWindow(QMainWindow):
         )
 
     def ingest_finished(self, report: IngestReport) -> None:
-        """Say what ingest did and refresh the queue."""
-        note = " (dibatalkan)" if report.cancelled else ""
+        """Say what ingest did (the queue refreshes itself from the change it made)."""
+        note = self.tr(" (dibatalkan)") if report.cancelled else ""
         self.statusBar().showMessage(
-            f"Masuk{note}: {report.created} permohonan baru, {report.resubmissions} perbaikan, "
-            f"{report.quarantined} dikarantina",
+            self.tr(
+                "Masuk{note}: {report.created} permohonan baru, {report.resubmissions} "
+                "perbaikan, {report.quarantined} dikarantina"
+            ).format(note=note, report=report),
             15000,
         )
-        self.refresh()
 
     # -- documents -------------------------------------------------------------------------------
 
@@ -458,8 +476,10 @@ class MainWindow(QMainWindow):
         printed: Printed | None = (DocumentKind.RECEIPT, (row.number,))
         if printed_before:
             reason = self.ask_reason(
-                "Cetak ulang tanda terima",
-                f"Tanda terima {row.number} sudah pernah dicetak. Alasan cetak ulang:",
+                self.tr("Cetak ulang tanda terima"),
+                self.tr(
+                    "Tanda terima {row.number} sudah pernah dicetak. Alasan cetak ulang:"
+                ).format(row=row),
             )
             if not reason:
                 return
@@ -486,13 +506,11 @@ class MainWindow(QMainWindow):
                     lambda pdf: self.open_pdf(number, pdf, (DocumentKind.CERTIFICATE, (number,))),
                     lambda e: show_error(self, e),
                 )
-            self.statusBar().showMessage(
-                f"{row.number} diterbitkan"
-                + (f": {result.certificate_number}" if result.certificate_number else ""),
-                10000,
-            )
+            said = self.tr("{number} diterbitkan").format(number=row.number)
+            if result.certificate_number:
+                said += f": {result.certificate_number}"
+            self.statusBar().showMessage(said, 10000)
             self._offer_ready_message(row.id)
-            self.refresh()
 
         self.runner.run(lambda: self.session.issue(row.id), issued, lambda e: show_error(self, e))
 
@@ -500,8 +518,8 @@ class MainWindow(QMainWindow):
         def drafted(draft: tuple[RequestDetail, str]) -> None:
             detail, message = draft
             text = self.confirm_message(
-                "Dokumen siap",
-                "Pesan untuk pemohon (disimpan untuk dikirim oleh kanal):",
+                self.tr("Dokumen siap"),
+                self.tr("Pesan untuk pemohon (disimpan untuk dikirim oleh kanal):"),
                 message,
                 lambda current: whatsapp_link(detail.contact, current),
             )
@@ -521,7 +539,9 @@ class MainWindow(QMainWindow):
 
         def done(batch: ReadyBatch | None) -> None:
             if batch is None:
-                self.statusBar().showMessage("Tidak ada dokumen yang menunggu dicetak.", 8000)
+                self.statusBar().showMessage(
+                    self.tr("Tidak ada dokumen yang menunggu dicetak."), 8000
+                )
             else:
                 self.open_pdf(
                     f"siap-cetak-{self.session.location}",
@@ -578,9 +598,14 @@ class MainWindow(QMainWindow):
         """Show the recap dialog (tests answer it directly)."""
         return bool(dialog.exec())
 
-    def run_with_progress(self, label: str, work: Any, done: Any) -> None:
+    def run_with_progress(
+        self,
+        label: str,
+        work: Callable[[Progress, Cancelled], T],
+        done: Callable[[T], object],
+    ) -> None:
         """Run ``work(progress, cancelled)`` in the background with a cancellable dialog."""
-        dialog = QProgressDialog(label, "Batal", 0, 0, self)
+        dialog = QProgressDialog(label, self.tr("Batal"), 0, 0, self)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(0)
         cancel = threading.Event()
@@ -588,7 +613,7 @@ class MainWindow(QMainWindow):
         relay = _Progress(dialog)
         relay.changed.connect(lambda finished, total: _show_progress(dialog, finished, total))
 
-        def succeeded(result: Any) -> None:
+        def succeeded(result: T) -> None:
             dialog.reset()
             done(result)
 
@@ -611,7 +636,7 @@ class MainWindow(QMainWindow):
 
     def _show_scan_result(self, result: ScanResult) -> None:
         details = "\n".join(f"{label}: {value}" for label, value in result.fields.items())
-        QMessageBox.information(self, "Periksa dokumen", f"{result.message}\n\n{details}")
+        QMessageBox.information(self, self.tr("Periksa dokumen"), f"{result.message}\n\n{details}")
 
     def open_pdf(self, name: str, pdf: bytes, printed: Printed | None = None) -> Path:
         """Write a PDF to the documents folder and show its print preview.
@@ -623,7 +648,7 @@ class MainWindow(QMainWindow):
         path = self.documents_dir / f"{safe}.pdf"
         path.write_bytes(pdf)
         self.preview(name, pdf, path, printed)
-        self.statusBar().showMessage(f"Dokumen: {path}", 10000)
+        self.statusBar().showMessage(self.tr("Dokumen: {path}").format(path=path), 10000)
         return path
 
     def preview(
@@ -643,14 +668,18 @@ class MainWindow(QMainWindow):
 
         def done(pages: int) -> None:
             if pages < total:
-                self.statusBar().showMessage(f"Dibatalkan setelah {pages} halaman.", 10000)
+                self.statusBar().showMessage(
+                    self.tr("Dibatalkan setelah {pages} halaman.").format(pages=pages), 10000
+                )
                 return
-            self.statusBar().showMessage(f"{pages} halaman dikirim ke printer.", 10000)
+            self.statusBar().showMessage(
+                self.tr("{pages} halaman dikirim ke printer.").format(pages=pages), 10000
+            )
             if printed is not None:
                 kind, numbers = printed
                 self.runner.run(
                     lambda: self.session.record_print(kind, numbers),
-                    lambda _: self.refresh(),
+                    lambda _: None,
                     lambda e: show_error(self, e),
                 )
 
@@ -662,23 +691,25 @@ class MainWindow(QMainWindow):
 
     def ask_reason(self, title: str, prompt: str) -> str:
         """Ask for a required reason ("" when cancelled)."""
-        dialog = ReasonDialog(title, prompt, confirm_label="Lanjutkan", parent=self)
+        dialog = ReasonDialog(title, prompt, confirm_label=self.tr("Lanjutkan"), parent=self)
         return dialog.text if dialog.exec() else ""
 
     def ask_scan_text(self) -> str:
         """Ask for the text of a scanned QR code."""
         text, ok = QInputDialog.getText(
             self,
-            "Periksa dokumen",
-            "Pindai kode QR dokumen, atau ketik nomornya lalu kode verifikasi yang tercetak\n"
-            "(mis. 3604-LU-02112026-0001 ABCD-EFGH-JKLM-NPQR):",
+            self.tr("Periksa dokumen"),
+            self.tr(
+                "Pindai kode QR dokumen, atau ketik nomornya lalu kode verifikasi yang tercetak\n"
+                "(mis. 3604-LU-02112026-0001 ABCD-EFGH-JKLM-NPQR):"
+            ),
         )
         return text.strip() if ok else ""
 
-    def confirm_message(self, title: str, intro: str, text: str, link_for: Any) -> str | None:
+    def confirm_message(self, title: str, intro: str, text: str, link_for: LinkFor) -> str | None:
         """Let the officer edit, copy or WhatsApp a message; None when cancelled."""
         dialog = CitizenMessageDialog(
-            title, intro, text, link_for, confirm_label="Simpan", parent=self
+            title, intro, text, link_for, confirm_label=self.tr("Simpan"), parent=self
         )
         return dialog.text if dialog.exec() else None
 
@@ -704,7 +735,9 @@ class MainWindow(QMainWindow):
             runner=self.runner,
             parent=self,
         )
-        dialog.accepted.connect(lambda: self.statusBar().showMessage("Kata sandi diganti.", 8000))
+        dialog.accepted.connect(
+            lambda: self.statusBar().showMessage(self.tr("Kata sandi diganti."), 8000)
+        )
         dialog.open()
         return dialog
 
@@ -717,10 +750,10 @@ class MainWindow(QMainWindow):
                 and not page.read_only
                 and not ask_yes_no(
                     self,
-                    "Perubahan belum disimpan",
-                    "Keluar akun tanpa menyimpan?",
-                    yes="Keluar tanpa menyimpan",
-                    no="Kembali",
+                    self.tr("Perubahan belum disimpan"),
+                    self.tr("Keluar akun tanpa menyimpan?"),
+                    yes=self.tr("Keluar tanpa menyimpan"),
+                    no=self.tr("Kembali"),
                 )
             ):
                 return
@@ -806,15 +839,15 @@ class MainWindow(QMainWindow):
         )
         self.settings.sync()
 
-    def closeEvent(self, event: Any) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Save the layout; warn about unsaved input on the verification screen."""
         unsaved = self.stack.currentIndex() == PAGE_VERIFY and self.verification.dirty
         if unsaved and not ask_yes_no(
             self,
-            "Perubahan belum disimpan",
-            "Tutup aplikasi tanpa menyimpan?",
-            yes="Tutup tanpa menyimpan",
-            no="Kembali",
+            self.tr("Perubahan belum disimpan"),
+            self.tr("Tutup aplikasi tanpa menyimpan?"),
+            yes=self.tr("Tutup tanpa menyimpan"),
+            no=self.tr("Kembali"),
         ):
             event.ignore()
             return
@@ -839,7 +872,7 @@ def _statuses_of(key: str) -> frozenset[Status]:
     return frozenset() if key == "all" else frozenset(s for s in Status if s.is_open)
 
 
-def _filter_from(saved: dict[str, Any]) -> QueueFilter:
+def _filter_from(saved: dict[str, object]) -> QueueFilter:
     return QueueFilter(
         statuses=_statuses_of(str(saved.get("status") or "open")),
         service_code=str(saved.get("service") or "") or None,

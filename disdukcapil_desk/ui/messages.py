@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from disdukcapil_desk.domain.errors import (
@@ -19,40 +20,54 @@ from disdukcapil_desk.domain.errors import (
     WorkflowError,
 )
 from disdukcapil_desk.domain.vocabulary import Channel
+from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
 
+CONTEXT = "messages"
+"""The translation context of this module's texts."""
 CHANNEL_LABELS = {channel.value: channel.label for channel in Channel}
 
 ERROR_TITLES: dict[type[DeskError], str] = {
-    StaleVersionError: "Sudah diubah petugas lain",
-    ClaimError: "Permohonan sedang dipegang",
-    PermissionDenied: "Tidak diizinkan",
-    WorkflowError: "Tidak dapat dilakukan",
-    NotFound: "Tidak ditemukan",
-    ConnectionLost: "Koneksi terputus",
-    DatabaseMissing: "Basis data tidak ditemukan",
-    DatabaseLocked: "Basis data sedang dikunci",
-    DatabaseError: "Basis data tidak dapat dipakai",
-    SchemaVersionError: "Versi basis data",
-    AuthError: "Gagal masuk",
+    StaleVersionError: QT_TRANSLATE_NOOP("messages", "Sudah diubah petugas lain"),
+    ClaimError: QT_TRANSLATE_NOOP("messages", "Permohonan sedang dipegang"),
+    PermissionDenied: QT_TRANSLATE_NOOP("messages", "Tidak diizinkan"),
+    WorkflowError: QT_TRANSLATE_NOOP("messages", "Tidak dapat dilakukan"),
+    NotFound: QT_TRANSLATE_NOOP("messages", "Tidak ditemukan"),
+    ConnectionLost: QT_TRANSLATE_NOOP("messages", "Koneksi terputus"),
+    DatabaseMissing: QT_TRANSLATE_NOOP("messages", "Basis data tidak ditemukan"),
+    DatabaseLocked: QT_TRANSLATE_NOOP("messages", "Basis data sedang dikunci"),
+    DatabaseError: QT_TRANSLATE_NOOP("messages", "Basis data tidak dapat dipakai"),
+    SchemaVersionError: QT_TRANSLATE_NOOP("messages", "Versi basis data"),
+    AuthError: QT_TRANSLATE_NOOP("messages", "Gagal masuk"),
 }
+
+
+def translate(text: str) -> str:
+    """``text`` (marked with ``QT_TRANSLATE_NOOP("messages", …)``) in the desk's language."""
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def channel_label(code: str) -> str:
+    """How a channel is named on screen."""
+    return translate(CHANNEL_LABELS[code]) if code in CHANNEL_LABELS else code
 
 
 def error_title(error: BaseException) -> str:
     """Return the dialog title for an error."""
     for kind, title in ERROR_TITLES.items():
         if isinstance(error, kind):
-            return title
-    return "Terjadi kesalahan"
+            return translate(title)
+    return QCoreApplication.translate("messages", "Terjadi kesalahan")
 
 
 def error_text(error: BaseException) -> str:
     """Return what to tell the officer: the desk's own message, or a generic one for bugs."""
     if isinstance(error, DeskError):
         return str(error)
-    return (
-        f"Kesalahan tak terduga ({type(error).__name__}). Isian Anda tetap di layar. "
-        "Coba lagi; bila berulang, hubungi administrator (rincian ada di berkas log)."
-    )
+    return QCoreApplication.translate(
+        "messages",
+        "Kesalahan tak terduga ({kind}). Isian Anda tetap di layar. "
+        "Coba lagi; bila berulang, hubungi administrator (rincian ada di berkas log).",
+    ).format(kind=type(error).__name__)
 
 
 def ask_yes_no(parent: QWidget | None, title: str, question: str, *, yes: str, no: str) -> bool:

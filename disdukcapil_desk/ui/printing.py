@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pypdfium2 as pdfium
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF
+from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, QSizeF
 from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
@@ -71,7 +71,11 @@ def print_pdf(
     painter = QPainter()
     try:
         if not painter.begin(printer):
-            raise PrintError("Printer tidak dapat dipakai (periksa sambungan dan kertas)")
+            raise PrintError(
+                QCoreApplication.translate(
+                    "printing", "Printer tidak dapat dipakai (periksa sambungan dan kertas)"
+                )
+            )
         total = len(document)
         dpi = min(printer.resolution(), MAX_DPI)
         for index in range(total):

@@ -1,4 +1,8 @@
-"""What the window may do for the logged-in officer: the operations, bound to their actor."""
+"""What the window may do for the logged-in officer: the operations, bound to their actor.
+
+Every call that changes something notes what it changed (``ui/changes.py``); the task runner
+publishes that on the window's change bus, and the screens refresh themselves from it.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,9 @@ from disdukcapil_desk.domain.document_records import (
 )
 from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose, ScanResult
 from disdukcapil_desk.domain.dto import (
+    QUEUE_CHANGED_ELSEWHERE,
     Actor,
+    Changes,
     CheckInput,
     Cursor,
     IngestReport,
@@ -46,6 +52,7 @@ from disdukcapil_desk.operations.setup import LocationOps, SetupOps
 from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.operations.verification import Verification
 from disdukcapil_desk.operations.watch import QueueWatcher
+from disdukcapil_desk.ui.changes import note
 
 CLOSED_COUNTS_SECONDS = 300.0
 """How long the closed statuses' counts are reused."""
@@ -125,20 +132,31 @@ class DeskSession:
         return f"{desa.name}, Kec. {kecamatan.name}" if kecamatan else desa.name
 
     def claim(self, request_id: int) -> Lease:
-        """Claim (or renew) a request."""
-        return self._queue.claim(self.actor, request_id)
+        """Claim a request (or renew the officer's own lease)."""
+        lease = self._queue.claim(self.actor, request_id)
+        note(_request(request_id))
+        return lease
+
+    def renew(self, request_id: int) -> Lease:
+        """Renew the lease of the open request: the queue shows nothing new, nothing is said."""
+        return self._queue.renew(self.actor, request_id)
 
     def claim_next(self) -> Lease | None:
         """Claim the oldest waiting request of this location."""
-        return self._queue.claim_next(self.actor, self.location)
+        lease = self._queue.claim_next(self.actor, self.location)
+        if lease is not None:
+            note(_request(lease.request_id))
+        return lease
 
     def release(self, request_id: int) -> None:
         """Give a request back to the queue."""
         self._queue.release(self.actor, request_id)
+        note(_request(request_id))
 
     def take_back(self, request_id: int, reason: str) -> None:
         """Section head: return someone else's request to the queue."""
         self._queue.take_back(self.actor, request_id, reason)
+        note(_request(request_id))
 
     def save_draft(
         self,
@@ -148,7 +166,9 @@ class DeskSession:
         checks: Mapping[str, CheckInput],
     ) -> int:
         """Save fields and checklist; returns the new version."""
-        return self._verification.save_draft(self.actor, request_id, version, fields, checks)
+        new_version = self._verification.save_draft(self.actor, request_id, version, fields, checks)
+        note(_request(request_id))
+        return new_version
 
     def approve(
         self,
@@ -160,9 +180,11 @@ class DeskSession:
         checks: Mapping[str, CheckInput] | None = None,
     ) -> RequestRow:
         """Approve the request as the screen shows it (saved with the decision)."""
-        return self._verification.approve(
+        row = self._verification.approve(
             self.actor, request_id, version, reason, fields=fields, checks=checks
         )
+        note(_request(row.id))
+        return row
 
     def draft_revision(
         self,
@@ -172,11 +194,15 @@ class DeskSession:
         checks: Mapping[str, CheckInput],
     ) -> RevisionDraft:
         """Save the screen, then draft the one message listing everything to fix."""
-        return self._verification.draft_revision(self.actor, request_id, version, fields, checks)
+        draft = self._verification.draft_revision(self.actor, request_id, version, fields, checks)
+        note(_request(request_id))
+        return draft
 
     def request_revision(self, request_id: int, version: int, message: str) -> RequestRow:
         """Send the request back to the citizen with ``message``."""
-        return self._verification.request_revision(self.actor, request_id, version, message)
+        row = self._verification.request_revision(self.actor, request_id, version, message)
+        note(_request(row.id))
+        return row
 
     def reject(
         self,
@@ -188,9 +214,11 @@ class DeskSession:
         checks: Mapping[str, CheckInput] | None = None,
     ) -> RequestRow:
         """Reject the request (what the screen shows is saved with it)."""
-        return self._verification.reject(
+        row = self._verification.reject(
             self.actor, request_id, version, reason, fields=fields, checks=checks
         )
+        note(_request(row.id))
+        return row
 
     def ready_draft(self, request_id: int) -> tuple[RequestDetail, str]:
         """The request and its drafted "document ready" message."""
@@ -215,6 +243,7 @@ class DeskSession:
     def set_citizen_message(self, request_id: int, text: str) -> None:
         """Store the message for the channel to send."""
         self._verification.set_citizen_message(self.actor, request_id, text)
+        note(_request(request_id))
 
     def receipt_pdf(
         self,
@@ -225,9 +254,12 @@ class DeskSession:
         reason: str = "",
     ) -> bytes:
         """The receipt of a request (recorded as printed, or as a reprint with its reason)."""
-        return self._documents.render_receipt(
+        pdf = self._documents.render_receipt(
             self.actor, number, slip=slip, purpose=purpose, reason=reason
         )
+        if purpose != "save":
+            note(Changes(documents=frozenset({number})))
+        return pdf
 
     def receipt_print_count(self, number: str) -> int:
         """How often the receipt was printed already."""
@@ -235,11 +267,17 @@ class DeskSession:
 
     def certificate_pdf(self, number: str, *, purpose: PrintPurpose = PrintPurpose.PRINT) -> bytes:
         """The certificate of a request or akta number ("save" does not count as printed)."""
-        return self._documents.render_certificate(self.actor, number, purpose=purpose)
+        pdf = self._documents.render_certificate(self.actor, number, purpose=purpose)
+        if purpose != "save":
+            note(Changes(documents=frozenset({number})))
+        return pdf
 
     def issue(self, request_id: int) -> IssueResult:
         """Issue an approved request (number and document in one transaction)."""
-        return self._documents.issue(self.actor, request_id)
+        result = self._documents.issue(self.actor, request_id)
+        numbers = frozenset({result.certificate_number} if result.certificate_number else ())
+        note(Changes(requests=frozenset({request_id}), documents=numbers))
+        return result
 
     def print_ready(self, progress: ProgressFn, cancelled: CancelFn) -> ReadyBatch | None:
         """Every issued, never-printed certificate of this location as one PDF (not counted
@@ -249,6 +287,7 @@ class DeskSession:
     def record_print(self, kind: DocumentKind, numbers: Sequence[str]) -> None:
         """Count documents as printed once the printer took them."""
         self._documents.record_print(self.actor, kind, numbers)
+        note(Changes(documents=frozenset(numbers)))
 
     def office_settings(self) -> OfficeSettings:
         """The letterhead and signers every workstation prints."""
@@ -256,7 +295,9 @@ class DeskSession:
 
     def update_office_settings(self, changes: dict[str, str]) -> OfficeSettings:
         """Change office settings (administrators)."""
-        return OfficeOps(self.ctx).update(self.actor, changes)
+        settings = OfficeOps(self.ctx).update(self.actor, changes)
+        note(Changes(settings=frozenset(changes)))
+        return settings
 
     def signing_info(self) -> SigningInfo | None:
         """The office's signing certificate, or None (certificates print as drafts)."""
@@ -264,7 +305,9 @@ class DeskSession:
 
     def configure_signing(self, pkcs12: bytes | None, passphrase: str = "") -> SigningInfo | None:
         """Install (or with None remove) the office's PKCS#12 certificate (administrators)."""
-        return self._documents.configure_signing(self.actor, pkcs12, passphrase)
+        info = self._documents.configure_signing(self.actor, pkcs12, passphrase)
+        note(Changes(settings=frozenset({"signing"})))
+        return info
 
     def public_key(self) -> bytes:
         """The office's public verification key (PEM), to publish."""
@@ -277,6 +320,7 @@ class DeskSession:
     def set_opening_offset(self, service_code: str, year: int, offset: int, late: bool) -> None:
         """Continue a year's akta series after the last paper number (administrators)."""
         self._documents.set_opening_offset(self.actor, service_code, year, offset, late=late)
+        note(Changes(settings=frozenset({"opening_offset"})))
 
     def number_register(self, number: str | None = None) -> list[RegisterEntry]:
         """Voided and reprinted numbers (or one number's lines), newest first."""
@@ -289,10 +333,14 @@ class DeskSession:
     def void_document(self, number: str, reason: str) -> None:
         """Void a wrong certificate; its number stays in the register (section heads)."""
         self._documents.void(self.actor, number, reason)
+        note(Changes(documents=frozenset({number}), queue=True))
 
     def reissue_document(self, number: str, reason: str) -> IssueResult:
         """Void a certificate and issue its request a new one with a new number."""
-        return self._documents.reissue(self.actor, number, reason)
+        result = self._documents.reissue(self.actor, number, reason)
+        fresh = {result.certificate_number} if result.certificate_number else set()
+        note(Changes(documents=frozenset({number, *fresh}), queue=True))
+        return result
 
     def verify_scan(self, text: str) -> ScanResult:
         """Check a scanned document QR."""
@@ -331,7 +379,10 @@ class DeskSession:
 
     def ingest(self, progress: ProgressFn, cancelled: CancelFn) -> IngestReport:
         """Ingest pending intake rows."""
-        return self._intake.ingest(progress=progress, cancelled=cancelled)
+        report = self._intake.ingest(progress=progress, cancelled=cancelled)
+        if report.rows:
+            note(QUEUE_CHANGED_ELSEWHERE)
+        return report
 
     def pending_intake(self) -> int:
         """Intake rows waiting."""
@@ -339,7 +390,10 @@ class DeskSession:
 
     def expire_leases(self) -> int:
         """Return expired leases to the queue."""
-        return self._queue.expire_leases()
+        expired = self._queue.expire_leases()
+        if expired:
+            note(QUEUE_CHANGED_ELSEWHERE)
+        return expired
 
     def queue_watcher(self, on_change: Callable[[str], None]) -> QueueWatcher:
         """A listener for queue changes made by other workstations (PostgreSQL only)."""
@@ -360,6 +414,7 @@ class DeskSession:
     def change_password(self, old_password: str, new_password: str) -> None:
         """Change the officer's own password (the old one is checked again)."""
         UserOps(self.ctx).change_own_password(self.actor, old_password, new_password)
+        note(_user(self.actor.login))
 
     # -- user administration (administrators; refused for everyone else in operations) ---------
 
@@ -371,28 +426,44 @@ class DeskSession:
         self, login: str, password: str, role: Role, *, full_name: str, location_code: str | None
     ) -> UserRow:
         """Create a user."""
-        return UserOps(self.ctx).add(
+        row = UserOps(self.ctx).add(
             self.actor, login, password, role, full_name=full_name, location_code=location_code
         )
+        note(_user(row.login))
+        return row
 
     def reset_password(self, login: str, password: str, *, force_change: bool) -> UserChange:
         """Give a user a new password (to be changed at the next login unless told otherwise)."""
-        return UserOps(self.ctx).reset_password(
-            self.actor, login, password, force_change=force_change
+        return _user_changed(
+            UserOps(self.ctx).reset_password(self.actor, login, password, force_change=force_change)
         )
 
     def unlock_user(self, login: str) -> UserChange:
         """Lift the lock wrong passwords put on an account."""
-        return UserOps(self.ctx).unlock(self.actor, login)
+        return _user_changed(UserOps(self.ctx).unlock(self.actor, login))
 
     def deactivate_user(self, login: str) -> UserChange:
         """Stop a leaver's access; the requests they held go back to the queue."""
-        return UserOps(self.ctx).deactivate(self.actor, login)
+        return _user_changed(UserOps(self.ctx).deactivate(self.actor, login))
 
     def activate_user(self, login: str) -> UserChange:
         """Let a deactivated user log in again."""
-        return UserOps(self.ctx).activate(self.actor, login)
+        return _user_changed(UserOps(self.ctx).activate(self.actor, login))
 
     def set_user_role(self, login: str, role: Role, location_code: str) -> UserChange:
         """Change a user's role and location (``""``: no location)."""
-        return UserOps(self.ctx).set_role(self.actor, login, role, location_code)
+        return _user_changed(UserOps(self.ctx).set_role(self.actor, login, role, location_code))
+
+
+def _request(request_id: int) -> Changes:
+    return Changes(requests=frozenset({request_id}))
+
+
+def _user(login: str) -> Changes:
+    return Changes(users=frozenset({login}))
+
+
+def _user_changed(change: UserChange) -> UserChange:
+    """Note a user's change; the requests it gave back to the queue changed too."""
+    note(Changes(users=frozenset({change.user.login}), queue=bool(change.released)))
+    return change

@@ -16,13 +16,17 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+
+from disdukcapil_desk.domain.dto import Changes
+from disdukcapil_desk.ui.changes import ChangeBus, collecting, merged
 
 log = logging.getLogger("disdukcapil_desk.ui.tasks")
 
 T = TypeVar("T")
+V = TypeVar("V")
 Failure = Callable[[BaseException], object]
 
 _UI_DIR = str(Path(__file__).resolve().parent)
@@ -69,21 +73,26 @@ def guard_database_access() -> None:
 class _Relay(QObject):
     """Lives on the GUI thread; a signal emitted from the worker is queued to it."""
 
-    done = Signal(object, object)
+    done = Signal(object)
 
-    @Slot(object, object)
-    def deliver(self, callback: Callable[[Any], object], value: Any) -> None:
-        callback(value)
+    @Slot(object)
+    def deliver(self, delivery: Callable[[], object]) -> None:
+        delivery()
 
 
 class TaskRunner:
     """Run database work on a single worker thread (work is serialised, like the database is).
 
-    Success and failure callbacks run on the GUI thread, so they may touch widgets.
+    Success and failure callbacks run on the GUI thread, so they may touch widgets. What the
+    work changed (the session notes it, see ``ui/changes.py``) is published on :attr:`changes`
+    right after the callback, on success and on failure alike (a call may have changed
+    something before it failed).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, changes: ChangeBus | None = None) -> None:
         """Start the worker lazily; the relay must be created on the GUI thread."""
+        self.changes = changes or ChangeBus()
+        """The window's one broadcast of what changed."""
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk-db")
         self._relay = _Relay()
         self._relay.done.connect(self._relay.deliver)
@@ -109,28 +118,37 @@ class TaskRunner:
             return dropped
         with self._lock:
             self._pending += 1
-        future = self._executor.submit(_as_runner_work, work)
+        noted: list[Changes] = []
+        future = self._executor.submit(_as_runner_work, work, noted)
 
         def finished(done: Future[T]) -> None:
             error = done.exception()
+            changes = merged(noted)
             if error is None:
-                self._relay.done.emit(self._delivered(on_success), done.result())
+                self._relay.done.emit(self._delivery(on_success, done.result(), changes))
             elif on_failure is not None:
-                self._relay.done.emit(self._delivered(on_failure), error)
+                self._relay.done.emit(self._delivery(on_failure, error, changes))
             else:
                 log.error("background task failed", exc_info=error)
-                self._relay.done.emit(self._delivered(lambda _e: None), error)
+                self._relay.done.emit(self._delivery(_ignore, error, changes))
 
         future.add_done_callback(finished)
         return future
 
-    def _delivered(self, callback: Callable[[Any], object]) -> Callable[[Any], object]:
-        def deliver(value: Any) -> object:
+    def _delivery(
+        self, callback: Callable[[V], object], value: V, changes: Changes
+    ) -> Callable[[], None]:
+        """``callback(value)`` then the changes' broadcast, to run on the GUI thread."""
+
+        def deliver() -> None:
             try:
-                return callback(value)
+                callback(value)
             finally:
-                with self._lock:
-                    self._pending -= 1
+                try:
+                    self.changes.publish(changes)
+                finally:
+                    with self._lock:
+                        self._pending -= 1
 
         return deliver
 
@@ -156,16 +174,25 @@ class TaskRunner:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _as_runner_work(work: Callable[[], T]) -> T:
-    with runner_work():
-        return work()
+def _ignore(_error: BaseException) -> None:
+    """A failure nobody asked about (it was logged)."""
+
+
+def _as_runner_work(work: Callable[[], T], noted: list[Changes]) -> T:
+    """Run ``work`` as the runner's, keeping what it changed in ``noted``."""
+    with runner_work(), collecting() as collected:
+        try:
+            return work()
+        finally:
+            noted.extend(collected)
 
 
 class InlineTaskRunner(TaskRunner):
     """Runs work at once on the calling thread: for tests, where order must be deterministic."""
 
-    def __init__(self) -> None:
+    def __init__(self, changes: ChangeBus | None = None) -> None:
         """No worker thread at all."""
+        self.changes = changes or ChangeBus()
         self._pending = 0
         self._lock = threading.Lock()
 
@@ -177,16 +204,23 @@ class InlineTaskRunner(TaskRunner):
     ) -> Future[T]:
         """Run ``work()`` now and call the matching callback."""
         future: Future[T] = Future()
+        noted: list[Changes] = []
         try:
-            result = _as_runner_work(work)
+            result = _as_runner_work(work, noted)
         except Exception as exc:  # handed to on_failure, like the threaded runner does
             future.set_exception(exc)
-            if on_failure is None:
-                raise
-            on_failure(exc)
+            try:
+                if on_failure is None:
+                    raise
+                on_failure(exc)
+            finally:
+                self.changes.publish(merged(noted))
         else:
             future.set_result(result)
-            on_success(result)
+            try:
+                on_success(result)
+            finally:
+                self.changes.publish(merged(noted))
         return future
 
     def shutdown(self) -> None:

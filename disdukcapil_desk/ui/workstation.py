@@ -11,7 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
+from PySide6.QtCore import (
+    QByteArray,
+    QSettings,
+    QStandardPaths,
+)
 
 from disdukcapil_desk import APP_NAME
 from disdukcapil_desk.domain.database import DatabaseConfig

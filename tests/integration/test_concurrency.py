@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import multiprocessing
 import random
 from pathlib import Path
@@ -16,11 +15,11 @@ from disdukcapil_desk.db.models import AuditLog, IncomingRequest, Location, Serv
 from disdukcapil_desk.domain.workflow import Role
 from disdukcapil_desk.operations.audit import verify_chain
 from disdukcapil_desk.operations.context import DeskContext, load_reference_data
-from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
+from disdukcapil_desk.operations.intake import IntakeOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import ADMIN_SETUP_ACTOR
 from disdukcapil_desk.operations.users import UserOps
-from tests.integration.test_intake import GOOD_PAYLOAD
+from tests.factories import make_request
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 WORKERS = 8
@@ -32,13 +31,12 @@ def _submit(ctx: DeskContext, count: int) -> None:
     ops = IntakeOps(ctx)
     start = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)
     for i in range(count):
-        payload = dict(GOOD_PAYLOAD, nik=f"3604156107{i % 90 + 10:02d}{i + 1:04d}")
         ops.submit_row(
-            IncomingRow(
+            make_request(
+                fields={"nik": f"3604156107{i % 90 + 10:02d}{i + 1:04d}"},
                 channel="web",
                 external_ref=f"c{i}",
                 service_code="akta_kematian",
-                payload=json.dumps(payload),
                 sender="+628123",
                 received_at=start + dt.timedelta(seconds=i),
             )
@@ -116,14 +114,11 @@ def test_four_workstations_ingesting_rows_of_many_offices_quarantine_nothing(
     ops = IntakeOps(ctx)
     start = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)
     for i in range(MANY_OFFICE_ROWS):
-        payload = dict(GOOD_PAYLOAD, nik=f"3604156107{i % 90 + 10:02d}{i + 1:04d}")
         ops.submit_row(
-            IncomingRow(
+            make_request(
+                fields={"nik": f"3604156107{i % 90 + 10:02d}{i + 1:04d}"},
                 channel="web",
                 external_ref=f"m{i}",
-                service_code="ktpel_penggantian",
-                payload=json.dumps(payload),
-                sender="+628123",
                 received_at=start + dt.timedelta(seconds=i),
                 location_code=pick.choice(offices),
             )

@@ -29,12 +29,12 @@ from disdukcapil_desk.operations.audit import verify_chain
 from disdukcapil_desk.operations.context import DeskContext, load_reference_data
 from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.documents.signing import office_settings
-from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
+from disdukcapil_desk.operations.intake import IntakeOps
 from disdukcapil_desk.operations.office import OfficeOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.reports.certificate import render_batch
-from tests.integration.test_intake import GOOD_PAYLOAD
+from tests.factories import GOOD_PAYLOAD, make_request
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 FULL_NIK = GOOD_PAYLOAD["nik"]
@@ -88,12 +88,10 @@ def qr_texts(pdf: bytes, tmp_path: Path) -> list[str]:
 
 def submit(ctx: DeskContext, ref: str, service: str, received: dt.datetime, **fields: str) -> None:
     IntakeOps(ctx).submit_row(
-        IncomingRow(
-            channel="whatsapp",
+        make_request(
             external_ref=ref,
             service_code=service,
-            payload=json.dumps(dict(GOOD_PAYLOAD, **fields)),
-            sender="+6285712345678",
+            fields=fields,
             received_at=received,
             location_code="DINAS",
         )

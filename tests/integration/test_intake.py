@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
@@ -16,37 +16,13 @@ from disdukcapil_desk.domain.workflow import Action, Status
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
 from disdukcapil_desk.operations.queue import QueueOps
+from tests.factories import GOOD_PAYLOAD, SAMPLES, make_request, sample_row
 
-SAMPLES = json.loads((Path(__file__).parents[1] / "data" / "intake_samples.json").read_text())
-GOOD_PAYLOAD = json.loads(SAMPLES["rows"][1]["payload"])  # ktpel_penggantian, a woman
-
-
-def sample_row(ref: str, **overrides: object) -> IncomingRow:
-    raw = next(r for r in SAMPLES["rows"] if r["external_ref"] == ref)
-    fields = {
-        "channel": raw["channel"],
-        "external_ref": raw["external_ref"],
-        "service_code": raw["service_code"],
-        "payload": raw["payload"],
-        "sender": raw["sender"],
-        "received_at": dt.datetime.fromisoformat(raw["received_at"]),
-        "location_code": raw["location_code"],
-        "reply_to_number": raw["reply_to_number"],
-    }
-    fields.update(overrides)
-    return IncomingRow(**fields)  # type: ignore[arg-type]
+__all__ = ["GOOD_PAYLOAD", "ingest_rows", "request_of", "sample_row"]  # used by other tests
 
 
 def row(ref: str, service: str = "ktpel_penggantian", **payload_changes: object) -> IncomingRow:
-    payload = dict(GOOD_PAYLOAD, **payload_changes)
-    return IncomingRow(
-        channel="whatsapp",
-        external_ref=ref,
-        service_code=service,
-        payload=json.dumps(payload),
-        sender="+6285712345678",
-        received_at=dt.datetime(2026, 11, 2, 3, 0, tzinfo=dt.UTC),
-    )
+    return make_request(external_ref=ref, service_code=service, fields=payload_changes)
 
 
 def ingest_rows(ctx: DeskContext, *rows: IncomingRow):
@@ -114,7 +90,7 @@ def test_nik_findings_warn_but_never_reject(ctx: DeskContext) -> None:
 def test_rows_that_cannot_become_requests_are_quarantined_with_reason(
     ctx: DeskContext, payload: str, sender: str, service: str, reason: str
 ) -> None:
-    bad = IncomingRow(
+    bad = make_request(
         channel="web", external_ref="bad-1", service_code=service, payload=payload, sender=sender
     )
     report = ingest_rows(ctx, bad, row("good-1"))
@@ -185,16 +161,8 @@ def test_resubmission_joins_its_request_and_returns_it_to_the_queue(
         reply_to_number=original.number.lower(),
         payload=json.dumps({"anak_tempat_lahir": "RSUD Serang"}),
     )
-    IntakeOps(ctx).submit_row(
-        IncomingRow(
-            **{
-                **fix.__dict__,
-                "attachments": (
-                    ("surat_keterangan_lahir", "skl.jpg", "image/jpeg", b"\xff\xd8jpeg"),
-                ),
-            }
-        )
-    )
+    skl = ("surat_keterangan_lahir", "skl.jpg", "image/jpeg", b"\xff\xd8jpeg")
+    IntakeOps(ctx).submit_row(replace(fix, attachments=(skl,)))
     report = IntakeOps(ctx).ingest()
 
     assert (report.resubmissions, report.created) == (1, 0)
@@ -237,13 +205,7 @@ def test_ingest_twice_creates_nothing_twice(ctx: DeskContext) -> None:
 def test_counts_add_up_for_a_mixed_batch(ctx: DeskContext) -> None:
     good = [row(f"g{i}") for i in range(7)]
     bad = [
-        IncomingRow(
-            channel="web",
-            external_ref=f"b{i}",
-            service_code="kia",
-            payload="not json",
-            sender="+628111",
-        )
+        make_request(channel="web", external_ref=f"b{i}", service_code="kia", payload="not json")
         for i in range(3)
     ]
     report = ingest_rows(ctx, *good, *bad)
@@ -263,12 +225,10 @@ def test_routing_prefers_the_wished_office_when_it_serves_the_service(ctx: DeskC
 
 def test_sla_due_counts_working_days(ctx: DeskContext) -> None:
     # Friday 2026-11-06 with a 3-day SLA (biodata_wni) is due Wednesday 2026-11-11.
-    friday = IncomingRow(
+    friday = make_request(
         channel="web",
         external_ref="fri",
         service_code="biodata_wni",
-        payload=json.dumps(GOOD_PAYLOAD),
-        sender="+628123",
         received_at=dt.datetime(2026, 11, 6, 3, 0, tzinfo=dt.UTC),
     )
     ingest_rows(ctx, friday)

@@ -5,7 +5,6 @@ the upgrade that introduced them."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from disdukcapil_desk.db.models import ServiceRequest
 from disdukcapil_desk.domain.dto import Actor, CheckInput, QueueFilter
@@ -16,8 +15,9 @@ from disdukcapil_desk.operations.intake import IncomingRow
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import SetupOps
 from disdukcapil_desk.operations.verification import Verification
+from tests.factories import GOOD_PAYLOAD, make_request
 from tests.integration.test_documents import pdf_text
-from tests.integration.test_intake import GOOD_PAYLOAD, ingest_rows, request_of
+from tests.integration.test_intake import ingest_rows, request_of
 from tests.integration.version_1 import back_to_version_1
 
 RECEIVED = dt.datetime(2026, 11, 2, 3, 0, tzinfo=dt.UTC)
@@ -55,14 +55,7 @@ CHILD_CARD = {
 
 
 def incoming(ref: str, service: str, fields: dict[str, str]) -> IncomingRow:
-    return IncomingRow(
-        channel="whatsapp",
-        external_ref=ref,
-        service_code=service,
-        payload=json.dumps(dict(GOOD_PAYLOAD, **fields)),
-        sender="+6285712345678",
-        received_at=RECEIVED,
-    )
+    return make_request(external_ref=ref, service_code=service, fields=fields, received_at=RECEIVED)
 
 
 def parties(request: ServiceRequest) -> tuple[str, str, str, str]:

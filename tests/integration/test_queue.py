@@ -21,10 +21,10 @@ from disdukcapil_desk.domain.errors import (
 )
 from disdukcapil_desk.domain.workflow import Action, Status
 from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
+from disdukcapil_desk.operations.intake import IntakeOps
 from disdukcapil_desk.operations.queue import QueueOps
 from tests.conftest import FakeClock
-from tests.integration.test_intake import GOOD_PAYLOAD
+from tests.factories import GOOD_PAYLOAD, make_request
 
 
 def seed(ctx: DeskContext, count: int, *, start: dt.datetime | None = None, **changes: object):
@@ -46,8 +46,7 @@ def seed(ctx: DeskContext, count: int, *, start: dt.datetime | None = None, **ch
             **changes,
         )
         ops.submit_row(
-            IncomingRow(
-                channel="whatsapp",
+            make_request(
                 external_ref=f"q{i}-{start.timestamp()}",
                 service_code="akta_kematian",
                 payload=json.dumps(payload),

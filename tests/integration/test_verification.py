@@ -125,17 +125,10 @@ def test_reject_needs_reason_and_tells_the_citizen(
 
 
 def test_attachment_bytes_come_back(ctx: DeskContext, users: dict[str, Actor]) -> None:
-    from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
+    from disdukcapil_desk.operations.intake import IntakeOps
 
-    raw = sample_row("wa-1002")
-    IntakeOps(ctx).submit_row(
-        IncomingRow(
-            **{
-                **raw.__dict__,
-                "attachments": (("ktp_el", "ktp.png", "image/png", b"\x89PNG-bytes"),),
-            }
-        )
-    )
+    attachment = ("ktp_el", "ktp.png", "image/png", b"\x89PNG-bytes")
+    IntakeOps(ctx).submit_row(sample_row("wa-1002", attachments=(attachment,)))
     IntakeOps(ctx).ingest()
     detail = QueueOps(ctx).detail(users["loket.dinas"], request_of(ctx, "wa-1002").number)
     (attachment,) = detail.attachments

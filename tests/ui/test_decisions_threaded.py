@@ -19,7 +19,6 @@ from pytestqt.qtbot import QtBot
 from disdukcapil_desk.domain.dto import Actor, CheckRow
 from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.intake import IncomingRow
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.ui.main_window import PAGE_QUEUE, PAGE_VERIFY, MainWindow
 from disdukcapil_desk.ui.session import DeskSession
@@ -91,13 +90,8 @@ def death_registration(ctx: DeskContext, ref: str = "wa-1004", **changes: object
     )
     ingest_rows(
         ctx,
-        IncomingRow(
-            **{
-                **sample_row("wa-1004").__dict__,
-                "external_ref": ref,
-                "payload": json.dumps(payload),
-                "attachments": attachments,
-            }
+        sample_row(
+            "wa-1004", external_ref=ref, payload=json.dumps(payload), attachments=attachments
         ),
     )
     return request_of(ctx, ref).id

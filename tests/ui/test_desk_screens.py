@@ -413,19 +413,16 @@ def test_changes_on_another_workstation_reach_the_queue(
 def test_pdf_attachment_is_shown_as_pages(
     qtbot: QtBot, window: MainWindow, ctx: DeskContext
 ) -> None:
-    from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
+    from disdukcapil_desk.operations.intake import IntakeOps
 
     pdf = (Path(__file__).parents[2] / "docs" / "samples" / "tanda-terima-a4.pdf").read_bytes()
-    raw = sample_row("wa-1002")
     IntakeOps(ctx).submit_row(
-        IncomingRow(
-            **{
-                **raw.__dict__,
-                "attachments": (
-                    ("surat_kehilangan", "laporan.pdf", "application/pdf", pdf),
-                    ("ktp_el_rusak", "rusak.pdf", "application/pdf", b"%PDF-1.4 rusak"),
-                ),
-            }
+        sample_row(
+            "wa-1002",
+            attachments=(
+                ("surat_kehilangan", "laporan.pdf", "application/pdf", pdf),
+                ("ktp_el_rusak", "rusak.pdf", "application/pdf", b"%PDF-1.4 rusak"),
+            ),
         )
     )
     IntakeOps(ctx).ingest()

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import PySide6
-from PySide6.QtCore import Qt, QUrl, qVersion
+from PySide6.QtCore import QCoreApplication, Qt, QUrl, qVersion
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -39,12 +39,20 @@ def about_facts(
     database_label: str, schema_version: int | None, log_file: Path | None
 ) -> list[tuple[str, str]]:
     """The (label, value) lines the dialog shows, in order."""
-    frozen = " (paket instalasi)" if getattr(sys, "frozen", False) else ""
+
+    translate = QCoreApplication.translate
+    frozen = translate("AboutDialog", " (paket instalasi)") if getattr(sys, "frozen", False) else ""
+    schema = (
+        str(schema_version)
+        if schema_version is not None
+        else translate("AboutDialog", "tidak diketahui")
+    )
+    log = str(log_file) if log_file else translate("AboutDialog", "tidak ada (log tidak aktif)")
     return [
-        ("Versi aplikasi", f"{__version__}{frozen}"),
-        ("Basis data", database_label),
-        ("Versi skema", str(schema_version) if schema_version is not None else "tidak diketahui"),
-        ("Berkas log", str(log_file) if log_file else "tidak ada (log tidak aktif)"),
+        (translate("AboutDialog", "Versi aplikasi"), f"{__version__}{frozen}"),
+        (translate("AboutDialog", "Basis data"), database_label),
+        (translate("AboutDialog", "Versi skema"), schema),
+        (translate("AboutDialog", "Berkas log"), log),
         ("Qt / PySide6", f"{qVersion()} / {PySide6.__version__}"),
         ("Python", f"{platform.python_version()} ({platform.platform(terse=True)})"),
     ]
@@ -63,11 +71,16 @@ class AboutDialog(QDialog):
     ) -> None:
         """Build the dialog; ``log_file`` defaults to the file the desk logs to."""
         super().__init__(parent)
-        self.setWindowTitle(f"Tentang {APP_NAME}")
+        self.setWindowTitle(self.tr("Tentang {APP_NAME}").format(APP_NAME=APP_NAME))
         self.log_file = log_file or current_log_file()
         self.facts = about_facts(database_label, schema_version, self.log_file)
         layout = QVBoxLayout(self)
-        title = QLabel(f"<h2>{APP_NAME}</h2><p>{ORG_NAME}</p>", self)
+        title = QLabel(
+            self.tr("<h2>{APP_NAME}</h2><p>{ORG_NAME}</p>").format(
+                APP_NAME=APP_NAME, ORG_NAME=ORG_NAME
+            ),
+            self,
+        )
         layout.addWidget(title)
         form = QFormLayout()
         self.values: dict[str, QLabel] = {}
@@ -80,15 +93,15 @@ class AboutDialog(QDialog):
         layout.addLayout(form)
         buttons = QDialogButtonBox(self)
         self.copy_button = buttons.addButton(
-            "Salin keterangan", QDialogButtonBox.ButtonRole.ActionRole
+            self.tr("Salin keterangan"), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.copy_button.clicked.connect(self.copy_to_clipboard)
         self.log_button = buttons.addButton(
-            "Buka folder log", QDialogButtonBox.ButtonRole.ActionRole
+            self.tr("Buka folder log"), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.log_button.setEnabled(self.log_file is not None)
         self.log_button.clicked.connect(self.open_log_folder)
-        close = buttons.addButton("Tutup", QDialogButtonBox.ButtonRole.RejectRole)
+        close = buttons.addButton(self.tr("Tutup"), QDialogButtonBox.ButtonRole.RejectRole)
         close.setDefault(True)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

@@ -7,8 +7,9 @@ there); the database work runs in the task runner like every other call of the w
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,37 +34,45 @@ from PySide6.QtWidgets import (
 
 from disdukcapil_desk.domain.document_records import SigningInfo
 from disdukcapil_desk.domain.documents import RegisterEvent, key_fingerprint, load_public_key
+from disdukcapil_desk.domain.dto import Changes
 from disdukcapil_desk.domain.office import SETTING_LABELS, OfficeSettings
 from disdukcapil_desk.ui.dialogs.users_tab import UsersTab
+from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 
+T = TypeVar("T")
+
 REGISTER_EVENTS = {event.value: event.label for event in RegisterEvent}
-NO_CERTIFICATE = (
+NO_CERTIFICATE = QT_TRANSLATE_NOOP(
+    "AdminDialog",
     "Belum ada sertifikat tanda tangan digital: sertifikat dan kutipan dicetak dengan tanda "
-    "DRAF untuk diperiksa pemohon."
+    "DRAF untuk diperiksa pemohon.",
 )
 
 
 class AdminDialog(QDialog):
-    """Four tabs: Pengguna, Kop & pejabat, Tanda tangan digital, Nomor akta."""
+    """Four tabs: Pengguna, Kop & pejabat, Tanda tangan digital, Nomor akta.
+
+    Each tab re-reads what it shows when the change bus says it changed.
+    """
 
     def __init__(
         self, session: DeskSession, runner: TaskRunner, parent: QWidget | None = None
     ) -> None:
         """Load the current values through ``runner``."""
         super().__init__(parent)
-        self.setWindowTitle("Administrasi")
+        self.setWindowTitle(self.tr("Administrasi"))
         self._session, self._runner = session, runner
         self.setting_edits: dict[str, QLineEdit] = {}
         self.users_tab = UsersTab(session, runner, lambda error: show_error(self, error))
         self.tabs = tabs = QTabWidget()
-        tabs.addTab(self.users_tab, "&Pengguna")
-        tabs.addTab(self._office_tab(), "Kop && pejabat")
-        tabs.addTab(self._signing_tab(), "Tanda tangan digital")
-        tabs.addTab(self._numbers_tab(), "Nomor akta")
-        close = QPushButton("Tutup")
+        tabs.addTab(self.users_tab, self.tr("&Pengguna"))
+        tabs.addTab(self._office_tab(), self.tr("Kop && pejabat"))
+        tabs.addTab(self._signing_tab(), self.tr("Tanda tangan digital"))
+        tabs.addTab(self._numbers_tab(), self.tr("Nomor akta"))
+        close = QPushButton(self.tr("Tutup"))
         close.clicked.connect(self.accept)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -73,12 +82,31 @@ class AdminDialog(QDialog):
         layout.addLayout(row)
         _fit_to_screen(self, 980, 620)
         self.users_tab.load()
-        self._run(session.office_settings, self._show_settings)
-        self._run(session.signing_info, self._show_signing)
-        self._run(session.number_register, self._show_register)
+        self._load_settings()
+        self._load_signing()
+        self._load_register()
+        runner.changes.changed.connect(self._on_changes)
 
-    def _run(self, work: Any, done: Any) -> None:
+    def _run(self, work: Callable[[], T], done: Callable[[T], object]) -> None:
         self._runner.run(work, done, lambda error: show_error(self, error))
+
+    def _load_settings(self) -> None:
+        self._run(self._session.office_settings, self._show_settings)
+
+    def _load_signing(self) -> None:
+        self._run(self._session.signing_info, self._show_signing)
+
+    def _load_register(self) -> None:
+        self._run(lambda: self._session.number_register(), self._show_register)
+
+    def _on_changes(self, changes: Changes) -> None:
+        """Re-read the tabs whose data changed (the users tab follows the bus itself)."""
+        if changes.settings & set(SETTING_LABELS):
+            self._load_settings()
+        if "signing" in changes.settings:
+            self._load_signing()
+        if changes.documents:
+            self._load_register()
 
     # -- Kop & pejabat ---------------------------------------------------------------------------
 
@@ -94,7 +122,7 @@ class AdminDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidget(holder)
         scroll.setWidgetResizable(True)
-        self.save_settings_button = QPushButton("Simpan kop && pejabat")
+        self.save_settings_button = QPushButton(self.tr("Simpan kop && pejabat"))
         self.save_settings_button.clicked.connect(self.save_settings)
         self.settings_state = QLabel("")
         return _tab(scroll, _row(self.settings_state, self.save_settings_button))
@@ -112,29 +140,30 @@ class AdminDialog(QDialog):
             if edit.text().strip() != getattr(self._loaded, key)
         }
         if not changes:
-            self.settings_state.setText("Tidak ada perubahan.")
+            self.settings_state.setText(self.tr("Tidak ada perubahan."))
             return
 
-        def saved(settings: OfficeSettings) -> None:
-            self._show_settings(settings)
-            self.settings_state.setText(f"{len(changes)} setelan disimpan.")
+        def saved(_settings: OfficeSettings) -> None:
+            self.settings_state.setText(self.tr("{0} setelan disimpan.").format(len(changes)))
 
         self._run(lambda: self._session.update_office_settings(changes), saved)
 
     # -- Tanda tangan digital --------------------------------------------------------------------
 
     def _signing_tab(self) -> QWidget:
-        self.signing_state = QLabel(NO_CERTIFICATE)
+        self.signing_state = QLabel(self.tr(NO_CERTIFICATE))
         self.signing_state.setWordWrap(True)
-        self.install_button = QPushButton("Pasang sertifikat (.p12/.pfx)…")
+        self.install_button = QPushButton(self.tr("Pasang sertifikat (.p12/.pfx)…"))
         self.install_button.clicked.connect(self.install_certificate)
-        self.remove_button = QPushButton("Lepas sertifikat")
+        self.remove_button = QPushButton(self.tr("Lepas sertifikat"))
         self.remove_button.clicked.connect(self.remove_certificate)
-        self.export_button = QPushButton("Simpan kunci publik…")
+        self.export_button = QPushButton(self.tr("Simpan kunci publik…"))
         self.export_button.clicked.connect(self.export_public_key)
         self.key_state = QLabel(
-            "Kunci publik dinas memeriksa kode QR dan segel dokumen tanpa basis data "
-            "(perintah 'disdukcapil-desk verify --public-key'). Umumkan sidik jarinya."
+            self.tr(
+                "Kunci publik dinas memeriksa kode QR dan segel dokumen tanpa basis data "
+                "(perintah 'disdukcapil-desk verify --public-key'). Umumkan sidik jarinya."
+            )
         )
         self.key_state.setWordWrap(True)
         return _tab(
@@ -147,11 +176,13 @@ class AdminDialog(QDialog):
     def _show_signing(self, info: SigningInfo | None) -> None:
         self.remove_button.setEnabled(info is not None)
         if info is None:
-            self.signing_state.setText(NO_CERTIFICATE)
+            self.signing_state.setText(self.tr(NO_CERTIFICATE))
             return
         self.signing_state.setText(
-            f"Dokumen ditandatangani secara digital (PAdES) oleh: {info.subject}\n"
-            f"Sertifikat berlaku sampai {info.valid_until.astimezone():%d-%m-%Y}."
+            self.tr(
+                "Dokumen ditandatangani secara digital (PAdES) oleh: "
+                "{info.subject}\nSertifikat berlaku sampai {0:%d-%m-%Y}."
+            ).format(info.valid_until.astimezone(), info=info)
         )
 
     def install_certificate(self) -> None:
@@ -163,12 +194,12 @@ class AdminDialog(QDialog):
         if passphrase is None:
             return
         data = path.read_bytes()
-        self._run(lambda: self._session.configure_signing(data, passphrase), self._show_signing)
+        self._run(lambda: self._session.configure_signing(data, passphrase), _shown_by_the_bus)
 
     def remove_certificate(self) -> None:
         """Remove the certificate after a confirmation."""
         if self.confirm_removal():
-            self._run(lambda: self._session.configure_signing(None), self._show_signing)
+            self._run(lambda: self._session.configure_signing(None), _shown_by_the_bus)
 
     def export_public_key(self) -> None:
         """Save the public key (PEM) and show its fingerprint."""
@@ -179,7 +210,11 @@ class AdminDialog(QDialog):
         def written(pem: bytes) -> None:
             path.write_bytes(pem)
             fingerprint = key_fingerprint(load_public_key(pem))
-            self.key_state.setText(f"Kunci publik disimpan di {path}\nSidik jari: {fingerprint}")
+            self.key_state.setText(
+                self.tr("Kunci publik disimpan di {path}\nSidik jari: {fingerprint}").format(
+                    path=path, fingerprint=fingerprint
+                )
+            )
 
         self._run(self._session.public_key, written)
 
@@ -188,14 +223,20 @@ class AdminDialog(QDialog):
     def choose_pkcs12_file(self) -> Path | None:
         """Ask for the certificate file; None when cancelled."""
         name, _ = QFileDialog.getOpenFileName(
-            self, "Sertifikat tanda tangan", "", "Sertifikat PKCS#12 (*.p12 *.pfx)"
+            self,
+            self.tr("Sertifikat tanda tangan"),
+            "",
+            self.tr("Sertifikat PKCS#12 (*.p12 *.pfx)"),
         )
         return Path(name) if name else None
 
     def ask_passphrase(self, file_name: str) -> str | None:
         """Ask the file's passphrase; None when cancelled."""
         text, ok = QInputDialog.getText(
-            self, "Kata sandi sertifikat", f"Kata sandi {file_name}:", QLineEdit.EchoMode.Password
+            self,
+            self.tr("Kata sandi sertifikat"),
+            self.tr("Kata sandi {file_name}:").format(file_name=file_name),
+            QLineEdit.EchoMode.Password,
         )
         return text if ok else None
 
@@ -203,16 +244,19 @@ class AdminDialog(QDialog):
         """Ask before certificates go back to drafts."""
         return ask_yes_no(
             self,
-            "Lepas sertifikat",
-            "Sertifikat berikutnya akan dicetak sebagai DRAF. Lanjutkan?",
-            yes="Lepas",
-            no="Batal",
+            self.tr("Lepas sertifikat"),
+            self.tr("Sertifikat berikutnya akan dicetak sebagai DRAF. Lanjutkan?"),
+            yes=self.tr("Lepas"),
+            no=self.tr("Batal"),
         )
 
     def choose_public_key_path(self) -> Path | None:
         """Ask where to save the public key; None when cancelled."""
         name, _ = QFileDialog.getSaveFileName(
-            self, "Simpan kunci publik", "kunci-publik-dinas.pem", "Kunci PEM (*.pem)"
+            self,
+            self.tr("Simpan kunci publik"),
+            self.tr("kunci-publik-dinas.pem"),
+            self.tr("Kunci PEM (*.pem)"),
         )
         return Path(name) if name else None
 
@@ -227,18 +271,24 @@ class AdminDialog(QDialog):
         self.year.setValue(dt.date.today().year)
         self.last_paper_number = QSpinBox()
         self.last_paper_number.setRange(0, 9999)
-        self.late = QCheckBox("Seri pencatatan terlambat (LT)")
-        self.offset_button = QPushButton("Simpan nomor awal")
+        self.late = QCheckBox(self.tr("Seri pencatatan terlambat (LT)"))
+        self.offset_button = QPushButton(self.tr("Simpan nomor awal"))
         self.offset_button.clicked.connect(self.save_offset)
         self.offset_state = QLabel("")
         form = QFormLayout()
-        form.addRow("Layanan", self.service)
-        form.addRow("Tahun", self.year)
-        form.addRow("Nomor terakhir di register kertas", self.last_paper_number)
+        form.addRow(self.tr("Layanan"), self.service)
+        form.addRow(self.tr("Tahun"), self.year)
+        form.addRow(self.tr("Nomor terakhir di register kertas"), self.last_paper_number)
         form.addRow("", self.late)
         self.register_table = QTableWidget(0, 5)
         self.register_table.setHorizontalHeaderLabels(
-            ["Waktu", "Nomor", "Kejadian", "Oleh", "Alasan"]
+            [
+                self.tr("Waktu"),
+                self.tr("Nomor"),
+                self.tr("Kejadian"),
+                self.tr("Oleh"),
+                self.tr("Alasan"),
+            ]
         )
         self.register_table.horizontalHeader().setSectionResizeMode(
             4, QHeaderView.ResizeMode.Stretch
@@ -247,7 +297,7 @@ class AdminDialog(QDialog):
         return _tab(
             _form_widget(form),
             _row(self.offset_state, self.offset_button),
-            QLabel("Register nomor yang dibatalkan dan dicetak ulang (terbaru di atas):"),
+            QLabel(self.tr("Register nomor yang dibatalkan dan dicetak ulang (terbaru di atas):")),
             self.register_table,
         )
 
@@ -258,7 +308,9 @@ class AdminDialog(QDialog):
 
         def saved(_: object) -> None:
             self.offset_state.setText(
-                f"{self.service.currentText()} {year}: nomor berikutnya {offset + 1:04d}"
+                self.tr("{0} {year}: nomor berikutnya {1:04d}").format(
+                    self.service.currentText(), offset + 1, year=year
+                )
             )
 
         self._run(lambda: self._session.set_opening_offset(service, year, offset, late), saved)
@@ -269,13 +321,17 @@ class AdminDialog(QDialog):
             cells = (
                 f"{at.astimezone():%d-%m-%Y %H:%M}",
                 number,
-                REGISTER_EVENTS.get(event, event),
+                self.tr(REGISTER_EVENTS[event]) if event in REGISTER_EVENTS else event,
                 who,
                 reason,
             )
             for column, text in enumerate(cells):
                 self.register_table.setItem(row, column, QTableWidgetItem(text))
         self.register_table.resizeColumnsToContents()
+
+
+def _shown_by_the_bus(_result: object) -> None:
+    """The tab re-reads what changed when the change bus says so."""
 
 
 def _fit_to_screen(dialog: QDialog, width: int, height: int) -> None:

@@ -7,7 +7,9 @@ from collections.abc import Callable, Sequence
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton
 
-CANCEL_LABEL = "Batal"
+from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
+
+CANCEL_LABEL = QT_TRANSLATE_NOOP("DialogButtons", "Batal")
 
 
 class DialogButtons(QDialogButtonBox):
@@ -23,7 +25,7 @@ class DialogButtons(QDialogButtonBox):
         accept_label: str,
         *,
         on_accept: Callable[[], object] | None = None,
-        reject_label: str = CANCEL_LABEL,
+        reject_label: str | None = None,
         actions: Sequence[QPushButton] = (),
     ) -> None:
         """Add the buttons to a box that belongs to ``dialog``; the caller places the box."""
@@ -34,9 +36,10 @@ class DialogButtons(QDialogButtonBox):
             with_mnemonic(accept_label), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.accept_button.setDefault(True)
-        self.accept_button.setToolTip("Ctrl+Enter")
+        self.accept_button.setToolTip(self.tr("Ctrl+Enter"))
         self.reject_button = self.addButton(
-            with_mnemonic(reject_label), QDialogButtonBox.ButtonRole.RejectRole
+            with_mnemonic(reject_label or self.tr(CANCEL_LABEL)),
+            QDialogButtonBox.ButtonRole.RejectRole,
         )
         self.accepted.connect(on_accept or dialog.accept)
         self.rejected.connect(dialog.reject)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -35,14 +35,21 @@ from disdukcapil_desk.domain.errors import (
     DatabaseReadOnly,
     DeskError,
 )
+from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
 
 _HEADINGS: tuple[tuple[type[DatabaseError], str], ...] = (
-    (DatabaseMissing, "Basis data tidak ditemukan"),
-    (DatabaseLocked, "Basis data sedang dikunci"),
-    (DatabaseReadOnly, "Basis data hanya dapat dibaca"),
-    (DatabaseIOError, "Disk basis data bermasalah"),
-    (DatabaseLoginFailed, "Login ke server basis data ditolak"),
-    (ConnectionLost, "Server basis data tidak dapat dihubungi"),
+    (DatabaseMissing, QT_TRANSLATE_NOOP("DatabaseErrorDialog", "Basis data tidak ditemukan")),
+    (DatabaseLocked, QT_TRANSLATE_NOOP("DatabaseErrorDialog", "Basis data sedang dikunci")),
+    (DatabaseReadOnly, QT_TRANSLATE_NOOP("DatabaseErrorDialog", "Basis data hanya dapat dibaca")),
+    (DatabaseIOError, QT_TRANSLATE_NOOP("DatabaseErrorDialog", "Disk basis data bermasalah")),
+    (
+        DatabaseLoginFailed,
+        QT_TRANSLATE_NOOP("DatabaseErrorDialog", "Login ke server basis data ditolak"),
+    ),
+    (
+        ConnectionLost,
+        QT_TRANSLATE_NOOP("DatabaseErrorDialog", "Server basis data tidak dapat dihubungi"),
+    ),
 )
 
 
@@ -50,8 +57,8 @@ def database_error_heading(error: BaseException) -> str:
     """A short Indonesian heading for what kind of failure ``error`` is."""
     for kind, heading in _HEADINGS:
         if isinstance(error, kind):
-            return heading
-    return "Basis data tidak dapat dipakai"
+            return QCoreApplication.translate("DatabaseErrorDialog", heading)
+    return QCoreApplication.translate("DatabaseErrorDialog", "Basis data tidak dapat dipakai")
 
 
 class DetailsExpander(QWidget):
@@ -64,7 +71,7 @@ class DetailsExpander(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.toggle = QToolButton(self)
         self.toggle.setObjectName("detailsToggle")
-        self.toggle.setText("&Rincian")
+        self.toggle.setText(self.tr("&Rincian"))
         self.toggle.setCheckable(True)
         self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toggle.setArrowType(Qt.ArrowType.RightArrow)
@@ -106,7 +113,7 @@ class DatabaseErrorDialog(QDialog):
     ) -> None:
         """Build the message: heading, the error's text, which database, the raw details."""
         super().__init__(parent)
-        self.setWindowTitle(f"Basis data — {APP_NAME}")
+        self.setWindowTitle(self.tr("Basis data — {APP_NAME}").format(APP_NAME=APP_NAME))
         self.choice = StartChoice.QUIT
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -116,20 +123,22 @@ class DatabaseErrorDialog(QDialog):
         )
         top.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         texts = QVBoxLayout()
-        self.heading = QLabel(f"<b>{database_error_heading(error)}</b>", self)
+        self.heading = QLabel(self.tr("<b>{0}</b>").format(database_error_heading(error)), self)
         self.heading.setObjectName("databaseErrorHeading")
         self.message = QLabel(str(error), self)
         self.message.setObjectName("databaseErrorMessage")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         where = getattr(error, "where", "") or database_label
-        self.where = QLabel(f"Basis data: {where}", self)
+        self.where = QLabel(self.tr("Basis data: {where}").format(where=where), self)
         self.where.setObjectName("databaseErrorWhere")
         self.where.setWordWrap(True)
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.next_steps = QLabel(
-            "<i>Coba lagi</i> setelah masalahnya diatasi; <i>Pengaturan</i> untuk memilih basis "
-            "data lain atau membuat yang baru; <i>Keluar</i> untuk menutup aplikasi.",
+            self.tr(
+                "<i>Coba lagi</i> setelah masalahnya diatasi; <i>Pengaturan</i> untuk memilih "
+                "basis data lain atau membuat yang baru; <i>Keluar</i> untuk menutup aplikasi."
+            ),
             self,
         )
         self.next_steps.setWordWrap(True)
@@ -147,9 +156,9 @@ class DatabaseErrorDialog(QDialog):
 
     def _buttons(self) -> QDialogButtonBox:
         box = QDialogButtonBox(self)
-        self.retry_button = QPushButton("&Coba lagi", self)
-        self.settings_button = QPushButton("&Pengaturan…", self)
-        self.quit_button = QPushButton("&Keluar", self)
+        self.retry_button = QPushButton(self.tr("&Coba lagi"), self)
+        self.settings_button = QPushButton(self.tr("&Pengaturan…"), self)
+        self.quit_button = QPushButton(self.tr("&Keluar"), self)
         box.addButton(self.retry_button, QDialogButtonBox.ButtonRole.AcceptRole)
         box.addButton(self.settings_button, QDialogButtonBox.ButtonRole.ActionRole)
         box.addButton(self.quit_button, QDialogButtonBox.ButtonRole.RejectRole)

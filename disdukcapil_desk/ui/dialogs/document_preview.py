@@ -47,7 +47,7 @@ class DocumentPreviewDialog(QDialog):
     ) -> None:
         """Show ``pdf`` (already written to ``path``); ``print_job`` prints it on a printer."""
         super().__init__(parent)
-        self.setWindowTitle(f"Pratinjau — {title}")
+        self.setWindowTitle(self.tr("Pratinjau — {title}").format(title=title))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.pdf = pdf
         self.path = path
@@ -57,7 +57,7 @@ class DocumentPreviewDialog(QDialog):
         self.pages_shown = 0
         self._pages = QVBoxLayout()
         self._pages.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.summary = QLabel(f"{title}: {self.page_count} halaman")
+        self.summary = QLabel(self.tr("{title}: {0} halaman").format(self.page_count, title=title))
         # A long saved path must not widen the dialog past the screen.
         self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._build()
@@ -69,20 +69,21 @@ class DocumentPreviewDialog(QDialog):
     def _build(self) -> None:
         holder = QWidget()
         holder.setLayout(self._pages)
-        holder.setStyleSheet("background: #808080;")
+        holder.setObjectName("documentPages")  # its grey is in the desk's style sheet
+        holder.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         scroll = QScrollArea()
         scroll.setWidget(holder)
         scroll.setWidgetResizable(True)
-        self.print_button = QPushButton("Cetak…")
+        self.print_button = QPushButton(self.tr("Cetak…"))
         self.print_button.setDefault(True)
-        self.print_button.setToolTip("Cetak ke printer (Ctrl+P)")
+        self.print_button.setToolTip(self.tr("Cetak ke printer (Ctrl+P)"))
         self.print_button.clicked.connect(self.print_document)
         QShortcut(QKeySequence.StandardKey.Print, self, self.print_document)
-        self.save_button = QPushButton("Simpan PDF…")
+        self.save_button = QPushButton(self.tr("Simpan PDF…"))
         self.save_button.clicked.connect(self.save_document)
-        self.open_button = QPushButton("Buka di penampil PDF")
+        self.open_button = QPushButton(self.tr("Buka di penampil PDF"))
         self.open_button.clicked.connect(self.open_externally)
-        close = QPushButton("Tutup")
+        close = QPushButton(self.tr("Tutup"))
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
@@ -103,7 +104,7 @@ class DocumentPreviewDialog(QDialog):
         for index in range(self.pages_shown, end):
             label = QLabel()
             label.setPixmap(QPixmap.fromImage(page_image(self._document[index], PREVIEW_SCALE)))
-            label.setToolTip(f"Halaman {index + 1} dari {self.page_count}")
+            label.setToolTip(self.tr("Halaman {0} dari {1}").format(index + 1, self.page_count))
             self._pages.addWidget(label)
         self.pages_shown = end
         if end >= self.page_count:
@@ -126,7 +127,7 @@ class DocumentPreviewDialog(QDialog):
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         prepare_printer(printer, self.pdf)
         dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle("Cetak dokumen")
+        dialog.setWindowTitle(self.tr("Cetak dokumen"))
         return printer if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def save_document(self) -> Path | None:
@@ -135,13 +136,13 @@ class DocumentPreviewDialog(QDialog):
         if target is None:
             return None
         target.write_bytes(self.pdf)
-        self.summary.setText(f"Disimpan: {target}")
+        self.summary.setText(self.tr("Disimpan: {target}").format(target=target))
         return target
 
     def choose_save_path(self) -> Path | None:
         """Ask where to save; None when cancelled."""
         name, _ = QFileDialog.getSaveFileName(
-            self, "Simpan PDF", str(self.path), "Dokumen PDF (*.pdf)"
+            self, self.tr("Simpan PDF"), str(self.path), self.tr("Dokumen PDF (*.pdf)")
         )
         return Path(name) if name else None
 

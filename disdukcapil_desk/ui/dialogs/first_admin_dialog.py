@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 
 from disdukcapil_desk.domain.passwords import password_problem
 from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
+from disdukcapil_desk.ui.palette import set_tone
 
 
 class FirstAdminDialog(QDialog):
@@ -21,11 +22,14 @@ class FirstAdminDialog(QDialog):
     def __init__(self, database: str, parent: QWidget | None = None) -> None:
         """Explain what will happen, then the three inputs."""
         super().__init__(parent)
-        self.setWindowTitle("Siapkan basis data baru")
+        self.setWindowTitle(self.tr("Siapkan basis data baru"))
         layout = QVBoxLayout(self)
         intro = QLabel(
-            f"Basis data <b>{database}</b> masih kosong. Aplikasi akan menyiapkan tabel, katalog "
-            "layanan dan lokasi (dinas dan UPT), lalu membuat akun administrator pertama.",
+            self.tr(
+                "Basis data <b>{database}</b> masih kosong. Aplikasi akan menyiapkan "
+                "tabel, katalog layanan dan lokasi (dinas dan UPT), lalu membuat akun "
+                "administrator pertama."
+            ).format(database=database),
             self,
         )
         intro.setWordWrap(True)
@@ -36,22 +40,22 @@ class FirstAdminDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.repeat = QLineEdit(self)
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("Login administrator", self.login)
-        form.addRow("Kata sandi", self.password)
-        form.addRow("Ulangi kata sandi", self.repeat)
+        form.addRow(self.tr("Login administrator"), self.login)
+        form.addRow(self.tr("Kata sandi"), self.password)
+        form.addRow(self.tr("Ulangi kata sandi"), self.repeat)
         layout.addLayout(form)
         self.message = QLabel("", self)
-        self.message.setStyleSheet("color: #b71c1c;")
+        set_tone(self.message, "error")
         layout.addWidget(self.message)
-        layout.addWidget(DialogButtons(self, "Siapkan", on_accept=self._on_accept))
+        layout.addWidget(DialogButtons(self, self.tr("Siapkan"), on_accept=self._on_accept))
         self.setMinimumWidth(460)
 
     def _on_accept(self) -> None:
         problem = password_problem(self.password.text())
         if not self.login.text().strip():
-            problem = "Login wajib diisi"
+            problem = self.tr("Login wajib diisi")
         elif not problem and self.password.text() != self.repeat.text():
-            problem = "Kedua kata sandi tidak sama"
+            problem = self.tr("Kedua kata sandi tidak sama")
         if problem:
             self.message.setText(problem)
             return

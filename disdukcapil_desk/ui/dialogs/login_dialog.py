@@ -22,12 +22,14 @@ from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
 from disdukcapil_desk.ui.dialogs.password_dialog import PasswordDialog
+from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
+from disdukcapil_desk.ui.palette import set_tone
 from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
 
 Authenticate = Callable[[str, str], Actor]
 ChangeOwnPassword = Callable[[Actor, str, str], object]
 """``change(actor, old, new)``: the officer's own password change (operations)."""
-MUST_CHANGE = "Kata sandi harus diganti sebelum mulai bekerja."
+MUST_CHANGE = QT_TRANSLATE_NOOP("LoginDialog", "Kata sandi harus diganti sebelum mulai bekerja.")
 
 
 class LoginDialog(QDialog):
@@ -50,14 +52,16 @@ class LoginDialog(QDialog):
         changed (after an administrator's reset); without it such a login is refused.
         """
         super().__init__(parent)
-        self.setWindowTitle(f"Masuk — {APP_NAME}")
+        self.setWindowTitle(self.tr("Masuk — {APP_NAME}").format(APP_NAME=APP_NAME))
         self._authenticate = authenticate
         self._runner = runner or InlineTaskRunner()
         self._change_password = change_password
         self.actor: Actor | None = None
         self.password_dialog: PasswordDialog | None = None
         layout = QVBoxLayout(self)
-        header = QLabel(f"<b>{APP_NAME}</b><br>{office}", self)
+        header = QLabel(
+            self.tr("<b>{APP_NAME}</b><br>{office}").format(APP_NAME=APP_NAME, office=office), self
+        )
         layout.addWidget(header)
         form = QFormLayout()
         self.login = QLineEdit(login, self)
@@ -65,15 +69,17 @@ class LoginDialog(QDialog):
         self.password = QLineEdit(self)
         self.password.setObjectName("password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("&Pengguna", self.login)
-        form.addRow("&Kata sandi", self.password)
+        form.addRow(self.tr("&Pengguna"), self.login)
+        form.addRow(self.tr("&Kata sandi"), self.password)
         layout.addLayout(form)
         self.message = QLabel("", self)
         self.message.setObjectName("loginMessage")
-        self.message.setStyleSheet("color: #b71c1c;")
+        set_tone(self.message, "error")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        self.buttons = DialogButtons(self, "Masuk", on_accept=self.try_login, reject_label="Keluar")
+        self.buttons = DialogButtons(
+            self, self.tr("Masuk"), on_accept=self.try_login, reject_label=self.tr("Keluar")
+        )
         layout.addWidget(self.buttons)
         (self.password if login else self.login).setFocus()
         self.setMinimumWidth(360)
@@ -82,7 +88,7 @@ class LoginDialog(QDialog):
         """Check the credentials; accept on success, say why not otherwise."""
         login, password = self.login.text(), self.password.text()
         self.buttons.setEnabled(False)
-        self.message.setText("Memeriksa…")
+        self.message.setText(self.tr("Memeriksa…"))
         self._runner.run(
             lambda: self._authenticate(login, password),
             lambda actor: self._passed(actor, password),
@@ -101,7 +107,7 @@ class LoginDialog(QDialog):
         """The password was reset: the officer sets their own before the desk opens."""
         change = self._change_password
         if change is None:
-            self.message.setText(MUST_CHANGE)
+            self.message.setText(self.tr(MUST_CHANGE))
             return
         dialog = PasswordDialog(
             lambda old, new: change(actor, old, new),
@@ -120,7 +126,7 @@ class LoginDialog(QDialog):
         dialog.open()
 
     def _password_not_changed(self) -> None:
-        self.message.setText(MUST_CHANGE)
+        self.message.setText(self.tr(MUST_CHANGE))
         self.password.clear()
         self.password.setFocus()
 

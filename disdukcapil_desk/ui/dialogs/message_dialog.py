@@ -45,9 +45,9 @@ class CitizenMessageDialog(QDialog):
         self.editor.setObjectName("citizenMessage")
         self.editor.setMinimumSize(560, 320)
         layout.addWidget(self.editor, 1)
-        copy = QPushButton("&Salin", self)
+        copy = QPushButton(self.tr("&Salin"), self)
         copy.clicked.connect(self.copy)
-        whatsapp = QPushButton("Buka &WhatsApp", self)
+        whatsapp = QPushButton(self.tr("Buka &WhatsApp"), self)
         whatsapp.clicked.connect(self.open_whatsapp)
         layout.addWidget(DialogButtons(self, confirm_label, actions=(copy, whatsapp)))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -21,21 +22,37 @@ from PySide6.QtWidgets import (
 from disdukcapil_desk.domain.errors import AuthError, DeskError
 from disdukcapil_desk.domain.passwords import MIN_PASSWORD_LENGTH, password_problem
 from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
+from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
+from disdukcapil_desk.ui.palette import set_tone
 from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
 
 ChangePassword = Callable[[str, str], object]
 """``change(old, new)``: the operation (raises DeskError when refused)."""
-PASSWORD_RULE = f"Minimal {MIN_PASSWORD_LENGTH} karakter, tanpa spasi di awal atau akhir."
-FORCED_INTRO = (
+PASSWORD_RULE = QT_TRANSLATE_NOOP(
+    "PasswordDialog", "Minimal {length} karakter, tanpa spasi di awal atau akhir."
+)
+
+
+def password_rule() -> str:
+    """What a new password must be, as the forms say it."""
+    return QCoreApplication.translate("PasswordDialog", PASSWORD_RULE).format(
+        length=MIN_PASSWORD_LENGTH
+    )
+
+
+FORCED_INTRO = QT_TRANSLATE_NOOP(
+    "PasswordDialog",
     "Kata sandi Anda baru saja diatur ulang oleh administrator. "
-    "Pilih kata sandi baru sebelum mulai bekerja; hanya Anda yang mengetahuinya."
+    "Pilih kata sandi baru sebelum mulai bekerja; hanya Anda yang mengetahuinya.",
 )
 
 
 def new_password_problem(password: str, repeat: str) -> str | None:
     """Why a new password typed twice cannot be used (Indonesian), or None."""
     return password_problem(password) or (
-        "Kedua kata sandi baru tidak sama" if password != repeat else None
+        QCoreApplication.translate("PasswordDialog", "Kedua kata sandi baru tidak sama")
+        if password != repeat
+        else None
     )
 
 
@@ -49,7 +66,7 @@ def password_edit(parent: QWidget, name: str) -> QLineEdit:
 
 def reveal_box(parent: QWidget, edits: list[QLineEdit]) -> QCheckBox:
     """A "show the passwords" check box for ``edits``."""
-    box = QCheckBox("&Tampilkan kata sandi", parent)
+    box = QCheckBox(QCoreApplication.translate("password_dialog", "&Tampilkan kata sandi"), parent)
 
     def toggle(shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
@@ -83,42 +100,43 @@ class PasswordDialog(QDialog):
             forced: the administrator reset the password: say so; cancelling means not working.
         """
         super().__init__(parent)
-        self.setWindowTitle("Ganti kata sandi")
+        self.setWindowTitle(self.tr("Ganti kata sandi"))
         self.setObjectName("passwordDialog")
         self._change = change
         self._runner = runner or InlineTaskRunner()
         self._known_old = old_password
         layout = QVBoxLayout(self)
-        intro = QLabel(f"<b>{user}</b>" + (f"<p>{FORCED_INTRO}</p>" if forced else ""), self)
+        forced_intro = f"<p>{self.tr(FORCED_INTRO)}</p>" if forced else ""
+        intro = QLabel(f"<b>{user}</b>{forced_intro}", self)
         intro.setObjectName("passwordIntro")
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
         self.old = password_edit(self, "oldPassword")
         if old_password is None:
-            form.addRow("Kata sandi &lama", self.old)
+            form.addRow(self.tr("Kata sandi &lama"), self.old)
         else:
             self.old.hide()
         self.new = password_edit(self, "newPassword")
         self.repeat = password_edit(self, "repeatPassword")
-        form.addRow("Kata sandi &baru", self.new)
-        form.addRow("&Ulangi kata sandi baru", self.repeat)
+        form.addRow(self.tr("Kata sandi &baru"), self.new)
+        form.addRow(self.tr("&Ulangi kata sandi baru"), self.repeat)
         layout.addLayout(form)
-        rule = QLabel(PASSWORD_RULE, self)
+        rule = QLabel(password_rule(), self)
         rule.setWordWrap(True)
-        rule.setStyleSheet("color: #555;")
+        set_tone(rule, "hint")
         layout.addWidget(rule)
         layout.addWidget(reveal_box(self, [self.old, self.new, self.repeat]))
         self.message = QLabel("", self)
         self.message.setObjectName("passwordMessage")
-        self.message.setStyleSheet("color: #b71c1c;")
+        set_tone(self.message, "error")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         self.buttons = DialogButtons(
             self,
-            "&Simpan kata sandi",
+            self.tr("&Simpan kata sandi"),
             on_accept=self.save,
-            reject_label="Keluar" if forced else "Batal",
+            reject_label=self.tr("Keluar") if forced else self.tr("Batal"),
         )
         layout.addWidget(self.buttons)
         (self.new if old_password is not None else self.old).setFocus()
@@ -130,12 +148,12 @@ class PasswordDialog(QDialog):
         new = self.new.text()
         problem = new_password_problem(new, self.repeat.text())
         if not old:
-            problem = "Kata sandi lama wajib diisi"
+            problem = self.tr("Kata sandi lama wajib diisi")
         if problem:
             self.message.setText(problem)
             return
         self.buttons.setEnabled(False)
-        self.message.setText("Menyimpan…")
+        self.message.setText(self.tr("Menyimpan…"))
         self._runner.run(lambda: self._change(old, new), self._saved, self._refused)
 
     def _saved(self, _result: object) -> None:

@@ -38,46 +38,48 @@ class RecapDialog(QDialog):
     ) -> None:
         """Build the form; the first preset is "this month"."""
         super().__init__(parent)
-        self.setWindowTitle("Rekapitulasi pelayanan")
+        self.setWindowTitle(self.tr("Rekapitulasi pelayanan"))
         self._today, self._default_dir = today, default_dir
         self._chosen_path = False
         form = QFormLayout(self)
         self.preset = QComboBox(self)
         for preset in PeriodPreset:
             self.preset.addItem(preset.label, preset.value)
-        self.preset.addItem("Tanggal tertentu", None)
+        self.preset.addItem(self.tr("Tanggal tertentu"), None)
         self.preset.currentIndexChanged.connect(self._on_preset)
-        form.addRow("&Periode", self.preset)
+        form.addRow(self.tr("&Periode"), self.preset)
         dates = QHBoxLayout()
         self.date_from, self.date_to = QDateEdit(self), QDateEdit(self)
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd-MM-yyyy")
         dates.addWidget(self.date_from)
-        dates.addWidget(QLabel("s.d.", self))
+        dates.addWidget(QLabel(self.tr("s.d."), self))
         dates.addWidget(self.date_to)
-        form.addRow("Tanggal", dates)
+        form.addRow(self.tr("Tanggal"), dates)
         self.location = QComboBox(self)
-        self.location.addItem("Semua lokasi (dinas dan UPT)", None)
+        self.location.addItem(self.tr("Semua lokasi (dinas dan UPT)"), None)
         for code, name in locations:
             self.location.addItem(name, code)
-        form.addRow("&Lokasi", self.location)
+        form.addRow(self.tr("&Lokasi"), self.location)
         self.format = QComboBox(self)
-        self.format.addItem("Excel (.xlsx)", ".xlsx")
-        self.format.addItem("PDF siap cetak (.pdf)", ".pdf")
+        self.format.addItem(self.tr("Excel (.xlsx)"), ".xlsx")
+        self.format.addItem(self.tr("PDF siap cetak (.pdf)"), ".pdf")
         self.format.currentIndexChanged.connect(self._suggest_path)
-        form.addRow("&Format", self.format)
-        self.full_nik = QCheckBox("Tampilkan NIK lengkap di register (tercatat di log audit)", self)
+        form.addRow(self.tr("&Format"), self.format)
+        self.full_nik = QCheckBox(
+            self.tr("Tampilkan NIK lengkap di register (tercatat di log audit)"), self
+        )
         self.full_nik.setVisible(may_show_full_nik)
         form.addRow("", self.full_nik)
         path_row = QHBoxLayout()
         self.path = QLineEdit(self)
-        browse = QPushButton("Pilih…", self)
+        browse = QPushButton(self.tr("Pilih…"), self)
         browse.clicked.connect(self._browse)
         path_row.addWidget(self.path, 1)
         path_row.addWidget(browse)
-        form.addRow("&Simpan ke", path_row)
-        form.addRow(DialogButtons(self, "Buat rekap"))
+        form.addRow(self.tr("&Simpan ke"), path_row)
+        form.addRow(DialogButtons(self, self.tr("Buat rekap")))
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(self._suggest_path)
         self.preset.setCurrentIndex(self.preset.findData(PeriodPreset.THIS_MONTH.value))
@@ -104,7 +106,7 @@ class RecapDialog(QDialog):
 
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "Simpan rekap", self.path.text(), "Excel (*.xlsx);;PDF (*.pdf)"
+            self, self.tr("Simpan rekap"), self.path.text(), self.tr("Excel (*.xlsx);;PDF (*.pdf)")
         )
         if chosen:
             self._chosen_path = True

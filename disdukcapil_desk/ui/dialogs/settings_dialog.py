@@ -32,6 +32,7 @@ from disdukcapil_desk.operations.connection import PROBE_TIMEOUT_S, ProbeResult
 from disdukcapil_desk.settings import RECEIPT_PROFILES
 from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
 from disdukcapil_desk.ui.dialogs.database_error_dialog import DetailsExpander
+from disdukcapil_desk.ui.palette import set_tone
 from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
 from disdukcapil_desk.ui.workstation import WorkstationSettings
 
@@ -64,7 +65,7 @@ class SettingsDialog(QDialog):
         none is given); after ``timeout_s`` plus a grace the dialog stops waiting.
         """
         super().__init__(parent)
-        self.setWindowTitle("Pengaturan komputer ini")
+        self.setWindowTitle(self.tr("Pengaturan komputer ini"))
         self._settings, self._sqlite_file = settings, sqlite_file
         self._probe, self._locations_for, self._store_password = (
             probe,
@@ -90,7 +91,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self._status)
         self.details = DetailsExpander(self)
         layout.addWidget(self.details)
-        self.buttons = DialogButtons(self, "Simpan", on_accept=self._on_save)
+        self.buttons = DialogButtons(self, self.tr("Simpan"), on_accept=self._on_save)
         layout.addWidget(self.buttons)
         self._watchdog = QTimer(self)
         self._watchdog.setSingleShot(True)
@@ -100,15 +101,19 @@ class SettingsDialog(QDialog):
         self._on_test()
 
     def _database_box(self, config: DatabaseConfig, *, first_start: bool) -> QGroupBox:
-        box = QGroupBox("Basis data", self)
+        box = QGroupBox(self.tr("Basis data"), self)
         form = QFormLayout(box)
-        self.local_choice = QRadioButton("Berkas lokal di komputer ini (SQLite)", box)
-        self.server_choice = QRadioButton("Server kantor (PostgreSQL, dipakai bersama)", box)
+        self.local_choice = QRadioButton(self.tr("Berkas lokal di komputer ini (SQLite)"), box)
+        self.server_choice = QRadioButton(
+            self.tr("Server kantor (PostgreSQL, dipakai bersama)"), box
+        )
         (self.server_choice if config.kind == POSTGRESQL else self.local_choice).setChecked(True)
         self.local_choice.toggled.connect(self._sync_enabled)
         form.addRow(self.local_choice)
-        form.addRow(QLabel(f"<small>{self._sqlite_file}</small>", box))
-        self.create_choice = QCheckBox(f"&Buat basis data baru di {self._sqlite_file}", box)
+        form.addRow(QLabel(self.tr("<small>{0}</small>").format(self._sqlite_file), box))
+        self.create_choice = QCheckBox(
+            self.tr("&Buat basis data baru di {0}").format(self._sqlite_file), box
+        )
         self.create_choice.setObjectName("createDatabase")
         # A first start has nothing to lose; a configured file that vanished must be looked
         # for (or replaced knowingly), never silently swapped for an empty one.
@@ -117,7 +122,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.create_choice)
         form.addRow(self.server_choice)
         self.host = QLineEdit(config.host, box)
-        self.host.setPlaceholderText("mis. 10.10.1.5 atau db.disdukcapil.local")
+        self.host.setPlaceholderText(self.tr("mis. 10.10.1.5 atau db.disdukcapil.local"))
         self.port = QSpinBox(box)
         self.port.setRange(1, 65535)
         self.port.setValue(config.port)
@@ -125,34 +130,36 @@ class SettingsDialog(QDialog):
         self.user = QLineEdit(config.user, box)
         self.password = QLineEdit(box)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("disimpan di berkas sandi PostgreSQL pengguna ini")
+        self.password.setPlaceholderText(
+            self.tr("disimpan di berkas sandi PostgreSQL pengguna ini")
+        )
         for label, widget in (
-            ("Server", self.host),
-            ("Port", self.port),
-            ("Nama basis data", self.database_name),
-            ("Pengguna", self.user),
-            ("Kata sandi", self.password),
+            (self.tr("Server"), self.host),
+            (self.tr("Port"), self.port),
+            (self.tr("Nama basis data"), self.database_name),
+            (self.tr("Pengguna"), self.user),
+            (self.tr("Kata sandi"), self.password),
         ):
             form.addRow(label, widget)
-        self.test_button = QPushButton("&Uji koneksi", box)
+        self.test_button = QPushButton(self.tr("&Uji koneksi"), box)
         self.test_button.clicked.connect(self._on_test)
         form.addRow(self.test_button)
         return box
 
     def _location_box(self) -> QGroupBox:
-        box = QGroupBox("Lokasi layanan komputer ini", self)
+        box = QGroupBox(self.tr("Lokasi layanan komputer ini"), self)
         form = QFormLayout(box)
         self.location = QComboBox(box)
         self.location.setMinimumContentsLength(40)
-        form.addRow("Kantor", self.location)
+        form.addRow(self.tr("Kantor"), self.location)
         self.receipt_profile = QComboBox(box)
         self.receipt_profile.setObjectName("receiptProfile")
         for code, label in RECEIPT_PROFILES.items():
-            self.receipt_profile.addItem(label, code)
+            self.receipt_profile.addItem(self.tr(label), code)
         self.receipt_profile.setCurrentIndex(
             max(self.receipt_profile.findData(self._settings.receipt_profile), 0)
         )
-        form.addRow("Cetak tanda terima", self.receipt_profile)
+        form.addRow(self.tr("Cetak tanda terima"), self.receipt_profile)
         return box
 
     def config(self) -> DatabaseConfig:
@@ -193,9 +200,11 @@ class SettingsDialog(QDialog):
         password = self.password.text() or None
         if self._new_file_chosen() and not self.create_choice.isChecked():
             self._say(
-                f"Berkas basis data tidak ditemukan: {self._sqlite_file}. Kembalikan berkasnya "
-                "(lalu Uji koneksi), atau centang “Buat basis data baru” untuk mulai dari "
-                "basis data kosong.",
+                self.tr(
+                    "Berkas basis data tidak ditemukan: {0}. Kembalikan berkasnya (lalu "
+                    "Uji koneksi), atau centang “Buat basis data baru” untuk mulai dari "
+                    "basis data kosong."
+                ).format(self._sqlite_file),
                 ok=False,
             )
             self._save_after_test = False
@@ -205,7 +214,7 @@ class SettingsDialog(QDialog):
         attempt = self._attempt
         self.testing = True
         self._sync_enabled()
-        self._say(f"Menghubungkan… ({self._where(config)})", ok=None)
+        self._say(self.tr("Menghubungkan… ({0})").format(self._where(config)), ok=None)
         self._watchdog.start(int((self._timeout_s + WATCHDOG_GRACE_S) * 1000))
         self._runner.run(
             lambda: (
@@ -228,14 +237,24 @@ class SettingsDialog(QDialog):
         result, locations = found
         self._fill_locations(locations)
         if result is None:
-            self._say(f"Basis data baru akan dibuat di {self._sqlite_file} saat Simpan.", ok=True)
+            self._say(
+                self.tr("Basis data baru akan dibuat di {0} saat Simpan.").format(
+                    self._sqlite_file
+                ),
+                ok=True,
+            )
         else:
             schema = (
-                f"skema versi {result.schema_version}"
+                self.tr("skema versi {0}").format(result.schema_version)
                 if result.schema_version is not None
-                else "basis data masih kosong (akan disiapkan)"
+                else self.tr("basis data masih kosong (akan disiapkan)")
             )
-            self._say(f"Terhubung: {result.server}; {schema}.", ok=True)
+            self._say(
+                self.tr("Terhubung: {result.server}; {schema}.").format(
+                    result=result, schema=schema
+                ),
+                ok=True,
+            )
         if self._save_after_test:
             self._save()
 
@@ -246,7 +265,11 @@ class SettingsDialog(QDialog):
         self._save_after_test = False
         if not isinstance(error, DeskError):
             raise error
-        self._say(f"Tidak dapat terhubung: {error}", ok=False, details=getattr(error, "detail", ""))
+        self._say(
+            self.tr("Tidak dapat terhubung: {error}").format(error=error),
+            ok=False,
+            details=getattr(error, "detail", ""),
+        )
 
     def _gave_up(self) -> None:
         self._attempt += 1  # the late answer, if any, is dropped
@@ -254,8 +277,10 @@ class SettingsDialog(QDialog):
         self._save_after_test = False
         seconds = round(self._timeout_s + WATCHDOG_GRACE_S)
         self._say(
-            f"Tidak dapat terhubung: tidak ada jawaban dalam {seconds} detik dari "
-            f"{self._where(self.config())}. Periksa alamat server dan jaringan kantor.",
+            self.tr(
+                "Tidak dapat terhubung: tidak ada jawaban dalam {seconds} detik dari "
+                "{0}. Periksa alamat server dan jaringan kantor."
+            ).format(self._where(self.config()), seconds=seconds),
             ok=False,
         )
 
@@ -274,8 +299,7 @@ class SettingsDialog(QDialog):
 
     def _say(self, text: str, *, ok: bool | None, details: str = "") -> None:
         self._status.setText(text)
-        colour = {True: "#1b5e20", False: "#b71c1c", None: "#37474f"}[ok]
-        self._status.setStyleSheet(f"color: {colour};")
+        set_tone(self._status, {True: "ok", False: "error", None: "neutral"}[ok])
         self.details.set_details(details)
         self._ok = bool(ok)
 
@@ -291,7 +315,7 @@ class SettingsDialog(QDialog):
         if not self._ok:
             return
         if not self.location.currentData():
-            self._say("Pilih lokasi layanan komputer ini.", ok=False)
+            self._say(self.tr("Pilih lokasi layanan komputer ini."), ok=False)
             return
         config = self.config()
         if config.kind == POSTGRESQL and self.password.text():

@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -30,22 +30,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from disdukcapil_desk.domain.dto import UserChange, UserRow
+from disdukcapil_desk.domain.dto import Changes, UserChange, UserRow
 from disdukcapil_desk.domain.workflow import Role
 from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
 from disdukcapil_desk.ui.dialogs.password_dialog import (
-    PASSWORD_RULE,
     new_password_problem,
     password_edit,
+    password_rule,
     reveal_box,
 )
+from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
 from disdukcapil_desk.ui.messages import ask_yes_no
+from disdukcapil_desk.ui.palette import colour, set_tone
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 
-COLUMNS = ("Login", "Nama", "Peran", "Lokasi", "Aktif", "Terkunci s.d.", "Wajib ganti sandi")
-INACTIVE = QColor("#8a8a8a")
-ERROR_STYLE = "color: #b71c1c;"
+COLUMNS = (
+    QT_TRANSLATE_NOOP("UsersTab", "Login"),
+    QT_TRANSLATE_NOOP("UsersTab", "Nama"),
+    QT_TRANSLATE_NOOP("UsersTab", "Peran"),
+    QT_TRANSLATE_NOOP("UsersTab", "Lokasi"),
+    QT_TRANSLATE_NOOP("UsersTab", "Aktif"),
+    QT_TRANSLATE_NOOP("UsersTab", "Terkunci s.d."),
+    QT_TRANSLATE_NOOP("UsersTab", "Wajib ganti sandi"),
+)
+INACTIVE = colour("inactive")
 Locations = Sequence[tuple[str, str]]
 T = TypeVar("T", UserRow, UserChange)
 
@@ -62,7 +71,10 @@ class NewUser:
 
 
 class UsersTab(QWidget):
-    """The list of users and the administrator's actions on the selected one."""
+    """The list of users and the administrator's actions on the selected one.
+
+    The list re-reads itself when the change bus says users changed.
+    """
 
     def __init__(
         self,
@@ -77,13 +89,16 @@ class UsersTab(QWidget):
         self._session, self._runner, self._show_error = session, runner, show_error
         self.users: list[UserRow] = []
         self.locations: list[tuple[str, str]] = []
+        self._after_change: tuple[str | None, str] = (None, "")
+        """Whom to select and what to say once the list shows the last change."""
+        runner.changes.changed.connect(self._on_changes)
         self.table = _users_table(self)
         self.table.itemSelectionChanged.connect(self._selection_changed)
-        self.add_button = _button(self, "&Tambah pengguna…", self.add_user)
-        self.reset_button = _button(self, "Atur ulang &kata sandi…", self.reset_password)
-        self.unlock_button = _button(self, "&Buka kunci", self.unlock)
-        self.active_button = _button(self, "&Nonaktifkan", self.toggle_active)
-        self.role_button = _button(self, "Ubah &peran/lokasi…", self.change_role)
+        self.add_button = _button(self, self.tr("&Tambah pengguna…"), self.add_user)
+        self.reset_button = _button(self, self.tr("Atur ulang &kata sandi…"), self.reset_password)
+        self.unlock_button = _button(self, self.tr("&Buka kunci"), self.unlock)
+        self.active_button = _button(self, self.tr("&Nonaktifkan"), self.toggle_active)
+        self.role_button = _button(self, self.tr("Ubah &peran/lokasi…"), self.change_role)
         self.state = QLabel("", self)
         self.state.setObjectName("usersState")
         self.state.setWordWrap(True)
@@ -114,6 +129,11 @@ class UsersTab(QWidget):
             lambda users: self._show_users(users, keep, said),
             self._show_error,
         )
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.users:
+            (select, said), self._after_change = self._after_change, (None, "")
+            self.load(select=select, said=said)
 
     def _show_locations(self, locations: list[tuple[str, str]]) -> None:
         self.locations = list(locations)
@@ -150,10 +170,12 @@ class UsersTab(QWidget):
         if user is None:
             return
         self.unlock_button.setEnabled(user.locked_until is not None)
-        self.active_button.setText("&Nonaktifkan" if user.active else "&Aktifkan")
+        self.active_button.setText(self.tr("&Nonaktifkan") if user.active else self.tr("&Aktifkan"))
         myself = user.login == self._session.actor.login
         self.active_button.setEnabled(not (myself and user.active))
-        self.active_button.setToolTip("Akun sendiri tidak dapat dinonaktifkan" if myself else "")
+        self.active_button.setToolTip(
+            self.tr("Akun sendiri tidak dapat dinonaktifkan") if myself else ""
+        )
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -170,7 +192,9 @@ class UsersTab(QWidget):
                 full_name=new.full_name,
                 location_code=new.location_code,
             ),
-            lambda row: f"Pengguna {row.login} ({row.role.label}) ditambahkan.",
+            lambda row: self.tr("Pengguna {login} ({role}) ditambahkan.").format(
+                login=row.login, role=row.role.label
+            ),
         )
 
     def reset_password(self) -> None:
@@ -180,10 +204,12 @@ class UsersTab(QWidget):
         if user is None or answer is None:
             return
         password, force = answer
-        then = " Wajib diganti saat masuk berikutnya." if force else ""
+        then = self.tr(" Wajib diganti saat masuk berikutnya.") if force else ""
         self._change(
             lambda: self._session.reset_password(user.login, password, force_change=force),
-            lambda change: f"Kata sandi {change.user.login} diatur ulang.{then}",
+            lambda change: (
+                self.tr("Kata sandi {login} diatur ulang.").format(login=change.user.login) + then
+            ),
         )
 
     def unlock(self) -> None:
@@ -192,7 +218,7 @@ class UsersTab(QWidget):
         if user is not None:
             self._change(
                 lambda: self._session.unlock_user(user.login),
-                lambda change: _said(change, "kuncinya dibuka", "tidak terkunci"),
+                lambda change: _said(change, self.tr("kuncinya dibuka"), self.tr("tidak terkunci")),
             )
 
     def toggle_active(self) -> None:
@@ -203,12 +229,12 @@ class UsersTab(QWidget):
         if not user.active:
             self._change(
                 lambda: self._session.activate_user(user.login),
-                lambda change: _said(change, "diaktifkan kembali", "sudah aktif"),
+                lambda change: _said(change, self.tr("diaktifkan kembali"), self.tr("sudah aktif")),
             )
         elif self.confirm_deactivate(user):
             self._change(
                 lambda: self._session.deactivate_user(user.login),
-                lambda change: _said(change, "dinonaktifkan", "sudah nonaktif"),
+                lambda change: _said(change, self.tr("dinonaktifkan"), self.tr("sudah nonaktif")),
             )
 
     def change_role(self) -> None:
@@ -222,23 +248,25 @@ class UsersTab(QWidget):
             lambda: self._session.set_user_role(user.login, role, location or ""),
             lambda change: _said(
                 change,
-                f"sekarang {change.user.role.label} di {change.user.location_code or '-'}",
-                "tidak berubah",
+                self.tr("sekarang {role} di {location}").format(
+                    role=change.user.role.label, location=change.user.location_code or "-"
+                ),
+                self.tr("tidak berubah"),
             ),
         )
 
     def _change(self, work: Callable[[], T], describe: Callable[[T], str]) -> None:
-        """Run one change in the worker; say what it did and reload the list."""
-        self.state.setStyleSheet("")
-        self.state.setText("Menyimpan…")
+        """Run one change in the worker; the list re-reads itself and says what it did."""
+        set_tone(self.state, "")
+        self.state.setText(self.tr("Menyimpan…"))
 
         def done(result: T) -> None:
             changed = result.user if isinstance(result, UserChange) else result
-            self.load(select=changed.login, said=describe(result))
+            self._after_change = (changed.login, describe(result))
 
         def failed(error: BaseException) -> None:
-            self.state.setStyleSheet(ERROR_STYLE)
-            self.state.setText("Tidak disimpan.")
+            set_tone(self.state, "error")
+            self.state.setText(self.tr("Tidak disimpan."))
             self._show_error(error)
 
         self._runner.run(work, done, failed)
@@ -264,11 +292,13 @@ class UsersTab(QWidget):
         """Ask before a user loses access."""
         return ask_yes_no(
             self,
-            "Nonaktifkan pengguna",
-            f"{user.full_name} ({user.login}) tidak akan dapat masuk lagi; permohonan yang "
-            "sedang dipegangnya kembali ke antrean. Lanjutkan?",
-            yes="Nonaktifkan",
-            no="Batal",
+            self.tr("Nonaktifkan pengguna"),
+            self.tr(
+                "{user.full_name} ({user.login}) tidak akan dapat masuk lagi; "
+                "permohonan yang sedang dipegangnya kembali ke antrean. Lanjutkan?"
+            ).format(user=user),
+            yes=self.tr("Nonaktifkan"),
+            no=self.tr("Batal"),
         )
 
 
@@ -278,23 +308,25 @@ class ResetPasswordDialog(QDialog):
     def __init__(self, user: UserRow, parent: QWidget | None = None) -> None:
         """The form; "Wajib diganti saat masuk" is ticked."""
         super().__init__(parent)
-        self.setWindowTitle("Atur ulang kata sandi")
+        self.setWindowTitle(self.tr("Atur ulang kata sandi"))
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"<b>{user.full_name}</b> ({user.login})", self))
+        layout.addWidget(
+            QLabel(self.tr("<b>{user.full_name}</b> ({user.login})").format(user=user), self)
+        )
         form = QFormLayout()
         self.new = password_edit(self, "resetPassword")
         self.repeat = password_edit(self, "resetRepeat")
-        form.addRow("Kata sandi &baru", self.new)
-        form.addRow("&Ulangi kata sandi", self.repeat)
+        form.addRow(self.tr("Kata sandi &baru"), self.new)
+        form.addRow(self.tr("&Ulangi kata sandi"), self.repeat)
         layout.addLayout(form)
-        layout.addWidget(_hint(PASSWORD_RULE, self))
+        layout.addWidget(_hint(password_rule(), self))
         layout.addWidget(reveal_box(self, [self.new, self.repeat]))
-        self.force = QCheckBox("&Wajib diganti saat masuk berikutnya", self)
+        self.force = QCheckBox(self.tr("&Wajib diganti saat masuk berikutnya"), self)
         self.force.setChecked(True)
         layout.addWidget(self.force)
         self.message = _error_label(self)
         layout.addWidget(self.message)
-        layout.addWidget(DialogButtons(self, "&Atur ulang", on_accept=self.check))
+        layout.addWidget(DialogButtons(self, self.tr("&Atur ulang"), on_accept=self.check))
         self.setMinimumWidth(420)
 
     def check(self) -> None:
@@ -312,23 +344,27 @@ class RoleDialog(QDialog):
     def __init__(self, user: UserRow, locations: Locations, parent: QWidget | None = None) -> None:
         """Both choices start at the user's current values."""
         super().__init__(parent)
-        self.setWindowTitle("Ubah peran/lokasi")
+        self.setWindowTitle(self.tr("Ubah peran/lokasi"))
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"<b>{user.full_name}</b> ({user.login})", self))
+        layout.addWidget(
+            QLabel(self.tr("<b>{user.full_name}</b> ({user.login})").format(user=user), self)
+        )
         form = QFormLayout()
         self.roles = _role_box(self, user.role)
         self.locations = _location_box(self, locations, user.location_code)
-        form.addRow("&Peran", self.roles)
-        form.addRow("&Lokasi", self.locations)
+        form.addRow(self.tr("&Peran"), self.roles)
+        form.addRow(self.tr("&Lokasi"), self.locations)
         layout.addLayout(form)
         layout.addWidget(
             _hint(
-                "Permohonan yang sedang dipegang pengguna ini kembali ke antrean. "
-                "Perubahan berlaku saat ia masuk berikutnya.",
+                self.tr(
+                    "Permohonan yang sedang dipegang pengguna ini kembali ke antrean. "
+                    "Perubahan berlaku saat ia masuk berikutnya."
+                ),
                 self,
             )
         )
-        layout.addWidget(DialogButtons(self, "&Simpan"))
+        layout.addWidget(DialogButtons(self, self.tr("&Simpan")))
         self.setMinimumWidth(420)
 
     def role(self) -> Role:
@@ -346,7 +382,7 @@ class NewUserDialog(QDialog):
     def __init__(self, locations: Locations, parent: QWidget | None = None) -> None:
         """An empty form."""
         super().__init__(parent)
-        self.setWindowTitle("Tambah pengguna")
+        self.setWindowTitle(self.tr("Tambah pengguna"))
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.login = QLineEdit(self)
@@ -355,24 +391,24 @@ class NewUserDialog(QDialog):
         self.locations = _location_box(self, locations, "DINAS")
         self.password = password_edit(self, "newUserPassword")
         self.repeat = password_edit(self, "newUserRepeat")
-        form.addRow("&Login", self.login)
-        form.addRow("&Nama lengkap", self.full_name)
-        form.addRow("&Peran", self.roles)
-        form.addRow("Lo&kasi", self.locations)
-        form.addRow("Kata &sandi", self.password)
-        form.addRow("&Ulangi kata sandi", self.repeat)
+        form.addRow(self.tr("&Login"), self.login)
+        form.addRow(self.tr("&Nama lengkap"), self.full_name)
+        form.addRow(self.tr("&Peran"), self.roles)
+        form.addRow(self.tr("Lo&kasi"), self.locations)
+        form.addRow(self.tr("Kata &sandi"), self.password)
+        form.addRow(self.tr("&Ulangi kata sandi"), self.repeat)
         layout.addLayout(form)
-        layout.addWidget(_hint(PASSWORD_RULE, self))
+        layout.addWidget(_hint(password_rule(), self))
         self.message = _error_label(self)
         layout.addWidget(self.message)
-        layout.addWidget(DialogButtons(self, "&Tambah", on_accept=self.check))
+        layout.addWidget(DialogButtons(self, self.tr("&Tambah"), on_accept=self.check))
         self.setMinimumWidth(460)
 
     def check(self) -> None:
         """Accept a complete form (the operation checks the login's characters)."""
         problem = new_password_problem(self.password.text(), self.repeat.text())
         if not self.login.text().strip():
-            problem = "Login wajib diisi"
+            problem = self.tr("Login wajib diisi")
         if problem:
             self.message.setText(problem)
             return
@@ -392,7 +428,7 @@ class NewUserDialog(QDialog):
 def _users_table(parent: QWidget) -> QTableWidget:
     table = QTableWidget(0, len(COLUMNS), parent)
     table.setObjectName("usersTable")
-    table.setHorizontalHeaderLabels(list(COLUMNS))
+    table.setHorizontalHeaderLabels([QCoreApplication.translate("UsersTab", c) for c in COLUMNS])
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -409,16 +445,22 @@ def _cells(user: UserRow) -> tuple[str, ...]:
         user.full_name,
         user.role.label,
         user.location_code or "-",
-        "Ya" if user.active else "Tidak",
+        QCoreApplication.translate("UsersTab", "Ya")
+        if user.active
+        else QCoreApplication.translate("UsersTab", "Tidak"),
         locked,
-        "Ya" if user.must_change_password else "",
+        QCoreApplication.translate("UsersTab", "Ya") if user.must_change_password else "",
     )
 
 
 def _said(change: UserChange, done: str, already: str) -> str:
-    text = f"Pengguna {change.user.login} {done if change.changed else already}."
+    text = QCoreApplication.translate("UsersTab", "Pengguna {login} {what}.").format(
+        login=change.user.login, what=done if change.changed else already
+    )
     if change.released:
-        text += f" {len(change.released)} permohonan yang dipegangnya kembali ke antrean."
+        text += QCoreApplication.translate(
+            "UsersTab", " {0} permohonan yang dipegangnya kembali ke antrean."
+        ).format(len(change.released))
     return text
 
 
@@ -431,13 +473,13 @@ def _button(parent: QWidget, text: str, slot: Callable[[], None]) -> QPushButton
 def _hint(text: str, parent: QWidget) -> QLabel:
     label = QLabel(text, parent)
     label.setWordWrap(True)
-    label.setStyleSheet("color: #555;")
+    set_tone(label, "hint")
     return label
 
 
 def _error_label(parent: QWidget) -> QLabel:
     label = QLabel("", parent)
-    label.setStyleSheet(ERROR_STYLE)
+    set_tone(label, "error")
     label.setWordWrap(True)
     return label
 
@@ -452,7 +494,7 @@ def _role_box(parent: QWidget, current: Role) -> QComboBox:
 
 def _location_box(parent: QWidget, locations: Locations, current: str | None) -> QComboBox:
     box = QComboBox(parent)
-    box.addItem("(tanpa lokasi)", "")
+    box.addItem(QCoreApplication.translate("users_tab", "(tanpa lokasi)"), "")
     for code, name in locations:
         box.addItem(f"{code} — {name}", code)
     box.setCurrentIndex(max(0, box.findData(current or "")))

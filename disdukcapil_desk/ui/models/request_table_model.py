@@ -6,13 +6,21 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush
 
 from disdukcapil_desk.domain.clock import WIB, office_date, utc_now
 from disdukcapil_desk.domain.dto import Cursor, Page, RequestRow, SlaState, sla_state
 from disdukcapil_desk.domain.workflow import Status
-from disdukcapil_desk.ui.messages import CHANNEL_LABELS
+from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
+from disdukcapil_desk.ui.messages import channel_label
+from disdukcapil_desk.ui.palette import colour
 from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
 
 PageLoader = Callable[[Cursor | None, int], Page]
@@ -21,25 +29,25 @@ Index = QModelIndex | QPersistentModelIndex
 COL_NUMBER, COL_RECEIVED, COL_SERVICE, COL_APPLICANT, COL_NIK = range(5)
 COL_CHANNEL, COL_STATUS, COL_HOLDER, COL_DUE = range(5, 9)
 _HEADERS = (
-    "Nomor",
-    "Diterima",
-    "Layanan",
-    "Pemohon → atas nama",
-    "NIK",
-    "Kanal",
-    "Status",
-    "Petugas",
-    "Tenggat",
+    QT_TRANSLATE_NOOP("RequestTableModel", "Nomor"),
+    QT_TRANSLATE_NOOP("RequestTableModel", "Diterima"),
+    QT_TRANSLATE_NOOP("RequestTableModel", "Layanan"),
+    QT_TRANSLATE_NOOP("RequestTableModel", "Pemohon → atas nama"),
+    QT_TRANSLATE_NOOP("RequestTableModel", "NIK"),
+    QT_TRANSLATE_NOOP("RequestTableModel", "Kanal"),
+    QT_TRANSLATE_NOOP("RequestTableModel", "Status"),
+    QT_TRANSLATE_NOOP("RequestTableModel", "Petugas"),
+    QT_TRANSLATE_NOOP("RequestTableModel", "Tenggat"),
 )
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SLA_ROLE = Qt.ItemDataRole.UserRole + 2
 _SLA_COLOURS = {
-    SlaState.OVERDUE: QColor("#fde0dc"),
-    SlaState.DUE_SOON: QColor("#fff4d6"),
+    SlaState.OVERDUE: colour("problem_bg"),
+    SlaState.DUE_SOON: colour("attention_bg"),
 }
 _SLA_TEXT = {
-    SlaState.OVERDUE: "lewat {days} hari",
-    SlaState.DUE_SOON: "hari ini",
+    SlaState.OVERDUE: QT_TRANSLATE_NOOP("RequestTableModel", "lewat {days} hari"),
+    SlaState.DUE_SOON: QT_TRANSLATE_NOOP("RequestTableModel", "hari ini"),
     SlaState.ON_TIME: "{due}",
     SlaState.CLOSED: "—",
 }
@@ -102,7 +110,7 @@ class RequestTableModel(QAbstractTableModel):
     ) -> Any:
         """Column titles."""
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _HEADERS[section]
+            return self.tr(_HEADERS[section])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -245,7 +253,7 @@ class RequestTableModel(QAbstractTableModel):
         if column == COL_NIK:
             return row.nik_masked
         if column == COL_CHANNEL:
-            return CHANNEL_LABELS.get(row.channel, row.channel)
+            return channel_label(row.channel)
         if column == COL_STATUS:
             return row.status.label
         if column == COL_HOLDER:
@@ -254,7 +262,7 @@ class RequestTableModel(QAbstractTableModel):
 
     def _due_text(self, row: RequestRow, today: dt.date) -> str:
         state = sla_state(row.status, row.sla_due, today)
-        return _SLA_TEXT[state].format(
+        return self.tr(_SLA_TEXT[state]).format(
             days=(today - row.sla_due).days, due=row.sla_due.strftime("%d-%m-%Y")
         )
 

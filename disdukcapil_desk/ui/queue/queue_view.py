@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from disdukcapil_desk.domain.dto import Cursor, Page, QueueFilter, RequestRow
+from disdukcapil_desk.domain.dto import Changes, Cursor, Page, QueueFilter, RequestRow
 from disdukcapil_desk.domain.numbering import looks_like_request_number
 from disdukcapil_desk.domain.workflow import CLOSED_STATUSES, Status
 from disdukcapil_desk.ui.models.request_table_model import (
@@ -57,7 +57,11 @@ CountsFn = Callable[[], dict[Status, int]]
 
 
 class QueueView(QWidget):
-    """Everything on the queue screen; emits ``request_opened`` with the chosen row."""
+    """Everything on the queue screen; emits ``request_opened`` with the chosen row.
+
+    It refreshes itself from the runner's change bus: at once when shown, else when it is
+    shown again (a hidden queue asks the database nothing).
+    """
 
     request_opened = Signal(object)
     filters_changed = Signal()
@@ -87,6 +91,8 @@ class QueueView(QWidget):
         # restore the selected request and scroll position (a refresh), open a scanned number.
         self._restore: tuple[int | None, int] | None = None
         self._open_single = False
+        self._stale = False
+        self._runner.changes.changed.connect(self._on_changes)
         self.model = RequestTableModel(
             lambda cursor, size: self._page(self._filter, cursor, size), runner=self._runner
         )
@@ -116,18 +122,20 @@ class QueueView(QWidget):
         bar = QHBoxLayout()
         self.search = QLineEdit(self)
         self.search.setObjectName("search")
-        self.search.setPlaceholderText("Cari nomor, nama, NIK, atau pindai tanda terima (Ctrl+F)")
+        self.search.setPlaceholderText(
+            self.tr("Cari nomor, nama, NIK, atau pindai tanda terima (Ctrl+F)")
+        )
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self._on_search_entered)
         self.status = QComboBox(self)
         self.status.setObjectName("statusFilter")
-        self.status.addItem("Masih berjalan", "open")
-        self.status.addItem("Semua status", None)
+        self.status.addItem(self.tr("Masih berjalan"), "open")
+        self.status.addItem(self.tr("Semua status"), None)
         for status in Status:
             self.status.addItem(status.label, status.value)
         self.service = QComboBox(self)
         self.service.setObjectName("serviceFilter")
-        self.service.addItem("Semua layanan", None)
+        self.service.addItem(self.tr("Semua layanan"), None)
         for code, name in services:
             self.service.addItem(name, code)
         self.service.setMaximumWidth(320)
@@ -135,8 +143,8 @@ class QueueView(QWidget):
         self.location.setObjectName("locationFilter")
         self._fixed_location = fixed_location
         self.set_locations(locations)
-        self.overdue = QCheckBox("&Terlambat", self)
-        self.mine = QCheckBox("&Milik saya", self)
+        self.overdue = QCheckBox(self.tr("&Terlambat"), self)
+        self.mine = QCheckBox(self.tr("&Milik saya"), self)
         for combo in (self.status, self.service, self.location):
             combo.currentIndexChanged.connect(self._on_filters_changed)
             _fit_names(combo)
@@ -153,7 +161,7 @@ class QueueView(QWidget):
         chosen = self._fixed_location or self._filter.location_code
         self.location.blockSignals(True)
         self.location.clear()
-        self.location.addItem("Semua lokasi", None)
+        self.location.addItem(self.tr("Semua lokasi"), None)
         for code, name in locations:
             self.location.addItem(name, code)
         if chosen and self.location.findData(chosen) < 0:
@@ -186,7 +194,7 @@ class QueueView(QWidget):
         panel = QWidget(self)
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.counts_title = QLabel("<b>Jumlah per status</b>", panel)
+        self.counts_title = QLabel(self.tr("<b>Jumlah per status</b>"), panel)
         layout.addWidget(self.counts_title)
         self.counts_list = QListWidget(panel)
         self.counts_list.setObjectName("statusCounts")
@@ -204,6 +212,7 @@ class QueueView(QWidget):
     def reload(self, *, counts: bool = True) -> None:
         """Apply the filters: reload the table from its first page (and the counts)."""
         self._restore = None
+        self._stale = False
         self.model.reload()
         if counts:
             self._show_counts()
@@ -213,8 +222,23 @@ class QueueView(QWidget):
         selected = self.selected_row()
         scroll = self.table.verticalScrollBar().value()
         self._restore = (selected.id if selected else None, scroll)
+        self._stale = False
         self.model.refresh()
         self._show_counts()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if not changes.touches_queue:
+            return
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown again after a change while hidden: re-read what changed."""
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
     def _on_loaded(self) -> None:
         restore, self._restore = self._restore, None
@@ -312,12 +336,15 @@ class QueueView(QWidget):
             item = QListWidgetItem(f"{status.label}: {counts.get(status, 0):,}".replace(",", "."))
             item.setData(ROW_ROLE, status.value)
             if status in CLOSED_STATUSES:
-                item.setToolTip("Seluruh riwayat lokasi ini; dihitung ulang tiap 5 menit")
+                item.setToolTip(self.tr("Seluruh riwayat lokasi ini; dihitung ulang tiap 5 menit"))
             self.counts_list.addItem(item)
 
     def _show_summary(self) -> None:
-        more = " (gulir untuk memuat lebih banyak)" if self.model.canFetchMore() else ""
-        self.summary.setText(f"{self.model.rowCount():,} permohonan dimuat{more}".replace(",", "."))
+        more = self.tr(" (gulir untuk memuat lebih banyak)") if self.model.canFetchMore() else ""
+        count = f"{self.model.rowCount():,}".replace(",", ".")
+        self.summary.setText(
+            self.tr("{count} permohonan dimuat{more}").format(count=count, more=more)
+        )
 
 
 def _fit_names(combo: QComboBox) -> None:

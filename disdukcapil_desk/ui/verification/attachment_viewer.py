@@ -89,14 +89,14 @@ class AttachmentViewer(QWidget):
         bar = QHBoxLayout()
         bar.setSpacing(3)
         actions = (
-            ("◀", "Lampiran sebelumnya (PgUp)", "PgUp", self.previous),
-            ("▶", "Lampiran berikutnya (PgDown)", "PgDown", self.next),
-            ("+", "Perbesar (Ctrl++)", "Ctrl++", lambda: self.zoom(1.25)),
-            ("−", "Perkecil (Ctrl+-)", "Ctrl+-", lambda: self.zoom(0.8)),
-            ("Pas", "Sesuaikan dengan layar (Ctrl+0)", "Ctrl+0", self.fit),
-            ("⟲", "Putar 90° ke kiri (Ctrl+Shift+R)", "Ctrl+Shift+R", self.rotate_left),
-            ("⟳", "Putar 90° ke kanan (Ctrl+R)", "Ctrl+R", self.rotate),
-            ("Buka", "Buka di aplikasi lain", "", self.open_external),
+            ("◀", self.tr("Lampiran sebelumnya (PgUp)"), "PgUp", self.previous),
+            ("▶", self.tr("Lampiran berikutnya (PgDown)"), "PgDown", self.next),
+            ("+", self.tr("Perbesar (Ctrl++)"), "Ctrl++", lambda: self.zoom(1.25)),
+            ("−", self.tr("Perkecil (Ctrl+-)"), "Ctrl+-", lambda: self.zoom(0.8)),
+            (self.tr("Pas"), self.tr("Sesuaikan dengan layar (Ctrl+0)"), "Ctrl+0", self.fit),
+            ("⟲", self.tr("Putar 90° ke kiri (Ctrl+Shift+R)"), "Ctrl+Shift+R", self.rotate_left),
+            ("⟳", self.tr("Putar 90° ke kanan (Ctrl+R)"), "Ctrl+R", self.rotate),
+            (self.tr("Buka"), self.tr("Buka di aplikasi lain"), "", self.open_external),
         )
         self.action_buttons: dict[str, QPushButton] = {}
         for text, tip, keys, slot in actions:
@@ -132,12 +132,16 @@ class AttachmentViewer(QWidget):
             item = QListWidgetItem(attachment.filename)
             item.setData(ID_ROLE, attachment.id)
             item.setData(CODE_ROLE, attachment.requirement_code or "")
-            item.setToolTip(f"{answers}\n{attachment.media_type}, {attachment.size / 1024:.0f} KB")
+            item.setToolTip(
+                self.tr("{answers}\n{attachment.media_type}, {0:.0f} KB").format(
+                    attachment.size / 1024, answers=answers, attachment=attachment
+                )
+            )
             self.list.addItem(item)
         if attachments:
             self.list.setCurrentRow(0)
         else:
-            self.note.setText("Pemohon tidak mengirim lampiran.")
+            self.note.setText(self.tr("Pemohon tidak mengirim lampiran."))
 
     def filenames_by_requirement(self) -> dict[str, list[str]]:
         """The file names sent for each requirement code."""
@@ -158,7 +162,7 @@ class AttachmentViewer(QWidget):
                 return True
         self.list.setCurrentRow(-1)
         self._clear()
-        self.note.setText(f"Tidak ada lampiran untuk: {label or code}")
+        self.note.setText(self.tr("Tidak ada lampiran untuk: {0}").format(label or code))
         return False
 
     @property
@@ -184,7 +188,7 @@ class AttachmentViewer(QWidget):
             return
         attachment_id = int(item.data(ID_ROLE))
         self._shown_id = attachment_id
-        self.note.setText("Memuat lampiran…")
+        self.note.setText(self.tr("Memuat lampiran…"))
         self._fetch(attachment_id, lambda content: self._show_content(attachment_id, content))
 
     def _show_content(self, attachment_id: int, content: Content) -> None:
@@ -195,23 +199,29 @@ class AttachmentViewer(QWidget):
         pixmap = QPixmap()
         if media_type.startswith("image/") and pixmap.loadFromData(data):
             self._show_images([pixmap.toImage()])
-            self.note.setText(f"{pixmap.width()}×{pixmap.height()} piksel")
+            self.note.setText(self.tr("{0}×{1} piksel").format(pixmap.width(), pixmap.height()))
         elif media_type == "application/pdf" or data.startswith(b"%PDF"):
             self._show_pdf(data)
         else:
             self._pixmap = QPixmap()
-            self.note.setText(f"Berkas {media_type}: klik 'Buka' untuk melihatnya.")
+            self.note.setText(
+                self.tr("Berkas {media_type}: klik 'Buka' untuk melihatnya.").format(
+                    media_type=media_type
+                )
+            )
 
     def _show_pdf(self, content: bytes) -> None:
         try:
             images, count = render_pages(content)
         except ValueError as exc:
             self._pixmap = QPixmap()
-            self.note.setText(f"{exc}. Klik 'Buka' untuk mencoba aplikasi lain.")
+            self.note.setText(
+                self.tr("{exc}. Klik 'Buka' untuk mencoba aplikasi lain.").format(exc=exc)
+            )
             return
         self._show_images(images)
-        more = f" (ditampilkan {len(images)})" if len(images) < count else ""
-        self.note.setText(f"PDF, {count} halaman{more}")
+        more = self.tr(" (ditampilkan {0})").format(len(images)) if len(images) < count else ""
+        self.note.setText(self.tr("PDF, {count} halaman{more}").format(count=count, more=more))
 
     def _show_images(self, images: list[QImage]) -> None:
         """Stack pages one under the other, with a gap, turned as this attachment was."""

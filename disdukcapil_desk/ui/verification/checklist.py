@@ -7,7 +7,7 @@ Alt+digit that ticks the row above) shows that file in the attachment viewer.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QBrush, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
 
 from disdukcapil_desk.domain.dto import CheckInput, CheckRow
 from disdukcapil_desk.domain.vocabulary import CheckState
+from disdukcapil_desk.ui import palette
+from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
 
 # Alt+1…4 tick the item under focus (0 puts it back to "not checked").
 STATE_KEYS = {
@@ -29,13 +31,16 @@ STATE_KEYS = {
     "4": CheckState.TIDAK_SESUAI.value,
     "0": CheckState.PENDING.value,
 }
-_STATE_KEYS_TIP = "Alt+1 sesuai, Alt+2 tidak ada, Alt+3 tidak terbaca, Alt+4 tidak sesuai"
+_STATE_KEYS_TIP = QT_TRANSLATE_NOOP(
+    "ChecklistTable", "Alt+1 sesuai, Alt+2 tidak ada, Alt+3 tidak terbaca, Alt+4 tidak sesuai"
+)
 _STATE_COLOURS = {
-    CheckState.SESUAI.value: "#e3f1e4",
-    CheckState.TIDAK_ADA.value: "#fde0dc",
-    CheckState.TIDAK_TERBACA.value: "#fde0dc",
-    CheckState.TIDAK_SESUAI.value: "#fde0dc",
+    CheckState.SESUAI.value: "passed_bg",
+    CheckState.TIDAK_ADA.value: "problem_bg",
+    CheckState.TIDAK_TERBACA.value: "problem_bg",
+    CheckState.TIDAK_SESUAI.value: "problem_bg",
 }
+"""The palette's background of a requirement's row, by its state."""
 
 
 class ChecklistTable(QTableWidget):
@@ -49,7 +54,9 @@ class ChecklistTable(QTableWidget):
         """Three columns; keyboard shortcuts for the state of the focused row."""
         super().__init__(0, 3, parent)
         self.setObjectName("checklist")
-        self.setHorizontalHeaderLabels(["Persyaratan", "Hasil periksa", "Catatan"])
+        self.setHorizontalHeaderLabels(
+            [self.tr("Persyaratan"), self.tr("Hasil periksa"), self.tr("Catatan")]
+        )
         self.verticalHeader().setVisible(False)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -86,11 +93,11 @@ class ChecklistTable(QTableWidget):
                 combo.addItem(state.label, state.value)
             combo.setCurrentIndex(max(combo.findData(check.state), 0))
             combo.currentIndexChanged.connect(lambda _i, r=row: self._on_state_changed(r))
-            combo.setToolTip(_STATE_KEYS_TIP)
+            combo.setToolTip(self.tr(_STATE_KEYS_TIP))
             widest = max(widest, combo.sizeHint().width())
             self.setCellWidget(row, 1, combo)
             note = QLineEdit(check.note, self)
-            note.setPlaceholderText("catatan")
+            note.setPlaceholderText(self.tr("catatan"))
             note.textEdited.connect(self.changed)
             self.setCellWidget(row, 2, note)
             self._colour(row)
@@ -114,12 +121,20 @@ class ChecklistTable(QTableWidget):
         self.setRowCount(0)
 
     def _label_item(self, check: CheckRow, files: list[str] | None) -> QTableWidgetItem:
-        text = check.label if check.required else f"{check.label}\n(khusus: {check.condition})"
-        sent = f"↳ {', '.join(files)}" if files else "↳ tidak ada lampiran"
+        text = check.label
+        if not check.required:
+            text += self.tr("\n(khusus: {0})").format(check.condition)
+        sent = f"↳ {', '.join(files)}" if files else self.tr("↳ tidak ada lampiran")
         item = QTableWidgetItem(("● " if check.required else "○ ") + f"{text}\n{sent}")
         item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-        kind = "Wajib" if check.required else f"Khusus: {check.condition}"
-        item.setToolTip(f"{kind}\nLampiran: {', '.join(files) if files else 'tidak ada'}")
+        kind = (
+            self.tr("Wajib") if check.required else self.tr("Khusus: {0}").format(check.condition)
+        )
+        item.setToolTip(
+            self.tr("{kind}\nLampiran: {0}").format(
+                ", ".join(files) if files else self.tr("tidak ada"), kind=kind
+            )
+        )
         return item
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -193,4 +208,4 @@ class ChecklistTable(QTableWidget):
         item = self.item(row, 0)
         colour = _STATE_COLOURS.get(self.state_of(row))
         if item is not None:
-            item.setBackground(QBrush() if colour is None else QBrush(QColor(colour)))
+            item.setBackground(QBrush() if colour is None else QBrush(palette.colour(colour)))

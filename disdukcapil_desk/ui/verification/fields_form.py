@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -29,13 +29,19 @@ from PySide6.QtWidgets import (
 from disdukcapil_desk.domain.catalogue import FieldType, FormField, Service
 from disdukcapil_desk.domain.findings import Finding, Severity
 from disdukcapil_desk.domain.intake import parse_date
+from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
+from disdukcapil_desk.ui.palette import set_tone
 from disdukcapil_desk.ui.verification.registry import Section, split_fields
 
 NikCheck = Callable[[str, str], list[Finding]]
 DesaName = Callable[[str], str]
 """The name (and kecamatan) of a desa code, ``""`` when unknown."""
-_SEX = (("", "—"), ("L", "Laki-laki"), ("P", "Perempuan"))
-_FINDING_STYLE = {Severity.ERROR: "color: #b71c1c;", Severity.WARNING: "color: #8a5a00;"}
+_SEX = (
+    ("", "—"),
+    ("L", QT_TRANSLATE_NOOP("FieldsForm", "Laki-laki")),
+    ("P", QT_TRANSLATE_NOOP("FieldsForm", "Perempuan")),
+)
+_FINDING_TONE = {Severity.ERROR: "error", Severity.WARNING: "warning"}
 _DAY_FIRST = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _CHOICE_PHRASES = {
     "rs rb": "RS/RB",
@@ -129,20 +135,20 @@ class FieldEditor(QWidget):
                 else [("", "—")] + [(c, choice_label(c)) for c in self.field.choices]
             )
             for value, label in options:
-                combo.addItem(label, value)
+                combo.addItem(QCoreApplication.translate("FieldsForm", label), value)
                 if value:
                     combo.setItemData(combo.count() - 1, value, Qt.ItemDataRole.ToolTipRole)
             combo.currentIndexChanged.connect(self._on_changed)
             return combo
         line = QLineEdit(self)
         if kind is FieldType.DATE:
-            line.setPlaceholderText("HH-BB-TTTT")
-            line.setToolTip("Ketik HH-BB-TTTT (20-10-2026) atau TTTT-BB-HH (2026-10-20)")
+            line.setPlaceholderText(self.tr("HH-BB-TTTT"))
+            line.setToolTip(self.tr("Ketik HH-BB-TTTT (20-10-2026) atau TTTT-BB-HH (2026-10-20)"))
         elif kind in (FieldType.NIK, FieldType.NO_KK):
             line.setMaxLength(24)
-            line.setPlaceholderText("16 angka")
+            line.setPlaceholderText(self.tr("16 angka"))
         elif kind is FieldType.DESA:
-            line.setPlaceholderText("kode desa")
+            line.setPlaceholderText(self.tr("kode desa"))
         line.textEdited.connect(self._on_changed)
         return line
 
@@ -194,10 +200,10 @@ class FieldEditor(QWidget):
     def validate(self) -> list[Finding]:
         """Check the value now; show and return what is wrong."""
         findings = self._findings()
-        shown = [f for f in findings if f.severity in _FINDING_STYLE]
+        shown = [f for f in findings if f.severity in _FINDING_TONE]
         if shown:
             self.problem.setText("; ".join(f.message for f in shown))
-            self.problem.setStyleSheet(_FINDING_STYLE[shown[0].severity])
+            set_tone(self.problem, _FINDING_TONE[shown[0].severity])
         self.problem.setVisible(bool(shown))
         self._show_desa_name()
         return findings
@@ -208,14 +214,15 @@ class FieldEditor(QWidget):
         code = self.value()
         name = self._describe_desa(code) if (self._describe_desa and code) else ""
         self.desa_name.setText(name or ("desa tidak dikenal" if code else ""))
-        self.desa_name.setStyleSheet("" if name else "color: #8a5a00;")
+        set_tone(self.desa_name, "" if name else "warning")
         self.desa_name.setToolTip(name)
 
     def _findings(self) -> list[Finding]:
         value, kind = self.value(), self.field.type
         if not value:
             if self.field.required:
-                return [Finding("field_missing", Severity.ERROR, "wajib diisi", self.field.name)]
+                missing = self.tr("wajib diisi")
+                return [Finding("field_missing", Severity.ERROR, missing, self.field.name)]
             return []
         if kind is FieldType.NIK:
             return self._check_nik(value, self.field.name)
@@ -224,12 +231,13 @@ class FieldEditor(QWidget):
                 Finding(
                     "field_invalid_date",
                     Severity.ERROR,
-                    "tanggal tidak sah (HH-BB-TTTT)",
+                    self.tr("tanggal tidak sah (HH-BB-TTTT)"),
                     self.field.name,
                 )
             ]
         if kind is FieldType.NO_KK and (not value.isdigit() or len(value) != 16):
-            return [Finding("kk_length", Severity.ERROR, "No. KK harus 16 angka", self.field.name)]
+            length = self.tr("No. KK harus 16 angka")
+            return [Finding("kk_length", Severity.ERROR, length, self.field.name)]
         return []
 
     def _on_changed(self) -> None:
@@ -261,7 +269,6 @@ class FieldGroup(QWidget):
         self.header.setAutoRaise(True)
         self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.header.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.header.setStyleSheet("QToolButton { font-weight: bold; text-align: left; }")
         self.header.toggled.connect(self._on_toggled)
         layout.addWidget(self.header)
         self.body = QWidget(self)
@@ -330,7 +337,7 @@ class FieldsForm(QWidget):
             event = self._group(_service_data_title(service), others)
             # The event (a death) comes before the people around it (the reporter).
             own.insert(0 if subject_title else len(own), event)
-        person = self._group(subject_title or "Data pemohon", applicant)
+        person = self._group(subject_title or self.tr("Data pemohon"), applicant)
         # The person the document is about comes first when the service names them itself
         # (the deceased); a plain applicant comes after the service's own data.
         ordered = [person, *own] if subject_title else [*own, person]
@@ -371,18 +378,20 @@ class FieldsForm(QWidget):
         sides = [
             (title, [f for f in fields if Section("", title, prefixes).claims(f.name)])
             for title, prefixes in (
-                (section.left_title, section.left_prefixes),
-                (section.right_title, section.right_prefixes),
+                (self.tr(section.left_title), section.left_prefixes),
+                (self.tr(section.right_title), section.right_prefixes),
             )
         ]
         sides = [(title, side) for title, side in sides if side]
         if not section.paired or len(sides) < 2:
-            return self._group(section.title, fields)
-        group = self._new_group(section.title)
+            return self._group(self.tr(section.title), fields)
+        group = self._new_group(self.tr(section.title))
         grid = QGridLayout(group.body)
         grid.setContentsMargins(8, 0, 0, 0)
         for column, (title, side_fields) in enumerate(sides):
-            grid.addWidget(QLabel(f"<b>{title}</b>", group.body), 0, column)
+            grid.addWidget(
+                QLabel(self.tr("<b>{title}</b>").format(title=title), group.body), 0, column
+            )
             form = QFormLayout()
             form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
             for form_field in side_fields:
@@ -446,7 +455,9 @@ def _label_widget(text: str, parent: QWidget) -> QLabel:
 def _service_data_title(service: Service) -> str:
     """ "Data Pencatatan Kelahiran": the service's name up to its first "/" or "("."""
     name = re.split(r"[/(]", service.name, maxsplit=1)[0].strip()
-    return f"Data {name}" if name else "Data layanan"
+    if not name:
+        return QCoreApplication.translate("FieldsForm", "Data layanan")
+    return QCoreApplication.translate("FieldsForm", "Data {name}").format(name=name)
 
 
 def _subject_title(service: Service) -> str:
@@ -454,7 +465,9 @@ def _subject_title(service: Service) -> str:
     fields (its ``nama`` field relabelled); "" for a plain applicant."""
     for form_field in service.fields:
         if form_field.name == "nama" and form_field.label.lower().startswith("nama "):
-            return "Data " + form_field.label[5:]
+            return QCoreApplication.translate("FieldsForm", "Data {name}").format(
+                name=form_field.label[5:]
+            )
     return ""
 
 

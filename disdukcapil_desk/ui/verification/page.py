@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from html import escape
-from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -24,13 +23,21 @@ from PySide6.QtWidgets import (
 
 from disdukcapil_desk.domain.citizen_messages import whatsapp_link
 from disdukcapil_desk.domain.clock import WIB
-from disdukcapil_desk.domain.dto import CheckInput, Lease, RequestDetail, RequestRow, RevisionDraft
+from disdukcapil_desk.domain.dto import (
+    Changes,
+    CheckInput,
+    Lease,
+    RequestDetail,
+    RequestRow,
+    RevisionDraft,
+)
 from disdukcapil_desk.domain.errors import ClaimError, ReasonRequired, StaleVersionError
 from disdukcapil_desk.domain.history import HistoryEntry
 from disdukcapil_desk.domain.workflow import Permission, Status
-from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, ReasonDialog
-from disdukcapil_desk.ui.messages import CHANNEL_LABELS, show_error
+from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, LinkFor, ReasonDialog
+from disdukcapil_desk.ui.messages import channel_label, show_error
 from disdukcapil_desk.ui.models.request_table_model import parties_text
+from disdukcapil_desk.ui.palette import COLOURS
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 from disdukcapil_desk.ui.verification.attachment_viewer import AttachmentViewer, Content
@@ -39,7 +46,7 @@ from disdukcapil_desk.ui.verification.fields_form import FieldsForm
 from disdukcapil_desk.ui.verification.panels import FindingsView, HistoryView
 
 log = logging.getLogger("disdukcapil_desk.ui.verification")
-_BANNER_STYLE = "background: #fff4d6; border: 1px solid #e0c080; padding: 6px;"
+WARNING = COLOURS["warning"]
 
 
 class VerificationPage(QWidget):
@@ -62,6 +69,7 @@ class VerificationPage(QWidget):
         self._lease_timer.setObjectName("leaseRenewalTimer")
         self._lease_timer.setInterval(int(session.ctx.lease.total_seconds() * 1000 / 3))
         self._lease_timer.timeout.connect(self._renew_lease)
+        runner.changes.changed.connect(self._on_changes)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         self.header = QLabel("", self)
@@ -71,7 +79,6 @@ class VerificationPage(QWidget):
         layout.addWidget(self.header)
         self.banner = QLabel("", self)
         self.banner.setObjectName("holderBanner")
-        self.banner.setStyleSheet(_BANNER_STYLE)
         self.banner.setWordWrap(True)
         self.banner.hide()
         layout.addWidget(self.banner)
@@ -94,8 +101,10 @@ class VerificationPage(QWidget):
         checks_layout.setContentsMargins(0, 0, 0, 0)
         checks_layout.setSpacing(2)
         hint = QLabel(
-            "<b>Persyaratan</b> — Alt+1 sesuai, Alt+2 tidak ada, "
-            "Alt+3 tidak terbaca, Alt+4 tidak sesuai",
+            self.tr(
+                "<b>Persyaratan</b> — Alt+1 sesuai, Alt+2 tidak ada, "
+                "Alt+3 tidak terbaca, Alt+4 tidak sesuai"
+            ),
             checks,
         )
         hint.setWordWrap(True)
@@ -120,7 +129,7 @@ class VerificationPage(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.setSpacing(2)
-        right_layout.addWidget(QLabel("<b>Temuan otomatis</b>", right))
+        right_layout.addWidget(QLabel(self.tr("<b>Temuan otomatis</b>"), right))
         self.findings = FindingsView(right)
         right_layout.addWidget(self.findings)
         self.tabs = QTabWidget(right)
@@ -128,9 +137,9 @@ class VerificationPage(QWidget):
         self.form_area = QScrollArea(self.tabs)
         self.form_area.setWidgetResizable(True)
         self.form_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.tabs.addTab(self.form_area, "&Data permohonan")
+        self.tabs.addTab(self.form_area, self.tr("&Data permohonan"))
         self.history = HistoryView(self.tabs)
-        self.tabs.addTab(self.history, "Ri&wayat")
+        self.tabs.addTab(self.history, self.tr("Ri&wayat"))
         right_layout.addWidget(self.tabs, 1)
         return right
 
@@ -139,13 +148,18 @@ class VerificationPage(QWidget):
 
     def _decision_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
-        specs: list[tuple[str, str, str, Any]] = [
-            ("back", "◀ Kembali ke antrean (Esc)", "Esc", self.close_request),
-            ("take_over", "Ambil alih", "", self.take_over),
-            ("save", "Simpan (Ctrl+S)", "Ctrl+S", self.save),
-            ("revise", "Minta perbaikan (Ctrl+Shift+P)", "Ctrl+Shift+P", self.ask_revision),
-            ("reject", "Tolak (Ctrl+Shift+T)", "Ctrl+Shift+T", self.reject),
-            ("approve", "Setujui (Ctrl+Enter)", "Ctrl+Return", lambda: self.approve()),
+        specs: list[tuple[str, str, str, Callable[[], object]]] = [
+            ("back", self.tr("◀ Kembali ke antrean (Esc)"), "Esc", self.close_request),
+            ("take_over", self.tr("Ambil alih"), "", self.take_over),
+            ("save", self.tr("Simpan (Ctrl+S)"), "Ctrl+S", self.save),
+            (
+                "revise",
+                self.tr("Minta perbaikan (Ctrl+Shift+P)"),
+                "Ctrl+Shift+P",
+                self.ask_revision,
+            ),
+            ("reject", self.tr("Tolak (Ctrl+Shift+T)"), "Ctrl+Shift+T", self.reject),
+            ("approve", self.tr("Setujui (Ctrl+Enter)"), "Ctrl+Return", lambda: self.approve()),
         ]
         self.buttons: dict[str, QPushButton] = {}
         for name, text, keys, slot in specs:
@@ -186,7 +200,7 @@ class VerificationPage(QWidget):
         if not isinstance(error, ClaimError):
             self.report_error(error)
         # Said first: what the page shows once loaded (a status that says more) replaces it.
-        self._set_banner(str(error) + " — hanya dapat dibaca.")
+        self._set_banner(self.tr("{error} — hanya dapat dibaca.").format(error=error))
         self._load(request_id, None)
 
     def _show(self, detail: RequestDetail, *, editable: bool) -> None:
@@ -211,11 +225,17 @@ class VerificationPage(QWidget):
         waiting = detail.row.status is Status.NEEDS_REVISION
         if waiting:
             self._set_banner(
-                "Menunggu perbaikan dari pemohon — hanya dapat dibaca. Pesan yang dikirim dan "
-                "semua langkahnya ada di tab Riwayat."
+                self.tr(
+                    "Menunggu perbaikan dari pemohon — hanya dapat dibaca. Pesan yang dikirim dan "
+                    "semua langkahnya ada di tab Riwayat."
+                )
             )
         elif not editable and detail.row.status is not Status.IN_REVIEW:
-            self._set_banner(f"Status: {detail.row.status.label} — hanya dapat dibaca.")
+            self._set_banner(
+                self.tr("Status: {detail.row.status.label} — hanya dapat dibaca.").format(
+                    detail=detail
+                )
+            )
         elif editable:
             self.banner.hide()
         self.tabs.setCurrentWidget(self.history if waiting else self.form_area)
@@ -230,16 +250,24 @@ class VerificationPage(QWidget):
         received = row.received_at.astimezone(WIB)
         flags = []
         if row.resubmission_count:
-            flags.append(f"perbaikan ke-{row.resubmission_count}")
+            flags.append(self.tr("perbaikan ke-{0}").format(row.resubmission_count))
         if row.possible_duplicate:
-            flags.append("kemungkinan ganda")
-        self.header.setText(
-            f"<big><b>{row.number}</b></big> &nbsp; {escape(row.service_name)}<br>"
-            f"{escape(parties_text(row))} · diterima {received:%d-%m-%Y %H:%M} via "
-            f"{CHANNEL_LABELS.get(row.channel, row.channel)} · "
-            f"tenggat {row.sla_due:%d-%m-%Y} · kontak {escape(detail.contact)}"
-            + (f" · <span style='color:#8a5a00'>{', '.join(flags)}</span>" if flags else "")
+            flags.append(self.tr("kemungkinan ganda"))
+        said = self.tr(
+            "<big><b>{number}</b></big> &nbsp; {service}<br>{parties} · diterima {received} via "
+            "{channel} · tenggat {due} · kontak {contact}"
+        ).format(
+            number=row.number,
+            service=escape(row.service_name),
+            parties=escape(parties_text(row)),
+            received=f"{received:%d-%m-%Y %H:%M}",
+            channel=channel_label(row.channel),
+            due=f"{row.sla_due:%d-%m-%Y}",
+            contact=escape(detail.contact),
         )
+        if flags:
+            said += f" · <span style='color:{WARNING}'>{', '.join(flags)}</span>"
+        self.header.setText(said)
 
     def _show_findings(self, detail: RequestDetail) -> None:
         self.findings.show_findings(detail.findings)
@@ -305,7 +333,7 @@ class VerificationPage(QWidget):
     def _on_edited(self) -> None:
         self.dirty = True
 
-    def save(self, *, then: Any = None) -> None:
+    def save(self, *, then: Callable[[], object] | None = None) -> None:
         """Save the fields and checklist as a draft (the request stays with this officer)."""
         if self.detail is None or self.read_only or self.form is None:
             return
@@ -316,8 +344,7 @@ class VerificationPage(QWidget):
             self.version = new_version
             self.dirty = False
             self.request_changed.emit("Draf tersimpan")
-            self._refresh_findings(request_id)
-            if callable(then):
+            if then is not None:
                 then()
 
         self._runner.run(
@@ -326,10 +353,16 @@ class VerificationPage(QWidget):
             self.report_error,
         )
 
+    def _on_changes(self, changes: Changes) -> None:
+        """The open request changed (a draft saved, say): show the findings as now stored."""
+        if self.detail is not None and self.detail.row.id in changes.requests:
+            self._refresh_findings(self.detail.row.id)
+
     def _refresh_findings(self, request_id: int) -> None:
         def shown(detail: RequestDetail) -> None:
-            self.detail = detail
-            self._show_findings(detail)
+            if self.detail is not None and self.detail.row.id == request_id:  # still open
+                self.detail = detail
+                self._show_findings(detail)
 
         self._runner.run(lambda: self._session.detail(request_id), shown, self.report_error)
 
@@ -355,11 +388,11 @@ class VerificationPage(QWidget):
         def refused(error: BaseException) -> None:
             if isinstance(error, ReasonRequired) and not reason:
                 given = self.ask_reason(
-                    "Setujui dengan catatan",
-                    "Yang belum memenuhi:\n"
-                    + "\n".join(f"• {p}" for p in error.problems)
-                    + "\n\nTulis alasan tetap menyetujui:",
-                    "Setujui",
+                    self.tr("Setujui dengan catatan"),
+                    self.tr(
+                        "Yang belum memenuhi:\n{problems}\n\nTulis alasan tetap menyetujui:"
+                    ).format(problems="\n".join(f"• {p}" for p in error.problems)),
+                    self.tr("Setujui"),
                 )
                 if given:
                     self.approve(given)
@@ -391,9 +424,11 @@ class VerificationPage(QWidget):
         self._show_findings(draft.detail)
         contact = draft.detail.contact
         message = self.confirm_message(
-            "Minta perbaikan",
-            "Pesan berikut akan disimpan untuk dikirim ke pemohon. Semua kekurangan ada dalam "
-            "satu pesan; sunting bila perlu.",
+            self.tr("Minta perbaikan"),
+            self.tr(
+                "Pesan berikut akan disimpan untuk dikirim ke pemohon. Semua kekurangan ada dalam "
+                "satu pesan; sunting bila perlu."
+            ),
             draft.message,
             lambda current: whatsapp_link(contact, current),
         )
@@ -411,7 +446,9 @@ class VerificationPage(QWidget):
         if not self._may_decide():
             return
         reason = self.ask_reason(
-            "Tolak permohonan", "Alasan penolakan (dikirim ke pemohon):", "Tolak"
+            self.tr("Tolak permohonan"),
+            self.tr("Alasan penolakan (dikirim ke pemohon):"),
+            self.tr("Tolak"),
         )
         if not reason:
             return
@@ -437,7 +474,9 @@ class VerificationPage(QWidget):
         if self.detail is None:
             return
         reason = self.ask_reason(
-            "Ambil alih", "Alasan mengambil alih permohonan ini:", "Ambil alih"
+            self.tr("Ambil alih"),
+            self.tr("Alasan mengambil alih permohonan ini:"),
+            self.tr("Ambil alih"),
         )
         if not reason:
             return
@@ -461,11 +500,15 @@ class VerificationPage(QWidget):
             self._lease_timer.stop()
             if isinstance(error, ClaimError):
                 self._set_editable(False)
-                self._set_banner(f"{error}. Isian Anda tetap di layar tetapi tidak dapat disimpan.")
+                self._set_banner(
+                    self.tr(
+                        "{error}. Isian Anda tetap di layar tetapi tidak dapat disimpan."
+                    ).format(error=error)
+                )
             else:
                 self.report_error(error)
 
-        self._runner.run(lambda: self._session.claim(request_id), lambda _: None, lost)
+        self._runner.run(lambda: self._session.renew(request_id), lambda _: None, lost)
 
     # -- dialogs (overridable in tests) -----------------------------------------------------------
 
@@ -480,10 +523,10 @@ class VerificationPage(QWidget):
         dialog = ReasonDialog(title, prompt, confirm_label=confirm, parent=self)
         return dialog.text if dialog.exec() else None
 
-    def confirm_message(self, title: str, intro: str, text: str, link_for: Any) -> str | None:
+    def confirm_message(self, title: str, intro: str, text: str, link_for: LinkFor) -> str | None:
         """Let the officer edit, copy or WhatsApp a message; None when cancelled."""
         dialog = CitizenMessageDialog(
-            title, intro, text, link_for, confirm_label="Simpan && kembalikan", parent=self
+            title, intro, text, link_for, confirm_label=self.tr("Simpan && kembalikan"), parent=self
         )
         return dialog.text if dialog.exec() else None
 
@@ -491,14 +534,16 @@ class VerificationPage(QWidget):
         """Ask whether to save unsaved input before leaving: "save", "discard" or "cancel"."""
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Perubahan belum disimpan",
-            "Simpan perubahan sebelum kembali ke antrean?",
+            self.tr("Perubahan belum disimpan"),
+            self.tr("Simpan perubahan sebelum kembali ke antrean?"),
             parent=self,
         )
         answers: dict[object, str] = {
-            box.addButton("Simpan", QMessageBox.ButtonRole.AcceptRole): "save",
-            box.addButton("Buang perubahan", QMessageBox.ButtonRole.DestructiveRole): "discard",
-            box.addButton("Batal", QMessageBox.ButtonRole.RejectRole): "cancel",
+            box.addButton(self.tr("Simpan"), QMessageBox.ButtonRole.AcceptRole): "save",
+            box.addButton(
+                self.tr("Buang perubahan"), QMessageBox.ButtonRole.DestructiveRole
+            ): "discard",
+            box.addButton(self.tr("Batal"), QMessageBox.ButtonRole.RejectRole): "cancel",
         }
         box.exec()
         return answers.get(box.clickedButton(), "cancel")  # closing the box = cancel

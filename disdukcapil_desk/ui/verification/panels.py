@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QCoreApplication, QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QTextBrowser, QWidget
 
 from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.dto import FindingRow
 from disdukcapil_desk.domain.history import HistoryEntry
+from disdukcapil_desk.ui.palette import COLOURS
 
 SEVERITY_MARK = {"error": "✖", "warning": "⚠", "info": "ℹ"}
-SEVERITY_COLOUR = {"error": "#b71c1c", "warning": "#8a5a00", "info": "#1f4e79"}
+SEVERITY_COLOUR = {s: COLOURS[s] for s in ("error", "warning", "info")}
 MAX_FINDING_LINES = 5
 """More lines than this scroll inside the panel, so the form keeps its room."""
 
@@ -45,12 +46,16 @@ class FindingsView(QScrollArea):
         ranked = sorted(findings, key=lambda f: order.get(str(f.severity), 3))
         self.messages = [f.message for f in ranked]
         if not ranked:
-            self.label.setText("<span style='color:#555'>Tidak ada temuan otomatis.</span>")
+            self.label.setText(
+                self.tr("<span style='color:{0}'>Tidak ada temuan otomatis.</span>").format(
+                    COLOURS["hint"]
+                )
+            )
             self.label.setToolTip("")
         else:
             self.label.setText(
                 "<br>".join(
-                    f"<span style='color:{SEVERITY_COLOUR.get(str(f.severity), '#000')}'>"
+                    f"<span style='color:{SEVERITY_COLOUR.get(str(f.severity), COLOURS['text'])}'>"
                     f"{SEVERITY_MARK.get(str(f.severity), '•')}</span> {escape(f.message)}"
                     for f in ranked
                 )
@@ -94,20 +99,20 @@ class HistoryView(QTextBrowser):
         self.setObjectName("history")
         self.setOpenLinks(False)
         self.entries: tuple[HistoryEntry, ...] = ()
-        self.setPlainText("Riwayat dimuat…")
+        self.setPlainText(self.tr("Riwayat dimuat…"))
 
     def show_entries(self, entries: tuple[HistoryEntry, ...]) -> None:
         """Show the history, newest first (what a citizen who calls asks about)."""
         self.entries = entries
         if not entries:
-            self.setPlainText("Belum ada riwayat.")
+            self.setPlainText(self.tr("Belum ada riwayat."))
             return
         self.setHtml("".join(_entry_html(entry) for entry in reversed(entries)))
 
-    def clear_entries(self, note: str = "Riwayat dimuat…") -> None:
+    def clear_entries(self, note: str = "") -> None:
         """Forget the previous request's history."""
         self.entries = ()
-        self.setPlainText(note)
+        self.setPlainText(note or self.tr("Riwayat dimuat…"))
 
 
 def _entry_html(entry: HistoryEntry) -> str:
@@ -118,14 +123,20 @@ def _entry_html(entry: HistoryEntry) -> str:
         else f"{entry.actor_name} ({entry.actor})"
     )
     if entry.actor == "system":
-        who = "sistem"
+        who = QCoreApplication.translate("HistoryView", "sistem")
     parts = [f"<b>{at:%d-%m-%Y %H:%M}</b> · {escape(entry.label)} · <i>{who}</i>"]
     if entry.detail and entry.detail != entry.message:
-        parts.append(f"<br>Keterangan: {escape(entry.detail)}")
+        parts.append(
+            QCoreApplication.translate("HistoryView", "<br>Keterangan: {0}").format(
+                escape(entry.detail)
+            )
+        )
     if entry.message:
         body = escape(entry.message).replace("\n", "<br>")
         parts.append(
-            "<br><span style='color:#1f4e79'>Pesan untuk pemohon:</span>"
-            f"<div style='margin-left:12px; background:#f3f6fa'>{body}</div>"
+            f"<br><span style='color:{COLOURS['info']}'>"
+            + QCoreApplication.translate("HistoryView", "Pesan untuk pemohon:")
+            + "</span>"
+            f"<div style='margin-left:12px; background:{COLOURS['message_bg']}'>{body}</div>"
         )
     return "<p>" + "".join(parts) + "</p>"

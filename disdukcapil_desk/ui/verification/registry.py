@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from disdukcapil_desk.domain.catalogue import FormField, Service
+from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,14 +33,45 @@ class Section:
         return _matches(name, self.left_prefixes + self.right_prefixes)
 
 
-PARENTS = Section("Data orang tua", "Ayah", ("ayah_",), "Ibu", ("ibu_",))
-ADOPTIVE_PARENTS = Section(
-    "Data orang tua angkat", "Ayah angkat", ("ayah_angkat_",), "Ibu angkat", ("ibu_angkat_",)
+# Titles are marked for translation in the context of the form that shows them.
+PARENTS = Section(
+    QT_TRANSLATE_NOOP("FieldsForm", "Data orang tua"),
+    QT_TRANSLATE_NOOP("FieldsForm", "Ayah"),
+    ("ayah_",),
+    QT_TRANSLATE_NOOP("FieldsForm", "Ibu"),
+    ("ibu_",),
 )
-COUPLE = Section("Data pasangan", "Suami", ("suami_",), "Istri", ("istri_",))
-MOVE = Section("Data kepindahan", "Asal", ("*_asal",), "Tujuan", ("*_tujuan",))
-CHILD = Section("Data anak", "Anak", ("anak_",))
-REPORTER = Section("Pelapor", "Pelapor", ("pelapor_",))
+ADOPTIVE_PARENTS = Section(
+    QT_TRANSLATE_NOOP("FieldsForm", "Data orang tua angkat"),
+    QT_TRANSLATE_NOOP("FieldsForm", "Ayah angkat"),
+    ("ayah_angkat_",),
+    QT_TRANSLATE_NOOP("FieldsForm", "Ibu angkat"),
+    ("ibu_angkat_",),
+)
+COUPLE = Section(
+    QT_TRANSLATE_NOOP("FieldsForm", "Data pasangan"),
+    QT_TRANSLATE_NOOP("FieldsForm", "Suami"),
+    ("suami_",),
+    QT_TRANSLATE_NOOP("FieldsForm", "Istri"),
+    ("istri_",),
+)
+MOVE = Section(
+    QT_TRANSLATE_NOOP("FieldsForm", "Data kepindahan"),
+    QT_TRANSLATE_NOOP("FieldsForm", "Asal"),
+    ("*_asal",),
+    QT_TRANSLATE_NOOP("FieldsForm", "Tujuan"),
+    ("*_tujuan",),
+)
+CHILD = Section(
+    QT_TRANSLATE_NOOP("FieldsForm", "Data anak"),
+    QT_TRANSLATE_NOOP("FieldsForm", "Anak"),
+    ("anak_",),
+)
+REPORTER = Section(
+    QT_TRANSLATE_NOOP("FieldsForm", "Pelapor"),
+    QT_TRANSLATE_NOOP("FieldsForm", "Pelapor"),
+    ("pelapor_",),
+)
 
 SECTIONS: dict[str, tuple[Section, ...]] = {
     "akta_kelahiran": (CHILD, PARENTS),
