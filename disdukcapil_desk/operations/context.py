@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from disdukcapil_desk.domain.documents import (
 )
 from disdukcapil_desk.domain.intake import IntakeRules
 from disdukcapil_desk.domain.nik import NikRules
+from disdukcapil_desk.domain.payload import DEFAULT_LIMITS, PayloadLimits
 from disdukcapil_desk.domain.sla import HolidayCalendar, load_holidays
 from disdukcapil_desk.domain.wilayah import Wilayah, load_region_codes, load_wilayah
 from disdukcapil_desk.paths import resource_path
@@ -59,11 +61,13 @@ class ReferenceData:
     messages: MessageTemplates
     certificates: Mapping[str, CertificateTemplate] = field(default_factory=dict)
     """The certificate templates by service code; a service without one issues no certificate."""
+    payload_limits: PayloadLimits = DEFAULT_LIMITS
+    """What one intake payload may hold (``intake/limits.json``)."""
 
     @property
     def intake_rules(self) -> IntakeRules:
         """The rules intake checks rows against."""
-        return IntakeRules(self.catalogue, self.wilayah, self.nik_rules)
+        return IntakeRules(self.catalogue, self.wilayah, self.nik_rules, self.payload_limits)
 
 
 def load_reference_data(root: Path | None = None) -> ReferenceData:
@@ -84,6 +88,9 @@ def load_reference_data(root: Path | None = None) -> ReferenceData:
         calendar=load_holidays(locate("holidays.json")),
         messages=load_message_templates(locate("templates/messages.json")),
         certificates=certificates,
+        payload_limits=PayloadLimits.from_mapping(
+            json.loads(locate("intake/limits.json").read_text(encoding="utf-8"))
+        ),
     )
 
 

@@ -8,6 +8,7 @@ NUL has the same fate on both engines; an administrator sends quarantined rows b
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from disdukcapil_desk.db.models import AuditLog, IncomingRequest, ServiceRequest
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DatabaseLocked, PermissionDenied
-from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.context import DeskContext, load_reference_data
 from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
 from tests.integration.test_cli import desk
 from tests.integration.test_intake import incoming_of, row
@@ -185,3 +186,17 @@ def test_cli_lists_and_requeues_quarantined_rows(
             select(IncomingRequest.ingested_at).where(IncomingRequest.id == row_id)
         )
     assert pending is None
+
+
+def test_the_limits_are_reference_data(tmp_path: Path) -> None:
+    resources = Path(__file__).resolve().parents[2] / "resources"
+    copy = tmp_path / "resources"
+    shutil.copytree(resources, copy)
+    limits = copy / "intake" / "limits.json"
+    limits.write_text(json.dumps({"max_depth": 2}), encoding="utf-8")
+
+    assert load_reference_data(copy).intake_rules.limits.max_depth == 2
+    assert load_reference_data(resources).intake_rules.limits.max_depth == 8
+    limits.write_text(json.dumps({"max_dept": 2}), encoding="utf-8")
+    with pytest.raises(ValueError, match="tidak dikenal"):
+        load_reference_data(copy)

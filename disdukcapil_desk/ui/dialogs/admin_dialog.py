@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from disdukcapil_desk.domain.document_records import SigningInfo
+from disdukcapil_desk.domain.document_records import RegisterEntry, SigningInfo
 from disdukcapil_desk.domain.documents import RegisterEvent, key_fingerprint, load_public_key
 from disdukcapil_desk.domain.dto import Changes
 from disdukcapil_desk.domain.office import SETTING_LABELS, OfficeSettings
@@ -315,7 +315,7 @@ class AdminDialog(QDialog):
 
         self._run(lambda: self._session.set_opening_offset(service, year, offset, late), saved)
 
-    def _show_register(self, entries: list[tuple[str, str, str, str, dt.datetime]]) -> None:
+    def _show_register(self, entries: list[RegisterEntry]) -> None:
         self.register_table.setRowCount(len(entries))
         for row, (number, event, reason, who, at) in enumerate(entries):
             cells = (
