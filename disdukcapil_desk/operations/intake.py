@@ -106,7 +106,7 @@ class IntakeOps:
                 session,
                 channel=row.channel,
                 external_ref=row.external_ref,
-                received_at=row.received_at or self._ctx.clock(),
+                received_at=row.received_at or self._ctx.now(session),
                 sender=row.sender,
                 service_code=row.service_code,
                 payload=row.payload,
@@ -114,7 +114,7 @@ class IntakeOps:
                 reply_to_number=row.reply_to_number,
             )
             if row_id is not None and refusal:
-                intake_repo.quarantine(session, row_id, self._ctx.clock(), refusal)
+                intake_repo.quarantine(session, row_id, self._ctx.now(session), refusal)
             if row_id is not None:
                 for kind, filename, media_type, content in row.attachments:
                     intake_repo.add_attachment(

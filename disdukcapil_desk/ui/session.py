@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from disdukcapil_desk.domain.catalogue import Catalogue
+from disdukcapil_desk.domain.clock import skew_warning
 from disdukcapil_desk.domain.document_records import (
     DocumentSummary,
     IssueResult,
@@ -36,6 +37,7 @@ from disdukcapil_desk.domain.findings import Finding
 from disdukcapil_desk.domain.history import HistoryEntry
 from disdukcapil_desk.domain.office import OfficeSettings
 from disdukcapil_desk.domain.workflow import CLOSED_STATUSES, Permission, Role, Status, holds
+from disdukcapil_desk.operations.clock import ClockOps
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.intake import CancelFn, IntakeOps, ProgressFn
@@ -197,6 +199,11 @@ class DeskSession:
         detail = self.detail(request_id)
         return detail, self.ready_message(detail)
 
+    def clock_warning(self) -> str | None:
+        """The warning when this workstation's clock is off the server's by over a minute."""
+        offset = ClockOps(self.ctx).clock_skew()
+        return None if offset is None else skew_warning(offset)
+
     def schema_version(self) -> int | None:
         """The database's schema version; None when it cannot be read (for "Tentang")."""
         try:
@@ -212,9 +219,11 @@ class DeskSession:
         """Draft the "document ready" message."""
         return self._verification.ready_message(detail)
 
-    def set_citizen_message(self, request_id: int, text: str) -> None:
-        """Store the message for the channel to send."""
-        self._verification.set_citizen_message(self.actor, request_id, text)
+    def set_citizen_message(self, request_id: int, text: str, version: int | None = None) -> int:
+        """Store the message for the channel to send (at the version shown); the new version."""
+        return self._verification.set_citizen_message(
+            self.actor, request_id, text, expected_version=version
+        )
 
     def receipt_pdf(
         self,
@@ -231,7 +240,7 @@ class DeskSession:
 
     def receipt_print_count(self, number: str) -> int:
         """How often the receipt was printed already."""
-        return self._documents.receipt_print_count(number)
+        return self._documents.receipt_print_count(self.actor, number)
 
     def certificate_pdf(self, number: str, *, purpose: PrintPurpose = PrintPurpose.PRINT) -> bytes:
         """The certificate of a request or akta number ("save" does not count as printed)."""
@@ -280,7 +289,7 @@ class DeskSession:
 
     def number_register(self, number: str | None = None) -> list[RegisterEntry]:
         """Voided and reprinted numbers (or one number's lines), newest first."""
-        return self._documents.register(number)
+        return self._documents.register(self.actor, number)
 
     def document_summary(self, number: str) -> DocumentSummary:
         """What a certificate is, before voiding or reissuing it (section heads)."""
