@@ -5,6 +5,7 @@ One place decides whom a request's office lets in, so no operation carries its o
 - :func:`check_office` — a UPT officer acts only on their own UPT's requests; the dinas and the
   desk itself act on every office (their roles, checked with ``require``, limit what they do);
 - :func:`listing_office` — the office a list (queue, print-ready batch, recap, register) covers;
+- :func:`check_unrouted` — intake rows not yet a request are the dinas's;
 - :func:`check_not_held_by_other` — a request in review under a live lease is changed only by
   the holder of that lease (decisions go further and need the actor to hold it:
   ``QueueOps.held_request``).
@@ -38,6 +39,17 @@ def check_office(actor: Actor, location_code: str | None) -> None:
     """
     if not may_act_on(actor, location_code):
         raise PermissionDenied(OTHER_OFFICE)
+
+
+def check_unrouted(actor: Actor) -> None:
+    """Intake rows that never became a request belong to no office yet: the dinas, which runs
+    intake, handles them (quarantine, re-queue), not a UPT.
+
+    Raises:
+        PermissionDenied: the actor works at a UPT.
+    """
+    if not actor.is_system and actor.is_upt_officer:
+        raise PermissionDenied("Baris masuk yang belum menjadi permohonan ditangani dinas")
 
 
 def listing_office(actor: Actor, location_code: str | None) -> str | None:

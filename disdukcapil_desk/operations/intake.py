@@ -50,6 +50,7 @@ from disdukcapil_desk.domain.numbering import (
 from disdukcapil_desk.domain.routing import Office, route
 from disdukcapil_desk.domain.workflow import Action, Permission, Status, check_transition, require
 from disdukcapil_desk.operations.audit import AuditBuffer, record
+from disdukcapil_desk.operations.boundaries import check_unrouted
 from disdukcapil_desk.operations.context import DeskContext
 
 log = logging.getLogger("disdukcapil_desk.intake")
@@ -130,6 +131,7 @@ class IntakeOps:
     def quarantined(self, actor: Actor, limit: int = 500) -> list[QuarantinedRow]:
         """The quarantined intake rows, newest first, with their reasons."""
         require(actor, Permission.REQUEUE_INTAKE)
+        check_unrouted(actor)
         with self._ctx.reading() as session:
             return intake_repo.quarantined_rows(session, limit)
 
@@ -142,6 +144,7 @@ class IntakeOps:
             How many rows wait to be ingested again.
         """
         require(actor, Permission.REQUEUE_INTAKE)
+        check_unrouted(actor)
         with self._ctx.unit_of_work() as session:
             reasons = intake_repo.requeue(session, sorted(set(row_ids)))
             for row_id, reason in sorted(reasons.items()):
