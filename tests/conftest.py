@@ -172,7 +172,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def ctx(db_url: str, reference: ReferenceData, clock: FakeClock) -> Iterator[DeskContext]:
-    context = DeskContext(make_engine(db_url), reference, clock=clock)
+    context = DeskContext(make_engine(db_url), reference, clock=clock, server_clock=clock)
     yield context
     context.close()
 

@@ -237,7 +237,7 @@ def cmd_number_offset(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -
 
 def cmd_number_register(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Print the register of voided and reprinted numbers."""
-    entries = DocumentOps(ctx).register(args.number)
+    entries = DocumentOps(ctx).register(_admin(), args.number)
     if not entries:
         out.write("Register kosong.\n")
     for number, event, reason, who, at in entries:

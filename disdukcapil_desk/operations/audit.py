@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.repositories import audit as audit_repo
@@ -26,7 +28,8 @@ def record(
 
     Personal numbers must not be put in ``detail``; pass masked values in before/after.
     """
-    audit_repo.append(session, _entry(ctx, actor, action, entity, key, before, after, detail))
+    entry = _entry(ctx, actor, action, entity, key, before, after, detail)
+    audit_repo.append(session, replace(entry, at=ctx.now(session)))  # the server's time
 
 
 def _entry(
@@ -86,7 +89,8 @@ class AuditBuffer:
 
     def write(self, session: Session) -> None:
         """Append everything collected to the chain, in order, and start over."""
-        audit_repo.append_many(session, self._entries)
+        at = self._ctx.now(session)  # the server's time on PostgreSQL
+        audit_repo.append_many(session, [replace(e, at=at) for e in self._entries])
         self._entries = []
 
 

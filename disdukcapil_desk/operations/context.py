@@ -9,9 +9,9 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from disdukcapil_desk.db.engine import is_postgresql, make_engine, make_sessionmaker
 from disdukcapil_desk.db.errors import classify, classify_known
@@ -31,6 +31,7 @@ from disdukcapil_desk.domain.wilayah import Wilayah, load_region_codes, load_wil
 from disdukcapil_desk.paths import resource_path
 
 DEFAULT_LEASE = dt.timedelta(minutes=15)
+_NOW_KEY = "desk_now"
 
 
 @contextmanager
@@ -47,6 +48,12 @@ def _translate_database_errors(engine: Engine) -> Iterator[None]:
         if known is None:
             raise
         raise known from exc
+
+
+def _forget_now(session: Session, transaction: SessionTransaction) -> None:
+    """A new transaction asks the server again."""
+    if transaction.parent is None:
+        session.info.pop(_NOW_KEY, None)
 
 
 @dataclass(frozen=True)
@@ -96,12 +103,21 @@ def load_reference_data(root: Path | None = None) -> ReferenceData:
 
 @dataclass
 class DeskContext:
-    """Engine, session factory, reference data and clock: what every operation needs."""
+    """Engine, session factory, reference data and clock: what every operation needs.
+
+    Time: :meth:`now` is what orders and expires things (leases, audit entries, received and
+    updated times, the date and yearly series of a registration number). On PostgreSQL it is
+    the server's, read once per transaction, so every workstation agrees whatever its own clock
+    says; on SQLite (one workstation) it is ``clock``. ``server_clock`` stands in for the
+    server's clock in tests (a ``FakeClock``); None asks PostgreSQL.
+    """
 
     engine: Engine
     reference: ReferenceData
     clock: Callable[[], dt.datetime] = utc_now
+    """This workstation's clock."""
     lease: dt.timedelta = DEFAULT_LEASE
+    server_clock: Callable[[], dt.datetime] | None = None
     sessions: sessionmaker[Session] = field(init=False)
     read_sessions: sessionmaker[Session] = field(init=False, repr=False)
 
@@ -109,6 +125,27 @@ class DeskContext:
         """Build the session factories (one for changes, one for reading only)."""
         self.sessions = make_sessionmaker(self.engine)
         self.read_sessions = make_sessionmaker(self.engine, read_only=True)
+        for factory in (self.sessions, self.read_sessions):
+            event.listen(factory, "after_transaction_end", _forget_now)
+
+    def now(self, session: Session) -> dt.datetime:
+        """The time of ``session``'s transaction: the server's on PostgreSQL (asked once per
+        transaction and kept on the session), this workstation's clock on SQLite."""
+        if not self.postgresql:
+            return self.clock()
+        cached = session.info.get(_NOW_KEY)
+        if cached is None:
+            cached = self.server_now(session)
+            session.info[_NOW_KEY] = cached
+        return cached
+
+    def server_now(self, session: Session) -> dt.datetime:
+        """Ask the server for the time now (PostgreSQL's ``clock_timestamp()``)."""
+        if self.server_clock is not None:
+            return self.server_clock()
+        moment = session.scalar(select(func.clock_timestamp()))
+        assert isinstance(moment, dt.datetime)
+        return moment.astimezone(dt.UTC)
 
     @classmethod
     def open(

@@ -50,6 +50,7 @@ from disdukcapil_desk.domain.numbering import (
 from disdukcapil_desk.domain.routing import Office, route
 from disdukcapil_desk.domain.workflow import Action, Permission, Status, check_transition, require
 from disdukcapil_desk.operations.audit import AuditBuffer, record
+from disdukcapil_desk.operations.boundaries import check_unrouted
 from disdukcapil_desk.operations.context import DeskContext
 
 log = logging.getLogger("disdukcapil_desk.intake")
@@ -106,7 +107,7 @@ class IntakeOps:
                 session,
                 channel=row.channel,
                 external_ref=row.external_ref,
-                received_at=row.received_at or self._ctx.clock(),
+                received_at=row.received_at or self._ctx.now(session),
                 sender=row.sender,
                 service_code=row.service_code,
                 payload=row.payload,
@@ -114,7 +115,7 @@ class IntakeOps:
                 reply_to_number=row.reply_to_number,
             )
             if row_id is not None and refusal:
-                intake_repo.quarantine(session, row_id, self._ctx.clock(), refusal)
+                intake_repo.quarantine(session, row_id, self._ctx.now(session), refusal)
             if row_id is not None:
                 for kind, filename, media_type, content in row.attachments:
                     intake_repo.add_attachment(
@@ -130,6 +131,7 @@ class IntakeOps:
     def quarantined(self, actor: Actor, limit: int = 500) -> list[QuarantinedRow]:
         """The quarantined intake rows, newest first, with their reasons."""
         require(actor, Permission.REQUEUE_INTAKE)
+        check_unrouted(actor)
         with self._ctx.reading() as session:
             return intake_repo.quarantined_rows(session, limit)
 
@@ -142,6 +144,7 @@ class IntakeOps:
             How many rows wait to be ingested again.
         """
         require(actor, Permission.REQUEUE_INTAKE)
+        check_unrouted(actor)
         with self._ctx.unit_of_work() as session:
             reasons = intake_repo.requeue(session, sorted(set(row_ids)))
             for row_id, reason in sorted(reasons.items()):

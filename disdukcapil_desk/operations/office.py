@@ -40,7 +40,9 @@ class OfficeOps:
         current = asdict(self.get())
         with self._ctx.unit_of_work() as session:
             for key, value in changes.items():
-                repo.put_setting(session, key, value.strip(), by=actor.login, at=self._ctx.clock())
+                repo.put_setting(
+                    session, key, value.strip(), by=actor.login, at=self._ctx.now(session)
+                )
             record(
                 self._ctx,
                 session,

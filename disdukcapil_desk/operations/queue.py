@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -49,6 +50,12 @@ from disdukcapil_desk.domain.workflow import (
     require,
 )
 from disdukcapil_desk.operations.audit import record
+from disdukcapil_desk.operations.boundaries import (
+    check_not_held_by_other,
+    check_office,
+    listing_office,
+    may_act_on,
+)
 from disdukcapil_desk.operations.context import DeskContext
 
 PAGE_SIZE = 200
@@ -98,8 +105,8 @@ class QueueOps:
         """
         require(actor, Permission.VIEW_QUEUE)
         flt = self._scoped(actor, flt)
-        today = office_date(self._ctx.clock())
         with self._ctx.reading() as session:
+            today = office_date(self._ctx.now(session))
             conditions = repo.filter_conditions(session, flt, today=today, user_id=actor.user_id)
             rows = repo.page(
                 session,
@@ -166,10 +173,10 @@ class QueueOps:
         location = location_code or actor.location_code
         if not location:
             raise ClaimError("Lokasi kerja belum ditentukan")
-        self._check_location(actor, location)
+        check_office(actor, location)
         for _ in range(_CLAIM_ATTEMPTS):
             with self._ctx.unit_of_work() as session:
-                now = self._ctx.clock()
+                now = self._ctx.now(session)
                 request_id = repo.next_claimable_id(session, location, now)
                 if request_id is None:
                     return None
@@ -218,7 +225,7 @@ class QueueOps:
     def expire_leases(self) -> int:
         """Return to the queue every request whose lease ran out; returns how many."""
         with self._ctx.unit_of_work() as session:
-            ids = repo.expired_lease_ids(session, self._ctx.clock())
+            ids = repo.expired_lease_ids(session, self._ctx.now(session))
             for request_id in ids:
                 request = self._load(session, request_id)
                 self._move(session, SYSTEM_ACTOR, request, Action.EXPIRE, reason="lease habis")
@@ -247,7 +254,7 @@ class QueueOps:
             before = {k: payload.get(k) for k in changes}
             payload.update(changes)
             request.payload = json.dumps(payload, ensure_ascii=False)
-            self._touch(request, actor)
+            self._touch(session, request, actor)
             record(
                 self._ctx,
                 session,
@@ -329,6 +336,32 @@ class QueueOps:
             self._check_version(session, request, expected_version)
         return request
 
+    def request_for_change(
+        self, session: Session, actor: Actor, request_id: int, expected_version: int | None
+    ) -> RequestRecord:
+        """Load a request to change outside a decision (a message for the citizen, say):
+        of the actor's office, not held by a colleague, at the version the actor saw.
+
+        Raises:
+            NotFound: no such request.
+            PermissionDenied: a request of another office.
+            ClaimError: a colleague holds it under a live lease.
+            StaleVersionError: it changed since the actor loaded it.
+        """
+        request = self._load(session, request_id)
+        self._check_scope(actor, request)
+        check_not_held_by_other(
+            actor,
+            request.number,
+            request.status,
+            request.claimed_by,
+            request.lease_expires_at,
+            self._ctx.now(session),
+        )
+        if expected_version is not None:
+            self._check_version(session, request, expected_version)
+        return request
+
     def row_of(self, session: Session, request: RequestRecord) -> RequestRow:
         """Return the queue row of a request loaded in ``session``."""
         return self._row(request, self._holder_login(session, request))
@@ -337,7 +370,7 @@ class QueueOps:
 
     def _take(self, session: Session, actor: Actor, request_id: int) -> Lease | None:
         assert actor.user_id is not None
-        now = self._ctx.clock()
+        now = self._ctx.now(session)
         expires = now + self._ctx.lease
         before_status, before_holder = repo.status_and_holder(session, request_id)
         if not repo.take_claim(session, request_id, actor.user_id, now, expires, actor.login):
@@ -391,8 +424,8 @@ class QueueOps:
             request.claimed_at = None
             request.lease_expires_at = None
         if target in CLOSED_STATUSES:
-            request.closed_at = self._ctx.clock()
-        self._touch(request, actor)
+            request.closed_at = self._ctx.now(session)
+        self._touch(session, request, actor)
         notify.queue_changed(session, request.location_code)
         after: dict[str, object] = {"status": target.value}
         if message:
@@ -410,27 +443,18 @@ class QueueOps:
             detail=reason,
         )
 
-    def _touch(self, request: RequestRecord, actor: Actor) -> None:
+    def _touch(self, session: Session, request: RequestRecord, actor: Actor) -> None:
         request.version += 1
-        request.updated_at = self._ctx.clock()
+        request.updated_at = self._ctx.now(session)
         request.updated_by = actor.login
 
     def _check_version(self, session: Session, request: RequestRecord, expected: int) -> None:
-        if request.version == expected:
-            return
-        changed_at = request.updated_at.astimezone()
-        raise StaleVersionError(
-            f"Permohonan {request.number} sudah diubah oleh {request.updated_by} pada "
-            f"{changed_at:%d-%m-%Y %H:%M}. Muat ulang untuk melihat perubahannya; "
-            "isian Anda tetap di layar.",
-            changed_by=request.updated_by,
-            changed_at=changed_at.isoformat(),
-        )
+        check_version(request, expected)
 
     def _held_by(self, session: Session, actor: Actor, request_id: int) -> RequestRecord:
         request = self._load(session, request_id)
         self._check_scope(actor, request)
-        now = self._ctx.clock()
+        now = self._ctx.now(session)
         holds = (
             request.status == Status.IN_REVIEW.value
             and request.claimed_by == actor.user_id
@@ -468,24 +492,13 @@ class QueueOps:
             raise ClaimError("Hanya pengguna yang masuk yang dapat mengambil permohonan")
 
     def _scoped(self, actor: Actor, flt: QueueFilter) -> QueueFilter:
-        if actor.is_upt_officer:
-            return QueueFilter(
-                flt.statuses,
-                flt.service_code,
-                actor.location_code,
-                flt.overdue_only,
-                flt.mine_only,
-                flt.search,
-            )
-        return flt
-
-    def _check_location(self, actor: Actor, location: str) -> None:
-        if actor.is_upt_officer and location != actor.location_code:
-            raise ClaimError("Petugas UPT hanya dapat mengambil permohonan UPT-nya")
+        """A UPT officer's list is their own UPT's, whatever office the filter names."""
+        if may_act_on(actor, flt.location_code):
+            return replace(flt, location_code=listing_office(actor, flt.location_code))
+        return replace(flt, location_code=actor.location_code)
 
     def _check_scope(self, actor: Actor, request: RequestRecord) -> None:
-        if not actor.is_system:
-            self._check_location(actor, request.location_code)
+        check_office(actor, request.location_code)
 
     def _holder_login(self, session: Session, request: RequestRecord) -> str | None:
         holder = users.by_id(session, request.claimed_by) if request.claimed_by else None
@@ -541,6 +554,24 @@ class QueueOps:
             updated_by=request.updated_by,
             updated_at=request.updated_at,
         )
+
+
+def check_version(request: RequestRecord, expected: int) -> None:
+    """The optimistic lock: refuse a change made on a version someone has changed since.
+
+    Raises:
+        StaleVersionError: the request is no longer at ``expected`` (with who changed it, when).
+    """
+    if request.version == expected:
+        return
+    changed_at = request.updated_at.astimezone()
+    raise StaleVersionError(
+        f"Permohonan {request.number} sudah diubah oleh {request.updated_by} pada "
+        f"{changed_at:%d-%m-%Y %H:%M}. Muat ulang untuk melihat perubahannya; "
+        "isian Anda tetap di layar.",
+        changed_by=request.updated_by,
+        changed_at=changed_at.isoformat(),
+    )
 
 
 def _load_payload(text: str) -> dict[str, object]:

@@ -49,6 +49,7 @@ from disdukcapil_desk.domain.recap import (
 from disdukcapil_desk.domain.workflow import Permission, Status, require
 from disdukcapil_desk.exports.recap_xlsx import write_recap_xlsx
 from disdukcapil_desk.operations.audit import record
+from disdukcapil_desk.operations.boundaries import listing_office
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.intake import CancelFn, ProgressFn
 from disdukcapil_desk.operations.office import OfficeOps
@@ -113,6 +114,7 @@ class Recaps:
         require(actor, Permission.EXPORT_RECAP)
         if full_nik:
             require(actor, Permission.VIEW_FULL_NIK)
+        location = listing_office(actor, location)
         suffix = path.suffix.lower()
         if suffix not in SUFFIXES:
             raise DeskError("Berkas rekap harus berakhiran .xlsx atau .pdf")
@@ -150,6 +152,7 @@ class Recaps:
             PermissionDenied: the actor may not export recaps.
         """
         require(actor, Permission.EXPORT_RECAP)
+        location = listing_office(actor, location)
         period = _period(date_from, date_to)
         office = OfficeOps(self._ctx).get()
         with self._ctx.reading() as session:
@@ -195,7 +198,7 @@ class Recaps:
         office: OfficeSettings,
         full_nik: bool,
     ) -> RecapMeta:
-        printed_at = self._ctx.clock().astimezone(WIB).replace(tzinfo=None)
+        printed_at = self._ctx.now(session).astimezone(WIB).replace(tzinfo=None)
         user = repo.user_signature(session, actor.login)
         name = (user[0] if user else "") or actor.full_name or actor.login
         signers = (

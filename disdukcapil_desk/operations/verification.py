@@ -38,6 +38,7 @@ from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.vocabulary import FAILED_CHECK_STATES, CheckState
 from disdukcapil_desk.domain.workflow import Action, Permission, require
 from disdukcapil_desk.operations.audit import record
+from disdukcapil_desk.operations.boundaries import check_office
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.intake import (
     add_findings,
@@ -202,9 +203,9 @@ class Verification:
         changed = self._apply_fields(session, request, fields)
         judged = self._apply_checks(session, actor, request, checks)
         service = self._ctx.reference.catalogue.get(request.service_code)
-        refresh_attachment_findings(session, request.id, service, self._ctx.clock())
+        refresh_attachment_findings(session, request.id, service, self._ctx.now(session))
         request.version += 1
-        request.updated_at = self._ctx.clock()
+        request.updated_at = self._ctx.now(session)
         request.updated_by = actor.login
         record(
             self._ctx,
@@ -272,15 +273,23 @@ class Verification:
             pdf=str(detail.payload.get("pengambilan", "")).lower() == "pdf",
         )
 
-    def set_citizen_message(self, actor: Actor, request_id: int, text: str) -> None:
-        """Store the message the channel will send to the citizen (audited)."""
+    def set_citizen_message(
+        self, actor: Actor, request_id: int, text: str, *, expected_version: int | None = None
+    ) -> int:
+        """Store the message the channel will send to the citizen (audited); returns the new
+        version.
+
+        Raises:
+            NotFound: no such request.
+            PermissionDenied: a request of another office.
+            ClaimError: a colleague holds it under a live lease.
+            StaleVersionError: it changed since ``expected_version`` was loaded.
+        """
         require(actor, Permission.EDIT_REQUEST)
         with self._ctx.unit_of_work() as session:
-            request = requests.by_id(session, request_id)
-            if request is None:
-                raise NotFound(f"Permohonan {request_id} tidak ditemukan")
+            request = self._queue.request_for_change(session, actor, request_id, expected_version)
             request.citizen_message = text.strip() or None
-            request.updated_at = self._ctx.clock()
+            request.updated_at = self._ctx.now(session)
             request.updated_by = actor.login
             request.version += 1
             record(
@@ -293,17 +302,26 @@ class Verification:
                 after={MESSAGE_KEY: mask_numbers_in(text.strip())},
                 detail=f"{len(text)} karakter",
             )
+            return request.version
 
     def whatsapp_link(self, detail: RequestDetail, text: str) -> str:
         """Return the wa.me link that opens WhatsApp with ``text`` for the citizen."""
         return whatsapp_link(detail.contact, text)
 
     def attachment_content(self, actor: Actor, attachment_id: int) -> tuple[str, bytes]:
-        """Return (media type, bytes) of an attachment of a request the actor may see."""
+        """Return (media type, bytes) of an attachment of a request the actor may see.
+
+        Raises:
+            NotFound: no attachment of a request with that id.
+            PermissionDenied: an attachment of another office's request.
+        """
         require(actor, Permission.VIEW_QUEUE)
         with self._ctx.reading() as session:
-            found = requests.attachment_content(session, attachment_id)
-        if found is None:
+            office = requests.attachment_office(session, attachment_id)
+            if office is not None:
+                check_office(actor, office)
+                found = requests.attachment_content(session, attachment_id)
+        if office is None or found is None:
             raise NotFound(f"Lampiran {attachment_id} tidak ditemukan")
         return found
 
@@ -331,7 +349,7 @@ class Verification:
         except IntakeRejected as exc:
             raise DeskError(f"Data tidak dapat disimpan: {exc}") from None
         apply_applicant(request, parsed)
-        replace_findings(session, request.id, parsed, self._ctx.clock())
+        replace_findings(session, request.id, parsed, self._ctx.now(session))
         self._note_officer_changes(session, request, payload)
         return changed
 
@@ -360,7 +378,7 @@ class Verification:
             ]
             if before != after
         ]
-        add_findings(session, request.id, changes, self._ctx.clock())
+        add_findings(session, request.id, changes, self._ctx.now(session))
 
     def _apply_checks(
         self,
@@ -374,7 +392,7 @@ class Verification:
                 raise DeskError(f"Status persyaratan tidak dikenal: {verdict.state}")
         verdicts = {code: (str(v.state), v.note) for code, v in checks.items()}
         return repo.save_verdicts(
-            session, request.id, verdicts, by=actor.login, at=self._ctx.clock()
+            session, request.id, verdicts, by=actor.login, at=self._ctx.now(session)
         )
 
 

@@ -190,6 +190,11 @@ class MainWindow(QMainWindow):
         self.connection_banner = QLabel("", self)
         self.connection_banner.setObjectName("connectionBanner")
         self.connection_banner.hide()
+        self.clock_banner = QLabel("", self)  # this PC's clock is off the server's
+        self.clock_banner.setObjectName("clockBanner")
+        self.clock_banner.setWordWrap(True)
+        self.clock_banner.setStyleSheet("background: #ffe082; color: black; padding: 6px;")
+        self.clock_banner.hide()
         self.stack = QStackedWidget(self)
         self.queue = self._make_queue()
         self.verification = VerificationPage(session, runner, self.stack)
@@ -205,6 +210,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.connection_banner)
+        layout.addWidget(self.clock_banner)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._make_toolbar()
@@ -370,6 +376,7 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Load the queue (after the window is shown) and listen for changes elsewhere."""
+        self.runner.run(self.session.clock_warning, self.show_clock_warning, lambda _e: None)
         if not self.may_view_queue:
             return
         self.runner.run(self.session.locations, self.queue.set_locations, self._load_failed)
@@ -396,6 +403,11 @@ class MainWindow(QMainWindow):
             self.show_connection_lost(str(error))
         else:
             show_error(self, error)
+
+    def show_clock_warning(self, text: str | None) -> None:
+        """Warn that this PC's clock is off the server's (the desk keeps the server's time)."""
+        self.clock_banner.setText(f"⏰ {text}" if text else "")
+        self.clock_banner.setVisible(bool(text))
 
     def show_connection_lost(self, text: str) -> None:
         """Show the red banner and retry sooner; what is on screen stays."""
@@ -525,7 +537,7 @@ class MainWindow(QMainWindow):
             )
             if text:
                 self.runner.run(
-                    lambda: self.session.set_citizen_message(request_id, text),
+                    lambda: self.session.set_citizen_message(request_id, text, detail.row.version),
                     lambda _: None,
                     lambda e: show_error(self, e),
                 )

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from disdukcapil_desk.domain.catalogue import Catalogue
+from disdukcapil_desk.domain.clock import skew_warning
 from disdukcapil_desk.domain.document_records import (
     DocumentSummary,
     IssueResult,
@@ -42,6 +43,7 @@ from disdukcapil_desk.domain.findings import Finding
 from disdukcapil_desk.domain.history import HistoryEntry
 from disdukcapil_desk.domain.office import OfficeSettings
 from disdukcapil_desk.domain.workflow import CLOSED_STATUSES, Permission, Role, Status, holds
+from disdukcapil_desk.operations.clock import ClockOps
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.intake import CancelFn, IntakeOps, ProgressFn
@@ -225,6 +227,11 @@ class DeskSession:
         detail = self.detail(request_id)
         return detail, self.ready_message(detail)
 
+    def clock_warning(self) -> str | None:
+        """The warning when this workstation's clock is off the server's by over a minute."""
+        offset = ClockOps(self.ctx).clock_skew()
+        return None if offset is None else skew_warning(offset)
+
     def schema_version(self) -> int | None:
         """The database's schema version; None when it cannot be read (for "Tentang")."""
         try:
@@ -240,10 +247,13 @@ class DeskSession:
         """Draft the "document ready" message."""
         return self._verification.ready_message(detail)
 
-    def set_citizen_message(self, request_id: int, text: str) -> None:
-        """Store the message for the channel to send."""
-        self._verification.set_citizen_message(self.actor, request_id, text)
+    def set_citizen_message(self, request_id: int, text: str, version: int | None = None) -> int:
+        """Store the message for the channel to send (at the version shown); the new version."""
+        new_version = self._verification.set_citizen_message(
+            self.actor, request_id, text, expected_version=version
+        )
         note(_request(request_id))
+        return new_version
 
     def receipt_pdf(
         self,
@@ -263,7 +273,7 @@ class DeskSession:
 
     def receipt_print_count(self, number: str) -> int:
         """How often the receipt was printed already."""
-        return self._documents.receipt_print_count(number)
+        return self._documents.receipt_print_count(self.actor, number)
 
     def certificate_pdf(self, number: str, *, purpose: PrintPurpose = PrintPurpose.PRINT) -> bytes:
         """The certificate of a request or akta number ("save" does not count as printed)."""
@@ -324,7 +334,7 @@ class DeskSession:
 
     def number_register(self, number: str | None = None) -> list[RegisterEntry]:
         """Voided and reprinted numbers (or one number's lines), newest first."""
-        return self._documents.register(number)
+        return self._documents.register(self.actor, number)
 
     def document_summary(self, number: str) -> DocumentSummary:
         """What a certificate is, before voiding or reissuing it (section heads)."""

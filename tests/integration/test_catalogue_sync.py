@@ -56,7 +56,9 @@ def _audit_count(ctx: DeskContext) -> int:
 
 @pytest.fixture
 def edited(ctx: DeskContext, reference: ReferenceData) -> DeskContext:
-    return DeskContext(ctx.engine, edited_reference(reference), clock=ctx.clock)
+    return DeskContext(
+        ctx.engine, edited_reference(reference), clock=ctx.clock, server_clock=ctx.server_clock
+    )
 
 
 def test_start_brings_the_service_table_in_step(ctx: DeskContext, edited: DeskContext) -> None:

@@ -22,7 +22,7 @@ from disdukcapil_desk.db.engine import make_engine
 from disdukcapil_desk.db.models import AuditLog, DocumentFile, IssuedDocument
 from disdukcapil_desk.db.repositories import documents as documents_repo
 from disdukcapil_desk.domain.documents import DocumentKind, embedded_documents
-from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Actor
 from disdukcapil_desk.domain.errors import PermissionDenied, WorkflowError
 from disdukcapil_desk.domain.workflow import Action, Status
 from disdukcapil_desk.operations.audit import verify_chain
@@ -324,7 +324,9 @@ def test_reprint_needs_a_reason_is_counted_and_registered(
         document = session.scalar(select(IssuedDocument).where(IssuedDocument.number == number))
         assert document is not None and document.print_count == 2 and document.reprint_count == 1
         assert session.scalar(select(func.count()).select_from(DocumentFile)) == 2
-    assert [(n, e, r) for n, e, r, _, _ in ops.register()] == [(number, "reprint", "kertas macet")]
+    assert [(n, e, r) for n, e, r, _, _ in ops.register(SYSTEM_ACTOR)] == [
+        (number, "reprint", "kertas macet")
+    ]
 
 
 def test_void_keeps_the_number_and_reissue_gives_a_new_one(
@@ -342,7 +344,7 @@ def test_void_keeps_the_number_and_reissue_gives_a_new_one(
     assert result.certificate_number == "3604-KM-02112026-0002"
     report = ops.verify_pdf(pdf)
     assert not report.ok and report.documents[0].voided
-    assert ops.register()[0][:3] == (number, "void", "salah ketik nama")
+    assert ops.register(SYSTEM_ACTOR)[0][:3] == (number, "void", "salah ketik nama")
     with ctx.sessions() as session:
         assert "void" in set(session.scalars(select(AuditLog.action)))
 

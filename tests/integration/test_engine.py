@@ -25,7 +25,9 @@ def test_a_long_read_leaves_a_colleague_free_to_write(
 ) -> None:
     # A blocked write fails after half a second here instead of waiting the usual 30.
     monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 500)
-    colleague = DeskContext(make_engine(db_url), ctx.reference, clock=ctx.clock)
+    colleague = DeskContext(
+        make_engine(db_url), ctx.reference, clock=ctx.clock, server_clock=ctx.server_clock
+    )
     count = select(func.count()).select_from(AppUser)
     try:
         with ctx.reading() as session:

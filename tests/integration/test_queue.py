@@ -136,7 +136,7 @@ def test_upt_officer_sees_only_their_upt(ctx: DeskContext, users: dict[str, Acto
     seed(ctx, 2)
     upt = users["loket.upt05"]
     assert QueueOps(ctx).page(upt, QueueFilter(location_code="DINAS")).rows == ()
-    with pytest.raises(ClaimError):
+    with pytest.raises(PermissionDenied):
         QueueOps(ctx).claim_next(upt, "DINAS")
 
 

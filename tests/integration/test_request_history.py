@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from disdukcapil_desk.domain.dto import Actor
-from disdukcapil_desk.domain.errors import ClaimError, PermissionDenied
+from disdukcapil_desk.domain.errors import PermissionDenied
 from disdukcapil_desk.domain.findings import ATTACHMENT_MISSING
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.queue import QueueOps
@@ -108,5 +108,5 @@ def test_history_is_only_for_those_who_may_see_the_request(
     request_id = request_of(ctx, "wa-1002").id
     with pytest.raises(PermissionDenied):
         QueueOps(ctx).history(users["admin"], request_id)
-    with pytest.raises(ClaimError):
+    with pytest.raises(PermissionDenied):
         QueueOps(ctx).history(users["loket.upt05"], request_id)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Actor
 from disdukcapil_desk.domain.workflow import Action, Status
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.queue import QueueOps
@@ -127,8 +127,8 @@ def test_second_receipt_is_a_reprint_with_reason_on_the_slip_profile(
     monkeypatch.setattr(window, "ask_reason", lambda *_: "kertas macet")
     window.print_receipt()
     assert len(opened) == 2
-    assert DocumentOps(ctx).receipt_print_count(number) == 2
-    register = DocumentOps(ctx).register(number)
+    assert DocumentOps(ctx).receipt_print_count(SYSTEM_ACTOR, number) == 2
+    register = DocumentOps(ctx).register(SYSTEM_ACTOR, number)
     assert [(event, reason, who) for _, event, reason, who, _ in register] == [
         ("reprint", "kertas macet", "loket.dinas")
     ]

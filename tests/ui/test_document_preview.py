@@ -13,7 +13,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Actor
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.ui.dialogs.document_preview import DocumentPreviewDialog
@@ -135,14 +135,16 @@ def test_receipt_preview_prints_through_the_window(
     assert dialog.path.is_file() and dialog.path.read_bytes() == dialog.pdf
     dialog.choose_printer = lambda: None  # type: ignore[method-assign]
     dialog.print_document()
-    assert DocumentOps(ctx).receipt_print_count(number) == 0, "the print dialog was cancelled"
+    assert DocumentOps(ctx).receipt_print_count(SYSTEM_ACTOR, number) == 0, (
+        "the print dialog was cancelled"
+    )
     target = tmp_path / "printer.pdf"
     dialog.choose_printer = lambda: pdf_printer(target, dialog.pdf)  # type: ignore[method-assign]
     dialog.print_document()
     (size,) = pages_of(target)
     assert size[0] == pytest.approx(80 * mm, abs=2), "the slip keeps its 80 mm paper"
     assert "1 halaman dikirim ke printer" in window.statusBar().currentMessage()
-    assert DocumentOps(ctx).receipt_print_count(number) == 1, "counted once on paper"
+    assert DocumentOps(ctx).receipt_print_count(SYSTEM_ACTOR, number) == 1, "counted once on paper"
     dialog.close()
 
 

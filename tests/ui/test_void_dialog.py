@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from disdukcapil_desk.db.models import AuditLog
 from disdukcapil_desk.domain.documents import RegisterEvent
-from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Actor
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.ui.dialogs.void_dialog import VoidDialog
@@ -97,7 +97,7 @@ def test_the_section_head_voids_and_reissues_a_wrong_certificate(
     qtbot.waitUntil(lambda: "SUDAH DIBATALKAN" in dialog.details.text(), timeout=10000)
     assert "salah ketik nama ayah" in asked[0] and first in asked[0]
     assert not dialog.void_button.isEnabled(), "a voided certificate cannot be voided again"
-    [entry] = ops.register(first)
+    [entry] = ops.register(SYSTEM_ACTOR, first)
     assert entry.event is RegisterEvent.VOID and entry.actor == "kasi.dinas"
     assert _audit(ctx, "void") == [first]
 
@@ -109,7 +109,7 @@ def test_the_section_head_voids_and_reissues_a_wrong_certificate(
     new_number = dialog.state.text().split("nomor ")[1].split(".")[0]
     assert new_number not in (first, second) and new_number.startswith("3604-KM-")
     qtbot.waitUntil(lambda: "SUDAH DIBATALKAN" in dialog.details.text(), timeout=10000)
-    assert [e.event for e in ops.register(second)] == [RegisterEvent.VOID]
+    assert [e.event for e in ops.register(SYSTEM_ACTOR, second)] == [RegisterEvent.VOID]
     assert _audit(ctx, "void") == [first, second]
     assert _audit(ctx, "issue_document")[-1] == new_number
     renewed = ops.summary(users["kasi.dinas"], new_number)

@@ -244,12 +244,23 @@ def documents_in_file(session: Session, sha256: str) -> set[int]:
 
 
 def register_entries(
-    session: Session, number: str | None = None, limit: int | None = None
+    session: Session,
+    number: str | None = None,
+    limit: int | None = None,
+    *,
+    location_code: str | None = None,
 ) -> list[RegisterEntry]:
-    """Return the register of voided and reprinted numbers, newest first (one number's)."""
+    """Return the register of voided and reprinted numbers, newest first (one number's; one
+    office's)."""
     stmt = select(NumberRegister).order_by(NumberRegister.id.desc()).limit(limit)
     if number is not None:
         stmt = stmt.where(NumberRegister.number == number)
+    if location_code is not None:
+        stmt = (
+            stmt.join(IssuedDocument, IssuedDocument.id == NumberRegister.issued_document_id)
+            .join(ServiceRequest, ServiceRequest.id == IssuedDocument.service_request_id)
+            .where(ServiceRequest.location_code == location_code)
+        )
     return [
         RegisterEntry(r.number, RegisterEvent(r.event), r.reason, r.actor, r.at)
         for r in session.scalars(stmt)

@@ -383,6 +383,15 @@ def attachments(session: Session, request_id: int) -> tuple[AttachmentRow, ...]:
     return tuple(AttachmentRow(r[0], r[1], r[2], r[3], int(r[4] or 0)) for r in rows)
 
 
+def attachment_office(session: Session, attachment_id: int) -> str | None:
+    """The office of the request an attachment is linked to; None when it is linked to none."""
+    return session.scalar(
+        select(ServiceRequest.location_code)
+        .join(RequestAttachment, RequestAttachment.service_request_id == ServiceRequest.id)
+        .where(RequestAttachment.incoming_attachment_id == attachment_id)
+    )
+
+
 def attachment_content(session: Session, attachment_id: int) -> tuple[str, bytes] | None:
     """(media type, bytes) of an attachment linked to a request; None when there is none."""
     row = session.execute(

@@ -98,13 +98,15 @@ class DocumentOps:
 
     # -- records -----------------------------------------------------------------------------
 
-    def register(self, number: str | None = None, *, limit: int = 500) -> list[RegisterEntry]:
-        """The register of voided and reprinted numbers, newest first."""
-        return self.records.register(number, limit=limit)
+    def register(
+        self, actor: Actor, number: str | None = None, *, limit: int = 500
+    ) -> list[RegisterEntry]:
+        """The register of voided and reprinted numbers, newest first (the actor's office's)."""
+        return self.records.register(actor, number, limit=limit)
 
-    def receipt_print_count(self, request_number: str) -> int:
+    def receipt_print_count(self, actor: Actor, request_number: str) -> int:
         """How often a request's receipt was printed."""
-        return self.records.receipt_print_count(request_number)
+        return self.records.receipt_print_count(actor, request_number)
 
     # -- printing ----------------------------------------------------------------------------
 

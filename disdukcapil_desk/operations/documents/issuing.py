@@ -76,7 +76,7 @@ class DocumentIssuing:
         require(actor, Permission.ISSUE)
         with self._ctx.unit_of_work() as session:
             old = self._void_in(session, actor, number, reason)
-            request = repo.request(session, old.request_id)
+            request = self._records.document_request(session, actor, old)
             document = self._new_certificate(session, actor, request)
             if document is None:
                 raise WorkflowError(f"Layanan {request.service_code} tidak punya sertifikat")
@@ -104,7 +104,7 @@ class DocumentIssuing:
             document = repo.find(session, DocumentKind.CERTIFICATE, number.strip())
             if document is None:
                 raise NotFound(f"Sertifikat {number.strip()} tidak ditemukan")
-            request = repo.request(session, document.request_id)
+            request = self._records.document_request(session, actor, document)
         catalogue = self._ctx.reference.catalogue
         template = self._ctx.reference.certificates.get(request.service_code)
         return DocumentSummary(
@@ -165,7 +165,7 @@ class DocumentIssuing:
         template = self._ctx.reference.certificates.get(request.service_code)
         if template is None:
             return None
-        today = office_date(self._ctx.clock())
+        today = office_date(self._ctx.now(session))
         service = self._ctx.reference.catalogue.get(request.service_code)
         key, formatter = self._series(service, today, late=_is_late(service, request))
         number = formatter(counters.allocate(session, key.kind, key.scope, key.period))
@@ -206,10 +206,11 @@ class DocumentIssuing:
         document = repo.find(session, DocumentKind.CERTIFICATE, number.strip())
         if document is None:
             raise NotFound(f"Dokumen {number} tidak ditemukan")
+        self._records.document_request(session, actor, document)
         if document.voided:
             raise WorkflowError(f"Dokumen {number} sudah dibatalkan")
         document = repo.mark_voided(
-            session, document, self._ctx.clock(), actor.login, reason.strip()
+            session, document, self._ctx.now(session), actor.login, reason.strip()
         )
         self._records.add_register_entry(session, actor, document, RegisterEvent.VOID, reason)
         record(

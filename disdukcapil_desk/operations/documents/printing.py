@@ -41,6 +41,7 @@ from disdukcapil_desk.domain.intake import same_person
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.office import OfficeSettings
 from disdukcapil_desk.domain.workflow import Permission, require
+from disdukcapil_desk.operations.boundaries import check_office
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents.records import DocumentRecords
 from disdukcapil_desk.operations.documents.signing import DocumentSigning, office_settings
@@ -152,6 +153,7 @@ class DocumentPrinting:
         printer took the job, so a cancelled print dialog leaves the batch waiting.
         """
         require(actor, Permission.PRINT)
+        check_office(actor, location_code)
         with self._ctx.unit_of_work() as session:
             documents = repo.unprinted(session, location_code, DocumentKind.CERTIFICATE)
             if not documents:
@@ -177,6 +179,7 @@ class DocumentPrinting:
                 document = repo.find(session, kind, number)
                 if document is None:
                     raise NotFound(f"Dokumen {number} tidak ditemukan")
+                self._records.document_request(session, actor, document)
                 self._records.count(session, actor, document, PrintPurpose.PRINT, "")
 
     # -- the plain data the reports draw -------------------------------------------------------
@@ -255,7 +258,7 @@ class DocumentPrinting:
             officer_name=(officer.full_name if officer else actor.full_name) or actor.login,
             officer_nip=officer.nip if officer else "",
             place=settings.place_of_issue,
-            printed_at=self._ctx.clock(),
+            printed_at=self._ctx.now(session),
             call_centre=settings.call_centre,
             verification=_verification(document),
             reprint_count=document.reprint_count,

@@ -24,9 +24,10 @@ from disdukcapil_desk.domain.documents import (
     verification_code,
 )
 from disdukcapil_desk.domain.dto import Actor
-from disdukcapil_desk.domain.errors import NotFound, PermissionDenied, WorkflowError
+from disdukcapil_desk.domain.errors import NotFound, WorkflowError
 from disdukcapil_desk.domain.numbering import normalize_request_number
 from disdukcapil_desk.operations.audit import record
+from disdukcapil_desk.operations.boundaries import check_office, listing_office
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents.signing import DocumentSigning
 
@@ -51,8 +52,19 @@ class DocumentRecords:
         request = repo.request_by_number(session, normalize_request_number(number))
         if request is None:
             raise NotFound(f"Permohonan {number} tidak ditemukan")
-        if actor.is_upt_officer and request.location_code != actor.location_code:
-            raise PermissionDenied("Petugas UPT hanya dapat mencetak dokumen UPT-nya")
+        check_office(actor, request.location_code)
+        return request
+
+    def document_request(
+        self, session: Session, actor: Actor, document: StoredDocument
+    ) -> DocumentRequest:
+        """The request of a document, if the actor may act on it.
+
+        Raises:
+            PermissionDenied: a UPT officer asking for another office's document.
+        """
+        request = repo.request(session, document.request_id)
+        check_office(actor, request.location_code)
         return request
 
     def certificate(self, session: Session, actor: Actor, number: str) -> StoredDocument:
@@ -69,21 +81,29 @@ class DocumentRecords:
                 document = repo.current_for_request(session, request.id, DocumentKind.CERTIFICATE)
         if document is None:
             raise NotFound(f"Sertifikat untuk {number} tidak ditemukan")
-        self.request(session, actor, repo.request(session, document.request_id).number)
+        self.document_request(session, actor, document)
         return document
 
-    def receipt_print_count(self, request_number: str) -> int:
-        """How often a request's receipt was printed (a further print is a reprint)."""
-        with self._ctx.reading() as session:
-            document = repo.find(session, DocumentKind.RECEIPT, request_number.upper())
-            return document.print_count if document is not None else 0
+    def receipt_print_count(self, actor: Actor, request_number: str) -> int:
+        """How often a request's receipt was printed (a further print is a reprint).
 
-    def register(self, number: str | None = None, *, limit: int = 500) -> list[RegisterEntry]:
-        """Return the register of voided/reprinted numbers, newest first: (number, event,
-        reason, who, when); at most ``limit`` entries.
+        Raises:
+            NotFound / PermissionDenied: no such request, or one of another office.
         """
         with self._ctx.reading() as session:
-            return repo.register_entries(session, number, limit)
+            request = self.request(session, actor, request_number)
+            document = repo.find(session, DocumentKind.RECEIPT, request.number)
+            return document.print_count if document is not None else 0
+
+    def register(
+        self, actor: Actor, number: str | None = None, *, limit: int = 500
+    ) -> list[RegisterEntry]:
+        """Return the register of voided/reprinted numbers, newest first: (number, event,
+        reason, who, when); at most ``limit`` entries. A UPT officer sees their UPT's only.
+        """
+        office = listing_office(actor, None)
+        with self._ctx.reading() as session:
+            return repo.register_entries(session, number, limit, location_code=office)
 
     # -- changes inside the caller's transaction ---------------------------------------------
 
@@ -101,7 +121,15 @@ class DocumentRecords:
         key = self._signing.key(session, actor.login)
         code = verification_code(key, kind, number, fields)
         return repo.add(
-            session, request, kind, template, number, code, fields, self._ctx.clock(), actor.login
+            session,
+            request,
+            kind,
+            template,
+            number,
+            code,
+            fields,
+            self._ctx.now(session),
+            actor.login,
         )
 
     def count(
@@ -152,7 +180,7 @@ class DocumentRecords:
     ) -> None:
         """Write the number register's line for a void or a reprint."""
         repo.add_register_entry(
-            session, document, event, reason.strip(), actor.login, self._ctx.clock()
+            session, document, event, reason.strip(), actor.login, self._ctx.now(session)
         )
 
     def store_file(
@@ -170,6 +198,6 @@ class DocumentRecords:
             sha256_hex(pdf),
             purpose,
             len(documents),
-            self._ctx.clock(),
+            self._ctx.now(session),
             actor.login,
         )

@@ -31,7 +31,7 @@ class DocumentSigning:
 
     def key(self, session: Session, by: str) -> Ed25519PrivateKey:
         """The office's Ed25519 key (created at first need, ``by`` is recorded then)."""
-        return signing_key(repo.document_secret(session, self._ctx.clock(), by))
+        return signing_key(repo.document_secret(session, self._ctx.now(session), by))
 
     def identity(self, session: Session) -> SigningIdentity | None:
         """The configured PKCS#12 identity, or None (certificates print as drafts).
@@ -84,7 +84,7 @@ class DocumentSigning:
             info = SigningInfo(identity.subject, identity.not_after)
         material = None if pkcs12 is None else (pkcs12, passphrase)
         with self._ctx.unit_of_work() as session:
-            repo.store_signing_material(session, material, self._ctx.clock(), actor.login)
+            repo.store_signing_material(session, material, self._ctx.now(session), actor.login)
             record(
                 self._ctx,
                 session,
