@@ -301,7 +301,7 @@ class IntakeOps:
         return f"kesalahan internal: {type(exc).__name__}: {exc}"[:500]
 
     def _quarantine(self, session: Session, row_id: int, reason: str, report: IngestReport) -> None:
-        intake_repo.quarantine(session, row_id, self._ctx.clock(), reason)
+        intake_repo.quarantine(session, row_id, self._ctx.now(session), reason)
         report.rows += 1
         report.quarantined += 1
         report.quarantine_reasons.append((row_id, reason))
@@ -324,7 +324,7 @@ class IntakeOps:
             target = self._create(session, row, parsed, batch)
         self._link_attachments(session, batch.attachments.get(row.id, ()), target, parsed)
         row.service_request_id = target.id
-        row.ingested_at = self._ctx.clock()
+        row.ingested_at = self._ctx.now(session)
         row.ingest_error = None
         return bool(row.reply_to_number and row.reply_to_number.strip()), target.location_code
 
@@ -344,7 +344,7 @@ class IntakeOps:
             session, REQUEST_COUNTER, location, request_period(received_on)
         )
         sla_days = routing.sla_days.get(service.code, service.sla_days)
-        now = self._ctx.clock()
+        now = self._ctx.now(session)
         request = requests.new(
             number=request_number(location, received_on, sequence),
             service_code=service.code,
@@ -398,7 +398,7 @@ class IntakeOps:
             "layanan yang sama masih berjalan",
             "nik",
         )
-        findings_repo.add(session, request.id, [duplicate], self._ctx.clock())
+        findings_repo.add(session, request.id, [duplicate], self._ctx.now(session))
 
     def _resubmit(
         self, session: Session, row: IncomingRecord, parsed: ParsedIntake
@@ -430,13 +430,13 @@ class IntakeOps:
         before = {"status": target.status, "version": target.version}
         target.payload = merged
         apply_applicant(target, reparsed)
-        replace_findings(session, target.id, reparsed, self._ctx.clock())
+        replace_findings(session, target.id, reparsed, self._ctx.now(session))
         if status is Status.NEEDS_REVISION:
             target.status = check_transition(Action.RESUBMIT, status, SYSTEM_ACTOR).value
             target.citizen_message = None
         target.resubmission_count += 1
         target.version += 1
-        target.updated_at = self._ctx.clock()
+        target.updated_at = self._ctx.now(session)
         target.updated_by = SYSTEM_ACTOR.login
         self._audit.add(
             SYSTEM_ACTOR,
@@ -461,7 +461,7 @@ class IntakeOps:
             (attachment_id, kind if kind in known else None) for attachment_id, kind in attachments
         ]
         intake_repo.link_attachments(session, target.id, links)
-        refresh_attachment_findings(session, target.id, parsed.service, self._ctx.clock())
+        refresh_attachment_findings(session, target.id, parsed.service, self._ctx.now(session))
 
 
 _NUL_FIELDS = (
