@@ -304,7 +304,7 @@ class MainWindow(QMainWindow):
             self.toolbar_actions[name].setEnabled(self.session.can(Permission.PRINT))
         # Only section heads void: the toolbar of everyone else stays as short as it was.
         self.toolbar_actions["void"].setVisible(self.session.can(Permission.VOID))
-        self.toolbar_actions["void"].setToolTip(VOID_TITLE)
+        self.toolbar_actions["void"].setToolTip(self.tr(VOID_TITLE))
         # Only administrators see it: the toolbar of everyone else stays as short as it was.
         self.toolbar_actions["admin"].setVisible(self.session.can(Permission.MANAGE_LOCATIONS))
         self.account_actions = add_account_button(
@@ -734,7 +734,6 @@ class MainWindow(QMainWindow):
     def open_void(self) -> VoidDialog:
         """Void a wrong certificate, or void and reissue it (section heads)."""
         dialog = VoidDialog(self.session, self.runner, self)
-        dialog.changed.connect(self.refresh)
         dialog.open()
         return dialog
 

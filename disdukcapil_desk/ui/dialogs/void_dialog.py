@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QMargins, Qt, Signal
+from PySide6.QtCore import QMargins, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
 from disdukcapil_desk.domain.document_records import DocumentSummary, IssueResult, RegisterEntry
 from disdukcapil_desk.domain.workflow import Permission
 from disdukcapil_desk.ui.geometry import fit_to_screen
+from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 
-TITLE = "Batalkan / terbitkan ulang dokumen"
+TITLE = QT_TRANSLATE_NOOP("VoidDialog", "Batalkan / terbitkan ulang dokumen")
+HINT = QT_TRANSLATE_NOOP("VoidDialog", "Ketik nomor akta / SKPWNI yang salah, lalu tekan Enter.")
 Confirm = Callable[[str, str], bool]
 
 
@@ -35,37 +37,34 @@ class VoidDialog(QDialog):
     shown afterwards.
     """
 
-    changed = Signal()
-    """A certificate was voided or reissued (the queue may refresh)."""
-
     def __init__(
         self, session: DeskSession, runner: TaskRunner, parent: QWidget | None = None
     ) -> None:
         """Build the form; nothing is loaded until a number is looked up."""
         super().__init__(parent)
-        self.setWindowTitle(TITLE)
+        self.setWindowTitle(self.tr(TITLE))
         self._session, self._runner = session, runner
         self._summary: DocumentSummary | None = None
         self.confirm: Confirm = lambda title, question: ask_yes_no(
-            self, title, question, yes="Ya, lanjutkan", no="Batal"
+            self, title, question, yes=self.tr("Ya, lanjutkan"), no=self.tr("Batal")
         )
         self.number = QLineEdit()
-        self.number.setPlaceholderText("mis. 3604-KM-02112026-0001")
+        self.number.setPlaceholderText(self.tr("mis. 3604-KM-02112026-0001"))
         self.number.returnPressed.connect(self.look_up)
         self.number.textEdited.connect(lambda _text: self._show(None))
-        self.find_button = QPushButton("&Cari")
+        self.find_button = QPushButton(self.tr("&Cari"))
         self.find_button.setAutoDefault(False)
         self.find_button.clicked.connect(self.look_up)
-        self.details = QLabel("Ketik nomor akta / SKPWNI yang salah, lalu tekan Enter.")
+        self.details = QLabel(self.tr(HINT))
         self.details.setObjectName("documentDetails")
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reason = QLineEdit()
-        self.reason.setPlaceholderText("wajib: mis. salah ketik nama ayah")
+        self.reason.setPlaceholderText(self.tr("wajib: mis. salah ketik nama ayah"))
         self.reason.textChanged.connect(lambda _text: self._update_buttons())
-        self.void_button = QPushButton("Batal&kan dokumen")
+        self.void_button = QPushButton(self.tr("Batal&kan dokumen"))
         self.void_button.clicked.connect(self.void)
-        self.reissue_button = QPushButton("Batalkan && &terbitkan ulang")
+        self.reissue_button = QPushButton(self.tr("Batalkan && &terbitkan ulang"))
         self.reissue_button.clicked.connect(self.reissue)
         self.reissue_button.setVisible(session.can(Permission.ISSUE))
         self.state = QLabel("")
@@ -74,7 +73,7 @@ class VoidDialog(QDialog):
         self.register = QLabel("")
         self.register.setObjectName("registerLines")
         self.register.setWordWrap(True)
-        close = QPushButton("Tutup")
+        close = QPushButton(self.tr("Tutup"))
         close.setAutoDefault(False)
         close.clicked.connect(self.accept)
         self._layout(close)
@@ -85,12 +84,12 @@ class VoidDialog(QDialog):
         find_row = QHBoxLayout()
         find_row.addWidget(self.number, 1)
         find_row.addWidget(self.find_button)
-        number_label = QLabel("&Nomor dokumen")
+        number_label = QLabel(self.tr("&Nomor dokumen"))
         number_label.setBuddy(self.number)
         form = QFormLayout()
         form.addRow(number_label, find_row)
         form.addRow("", self.details)
-        form.addRow("&Alasan", self.reason)
+        form.addRow(self.tr("&Alasan"), self.reason)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for button in (self.void_button, self.reissue_button, close):
@@ -117,12 +116,16 @@ class VoidDialog(QDialog):
     def void(self) -> None:
         """Void the certificate shown, after a confirmation."""
         summary, reason = self._summary, self.reason.text().strip()
-        if summary is None or not reason or not self._confirmed("Batalkan", summary, reason):
+        if (
+            summary is None
+            or not reason
+            or not self._confirmed(self.tr("Batalkan"), summary, reason)
+        ):
             return
         number = summary.number
         self._runner.run(
             lambda: self._session.void_document(number, reason),
-            lambda _none: self._done(number, f"Dokumen {number} dibatalkan."),
+            lambda _none: self._done(number, self.tr("Dokumen {0} dibatalkan.").format(number)),
             self._failed,
         )
 
@@ -131,15 +134,17 @@ class VoidDialog(QDialog):
         summary, reason = self._summary, self.reason.text().strip()
         if summary is None or not reason:
             return
-        if not self._confirmed("Batalkan dan terbitkan ulang", summary, reason):
+        if not self._confirmed(self.tr("Batalkan dan terbitkan ulang"), summary, reason):
             return
         number = summary.number
 
         def reissued(result: IssueResult) -> None:
             self._done(
                 number,
-                f"Dokumen {number} dibatalkan; terbit ulang dengan nomor "
-                f"{result.certificate_number}. Cetak dari antrean ({result.request_number}).",
+                self.tr(
+                    "Dokumen {0} dibatalkan; terbit ulang dengan nomor {1}. "
+                    "Cetak dari antrean ({2})."
+                ).format(number, result.certificate_number, result.request_number),
             )
 
         self._runner.run(
@@ -150,15 +155,22 @@ class VoidDialog(QDialog):
 
     def _confirmed(self, verb: str, summary: DocumentSummary, reason: str) -> bool:
         return self.confirm(
-            TITLE,
-            f"{verb} {summary.title} {summary.number} atas nama {summary.subject_name}?\n"
-            f"Alasan: {reason}\n\nNomor ini tetap tercatat di register dan tidak dipakai lagi.",
+            self.tr(TITLE),
+            self.tr(
+                "{verb} {title} {number} atas nama {name}?\nAlasan: {reason}\n\n"
+                "Nomor ini tetap tercatat di register dan tidak dipakai lagi."
+            ).format(
+                verb=verb,
+                title=summary.title,
+                number=summary.number,
+                name=summary.subject_name,
+                reason=reason,
+            ),
         )
 
     def _done(self, number: str, message: str) -> None:
         self.state.setText(message)
         self.reason.clear()
-        self.changed.emit()
         self._runner.run(lambda: self._session.document_summary(number), self._show, self._failed)
         self._load_register(number)
 
@@ -170,9 +182,9 @@ class VoidDialog(QDialog):
     def _show(self, summary: DocumentSummary | None) -> None:
         self._summary = summary
         if summary is None:
-            self.details.setText("Ketik nomor akta / SKPWNI yang salah, lalu tekan Enter.")
+            self.details.setText(self.tr(HINT))
         else:
-            self.details.setText(_describe(summary))
+            self.details.setText(self._describe(summary))
             if not summary.voided:
                 self.reason.setFocus()
         self._update_buttons()
@@ -182,7 +194,9 @@ class VoidDialog(QDialog):
             f"{e.at.astimezone():%d-%m-%Y %H:%M} · {e.event.label} · {e.actor} · {e.reason}"
             for e in entries
         ]
-        self.register.setText(("Register nomor:\n" + "\n".join(lines)) if lines else "")
+        self.register.setText(
+            (self.tr("Register nomor:") + "\n" + "\n".join(lines)) if lines else ""
+        )
 
     def _update_buttons(self) -> None:
         ready = self._summary is not None and not self._summary.voided
@@ -193,19 +207,25 @@ class VoidDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         show_error(self, error)
 
+    def _describe(self, summary: DocumentSummary) -> str:
+        if summary.voided_at is not None:
+            state = self.tr("SUDAH DIBATALKAN {at}: {reason}").format(
+                at=f"{summary.voided_at.astimezone():%d-%m-%Y %H:%M}", reason=summary.void_reason
+            )
+        else:
+            state = self.tr("Berlaku · dicetak {0} kali").format(summary.print_count)
+        return self.tr(
+            "{title} {number}\nPermohonan {request} · {service}\nAtas nama: {name}\n"
+            "Terbit: {at} · {state}"
+        ).format(
+            title=summary.title,
+            number=summary.number,
+            request=summary.request_number,
+            service=summary.service_name,
+            name=summary.subject_name,
+            at=f"{summary.issued_at.astimezone():%d-%m-%Y %H:%M}",
+            state=state,
+        )
+
 
 _MARGIN = QMargins(0, 0, 120, 60)
-
-
-def _describe(summary: DocumentSummary) -> str:
-    state = (
-        f"SUDAH DIBATALKAN {summary.voided_at.astimezone():%d-%m-%Y %H:%M}: {summary.void_reason}"
-        if summary.voided_at is not None
-        else f"Berlaku · dicetak {summary.print_count} kali"
-    )
-    return (
-        f"{summary.title} {summary.number}\n"
-        f"Permohonan {summary.request_number} · {summary.service_name}\n"
-        f"Atas nama: {summary.subject_name}\n"
-        f"Terbit: {summary.issued_at.astimezone():%d-%m-%Y %H:%M} · {state}"
-    )
