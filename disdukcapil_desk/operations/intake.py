@@ -24,9 +24,14 @@ from disdukcapil_desk.db.repositories.intake import IncomingRecord
 from disdukcapil_desk.db.repositories.requests import RequestRecord
 from disdukcapil_desk.domain.catalogue import Service as CatalogueService
 from disdukcapil_desk.domain.clock import office_date
-from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Actor, IngestReport, QuarantinedRow
-from disdukcapil_desk.domain.dto import CancelFn as CancelFn
-from disdukcapil_desk.domain.dto import ProgressFn as ProgressFn
+from disdukcapil_desk.domain.dto import (
+    SYSTEM_ACTOR,
+    Actor,
+    CancelFn,
+    IngestReport,
+    ProgressFn,
+    QuarantinedRow,
+)
 from disdukcapil_desk.domain.errors import DatabaseError
 from disdukcapil_desk.domain.findings import (
     ATTACHMENT_MISSING,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from disdukcapil_desk.db.repositories import recap as repo
 from disdukcapil_desk.domain.catalogue import ServiceGroup
 from disdukcapil_desk.domain.clock import WIB
-from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.domain.dto import Actor, CancelFn, ProgressFn
 from disdukcapil_desk.domain.errors import DeskError, NotFound
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.office import OfficeSettings
@@ -51,7 +51,6 @@ from disdukcapil_desk.exports.recap_xlsx import write_recap_xlsx
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.boundaries import listing_office
 from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.intake import CancelFn, ProgressFn
 from disdukcapil_desk.operations.office import OfficeOps
 from disdukcapil_desk.paths import resource_path
 from disdukcapil_desk.reports.recap_pdf import render_recap_pdf

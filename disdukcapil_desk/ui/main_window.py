@@ -43,8 +43,8 @@ from disdukcapil_desk.domain.dto import (
     RequestRow,
 )
 from disdukcapil_desk.domain.errors import DatabaseError
-from disdukcapil_desk.domain.workflow import Permission, Status
 from disdukcapil_desk.domain.recap import RecapResult
+from disdukcapil_desk.domain.workflow import Permission, Status
 from disdukcapil_desk.ui.account import add_account_button
 from disdukcapil_desk.ui.dialogs.about_dialog import AboutDialog
 from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog

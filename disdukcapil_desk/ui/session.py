@@ -24,12 +24,14 @@ from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose, ScanRe
 from disdukcapil_desk.domain.dto import (
     QUEUE_CHANGED_ELSEWHERE,
     Actor,
+    CancelFn,
     Changes,
     CheckInput,
     Cursor,
     IngestReport,
     Lease,
     Page,
+    ProgressFn,
     QueueFilter,
     RequestDetail,
     RequestRow,
@@ -46,7 +48,7 @@ from disdukcapil_desk.domain.workflow import CLOSED_STATUSES, Permission, Role, 
 from disdukcapil_desk.operations.clock import ClockOps
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import DocumentOps
-from disdukcapil_desk.operations.intake import CancelFn, IntakeOps, ProgressFn
+from disdukcapil_desk.operations.intake import IntakeOps
 from disdukcapil_desk.operations.office import OfficeOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.recaps import RecapResult, Recaps
