@@ -193,7 +193,6 @@ class MainWindow(QMainWindow):
         self.clock_banner = QLabel("", self)  # this PC's clock is off the server's
         self.clock_banner.setObjectName("clockBanner")
         self.clock_banner.setWordWrap(True)
-        self.clock_banner.setStyleSheet("background: #ffe082; color: black; padding: 6px;")
         self.clock_banner.hide()
         self.stack = QStackedWidget(self)
         self.queue = self._make_queue()
