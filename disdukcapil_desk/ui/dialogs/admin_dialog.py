@@ -1,4 +1,5 @@
-"""Administrasi: users, letterhead and signers, the signing certificate, akta numbers (ui layer).
+"""Administrasi: users, letterhead and signers, the signing certificate, akta numbers, separation
+of duties, quarantined intake (ui layer).
 
 Only administrators open it. Every change goes through ``operations/`` (permission and audit
 there); the database work runs in the task runner like every other call of the window.
@@ -34,6 +35,8 @@ from PySide6.QtWidgets import (
 from disdukcapil_desk.domain.document_records import SigningInfo
 from disdukcapil_desk.domain.documents import RegisterEvent, key_fingerprint, load_public_key
 from disdukcapil_desk.domain.office import SETTING_LABELS, OfficeSettings
+from disdukcapil_desk.ui.dialogs.duties_tab import DutiesTab
+from disdukcapil_desk.ui.dialogs.quarantine_tab import QuarantineTab
 from disdukcapil_desk.ui.dialogs.users_tab import UsersTab
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
 from disdukcapil_desk.ui.session import DeskSession
@@ -47,7 +50,8 @@ NO_CERTIFICATE = (
 
 
 class AdminDialog(QDialog):
-    """Four tabs: Pengguna, Kop & pejabat, Tanda tangan digital, Nomor akta."""
+    """Tabs: Pengguna, Kop & pejabat, Tanda tangan digital, Nomor akta, Pemisahan tugas,
+    Karantina masuk."""
 
     def __init__(
         self, session: DeskSession, runner: TaskRunner, parent: QWidget | None = None
@@ -63,6 +67,10 @@ class AdminDialog(QDialog):
         tabs.addTab(self._office_tab(), "Kop && pejabat")
         tabs.addTab(self._signing_tab(), "Tanda tangan digital")
         tabs.addTab(self._numbers_tab(), "Nomor akta")
+        self.duties_tab = DutiesTab(session, runner, lambda error: show_error(self, error))
+        tabs.addTab(self.duties_tab, "Pemisahan tugas")
+        self.quarantine_tab = QuarantineTab(session, runner, lambda error: show_error(self, error))
+        tabs.addTab(self.quarantine_tab, "Karantina masuk")
         close = QPushButton("Tutup")
         close.clicked.connect(self.accept)
         row = QHBoxLayout()
@@ -73,6 +81,8 @@ class AdminDialog(QDialog):
         layout.addLayout(row)
         _fit_to_screen(self, 980, 620)
         self.users_tab.load()
+        self.duties_tab.load()
+        self.quarantine_tab.load()
         self._run(session.office_settings, self._show_settings)
         self._run(session.signing_info, self._show_signing)
         self._run(session.number_register, self._show_register)
