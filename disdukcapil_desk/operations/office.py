@@ -92,8 +92,8 @@ class OfficeOps:
                 session,
                 actor,
                 "separation_of_duties",
-                "office_setting",
-                key,
+                "service",
+                service_code,
                 before={"on": current},
                 after={"on": on},
             )

@@ -85,8 +85,8 @@ def test_the_office_turns_it_off_and_on_per_service(
             session.scalars(select(AuditLog).where(AuditLog.action == "separation_of_duties"))
         )
     assert [(e.actor, e.entity_key) for e in entries] == [
-        ("admin", "separation_of_duties:akta_kematian"),
-        ("admin", "separation_of_duties:pembetulan_akta"),
+        ("admin", "akta_kematian"),
+        ("admin", "pembetulan_akta"),
     ]
     chosen = {code: on for code, _, on in office.separation_of_duties()}
     assert not chosen["akta_kematian"] and chosen["pembetulan_akta"]
