@@ -50,13 +50,13 @@ def main(out: Path, suffix: str) -> None:
 
 
 def _issue_one(ctx: DeskContext) -> str:
-    """Approve and issue one death registration waiting at the dinas; its akta number."""
-    head = UserOps(ctx).actor("kasi.dinas")
+    """Approve (the counter) and issue (the section head) one death registration; its number."""
+    head, counter = UserOps(ctx).actor("kasi.dinas"), UserOps(ctx).actor("loket.dinas")
     queue = QueueOps(ctx)
     flt = QueueFilter(statuses=frozenset({Status.NEW}), service_code="akta_kematian")
     row = queue.page(head, flt, None, 1).rows[0]
-    queue.claim(head, row.id)
-    queue.decide(head, row.id, Action.APPROVE)
+    queue.claim(counter, row.id)
+    queue.decide(counter, row.id, Action.APPROVE)
     number = DocumentOps(ctx).issue(head, row.id).certificate_number
     assert number is not None
     return number

@@ -7,6 +7,8 @@
 
 The command line acts as an administrator named after the operating-system user
 (``cli:<user>``); every change is audited under that name.
+``user unlock`` and ``user passwd`` need only the database credential: they are the way back in
+for a locked-out or forgotten administrator (docs/accounts.md).
 """
 
 from __future__ import annotations

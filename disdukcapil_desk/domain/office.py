@@ -6,7 +6,10 @@ letterhead and signers; only an administrator changes them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+
+from disdukcapil_desk.domain.catalogue import Catalogue, NumberSeries
 
 REGENCY_PLACEHOLDER = "{regency}"
 """In a signer's title, replaced by the ``regency`` setting when printed."""
@@ -69,3 +72,31 @@ SETTING_KEYS = tuple(f.name for f in fields(OfficeSettings))
 def settings_from(values: dict[str, str]) -> OfficeSettings:
     """Build the settings from stored values; unknown keys are ignored, missing ones default."""
     return OfficeSettings(**{k: v for k, v in values.items() if k in SETTING_KEYS})
+
+
+SEPARATION_PREFIX = "separation_of_duties:"
+"""Stored per service (``separation_of_duties:<code>`` = ``1``/``0``): whether the officer who
+approved a request of that service may not also issue it. Unset: on for the akta series."""
+SEPARATION_LABEL = "Penyetuju tidak boleh menerbitkan sendiri"
+
+
+def separation_key(service_code: str) -> str:
+    """The stored key of a service's separation-of-duties choice."""
+    return SEPARATION_PREFIX + service_code
+
+
+def separation_default(catalogue: Catalogue, service_code: str) -> bool:
+    """The office's choice before anyone makes one: on for services numbered in an akta series."""
+    return catalogue.get(service_code).number_series is NumberSeries.AKTA
+
+
+def separation_of_duties(stored: Mapping[str, str], catalogue: Catalogue) -> dict[str, bool]:
+    """Per service code of the catalogue: whether its approver may not also issue it."""
+    return {
+        code: _on(stored.get(separation_key(code)), separation_default(catalogue, code))
+        for code in catalogue.codes
+    }
+
+
+def _on(value: str | None, default: bool) -> bool:
+    return default if value is None else value == "1"

@@ -9,6 +9,9 @@ its last active administrator.
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -18,7 +21,15 @@ from disdukcapil_desk.db.repositories.requests import RequestRecord
 from disdukcapil_desk.db.repositories.users import UserRecord
 from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Actor, UserChange, UserRow
 from disdukcapil_desk.domain.errors import AuthError, DeskError, NotFound
-from disdukcapil_desk.domain.passwords import hash_password, password_problem, verify_password
+from disdukcapil_desk.domain.passwords import (
+    ScryptCost,
+    dummy_hash,
+    hash_cost,
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
 from disdukcapil_desk.domain.workflow import Action, Permission, Role, require
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.context import DeskContext
@@ -26,15 +37,30 @@ from disdukcapil_desk.operations.queue import QueueOps
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = dt.timedelta(minutes=15)
+THROTTLE_SECONDS = 3.0
+"""How long each login attempt of a slowed-down (never locked) last administrator waits."""
 WRONG_LOGIN = "Login atau kata sandi salah"
+
+
+@dataclass(frozen=True, slots=True)
+class _LoginState:
+    """What a login needs to know of an account, read before the password is checked."""
+
+    login: str
+    password_hash: str
+    active: bool
+    failed_logins: int
+    locked_until: dt.datetime | None
+    actor: Actor
 
 
 class UserOps:
     """Create users, log them in, and let administrators manage them."""
 
-    def __init__(self, ctx: DeskContext) -> None:
-        """Bind to the desk context."""
+    def __init__(self, ctx: DeskContext, *, sleep: Callable[[float], None] = time.sleep) -> None:
+        """Bind to the desk context; ``sleep`` waits before a slowed-down login attempt."""
         self._ctx = ctx
+        self._sleep = sleep
 
     def add(
         self,
@@ -86,25 +112,78 @@ class UserOps:
     def authenticate(self, login: str, password: str) -> Actor:
         """Return the actor for a correct login; count failures and lock after too many.
 
-        The actor says when the password must be changed before working (after a reset).
+        The password is checked outside any transaction, and always against a hash of the
+        current cost: a login naming no account, an inactive or a locked one is checked against
+        :func:`dummy_hash`, so the answer takes as long as for a real account and does not tell
+        which logins exist. A correct password with a hash of older parameters is rehashed.
+
+        Too many wrong passwords lock an account for :data:`LOCKOUT`, except the last
+        administrator who could still log in: their logins are slowed down (each attempt waits
+        :data:`THROTTLE_SECONDS` first) instead, so a stranger typing wrong passwords cannot
+        shut the office out of its own desk. The actor says when the password must be changed
+        before working (after a reset).
 
         Raises:
             AuthError: unknown login, wrong password, inactive or locked account.
         """
+        state = self._login_state(_normal(login))
+        if state is not None and state.failed_logins >= MAX_FAILED_LOGINS:
+            self._sleep(THROTTLE_SECONDS)
         now = self._ctx.clock()
-        with self._ctx.unit_of_work() as session:
-            user = repo.by_login(session, _normal(login))
-            if user is None or not user.active:
-                raise AuthError(WRONG_LOGIN)
-            _refuse_locked(user, now)
-            if not verify_password(password, user.password_hash):
+        if state is None or not state.active:
+            verify_password(password, dummy_hash())
+            raise AuthError(WRONG_LOGIN)
+        if _is_locked(state.locked_until, now):
+            verify_password(password, dummy_hash())
+            raise _locked_error(state.locked_until)
+        if not verify_password(password, state.password_hash):
+            with self._ctx.unit_of_work() as session:
+                user = _load(session, state.login)
                 self._register_failure(session, user, now)
-                failure = AuthError(WRONG_LOGIN)
-            else:
-                user.failed_logins = 0
-                user.locked_until = None
-                return _actor(user)
-        raise failure
+            raise AuthError(WRONG_LOGIN)
+        fresh = hash_password(password) if needs_rehash(state.password_hash) else None
+        return self._logged_in(state, fresh)
+
+    def _login_state(self, login: str) -> _LoginState | None:
+        with self._ctx.reading() as session:
+            user = repo.by_login(session, login)
+            if user is None:
+                return None
+            return _LoginState(
+                user.login,
+                user.password_hash,
+                user.active,
+                user.failed_logins,
+                user.locked_until,
+                _actor(user),
+            )
+
+    def _logged_in(self, state: _LoginState, fresh_hash: str | None) -> Actor:
+        """Clear the failures of a correct login and store ``fresh_hash`` if it is given."""
+        if fresh_hash is None and state.failed_logins == 0 and state.locked_until is None:
+            return state.actor
+        with self._ctx.unit_of_work() as session:
+            user = _load(session, state.login)
+            user.failed_logins = 0
+            user.locked_until = None
+            if fresh_hash is not None and user.password_hash == state.password_hash:
+                self._rehash(session, user, fresh_hash)
+            return _actor(user)
+
+    def _rehash(self, session: Session, user: UserRecord, fresh_hash: str) -> None:
+        """Store the same password hashed at the current cost (audited, without any secret)."""
+        before, after = hash_cost(user.password_hash), hash_cost(fresh_hash)
+        user.password_hash = fresh_hash
+        record(
+            self._ctx,
+            session,
+            Actor(user.login, None),
+            "password_rehash",
+            "app_user",
+            user.login,
+            before={"scrypt": _cost_text(before)},
+            after={"scrypt": _cost_text(after)},
+        )
 
     def change_own_password(self, actor: Actor, old_password: str, new_password: str) -> None:
         """Let a logged-in user choose a new password; the old one is asked again.
@@ -123,7 +202,8 @@ class UserOps:
             user = repo.by_login(session, _normal(actor.login), for_update=True)
             if user is None or not user.active:
                 raise AuthError("Akun ini tidak aktif lagi")
-            _refuse_locked(user, now)
+            if _is_locked(user.locked_until, now):
+                raise _locked_error(user.locked_until)
             if not verify_password(old_password, user.password_hash):
                 self._register_failure(session, user, now)
                 failure = AuthError("Kata sandi lama salah")
@@ -135,19 +215,32 @@ class UserOps:
         raise failure
 
     def _register_failure(self, session: Session, user: UserRecord, now: dt.datetime) -> None:
+        """Count a wrong password; lock after too many, or slow down the last way in."""
         user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-            record(
-                self._ctx,
-                session,
-                Actor(user.login, None),
-                "account_locked",
-                "app_user",
-                user.login,
-                detail=f"{MAX_FAILED_LOGINS} kali kata sandi salah",
-            )
+        if user.failed_logins < MAX_FAILED_LOGINS:
+            return
+        if _last_way_in(session, user, now):
+            # Counting on: every further attempt waits first. Audited at every fifth failure.
+            if user.failed_logins % MAX_FAILED_LOGINS == 0:
+                self._audit_failures(
+                    session,
+                    user,
+                    "account_throttled",
+                    f"{user.failed_logins} kali kata sandi salah; administrator terakhir yang "
+                    f"dapat masuk: tidak dikunci, setiap percobaan menunggu {THROTTLE_SECONDS:g} "
+                    "detik",
+                )
+            return
+        user.locked_until = now + LOCKOUT
+        user.failed_logins = 0
+        self._audit_failures(
+            session, user, "account_locked", f"{MAX_FAILED_LOGINS} kali kata sandi salah"
+        )
+
+    def _audit_failures(self, session: Session, user: UserRecord, action: str, why: str) -> None:
+        record(
+            self._ctx, session, Actor(user.login, None), action, "app_user", user.login, detail=why
+        )
 
     # -- the administrator's changes -------------------------------------------------------------
 
@@ -367,12 +460,24 @@ def _check_location(session: Session, location_code: str | None) -> None:
         raise NotFound(f"Lokasi '{location_code}' tidak dikenal")
 
 
-def _refuse_locked(user: UserRecord, now: dt.datetime) -> None:
-    if user.locked_until is not None and user.locked_until > now:
-        raise AuthError(
-            f"Akun terkunci sampai {user.locked_until.astimezone():%H:%M} "
-            "karena terlalu banyak percobaan salah"
-        )
+def _is_locked(locked_until: dt.datetime | None, now: dt.datetime) -> bool:
+    return locked_until is not None and locked_until > now
+
+
+def _locked_error(locked_until: dt.datetime | None) -> AuthError:
+    until = f" sampai {locked_until.astimezone():%H:%M}" if locked_until else ""
+    return AuthError(f"Akun terkunci{until} karena terlalu banyak percobaan salah")
+
+
+def _last_way_in(session: Session, user: UserRecord, now: dt.datetime) -> bool:
+    """Whether ``user`` is an administrator and no other active administrator can log in now."""
+    if user.role != Role.ADMIN.value or not user.active:
+        return False
+    return not [i for i in repo.unlocked_admin_ids(session, now) if i != user.id]
+
+
+def _cost_text(cost: ScryptCost | None) -> str:
+    return f"N={cost.n},r={cost.r},p={cost.p}" if cost else "?"
 
 
 def _actor(user: UserRecord) -> Actor:

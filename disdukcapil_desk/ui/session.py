@@ -32,6 +32,7 @@ from disdukcapil_desk.domain.dto import (
     Lease,
     Page,
     ProgressFn,
+    QuarantinedRow,
     QueueFilter,
     RequestDetail,
     RequestRow,
@@ -311,6 +312,17 @@ class DeskSession:
         note(Changes(settings=frozenset(changes)))
         return settings
 
+    def separation_of_duties(self) -> list[tuple[str, str, bool]]:
+        """Per service: (code, name, whether its approver may not also issue it)."""
+        return OfficeOps(self.ctx).separation_of_duties()
+
+    def set_separation_of_duties(self, choices: Mapping[str, bool]) -> int:
+        """Store the office's choice for the given services; how many changed."""
+        office = OfficeOps(self.ctx)
+        return sum(
+            office.set_separation_of_duties(self.actor, code, on) for code, on in choices.items()
+        )
+
     def signing_info(self) -> SigningInfo | None:
         """The office's signing certificate, or None (certificates print as drafts)."""
         return self._documents.signing_info()
@@ -399,6 +411,14 @@ class DeskSession:
     def pending_intake(self) -> int:
         """Intake rows waiting."""
         return self._intake.pending_count()
+
+    def quarantined_intake(self, limit: int = 500) -> list[QuarantinedRow]:
+        """Intake rows that did not become requests, newest first (with their reasons)."""
+        return self._intake.quarantined(self.actor, limit)
+
+    def requeue_intake(self, row_ids: Sequence[int], note: str) -> int:
+        """Send quarantined rows back to the intake queue; how many were sent."""
+        return self._intake.requeue(self.actor, row_ids, note)
 
     def expire_leases(self) -> int:
         """Return expired leases to the queue."""

@@ -54,7 +54,7 @@ def incremental_update(pdf: bytes) -> bytes:
 
 def issued_certificate(ctx: DeskContext, users: dict[str, Actor]) -> tuple[str, bytes]:
     operator = users["operator.dinas"]
-    [request_id] = approved(ctx, operator, 1)
+    [request_id] = approved(ctx, 1)
     number = DocumentOps(ctx).issue(operator, request_id).certificate_number
     assert number is not None
     return number, DocumentOps(ctx).render_certificate(operator, number)

@@ -99,9 +99,14 @@ def submit(ctx: DeskContext, ref: str, service: str, received: dt.datetime, **fi
 
 
 def approved(
-    ctx: DeskContext, actor: Actor, count: int, service: str = "akta_kematian", **fields: str
+    ctx: DeskContext, count: int, service: str = "akta_kematian", **fields: str
 ) -> list[int]:
-    """Ingest ``count`` requests of ``service``, claim and approve them; return their ids."""
+    """Ingest ``count`` requests of ``service``, claim and approve them; return their ids.
+
+    The dinas counter officer approves them, so the operator who issues them in the tests is
+    not also their approver (separation of duties, on for akta by default).
+    """
+    actor = UserOps(ctx).actor("loket.dinas")
     start = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
     extra = DEATH if service == "akta_kematian" else BIRTH
     for i in range(count):
@@ -134,7 +139,7 @@ def test_issue_allocates_number_records_document_and_audits(
 ) -> None:
     operator = users["operator.dinas"]
     configure(ctx, users["admin"])
-    ids = approved(ctx, operator, 2)
+    ids = approved(ctx, 2)
     ops = DocumentOps(ctx)
     first = ops.issue(operator, ids[0])
     second = ops.issue(operator, ids[1])
@@ -166,7 +171,7 @@ def test_certificate_text_qr_and_verification(
 ) -> None:
     operator = users["operator.dinas"]
     configure(ctx, users["admin"])
-    [request_id] = approved(ctx, operator, 1, service="akta_kelahiran")
+    [request_id] = approved(ctx, 1, service="akta_kelahiran")
     issued = DocumentOps(ctx).issue(operator, request_id)
     assert issued.certificate_number == "3604-LU-02112026-0001"
     pdf = DocumentOps(ctx).render_certificate(operator, issued.certificate_number)
@@ -195,9 +200,7 @@ def test_certificate_text_qr_and_verification(
 
 def test_late_birth_uses_the_late_type_code(ctx: DeskContext, users: dict[str, Actor]) -> None:
     operator = users["operator.dinas"]
-    [request_id] = approved(
-        ctx, operator, 1, service="akta_kelahiran", anak_tanggal_lahir="2024-01-15"
-    )
+    [request_id] = approved(ctx, 1, service="akta_kelahiran", anak_tanggal_lahir="2024-01-15")
     assert (
         DocumentOps(ctx).issue(operator, request_id).certificate_number == "3604-LT-02112026-0001"
     )
@@ -210,7 +213,7 @@ def test_opening_offset_continues_the_paper_series(
     DocumentOps(ctx).set_opening_offset(users["admin"], "akta_kematian", 2026, 41)
     with pytest.raises(PermissionDenied):
         DocumentOps(ctx).set_opening_offset(operator, "akta_kematian", 2026, 1)
-    [request_id] = approved(ctx, operator, 1)
+    [request_id] = approved(ctx, 1)
     assert (
         DocumentOps(ctx).issue(operator, request_id).certificate_number == "3604-KM-02112026-0042"
     )
@@ -270,7 +273,7 @@ def test_a_pdf_with_one_field_altered_fails_verify(
     ctx: DeskContext, users: dict[str, Actor]
 ) -> None:
     operator = users["operator.dinas"]
-    [request_id] = approved(ctx, operator, 1)
+    [request_id] = approved(ctx, 1)
     ops = DocumentOps(ctx)
     number = ops.issue(operator, request_id).certificate_number
     assert number is not None
@@ -310,7 +313,7 @@ def test_reprint_needs_a_reason_is_counted_and_registered(
     ctx: DeskContext, users: dict[str, Actor]
 ) -> None:
     operator = users["operator.dinas"]
-    [request_id] = approved(ctx, operator, 1)
+    [request_id] = approved(ctx, 1)
     ops = DocumentOps(ctx)
     number = ops.issue(operator, request_id).certificate_number
     assert number is not None
@@ -333,7 +336,7 @@ def test_void_keeps_the_number_and_reissue_gives_a_new_one(
     ctx: DeskContext, users: dict[str, Actor]
 ) -> None:
     operator, head = users["operator.dinas"], users["kasi.dinas"]
-    [request_id] = approved(ctx, operator, 1)
+    [request_id] = approved(ctx, 1)
     ops = DocumentOps(ctx)
     number = ops.issue(operator, request_id).certificate_number
     assert number is not None
@@ -353,7 +356,7 @@ def test_print_ready_prints_each_unprinted_certificate_once(
     ctx: DeskContext, users: dict[str, Actor]
 ) -> None:
     operator = users["operator.dinas"]
-    ids = approved(ctx, operator, 3)
+    ids = approved(ctx, 3)
     ops = DocumentOps(ctx)
     numbers = [ops.issue(operator, i).certificate_number for i in ids]
     ops.render_certificate(operator, str(numbers[0]))
@@ -369,7 +372,7 @@ def test_print_ready_prints_each_unprinted_certificate_once(
 
 def test_cli_commands(ctx: DeskContext, users: dict[str, Actor], tmp_path: Path) -> None:
     operator = users["operator.dinas"]
-    [request_id] = approved(ctx, operator, 1)
+    [request_id] = approved(ctx, 1)
     number = DocumentOps(ctx).issue(operator, request_id).certificate_number
     request_number = QueueOps(ctx).detail(users["kasi.dinas"], request_id).row.number
     parser = argparse.ArgumentParser()
@@ -405,7 +408,7 @@ def test_concurrent_issuing_never_duplicates_a_number(
     ctx: DeskContext, users: dict[str, Actor], db_url: str
 ) -> None:
     count, workers = 40, 4
-    ids = approved(ctx, users["operator.dinas"], count)
+    ids = approved(ctx, count)
     chunks = [ids[i::workers] for i in range(workers)]
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         results = pool.starmap(_issue_all, [(db_url, chunk) for chunk in chunks])

@@ -111,7 +111,7 @@ def test_opening_offset_and_register(
     dialog.offset_button.click()
     assert "nomor berikutnya 0058" in dialog.offset_state.text()
     operator = users["operator.dinas"]
-    [request_id] = approved(ctx, operator, 1)
+    [request_id] = approved(ctx, 1)
     number = DocumentOps(ctx).issue(operator, request_id).certificate_number
     assert number == "3604-KM-02112026-0058"
     DocumentOps(ctx).void(users["kasi.dinas"], number, "salah ketik nama ayah")

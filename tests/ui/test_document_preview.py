@@ -156,7 +156,7 @@ def test_a_ready_batch_counts_as_printed_only_when_printed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     operator = users["operator.dinas"]
-    for request_id in approved(ctx, operator, 2):
+    for request_id in approved(ctx, 2):
         DocumentOps(ctx).issue(operator, request_id)
     window = open_window(operator)
     previews: list[DocumentPreviewDialog] = []

@@ -76,8 +76,7 @@ def test_the_section_head_voids_and_reissues_a_wrong_certificate(
     operator = users["operator.dinas"]
     ops = DocumentOps(ctx)
     first, second = (
-        ops.issue(operator, request_id).certificate_number
-        for request_id in approved(ctx, operator, 2)
+        ops.issue(operator, request_id).certificate_number for request_id in approved(ctx, 2)
     )
     assert first is not None and second is not None
     action = head_window.toolbar_actions["void"]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.models import (
     AppUser,
+    AuditLog,
     DocumentFile,
     IssuedDocument,
     Location,
@@ -34,7 +35,7 @@ from disdukcapil_desk.domain.document_records import (
     StoredDocument,
 )
 from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose, RegisterEvent
-from disdukcapil_desk.domain.workflow import Status
+from disdukcapil_desk.domain.workflow import Action, Status
 
 SECRET_KEY = "_document_secret"
 """The ``office_setting`` key of the verification secret (not one of the editable settings)."""
@@ -295,6 +296,22 @@ def office_values(session: Session) -> dict[str, str]:
     return {
         key: value for key, value in session.execute(select(OfficeSetting.key, OfficeSetting.value))
     }
+
+
+def approver(session: Session, request_number: str) -> tuple[str, str] | None:
+    """Who last approved the request, from the audit log: (login, full name, or the login)."""
+    row = session.execute(
+        select(AuditLog.actor, AppUser.full_name)
+        .outerjoin(AppUser, AppUser.login == AuditLog.actor)
+        .where(
+            AuditLog.entity == "service_request",
+            AuditLog.entity_key == request_number,
+            AuditLog.action == Action.APPROVE.value,
+        )
+        .order_by(AuditLog.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (row[0], row[1] or row[0])
 
 
 def place(session: Session, location_code: str) -> PlaceInfo | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TypeAlias
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.models import AppUser, ServiceRequest
@@ -87,5 +87,20 @@ def claimed_request_ids(session: Session, user_id: int) -> list[int]:
             ServiceRequest.status == Status.IN_REVIEW.value,
         )
         .order_by(ServiceRequest.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def unlocked_admin_ids(session: Session, now: dt.datetime) -> list[int]:
+    """The active administrators not locked at ``now`` (who could log in), row-locked."""
+    stmt = (
+        select(AppUser.id)
+        .where(
+            AppUser.role == Role.ADMIN.value,
+            AppUser.active.is_(True),
+            or_(AppUser.locked_until.is_(None), AppUser.locked_until <= now),
+        )
+        .order_by(AppUser.id)
+        .with_for_update()
     )
     return list(session.scalars(stmt))

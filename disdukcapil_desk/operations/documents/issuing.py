@@ -30,7 +30,8 @@ from disdukcapil_desk.domain.document_records import (
 )
 from disdukcapil_desk.domain.documents import DocumentKind, RegisterEvent
 from disdukcapil_desk.domain.dto import Actor
-from disdukcapil_desk.domain.errors import DeskError, NotFound, WorkflowError
+from disdukcapil_desk.domain.errors import DeskError, NotFound, PermissionDenied, WorkflowError
+from disdukcapil_desk.domain.office import separation_of_duties
 from disdukcapil_desk.domain.workflow import Action, Permission, require
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.context import DeskContext
@@ -55,14 +56,16 @@ class DocumentIssuing:
         """Issue an approved request: status, number, document record and audit in one go.
 
         Raises:
-            PermissionDenied / WorkflowError: the actor may not issue, or the request is not
-                approved.
+            PermissionDenied / WorkflowError: the actor may not issue (their role, or they
+                approved it and the office separates the duties for its service), or the
+                request is not approved.
         """
         with self._ctx.unit_of_work() as session:
             changed = self._queue.transition_in(
                 session, actor, request_id, Action.ISSUE, expected_version=expected_version
             )
             request = repo.request(session, changed.id)
+            self._check_separation(session, actor, request)
             document = self._new_certificate(session, actor, request)
             return _result(request, document)
 
@@ -77,6 +80,7 @@ class DocumentIssuing:
         with self._ctx.unit_of_work() as session:
             old = self._void_in(session, actor, number, reason)
             request = self._records.document_request(session, actor, old)
+            self._check_separation(session, actor, request)
             document = self._new_certificate(session, actor, request)
             if document is None:
                 raise WorkflowError(f"Layanan {request.service_code} tidak punya sertifikat")
@@ -158,6 +162,28 @@ class DocumentIssuing:
         return [
             (code, catalogue.get(code).name) for code in sorted(self._ctx.reference.certificates)
         ]
+
+    def _check_separation(self, session: Session, actor: Actor, request: DocumentRequest) -> None:
+        """Refuse the officer who approved the request when its service separates the duties.
+
+        Raises:
+            PermissionDenied: the office's setting for the service is on and ``actor`` approved.
+        """
+        catalogue = self._ctx.reference.catalogue
+        if not separation_of_duties(repo.office_values(session), catalogue).get(
+            request.service_code, False
+        ):
+            return
+        approved_by = repo.approver(session, request.number)
+        if approved_by is None or approved_by[0] != actor.login:
+            return
+        login, name = approved_by
+        who = name if name == login else f"{name} ({login})"
+        raise PermissionDenied(
+            f"Permohonan {request.number} disetujui oleh {who}. Untuk layanan "
+            f"{catalogue.get(request.service_code).name}, petugas yang menyetujui tidak boleh "
+            "juga menerbitkannya (pemisahan tugas): minta petugas lain untuk menerbitkan."
+        )
 
     def _new_certificate(
         self, session: Session, actor: Actor, request: DocumentRequest

@@ -1,4 +1,5 @@
-"""Administrasi: users, letterhead and signers, the signing certificate, akta numbers (ui layer).
+"""Administrasi: users, letterhead and signers, the signing certificate, akta numbers, separation
+of duties, quarantined intake (ui layer).
 
 Only administrators open it. Every change goes through ``operations/`` (permission and audit
 there); the database work runs in the task runner like every other call of the window.
@@ -36,6 +37,8 @@ from disdukcapil_desk.domain.document_records import RegisterEntry, SigningInfo
 from disdukcapil_desk.domain.documents import RegisterEvent, key_fingerprint, load_public_key
 from disdukcapil_desk.domain.dto import Changes
 from disdukcapil_desk.domain.office import SETTING_LABELS, OfficeSettings
+from disdukcapil_desk.ui.dialogs.duties_tab import DutiesTab
+from disdukcapil_desk.ui.dialogs.quarantine_tab import QuarantineTab
 from disdukcapil_desk.ui.dialogs.users_tab import UsersTab
 from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
@@ -53,7 +56,8 @@ NO_CERTIFICATE = QT_TRANSLATE_NOOP(
 
 
 class AdminDialog(QDialog):
-    """Four tabs: Pengguna, Kop & pejabat, Tanda tangan digital, Nomor akta.
+    """Six tabs: Pengguna, Kop & pejabat, Tanda tangan digital, Nomor akta, Pemisahan tugas,
+    Karantina masuk.
 
     Each tab re-reads what it shows when the change bus says it changed.
     """
@@ -72,6 +76,10 @@ class AdminDialog(QDialog):
         tabs.addTab(self._office_tab(), self.tr("Kop && pejabat"))
         tabs.addTab(self._signing_tab(), self.tr("Tanda tangan digital"))
         tabs.addTab(self._numbers_tab(), self.tr("Nomor akta"))
+        self.duties_tab = DutiesTab(session, runner, lambda error: show_error(self, error))
+        tabs.addTab(self.duties_tab, self.tr("Pemisahan tugas"))
+        self.quarantine_tab = QuarantineTab(session, runner, lambda error: show_error(self, error))
+        tabs.addTab(self.quarantine_tab, self.tr("Karantina masuk"))
         close = QPushButton(self.tr("Tutup"))
         close.clicked.connect(self.accept)
         row = QHBoxLayout()
@@ -82,6 +90,8 @@ class AdminDialog(QDialog):
         layout.addLayout(row)
         _fit_to_screen(self, 980, 620)
         self.users_tab.load()
+        self.duties_tab.load()
+        self.quarantine_tab.load()
         self._load_settings()
         self._load_signing()
         self._load_register()
