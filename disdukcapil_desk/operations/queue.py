@@ -280,8 +280,13 @@ class QueueOps:
         """Move a request along the workflow (approve, revise, reject, issue, finish, cancel).
 
         Decisions on a request in review need the actor to hold it; a reason is required for
-        reject and cancel.
+        reject and cancel. Issuing is refused here: it goes through ``DocumentOps.issue``, which
+        draws the number, makes the document and checks the separation of duties with it.
         """
+        if action is Action.ISSUE:
+            raise WorkflowError(
+                "Penerbitan dilakukan dengan Terbitkan: nomor dan dokumen dibuat bersama"
+            )
         with self._ctx.unit_of_work() as session:
             request = self.transition_in(
                 session,

@@ -21,6 +21,7 @@ from disdukcapil_desk.domain.errors import (
 )
 from disdukcapil_desk.domain.workflow import Action, Status
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.intake import IntakeOps
 from disdukcapil_desk.operations.queue import QueueOps
 from tests.conftest import FakeClock
@@ -226,8 +227,10 @@ def test_full_workflow_with_roles(ctx: DeskContext, users: dict[str, Actor]) -> 
     queue.claim(counter, ids[0])
     queue.decide(counter, ids[0], Action.APPROVE)
     with pytest.raises(PermissionDenied):
-        queue.decide(counter, ids[0], Action.ISSUE)
-    queue.decide(operator, ids[0], Action.ISSUE)
+        DocumentOps(ctx).issue(counter, ids[0])
+    with pytest.raises(WorkflowError, match="Terbitkan"):
+        queue.decide(operator, ids[0], Action.ISSUE)
+    DocumentOps(ctx).issue(operator, ids[0])
     row = queue.decide(counter, ids[0], Action.FINISH)
     assert row.status is Status.DONE
     queue.claim(counter, ids[1])
@@ -237,7 +240,7 @@ def test_full_workflow_with_roles(ctx: DeskContext, users: dict[str, Actor]) -> 
         Status.REJECTED
     )
     with pytest.raises(WorkflowError):
-        queue.decide(operator, ids[2], Action.ISSUE)
+        DocumentOps(ctx).issue(operator, ids[2])
     history = [h.action for h in queue.detail(_head(), ids[0]).history]
     assert history == ["intake", "claim", "approve", "issue", "finish"]
 
