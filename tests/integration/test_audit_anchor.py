@@ -296,3 +296,41 @@ def test_db_init_creates_the_key_and_keys_the_first_entries(
     report = check_chain(ctx, key)
     ctx.close()
     assert report.intact and report.entries == report.keyed > 0
+
+
+# -- the head published on every recap ------------------------------------------------------
+
+
+def test_every_recap_prints_the_chain_head(
+    ctx: DeskContext, users: dict[str, Actor], keyed: bytes, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    import pypdfium2
+    from openpyxl import load_workbook
+
+    from disdukcapil_desk.operations.recaps import Recaps
+
+    head = chain_head(ctx)
+    assert head is not None
+    line = head.line(WIB)
+    period = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    workbook = tmp_path / "rekap.xlsx"
+    Recaps(ctx).build_recap(users["kasi.dinas"], *period, None, workbook)
+    wb = load_workbook(workbook)
+    assert wb.properties.description == line
+    for ws in wb.worksheets:
+        assert ws.oddFooter.center.text == line, ws.title
+    head = chain_head(ctx)  # the workbook's export is an audited entry: the head moved on
+    assert head is not None
+    line = head.line(WIB)
+    pdf_path = tmp_path / "rekap.pdf"
+    Recaps(ctx).build_recap(users["kasi.dinas"], *period, None, pdf_path)
+    pdf = pypdfium2.PdfDocument(pdf_path)
+    try:
+        for page in pdf:
+            assert line in page.get_textpage().get_text_range().replace("\r\n", "\n")
+    finally:
+        pdf.close()
+    # What the recap printed is what `audit verify --expect` takes back.
+    assert check_chain(ctx, keyed, parse_published(line)).intact
