@@ -18,6 +18,7 @@ from disdukcapil_desk.cli.parsing import (
     action,
     command_group,
 )
+from disdukcapil_desk.domain.catalogue import Service, masked_payload
 from disdukcapil_desk.domain.dto import Actor, RequestDetail
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.workflow import Role
@@ -194,23 +195,26 @@ def _cmd_show(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     SetupOps(ctx).check()
     detail = QueueOps(ctx).detail(cli_actor(), args.number)
     if args.json:
-        out.write(json.dumps(_detail_json(detail, args.full_nik), ensure_ascii=False, indent=2))
+        catalogue, code = ctx.reference.catalogue, detail.row.service_code
+        service = catalogue.get(code) if code in catalogue else None
+        data = _detail_json(detail, args.full_nik, service)
+        out.write(json.dumps(data, ensure_ascii=False, indent=2))
         out.write("\n")
     else:
         out.write(_detail_text(detail, args.full_nik))
     return 0
 
 
-def _detail_json(detail: RequestDetail, full_nik: bool) -> dict[str, object]:
+def _detail_json(
+    detail: RequestDetail, full_nik: bool, service: Service | None
+) -> dict[str, object]:
     data = dataclasses.asdict(detail)
     data["row"]["status"] = detail.row.status.value
     if not full_nik:
         data["nik"] = mask_number(detail.nik)
         data["no_kk"] = mask_number(detail.no_kk)
-        data["payload"] = {
-            k: mask_number(str(v)) if ("nik" in k or k == "no_kk") and v else v
-            for k, v in detail.payload.items()
-        }
+        # By the catalogue's field types (NIK, No. KK), whatever the fields are called.
+        data["payload"] = masked_payload(service, detail.payload, mask_number)
     return json.loads(json.dumps(data, default=str))  # type: ignore[no-any-return]
 
 
