@@ -30,12 +30,12 @@ def run(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     dirs = user_dirs(Path(args.basedir) if args.basedir else None, temp=args.temp_basedir)
     dirs.ensure()
-    use_key_folder(dirs.data)  # the office's audit key lives next to this workstation's data
     log_file = setup_logging(dirs.log, verbose=args.verbose)
     if args.smoke_test:
         from disdukcapil_desk.smoke import run_smoke_test
 
         return run_smoke_test(dirs)
+    use_key_folder(dirs.data)  # the office's audit key lives next to this workstation's data
     handler = getattr(args, "handler", None)
     try:
         if handler is not None and not getattr(args, "needs_db", True):
