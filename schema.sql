@@ -24,6 +24,7 @@ CREATE TABLE audit_log (
 	detail TEXT NOT NULL,
 	prev_hash VARCHAR(64) NOT NULL,
 	hash VARCHAR(64) NOT NULL,
+	mac VARCHAR(64),
 	CONSTRAINT pk_audit_log PRIMARY KEY (id),
 	CONSTRAINT uq_audit_log_hash UNIQUE (hash)
 );

@@ -14,6 +14,7 @@ from disdukcapil_desk import cli
 from disdukcapil_desk.domain.database import DatabaseChoice, choose_database
 from disdukcapil_desk.domain.errors import DatabaseError, DatabaseMissing, DeskError
 from disdukcapil_desk.log import setup_logging
+from disdukcapil_desk.operations.audit_key import use_key_folder
 from disdukcapil_desk.operations.connection import describe_database
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.setup import SetupOps
@@ -34,6 +35,7 @@ def run(argv: list[str]) -> int:
         from disdukcapil_desk.smoke import run_smoke_test
 
         return run_smoke_test(dirs)
+    use_key_folder(dirs.data)  # the office's audit key lives next to this workstation's data
     handler = getattr(args, "handler", None)
     try:
         if handler is not None and not getattr(args, "needs_db", True):

@@ -11,17 +11,18 @@ from collections.abc import Callable
 from typing import TextIO
 
 from disdukcapil_desk import APP_ID, __version__
-from disdukcapil_desk.cli import documents, intake, recap, users
+from disdukcapil_desk.cli import audit, documents, intake, recap, users
 from disdukcapil_desk.cli.parsing import (
     Commands,
     IndonesianArgumentParser,
     action,
     command_group,
 )
+from disdukcapil_desk.domain.catalogue import Service, masked_payload
 from disdukcapil_desk.domain.dto import Actor, RequestDetail
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.workflow import Role
-from disdukcapil_desk.operations.audit import verify_chain
+from disdukcapil_desk.operations.audit import head_problem
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.demo import DemoOps
 from disdukcapil_desk.operations.intake import IntakeOps
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     intake.add_commands(commands)
     recap.add_commands(commands)
     users.add_commands(commands)
+    audit.add_commands(commands)
     return parser
 
 
@@ -102,8 +104,6 @@ def _add_other_commands(commands: Commands) -> None:
     show.set_defaults(handler=_cmd_show)
     location = command_group(commands, "location", "lokasi layanan (dinas dan UPT)")
     action(location, "list", "daftar lokasi", _cmd_location_list)
-    audit = command_group(commands, "audit", "log audit")
-    action(audit, "verify", "periksa rantai hash log audit", _cmd_audit_verify)
 
 
 def cli_actor() -> Actor:
@@ -137,6 +137,11 @@ def _cmd_db_init(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int
     out.write(f"Lokasi ditambahkan: {report.locations_added}\n")
     if report.admin_created:
         out.write(f"Administrator dibuat: {report.admin_created}\n")
+    if report.audit_key_created:
+        out.write(
+            f"Kunci audit dibuat: {report.audit_key_created} — salin ke folder data setiap "
+            "workstation (lihat README, 'Kunci log audit').\n"
+        )
     return 0
 
 
@@ -152,6 +157,10 @@ def _cmd_db_upgrade(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> 
 
 def _cmd_db_check(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     out.write(f"Skema versi {SetupOps(ctx).check()} — sesuai dengan aplikasi ini.\n")
+    problem = head_problem(ctx)
+    if problem:
+        out.write(f"Log audit RUSAK: {problem}; perubahan tidak dapat disimpan.\n")
+        return 1
     return 0
 
 
@@ -186,23 +195,26 @@ def _cmd_show(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     SetupOps(ctx).check()
     detail = QueueOps(ctx).detail(cli_actor(), args.number)
     if args.json:
-        out.write(json.dumps(_detail_json(detail, args.full_nik), ensure_ascii=False, indent=2))
+        catalogue, code = ctx.reference.catalogue, detail.row.service_code
+        service = catalogue.get(code) if code in catalogue else None
+        data = _detail_json(detail, args.full_nik, service)
+        out.write(json.dumps(data, ensure_ascii=False, indent=2))
         out.write("\n")
     else:
         out.write(_detail_text(detail, args.full_nik))
     return 0
 
 
-def _detail_json(detail: RequestDetail, full_nik: bool) -> dict[str, object]:
+def _detail_json(
+    detail: RequestDetail, full_nik: bool, service: Service | None
+) -> dict[str, object]:
     data = dataclasses.asdict(detail)
     data["row"]["status"] = detail.row.status.value
     if not full_nik:
         data["nik"] = mask_number(detail.nik)
         data["no_kk"] = mask_number(detail.no_kk)
-        data["payload"] = {
-            k: mask_number(str(v)) if ("nik" in k or k == "no_kk") and v else v
-            for k, v in detail.payload.items()
-        }
+        # By the catalogue's field types (NIK, No. KK), whatever the fields are called.
+        data["payload"] = masked_payload(service, detail.payload, mask_number)
     return json.loads(json.dumps(data, default=str))  # type: ignore[no-any-return]
 
 
@@ -243,12 +255,3 @@ def _cmd_location_list(args: argparse.Namespace, ctx: DeskContext, out: TextIO) 
         covered = ", ".join(location.kecamatan_codes) or "-"
         out.write(f"{location.code:<8} {location.name} [{covered}]\n")
     return 0
-
-
-def _cmd_audit_verify(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    broken = verify_chain(ctx)
-    if broken is None:
-        out.write("Log audit utuh.\n")
-        return 0
-    out.write(f"Log audit RUSAK mulai entri #{broken}.\n")
-    return 1

@@ -44,9 +44,12 @@ def make_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
     when a read transaction later wants to write; a connection with the :data:`READ_ONLY`
     option begins with a plain (deferred) ``BEGIN`` instead, so a long read never holds up a
     colleague's write. Before a connection closes, ``PRAGMA optimize`` refreshes the planner's
-    statistics where they are missing or stale. PostgreSQL: psycopg 3, pre-ping (a workstation
-    that lost the office network reconnects on the next action).
+    statistics where they are missing or stale. Every engine hides statement parameters in its
+    errors and logs (``hide_parameters``): they hold personal data. PostgreSQL: psycopg 3,
+    pre-ping (a workstation that lost the office network reconnects on the next action).
     """
+    # A failing statement's parameters (NIK, KK, names, phones) never reach a log or a message.
+    kwargs["hide_parameters"] = True
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _make_sqlite_engine(url, create=create, **kwargs)

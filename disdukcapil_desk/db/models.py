@@ -31,7 +31,7 @@ from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose, Regist
 from disdukcapil_desk.domain.vocabulary import Channel, CheckState
 from disdukcapil_desk.domain.workflow import Status
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The schema version this code creates and understands; migrations lead up to it."""
 
 
@@ -282,7 +282,8 @@ class OfficeSetting(Base):
 
 
 class AuditLog(Base):
-    """Append-only log; each entry carries the hash of the previous one so tampering shows."""
+    """Append-only log; each entry carries the hash of the previous one so tampering shows, and
+    a MAC of its hash under a key the database does not hold, so a rewritten chain shows too."""
 
     __tablename__ = "audit_log"
 
@@ -297,6 +298,9 @@ class AuditLog(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    mac: Mapped[str | None] = mapped_column(String(64))
+    """HMAC-SHA256 of ``hash`` with the office's audit key (kept outside the database); NULL
+    for entries written before the office had a key."""
 
     __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_key"),)
 

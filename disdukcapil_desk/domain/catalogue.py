@@ -35,7 +35,7 @@ import dataclasses
 import enum
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -250,6 +250,14 @@ class Service:
         own = {f.name: f for f in self.fields}
         merged = [own.pop(f.name, f) for f in self.common_fields]
         return (*merged, *(f for f in self.fields if f.name in own))
+
+    @property
+    def personal_number_fields(self) -> frozenset[str]:
+        """The names of the fields that hold a NIK or a No. KK (by their type): what is masked
+        wherever a payload is shown without the right to see whole numbers."""
+        return frozenset(
+            f.name for f in self.all_fields if f.type in (FieldType.NIK, FieldType.NO_KK)
+        )
 
     def field(self, name: str) -> FormField | None:
         """Return the field called ``name`` (common or own, own first), or None."""
@@ -696,3 +704,30 @@ def _check_unique_services(services: list[Service]) -> None:
             other = akta_codes.setdefault(akta, service.code)
             if other != service.code:
                 raise CatalogueError(f"{where}: kode jenis akta {akta!r} sudah dipakai {other}")
+
+
+def masked_payload(
+    service: Service | None, payload: Mapping[str, object], mask: Callable[[str], str]
+) -> dict[str, object]:
+    """``payload`` with every NIK/No. KK field of ``service`` (by its type) masked by ``mask``.
+
+    Any other value keeps its text, but a 16-digit number inside it (a list of NIKs typed as
+    text, a key the form does not declare, a service the catalogue no longer has) is masked.
+    """
+    personal = service.personal_number_fields if service is not None else frozenset()
+
+    def shown(name: str, value: object) -> object:
+        if value is None or value == "" or isinstance(value, bool):
+            return value
+        if name in personal:
+            return mask(str(value))
+        if isinstance(value, str | int):
+            text = str(value)
+            hidden = _PERSONAL_NUMBER.sub(lambda m: mask(m.group()), text)
+            return hidden if hidden != text else value
+        return value
+
+    return {name: shown(name, value) for name, value in payload.items()}
+
+
+_PERSONAL_NUMBER = re.compile(r"(?<!\d)\d{16}(?!\d)")

@@ -59,6 +59,15 @@ class SchemaVersionError(DeskError):
     """The database schema is newer than this desk knows, or older and not upgraded."""
 
 
+class AuditChainBroken(DeskError):
+    """The audit chain cannot be appended to: its head row is missing or does not match the
+    last entry, or this workstation's audit key does not fit the chain (nothing was saved)."""
+
+
+class AuditKeyMissing(AuditChainBroken):
+    """The chain is keyed (its entries carry a MAC) and this workstation has no audit key."""
+
+
 class AuthError(DeskError):
     """Login failed: wrong password, unknown or locked account."""
 

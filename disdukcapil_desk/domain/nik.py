@@ -162,14 +162,13 @@ def _resolve_date(day: int, month: int, yy: int, today: date) -> date | None:
     return None
 
 
+_DATE_DIGITS = "angka ke-7 s.d. ke-12"
+"""Where a NIK's or KK's date sits; findings name the place, never the digits (masked ones)."""
+
+
 def _is_real_date(day: int, month: int, yy: int) -> bool:
     """Return whether DD-MM exists in 19YY or 20YY."""
     return _resolve_date(day, month, yy, date.max) is not None
-
-
-def _ddmmyy(day: int, month: int, yy: int) -> str:
-    """Format as ``DD-MM-YY``."""
-    return f"{day:02d}-{month:02d}-{yy:02d}"
 
 
 def _declared_sex(value: str) -> Sex | None:
@@ -316,30 +315,32 @@ class NikRules:
             birth = _resolve_date(day, month, yy, self._today())
             if birth is not None:
                 return birth, sex, []
-            problem = f"Tanggal lahir dalam NIK ({_ddmmyy(day, month, yy)}) belum terjadi"
+            problem = f"Tanggal lahir dalam NIK ({_DATE_DIGITS}) belum terjadi"
         return None, None, [_error(_NIK, "birth_date_invalid", problem, field)]
 
 
 def _birth_problem(raw_day: int, day: int, month: int, yy: int) -> str | None:
-    """Describe an impossible DDMMYY in a NIK, or None when it is a real date."""
+    """Describe an impossible DDMMYY in a NIK, or None when it is a real date.
+
+    The text names which digits are wrong, never the digits themselves: they are the part of
+    the NIK a masked number hides, and a finding is shown beside the masked number.
+    """
     problems: list[str] = []
     if not 1 <= day <= 31:
         problems.append(
-            f"angka tanggal {raw_day:02d} tidak mungkin "
+            "angka tanggal (angka ke-7 dan ke-8) tidak mungkin "
             "(harus 01-31 untuk laki-laki atau 41-71 untuk perempuan)"
         )
     if not 1 <= month <= 12:
-        problems.append(f"angka bulan {month:02d} tidak mungkin (harus 01-12)")
+        problems.append("angka bulan (angka ke-9 dan ke-10) tidak mungkin (harus 01-12)")
     if problems:
         return "Tanggal lahir dalam NIK: " + "; ".join(problems)
     if _is_real_date(day, month, yy):
         return None
-    if (day, month) == (29, 2):
-        return (
-            f"Tanggal lahir dalam NIK tidak mungkin (29-02-{yy:02d}): "
-            f"19{yy:02d} dan 20{yy:02d} bukan tahun kabisat"
-        )
-    return f"Tanggal lahir dalam NIK tidak mungkin ({day:02d}-{month:02d})"
+    return (
+        f"Tanggal lahir dalam NIK ({_DATE_DIGITS}) bukan tanggal yang ada "
+        "(hari melebihi jumlah hari bulan itu, atau hari kabisat pada tahun bukan kabisat)"
+    )
 
 
 def _kk_date_findings(number: str, field: str) -> list[Finding]:
@@ -348,8 +349,8 @@ def _kk_date_findings(number: str, field: str) -> list[Finding]:
     if _is_real_date(day, month, yy):
         return []
     msg = (
-        f"Angka tengah Nomor KK ({number[6:12]}) bukan tanggal yang mungkin "
-        f"({_ddmmyy(day, month, yy)}); periksa kembali dengan kartu aslinya"
+        f"Angka tengah Nomor KK ({_DATE_DIGITS}) bukan tanggal yang mungkin; "
+        "periksa kembali dengan kartu aslinya"
     )
     return [Finding("kk_date_unusual", Severity.WARNING, msg, field)]
 
@@ -386,9 +387,18 @@ def _birth_mismatch(derived: date, declared: date, field: str) -> list[Finding]:
         declared.year % 100,
     ):
         return []
+    parts = [
+        name
+        for name, a, b in (
+            ("tanggal", derived.day, declared.day),
+            ("bulan", derived.month, declared.month),
+            ("tahun", derived.year % 100, declared.year % 100),
+        )
+        if a != b
+    ]
     msg = (
-        f"Tanggal lahir dalam NIK ({derived:%d-%m-%y}) berbeda dengan data tertulis "
-        f"({declared:%d-%m-%Y}); NIK tidak diubah bila tanggal lahir dikoreksi, periksa dokumen"
+        f"Tanggal lahir dalam NIK berbeda dengan data tertulis (beda {', '.join(parts)}); "
+        "NIK tidak diubah bila tanggal lahir dikoreksi, periksa dokumen"
     )
     return [Finding("nik_birth_date_mismatch", Severity.WARNING, msg, field)]
 

@@ -339,6 +339,9 @@ class RecapMeta:
     place: str
     signers: tuple[Signer, ...]
     full_nik: bool = False
+    audit_head: str = ""
+    """The audit chain's head when the recap was made (``Kepala log audit SEQ:HASH (…)``),
+    printed on every page so ``audit verify --expect`` can later prove nothing was cut."""
 
     title: str = "REKAPITULASI PELAYANAN ADMINISTRASI KEPENDUDUKAN"
 

@@ -186,6 +186,9 @@ def _new_sheet(
     footer.left.text = _escape(meta.printed_line)
     footer.left.size = 8
     footer.right.text = "Halaman &P dari &N"
+    if meta.audit_head:
+        footer.center.text = _escape(meta.audit_head)
+        footer.center.size = 8
     footer.right.size = 8
     sheet = _Sheet(ws, columns)
     _title_block(sheet, meta, subtitle)
@@ -414,6 +417,7 @@ def write_recap_xlsx(data: RecapData, register: Iterable[RegisterRow], path: Pat
         raise
     wb.properties.title = f"{data.meta.title} {data.meta.period.label}"
     wb.properties.creator = data.meta.printed_by
+    wb.properties.description = data.meta.audit_head
     wb.properties.created = dt.datetime.now()
     wb.save(path)
     return count

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.repositories import audit as audit_repo
-from disdukcapil_desk.domain.audit import AuditEntry, snapshot
+from disdukcapil_desk.domain.audit import (
+    AuditEntry,
+    ChainHead,
+    ChainReport,
+    PublishedHead,
+    key_fingerprint,
+    snapshot,
+)
 from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.domain.errors import DeskError
+from disdukcapil_desk.operations.audit_key import create_key_file
 from disdukcapil_desk.operations.context import DeskContext
 
 
@@ -29,7 +40,7 @@ def record(
     Personal numbers must not be put in ``detail``; pass masked values in before/after.
     """
     entry = _entry(ctx, actor, action, entity, key, before, after, detail)
-    audit_repo.append(session, replace(entry, at=ctx.now(session)))  # the server's time
+    audit_repo.append(session, replace(entry, at=ctx.now(session)), ctx.audit_key())
 
 
 def _entry(
@@ -90,11 +101,73 @@ class AuditBuffer:
     def write(self, session: Session) -> None:
         """Append everything collected to the chain, in order, and start over."""
         at = self._ctx.now(session)  # the server's time on PostgreSQL
-        audit_repo.append_many(session, [replace(e, at=at) for e in self._entries])
+        entries = [replace(e, at=at) for e in self._entries]
+        audit_repo.append_many(session, entries, self._ctx.audit_key())
         self._entries = []
 
 
 def verify_chain(ctx: DeskContext) -> int | None:
-    """Return the id of the first tampered entry, or None when the whole chain verifies."""
+    """Return the id of the first tampered entry (0 or -1 for a missing or wrong head row),
+    or None when the whole chain verifies; MACs are checked with this workstation's key."""
+    report = check_chain(ctx, ctx.audit_key())
+    return None if report.intact else (report.broken_at or -1)
+
+
+def check_chain(
+    ctx: DeskContext, key: bytes | None = None, expected: Sequence[PublishedHead] = ()
+) -> ChainReport:
+    """Verify links, hashes, the head row, with ``key`` every MAC, and that every published
+    head in ``expected`` is still in the chain (see ``audit verify``)."""
     with ctx.reading() as session:
-        return audit_repo.find_break(session)
+        return audit_repo.check_chain(session, key, expected)
+
+
+def chain_head(ctx: DeskContext) -> ChainHead | None:
+    """The chain's current head (what ``audit head`` and the recaps publish); None when the
+    head row is missing."""
+    with ctx.reading() as session:
+        return audit_repo.head(session)
+
+
+def head_problem(ctx: DeskContext) -> str | None:
+    """Why the chain cannot be written to (the head row missing or not naming the last
+    entry), or None; cheap (for ``db check``)."""
+    with ctx.reading() as session:
+        return audit_repo.head_problem(session)
+
+
+def init_key(ctx: DeskContext, actor: Actor, path: Path) -> bytes:
+    """Create the office's audit key at ``path`` and key the chain from now on: one audited
+    entry, with a MAC, marks the change (its hash covers every earlier entry).
+
+    Raises:
+        DeskError: a key file exists at ``path``, or the chain is keyed already (copy the
+            office's key instead of making another).
+    """
+    with ctx.reading() as session:
+        if audit_repo.is_keyed(session):
+            raise DeskError(
+                "Log audit sudah berkunci. Jangan membuat kunci baru: salin berkas kunci dari "
+                "server kantor (atau komputer yang menjalankan 'db init') ke folder data ini."
+            )
+    key = create_key_file(path)
+    try:
+        with ctx.unit_of_work() as session:
+            audit_repo.append(
+                session,
+                _entry(
+                    ctx,
+                    actor,
+                    "audit_key_init",
+                    "audit_log",
+                    "key",
+                    None,
+                    {"fingerprint": key_fingerprint(key)},
+                    "Log audit berkunci mulai entri ini",
+                ),
+                key,
+            )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return key

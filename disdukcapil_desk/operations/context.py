@@ -28,6 +28,7 @@ from disdukcapil_desk.domain.nik import NikRules
 from disdukcapil_desk.domain.payload import DEFAULT_LIMITS, PayloadLimits
 from disdukcapil_desk.domain.sla import HolidayCalendar, load_holidays
 from disdukcapil_desk.domain.wilayah import Wilayah, load_region_codes, load_wilayah
+from disdukcapil_desk.operations.audit_key import load_key, workstation_key_file
 from disdukcapil_desk.paths import resource_path
 
 DEFAULT_LEASE = dt.timedelta(minutes=15)
@@ -118,6 +119,8 @@ class DeskContext:
     """This workstation's clock."""
     lease: dt.timedelta = DEFAULT_LEASE
     server_clock: Callable[[], dt.datetime] | None = None
+    audit_key_file: Path | None = None
+    """Where this workstation keeps the office's audit key (None: it writes without a key)."""
     sessions: sessionmaker[Session] = field(init=False)
     read_sessions: sessionmaker[Session] = field(init=False, repr=False)
 
@@ -164,7 +167,18 @@ class DeskContext:
         """
         connect_args = {"password": password} if password and url.startswith("postgres") else {}
         engine = make_engine(url, create=create, connect_args=connect_args)
-        return cls(engine, reference or load_reference_data())
+        return cls(
+            engine, reference or load_reference_data(), audit_key_file=workstation_key_file()
+        )
+
+    def audit_key(self) -> bytes | None:
+        """The office's audit key if this workstation holds it (read from its file each time,
+        so a key copied in later is used at once).
+
+        Raises:
+            DeskError: the key file exists but cannot be read.
+        """
+        return load_key(self.audit_key_file)
 
     @property
     def postgresql(self) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from disdukcapil_desk.db.repositories import audit as audit_repo
 from disdukcapil_desk.db.repositories import recap as repo
 from disdukcapil_desk.domain.catalogue import ServiceGroup
 from disdukcapil_desk.domain.clock import WIB
@@ -227,6 +228,7 @@ class Recaps:
             place=office.place_of_issue,
             signers=signers,
             full_nik=full_nik,
+            audit_head=_audit_head_line(session),
         )
 
     def _short_name(self, code: str, name: str) -> str:
@@ -456,6 +458,11 @@ def _stream(
         raise _Cancelled
     if progress:
         progress(done, max(total_rows, done))
+
+
+def _audit_head_line(session: Session) -> str:
+    head = audit_repo.head(session)
+    return head.line(WIB) if head is not None else "Kepala log audit: RUSAK (baris kepala hilang)"
 
 
 def _period(date_from: dt.date, date_to: dt.date) -> Period:

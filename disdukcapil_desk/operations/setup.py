@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,7 @@ from disdukcapil_desk.domain.errors import DeskError, NotFound
 from disdukcapil_desk.domain.routing import DINAS_KIND, UPT_KIND
 from disdukcapil_desk.domain.workflow import Permission, Role, require
 from disdukcapil_desk.operations.audit import record
+from disdukcapil_desk.operations.audit_key import create_key_file
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.intake import IntakeOps
 from disdukcapil_desk.operations.users import UserOps
@@ -42,6 +44,8 @@ class InitReport:
     services_added: int
     locations_added: int
     admin_created: str | None
+    audit_key_created: Path | None = None
+    """The office's new audit key file (a new database on a workstation without one)."""
 
 
 @dataclass(frozen=True)
@@ -102,13 +106,19 @@ class SetupOps:
     def init(self, admin_login: str | None = None, admin_password: str | None = None) -> InitReport:
         """Create or check the schema, load the catalogue and locations, add the first admin.
 
-        Safe to run again: services follow the catalogue (see the module), offices that exist
+        A new database on a workstation that has no audit key gets one (the office's key: copy
+        it to the other workstations); its first entries are keyed. Safe to run again: services
+        follow the catalogue (see the module), offices that exist
         are kept (an administrator's edits win), missing ones are added, and no second
         first-administrator is created.
         """
         with self._ctx.database_errors():
             created = schema.create_schema(self._ctx.engine)
             schema.check_schema(self._ctx.engine)
+        key_file = self._ctx.audit_key_file
+        new_key = created and key_file is not None and not key_file.exists()
+        if new_key and key_file is not None:
+            create_key_file(key_file)
         with self._ctx.unit_of_work() as session:
             sync = self._sync_services(session)
             locations = self._load_locations(session)
@@ -137,7 +147,7 @@ class SetupOps:
                 location_code=DINAS_CODE,
             )
             admin = admin_login
-        return InitReport(created, len(sync.added), locations, admin)
+        return InitReport(created, len(sync.added), locations, admin, key_file if new_key else None)
 
     def upgrade(self) -> list[int]:
         """Apply pending schema migrations (``db upgrade``), then the data steps they need, and

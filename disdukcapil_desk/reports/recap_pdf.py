@@ -320,6 +320,8 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
         top = _PAGE[1] - 7 * mm
         self.drawString(_MARGIN, top, f"{meta.title} — {meta.period_line}")
         self.drawString(_MARGIN, 6 * mm, meta.printed_line)
+        if meta.audit_head:
+            self.drawCentredString(_PAGE[0] / 2, 6 * mm, meta.audit_head)
         self.drawRightString(_PAGE[0] - _MARGIN, 6 * mm, f"Halaman {self._pageNumber} dari {total}")
 
 
@@ -364,6 +366,7 @@ def render_recap_pdf(
         bottomMargin=11 * mm,
         title=f"{data.meta.title} {data.meta.period.label}",
         author=data.meta.printed_by,
+        subject=data.meta.audit_head,
         initialFontName=SANS,
     )
     canvas_class = type("RecapCanvas", (_NumberedCanvas,), {"meta": data.meta})

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from disdukcapil_desk.db.migrations.v2_parties import add_request_parties
+from disdukcapil_desk.db.migrations.v3_audit_mac import add_audit_mac
 
 
 @dataclass(frozen=True)
@@ -45,4 +46,5 @@ MIGRATIONS: tuple[Migration, ...] = (
         "app_user.must_change_password; the applicant and the subject of a request",
         _version_2,
     ),
+    Migration(3, "audit_log.mac: the keyed audit chain", add_audit_mac),
 )

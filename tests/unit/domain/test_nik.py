@@ -215,33 +215,51 @@ def test_unknown_regency() -> None:
     assert "(3699)" in finding.message
 
 
+DAY = "angka tanggal (angka ke-7 dan ke-8) tidak mungkin"
+MONTH = "angka bulan (angka ke-9 dan ke-10) tidak mungkin"
+NO_SUCH_DATE = "bukan tanggal yang ada"
+
+
 @pytest.mark.parametrize(
     ("nik", "fragment"),
     [
-        ("3604150011920014", "angka tanggal 00"),
-        ("3604153211920014", "angka tanggal 32"),
-        ("3604154011920014", "angka tanggal 40"),
-        ("3604157211920014", "angka tanggal 72"),
-        ("3604159911920014", "angka tanggal 99"),
-        ("3604150300920014", "angka bulan 00"),
-        ("3604150313920014", "angka bulan 13"),
-        ("3604153102920014", "tidak mungkin (31-02)"),
-        ("3604157102920014", "tidak mungkin (31-02)"),  # woman, 71 - 40 = 31
-        ("3604153104920014", "tidak mungkin (31-04)"),
-        ("3604153002920014", "tidak mungkin (30-02)"),
-        ("3604152902230014", "(29-02-23): 1923 dan 2023 bukan tahun kabisat"),
-        ("3604156902230014", "(29-02-23): 1923 dan 2023 bukan tahun kabisat"),
+        ("3604150011920014", DAY),
+        ("3604153211920014", DAY),
+        ("3604154011920014", DAY),
+        ("3604157211920014", DAY),
+        ("3604159911920014", DAY),
+        ("3604150300920014", MONTH),
+        ("3604150313920014", MONTH),
+        ("3604153102920014", NO_SUCH_DATE),
+        ("3604157102920014", NO_SUCH_DATE),  # woman, 71 - 40 = 31
+        ("3604153104920014", NO_SUCH_DATE),
+        ("3604153002920014", NO_SUCH_DATE),
+        ("3604152902230014", "hari kabisat pada tahun bukan kabisat"),
+        ("3604156902230014", "hari kabisat pada tahun bukan kabisat"),
     ],
 )
 def test_birth_date_invalid(nik: str, fragment: str) -> None:
     finding = only_error(nik, "nik_birth_date_invalid")
     assert fragment in finding.message
+    assert_hides_masked_digits(finding.message, nik)
+
+
+def assert_hides_masked_digits(message: str, number: str) -> None:
+    """A finding is shown beside the masked number: it must not give back what the mask hides
+    (digits 5-12), neither whole nor as the date they encode."""
+    masked = number[4:12]
+    assert masked not in message and number not in message
+    day, month, yy = number[6:8], number[8:10], number[10:12]
+    for shown in (f"{day}-{month}", f"{month}-{yy}", f"{day}{month}{yy}", f" {day} ", f" {yy})"):
+        assert shown not in message, (shown, message)
+    assert f"19{yy}" not in message and f"20{yy}" not in message
 
 
 def test_bad_day_and_month_in_one_finding() -> None:
     finding = only_error("3604153213920014", "nik_birth_date_invalid")
-    assert "angka tanggal 32" in finding.message
-    assert "angka bulan 13" in finding.message
+    assert DAY in finding.message
+    assert MONTH in finding.message
+    assert_hides_masked_digits(finding.message, "3604153213920014")
 
 
 def test_birth_date_in_the_future_is_invalid() -> None:
@@ -349,8 +367,9 @@ def test_birth_date_mismatch_is_warning() -> None:
     findings = RULES.check_nik("3604150311920014", declared_birth_date=date(1992, 11, 4))
     assert codes(findings) == ["nik_birth_date_mismatch"]
     assert findings[0].severity is Severity.WARNING
-    assert "(03-11-92)" in findings[0].message
-    assert "(04-11-1992)" in findings[0].message
+    assert "berbeda dengan data tertulis (beda tanggal)" in findings[0].message
+    assert_hides_masked_digits(findings[0].message, "3604150311920014")
+    assert "1992" not in findings[0].message
 
 
 @pytest.mark.parametrize("declared", [date(1992, 11, 3), date(1892, 11, 3), date(2092, 11, 3)])
@@ -436,7 +455,8 @@ def test_kk_unusual_date_is_only_warning(raw: str) -> None:
     findings = RULES.check_no_kk(raw)
     assert codes(findings) == ["kk_date_unusual"]
     assert findings[0].severity is Severity.WARNING
-    assert raw[6:12] in findings[0].message
+    assert "Angka tengah Nomor KK (angka ke-7 s.d. ke-12)" in findings[0].message
+    assert_hides_masked_digits(findings[0].message, raw)
     assert not has_errors(findings)
 
 
