@@ -54,6 +54,7 @@ from disdukcapil_desk.domain.numbering import (
 )
 from disdukcapil_desk.domain.routing import Office, route
 from disdukcapil_desk.domain.workflow import Action, Permission, Status, check_transition, require
+from disdukcapil_desk.log import redact
 from disdukcapil_desk.operations.audit import AuditBuffer, record
 from disdukcapil_desk.operations.boundaries import check_unrouted
 from disdukcapil_desk.operations.context import DeskContext
@@ -301,9 +302,10 @@ class IntakeOps:
         if isinstance(exc, IntakeRejected):
             return str(exc)
         log.error("ingest of incoming row %s failed: %s", row_id, type(exc).__name__)
+        # The reason is stored and shown: no NIK or row values a driver's message may quote.
         if isinstance(exc, DBAPIError):
-            return f"kesalahan basis data: {type(exc.orig).__name__}: {exc.orig}"[:500]
-        return f"kesalahan internal: {type(exc).__name__}: {exc}"[:500]
+            return redact(f"kesalahan basis data: {type(exc.orig).__name__}: {exc.orig}")[:500]
+        return redact(f"kesalahan internal: {type(exc).__name__}: {exc}")[:500]
 
     def _quarantine(self, session: Session, row_id: int, reason: str, report: IngestReport) -> None:
         intake_repo.quarantine(session, row_id, self._ctx.now(session), reason)

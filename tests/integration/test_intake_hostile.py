@@ -61,7 +61,7 @@ def test_any_unexpected_failure_of_one_row_quarantines_only_that_row(
 
     def failing(self: IntakeOps, session, incoming, batch):  # type: ignore[no-untyped-def]
         if incoming.external_ref == "r2":
-            raise RecursionError("maximum recursion depth exceeded")
+            raise RecursionError("maximum recursion depth exceeded near 3604156107950009")
         return process(self, session, incoming, batch)
 
     monkeypatch.setattr(IntakeOps, "_process", failing)
@@ -70,6 +70,7 @@ def test_any_unexpected_failure_of_one_row_quarantines_only_that_row(
     assert (report.created, report.quarantined) == (2, 1)
     reason = incoming_of(ctx, "r2").ingest_error or ""
     assert reason.startswith("kesalahan internal: RecursionError")
+    assert "3604156107950009" not in reason, "a NIK in an error's text is masked"
     assert report.quarantine_reasons == [(incoming_of(ctx, "r2").id, reason)]
 
 
