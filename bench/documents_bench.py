@@ -25,10 +25,10 @@ from disdukcapil_desk.domain.documents import (
     CertificateLine,
     ChecklistItem,
     DocumentKind,
+    DocumentSeal,
     Letterhead,
     ReceiptData,
     Signer,
-    Verification,
     fill_lines,
     load_templates,
     public_key_pem,
@@ -55,9 +55,9 @@ SAMPLE_KEY = signing_key(bytes(range(32)))
 """A fixed office key, so that the samples' QR codes carry a real-length signature."""
 
 
-def sample_verification(kind: DocumentKind, number: str, fields: dict[str, str]) -> Verification:
+def sample_verification(kind: DocumentKind, number: str, fields: dict[str, str]) -> DocumentSeal:
     """The verification block of a sample: a real Ed25519 code over ``fields``."""
-    return Verification(kind, number, verification_code(SAMPLE_KEY, kind, number, fields), fields)
+    return DocumentSeal(kind, number, verification_code(SAMPLE_KEY, kind, number, fields), fields)
 
 
 def receipt() -> ReceiptData:

@@ -130,7 +130,7 @@ class ChecklistItem:
 
 
 @dataclass(frozen=True, slots=True)
-class Verification:
+class DocumentSeal:
     """What a document carries to be verified: its QR text and its embedded block."""
 
     kind: DocumentKind
@@ -172,7 +172,7 @@ class ReceiptData:
     place: str
     printed_at: dt.datetime
     call_centre: str
-    verification: Verification
+    verification: DocumentSeal
     reprint_count: int = 0
     applicant_label: str = ""
     """The applicant's role when the document is about someone else (``Pelapor``)."""
@@ -219,7 +219,7 @@ class CertificateData:
     issued_on: dt.date
     signer: Signer
     regency: str
-    verification: Verification
+    verification: DocumentSeal
     draft: bool = True
     reprint_count: int = 0
     show_nationality: bool = True
@@ -534,7 +534,7 @@ def parse_typed_code(text: str) -> tuple[str, str] | None:
     return match.group(1).upper(), "".join(match.group(i) for i in range(2, 6)).upper()
 
 
-def embedded_keywords(documents: Sequence[Verification]) -> str:
+def embedded_keywords(documents: Sequence[DocumentSeal]) -> str:
     """Return the PDF ``Keywords`` text: the seal placeholder and the documents' blocks."""
     blocks = [
         {"k": d.kind.value, "n": d.number, "c": d.code, "f": dict(d.fields)} for d in documents
@@ -543,7 +543,7 @@ def embedded_keywords(documents: Sequence[Verification]) -> str:
     return f"{SEAL_PLACEHOLDER.decode()} {_BLOCK_MARK}{base64.urlsafe_b64encode(raw).decode()}"
 
 
-def embedded_documents(pdf: bytes) -> tuple[Verification, ...]:
+def embedded_documents(pdf: bytes) -> tuple[DocumentSeal, ...]:
     """Return the documents a PDF says it holds (from its metadata); empty when none."""
     match = _BLOCK_RE.search(pdf)
     if match is None:
@@ -551,7 +551,7 @@ def embedded_documents(pdf: bytes) -> tuple[Verification, ...]:
     try:
         blocks = json.loads(base64.urlsafe_b64decode(match.group(1)))
         return tuple(
-            Verification(DocumentKind(b["k"]), str(b["n"]), str(b["c"]), dict(b["f"]))
+            DocumentSeal(DocumentKind(b["k"]), str(b["n"]), str(b["c"]), dict(b["f"]))
             for b in blocks
         )
     except (ValueError, KeyError, TypeError):

@@ -58,7 +58,7 @@ NOTHING_TO_REVISE = (
 )
 
 
-class Verification:
+class VerificationOps:
     """Save, approve, ask for revision or reject a request from its verification screen."""
 
     def __init__(self, ctx: DeskContext) -> None:

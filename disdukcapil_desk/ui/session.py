@@ -55,7 +55,7 @@ from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.recaps import RecapResult, Recaps
 from disdukcapil_desk.operations.setup import LocationOps, SetupOps
 from disdukcapil_desk.operations.users import UserOps
-from disdukcapil_desk.operations.verification import Verification
+from disdukcapil_desk.operations.verification import VerificationOps
 from disdukcapil_desk.operations.watch import QueueWatcher
 from disdukcapil_desk.ui.changes import note
 
@@ -82,7 +82,7 @@ class DeskSession:
         self._closed_at = 0.0
         self.location = actor.location_code or workstation_location
         self._queue = QueueOps(ctx)
-        self._verification = Verification(ctx)
+        self._verification = VerificationOps(ctx)
         self._intake = IntakeOps(ctx)
         self._documents = DocumentOps(ctx)
 

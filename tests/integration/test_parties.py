@@ -14,7 +14,7 @@ from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.intake import IncomingRow
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import SetupOps
-from disdukcapil_desk.operations.verification import Verification
+from disdukcapil_desk.operations.verification import VerificationOps
 from tests.factories import GOOD_PAYLOAD, make_request
 from tests.integration.test_documents import pdf_text
 from tests.integration.test_intake import ingest_rows, request_of
@@ -117,7 +117,7 @@ def test_an_edited_pelapor_follows_into_the_columns(
     request_id = request_of(ctx, "death").id
     officer = users["loket.dinas"]
     version = QueueOps(ctx).claim(officer, request_id).version
-    Verification(ctx).save_draft(
+    VerificationOps(ctx).save_draft(
         officer,
         request_id,
         version,
@@ -136,7 +136,7 @@ def test_revision_and_ready_messages_address_the_pelapor(
     request_id = request_of(ctx, "death").id
     officer = users["loket.dinas"]
     version = QueueOps(ctx).claim(officer, request_id).version
-    verification = Verification(ctx)
+    verification = VerificationOps(ctx)
     verification.save_draft(
         officer, request_id, version, {}, {"surat_kematian": CheckInput("tidak_ada")}
     )
@@ -151,7 +151,7 @@ def test_revision_and_ready_messages_address_the_pelapor(
 def test_a_message_for_oneself_names_nobody_else(ctx: DeskContext, users: dict[str, Actor]) -> None:
     ingest_rows(ctx, incoming("self", "ktpel_penggantian", {}))
     detail = QueueOps(ctx).detail(users["loket.dinas"], request_of(ctx, "self").id)
-    text_ = Verification(ctx).revision_message(detail)
+    text_ = VerificationOps(ctx).revision_message(detail)
     assert text_.startswith(f"Yth. Bapak/Ibu {GOOD_PAYLOAD['nama']},")
     assert "atas nama" not in text_
 

@@ -13,7 +13,7 @@ from disdukcapil_desk.domain.errors import PermissionDenied
 from disdukcapil_desk.domain.findings import ATTACHMENT_MISSING
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.queue import QueueOps
-from disdukcapil_desk.operations.verification import Verification
+from disdukcapil_desk.operations.verification import VerificationOps
 from tests.integration.test_intake import ingest_rows, request_of, sample_row
 
 NIK = "3604150311920014"
@@ -63,7 +63,7 @@ def test_the_finding_stays_through_a_saved_edit(ctx: DeskContext, users: dict[st
     everything = set(required_codes(ctx, "akta_kelahiran"))
     assert missing_of(ctx, officer, request_id) == everything
     lease = QueueOps(ctx).claim(officer, request_id)
-    Verification(ctx).save_draft(officer, request_id, lease.version, {"anak_ke": "3"}, {})
+    VerificationOps(ctx).save_draft(officer, request_id, lease.version, {"anak_ke": "3"}, {})
     assert missing_of(ctx, officer, request_id) == everything
 
 
@@ -73,7 +73,7 @@ def test_history_lists_each_step_and_every_message_with_numbers_masked(
     officer = users["loket.dinas"]
     ingest_rows(ctx, sample_row("wa-1002"))
     request_id = request_of(ctx, "wa-1002").id
-    queue, verification = QueueOps(ctx), Verification(ctx)
+    queue, verification = QueueOps(ctx), VerificationOps(ctx)
     lease = queue.claim(officer, request_id)
     version = verification.save_draft(officer, request_id, lease.version, {"rt": "009"}, {})
     message = f"Mohon kirim ulang foto KK; NIK {NIK} tidak terbaca."
@@ -96,7 +96,7 @@ def test_a_message_stored_later_joins_the_history(
     officer = users["loket.dinas"]
     ingest_rows(ctx, sample_row("wa-1002"))
     request_id = request_of(ctx, "wa-1002").id
-    Verification(ctx).set_citizen_message(officer, request_id, "Dokumen siap diambil.")
+    VerificationOps(ctx).set_citizen_message(officer, request_id, "Dokumen siap diambil.")
     history = QueueOps(ctx).history(officer, request_id)
     assert history[-1].action == "message" and history[-1].message == "Dokumen siap diambil."
 

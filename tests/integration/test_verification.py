@@ -12,7 +12,7 @@ from disdukcapil_desk.domain.errors import ClaimError, StaleVersionError, Workfl
 from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.queue import QueueOps
-from disdukcapil_desk.operations.verification import Verification
+from disdukcapil_desk.operations.verification import VerificationOps
 from tests.integration.test_intake import ingest_rows, request_of, sample_row
 
 
@@ -29,7 +29,7 @@ def test_draft_saves_fields_and_checks_and_rechecks_findings(
     ctx: DeskContext, users: dict[str, Actor], birth: tuple[int, int]
 ) -> None:
     request_id, version = birth
-    verification = Verification(ctx)
+    verification = VerificationOps(ctx)
     officer = users["loket.dinas"]
     new_version = verification.save_draft(
         officer,
@@ -57,7 +57,7 @@ def test_approve_needs_every_required_item_or_a_reason(
     ctx: DeskContext, users: dict[str, Actor], birth: tuple[int, int]
 ) -> None:
     request_id, version = birth
-    verification = Verification(ctx)
+    verification = VerificationOps(ctx)
     officer = users["loket.dinas"]
     with pytest.raises(WorkflowError, match="alasan"):
         verification.approve(officer, request_id, version)
@@ -71,7 +71,7 @@ def test_approve_with_written_reason(
     ctx: DeskContext, users: dict[str, Actor], birth: tuple[int, int]
 ) -> None:
     request_id, version = birth
-    row = Verification(ctx).approve(
+    row = VerificationOps(ctx).approve(
         users["loket.dinas"], request_id, version, "buku nikah diperiksa aslinya di loket"
     )
     assert row.status is Status.APPROVED
@@ -81,7 +81,7 @@ def test_revision_message_lists_everything_once(
     ctx: DeskContext, users: dict[str, Actor], birth: tuple[int, int]
 ) -> None:
     request_id, version = birth
-    verification = Verification(ctx)
+    verification = VerificationOps(ctx)
     officer = users["loket.dinas"]
     version = verification.save_draft(
         officer,
@@ -115,7 +115,7 @@ def test_reject_needs_reason_and_tells_the_citizen(
     ctx: DeskContext, users: dict[str, Actor], birth: tuple[int, int]
 ) -> None:
     request_id, version = birth
-    verification = Verification(ctx)
+    verification = VerificationOps(ctx)
     with pytest.raises(WorkflowError):
         verification.reject(users["loket.dinas"], request_id, version, "  ")
     verification.reject(users["loket.dinas"], request_id, version, "Bukan penduduk Kab. Serang")
@@ -133,7 +133,7 @@ def test_attachment_bytes_come_back(ctx: DeskContext, users: dict[str, Actor]) -
     detail = QueueOps(ctx).detail(users["loket.dinas"], request_of(ctx, "wa-1002").number)
     (attachment,) = detail.attachments
     assert attachment.size == len(b"\x89PNG-bytes")
-    media, content = Verification(ctx).attachment_content(users["loket.dinas"], attachment.id)
+    media, content = VerificationOps(ctx).attachment_content(users["loket.dinas"], attachment.id)
     assert (media, content) == ("image/png", b"\x89PNG-bytes")
     payload = json.loads(json.dumps(detail.payload))
     assert payload["nama"] == "Dewi Lestari"

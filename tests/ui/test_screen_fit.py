@@ -27,7 +27,7 @@ from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import SetupOps
 from disdukcapil_desk.operations.users import UserOps
-from disdukcapil_desk.operations.verification import Verification
+from disdukcapil_desk.operations.verification import VerificationOps
 from disdukcapil_desk.ui import geometry
 from disdukcapil_desk.ui.dialogs.about_dialog import AboutDialog
 from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
@@ -416,7 +416,7 @@ def test_a_request_waiting_for_the_citizen_opens_read_only_with_its_history(
     ingest_rows(ctx, sample_row("wa-1002"))
     request_id = request_of(ctx, "wa-1002").id
     lease = QueueOps(ctx).claim(officer, request_id)
-    Verification(ctx).request_revision(
+    VerificationOps(ctx).request_revision(
         officer, request_id, lease.version, "Mohon kirim ulang foto KK yang jelas."
     )
     window = desk_window(qtbot, ctx, users["loket2.dinas"], settings, threaded)

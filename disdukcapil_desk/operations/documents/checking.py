@@ -14,8 +14,8 @@ from disdukcapil_desk.domain.documents import (
     DISPLAY_CODE_LENGTH,
     DocumentCheck,
     DocumentKind,
+    DocumentSeal,
     ScanResult,
-    Verification,
     VerifyReport,
     code_is_valid,
     embedded_documents,
@@ -79,7 +79,7 @@ class DocumentChecks:
             public = self._signing.key(session, "system").public_key()
             stored = repo.find(session, content.kind, content.number)
         fields = dict(stored.fields) if stored else {}
-        item = Verification(content.kind, content.number, content.code, fields)
+        item = DocumentSeal(content.kind, content.number, content.code, fields)
         return _scan_result(_check(public, item, stored), self._labelled(fields))
 
     def _verify_typed(self, text: str) -> ScanResult:
@@ -95,7 +95,7 @@ class DocumentChecks:
                 DocumentCheck(DocumentKind.CERTIFICATE, number, False, False, False), {}
             )
         fields = dict(stored.fields)
-        item = Verification(stored.kind, number, stored.verification_code, fields)
+        item = DocumentSeal(stored.kind, number, stored.verification_code, fields)
         check = _check(public, item, stored)
         # The printed part of the code must match; the stored code must still be the office's.
         check = replace(check, code_valid=check.code_valid and _printed_code_matches(item, printed))
@@ -145,7 +145,7 @@ def verify_offline(
     return _file_report(pdf, sha256_hex(pdf), public, checks, None, trust_roots_der)
 
 
-def _printed_code_matches(item: Verification, printed: str) -> bool:
+def _printed_code_matches(item: DocumentSeal, printed: str) -> bool:
     """Whether the code printed on the paper is the beginning of the document's code."""
     return len(printed) >= DISPLAY_CODE_LENGTH and item.code.startswith(printed)
 
@@ -169,7 +169,7 @@ def _scan_result(check: DocumentCheck, fields: dict[str, str]) -> ScanResult:
 
 
 def _check(
-    public: Ed25519PublicKey, item: Verification, stored: StoredDocument | None
+    public: Ed25519PublicKey, item: DocumentSeal, stored: StoredDocument | None
 ) -> DocumentCheck:
     valid = code_is_valid(public, item.kind, item.number, item.fields, item.code)
     if stored is None:

@@ -28,11 +28,11 @@ from disdukcapil_desk.domain.documents import (
     CertificateTemplate,
     ChecklistItem,
     DocumentKind,
+    DocumentSeal,
     Letterhead,
     PrintPurpose,
     ReceiptData,
     Signer,
-    Verification,
     fill_lines,
 )
 from disdukcapil_desk.domain.dto import Actor
@@ -333,7 +333,7 @@ def _receipt_fields(request: DocumentRequest) -> dict[str, str]:
     }
 
 
-def _verification(document: StoredDocument) -> Verification:
-    return Verification(
+def _verification(document: StoredDocument) -> DocumentSeal:
+    return DocumentSeal(
         document.kind, document.number, document.verification_code, dict(document.fields)
     )
