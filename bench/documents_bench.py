@@ -311,7 +311,7 @@ def signing_rows() -> list[tuple[str, float, float]]:
 
 
 def bare_sign(pdf: bytes, signer: object) -> bytes:
-    """pyHanko's own signing call, nothing of the desk around it."""
+    """PyHanko's own signing call, nothing of the desk around it."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
 
@@ -321,7 +321,7 @@ def bare_sign(pdf: bytes, signer: object) -> bytes:
 
 
 def bare_validate(pdf: bytes) -> bool:
-    """pyHanko's own validation call (no trust roots)."""
+    """PyHanko's own validation call (no trust roots)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext

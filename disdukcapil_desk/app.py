@@ -73,7 +73,8 @@ def run(argv: list[str]) -> int:
 
 def database_choice(args: argparse.Namespace, dirs: UserDirs) -> DatabaseChoice:
     """The database of a command: ``--db`` > ``$DISDUKCAPIL_DB`` > the workstation's saved
-    choice (the settings file the window writes) > the local SQLite file."""
+    choice (the settings file the window writes) > the local SQLite file.
+    """
     return choose_database(
         args.db,
         os.environ.get("DISDUKCAPIL_DB"),

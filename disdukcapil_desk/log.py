@@ -20,7 +20,8 @@ _HIDDEN = "(disembunyikan)"
 
 def redact(text: str) -> str:
     """``text`` without personal data a database error may carry: every 16-digit number (NIK,
-    No. KK) masked, and the row values PostgreSQL quotes in its messages hidden."""
+    No. KK) masked, and the row values PostgreSQL quotes in its messages hidden.
+    """
     text = _SERVER_ROW.sub(lambda m: m.group(1) + _HIDDEN, text)
     return _PERSONAL_NUMBER.sub(lambda m: mask_number(m.group()), text)
 

@@ -1,0 +1,3 @@
+"""The shared database: models, engine, schema and migrations, driver errors; every query in
+``repositories``.
+"""

@@ -283,7 +283,8 @@ class OfficeSetting(Base):
 
 class AuditLog(Base):
     """Append-only log; each entry carries the hash of the previous one so tampering shows, and
-    a MAC of its hash under a key the database does not hold, so a rewritten chain shows too."""
+    a MAC of its hash under a key the database does not hold, so a rewritten chain shows too.
+    """
 
     __tablename__ = "audit_log"
 

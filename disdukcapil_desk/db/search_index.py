@@ -92,7 +92,8 @@ def name_condition(
     fragment: str,
 ) -> ColumnElement[bool]:
     """Match requests where one of ``names`` (the applicant's, the subject's) contains
-    ``fragment`` (case-insensitive)."""
+    ``fragment`` (case-insensitive).
+    """
     indexed = _through_fts(session, NAME_COLUMNS, row_id, fragment)
     if indexed is not None:
         return indexed

@@ -1,5 +1,6 @@
 """The audit chain: how an entry's hash is computed from its content and its predecessor, the
-MAC that binds it to the office's audit key, and the chain head published on recaps."""
+MAC that binds it to the office's audit key, and the chain head published on recaps.
+"""
 
 from __future__ import annotations
 
@@ -143,7 +144,8 @@ class ChainHead:
 @dataclass(frozen=True, slots=True)
 class PublishedHead:
     """A head read back from a recap or a daily export: the entry ``seq`` must still exist and
-    its hash must begin with ``hash_prefix``."""
+    its hash must begin with ``hash_prefix``.
+    """
 
     seq: int
     hash_prefix: str
@@ -159,7 +161,8 @@ class PublishedHead:
 
 def parse_published(text: str) -> list[PublishedHead]:
     """Every ``SEQ:HASH`` (at least 16 hex digits) in ``text``: an ``audit head`` line, a
-    recap footer copied out, or a file of them."""
+    recap footer copied out, or a file of them.
+    """
     return [PublishedHead(int(seq), digest.lower()) for seq, digest in _PUBLISHED.findall(text)]
 
 

@@ -254,7 +254,8 @@ class Service:
     @property
     def personal_number_fields(self) -> frozenset[str]:
         """The names of the fields that hold a NIK or a No. KK (by their type): what is masked
-        wherever a payload is shown without the right to see whole numbers."""
+        wherever a payload is shown without the right to see whole numbers.
+        """
         return frozenset(
             f.name for f in self.all_fields if f.type in (FieldType.NIK, FieldType.NO_KK)
         )
@@ -614,7 +615,8 @@ def _parse_subject(entry: _Entry, service: Service) -> Party | None:
 
 def _parse_party(owner: _Entry, key: str, service: Service) -> Party:
     """Read a party and check that its fields exist, a name is text and required, a NIK is a
-    NIK field."""
+    NIK field.
+    """
     entry = _Entry.of(owner.value(key), f"{owner.where}: {key}")
     entry.check_keys(_PARTY_KEYS)
     label = entry.text("label").strip()

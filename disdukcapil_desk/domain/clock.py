@@ -24,7 +24,8 @@ SKEW_TOLERANCE = dt.timedelta(minutes=1)
 
 def skew_warning(offset: dt.timedelta) -> str | None:
     """The warning for an officer whose clock is ``offset`` ahead of the server's (negative:
-    behind); None within :data:`SKEW_TOLERANCE`."""
+    behind); None within :data:`SKEW_TOLERANCE`.
+    """
     if abs(offset) <= SKEW_TOLERANCE:
         return None
     minutes = round(abs(offset).total_seconds() / 60)

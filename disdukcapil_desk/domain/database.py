@@ -18,10 +18,10 @@ DEFAULT_PG_PORT = 5432
 
 @dataclass(frozen=True, slots=True)
 class DatabaseConfig:
-    """A workstation's database: the local SQLite file, or the office's PostgreSQL server.
+    r"""A workstation's database: the local SQLite file, or the office's PostgreSQL server.
 
     The PostgreSQL password is never kept here: it goes to the standard libpq password file
-    (``~/.pgpass``, ``%APPDATA%\\postgresql\\pgpass.conf``), readable by this user only.
+    (``~/.pgpass``, ``%APPDATA%\postgresql\pgpass.conf``), readable by this user only.
     """
 
     kind: str = SQLITE

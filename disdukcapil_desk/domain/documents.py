@@ -527,7 +527,8 @@ _TYPED_RE = re.compile(
 
 def parse_typed_code(text: str) -> tuple[str, str] | None:
     """Parse what an officer types from the paper: the number, then the printed code
-    (``3604-LU-02112026-0001 ABCD-EFGH-JKLM-NPQR``); returns (number, code without dashes)."""
+    (``3604-LU-02112026-0001 ABCD-EFGH-JKLM-NPQR``); returns (number, code without dashes).
+    """
     match = _TYPED_RE.match(text)
     if match is None:
         return None

@@ -30,7 +30,8 @@ class ReasonRequired(WorkflowError):
 
 class NothingToRevise(WorkflowError):
     """A revision was asked for, but nothing is marked as failing: the citizen would get an
-    empty list."""
+    empty list.
+    """
 
 
 class PermissionDenied(DeskError):
@@ -61,7 +62,8 @@ class SchemaVersionError(DeskError):
 
 class AuditChainBroken(DeskError):
     """The audit chain cannot be appended to: its head row is missing or does not match the
-    last entry, or this workstation's audit key does not fit the chain (nothing was saved)."""
+    last entry, or this workstation's audit key does not fit the chain (nothing was saved).
+    """
 
 
 class AuditKeyMissing(AuditChainBroken):
@@ -110,7 +112,8 @@ class DatabaseIOError(DatabaseError):
 
 class DatabaseMissing(DatabaseError):
     """The configured database is not there: the SQLite file vanished, the server has no such
-    database. Nothing is created in its place."""
+    database. Nothing is created in its place.
+    """
 
 
 class DatabaseLoginFailed(DatabaseError):

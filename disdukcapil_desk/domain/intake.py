@@ -226,7 +226,8 @@ def _text(payload: dict[str, object], name: str) -> str:
 
 def party_name(party: Party, payload: dict[str, object]) -> str:
     """Return a party's name from the payload: its name fields joined with " & ", spaces
-    tidied, cut to ``MAX_NAME_LENGTH`` (with "…")."""
+    tidied, cut to ``MAX_NAME_LENGTH`` (with "…").
+    """
     names = (" ".join(_text(payload, field).split()) for field in party.name_fields)
     name = " & ".join(n for n in names if n)
     return name if len(name) <= MAX_NAME_LENGTH else name[:MAX_NAME_LENGTH] + "…"
@@ -240,7 +241,8 @@ def party_nik(party: Party, payload: dict[str, object]) -> str:
 def same_person(applicant: tuple[str, str], subject: tuple[str, str]) -> bool:
     """Whether the applicant and the subject, each ``(name, nik)``, are one person: the same NIK,
     or (without both NIKs) the same name. A mother applying for her own stillbirth record, or
-    for a second copy of her own akta, is not named twice."""
+    for a second copy of her own akta, is not named twice.
+    """
     (a_name, a_nik), (s_name, s_nik) = applicant, subject
     if a_nik and s_nik:
         return a_nik == s_nik

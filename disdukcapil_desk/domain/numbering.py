@@ -27,7 +27,8 @@ def request_period(received_on: dt.date) -> str:
 
 def normalize_request_number(text: str) -> str:
     """A request number as stored: ``" dinas/20261102/0001 "`` becomes ``"DINAS/20261102/0001"``
-    (typed, scanned, or sent back by a channel)."""
+    (typed, scanned, or sent back by a channel).
+    """
     return text.strip().upper()
 
 

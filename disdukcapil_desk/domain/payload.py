@@ -86,9 +86,9 @@ def _nesting_depth(text: str) -> int:
 
 
 def check_value(value: object, limits: PayloadLimits) -> None:
-    """Refuse a decoded payload with an over-long string, too many items, or NUL.
+    r"""Refuse a decoded payload with an over-long string, too many items, or NUL.
 
-    ``\\u0000`` escapes pass the text check and decode to NUL, so strings are checked again.
+    ``\u0000`` escapes pass the text check and decode to NUL, so strings are checked again.
 
     Raises:
         PayloadRefused: with the reason and where in the payload, in Indonesian.

@@ -435,7 +435,8 @@ def total_values(
     columns: Sequence[ColumnSpec], rows: Sequence[Any], label: str
 ) -> tuple[object, ...]:
     """The total row of ``rows``: ``label`` in the first column, sums where a column is
-    ``summed``, ``""`` in other text columns and nothing in the rest."""
+    ``summed``, ``""`` in other text columns and nothing in the rest.
+    """
     result: list[object] = []
     for index, spec in enumerate(columns):
         if index == 0:
@@ -555,7 +556,8 @@ def _nik(src: RegisterSource) -> object:
 
 def _subject_nik(src: RegisterSource) -> object:
     """The NIK of whom the document is about (the deceased, the child) when that is someone
-    else with a NIK; ``""`` otherwise."""
+    else with a NIK; ``""`` otherwise.
+    """
     subject, nik = src.raw["subject_nik"], src.raw["nik"]
     return src.names.mask(subject) if subject != nik else ""
 

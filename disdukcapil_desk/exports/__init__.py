@@ -1,0 +1,1 @@
+"""Workbooks (openpyxl) made from plain data: the recap."""

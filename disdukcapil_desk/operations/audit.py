@@ -108,7 +108,8 @@ class AuditBuffer:
 
 def verify_chain(ctx: DeskContext) -> int | None:
     """Return the id of the first tampered entry (0 or -1 for a missing or wrong head row),
-    or None when the whole chain verifies; MACs are checked with this workstation's key."""
+    or None when the whole chain verifies; MACs are checked with this workstation's key.
+    """
     report = check_chain(ctx, ctx.audit_key())
     return None if report.intact else (report.broken_at or -1)
 
@@ -117,21 +118,24 @@ def check_chain(
     ctx: DeskContext, key: bytes | None = None, expected: Sequence[PublishedHead] = ()
 ) -> ChainReport:
     """Verify links, hashes, the head row, with ``key`` every MAC, and that every published
-    head in ``expected`` is still in the chain (see ``audit verify``)."""
+    head in ``expected`` is still in the chain (see ``audit verify``).
+    """
     with ctx.reading() as session:
         return audit_repo.check_chain(session, key, expected)
 
 
 def chain_head(ctx: DeskContext) -> ChainHead | None:
     """The chain's current head (what ``audit head`` and the recaps publish); None when the
-    head row is missing."""
+    head row is missing.
+    """
     with ctx.reading() as session:
         return audit_repo.head(session)
 
 
 def head_problem(ctx: DeskContext) -> str | None:
     """Why the chain cannot be written to (the head row missing or not naming the last
-    entry), or None; cheap (for ``db check``)."""
+    entry), or None; cheap (for ``db check``).
+    """
     with ctx.reading() as session:
         return audit_repo.head_problem(session)
 

@@ -60,7 +60,8 @@ def _forget_now(session: Session, transaction: SessionTransaction) -> None:
 @dataclass(frozen=True)
 class ReferenceData:
     """Reference data loaded from ``resources/``: catalogue, wilayah, NIK rules, holidays,
-    message and certificate templates."""
+    message and certificate templates.
+    """
 
     catalogue: Catalogue
     wilayah: Wilayah
@@ -133,7 +134,8 @@ class DeskContext:
 
     def now(self, session: Session) -> dt.datetime:
         """The time of ``session``'s transaction: the server's on PostgreSQL (asked once per
-        transaction and kept on the session), this workstation's clock on SQLite."""
+        transaction and kept on the session), this workstation's clock on SQLite.
+        """
         if not self.postgresql:
             return self.clock()
         cached = session.info.get(_NOW_KEY)

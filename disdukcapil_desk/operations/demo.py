@@ -336,7 +336,8 @@ def applicant_payload(
     rng: random.Random, person: Person, no_kk: str, phone: str | None = None
 ) -> dict[str, object]:
     """The applicant's part of every form (the catalogue's common fields): an address is made
-    up here, and a phone number too unless given."""
+    up here, and a phone number too unless given.
+    """
     return {
         "nik": person.nik,
         "no_kk": no_kk,

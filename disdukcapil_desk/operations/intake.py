@@ -298,7 +298,8 @@ class IntakeOps:
     @staticmethod
     def _reason(row_id: int, exc: Exception) -> str:
         """The quarantine reason: the rule it breaks, or what failed (transient errors never
-        reach here)."""
+        reach here).
+        """
         if isinstance(exc, IntakeRejected):
             return str(exc)
         log.error("ingest of incoming row %s failed: %s", row_id, type(exc).__name__)
@@ -528,7 +529,8 @@ def _party_update(service: CatalogueService, row: Any) -> dict[str, object] | No
 def apply_applicant(request: RequestRecord, parsed: ParsedIntake) -> None:
     """Copy the parties (the applicant's NIK and name, the subject's) and the common columns
     (KK, desa…) from parsed intake data; called at ingest, on a resubmission and whenever the
-    officer edits fields, so the columns follow the payload."""
+    officer edits fields, so the columns follow the payload.
+    """
     request.nik = parsed.nik
     request.no_kk = parsed.no_kk
     request.applicant_name = parsed.applicant_name

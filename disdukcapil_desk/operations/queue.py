@@ -129,7 +129,8 @@ class QueueOps:
     ) -> dict[Status, int]:
         """Return the number of requests per status for a location (the actor's by default),
         of every status or of ``statuses`` only (the open ones are an index range each; the
-        closed ones are most of an office's history)."""
+        closed ones are most of an office's history).
+        """
         require(actor, Permission.VIEW_QUEUE)
         location = self._scoped(actor, QueueFilter(location_code=location_code)).location_code
         wanted = tuple(Status) if statuses is None else tuple(statuses)
@@ -149,7 +150,8 @@ class QueueOps:
 
     def history(self, actor: Actor, request_id: int) -> tuple[HistoryEntry, ...]:
         """Return who did what to a request and when, with every message stored for the
-        citizen, oldest first (personal numbers masked)."""
+        citizen, oldest first (personal numbers masked).
+        """
         require(actor, Permission.VIEW_QUEUE)
         with self._ctx.reading() as session:
             request = self._find(session, request_id)

@@ -151,7 +151,8 @@ class SetupOps:
 
     def upgrade(self) -> list[int]:
         """Apply pending schema migrations (``db upgrade``), then the data steps they need, and
-        bring the services in step with the catalogue."""
+        bring the services in step with the catalogue.
+        """
         with self._ctx.database_errors():
             applied = schema.upgrade_schema(self._ctx.engine)
         if PARTIES_VERSION in applied:

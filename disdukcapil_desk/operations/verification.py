@@ -175,7 +175,8 @@ class VerificationOps:
         checks: Mapping[str, CheckInput] | None = None,
     ) -> RequestRow:
         """Reject with a reason (it is also the message to the citizen); what the screen shows
-        is saved with it."""
+        is saved with it.
+        """
         with self._ctx.unit_of_work() as session:
             request = self._queue.held_request(session, actor, request_id, expected_version)
             if fields is not None or checks is not None:
@@ -357,7 +358,8 @@ class VerificationOps:
         self, session: Session, request: RequestRecord, payload: Mapping[str, object]
     ) -> None:
         """A NIK or KK number the officer changed stays visible as a change from what the
-        citizen sent (a finding, recomputed at every save)."""
+        citizen sent (a finding, recomputed at every save).
+        """
         sent = _json_object(repo.citizen_payload(session, request.id))
         service = self._ctx.reference.catalogue.get(request.service_code)
         changes = [
@@ -416,5 +418,5 @@ def _with_label(label: str, message: str) -> str:
 
 
 def _document_name(output_document: str) -> str:
-    """ "Kartu Keluarga (KK) \u2013 cetak A4 …" becomes "Kartu Keluarga"."""
+    """Name the document: "Kartu Keluarga (KK), cetak A4 …" becomes "Kartu Keluarga"."""
     return output_document.split("(")[0].split("\u2013")[0].strip()

@@ -1,0 +1,1 @@
+"""PDFs (ReportLab) made from plain data: receipts, certificates, recaps; seals and signatures."""

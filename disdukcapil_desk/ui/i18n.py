@@ -10,5 +10,6 @@ from __future__ import annotations
 
 def QT_TRANSLATE_NOOP(context: str, source: str) -> str:
     """Mark ``source`` for translation in ``context``; returns it unchanged (typed as ``str``,
-    which Qt's own marker is not)."""
+    which Qt's own marker is not).
+    """
     return source

@@ -315,7 +315,7 @@ class MainWindow(QMainWindow):
         )
 
     def _make_view_menu(self) -> None:
-        """ "Tampilan": this workstation's text size (the layout follows at once)."""
+        """Build the "Tampilan" menu: this workstation's text size (the layout follows at once)."""
         menu = QMenu(self.tr("Tampilan"), self)
         group = QActionGroup(menu)
         self.text_size_actions: dict[int, QAction] = {}
@@ -674,7 +674,8 @@ class MainWindow(QMainWindow):
 
     def print_on(self, printer: QPrinter, pdf: bytes, printed: Printed | None = None) -> None:
         """Print ``pdf`` in the background with progress and cancel; a complete job counts
-        the ``printed`` documents (a cancelled one counts nothing)."""
+        the ``printed`` documents (a cancelled one counts nothing).
+        """
         total = page_count(pdf)
 
         def done(pages: int) -> None:
@@ -870,7 +871,7 @@ class MainWindow(QMainWindow):
 
 
 def _status_key(flt: QueueFilter) -> str:
-    """ "open", "all" or one status value, as the status filter shows it."""
+    """Key of the status filter as it shows: "open", "all" or one status value."""
     if len(flt.statuses) == 1:
         return next(iter(flt.statuses)).value
     return "open" if flt.statuses else "all"

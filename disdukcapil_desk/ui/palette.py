@@ -59,7 +59,8 @@ def install_stylesheet(app: QApplication) -> None:
 
 def restyle(app: QApplication) -> None:
     """Apply the style sheet again: once a style sheet is set, a new application font only
-    reaches the widgets that exist when they are polished again."""
+    reaches the widgets that exist when they are polished again.
+    """
     sheet = app.styleSheet()
     if sheet:
         app.setStyleSheet("")

@@ -128,7 +128,8 @@ class DeskSession:
 
     def describe_desa(self, code: str) -> str:
         """A desa's name and kecamatan for a code typed or sent (reference data, no database);
-        ``""`` when the code is not a desa of the kabupaten."""
+        ``""`` when the code is not a desa of the kabupaten.
+        """
         wilayah = self.ctx.reference.wilayah
         desa = wilayah.desa(code)
         if desa is None:
@@ -294,7 +295,8 @@ class DeskSession:
 
     def print_ready(self, progress: ProgressFn, cancelled: CancelFn) -> ReadyBatch | None:
         """Every issued, never-printed certificate of this location as one PDF (not counted
-        as printed until :meth:`record_print`)."""
+        as printed until :meth:`record_print`).
+        """
         return self._documents.ready_batch(self.actor, self.location, progress, cancelled)
 
     def record_print(self, kind: DocumentKind, numbers: Sequence[str]) -> None:

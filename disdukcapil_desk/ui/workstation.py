@@ -85,7 +85,8 @@ class WorkstationSettings:
     @property
     def documents_dir(self) -> Path:
         """Where documents and recaps are saved: the folder the officer chose last on this
-        workstation, else :func:`default_documents_dir` (never a shared temporary folder)."""
+        workstation, else :func:`default_documents_dir` (never a shared temporary folder).
+        """
         return self.shared.documents_dir or default_documents_dir()
 
     def set_documents_dir(self, folder: Path) -> None:

@@ -1,0 +1,1 @@
+"""Query functions by area: a session in, rows or values out, never a commit."""

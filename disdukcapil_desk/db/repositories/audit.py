@@ -113,7 +113,8 @@ def _check_writer_key(key: bytes | None, last_hash: str, last_mac: str) -> None:
 
 def head(session: Session) -> ChainHead | None:
     """The chain's head as the ``audit_head`` row gives it, with its entry's time; None when
-    the row is missing."""
+    the row is missing.
+    """
     row = session.get(AuditHead, 1, populate_existing=True)
     if row is None:
         return None
@@ -123,7 +124,8 @@ def head(session: Session) -> ChainHead | None:
 
 def head_problem(session: Session) -> str | None:
     """Why the chain cannot be appended to (head row missing, or not naming the last entry),
-    or None."""
+    or None.
+    """
     row = session.get(AuditHead, 1, populate_existing=True)
     if row is None:
         return HEAD_MISSING
@@ -159,7 +161,8 @@ def iter_entries(session: Session, after: int = 0, batch: int = 2000) -> Iterato
 
 def find_break(session: Session) -> int | None:
     """Return the id of the first entry whose hash or link does not verify, or None if intact
-    (0 or -1 when only the head row is wrong); see :func:`check_chain`."""
+    (0 or -1 when only the head row is wrong); see :func:`check_chain`.
+    """
     report = check_chain(session)
     return None if report.intact else (report.broken_at or -1)
 
@@ -273,7 +276,8 @@ def entries_with_names(
     session: Session, entity: str, key: str
 ) -> list[tuple[AuditLog, str | None]]:
     """Return the audit entries of one entity, oldest first, each with its actor's full name
-    (None for the system or a login no longer known)."""
+    (None for the system or a login no longer known).
+    """
     rows = session.execute(
         select(AuditLog, AppUser.full_name)
         .outerjoin(AppUser, AppUser.login == AuditLog.actor)

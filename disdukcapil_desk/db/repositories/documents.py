@@ -252,7 +252,8 @@ def register_entries(
     location_code: str | None = None,
 ) -> list[RegisterEntry]:
     """Return the register of voided and reprinted numbers, newest first (one number's; one
-    office's)."""
+    office's).
+    """
     stmt = select(NumberRegister).order_by(NumberRegister.id.desc()).limit(limit)
     if number is not None:
         stmt = stmt.where(NumberRegister.number == number)

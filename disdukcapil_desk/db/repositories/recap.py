@@ -300,7 +300,8 @@ def _register_columns() -> dict[str, SQLColumnExpression[Any]]:
 
 def register_rows(session: Session, scope: RecapScope) -> Iterator[Mapping[str, Any]]:
     """Stream the requests of the scope, oldest first, a batch at a time, as rows by name
-    (see :func:`_register_columns`)."""
+    (see :func:`_register_columns`).
+    """
     columns: list[Label[Any]] = [expr.label(name) for name, expr in _register_columns().items()]
     stmt: Select[Any] = (
         select(*columns)

@@ -71,7 +71,8 @@ def filter_conditions(
 
 def search_condition(session: Session, text: str) -> ColumnElement[bool]:
     """Match a request number (exact), a NIK (exact, 16 digits) or part of a name: the
-    applicant's or the subject's (pelapor or deceased, parent or child)."""
+    applicant's or the subject's (pelapor or deceased, parent or child).
+    """
     needle = text.strip()
     digits = normalize_number(needle)
     if looks_like_request_number(needle):
@@ -298,7 +299,8 @@ def insert(session: Session, request: ServiceRequest) -> None:
 def open_duplicate(session: Session, request: ServiceRequest) -> tuple[int, str] | None:
     """(id, number) of the oldest other open request of the same service about the same
     person: the subject's NIK, else (a newborn, a name on an old akta) the same applicant
-    naming the same subject; None when there is none or neither is known."""
+    naming the same subject; None when there is none or neither is known.
+    """
     if request.subject_nik:
         same_subject: ColumnElement[bool] = SR.subject_nik == request.subject_nik
     elif request.nik and request.subject_name:
@@ -325,7 +327,8 @@ def parties_after(
     session: Session, after_id: int, limit: int
 ) -> Sequence[Row[int, str, str, str, str, str, str]]:
     """Up to ``limit`` requests after ``after_id`` (by id) with their payload and parties:
-    ``id, service_code, payload, nik, applicant_name, subject_nik, subject_name``."""
+    ``id, service_code, payload, nik, applicant_name, subject_nik, subject_name``.
+    """
     return session.execute(
         select(
             SR.id,

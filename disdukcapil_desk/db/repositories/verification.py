@@ -1,5 +1,6 @@
 """What a decision on a request is judged on: its checklist, open errors, the citizen's data
-(db layer; no commits here)."""
+(db layer; no commits here).
+"""
 
 from __future__ import annotations
 

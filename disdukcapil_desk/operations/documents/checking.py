@@ -1,5 +1,6 @@
 """Checking documents: a PDF (with the register, or offline with the public key), a scanned QR
-or a number and code typed from the paper."""
+or a number and code typed from the paper.
+"""
 
 from __future__ import annotations
 
@@ -71,7 +72,8 @@ class DocumentChecks:
 
     def verify_scan(self, text: str) -> ScanResult:
         """Check a scanned QR text, or a number and printed code typed from the paper; returns
-        the stored key fields to compare with the paper."""
+        the stored key fields to compare with the paper.
+        """
         content = parse_qr_payload(text)
         if content is None:
             return self._verify_typed(text)

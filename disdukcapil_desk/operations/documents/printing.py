@@ -193,7 +193,8 @@ class DocumentPrinting:
         draft: bool,
     ) -> CertificateData:
         """The plain data of a certificate; ``settings`` and ``draft`` are read once by the
-        caller (a batch of a thousand certificates shares them)."""
+        caller (a batch of a thousand certificates shares them).
+        """
         request = repo.request(session, document.request_id)
         template = self._ctx.reference.certificates[request.service_code]
         values = self._values(request)
@@ -294,7 +295,8 @@ class DocumentPrinting:
 
 def signer(template: CertificateTemplate, settings: OfficeSettings) -> Signer:
     """Who signs a certificate: the head of the dinas or the registrar, as the office set them
-    (a title left empty prints the default)."""
+    (a title left empty prints the default).
+    """
     if template.signer == "head":
         return Signer(
             settings.title(settings.head_title or _DEFAULTS.head_title),

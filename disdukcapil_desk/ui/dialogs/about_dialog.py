@@ -39,7 +39,6 @@ def about_facts(
     database_label: str, schema_version: int | None, log_file: Path | None
 ) -> list[tuple[str, str]]:
     """The (label, value) lines the dialog shows, in order."""
-
     translate = QCoreApplication.translate
     frozen = translate("AboutDialog", " (paket instalasi)") if getattr(sys, "frozen", False) else ""
     schema = (

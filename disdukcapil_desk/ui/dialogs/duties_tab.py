@@ -1,4 +1,4 @@
-"""The administrator's "Pemisahan tugas" tab: per service, may the approver also issue? (ui layer)
+"""The administrator's "Pemisahan tugas" tab: per service, may the approver also issue (ui)?
 
 The office's choice, per service of the catalogue: when ticked, the officer who approved a
 request of that service may not also issue it; a colleague must ("Terbitkan" refuses and names

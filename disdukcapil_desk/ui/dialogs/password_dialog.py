@@ -98,6 +98,7 @@ class PasswordDialog(QDialog):
             runner: where ``change`` runs (the database worker).
             old_password: the password just typed at login (then not asked again).
             forced: the administrator reset the password: say so; cancelling means not working.
+            parent: the window the dialog belongs to.
         """
         super().__init__(parent)
         self.setWindowTitle(self.tr("Ganti kata sandi"))

@@ -55,7 +55,8 @@ _SLA_TEXT = {
 
 def parties_text(row: RequestRow) -> str:
     """The applicant, and whom the document is about when that is someone else:
-    ``"Siti Aminah → Sarmadi"`` (the pelapor and the deceased)."""
+    ``"Siti Aminah → Sarmadi"`` (the pelapor and the deceased).
+    """
     if not row.subject_name:
         return row.applicant_name
     return f"{row.applicant_name or '?'} → {row.subject_name}"

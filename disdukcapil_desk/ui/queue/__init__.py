@@ -1,0 +1,1 @@
+"""The queue view: filters, the request table, counts per status."""

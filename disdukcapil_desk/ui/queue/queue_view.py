@@ -157,7 +157,8 @@ class QueueView(QWidget):
 
     def set_locations(self, locations: list[tuple[str, str]]) -> None:
         """Fill the location filter (the window loads the offices in its worker, then calls
-        this); the chosen location is kept."""
+        this); the chosen location is kept.
+        """
         chosen = self._fixed_location or self._filter.location_code
         self.location.blockSignals(True)
         self.location.clear()
@@ -349,7 +350,8 @@ class QueueView(QWidget):
 
 def _fit_names(combo: QComboBox) -> None:
     """A long office or service name must not widen the window past a laptop's screen: the
-    box is as narrow as the screen needs, its open list as wide as the longest name."""
+    box is as narrow as the screen needs, its open list as wide as the longest name.
+    """
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(14)
     combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)

@@ -1,0 +1,1 @@
+"""The verification page, built per service from the catalogue."""

@@ -121,7 +121,8 @@ class AttachmentViewer(QWidget):
 
     def load(self, attachments: tuple[AttachmentRow, ...], labels: dict[str, str]) -> None:
         """Show a request's attachments (forgetting the previous request's rotations); the first
-        one opens."""
+        one opens.
+        """
         self.list.blockSignals(True)
         self.list.clear()
         self.list.blockSignals(False)

@@ -78,7 +78,8 @@ class ChecklistTable(QTableWidget):
 
     def load(self, checks: tuple[CheckRow, ...], files: dict[str, list[str]] | None = None) -> None:
         """Show the requirement states of a request; ``files`` names the attachments sent for
-        each requirement code."""
+        each requirement code.
+        """
         self.blockSignals(True)
         self._drop_rows()
         self.setRowCount(len(checks))

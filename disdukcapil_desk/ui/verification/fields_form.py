@@ -90,7 +90,8 @@ def choice_label(value: str) -> str:
 
 class FieldEditor(QWidget):
     """One field: its input (with a desa's name beside it) and a line under it for what is
-    wrong with the value."""
+    wrong with the value.
+    """
 
     changed = Signal()
 
@@ -303,7 +304,8 @@ class FieldGroup(QWidget):
 
 class FieldsForm(QWidget):
     """All fields of a request in collapsible two-column groups: the service's own data first
-    (child, parents, death, move), then the applicant's."""
+    (child, parents, death, move), then the applicant's.
+    """
 
     changed = Signal()
 
@@ -453,7 +455,7 @@ def _label_widget(text: str, parent: QWidget) -> QLabel:
 
 
 def _service_data_title(service: Service) -> str:
-    """ "Data Pencatatan Kelahiran": the service's name up to its first "/" or "("."""
+    """Title the service's data: "Data Pencatatan Kelahiran", its name up to a "/" or "("."""
     name = re.split(r"[/(]", service.name, maxsplit=1)[0].strip()
     if not name:
         return QCoreApplication.translate("FieldsForm", "Data layanan")
@@ -461,8 +463,9 @@ def _service_data_title(service: Service) -> str:
 
 
 def _subject_title(service: Service) -> str:
-    """ "Data yang meninggal dunia" when the service names the person it is about in its own
-    fields (its ``nama`` field relabelled); "" for a plain applicant."""
+    """Title the subject's data: "Data yang meninggal dunia" when the service names the person
+    it is about in its own fields (its ``nama`` field relabelled); "" for a plain applicant.
+    """
     for form_field in service.fields:
         if form_field.name == "nama" and form_field.label.lower().startswith("nama "):
             return QCoreApplication.translate("FieldsForm", "Data {name}").format(

@@ -89,7 +89,8 @@ class VerificationPage(QWidget):
 
     def _body(self) -> QSplitter:
         """Documents left (attachment over checklist), data right (findings over the form and
-        the history), so a 1366x768 screen shows a service's data without scrolling."""
+        the history), so a 1366x768 screen shows a service's data without scrolling.
+        """
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setChildrenCollapsible(False)
         documents = QSplitter(Qt.Orientation.Vertical, splitter)
@@ -318,7 +319,8 @@ class VerificationPage(QWidget):
 
     def release_held(self) -> None:
         """Give the open request back to the queue (closing the desk, logging out): a
-        colleague need not wait for the lease to run out. Unsaved input is dropped."""
+        colleague need not wait for the lease to run out. Unsaved input is dropped.
+        """
         self._lease_timer.stop()
         detail, self.detail = self.detail, None
         if detail is not None and not self.read_only:
@@ -409,7 +411,8 @@ class VerificationPage(QWidget):
 
     def ask_revision(self) -> None:
         """Save the screen, draft one message listing everything to fix from what was saved,
-        let the officer edit it, then return the request to the citizen."""
+        let the officer edit it, then return the request to the citizen.
+        """
         if not self._may_decide():
             return
         request_id, version, fields, checks = self._screen()

@@ -1,5 +1,6 @@
 """Read-only panels of the verification screen: the automatic findings and the request's
-history (ui layer)."""
+history (ui layer).
+"""
 
 from __future__ import annotations
 
