@@ -16,7 +16,6 @@ AKTA_COUNTER = "akta"
 """Counter kind of akta numbers (scope ``3604-XX``, period the year)."""
 SKPWNI_COUNTER = "skpwni"
 """Counter kind of SKPWNI numbers (scope the kabupaten code, period the year)."""
-_AKTA = re.compile(r"^(\d{4})[-.]([A-Z]{2})[-.](\d{7,8})[-.](\d{4,})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +59,3 @@ def format_skpwni_number(regency_code: str, registered_on: dt.date, serial: int)
     if serial < 1:
         raise ValueError(f"serial must be positive: {serial}")
     return f"SKPWNI/{regency_code}/{registered_on:%d%m%Y}/{serial:04d}"
-
-
-def is_akta_number(text: str) -> bool:
-    """Whether ``text`` looks like a modern akta number (loosely, also the dotted variant)."""
-    return _AKTA.match(text.strip()) is not None
-
-
-def akta_type_of(number: str) -> str | None:
-    """Return the type code of an akta number, or None when it is not one."""
-    match = _AKTA.match(number.strip())
-    return match.group(2) if match else None

@@ -355,11 +355,6 @@ class RecapMeta:
         """Who printed the recap and when (footer)."""
         return f"Dicetak oleh {self.printed_by} pada {self.printed_at:%d-%m-%Y %H:%M} WIB"
 
-    @property
-    def place_date_line(self) -> str:
-        """``Serang, 5 Desember 2026`` above the last signature."""
-        return f"{self.place}, {format_date_id(self.printed_at.date())}"
-
 
 @dataclass(frozen=True, slots=True)
 class RecapData:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -88,14 +87,3 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     if current or not lines:
         lines.append(current)
     return lines
-
-
-def draw_lines(
-    canvas: Canvas, lines: Sequence[str], x: float, y: float, font: str, size: float
-) -> float:
-    """Draw lines downwards from baseline ``y``; return the baseline after the last one."""
-    canvas.setFont(font, size)
-    for line in lines:
-        canvas.drawString(x, y, line)
-        y -= size * 1.25
-    return y

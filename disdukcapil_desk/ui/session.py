@@ -410,10 +410,6 @@ class DeskSession:
             note(QUEUE_CHANGED_ELSEWHERE)
         return report
 
-    def pending_intake(self) -> int:
-        """Intake rows waiting."""
-        return self._intake.pending_count()
-
     def quarantined_intake(self, limit: int = 500) -> list[QuarantinedRow]:
         """Intake rows that did not become requests, newest first (with their reasons)."""
         return self._intake.quarantined(self.actor, limit)

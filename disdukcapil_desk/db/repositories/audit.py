@@ -159,14 +159,6 @@ def iter_entries(session: Session, after: int = 0, batch: int = 2000) -> Iterato
         last_id = rows[-1].id
 
 
-def find_break(session: Session) -> int | None:
-    """Return the id of the first entry whose hash or link does not verify, or None if intact
-    (0 or -1 when only the head row is wrong); see :func:`check_chain`.
-    """
-    report = check_chain(session)
-    return None if report.intact else (report.broken_at or -1)
-
-
 def check_chain(
     session: Session, key: bytes | None = None, expected: Sequence[PublishedHead] = ()
 ) -> ChainReport:

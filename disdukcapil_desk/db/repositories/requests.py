@@ -9,7 +9,6 @@ from typing import Any, TypeAlias
 from sqlalchemy import (
     ColumnElement,
     Row,
-    Select,
     and_,
     bindparam,
     func,
@@ -42,11 +41,6 @@ RequestRecord: TypeAlias = ServiceRequest
 """A stored request as these functions return it (operations change its fields in place)."""
 _OFFICE_PENDING = sorted(s.value for s in OFFICE_PENDING)
 Holder = aliased(AppUser)
-
-
-def queue_select() -> Select[ServiceRequest, str | None]:
-    """Select requests with their holder's login (outer join)."""
-    return select(SR, Holder.login).outerjoin(Holder, Holder.id == SR.claimed_by)
 
 
 def filter_conditions(
