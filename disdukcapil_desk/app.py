@@ -16,7 +16,6 @@ from disdukcapil_desk.domain.errors import DatabaseError, DatabaseMissing, DeskE
 from disdukcapil_desk.log import setup_logging
 from disdukcapil_desk.operations.connection import describe_database
 from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.setup import SetupOps
 from disdukcapil_desk.paths import UserDirs, user_dirs
 from disdukcapil_desk.settings import WorkstationFile, settings_path
 
@@ -27,9 +26,15 @@ def run(argv: list[str]) -> int:
     """Run the desk with command-line ``argv``; returns the process exit code."""
     parser = cli.build_parser()
     args = parser.parse_args(argv)
-    dirs = user_dirs(Path(args.basedir) if args.basedir else None, temp=args.temp_basedir)
-    dirs.ensure()
-    log_file = setup_logging(dirs.log, verbose=args.verbose)
+    try:
+        dirs = user_dirs(Path(args.basedir) if args.basedir else None, temp=args.temp_basedir)
+        dirs.ensure()
+        log_file = setup_logging(dirs.log, verbose=args.verbose)
+    except OSError as exc:
+        # No log file yet: the console is the only place to say it.
+        where = f" ({exc.filename})" if exc.filename else ""
+        _say(f"galat: folder data tidak dapat dipakai{where}: {exc.strerror or exc}")
+        return 1
     if args.smoke_test:
         from disdukcapil_desk.smoke import run_smoke_test
 
@@ -42,14 +47,11 @@ def run(argv: list[str]) -> int:
             return _run_window(args, dirs)
         choice = database_choice(args, dirs)
         _say(f"Basis data: {describe_database(choice.url)} ({choice.source.label})")
+        cli.preflight(args)
         # Only `db init` may create a missing SQLite file; any other command names it instead.
         ctx = DeskContext.open(choice.url, create=getattr(args, "creates_db", False))
         try:
-            if not getattr(args, "manages_schema", False):
-                # Every command first checks the schema and brings the services in step with
-                # the catalogue (`db init`/`db upgrade` do both their own way).
-                SetupOps(ctx).start()
-            return int(handler(args, ctx, sys.stdout))
+            return cli.dispatch(args, ctx, sys.stdout)
         finally:
             ctx.close()
     except DatabaseMissing as exc:
