@@ -75,11 +75,16 @@ def dispatch(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
 
 
 def preflight(args: argparse.Namespace) -> None:
-    """Check what a command can check before it opens the database: the output file's folder.
+    """Check what a command can check before it opens the database: the file it reads, and the
+    folder of the file it writes (``-o``), so that nothing is done for a file that cannot be.
 
     Raises:
-        DeskError: the folder of ``-o`` does not exist, or ``-o`` names a folder.
+        DeskError: the input file is missing or a folder; the folder of ``-o`` does not exist,
+            or ``-o`` names a folder.
     """
+    source = getattr(args, "file", None)
+    if isinstance(source, Path) and not source.is_file():
+        raise DeskError(f"Berkas {source} tidak ada atau bukan berkas")
     output = getattr(args, "output", None)
     if not isinstance(output, Path):
         return
