@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import sys
@@ -33,7 +34,7 @@ def run(argv: list[str]) -> int:
     except OSError as exc:
         # No log file yet: the console is the only place to say it.
         where = f" ({exc.filename})" if exc.filename else ""
-        _say(f"galat: folder data tidak dapat dipakai{where}: {exc.strerror or exc}")
+        _say(f"galat: folder data tidak dapat dipakai{where}: {os_reason(exc)}")
         return 1
     if args.smoke_test:
         from disdukcapil_desk.smoke import run_smoke_test
@@ -66,9 +67,30 @@ def run(argv: list[str]) -> int:
         log.exception("database error")
         reason = getattr(exc, "orig", None) or exc
         return _fail(f"basis data tidak dapat dipakai: {str(reason).splitlines()[0]}")
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        log.exception("command failed")
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}{os_reason(exc)} (log: {log_file})")
+    except ValueError as exc:
         log.exception("command failed")
         return _fail(f"{exc} (log: {log_file})")
+
+
+_OS_REASONS = {
+    errno.EACCES: "tidak ada izin",
+    errno.EPERM: "tidak ada izin",
+    errno.ENOENT: "tidak ada",
+    errno.ENOTDIR: "sebagian jalurnya bukan folder",
+    errno.EISDIR: "itu folder, bukan berkas",
+    errno.EROFS: "media hanya dapat dibaca",
+    errno.ENOSPC: "disk penuh",
+    errno.EEXIST: "sudah ada",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """The reason of a file error in Indonesian (the system's words when it is not a known one)."""
+    return _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
 
 
 def database_choice(args: argparse.Namespace, dirs: UserDirs) -> DatabaseChoice:

@@ -114,6 +114,7 @@ def test_an_unusable_data_folder_is_one_line(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert done.stderr.startswith("galat: folder data tidak dapat dipakai")
+    assert "sebagian jalurnya bukan folder" in done.stderr
     assert len(done.stderr.splitlines()) == 1, done.stderr
 
 
