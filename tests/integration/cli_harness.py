@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+import disdukcapil_desk.db.models  # noqa: F401  (every table on the metadata)
 from disdukcapil_desk import app, cli
+from disdukcapil_desk.db.base import Base
 from disdukcapil_desk.db.engine import make_engine
-from disdukcapil_desk.db.models import Base
 
 
 @dataclass(frozen=True)
