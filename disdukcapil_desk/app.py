@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import sys
@@ -17,7 +18,6 @@ from disdukcapil_desk.log import setup_logging
 from disdukcapil_desk.operations.audit_key import use_key_folder
 from disdukcapil_desk.operations.connection import describe_database
 from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.setup import SetupOps
 from disdukcapil_desk.paths import UserDirs, user_dirs
 from disdukcapil_desk.settings import WorkstationFile, settings_path
 
@@ -28,9 +28,15 @@ def run(argv: list[str]) -> int:
     """Run the desk with command-line ``argv``; returns the process exit code."""
     parser = cli.build_parser()
     args = parser.parse_args(argv)
-    dirs = user_dirs(Path(args.basedir) if args.basedir else None, temp=args.temp_basedir)
-    dirs.ensure()
-    log_file = setup_logging(dirs.log, verbose=args.verbose)
+    try:
+        dirs = user_dirs(Path(args.basedir) if args.basedir else None, temp=args.temp_basedir)
+        dirs.ensure()
+        log_file = setup_logging(dirs.log, verbose=args.verbose)
+    except OSError as exc:
+        # No log file yet: the console is the only place to say it.
+        where = f" ({exc.filename})" if exc.filename else ""
+        _say(f"galat: folder data tidak dapat dipakai{where}: {os_reason(exc)}")
+        return 1
     if args.smoke_test:
         from disdukcapil_desk.smoke import run_smoke_test
 
@@ -44,14 +50,11 @@ def run(argv: list[str]) -> int:
             return _run_window(args, dirs)
         choice = database_choice(args, dirs)
         _say(f"Basis data: {describe_database(choice.url)} ({choice.source.label})")
+        cli.preflight(args)
         # Only `db init` may create a missing SQLite file; any other command names it instead.
         ctx = DeskContext.open(choice.url, create=getattr(args, "creates_db", False))
         try:
-            if not getattr(args, "manages_schema", False):
-                # Every command first checks the schema and brings the services in step with
-                # the catalogue (`db init`/`db upgrade` do both their own way).
-                SetupOps(ctx).start()
-            return int(handler(args, ctx, sys.stdout))
+            return cli.dispatch(args, ctx, sys.stdout)
         finally:
             ctx.close()
     except DatabaseMissing as exc:
@@ -66,9 +69,30 @@ def run(argv: list[str]) -> int:
         log.exception("database error")
         reason = getattr(exc, "orig", None) or exc
         return _fail(f"basis data tidak dapat dipakai: {str(reason).splitlines()[0]}")
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        log.exception("command failed")
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}{os_reason(exc)} (log: {log_file})")
+    except ValueError as exc:
         log.exception("command failed")
         return _fail(f"{exc} (log: {log_file})")
+
+
+_OS_REASONS = {
+    errno.EACCES: "tidak ada izin",
+    errno.EPERM: "tidak ada izin",
+    errno.ENOENT: "tidak ada",
+    errno.ENOTDIR: "sebagian jalurnya bukan folder",
+    errno.EISDIR: "itu folder, bukan berkas",
+    errno.EROFS: "media hanya dapat dibaca",
+    errno.ENOSPC: "disk penuh",
+    errno.EEXIST: "sudah ada",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """The reason of a file error in Indonesian (the system's words when it is not a known one)."""
+    return _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
 
 
 def database_choice(args: argparse.Namespace, dirs: UserDirs) -> DatabaseChoice:

@@ -23,7 +23,7 @@ if ! { [ -f "$prepared" ] && grep -qxF -- "$options" "$prepared"; }; then
   if [ "$demo" = 1 ]; then
     if ! "$desk" "$@" db check >/dev/null 2>&1; then
       echo demo12345 | "$desk" "$@" db init --admin admin
-      "$desk" "$@" demo --requests 400
+      echo demo12345 | "$desk" "$@" --login admin demo --requests 400
     fi
   elif ! "$desk" "$@" db check >/dev/null 2>&1; then
     "$desk" "$@" db init --admin admin

@@ -1,4 +1,10 @@
-"""Headless commands of the desk: ``disdukcapil-desk [--db URL] COMMAND`` (interface layer)."""
+"""Headless commands of the desk: ``disdukcapil-desk [--db URL] [--login LOGIN] COMMAND``
+(interface layer).
+
+:func:`dispatch` is the door of every command that uses a database: the schema first (a newer,
+older or missing one is refused before anything is read or written), then the desk login the
+command's door asks for (:mod:`disdukcapil_desk.cli.access`), then the command itself.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,12 @@ import getpass
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from disdukcapil_desk import APP_ID, __version__
 from disdukcapil_desk.cli import audit, documents, intake, recap, users
+from disdukcapil_desk.cli.access import LOGIN_ENV, OPEN, OWN_PASSWORD, actor_of, admit
 from disdukcapil_desk.cli.parsing import (
     Commands,
     IndonesianArgumentParser,
@@ -19,17 +27,75 @@ from disdukcapil_desk.cli.parsing import (
     command_group,
 )
 from disdukcapil_desk.domain.catalogue import Service, masked_payload
-from disdukcapil_desk.domain.dto import Actor, RequestDetail
+from disdukcapil_desk.domain.dto import RequestDetail
+from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.nik import mask_number
-from disdukcapil_desk.domain.workflow import Role
+from disdukcapil_desk.domain.workflow import Permission, require
 from disdukcapil_desk.operations.audit import head_problem
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.demo import DemoOps
 from disdukcapil_desk.operations.intake import IntakeOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import LocationOps, SetupOps, postgresql_ddl
+from disdukcapil_desk.operations.users import UserOps
 
 Handler = Callable[[argparse.Namespace, DeskContext, TextIO], int]
+
+OPEN_COMMANDS = (
+    "db init",
+    "db upgrade",
+    "db check",
+    "db schema-sql",
+    "location list",
+    "audit verify",
+    "audit head",
+    "signing show",
+    "verify --public-key",
+)
+"""The commands that run without a desk login (see :data:`ACCESS_NOTE`)."""
+ACCESS_NOTE = (
+    "Tanpa login desk: " + ", ".join(OPEN_COMMANDS) + ". Perintah lain (mengubah data, "
+    "menampilkan data pribadi, mengelola pengguna) perlu --login LOGIN; kata sandi dari baris "
+    "pertama masukan standar, mis. printf 'sandi\\n' | disdukcapil-desk --login admin user list. "
+    "Perintah yang juga membaca kata sandi lain (user add, user passwd, password, signing set) "
+    "membacanya dari baris berikutnya. user unlock dan user passwd tanpa login berjalan dengan "
+    "kredensial basis data saja (jalan masuk kembali bila administrator terkunci)."
+)
+
+
+def dispatch(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    """Run a parsed command on an open database, through the one door every command passes.
+
+    The schema is checked first (a missing, older or newer one is refused before anything is
+    read or written; ``db init``/``db upgrade`` check it their own way), the services are
+    brought in step with the catalogue, then the desk login the command needs is asked.
+    """
+    if not getattr(args, "manages_schema", False):
+        SetupOps(ctx).start()
+    args.actor = admit(args, ctx)
+    handler: Handler = args.handler
+    return int(handler(args, ctx, out))
+
+
+def preflight(args: argparse.Namespace) -> None:
+    """Check what a command can check before it opens the database: the file it reads, and the
+    folder of the file it writes (``-o``), so that nothing is done for a file that cannot be.
+
+    Raises:
+        DeskError: the input file is missing or a folder; the folder of ``-o`` does not exist,
+            or ``-o`` names a folder.
+    """
+    source = getattr(args, "file", None)
+    if isinstance(source, Path) and not source.is_file():
+        raise DeskError(f"Berkas {source} tidak ada atau bukan berkas")
+    output = getattr(args, "output", None)
+    if not isinstance(output, Path):
+        return
+    if output.is_dir():
+        raise DeskError(f"Berkas keluaran {output} adalah folder; sebutkan nama berkas")
+    folder = output.parent
+    if not folder.is_dir():
+        raise DeskError(f"Folder {folder} tidak ada; buat dahulu atau pilih folder lain")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=APP_ID,
         description="Disdukcapil Desk — meja kerja petugas Disdukcapil Kabupaten Serang. "
         "Tanpa perintah: membuka jendela aplikasi.",
+        epilog=ACCESS_NOTE,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
@@ -50,6 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
     base.add_argument("--basedir", metavar="DIR", help="simpan data, log dan setelan di DIR")
     base.add_argument(
         "--temp-basedir", action="store_true", help="pakai folder sementara (uji coba)"
+    )
+    parser.add_argument(
+        "--login",
+        dest="login_name",
+        metavar="LOGIN",
+        help=f"login desk untuk perintah yang mengubah data, menampilkan data pribadi atau "
+        f"mengelola pengguna (bawaan: ${LOGIN_ENV}); kata sandi dari baris pertama masukan "
+        "standar atau ditanyakan",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log lebih rinci")
     parser.add_argument(
@@ -78,37 +153,52 @@ def _add_db_commands(commands: Commands) -> None:
         _cmd_db_init,
         creates_db=True,
         manages_schema=True,
+        door=OPEN,
     )
     init.description = (
         "Aman dijalankan dua kali. Kata sandi dibaca dari masukan standar (baris pertama) "
         "atau ditanyakan."
     )
     init.add_argument("--admin", metavar="LOGIN", help="login administrator pertama")
-    action(db, "upgrade", "terapkan migrasi skema", _cmd_db_upgrade, manages_schema=True)
-    action(db, "check", "tampilkan versi skema", _cmd_db_check)
-    action(db, "schema-sql", "cetak DDL PostgreSQL (schema.sql)", _cmd_schema_sql, needs_db=False)
+    upgrade = action(
+        db, "upgrade", "terapkan migrasi skema", _cmd_db_upgrade, manages_schema=True, door=OPEN
+    )
+    upgrade.description = (
+        "Tanpa login desk: yang berwenang di sini adalah kredensial basis data (pemilik skema). "
+        "Migrasi harus bisa berjalan sebelum aplikasi dapat membaca tabel penggunanya."
+    )
+    action(db, "check", "tampilkan versi skema", _cmd_db_check, door=OPEN)
+    action(
+        db,
+        "schema-sql",
+        "cetak DDL PostgreSQL (schema.sql)",
+        _cmd_schema_sql,
+        needs_db=False,
+        door=OPEN,
+    )
 
 
 def _add_other_commands(commands: Commands) -> None:
     demo = commands.add_parser("demo", help="isi basis data dengan data contoh yang realistis")
     demo.add_argument("--requests", type=int, default=300, metavar="N", help="jumlah permohonan")
     demo.add_argument("--seed", type=int, default=1, metavar="S", help="benih acak")
-    demo.set_defaults(handler=_cmd_demo)
+    demo.set_defaults(handler=_cmd_demo, door=Permission.MANAGE_USERS)
     commands.add_parser("ingest", help="proses permohonan masuk yang menunggu").set_defaults(
-        handler=_cmd_ingest
+        handler=_cmd_ingest, door=Permission.RUN_INGEST
     )
     show = commands.add_parser("show", help="tampilkan satu permohonan")
     show.add_argument("number", metavar="NOMOR")
     show.add_argument("--json", action="store_true", help="keluaran JSON")
     show.add_argument("--full-nik", action="store_true", help="tampilkan NIK/No. KK utuh")
-    show.set_defaults(handler=_cmd_show)
+    show.set_defaults(handler=_cmd_show, door=Permission.VIEW_QUEUE)
     location = command_group(commands, "location", "lokasi layanan (dinas dan UPT)")
-    action(location, "list", "daftar lokasi", _cmd_location_list)
-
-
-def cli_actor() -> Actor:
-    """The actor of headless commands: the operating-system user at this workstation."""
-    return Actor(login=f"cli:{getpass.getuser()}"[:60], role=Role.SECTION_HEAD)
+    action(location, "list", "daftar lokasi", _cmd_location_list, door=OPEN)
+    password = commands.add_parser(
+        "password",
+        help="ganti kata sandi sendiri (login --login; kata sandi baru dari baris berikutnya "
+        "masukan standar atau ditanyakan dua kali)",
+    )
+    password.set_defaults(handler=_cmd_password, door=OWN_PASSWORD)
 
 
 def read_passphrase(prompt: str, stdin: TextIO | None = None) -> str:
@@ -170,14 +260,12 @@ def _cmd_schema_sql(args: argparse.Namespace, ctx: DeskContext | None, out: Text
 
 
 def _cmd_demo(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    SetupOps(ctx).check()
     summary = DemoOps(ctx).generate(args.requests, seed=args.seed)
     out.write(summary.describe())
     return 0
 
 
 def _cmd_ingest(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    SetupOps(ctx).check()
     report = IntakeOps(ctx).ingest()
     out.write(
         f"Baris diproses: {report.rows}\n"
@@ -192,8 +280,10 @@ def _cmd_ingest(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
 
 
 def _cmd_show(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    SetupOps(ctx).check()
-    detail = QueueOps(ctx).detail(cli_actor(), args.number)
+    actor = actor_of(args)
+    if args.full_nik:
+        require(actor, Permission.VIEW_FULL_NIK)
+    detail = QueueOps(ctx).detail(actor, args.number)
     if args.json:
         catalogue, code = ctx.reference.catalogue, detail.row.service_code
         service = catalogue.get(code) if code in catalogue else None
@@ -255,3 +345,17 @@ def _cmd_location_list(args: argparse.Namespace, ctx: DeskContext, out: TextIO) 
         covered = ", ".join(location.kecamatan_codes) or "-"
         out.write(f"{location.code:<8} {location.name} [{covered}]\n")
     return 0
+
+
+def _cmd_password(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    actor = actor_of(args)
+    new = read_password(f"Kata sandi baru {actor.login}: ")
+    UserOps(ctx).change_own_password(actor, _login_password_again(args), new)
+    out.write(f"Kata sandi {actor.login} diganti.\n")
+    return 0
+
+
+def _login_password_again(args: argparse.Namespace) -> str:
+    """The password the user logged in with (:func:`admit` keeps it for this command only)."""
+    password: str = getattr(args, "login_password", "")
+    return password

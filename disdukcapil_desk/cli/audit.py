@@ -13,6 +13,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+from disdukcapil_desk.cli.access import OPEN, actor_of
 from disdukcapil_desk.cli.parsing import Commands, action, command_group
 from disdukcapil_desk.domain.audit import (
     ChainReport,
@@ -22,6 +23,7 @@ from disdukcapil_desk.domain.audit import (
 )
 from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.errors import DeskError
+from disdukcapil_desk.domain.workflow import Permission
 from disdukcapil_desk.operations.audit import chain_head, check_chain, init_key
 from disdukcapil_desk.operations.audit_key import read_key
 from disdukcapil_desk.operations.context import DeskContext
@@ -30,7 +32,9 @@ from disdukcapil_desk.operations.context import DeskContext
 def add_commands(commands: Commands) -> None:
     """Declare the ``audit`` command and its actions on the desk's subcommands."""
     audit = command_group(commands, "audit", "log audit")
-    verify = action(audit, "verify", "periksa rantai log audit (hash, MAC, kepala)", cmd_verify)
+    verify = action(
+        audit, "verify", "periksa rantai log audit (hash, MAC, kepala)", cmd_verify, door=OPEN
+    )
     verify.description = (
         "Memeriksa setiap entri log audit. Dengan kunci audit (--key, bawaan: berkas kunci "
         "komputer ini) setiap MAC diperiksa; dengan kepala terbit (--expect, --expect-file: "
@@ -52,13 +56,14 @@ def add_commands(commands: Commands) -> None:
         metavar="BERKAS",
         help="berkas berisi kepala terbit (satu atau lebih URUT:HASH)",
     )
-    action(audit, "head", "cetak kepala log audit (nomor urut, hash, waktu)", cmd_head)
+    action(audit, "head", "cetak kepala log audit (nomor urut, hash, waktu)", cmd_head, door=OPEN)
     key = command_group(audit, "key", "kunci log audit kantor")
     action(
         key,
         "init",
         "buat kunci audit di komputer ini dan kunci rantai mulai sekarang",
         cmd_key_init,
+        door=Permission.MANAGE_OFFICE,
     )
 
 
@@ -121,12 +126,10 @@ def cmd_head(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
 
 def cmd_key_init(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Run ``audit key init``: create this workstation's key file and key the chain."""
-    from disdukcapil_desk.cli import cli_actor  # here: the package imports this module
-
     path = ctx.audit_key_file
     if path is None:
         raise DeskError("Folder data komputer ini tidak diketahui; kunci audit tidak dibuat.")
-    key = init_key(ctx, cli_actor(), path)
+    key = init_key(ctx, actor_of(args), path)
     out.write(
         f"Kunci audit dibuat: {path} (sidik {key_fingerprint(key)}).\n"
         "Salin berkas ini ke folder data setiap komputer yang memakai basis data ini; "

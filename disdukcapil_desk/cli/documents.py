@@ -8,8 +8,10 @@
 ``disdukcapil-desk signing set|show|clear``  (the office's PKCS#12 signing certificate)
 ``disdukcapil-desk number offset|register``  (opening offsets, voided/reprinted numbers)
 
-With ``--public-key`` verification runs without any database: the office publishes its public key
-(``public-key``) so a school, a bank or a court can check a document on its own.
+Each command but ``verify --public-key`` and ``signing show`` needs a desk login (``--login``)
+and acts as that user. With ``--public-key`` verification runs without any database: the office
+publishes its public key (``public-key``) so a school, a bank or a court can check a document on
+its own.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from disdukcapil_desk.cli.access import LOGIN, OPEN, actor_of
 from disdukcapil_desk.cli.parsing import Commands, action, command_group
 from disdukcapil_desk.domain.documents import PrintPurpose
-from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError
-from disdukcapil_desk.domain.workflow import Role
+from disdukcapil_desk.domain.workflow import Permission
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import DocumentOps, verify_offline
 
@@ -39,12 +41,12 @@ def add_commands(commands: Commands) -> None:
     receipt.add_argument("-o", "--output", type=Path, required=True, metavar="BERKAS")
     receipt.add_argument("--slip", action="store_true", help="ukuran struk 80 mm")
     receipt.add_argument("--reprint", metavar="ALASAN", help="cetak ulang dengan alasan")
-    receipt.set_defaults(handler=cmd_receipt)
+    receipt.set_defaults(handler=cmd_receipt, door=Permission.PRINT)
     certificate = commands.add_parser("certificate", help="tulis sertifikat/kutipan akta (PDF)")
     certificate.add_argument("number", metavar="NOMOR", help="nomor akta atau nomor permohonan")
     certificate.add_argument("-o", "--output", type=Path, required=True, metavar="BERKAS")
     certificate.add_argument("--reprint", metavar="ALASAN", help="cetak ulang dengan alasan")
-    certificate.set_defaults(handler=cmd_certificate)
+    certificate.set_defaults(handler=cmd_certificate, door=Permission.PRINT)
     verify = commands.add_parser("verify", help="periksa keaslian PDF dari Disdukcapil Desk")
     verify.add_argument("file", type=Path, metavar="BERKAS")
     verify.add_argument(
@@ -61,39 +63,64 @@ def add_commands(commands: Commands) -> None:
         metavar="SERTIFIKAT",
         help="sertifikat (DER/PEM) yang dipercaya untuk tanda tangan digital; boleh berulang",
     )
-    verify.set_defaults(handler=cmd_verify)
+    verify.set_defaults(handler=cmd_verify, door=LOGIN)
     ready = commands.add_parser(
         "print-ready", help="satu PDF berisi semua sertifikat terbit yang belum dicetak"
     )
     ready.add_argument("--location", required=True, metavar="KODE", help="mis. DINAS, UPT-05")
     ready.add_argument("-o", "--output", type=Path, required=True, metavar="BERKAS")
-    ready.set_defaults(handler=cmd_print_ready)
+    ready.set_defaults(handler=cmd_print_ready, door=Permission.PRINT)
     key = commands.add_parser("public-key", help="tulis kunci publik verifikasi dinas (PEM)")
     key.add_argument("-o", "--output", type=Path, required=True, metavar="BERKAS")
-    key.set_defaults(handler=cmd_public_key)
+    key.set_defaults(handler=cmd_public_key, door=Permission.MANAGE_OFFICE)
     _add_signing_commands(commands)
     _add_number_commands(commands)
 
 
 def _add_signing_commands(commands: Commands) -> None:
     signing = command_group(commands, "signing", "sertifikat tanda tangan digital dinas (PKCS#12)")
-    set_cert = action(signing, "set", "pasang sertifikat .p12/.pfx", cmd_signing_set)
-    set_cert.description = "Kata sandi berkas dibaca dari masukan standar atau ditanyakan."
+    set_cert = action(
+        signing,
+        "set",
+        "pasang sertifikat .p12/.pfx",
+        cmd_signing_set,
+        door=Permission.MANAGE_OFFICE,
+    )
+    set_cert.description = (
+        "Kata sandi berkas dibaca dari masukan standar (baris sesudah kata sandi login) "
+        "atau ditanyakan."
+    )
     set_cert.add_argument("file", type=Path, metavar="BERKAS")
-    action(signing, "show", "tampilkan sertifikat terpasang", cmd_signing_show)
-    action(signing, "clear", "lepas sertifikat (kembali bertanda DRAF)", cmd_signing_clear)
+    action(signing, "show", "tampilkan sertifikat terpasang", cmd_signing_show, door=OPEN)
+    action(
+        signing,
+        "clear",
+        "lepas sertifikat (kembali bertanda DRAF)",
+        cmd_signing_clear,
+        door=Permission.MANAGE_OFFICE,
+    )
 
 
 def _add_number_commands(commands: Commands) -> None:
     number = command_group(commands, "number", "nomor akta: nomor awal dan register")
-    offset = action(number, "offset", "lanjutkan nomor dari register kertas", cmd_number_offset)
+    offset = action(
+        number,
+        "offset",
+        "lanjutkan nomor dari register kertas",
+        cmd_number_offset,
+        door=Permission.MANAGE_OFFICE,
+    )
     offset.description = "Nomor berikutnya = NOMOR_TERAKHIR + 1 (per layanan dan tahun)."
     offset.add_argument("--service", required=True, metavar="LAYANAN", help="mis. akta_kelahiran")
     offset.add_argument("--year", required=True, type=int, metavar="TAHUN")
     offset.add_argument("--offset", required=True, type=int, metavar="NOMOR_TERAKHIR")
     offset.add_argument("--late", action="store_true", help="seri pencatatan terlambat (LT)")
     register = action(
-        number, "register", "nomor yang dibatalkan atau dicetak ulang", cmd_number_register
+        number,
+        "register",
+        "nomor yang dibatalkan atau dicetak ulang",
+        cmd_number_register,
+        door=Permission.VIEW_AUDIT,
     )
     register.add_argument("number", nargs="?", metavar="NOMOR")
 
@@ -110,16 +137,7 @@ class _Offline(argparse.Action):
     ) -> None:
         setattr(namespace, self.dest, values)
         namespace.needs_db = False
-
-
-def _actor() -> Actor:
-    from disdukcapil_desk.cli import cli_actor  # here: the package imports this module
-
-    return cli_actor()
-
-
-def _admin() -> Actor:
-    return Actor(login=_actor().login, role=Role.ADMIN)
+        namespace.door = OPEN
 
 
 def _purpose(args: argparse.Namespace) -> tuple[PrintPurpose, str]:
@@ -130,7 +148,7 @@ def cmd_receipt(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Write the receipt of a request to ``-o``; returns 0."""
     purpose, reason = _purpose(args)
     pdf = DocumentOps(ctx).render_receipt(
-        _actor(), args.number, slip=args.slip, purpose=purpose, reason=reason
+        actor_of(args), args.number, slip=args.slip, purpose=purpose, reason=reason
     )
     args.output.write_bytes(pdf)
     out.write(f"Tanda terima {args.number} ditulis ke {args.output}\n")
@@ -140,7 +158,9 @@ def cmd_receipt(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
 def cmd_certificate(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Write a certificate to ``-o``; returns 0."""
     purpose, reason = _purpose(args)
-    pdf = DocumentOps(ctx).render_certificate(_actor(), args.number, purpose=purpose, reason=reason)
+    pdf = DocumentOps(ctx).render_certificate(
+        actor_of(args), args.number, purpose=purpose, reason=reason
+    )
     args.output.write_bytes(pdf)
     out.write(f"Sertifikat {args.number} ditulis ke {args.output}\n")
     return 0
@@ -176,7 +196,7 @@ def _certificate_der(path: Path) -> bytes:
 
 def cmd_print_ready(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Write every issued-but-not-printed certificate of a location to ``-o``."""
-    pdf = DocumentOps(ctx).print_ready(_actor(), args.location)
+    pdf = DocumentOps(ctx).print_ready(actor_of(args), args.location)
     if pdf is None:
         out.write(f"Tidak ada sertifikat yang menunggu dicetak di {args.location}.\n")
         return 0
@@ -203,7 +223,7 @@ def cmd_signing_set(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> 
     from disdukcapil_desk.cli import read_passphrase  # here: the package imports this module
 
     passphrase = read_passphrase(f"Kata sandi {args.file.name}: ")
-    info = DocumentOps(ctx).configure_signing(_admin(), args.file.read_bytes(), passphrase)
+    info = DocumentOps(ctx).configure_signing(actor_of(args), args.file.read_bytes(), passphrase)
     assert info is not None
     out.write(f"Sertifikat terpasang: {info.subject}, berlaku sampai {info.valid_until:%d-%m-%Y}\n")
     return 0
@@ -221,7 +241,7 @@ def cmd_signing_show(args: argparse.Namespace, ctx: DeskContext, out: TextIO) ->
 
 def cmd_signing_clear(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Remove the signing certificate."""
-    DocumentOps(ctx).configure_signing(_admin(), None)
+    DocumentOps(ctx).configure_signing(actor_of(args), None)
     out.write("Sertifikat dilepas.\n")
     return 0
 
@@ -229,7 +249,7 @@ def cmd_signing_clear(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -
 def cmd_number_offset(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Continue a year's akta series after the last paper number."""
     DocumentOps(ctx).set_opening_offset(
-        _admin(), args.service, args.year, args.offset, late=args.late
+        actor_of(args), args.service, args.year, args.offset, late=args.late
     )
     out.write(f"Nomor {args.service} {args.year} berikutnya: {args.offset + 1:04d}\n")
     return 0
@@ -237,7 +257,7 @@ def cmd_number_offset(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -
 
 def cmd_number_register(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Print the register of voided and reprinted numbers."""
-    entries = DocumentOps(ctx).register(_admin(), args.number)
+    entries = DocumentOps(ctx).register(actor_of(args), args.number)
     if not entries:
         out.write("Register kosong.\n")
     for number, event, reason, who, at in entries:

@@ -10,20 +10,31 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
+from disdukcapil_desk.cli.access import actor_of
 from disdukcapil_desk.cli.parsing import Commands, action, command_group
 from disdukcapil_desk.domain.clock import WIB
+from disdukcapil_desk.domain.workflow import Permission
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.intake import IntakeOps
-from disdukcapil_desk.operations.setup import SetupOps
 
 
 def add_commands(commands: Commands) -> None:
     """Declare ``intake quarantine`` and ``intake requeue`` on the desk's subcommands."""
     intake = command_group(commands, "intake", "baris masuk yang dikarantina")
-    listing = action(intake, "quarantine", "daftar baris yang dikarantina", _cmd_quarantine)
+    listing = action(
+        intake,
+        "quarantine",
+        "daftar baris yang dikarantina",
+        _cmd_quarantine,
+        door=Permission.REQUEUE_INTAKE,
+    )
     listing.add_argument("--limit", type=_positive, default=200, metavar="N")
     requeue = action(
-        intake, "requeue", "kirim ulang baris karantina ke antrean masuk", _cmd_requeue
+        intake,
+        "requeue",
+        "kirim ulang baris karantina ke antrean masuk",
+        _cmd_requeue,
+        door=Permission.REQUEUE_INTAKE,
     )
     requeue.add_argument("row_ids", nargs="+", type=_positive, metavar="ID")
     requeue.add_argument("--note", default="", metavar="CATATAN", help="apa yang diperbaiki")
@@ -40,10 +51,7 @@ def _positive(text: str) -> int:
 
 
 def _cmd_quarantine(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    from disdukcapil_desk.cli import cli_actor  # here: the package imports this module
-
-    SetupOps(ctx).check()
-    rows = IntakeOps(ctx).quarantined(cli_actor(), args.limit)
+    rows = IntakeOps(ctx).quarantined(actor_of(args), args.limit)
     if not rows:
         out.write("Tidak ada baris yang dikarantina.\n")
     for row in rows:
@@ -56,10 +64,7 @@ def _cmd_quarantine(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> 
 
 
 def _cmd_requeue(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    from disdukcapil_desk.cli import cli_actor  # here: the package imports this module
-
-    SetupOps(ctx).check()
-    count = IntakeOps(ctx).requeue(cli_actor(), args.row_ids, args.note)
+    count = IntakeOps(ctx).requeue(actor_of(args), args.row_ids, args.note)
     out.write(f"Dikirim ulang ke antrean masuk: {count} baris\n")
     skipped = len(set(args.row_ids)) - count
     if skipped:

@@ -10,6 +10,8 @@ import datetime as dt
 from pathlib import Path
 from typing import TextIO
 
+from disdukcapil_desk.cli.access import actor_of
+from disdukcapil_desk.domain.workflow import Permission
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.recaps import Recaps
 
@@ -42,7 +44,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     recap.add_argument(
         "--full-nik", action="store_true", help="tampilkan NIK utuh di register (butuh hak)"
     )
-    recap.set_defaults(handler=cmd_recap)
+    recap.set_defaults(handler=cmd_recap, door=Permission.EXPORT_RECAP)
 
 
 def cmd_recap(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
@@ -51,11 +53,9 @@ def cmd_recap(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     Returns:
         The exit status (0).
     """
-    from disdukcapil_desk.cli import cli_actor  # here: the package imports this module
-
     location = None if args.location.lower() == "all" else args.location
     result = Recaps(ctx).build_recap(
-        cli_actor(),
+        actor_of(args),
         args.date_from,
         args.date_to,
         location,

@@ -5,10 +5,12 @@
 ``disdukcapil-desk user deactivate LOGIN`` / ``user activate LOGIN``
 ``disdukcapil-desk user set-role LOGIN --role ROLE [--location KODE]``
 
-The command line acts as an administrator named after the operating-system user
-(``cli:<user>``); every change is audited under that name.
-``user unlock`` and ``user passwd`` need only the database credential: they are the way back in
-for a locked-out or forgotten administrator (docs/accounts.md).
+Every action needs the desk login of an administrator (``--login``; see
+:mod:`disdukcapil_desk.cli.access`) and is audited under that login. A new password for someone
+else is read after the administrator's own: the second line of standard input, or asked.
+``user unlock`` and ``user passwd`` also run without a login, with the database credential alone,
+as ``db:<os user>``: the way back in for a locked-out or forgotten administrator
+(docs/accounts.md).
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
+from disdukcapil_desk.cli.access import RECOVERY, actor_of
 from disdukcapil_desk.cli.parsing import Commands, action, command_group
-from disdukcapil_desk.domain.dto import Actor, UserChange, UserRow
-from disdukcapil_desk.domain.workflow import Role
+from disdukcapil_desk.domain.dto import UserChange, UserRow
+from disdukcapil_desk.domain.workflow import Permission, Role
 from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.setup import SetupOps
 from disdukcapil_desk.operations.users import UserOps
 
 ROLES = [r.value for r in Role]
@@ -32,24 +34,32 @@ def add_commands(commands: Commands) -> None:
     Args:
         commands: the subparsers of the desk's argument parser.
     """
-    user = command_group(commands, "user", "kelola pengguna")
+    user = command_group(commands, "user", "kelola pengguna (login administrator)")
     add = action(
         user,
         "add",
         "tambah pengguna (kata sandi dari masukan standar atau ditanyakan)",
         _cmd_add,
+        door=Permission.MANAGE_USERS,
     )
     _login_argument(add)
     add.add_argument("--role", required=True, choices=ROLES, help="peran pengguna")
     add.add_argument("--location", metavar="KODE", help="lokasi kerja, mis. DINAS atau UPT-05")
     add.add_argument("--name", default="", metavar="NAMA", help="nama lengkap")
     add.add_argument("--nip", default="", help="NIP")
-    action(user, "list", "daftar pengguna (aktif, terkunci, wajib ganti kata sandi)", _cmd_list)
+    action(
+        user,
+        "list",
+        "daftar pengguna (aktif, terkunci, wajib ganti kata sandi)",
+        _cmd_list,
+        door=Permission.MANAGE_USERS,
+    )
     passwd = action(
         user,
         "passwd",
         "atur ulang kata sandi (dari masukan standar atau ditanyakan); wajib diganti saat masuk",
         _cmd_passwd,
+        door=RECOVERY,
     )
     _login_argument(passwd)
     passwd.add_argument(
@@ -58,17 +68,40 @@ def add_commands(commands: Commands) -> None:
         action="store_false",
         help="pengguna tidak wajib mengganti kata sandi ini saat masuk berikutnya",
     )
-    _login_argument(action(user, "unlock", "buka kunci akun setelah salah sandi", _cmd_unlock))
+    _login_argument(
+        action(
+            user,
+            "unlock",
+            "buka kunci akun setelah salah sandi",
+            _cmd_unlock,
+            door=RECOVERY,
+        )
+    )
     _login_argument(
         action(
             user,
             "deactivate",
             "nonaktifkan pengguna (tidak dapat masuk; permohonan yang dipegang dilepas)",
             _cmd_deactivate,
+            door=Permission.MANAGE_USERS,
         )
     )
-    _login_argument(action(user, "activate", "aktifkan kembali pengguna", _cmd_activate))
-    set_role = action(user, "set-role", "ubah peran dan/atau lokasi pengguna", _cmd_set_role)
+    _login_argument(
+        action(
+            user,
+            "activate",
+            "aktifkan kembali pengguna",
+            _cmd_activate,
+            door=Permission.MANAGE_USERS,
+        )
+    )
+    set_role = action(
+        user,
+        "set-role",
+        "ubah peran dan/atau lokasi pengguna",
+        _cmd_set_role,
+        door=Permission.MANAGE_USERS,
+    )
     _login_argument(set_role)
     set_role.add_argument("--role", required=True, choices=ROLES, help="peran baru")
     set_role.add_argument(
@@ -80,13 +113,6 @@ def _login_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("login", metavar="LOGIN", help="nama login pengguna")
 
 
-def admin_actor() -> Actor:
-    """The command line acting as an administrator (the operating-system user, audited)."""
-    from disdukcapil_desk.cli import cli_actor  # here: the package imports this module
-
-    return Actor(login=cli_actor().login, role=Role.ADMIN)
-
-
 def _read_password(prompt: str) -> str:
     from disdukcapil_desk.cli import read_password  # here: the package imports this module
 
@@ -94,10 +120,9 @@ def _read_password(prompt: str) -> str:
 
 
 def _cmd_add(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    SetupOps(ctx).check()
     password = _read_password(f"Kata sandi untuk {args.login}: ")
     user = UserOps(ctx).add(
-        admin_actor(),
+        actor_of(args),
         args.login,
         password,
         Role(args.role),
@@ -110,7 +135,6 @@ def _cmd_add(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
 
 
 def _cmd_list(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    SetupOps(ctx).check()
     for user in UserOps(ctx).list():
         out.write(
             f"{user.login:<20} {user.role.label:<24} {user.location_code or '-':<8} "
@@ -130,10 +154,9 @@ def user_state(user: UserRow) -> str:
 
 
 def _cmd_passwd(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    SetupOps(ctx).check()
     password = _read_password(f"Kata sandi baru untuk {args.login}: ")
     change = UserOps(ctx).reset_password(
-        admin_actor(), args.login, password, force_change=args.force_change
+        actor_of(args), args.login, password, force_change=args.force_change
     )
     then = " Wajib diganti saat masuk berikutnya." if args.force_change else ""
     out.write(f"Kata sandi {change.user.login} diatur ulang.{then}\n")
@@ -141,29 +164,25 @@ def _cmd_passwd(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
 
 
 def _cmd_unlock(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    SetupOps(ctx).check()
-    change = UserOps(ctx).unlock(admin_actor(), args.login)
+    change = UserOps(ctx).unlock(actor_of(args), args.login)
     out.write(_said(change, "kuncinya dibuka", "tidak terkunci"))
     return 0
 
 
 def _cmd_deactivate(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    SetupOps(ctx).check()
-    change = UserOps(ctx).deactivate(admin_actor(), args.login)
+    change = UserOps(ctx).deactivate(actor_of(args), args.login)
     out.write(_said(change, "dinonaktifkan", "sudah nonaktif"))
     return 0
 
 
 def _cmd_activate(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    SetupOps(ctx).check()
-    change = UserOps(ctx).activate(admin_actor(), args.login)
+    change = UserOps(ctx).activate(actor_of(args), args.login)
     out.write(_said(change, "diaktifkan kembali", "sudah aktif"))
     return 0
 
 
 def _cmd_set_role(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    SetupOps(ctx).check()
-    change = UserOps(ctx).set_role(admin_actor(), args.login, Role(args.role), args.location)
+    change = UserOps(ctx).set_role(actor_of(args), args.login, Role(args.role), args.location)
     user = change.user
     now = f"{user.role.label} di {user.location_code or '-'}"
     out.write(_said(change, f"sekarang {now}", f"sudah {now}"))

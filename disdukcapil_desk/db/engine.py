@@ -9,17 +9,20 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from disdukcapil_desk.db.errors import missing_file
-from disdukcapil_desk.domain.errors import DatabaseMissing
+from disdukcapil_desk.domain.errors import DatabaseError, DatabaseMissing
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_OPTIMIZE_BUSY_TIMEOUT_MS = 1_000
 SQLITE_ANALYSIS_LIMIT = 400
 PG_CONNECT_TIMEOUT_S = 5
 READ_ONLY = "desk_read_only"
+SUPPORTED_DRIVERS = frozenset({"sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg"})
+"""The URL schemes the desk connects with (SQLite and PostgreSQL through psycopg 3)."""
 """Execution option of connections that only read (see :func:`make_sessionmaker`)."""
 
 
@@ -50,7 +53,7 @@ def make_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
     """
     # A failing statement's parameters (NIK, KK, names, phones) never reach a log or a message.
     kwargs["hide_parameters"] = True
-    parsed = make_url(url)
+    parsed = _supported_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _make_sqlite_engine(url, create=create, **kwargs)
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
@@ -58,6 +61,29 @@ def make_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
     # A workstation that lost the office network must fail fast, not freeze for minutes.
     connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S, **kwargs.pop("connect_args", {})}
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+
+
+def _supported_url(url: str) -> URL:
+    """Parse ``url``; refuse a malformed one or another database than SQLite and PostgreSQL.
+
+    Raises:
+        DatabaseError: the URL cannot be read, or names a database or driver the desk does not
+            ship (``mysql://``, ``postgresql+asyncpg://``…).
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(
+            "Alamat basis data tidak dapat dibaca (contoh: postgresql://desk@server/disdukcapil "
+            "atau sqlite:///C:/data/desk.sqlite3)",
+            detail=str(exc),
+        ) from None
+    if parsed.drivername not in SUPPORTED_DRIVERS:
+        raise DatabaseError(
+            f"Jenis basis data '{parsed.drivername}' tidak didukung: pakai SQLite (sqlite:///…) "
+            "atau PostgreSQL (postgresql://…)"
+        )
+    return parsed
 
 
 @dataclass

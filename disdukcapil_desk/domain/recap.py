@@ -30,6 +30,7 @@ from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.sla import HolidayCalendar
 from disdukcapil_desk.domain.terbilang import MONTHS
 from disdukcapil_desk.domain.vocabulary import Channel
+from disdukcapil_desk.domain.years import office_year_problem
 
 MONTHS_ID = MONTHS
 DAILY_MAX_DAYS = 31
@@ -65,6 +66,12 @@ _PRESET_LABELS = {
 }
 
 
+class PeriodOutOfRange(ValueError):
+    """A period with a date outside :data:`~disdukcapil_desk.domain.clock.OFFICE_YEARS`; the
+    message is Indonesian.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
     """Office days from ``first`` to ``last``, both included."""
@@ -73,7 +80,11 @@ class Period:
     last: dt.date
 
     def __post_init__(self) -> None:
-        """Refuse a period that ends before it starts."""
+        """Refuse a period that ends before it starts, or a date outside the office's years."""
+        for day in (self.first, self.last):
+            problem = office_year_problem(day.year)
+            if problem:
+                raise PeriodOutOfRange(problem)
         if self.last < self.first:
             raise ValueError(f"period ends before it starts: {self.first} > {self.last}")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from disdukcapil_desk.db.engine import PG_CONNECT_TIMEOUT_S, make_engine
 from disdukcapil_desk.db.errors import classify
@@ -38,7 +38,10 @@ def describe_database(url: str) -> str:
 
     ``PostgreSQL db.kantor:5432/disdukcapil`` or ``SQLite /home/ani/.../disdukcapil-desk.sqlite3``.
     """
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "alamat tidak dapat dibaca"
     if parsed.get_backend_name() == "sqlite":
         where = parsed.database or ":memory:"
         return f"SQLite {where}"

@@ -22,6 +22,7 @@ from disdukcapil_desk.domain.demo_data import (
     random_phone,
 )
 from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.vocabulary import Channel
 from disdukcapil_desk.domain.wilayah import Wilayah
 from disdukcapil_desk.domain.workflow import Action, Role, Status
@@ -32,6 +33,7 @@ from disdukcapil_desk.operations.setup import ADMIN_SETUP_ACTOR, DINAS_CODE
 from disdukcapil_desk.operations.users import UserOps
 
 DEMO_PASSWORD = "demo12345"
+MAX_DEMO_REQUESTS = 100_000
 _WEIGHTS = {
     "ktpel_perekaman": 12,
     "ktpel_penggantian": 10,
@@ -115,7 +117,15 @@ class DemoOps:
         self._ctx = ctx
 
     def generate(self, count: int, *, seed: int = 1, days: int = 120) -> DemoSummary:
-        """Create ``count`` requests received over the last ``days`` days, in every status."""
+        """Create ``count`` requests received over the last ``days`` days, in every status.
+
+        Raises:
+            DeskError: ``count`` is not between 1 and :data:`MAX_DEMO_REQUESTS`, or ``days`` < 1.
+        """
+        if not 1 <= count <= MAX_DEMO_REQUESTS:
+            raise DeskError(f"Jumlah permohonan demo harus 1 s.d. {MAX_DEMO_REQUESTS}: {count}")
+        if days < 1:
+            raise DeskError(f"Rentang hari demo harus paling sedikit 1: {days}")
         rng = random.Random(seed)
         now = self._ctx.clock()
         summary = DemoSummary()

@@ -34,6 +34,7 @@ from disdukcapil_desk.domain.recap import (
     FigureTable,
     OfficerRow,
     Period,
+    PeriodOutOfRange,
     RecapData,
     RecapMeta,
     RecapResult,
@@ -119,6 +120,8 @@ class Recaps:
         if suffix not in SUFFIXES:
             raise DeskError("Berkas rekap harus berakhiran .xlsx atau .pdf")
         period = _period(date_from, date_to)
+        if not path.parent.is_dir():
+            raise DeskError(f"Folder {path.parent} tidak ada; buat dahulu atau pilih folder lain")
         started = time.perf_counter()
         office = OfficeOps(self._ctx).get()
         partial = path.with_name(f".{path.name}.part")
@@ -468,6 +471,8 @@ def _audit_head_line(session: Session) -> str:
 def _period(date_from: dt.date, date_to: dt.date) -> Period:
     try:
         return Period(date_from, date_to)
+    except PeriodOutOfRange as exc:
+        raise DeskError(f"Periode tidak sah: {exc}") from None
     except ValueError:
         raise DeskError(
             f"Periode tidak sah: {format_date_id(date_from)} sesudah {format_date_id(date_to)}"

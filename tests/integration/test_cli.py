@@ -10,16 +10,25 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import fresh_database_url
+from tests.conftest import TEST_PASSWORD, fresh_database_url
 
 ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
 ENV.pop("DISDUKCAPIL_DB", None)
+ENV.pop("DISDUKCAPIL_LOGIN", None)
 
 
-def desk(*args: str, stdin: str = "", basedir: Path) -> subprocess.CompletedProcess[str]:
+def desk(
+    *args: str,
+    stdin: str = "",
+    basedir: Path,
+    login: str | None = None,
+    password: str = TEST_PASSWORD,
+) -> subprocess.CompletedProcess[str]:
+    """Run the desk; with ``login`` as that desk user (its password the first line of stdin)."""
+    door = ["--login", login] if login else []
     return subprocess.run(
-        [sys.executable, "-m", "disdukcapil_desk", "--basedir", str(basedir), *args],
-        input=stdin,
+        [sys.executable, "-m", "disdukcapil_desk", "--basedir", str(basedir), *door, *args],
+        input=f"{password}\n{stdin}" if login else stdin,
         capture_output=True,
         text=True,
         env=ENV,
@@ -47,22 +56,22 @@ def test_fresh_sqlite_init_demo_ingest_show(tmp_path: Path) -> None:
     assert again.returncode == 0 and "Administrator dibuat" not in again.stdout
     assert (tmp_path / "data" / "disdukcapil-desk.sqlite3").exists()
 
-    demo = desk("demo", "--requests", "40", "--seed", "3", basedir=tmp_path)
+    demo = desk("demo", "--requests", "40", "--seed", "3", basedir=tmp_path, login="admin")
     assert demo.returncode == 0, demo.stderr
     assert "kata sandi 'demo12345'" in demo.stdout and "dikarantina" in demo.stdout
 
-    ingest = desk("ingest", basedir=tmp_path)
+    ingest = desk("ingest", basedir=tmp_path, login="loket.dinas", password="demo12345")
     assert ingest.returncode == 0 and "Baris diproses: 0" in ingest.stdout
 
-    users = desk("user", "list", basedir=tmp_path)
+    users = desk("user", "list", basedir=tmp_path, login="admin")
     assert "loket.dinas" in users.stdout and "admin" in users.stdout
 
 
 def test_show_json_masks_nik_unless_asked(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     url = fresh_database_url("sqlite", request, tmp_path)
-    demo = desk("--db", url, "demo", "--requests", "5", basedir=tmp_path)
+    demo = desk("--db", url, "demo", "--requests", "5", basedir=tmp_path, login="admin")
     assert demo.returncode == 0, demo.stderr
-    listing = desk("--db", url, "show", "DINAS/00000000/0000", basedir=tmp_path)
+    listing = desk("--db", url, "show", "DINAS/00000000/0000", basedir=tmp_path, login="kasi.dinas")
     assert listing.returncode == 1
     one_line_error(listing)
     from sqlalchemy import create_engine, text
@@ -73,13 +82,15 @@ def test_show_json_masks_nik_unless_asked(tmp_path: Path, request: pytest.Fixtur
             text("SELECT number, nik FROM service_request WHERE nik <> '' ORDER BY id LIMIT 1")
         ).one()
     engine.dispose()
-    shown = desk("--db", url, "show", number, "--json", basedir=tmp_path)
+    shown = desk("--db", url, "show", number, "--json", basedir=tmp_path, login="kasi.dinas")
     assert shown.returncode == 0, shown.stderr
     data = json.loads(shown.stdout)
     assert data["row"]["number"] == number and nik not in shown.stdout
-    full = desk("--db", url, "show", number, "--json", "--full-nik", basedir=tmp_path)
+    full = desk(
+        "--db", url, "show", number, "--json", "--full-nik", basedir=tmp_path, login="kasi.dinas"
+    )
     assert json.loads(full.stdout)["nik"] == nik
-    text_view = desk("--db", url, "show", number, basedir=tmp_path)
+    text_view = desk("--db", url, "show", number, basedir=tmp_path, login="kasi.dinas")
     assert "Riwayat:" in text_view.stdout and "intake" in text_view.stdout
 
 
@@ -97,10 +108,20 @@ def test_user_add_reads_password_from_stdin(tmp_path: Path, request: pytest.Fixt
         "UPT-05",
         stdin="sandi-baru-1\n",
         basedir=tmp_path,
+        login="admin",
     )
     assert added.returncode == 0, added.stderr
     short = desk(
-        "--db", url, "user", "add", "x", "--role", "admin", stdin="123\n", basedir=tmp_path
+        "--db",
+        url,
+        "user",
+        "add",
+        "x",
+        "--role",
+        "admin",
+        stdin="123\n",
+        basedir=tmp_path,
+        login="admin",
     )
     assert short.returncode == 1 and "minimal 8" in short.stderr
     unknown = desk(
@@ -115,12 +136,13 @@ def test_user_add_reads_password_from_stdin(tmp_path: Path, request: pytest.Fixt
         "NOWHERE",
         stdin="sandi-baru-1\n",
         basedir=tmp_path,
+        login="admin",
     )
     assert unknown.returncode == 1 and "tidak dikenal" in unknown.stderr
 
 
 def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
-    not_init = desk("ingest", basedir=tmp_path)
+    not_init = desk("ingest", basedir=tmp_path, login="admin")
     assert not_init.returncode == 1 and "db init" in not_init.stderr
     bad_url = desk("--db", "postgresql://nobody@127.0.0.1:1/none", "db", "check", basedir=tmp_path)
     assert bad_url.returncode == 1

@@ -20,18 +20,20 @@ from disdukcapil_desk.operations.connection import store_password
 from disdukcapil_desk.operations.context import DeskContext, ReferenceData
 from disdukcapil_desk.operations.intake import IntakeOps
 from disdukcapil_desk.settings import WorkstationFile
-from tests.conftest import fresh_database_url
+from tests.conftest import TEST_PASSWORD, fresh_database_url
 from tests.integration.test_intake import row
 
 BASE_ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
 BASE_ENV.pop("DISDUKCAPIL_DB", None)
+BASE_ENV.pop("DISDUKCAPIL_LOGIN", None)
 
 
 def desk(
-    basedir: Path, *args: str, env: dict[str, str] | None = None
+    basedir: Path, *args: str, env: dict[str, str] | None = None, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "disdukcapil_desk", "--basedir", str(basedir), *args],
+        input=stdin,
         capture_output=True,
         text=True,
         env={**BASE_ENV, **(env or {})},
@@ -108,7 +110,8 @@ def test_ingest_uses_the_workstations_postgresql(
     if parsed.password:
         env["PGPASSFILE"] = str(store_password(config, parsed.password, tmp_path / "pgpass"))
 
-    done = desk(basedir, "ingest", env=env)
+    env["DISDUKCAPIL_LOGIN"] = "loket.dinas"
+    done = desk(basedir, "ingest", env=env, stdin=f"{TEST_PASSWORD}\n")
 
     assert done.returncode == 0, done.stderr
     where = f"{config.host}:{config.port}/{config.name}"

@@ -170,6 +170,7 @@ def test_cli_public_key_offline_verify_signing_and_numbers(
 
     def run(*argv: str) -> tuple[int, str]:
         args = parser.parse_args(list(argv))
+        args.actor = users["admin"]  # logged in at the command line's door
         out = io.StringIO()
         context = ctx if getattr(args, "needs_db", True) else None
         return args.handler(args, context, out), out.getvalue()

@@ -380,6 +380,7 @@ def test_cli_commands(ctx: DeskContext, users: dict[str, Actor], tmp_path: Path)
 
     def run(*argv: str) -> tuple[int, str]:
         args = parser.parse_args(list(argv))
+        args.actor = users["kasi.dinas"]  # logged in at the command line's door
         out = io.StringIO()
         return args.handler(args, ctx, out), out.getvalue()
 

@@ -172,15 +172,19 @@ def test_cli_lists_and_requeues_quarantined_rows(
     ops.ingest()
     row_id = incoming_of(ctx, "cli-bad").id
 
-    listing = desk("--db", db_url, "intake", "quarantine", basedir=tmp_path)
+    listing = desk("--db", db_url, "intake", "quarantine", basedir=tmp_path, login="kasi.dinas")
     assert listing.returncode == 0, listing.stderr
     assert f"#{row_id}" in listing.stdout and "kode layanan tidak dikenal" in listing.stdout
 
-    requeued = desk("--db", db_url, "intake", "requeue", str(row_id), basedir=tmp_path)
+    requeued = desk(
+        "--db", db_url, "intake", "requeue", str(row_id), basedir=tmp_path, login="kasi.dinas"
+    )
     assert requeued.returncode == 0 and "1 baris" in requeued.stdout
-    nothing = desk("--db", db_url, "intake", "requeue", str(row_id), basedir=tmp_path)
+    nothing = desk(
+        "--db", db_url, "intake", "requeue", str(row_id), basedir=tmp_path, login="kasi.dinas"
+    )
     assert nothing.returncode == 1 and "Dilewati" in nothing.stdout
-    bad = desk("--db", db_url, "intake", "requeue", "-3", basedir=tmp_path)
+    bad = desk("--db", db_url, "intake", "requeue", "-3", basedir=tmp_path, login="kasi.dinas")
     assert bad.returncode == 2 and "positif" in bad.stderr
     with ctx.sessions() as session:
         pending = session.scalar(

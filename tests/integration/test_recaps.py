@@ -25,6 +25,7 @@ from disdukcapil_desk.exports.recap_xlsx import HEADER_ROW, TOTAL_LABEL
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.demo import DemoOps
 from disdukcapil_desk.operations.recaps import Recaps, _grouped_table
+from disdukcapil_desk.operations.users import UserOps
 
 FIRST, LAST = dt.date(2026, 10, 19), dt.date(2026, 11, 2)  # the fake clock's office day is LAST
 SR = ServiceRequest
@@ -351,13 +352,14 @@ def test_cli_recap_command(seeded: DeskContext, tmp_path: Path, monkeypatch) -> 
             str(out_file),
         ]
     )
+    args.actor = UserOps(seeded).actor("kasi.dinas")  # logged in at the command line's door
     out = io.StringIO()
     assert args.handler(args, seeded, out) == 0
     assert out.getvalue().startswith("Rekap ditulis ke") and out.getvalue().count("\n") == 1
     assert out_file.exists()
     with seeded.sessions() as s:
         actor = s.scalar(select(func.max(AuditLog.actor)).where(AuditLog.action == "export_recap"))
-    assert actor and actor.startswith("cli:")
+    assert actor == "kasi.dinas", "audited as the user who logged in"
     with pytest.raises(SystemExit):
         parser.parse_args(["recap", "--from", "19-10-2026", "--to", "2026-11-02", "-o", "x.xlsx"])
 

@@ -33,6 +33,7 @@ from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError, NotFound, PermissionDenied, WorkflowError
 from disdukcapil_desk.domain.office import separation_of_duties
 from disdukcapil_desk.domain.workflow import Action, Permission, require
+from disdukcapil_desk.domain.years import office_year_problem
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents.records import DocumentRecords
@@ -131,11 +132,18 @@ class DocumentIssuing:
 
         Raises:
             PermissionDenied: the actor is not an administrator.
+            NotFound: an unknown service.
+            DeskError: a service without akta numbers, or a year outside the office's years.
             WorkflowError: the series has handed out numbers already, or the offset is negative.
         """
         require(actor, Permission.MANAGE_OFFICE)
         if offset < 0:
             raise WorkflowError("Nomor terakhir tidak boleh negatif")
+        if service_code not in self._ctx.reference.catalogue:
+            raise NotFound(f"Layanan '{service_code}' tidak dikenal")
+        year_problem = office_year_problem(year)
+        if year_problem:
+            raise DeskError(f"Nomor awal: {year_problem}")
         service = self._ctx.reference.catalogue.get(service_code)
         if service.number_series is None:
             raise DeskError(f"Layanan {service_code} tidak punya nomor akta")

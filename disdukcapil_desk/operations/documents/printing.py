@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.repositories import documents as repo
+from disdukcapil_desk.db.repositories import setup as setup_repo
 from disdukcapil_desk.domain.catalogue import Service
 from disdukcapil_desk.domain.clock import office_date
 from disdukcapil_desk.domain.document_records import (
@@ -151,10 +152,15 @@ class DocumentPrinting:
 
         Without ``count`` nothing is counted yet: the desk calls :meth:`record_print` once the
         printer took the job, so a cancelled print dialog leaves the batch waiting.
+
+        Raises:
+            NotFound: no office has the code ``location_code``.
         """
         require(actor, Permission.PRINT)
         check_office(actor, location_code)
         with self._ctx.unit_of_work() as session:
+            if setup_repo.location_kind(session, location_code) is None:
+                raise NotFound(f"Lokasi '{location_code}' tidak dikenal")
             documents = repo.unprinted(session, location_code, DocumentKind.CERTIFICATE)
             if not documents:
                 return None
