@@ -47,9 +47,9 @@ OPEN_COMMANDS = (
     "db check",
     "db schema-sql",
     "location list",
+    "signing show",
     "audit verify",
     "audit head",
-    "signing show",
     "verify --public-key",
 )
 """The commands that run without a desk login (see :data:`ACCESS_NOTE`)."""

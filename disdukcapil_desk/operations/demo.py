@@ -27,6 +27,7 @@ from disdukcapil_desk.domain.vocabulary import Channel
 from disdukcapil_desk.domain.wilayah import Wilayah
 from disdukcapil_desk.domain.workflow import Action, Role, Status
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import ADMIN_SETUP_ACTOR, DINAS_CODE
@@ -233,7 +234,7 @@ class DemoOps:
     def _walk(self, rng: random.Random, now: dt.datetime, users: dict[str, Actor]) -> None:
         clock = _Clock(now)
         ctx = dataclasses.replace(self._ctx, clock=clock)
-        queue = QueueOps(ctx)
+        queue, documents = QueueOps(ctx), DocumentOps(ctx)
         with self._ctx.reading() as session:
             requests = requests_repo.arrivals_with_status(session, Status.NEW)
         for request_id, received_at, location in requests:
@@ -243,7 +244,7 @@ class DemoOps:
             clock.now = min(received_at + dt.timedelta(minutes=rng.randint(5, 90)), now)
             for action in _PATHS[target]:
                 actor = _actor_for(action, counter, users)
-                self._apply(queue, actor, request_id, action)
+                self._apply(queue, documents, actor, request_id, action)
                 # A decision follows its claim within the lease; later steps take hours.
                 gap = (
                     dt.timedelta(minutes=rng.randint(2, 12))
@@ -252,9 +253,18 @@ class DemoOps:
                 )
                 clock.now = min(clock.now + gap, now)
 
-    def _apply(self, queue: QueueOps, actor: Actor, request_id: int, action: Action) -> None:
+    def _apply(
+        self,
+        queue: QueueOps,
+        documents: DocumentOps,
+        actor: Actor,
+        request_id: int,
+        action: Action,
+    ) -> None:
         if action is Action.CLAIM:
             queue.claim(actor, request_id)
+        elif action is Action.ISSUE:  # the number and the certificate, as at the desk
+            documents.issue(actor, request_id)
         elif action is Action.REQUEST_REVISION:
             queue.decide(
                 actor,

@@ -131,6 +131,8 @@ def sample_arguments(folder: Path) -> dict[tuple[str, ...], list[str]]:
         ("show",): ["DINAS/20261102/0001"],
         ("location", "list"): [],
         ("audit", "verify"): [],
+        ("audit", "head"): [],
+        ("audit", "key", "init"): [],
         ("password",): [],
         ("receipt",): ["DINAS/20261102/0001", "-o", str(out / "tt.pdf")],
         ("certificate",): ["DINAS/20261102/0001", "-o", str(out / "akta.pdf")],

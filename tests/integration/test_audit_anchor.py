@@ -3,6 +3,7 @@ head. Each attack is one an insider with the database login can make without the
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ from disdukcapil_desk.operations.audit import (
 from disdukcapil_desk.operations.audit_key import KEY_FILE_NAME, read_key, use_key_folder
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.queue import QueueOps
+from tests.conftest import TEST_PASSWORD
 from tests.integration.test_queue import seed
 
 
@@ -241,15 +243,22 @@ def run(
 
 
 def test_cli_key_init_head_and_verify_against_published_heads(
-    cli: Path, db_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    cli: Path,
+    db_url: str,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     code, out = run(capsys, cli, db_url, "audit", "key", "init")
+    assert code == 1 and "perlu login desk" in out, "keying the chain is an administrator's"
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{TEST_PASSWORD}\n{TEST_PASSWORD}\n"))
+    code, out = run(capsys, cli, db_url, "--login", "admin", "audit", "key", "init")
     assert code == 0, out
     key_file = cli / "data" / KEY_FILE_NAME
     assert "Kunci audit dibuat" in out and key_file.exists()
     if os.name == "posix":
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    code, again = run(capsys, cli, db_url, "audit", "key", "init")
+    code, again = run(capsys, cli, db_url, "--login", "admin", "audit", "key", "init")
     assert code == 1 and "sudah" in again
     code, head = run(capsys, cli, db_url, "audit", "head")
     assert code == 0 and "Kepala log audit" in head

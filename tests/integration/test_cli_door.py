@@ -43,19 +43,46 @@ def test_every_command_but_the_listed_open_ones_needs_a_login(
     commands = leaf_commands()
     assert set(samples) == set(commands), "every command has sample arguments"
     before = fingerprint(db_url)
-    open_ones = []
+    open_ones, recovery = [], []
     for words, parser in commands.items():
         if parser.get_default("door") == "open":
             open_ones.append(" ".join(words))
+            continue
+        if parser.get_default("door") == "recovery":
+            recovery.append(" ".join(words))
             continue
         error = one_error_line(desk(*words, *samples[words], stdin="sandi-baru-123\n"))
         assert "perlu login desk: --login LOGIN" in error, (words, error)
     assert fingerprint(db_url) == before, "a refused command changed the database"
     assert list(tmp_path.joinpath("out").iterdir()) == []
     assert [*open_ones, "verify --public-key"] == list(OPEN_COMMANDS)
+    assert recovery == ["user passwd", "user unlock"]
     help_text = build_parser().format_help()
     for command in OPEN_COMMANDS:
         assert command in " ".join(help_text.split()), f"--help names {command!r} as open"
+
+
+def test_the_recovery_commands_run_on_the_database_credential_and_are_audited(
+    desk: Desk, db_url: str
+) -> None:
+    """The only administrator locked out or without a password still has a way back in."""
+    reset = desk("user", "passwd", "admin", stdin="kembali-masuk-1\n")
+    assert reset.code == 0, reset.err
+    assert desk("user", "unlock", "admin").code == 0
+    again = desk("user", "list", login="admin", password="kembali-masuk-1")
+    assert "harus diganti dahulu" in one_error_line(again)
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        actors = set(
+            conn.execute(
+                select(AuditLog.actor).where(AuditLog.action == "user_password_reset")
+            ).scalars()
+        )
+    engine.dispose()
+    assert len(actors) == 1 and next(iter(actors)).startswith("db:")
+    refused = desk("user", "passwd", "admin", stdin="x\n", login="loket.dinas",
+                   password=TEST_PASSWORD)  # fmt: skip
+    assert "tidak memiliki hak" in one_error_line(refused), "a login given is a login checked"
 
 
 def test_open_commands_run_without_a_login(desk: Desk) -> None:
@@ -95,10 +122,11 @@ def test_a_login_acts_with_its_own_role_office_and_name(
 
 
 def test_wrong_passwords_lock_the_account_as_in_the_window(desk: Desk) -> None:
+    # (The last administrator is slowed down rather than locked: tests/integration/test_accounts.)
     for _ in range(MAX_FAILED_LOGINS):
-        wrong = desk("user", "list", login="admin", password="keliru-sekali")
+        wrong = desk("ingest", login="loket2.dinas", password="keliru-sekali")
         assert one_error_line(wrong) == "galat: Login atau kata sandi salah"
-    locked = desk("user", "list", login="admin", password=TEST_PASSWORD)
+    locked = desk("ingest", login="loket2.dinas", password=TEST_PASSWORD)
     assert "Akun terkunci sampai" in one_error_line(locked)
     unknown = desk("user", "list", login="tidak.ada", password=TEST_PASSWORD)
     assert one_error_line(unknown) == "galat: Login atau kata sandi salah"
