@@ -9,12 +9,13 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from disdukcapil_desk.db.engine import is_postgresql, make_engine, make_sessionmaker
 from disdukcapil_desk.db.errors import classify, classify_known
+from disdukcapil_desk.db.repositories import server as server_repo
 from disdukcapil_desk.domain.catalogue import Catalogue, load_catalogue
 from disdukcapil_desk.domain.citizen_messages import MessageTemplates, load_message_templates
 from disdukcapil_desk.domain.clock import utc_now
@@ -148,9 +149,7 @@ class DeskContext:
         """Ask the server for the time now (PostgreSQL's ``clock_timestamp()``)."""
         if self.server_clock is not None:
             return self.server_clock()
-        moment = session.scalar(select(func.clock_timestamp()))
-        assert isinstance(moment, dt.datetime)
-        return moment.astimezone(dt.UTC)
+        return server_repo.clock(session)
 
     @classmethod
     def open(
