@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
 import os
 import socket
@@ -38,18 +39,20 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QRect, QTimer
+from PySide6.QtCore import QItemSelectionModel, QRect, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
 
 from disdukcapil_desk.db.engine import sqlite_url
 from disdukcapil_desk.domain.dto import CheckInput, QueueFilter
 from disdukcapil_desk.domain.errors import DatabaseError, DeskError
-from disdukcapil_desk.domain.workflow import Status
+from disdukcapil_desk.domain.workflow import Action, Status
 from disdukcapil_desk.operations.connection import POSTGRESQL, DatabaseConfig, probe_database
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.demo import DemoOps
+from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
+from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import SetupOps
 from disdukcapil_desk.operations.users import MAX_FAILED_LOGINS, UserOps
 from disdukcapil_desk.ui import geometry
@@ -86,6 +89,16 @@ DESK_SHOTS = (
 )
 DATABASE_SHOTS = ("13-database-error", "16-settings-connecting")
 USER_SHOTS = ("14-admin-users", "15-change-password")
+VOID_SHOT = "17-void"
+QUARANTINE_SHOT = "18-quarantine"
+QUARANTINED_FORM = {"nama": "Warga Contoh", "nik": "3604156107950009", "no_hp": "081234567890"}
+QUARANTINED_ROWS = (
+    ("whatsapp", "wa-88120", "akta_kelahiran_lama", json.dumps(QUARANTINED_FORM)),
+    ("web", "web-20261130-0412", "kk_baru", "[1, 2, 3]"),
+    ("whatsapp", "wa-88131", "surat_pindah_v2", json.dumps(QUARANTINED_FORM)),
+    ("email", "mail-5531", "akta_kematian", json.dumps({"nama": "[" * 300 + "]" * 300})),
+    ("import", "impor-2026-11-07", "legalisir", "{nama: tanpa tanda kutip}"),
+)
 
 
 class Shots:
@@ -448,6 +461,68 @@ def _user_states(ctx: DeskContext) -> None:
     ops.deactivate(admin, "loket.upt07")
 
 
+def void_screen(app: QApplication, shots: Shots) -> None:
+    """The section head's "Batalkan dokumen": a certificate found, the reason typed."""
+    if not shots.wanted(VOID_SHOT):
+        return
+    ctx = demo_database(shots, "demo-void", 60)
+    head, counter = UserOps(ctx).actor("kasi.dinas"), UserOps(ctx).actor("loket.dinas")
+    queue = QueueOps(ctx)
+    flt = QueueFilter(statuses=frozenset({Status.NEW}), service_code="akta_kematian")
+    row = queue.page(head, flt, None, 1).rows[0]
+    queue.claim(counter, row.id)
+    queue.decide(counter, row.id, Action.APPROVE)  # the counter approves, the head issues
+    number = DocumentOps(ctx).issue(head, row.id).certificate_number
+    assert number is not None
+    window = desk_window(ctx, "kasi.dinas", workstation(shots, "workstation-void"))
+    dialog = window.open_void()
+    dialog.number.setText(number)
+    dialog.look_up()
+    dialog.reason.setText("salah ketik nama ayah pada akta")
+    shots.grab_screen(app, VOID_SHOT)
+    dialog.close()
+    window.close()
+    ctx.close()
+
+
+def quarantine_screen(app: QApplication, shots: Shots) -> None:
+    """The administrator's "Karantina masuk": rows that became no request, two selected."""
+    if not shots.wanted(QUARANTINE_SHOT):
+        return
+    ctx = demo_database(shots, "demo-quarantine", 20)
+    intake = IntakeOps(ctx)
+    start = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)
+    for minutes, (channel, ref, service, payload) in enumerate(QUARANTINED_ROWS):
+        intake.submit_row(
+            IncomingRow(
+                channel=channel,
+                external_ref=ref,
+                service_code=service,
+                payload=payload,
+                sender="+6281234567890",
+                received_at=start + dt.timedelta(minutes=7 * minutes),
+            )
+        )
+    intake.ingest()
+    admin_window = desk_window(ctx, "admin", workstation(shots, "workstation-quarantine"))
+    dialog = AdminDialog(admin_window.session, InlineTaskRunner(), admin_window)
+    dialog.show()
+    tab = dialog.quarantine_tab
+    dialog.tabs.setCurrentWidget(tab)
+    settle(app)
+    selection = tab.table.selectionModel()
+    for row in (0, 2):
+        selection.select(
+            tab.table.model().index(row, 0),
+            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+        )
+    tab.note.setText("kode layanan lama dipetakan di katalog")
+    shots.grab_screen(app, QUARANTINE_SHOT)
+    dialog.close()
+    admin_window.close()
+    ctx.close()
+
+
 def main(argv: Sequence[str]) -> None:
     """Write the PNGs the arguments ask for."""
     parser = argparse.ArgumentParser(description="Render the desk's screens to PNG files.")
@@ -467,6 +542,8 @@ def main(argv: Sequence[str]) -> None:
     desk_screens(app, shots)
     database_screens(app, shots)
     user_screens(app, shots)
+    void_screen(app, shots)
+    quarantine_screen(app, shots)
 
 
 if __name__ == "__main__":

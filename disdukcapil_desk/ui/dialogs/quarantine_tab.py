@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.dto import QuarantinedRow
+from disdukcapil_desk.ui.messages import channel_label
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 
@@ -158,7 +159,7 @@ def _cells(row: QuarantinedRow) -> tuple[str, ...]:
     return (
         str(row.row_id),
         f"{row.received_at.astimezone(WIB):%d-%m-%Y %H:%M}",
-        row.channel,
+        channel_label(row.channel),
         row.external_ref,
         row.service_code,
         reason,
