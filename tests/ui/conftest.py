@@ -19,7 +19,7 @@ from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.ui import desk_app
 from disdukcapil_desk.ui.main_window import MainWindow
 from disdukcapil_desk.ui.session import DeskSession
-from disdukcapil_desk.ui.tasks import InlineTaskRunner, guard_database_access
+from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner, guard_database_access
 from disdukcapil_desk.ui.translation import IndonesianQtTranslator, install_indonesian
 from disdukcapil_desk.ui.workstation import WorkstationSettings
 
@@ -71,6 +71,15 @@ def database_only_through_runner(request: pytest.FixtureRequest) -> Iterator[Non
 @pytest.fixture
 def runner() -> InlineTaskRunner:
     return InlineTaskRunner()
+
+
+@pytest.fixture
+def threaded_runner() -> Iterator[TaskRunner]:
+    """The real runner of a workstation: one worker thread, callbacks on the GUI thread."""
+    threaded = TaskRunner()
+    yield threaded
+    threaded.wait_idle()
+    threaded.shutdown()
 
 
 @pytest.fixture

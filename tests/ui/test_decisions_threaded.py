@@ -46,11 +46,8 @@ class Keys:
 
 
 @pytest.fixture
-def runner() -> Iterator[TaskRunner]:  # type: ignore[override]
-    threaded = TaskRunner()
-    yield threaded
-    threaded.wait_idle()
-    threaded.shutdown()
+def runner(threaded_runner: TaskRunner) -> TaskRunner:  # type: ignore[override]
+    return threaded_runner
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ the officer who approved an akta and presses Terbitkan is told who approved (poi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QMessageBox
@@ -33,11 +31,8 @@ WAIT = 15000
 
 
 @pytest.fixture
-def runner() -> Iterator[TaskRunner]:  # type: ignore[override]
-    threaded = TaskRunner()
-    yield threaded
-    threaded.wait_idle()
-    threaded.shutdown()
+def runner(threaded_runner: TaskRunner) -> TaskRunner:  # type: ignore[override]
+    return threaded_runner
 
 
 @pytest.fixture

@@ -28,11 +28,8 @@ from tests.ui.conftest import OpenWindow
 
 
 @pytest.fixture
-def runner() -> Iterator[TaskRunner]:  # type: ignore[override]
-    threaded = TaskRunner()
-    yield threaded
-    threaded.wait_idle()
-    threaded.shutdown()
+def runner(threaded_runner: TaskRunner) -> TaskRunner:  # type: ignore[override]
+    return threaded_runner
 
 
 @pytest.fixture

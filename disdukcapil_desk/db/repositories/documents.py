@@ -27,6 +27,7 @@ from disdukcapil_desk.db.models import (
     RequirementCheck,
     ServiceRequest,
 )
+from disdukcapil_desk.db.repositories.office import put_setting
 from disdukcapil_desk.domain.document_records import (
     DocumentRequest,
     OfficerInfo,
@@ -86,13 +87,7 @@ def store_signing_material(
         else {SIGNING_PKCS12_KEY: "", SIGNING_PASSPHRASE_KEY: ""}
     )
     for key, value in values.items():
-        row = session.get(OfficeSetting, key)
-        if row is None:
-            row = OfficeSetting(key=key)
-            session.add(row)
-        row.value = value
-        row.updated_at = at
-        row.updated_by = by
+        put_setting(session, key, value, by=by, at=at)
 
 
 def find(session: Session, kind: DocumentKind, number: str) -> StoredDocument | None:
