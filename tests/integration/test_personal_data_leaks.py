@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from disdukcapil_desk.operations.audit_key import use_key_folder
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
 from disdukcapil_desk.operations.queue import QueueOps
+from tests.conftest import TEST_PASSWORD
 from tests.integration.test_intake import GOOD_PAYLOAD
 from tests.unit.domain.test_nik import assert_hides_masked_digits
 
@@ -77,7 +79,11 @@ MEMBERS = ["3604154508900002", "3604151201150004"]
 
 
 def test_show_json_masks_every_number_field_by_its_type(
-    ctx: DeskContext, db_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    ctx: DeskContext,
+    db_url: str,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     payload = dict(
         GOOD_PAYLOAD,
@@ -107,7 +113,9 @@ def test_show_json_masks_every_number_field_by_its_type(
     assert IntakeOps(ctx).ingest().created == 1
     with ctx.reading() as session:
         number = session.scalars(select(ServiceRequest.number)).one()
-    code = app.run(["--basedir", str(tmp_path), "--db", db_url, "show", number, "--json"])
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{TEST_PASSWORD}\n"))
+    login = ["--login", "kasi.dinas"]
+    code = app.run(["--basedir", str(tmp_path), "--db", db_url, *login, "show", number, "--json"])
     out = capsys.readouterr().out
     assert code == 0, out
     shown = json.loads(out)
@@ -116,10 +124,10 @@ def test_show_json_masks_every_number_field_by_its_type(
     assert shown["payload"]["no_kk_tujuan"] == mask_number(KK_TUJUAN)
     assert shown["payload"]["alamat_tujuan"] == "Jl. Raya Serang 1"
     assert shown["payload"]["jumlah_anggota_pindah"] == 2
-    code = app.run(
-        ["--basedir", str(tmp_path), "--db", db_url, "show", number, "--json", "--full-nik"]
-    )
-    assert KK_TUJUAN in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{TEST_PASSWORD}\n"))
+    base = ["--basedir", str(tmp_path), "--db", db_url, *login]
+    code = app.run([*base, "show", number, "--json", "--full-nik"])
+    assert code == 0 and KK_TUJUAN in capsys.readouterr().out, "the section head may unmask"
     use_key_folder(None)
 
 

@@ -46,16 +46,19 @@ class DutiesTab(QWidget):
         self.loaded: dict[str, bool] = {}
         self.table = QTableWidget(0, 1, self)
         self.table.setObjectName("dutiesTable")
-        self.table.setHorizontalHeaderLabels([SEPARATION_LABEL])
+        self.table.setHorizontalHeaderLabels([self.tr(SEPARATION_LABEL)])
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.save_button = QPushButton("&Simpan pemisahan tugas", self)
+        self.save_button = QPushButton(self.tr("&Simpan pemisahan tugas"), self)
         self.save_button.clicked.connect(self.save)
         self.state = QLabel("", self)
         hint = QLabel(
-            "Untuk layanan yang dicentang, petugas yang menyetujui permohonan tidak boleh juga "
-            "menerbitkannya: petugas lain yang menerbitkan. Bawaan: dicentang untuk layanan akta.",
+            self.tr(
+                "Untuk layanan yang dicentang, petugas yang menyetujui permohonan tidak boleh "
+                "juga menerbitkannya: petugas lain yang menerbitkan. Bawaan: dicentang untuk "
+                "layanan akta."
+            ),
             self,
         )
         hint.setWordWrap(True)
@@ -104,10 +107,10 @@ class DutiesTab(QWidget):
         """Store the services whose tick changed (each change audited)."""
         changes = {code: on for code, on in self.chosen().items() if self.loaded.get(code) != on}
         if not changes:
-            self.state.setText("Tidak ada perubahan.")
+            self.state.setText(self.tr("Tidak ada perubahan."))
             return
         self._runner.run(
             lambda: self._session.set_separation_of_duties(changes),
-            lambda count: self.load(f"{count} layanan diubah."),
+            lambda count: self.load(self.tr("{0} layanan diubah.").format(count)),
             self._show_error,
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -27,13 +27,18 @@ from PySide6.QtWidgets import (
 
 from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.dto import QuarantinedRow
+from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
 from disdukcapil_desk.ui.messages import channel_label
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 
-COLUMNS = ("No.", "Diterima", "Kanal", "Ref", "Layanan", "Alasan")
-REASON_COLUMN = COLUMNS.index("Alasan")
-EMPTY = "Tidak ada baris masuk yang dikarantina."
+CONTEXT = "QuarantineTab"
+COLUMNS = tuple(
+    QT_TRANSLATE_NOOP(CONTEXT, header)
+    for header in ("No.", "Diterima", "Kanal", "Ref", "Layanan", "Alasan")
+)
+REASON_COLUMN = len(COLUMNS) - 1
+EMPTY = QT_TRANSLATE_NOOP(CONTEXT, "Tidak ada baris masuk yang dikarantina.")
 
 
 class QuarantineTab(QWidget):
@@ -55,13 +60,15 @@ class QuarantineTab(QWidget):
         self.table.itemSelectionChanged.connect(self._update_button)
         self.note = QLineEdit(self)
         self.note.setObjectName("requeueNote")
-        self.note.setPlaceholderText("wajib: apa yang sudah diperbaiki, mis. katalog diperbarui")
+        self.note.setPlaceholderText(
+            self.tr("wajib: apa yang sudah diperbaiki, mis. katalog diperbarui")
+        )
         self.note.textChanged.connect(self._update_button)
-        note_label = QLabel("&Catatan:", self)
+        note_label = QLabel(self.tr("&Catatan:"), self)
         note_label.setBuddy(self.note)
-        self.reload_button = QPushButton("&Muat ulang", self)
+        self.reload_button = QPushButton(self.tr("&Muat ulang"), self)
         self.reload_button.clicked.connect(lambda: self.load())
-        self.requeue_button = QPushButton("&Kirim ulang ke antrean", self)
+        self.requeue_button = QPushButton(self.tr("&Kirim ulang ke antrean"), self)
         self.requeue_button.clicked.connect(self.requeue)
         self.state = QLabel("", self)
         self.state.setObjectName("quarantineState")
@@ -72,9 +79,11 @@ class QuarantineTab(QWidget):
         actions.addWidget(self.requeue_button)
         actions.addWidget(self.reload_button)
         hint = QLabel(
-            "Baris yang gagal diproses masuk, dengan alasannya. Perbaiki penyebabnya dahulu, "
-            "lalu pilih barisnya (Ctrl/Shift untuk beberapa) dan kirim ulang: baris itu diproses "
-            "lagi pada \u201cProses masuk\u201d berikutnya.",
+            self.tr(
+                "Baris yang gagal diproses masuk, dengan alasannya. Perbaiki penyebabnya dahulu, "
+                "lalu pilih barisnya (Ctrl/Shift untuk beberapa) dan kirim ulang: baris itu "
+                "diproses lagi pada \u201cProses masuk\u201d berikutnya."
+            ),
             self,
         )
         hint.setWordWrap(True)
@@ -108,7 +117,7 @@ class QuarantineTab(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(
             REASON_COLUMN, QHeaderView.ResizeMode.Stretch
         )
-        self.state.setText(said or ("" if rows else EMPTY))
+        self.state.setText(said or ("" if rows else self.tr(EMPTY)))
         self._update_button()
 
     def selected_ids(self) -> list[int]:
@@ -123,15 +132,17 @@ class QuarantineTab(QWidget):
         """Send the selected rows back to the intake queue with the note (required)."""
         ids, note = self.selected_ids(), self.note.text().strip()
         if not ids or not note:
-            self.state.setText("Pilih baris dan isi catatan dahulu.")
+            self.state.setText(self.tr("Pilih baris dan isi catatan dahulu."))
             return
         self.requeue_button.setEnabled(False)
 
         def sent(count: int) -> None:
             skipped = len(ids) - count
-            said = f"{count} baris dikirim ulang ke antrean masuk."
+            said = self.tr("{0} baris dikirim ulang ke antrean masuk.").format(count)
             if skipped:
-                said += f" {skipped} baris dilewati (tidak dikarantina lagi)."
+                said += " " + self.tr("{0} baris dilewati (tidak dikarantina lagi).").format(
+                    skipped
+                )
             self.note.clear()
             self.load(said)
 
@@ -145,7 +156,7 @@ class QuarantineTab(QWidget):
 def _table(parent: QWidget) -> QTableWidget:
     table = QTableWidget(0, len(COLUMNS), parent)
     table.setObjectName("quarantineTable")
-    table.setHorizontalHeaderLabels(list(COLUMNS))
+    table.setHorizontalHeaderLabels([QCoreApplication.translate(CONTEXT, c) for c in COLUMNS])
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
