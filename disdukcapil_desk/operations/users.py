@@ -52,6 +52,8 @@ class _LoginState:
     failed_logins: int
     locked_until: dt.datetime | None
     actor: Actor
+    read_at: dt.datetime
+    """When it was read: the server's time on PostgreSQL (a lockout is the server's too)."""
 
 
 class UserOps:
@@ -96,7 +98,7 @@ class UserOps:
                 role=role,
                 location_code=location_code or None,
                 password_hash=hash_password(password),
-                created_at=self._ctx.clock(),
+                created_at=self._ctx.now(session),
             )
             self._audit(
                 session,
@@ -105,7 +107,7 @@ class UserOps:
                 user,
                 after={"role": role.value, "location": location_code},
             )
-            return _row(user, self._ctx.clock())
+            return _row(user, self._ctx.now(session))
 
     # -- logging in ----------------------------------------------------------------------------
 
@@ -129,17 +131,16 @@ class UserOps:
         state = self._login_state(_normal(login))
         if state is not None and state.failed_logins >= MAX_FAILED_LOGINS:
             self._sleep(THROTTLE_SECONDS)
-        now = self._ctx.clock()
         if state is None or not state.active:
             verify_password(password, dummy_hash())
             raise AuthError(WRONG_LOGIN)
-        if _is_locked(state.locked_until, now):
+        if _is_locked(state.locked_until, state.read_at):
             verify_password(password, dummy_hash())
             raise _locked_error(state.locked_until)
         if not verify_password(password, state.password_hash):
             with self._ctx.unit_of_work() as session:
                 user = _load(session, state.login)
-                self._register_failure(session, user, now)
+                self._register_failure(session, user, self._ctx.now(session))
             raise AuthError(WRONG_LOGIN)
         fresh = hash_password(password) if needs_rehash(state.password_hash) else None
         return self._logged_in(state, fresh)
@@ -156,6 +157,7 @@ class UserOps:
                 user.failed_logins,
                 user.locked_until,
                 _actor(user),
+                self._ctx.now(session),
             )
 
     def _logged_in(self, state: _LoginState, fresh_hash: str | None) -> Actor:
@@ -197,8 +199,8 @@ class UserOps:
         _check_strength(new_password)
         if new_password == old_password:
             raise DeskError("Kata sandi baru harus berbeda dari kata sandi lama")
-        now = self._ctx.clock()
         with self._ctx.unit_of_work() as session:
+            now = self._ctx.now(session)
             user = repo.by_login(session, _normal(actor.login), for_update=True)
             if user is None or not user.active:
                 raise AuthError("Akun ini tidak aktif lagi")
@@ -271,7 +273,7 @@ class UserOps:
                 user,
                 after={"must_change_password": force_change},
             )
-            return UserChange(_row(user, self._ctx.clock()))
+            return UserChange(_row(user, self._ctx.now(session)))
 
     def unlock(self, actor: Actor, login: str) -> UserChange:
         """Lift the lock that wrong passwords put on an account (before its 15 minutes end).
@@ -285,7 +287,7 @@ class UserOps:
             user = _load(session, login)
             locked_until = user.locked_until
             if locked_until is None and user.failed_logins == 0:
-                return UserChange(_row(user, self._ctx.clock()), changed=False)
+                return UserChange(_row(user, self._ctx.now(session)), changed=False)
             user.locked_until = None
             user.failed_logins = 0
             self._audit(
@@ -295,7 +297,7 @@ class UserOps:
                 user,
                 before={"locked_until": locked_until.isoformat() if locked_until else None},
             )
-            return UserChange(_row(user, self._ctx.clock()))
+            return UserChange(_row(user, self._ctx.now(session)))
 
     def deactivate(self, actor: Actor, login: str) -> UserChange:
         """Stop a leaver's access: they cannot log in and the requests they held are released.
@@ -311,7 +313,7 @@ class UserOps:
             if user.login == _normal(actor.login):
                 raise DeskError("Administrator tidak dapat menonaktifkan akunnya sendiri")
             if not user.active:
-                return UserChange(_row(user, self._ctx.clock()), changed=False)
+                return UserChange(_row(user, self._ctx.now(session)), changed=False)
             self._keep_an_admin(session, user, "menonaktifkan")
             user.active = False
             released = self._release_claims(session, actor, user, "dinonaktifkan")
@@ -323,7 +325,7 @@ class UserOps:
                 before={"active": True},
                 after={"active": False, "released": list(released)},
             )
-            return UserChange(_row(user, self._ctx.clock()), released=released)
+            return UserChange(_row(user, self._ctx.now(session)), released=released)
 
     def activate(self, actor: Actor, login: str) -> UserChange:
         """Let a deactivated user log in again (a fresh start: no failed logins, no lock).
@@ -336,7 +338,7 @@ class UserOps:
         with self._ctx.unit_of_work() as session:
             user = _load(session, login)
             if user.active:
-                return UserChange(_row(user, self._ctx.clock()), changed=False)
+                return UserChange(_row(user, self._ctx.now(session)), changed=False)
             user.active = True
             user.failed_logins = 0
             user.locked_until = None
@@ -348,7 +350,7 @@ class UserOps:
                 before={"active": False},
                 after={"active": True},
             )
-            return UserChange(_row(user, self._ctx.clock()))
+            return UserChange(_row(user, self._ctx.now(session)))
 
     def set_role(
         self, actor: Actor, login: str, role: Role, location_code: str | None = None
@@ -368,7 +370,7 @@ class UserOps:
             user = _load(session, login)
             location = user.location_code if location_code is None else (location_code or None)
             if (user.role, user.location_code) == (role.value, location):
-                return UserChange(_row(user, self._ctx.clock()), changed=False)
+                return UserChange(_row(user, self._ctx.now(session)), changed=False)
             _check_location(session, location)
             if user.role == Role.ADMIN.value and role is not Role.ADMIN:
                 self._keep_an_admin(session, user, "mengubah peran")
@@ -383,7 +385,7 @@ class UserOps:
                 before=before,
                 after={"role": role.value, "location": location, "released": list(released)},
             )
-            return UserChange(_row(user, self._ctx.clock()), released=released)
+            return UserChange(_row(user, self._ctx.now(session)), released=released)
 
     def _keep_an_admin(self, session: Session, user: UserRecord, doing: str) -> None:
         """Refuse a change that would leave no active administrator."""
@@ -429,7 +431,7 @@ class UserOps:
     def list(self) -> list[UserRow]:
         """Return every user, by login."""
         with self._ctx.reading() as session:
-            now = self._ctx.clock()
+            now = self._ctx.now(session)
             return [_row(u, now) for u in repo.all_users(session)]
 
     def actor(self, login: str) -> Actor:

@@ -13,14 +13,16 @@ import pytest
 from sqlalchemy import func, select
 
 from disdukcapil_desk.db.engine import make_engine
-from disdukcapil_desk.db.models import AuditLog
+from disdukcapil_desk.db.models import AppUser, AuditLog
 from disdukcapil_desk.domain.clock import office_date, skew_warning, utc_now
 from disdukcapil_desk.domain.dto import Actor
-from disdukcapil_desk.domain.errors import ClaimError
+from disdukcapil_desk.domain.errors import AuthError, ClaimError
 from disdukcapil_desk.operations.clock import ClockOps
 from disdukcapil_desk.operations.context import DeskContext, ReferenceData
 from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.queue import QueueOps
+from disdukcapil_desk.operations.users import LOCKOUT, MAX_FAILED_LOGINS, UserOps
+from tests.conftest import TEST_PASSWORD
 from tests.integration.test_documents import approved
 from tests.integration.test_intake import ingest_rows, request_of, row
 
@@ -115,3 +117,24 @@ def test_the_warning_names_how_far_and_which_way() -> None:
     assert "16 menit lebih cepat" in (skew_warning(SIXTEEN_MINUTES) or "")
     assert "2 menit lebih lambat" in (skew_warning(dt.timedelta(minutes=-2)) or "")
     assert "400 hari lebih lambat" in (skew_warning(dt.timedelta(days=-400)) or "")
+
+
+def test_a_lockout_runs_on_the_servers_time(db_kind: str, open_desk) -> None:
+    """A PC 16 minutes slow would lock an account for 31 minutes by its own clock, and a PC
+    16 minutes fast would lift a fresh lockout at once; the server's time decides both."""
+    if db_kind != "postgresql":
+        pytest.skip("SQLite is one workstation: its clock is the only one")
+    slow = open_desk(Workstation(-SIXTEEN_MINUTES))
+    for _ in range(MAX_FAILED_LOGINS):
+        with pytest.raises(AuthError):
+            UserOps(slow).authenticate("loket2.dinas", "keliru-sekali")
+    with slow.reading() as session:
+        locked_until = session.scalar(
+            select(AppUser.locked_until).where(AppUser.login == "loket2.dinas")
+        )
+    assert locked_until is not None
+    expected = _server_now(slow) + LOCKOUT
+    assert abs(locked_until - expected) < dt.timedelta(minutes=1), "the server's time + lockout"
+    fast = open_desk(Workstation(SIXTEEN_MINUTES))
+    with pytest.raises(AuthError, match="terkunci"):
+        UserOps(fast).authenticate("loket2.dinas", TEST_PASSWORD)
