@@ -206,6 +206,29 @@ class Permission(enum.StrEnum):
     TAKE_BACK = "take_back"
     REQUEUE_INTAKE = "requeue_intake"
 
+    @property
+    def label(self) -> str:
+        """What the right lets a person do, in the words of a refusal message."""
+        return _PERMISSION_LABELS[self]
+
+
+_PERMISSION_LABELS = {
+    Permission.VIEW_QUEUE: "melihat antrean",
+    Permission.EDIT_REQUEST: "mengubah permohonan",
+    Permission.RUN_INGEST: "memproses permohonan masuk",
+    Permission.VIEW_FULL_NIK: "melihat NIK lengkap",
+    Permission.MANAGE_USERS: "mengelola pengguna",
+    Permission.MANAGE_LOCATIONS: "mengelola lokasi layanan",
+    Permission.EXPORT_RECAP: "mengekspor rekap",
+    Permission.PRINT: "mencetak dokumen",
+    Permission.VIEW_AUDIT: "melihat log audit",
+    Permission.ISSUE: "menerbitkan dokumen",
+    Permission.VOID: "membatalkan dokumen",
+    Permission.MANAGE_OFFICE: "mengatur kantor (kop, pejabat, sertifikat)",
+    Permission.TAKE_BACK: "mengambil alih permohonan",
+    Permission.REQUEUE_INTAKE: "mengembalikan baris karantina ke antrean",
+}
+
 
 PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_QUEUE: _WORKERS,
@@ -241,4 +264,4 @@ def require(actor: Actor, permission: Permission) -> None:
     if holds(actor, permission):
         return
     who = actor.role.label if actor.role is not None else "tanpa peran"
-    raise PermissionDenied(f"Peran {who} tidak memiliki hak '{permission}'")
+    raise PermissionDenied(f"Peran {who} tidak memiliki hak {permission.label}")

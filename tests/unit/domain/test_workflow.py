@@ -130,3 +130,15 @@ def test_allowed_actions_and_permissions() -> None:
 def test_labels_are_indonesian() -> None:
     assert Status.NEEDS_REVISION.label == "Perlu perbaikan"
     assert Role.SECTION_HEAD.label.startswith("Kepala")
+
+
+@pytest.mark.parametrize("permission", list(Permission))
+def test_a_refusal_names_the_right_in_indonesian_words(permission: Permission) -> None:
+    """Before, a refusal read "tidak memiliki hak 'manage_users'": the code, not the words."""
+    nobody = Actor(login="tamu", role=None)
+    with pytest.raises(PermissionDenied) as refused:
+        require(nobody, permission)
+    message = str(refused.value)
+    assert permission.value not in message
+    assert message.endswith(f"tidak memiliki hak {permission.label}")
+    assert "_" not in permission.label
