@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStackedWidget,
     QToolBar,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -213,7 +212,6 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._make_toolbar()
-        self._make_view_menu()
         self.statusBar().showMessage(f"{database_label} · {APP_NAME} {__version__}")
         self._page_before_lock = PAGE_QUEUE
         self._timers()
@@ -278,7 +276,6 @@ class MainWindow(QMainWindow):
             ("recap", self.tr("Rekap"), "Ctrl+E", self.export_recap),
             ("admin", self.tr("Administrasi"), "", self.open_admin),
             ("lock", self.tr("Kunci"), "Ctrl+L", self.lock),
-            ("about", self.tr("Tentang"), "F1", self.show_about),
         ]
         self.toolbar_actions: dict[str, QAction] = {}
         for name, text, keys, slot in specs:
@@ -306,17 +303,28 @@ class MainWindow(QMainWindow):
         self.toolbar_actions["void"].setToolTip(self.tr(VOID_TITLE))
         # Only administrators see it: the toolbar of everyone else stays as short as it was.
         self.toolbar_actions["admin"].setVisible(self.session.can(Permission.MANAGE_LOCATIONS))
+        pages = [self.stack.widget(PAGE_QUEUE), self.verification]
+        about = QAction(self.tr("Tentang Disdukcapil Desk"), self)
+        about.setObjectName("aboutAction")
+        about.setShortcut(QKeySequence("F1"))
+        about.triggered.connect(self.show_about)
+        for page in pages:
+            if page is not None:
+                page.addAction(about)
+        self.toolbar_actions["about"] = about
         self.account_actions = add_account_button(
             toolbar,
             self.session.actor,
             self.change_password,
             self.log_out,
-            pages=[self.stack.widget(PAGE_QUEUE), self.verification],
+            pages=pages,
+            extras=[self._make_view_menu(), about],
         )
 
-    def _make_view_menu(self) -> None:
-        """Build the "Tampilan" menu: this workstation's text size (the layout follows at once)."""
-        menu = QMenu(self.tr("Tampilan"), self)
+    def _make_view_menu(self) -> QMenu:
+        """Build the text-size menu of this workstation (the layout follows at once)."""
+        menu = QMenu(self.tr("Ukuran teks"), self)
+        menu.setObjectName("viewMenu")
         group = QActionGroup(menu)
         self.text_size_actions: dict[int, QAction] = {}
         for percent in TEXT_SCALES:
@@ -326,17 +334,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, p=percent: self.set_text_scale(p))
             group.addAction(action)
             self.text_size_actions[percent] = action
-        view = QAction(self.tr("Tampilan"), self)
-        view.setObjectName("viewAction")
-        view.setToolTip(self.tr("Ukuran teks di layar ini"))
-        view.setMenu(menu)
-        toolbar = self.findChild(QToolBar, "mainToolbar")
-        assert toolbar is not None
-        toolbar.addAction(view)
-        button = toolbar.widgetForAction(view)
-        if isinstance(button, QToolButton):
-            button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.toolbar_actions["view"] = view
+        return menu
 
     def set_text_scale(self, percent: int) -> None:
         """Save this workstation's text size and apply it now."""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from disdukcapil_desk.domain.demo_data import document_png
@@ -201,6 +201,33 @@ def test_the_main_window_opens_maximised_and_can_shrink_to_the_screen(
     window = desk_window(qtbot, ctx, users["loket.dinas"], settings, InlineTaskRunner())
     assert window.windowState() & Qt.WindowState.WindowMaximized
     assert fits(window.minimumSizeHint(), laptop), window.minimumSizeHint()
+
+
+LONGEST_LOGIN = "verifikator.upt-28x"
+"""A login longer than any the office hands out: the account button grows with it."""
+
+
+@pytest.mark.parametrize("login", ["admin", "loket.dinas", "operator.dinas", "kasi.dinas"])
+def test_every_role_has_its_whole_toolbar_on_the_laptop(
+    qtbot: QtBot,
+    laptop: QRect,
+    ctx: DeskContext,
+    users: dict[str, Actor],
+    settings: WorkstationSettings,
+    login: str,
+) -> None:
+    """Before, at 125 % the section head's toolbar folded its last buttons behind a chevron."""
+    actor = dataclasses.replace(users[login], login=LONGEST_LOGIN)
+    window = desk_window(qtbot, ctx, actor, settings, InlineTaskRunner())
+    on_the_laptop(window, laptop)
+    chevron = window.toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+    assert chevron is not None and not chevron.isVisible(), "some toolbar actions are folded away"
+    account = window.toolbar.findChild(QToolButton, "accountButton")
+    assert account is not None and inside(account, window)
+    menu = account.menu()
+    assert menu is not None
+    texts = [action.text() for action in menu.actions()]
+    assert "Ukuran teks" in texts and "Tentang Disdukcapil Desk" in texts
 
 
 def test_decision_bar_is_visible_and_a_birth_is_readable_without_scrolling(
