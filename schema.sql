@@ -157,6 +157,8 @@ CREATE INDEX ix_service_request_received ON service_request (received_at, id);
 
 CREATE INDEX ix_service_request_sla ON service_request (sla_due);
 
+CREATE INDEX ix_service_request_status_received ON service_request (status, received_at, id);
+
 CREATE INDEX ix_service_request_subject_nik ON service_request (subject_nik);
 
 CREATE EXTENSION IF NOT EXISTS pg_trgm;

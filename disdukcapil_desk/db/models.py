@@ -31,7 +31,7 @@ from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose, Regist
 from disdukcapil_desk.domain.vocabulary import Channel, CheckState
 from disdukcapil_desk.domain.workflow import Status
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The schema version this code creates and understands; migrations lead up to it."""
 
 
@@ -200,6 +200,8 @@ class ServiceRequest(Base):
         # The queue of a location, oldest first, with keyset paging on (received_at, id).
         Index("ix_service_request_queue", "location_code", "status", "received_at", "id"),
         Index("ix_service_request_received", "received_at", "id"),
+        # One status over every location in date order ("Baru" at the dinas' overview).
+        Index("ix_service_request_status_received", "status", "received_at", "id"),
         # The whole history of one office in order ("Semua status"): no sort of every row.
         Index("ix_service_request_location_received", "location_code", "received_at", "id"),
         Index("ix_service_request_nik", "nik"),

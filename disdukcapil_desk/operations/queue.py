@@ -109,12 +109,7 @@ class QueueOps:
             today = office_date(self._ctx.now(session))
             conditions = repo.filter_conditions(session, flt, today=today, user_id=actor.user_id)
             rows = repo.page(
-                session,
-                conditions,
-                after,
-                limit + 1,
-                # The overdue filter adds its own list of statuses.
-                by_status=bool(flt.location_code) and (len(flt.statuses) > 1 or flt.overdue_only),
+                session, conditions, after, limit + 1, statuses=repo.filter_statuses(flt)
             )
         more = len(rows) > limit
         result = tuple(self._row(row, row.holder) for row in rows[:limit])

@@ -12,7 +12,7 @@ from disdukcapil_desk.operations.context import DeskContext
 def back_to_version_1(ctx: DeskContext) -> None:
     """Turn the database into what version 1 was: the old columns held the common fields
     (the deceased's name and NIK), no subject columns, the name index over one name, no
-    forced password change."""
+    forced password change, no audit MAC, no per-status queue index."""
     with ctx.engine.begin() as conn:
         conn.execute(
             text("UPDATE service_request SET applicant_name = subject_name, nik = subject_nik")
@@ -23,6 +23,7 @@ def back_to_version_1(ctx: DeskContext) -> None:
             for statement in search_index.SQLITE_DROP:
                 conn.exec_driver_sql(statement)
         conn.exec_driver_sql("DROP INDEX ix_service_request_subject_nik")
+        conn.exec_driver_sql("DROP INDEX ix_service_request_status_received")
         conn.exec_driver_sql("ALTER TABLE service_request DROP COLUMN subject_nik")
         conn.exec_driver_sql("ALTER TABLE service_request DROP COLUMN subject_name")
         if not ctx.postgresql:
