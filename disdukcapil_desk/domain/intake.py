@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from disdukcapil_desk.domain.catalogue import Catalogue, FieldType, FormField, Party, Service
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.findings import Finding, Severity
+from disdukcapil_desk.domain.names import NameRules
 from disdukcapil_desk.domain.nik import NikRules, normalize_number
 from disdukcapil_desk.domain.payload import (
     DEFAULT_LIMITS,
@@ -64,6 +65,8 @@ class IntakeRules:
     wilayah: Wilayah
     nik_rules: NikRules
     limits: PayloadLimits = DEFAULT_LIMITS
+    names: NameRules | None = None
+    """The name rules (``names/rules.json``); None checks no name."""
 
 
 def decode_payload(text: str, limits: PayloadLimits = DEFAULT_LIMITS) -> dict[str, object]:
@@ -134,6 +137,10 @@ def _check_field(rules: IntakeRules, parsed: ParsedIntake, form_field: FormField
         return
     text = raw if isinstance(raw, str) else str(raw)
     parsed.findings.extend(_check_value(rules, form_field, text.strip()))
+    if rules.names is not None and form_field.type is FieldType.TEXT:
+        parsed.findings.extend(
+            rules.names.check_field(parsed.service, form_field.name, text, label=form_field.label)
+        )
 
 
 def _check_value(rules: IntakeRules, form_field: FormField, text: str) -> list[Finding]:

@@ -25,6 +25,7 @@ from disdukcapil_desk.domain.documents import (
     load_templates,
 )
 from disdukcapil_desk.domain.intake import IntakeRules
+from disdukcapil_desk.domain.names import NameRules, check_name_fields, load_name_rules
 from disdukcapil_desk.domain.nik import NikRules
 from disdukcapil_desk.domain.payload import DEFAULT_LIMITS, PayloadLimits
 from disdukcapil_desk.domain.sla import HolidayCalendar, load_holidays
@@ -73,11 +74,15 @@ class ReferenceData:
     """The certificate templates by service code; a service without one issues no certificate."""
     payload_limits: PayloadLimits = DEFAULT_LIMITS
     """What one intake payload may hold (``intake/limits.json``)."""
+    name_rules: NameRules | None = None
+    """How a name is written (``names/rules.json``); None checks no name."""
 
     @property
     def intake_rules(self) -> IntakeRules:
         """The rules intake checks rows against."""
-        return IntakeRules(self.catalogue, self.wilayah, self.nik_rules, self.payload_limits)
+        return IntakeRules(
+            self.catalogue, self.wilayah, self.nik_rules, self.payload_limits, self.name_rules
+        )
 
 
 def load_reference_data(root: Path | None = None) -> ReferenceData:
@@ -91,6 +96,8 @@ def load_reference_data(root: Path | None = None) -> ReferenceData:
     catalogue = load_catalogue(locate("catalogue/services.json"))
     certificates = load_templates(locate("templates/certificates.json"))
     check_template_services(certificates, catalogue)
+    name_rules = load_name_rules(locate("names/rules.json"))
+    check_name_fields(name_rules, catalogue)
     return ReferenceData(
         catalogue=catalogue,
         wilayah=wilayah,
@@ -101,6 +108,7 @@ def load_reference_data(root: Path | None = None) -> ReferenceData:
         payload_limits=PayloadLimits.from_mapping(
             json.loads(locate("intake/limits.json").read_text(encoding="utf-8"))
         ),
+        name_rules=name_rules,
     )
 
 

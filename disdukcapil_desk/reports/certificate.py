@@ -21,6 +21,7 @@ from disdukcapil_desk.domain.documents import (
     embedded_keywords,
 )
 from disdukcapil_desk.domain.terbilang import date_long, date_words
+from disdukcapil_desk.reports.glyphs import check_documents
 from disdukcapil_desk.reports.letterhead import draw_letterhead
 from disdukcapil_desk.reports.qr import draw_qr
 from disdukcapil_desk.reports.receipt import draw_receipt_a4
@@ -69,7 +70,11 @@ def render_batch(
         progress: called with (done, total) after each page.
         cancelled: polled before each page; when it returns True the batch stops and the
             pages drawn so far are returned.
+
+    Raises:
+        UnprintableText: a document holds a text the fonts cannot draw (nothing is made).
     """
+    check_documents(documents)
     buffer = BytesIO()
     canvas = new_canvas(
         buffer,

@@ -50,6 +50,7 @@ from disdukcapil_desk.domain.recap import (
     officer_values,
 )
 from disdukcapil_desk.reports.fonts import SANS, SANS_BOLD, register_fonts
+from disdukcapil_desk.reports.glyphs import check_recap, checked_register
 
 REGISTER_PDF_LIMIT = 5000
 """Longer registers are left to the workbook: as a PDF they would run to thousands of pages."""
@@ -338,8 +339,12 @@ def render_recap_pdf(
 
     Returns:
         The number of register rows laid out.
+
+    Raises:
+        UnprintableText: a text the fonts cannot draw (the file is not written).
     """
     register_fonts(fonts_dir)
+    check_recap(data)
     styles = _styles()
     story: list[Flowable] = []
     sections = [
@@ -355,7 +360,7 @@ def render_recap_pdf(
             story.append(PageBreak())
         story += section
     story.append(_signatures(data.meta, styles))
-    register_story, count = _register_section(data, register, styles)
+    register_story, count = _register_section(data, checked_register(register), styles)
     story += [PageBreak(), *register_story]
     doc = SimpleDocTemplate(
         str(path),

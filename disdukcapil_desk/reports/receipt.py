@@ -15,6 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.documents import ReceiptData, embedded_keywords
 from disdukcapil_desk.domain.terbilang import date_long, date_with_day
+from disdukcapil_desk.reports.glyphs import check_receipt
 from disdukcapil_desk.reports.letterhead import draw_letterhead
 from disdukcapil_desk.reports.qr import draw_qr
 from disdukcapil_desk.reports.styles import (
@@ -80,7 +81,12 @@ def _with_role(name: str, role: str) -> str:
 
 
 def render_receipt(data: ReceiptData, *, slip: bool = False) -> bytes:
-    """Return the receipt as PDF bytes (unsealed): A4, or the 80 mm slip when ``slip``."""
+    """Return the receipt as PDF bytes (unsealed): A4, or the 80 mm slip when ``slip``.
+
+    Raises:
+        UnprintableText: a text the fonts cannot draw (nothing is made).
+    """
+    check_receipt(data)
     ensure_fonts()  # the slip measures its text before any canvas exists
     buffer = BytesIO()
     keywords = embedded_keywords([data.verification])

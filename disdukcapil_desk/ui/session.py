@@ -403,6 +403,15 @@ class DeskSession:
         """Live NIK findings for an edited field."""
         return self.ctx.reference.nik_rules.check_nik(text, field=field)
 
+    def check_name(self, service_code: str, field: str, text: str) -> list[Finding]:
+        """Live name findings (Permendagri 73/2022) for an edited field; none for a field that
+        holds no person's name.
+        """
+        rules = self.ctx.reference.name_rules
+        if rules is None:
+            return []
+        return rules.check_field(self.catalogue.get(service_code), field, text)
+
     def ingest(self, progress: ProgressFn, cancelled: CancelFn) -> IngestReport:
         """Ingest pending intake rows."""
         report = self._intake.ingest(progress=progress, cancelled=cancelled)

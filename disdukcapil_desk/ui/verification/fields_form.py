@@ -34,6 +34,8 @@ from disdukcapil_desk.ui.palette import set_tone
 from disdukcapil_desk.ui.verification.registry import Section, split_fields
 
 NikCheck = Callable[[str, str], list[Finding]]
+NameCheck = Callable[[str, str], list[Finding]]
+"""(field, text) → the name rules' findings; none for a field that holds no person's name."""
 DesaName = Callable[[str], str]
 """The name (and kecamatan) of a desa code, ``""`` when unknown."""
 _SEX = (
@@ -101,11 +103,13 @@ class FieldEditor(QWidget):
         check_nik: NikCheck,
         parent: QWidget,
         describe_desa: DesaName | None = None,
+        check_name: NameCheck | None = None,
     ) -> None:
         """Pick the input for the field's type."""
         super().__init__(parent)
         self.field = form_field
         self._check_nik = check_nik
+        self._check_name = check_name
         self._describe_desa = describe_desa
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -239,6 +243,8 @@ class FieldEditor(QWidget):
         if kind is FieldType.NO_KK and (not value.isdigit() or len(value) != 16):
             length = self.tr("No. KK harus 16 angka")
             return [Finding("kk_length", Severity.ERROR, length, self.field.name)]
+        if kind is FieldType.TEXT and self._check_name is not None:
+            return self._check_name(self.field.name, value)
         return []
 
     def _on_changed(self) -> None:
@@ -317,6 +323,7 @@ class FieldsForm(QWidget):
         *,
         describe_desa: DesaName | None = None,
         collapsed: set[str] | None = None,
+        check_name: NameCheck | None = None,
     ) -> None:
         """Build the groups from the catalogue and the registry.
 
@@ -328,6 +335,7 @@ class FieldsForm(QWidget):
         self.groups: list[FieldGroup] = []
         self._check_nik = check_nik
         self._describe_desa = describe_desa
+        self._check_name = check_name
         self._collapsed = collapsed if collapsed is not None else set()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
@@ -349,7 +357,9 @@ class FieldsForm(QWidget):
         self._applicant_group = person
 
     def _editor(self, form_field: FormField, parent: QWidget) -> FieldEditor:
-        editor = FieldEditor(form_field, self._check_nik, parent, self._describe_desa)
+        editor = FieldEditor(
+            form_field, self._check_nik, parent, self._describe_desa, self._check_name
+        )
         editor.changed.connect(self.changed)
         self.editors[form_field.name] = editor
         return editor

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -213,6 +214,7 @@ class VerificationPage(QWidget):
             self._session.check_nik,
             describe_desa=self._session.describe_desa,
             collapsed=self._collapsed_groups,
+            check_name=partial(self._session.check_name, service.code),
         )
         self.form.load(detail.payload)
         self.form.changed.connect(self._on_edited)
