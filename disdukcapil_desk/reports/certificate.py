@@ -189,15 +189,19 @@ def _heading(canvas: Canvas, data: CertificateData, y: float) -> float:
 
 
 def _number(canvas: Canvas, data: CertificateData, y: float) -> float:
-    canvas.setFont(SERIF, 11)
-    canvas.drawString(_LEFT, y, data.number_phrase)
     canvas.setFont(SERIF_BOLD, 12)
     canvas.drawString(_VALUE_X, y, data.number)
-    canvas.setFont(ITALIC, 9)
+    for text in wrap(data.number_phrase, SERIF, 11, _VALUE_X - _LEFT - 8):
+        canvas.setFont(SERIF, 11)
+        canvas.drawString(_LEFT, y, text)
+        y -= 12.5
     canvas.setFillColor(MUTED)
-    canvas.drawString(_LEFT, y - 11, data.number_phrase_en)
+    for text in wrap(data.number_phrase_en, ITALIC, 9, _VALUE_X - _LEFT - 8):
+        canvas.setFont(ITALIC, 9)
+        canvas.drawString(_LEFT, y + 1.5, text)
+        y -= 10.5
     canvas.setFillColor(INK)
-    return y - 26
+    return y - 5
 
 
 def _section(canvas: Canvas, line: CertificateLine, y: float) -> float:
