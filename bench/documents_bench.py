@@ -2,13 +2,17 @@
 
 Run: ``python -m bench.documents_bench [--samples docs/samples]``. Beside each figure it draws
 the same page with bare ReportLab calls (same fonts, same text, ReportLab's QR widget) in the
-same run, and prints the ratio. With ``--samples`` it also writes the sample PDFs.
+same run, and prints the ratio. With ``--samples`` it also writes the sample PDFs (every
+certificate template, receipts of a request in progress, of a death report and of a rejected
+request, a signed certificate) and, when poppler's ``pdftoppm`` is installed, a PNG of each.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shutil
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -92,6 +96,37 @@ def receipt() -> ReceiptData:
     )
 
 
+def death_receipt() -> ReceiptData:
+    """The receipt of a death report: the pelapor applies, the deceased is whom it is about."""
+    number = "DINAS/20261102/0012"
+    return replace(
+        receipt(),
+        letterhead=Letterhead(HEAD.government, HEAD.agency, "", "Jl. Veteran No. 1, Serang"),
+        number=number,
+        service_name="Pencatatan Kematian / Penerbitan Kutipan Akta Kematian",
+        applicant_name="Rahmat Hidayat",
+        applicant_label="Pelapor",
+        nik_masked="3604********0001",
+        subject_name="H. Sukarta",
+        subject_label="Yang meninggal dunia",
+        subject_nik_masked="3604********0003",
+        checklist=(
+            ChecklistItem("Formulir F-2.01 (pelaporan pencatatan sipil)", "Sesuai"),
+            ChecklistItem("Fotokopi surat kematian dari dokter atau kepala desa/lurah", "Sesuai"),
+            ChecklistItem("Fotokopi KK/KTP-el yang meninggal dunia", "Sesuai"),
+        ),
+        status="Disetujui",
+        delivery="Diambil di Dinas Kependudukan dan Pencatatan Sipil Kabupaten Serang "
+        "dengan menunjukkan tanda terima ini",
+        verification=sample_verification(DocumentKind.RECEIPT, number, {"s": "akta_kematian"}),
+    )
+
+
+def rejected_receipt() -> ReceiptData:
+    """The receipt of a rejected request: no completion date, nothing to collect."""
+    return replace(receipt(), status="Ditolak", due_date=None, delivery="")
+
+
 SAMPLE_VALUES = {
     "akta_kelahiran": {
         "anak_nama": "Putri Ayu Lestari",
@@ -102,6 +137,24 @@ SAMPLE_VALUES = {
         "ayah_nama": "Budi Santoso",
         "ibu_nama": "Dewi Lestari",
         "anak_nik": "3604156010260001",
+    },
+    "akta_pengakuan_anak": {
+        "anak_nama": "Rafi Pratama",
+        "anak_nik": "3604150101150012",
+        "no_akta_kelahiran_anak": "3604-LU-05012015-0007",
+        "ayah_nik": "3604150505850001",
+        "ayah_nama": "Budi Santoso",
+        "ibu_nama": "Dewi Lestari",
+        "tanggal_surat_pengakuan": "2026-10-26",
+    },
+    "akta_pengesahan_anak": {
+        "anak_nama": "Rafi Pratama",
+        "anak_nik": "3604150101150012",
+        "no_akta_kelahiran_anak": "3604-LU-05012015-0007",
+        "ayah_nama": "Budi Santoso",
+        "ibu_nama": "Dewi Lestari",
+        "no_akta_perkawinan_orang_tua": "3604-KW-12092026-0004",
+        "tanggal_perkawinan_orang_tua": "2026-10-12",
     },
     "akta_kematian": {
         "nik": "3604151203500003",
@@ -141,7 +194,7 @@ SAMPLE_VALUES = {
         "_desa": "Cikande Permai",
         "_kecamatan": "Cikande",
         "_kabupaten": "Kabupaten Serang",
-        "alasan_pindah": "Pekerjaan",
+        "alasan_pindah": "pekerjaan",
         "alamat_tujuan": "Jl. Merdeka No. 10",
         "rt_tujuan": "002",
         "rw_tujuan": "005",
@@ -149,9 +202,11 @@ SAMPLE_VALUES = {
         "kecamatan_tujuan": "Sukasari",
         "kabupaten_kota_tujuan": "Kota Bandung",
         "provinsi_tujuan": "Jawa Barat",
-        "klasifikasi_pindah": "Antar provinsi",
-        "jenis_kepindahan": "Kepala keluarga",
+        "klasifikasi_pindah": "antar_provinsi",
+        "jenis_kepindahan": "kepala_dan_seluruh_anggota",
         "jumlah_anggota_pindah": "3",
+        "nik_anggota_pindah": "3604156107950009, 3604150203150011, 3604154508180012",
+        "status_kk_tidak_pindah": "no_kk_tetap",
         "tanggal_rencana_pindah": "2026-12-01",
     },
 }
@@ -160,6 +215,8 @@ NUMBERS = {
     "akta_kematian": "3604-KM-02112026-0001",
     "akta_perkawinan": "3604-KW-02112026-0001",
     "akta_perceraian": "3604-CR-02112026-0001",
+    "akta_pengakuan_anak": "3604-PA-02112026-0001",
+    "akta_pengesahan_anak": "3604-PS-02112026-0001",
     "pindah_keluar_skpwni": "SKPWNI/3604/02112026/0001",
 }
 
@@ -192,6 +249,7 @@ def certificate(service: str = "akta_kelahiran") -> CertificateData:
         sample_verification(DocumentKind.CERTIFICATE, NUMBERS[service], {}),
         show_nationality=template.show_nationality,
         letterhead=Letterhead(HEAD.government, HEAD.agency, "", HEAD.address) if head else None,
+        created_at=AT,
     )
 
 
@@ -258,18 +316,42 @@ def per_call(work: Callable[[], object], repeat: int) -> float:
 
 
 def write_samples(folder: Path) -> None:
-    """Write one sample PDF of each document into ``folder``."""
+    """Write one sample PDF of each document into ``folder`` (a certificate of every
+    template), and a PNG of each first page when ``pdftoppm`` is installed.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "tanda-terima-a4.pdf").write_bytes(render_receipt(receipt()))
-    (folder / "tanda-terima-slip-80mm.pdf").write_bytes(render_receipt(receipt(), slip=True))
-    for service in SAMPLE_VALUES:
-        (folder / f"{service}.pdf").write_bytes(render_certificate(certificate(service)))
+    files = {
+        "tanda-terima-a4.pdf": render_receipt(receipt()),
+        "tanda-terima-slip-80mm.pdf": render_receipt(receipt(), slip=True),
+        "tanda-terima-kematian.pdf": render_receipt(death_receipt()),
+        "tanda-terima-ditolak.pdf": render_receipt(rejected_receipt()),
+    }
+    services = {
+        s
+        for t in load_templates(resource_path("templates/certificates.json")).values()
+        for s in t.services
+    }
+    missing = services - set(SAMPLE_VALUES)
+    if missing:
+        raise SystemExit(f"no sample values for {', '.join(sorted(missing))}")
+    for service in sorted(services):
+        files[f"{service}.pdf"] = render_certificate(certificate(service))
     identity = load_identity(*_trial_certificate())
     final = replace(certificate(), draft=False)
-    signed = sign_pdf(
+    files["akta_kelahiran-ditandatangani.pdf"] = sign_pdf(
         seal(render_certificate(final), SAMPLE_KEY), identity, reason="contoh", location="Serang"
     )
-    (folder / "akta_kelahiran-ditandatangani.pdf").write_bytes(signed)
+    for name, pdf in files.items():
+        (folder / name).write_bytes(pdf)
+        _png(folder / name)
+
+
+def _png(pdf: Path) -> None:
+    """A 60 dpi PNG of the first page beside the PDF (nothing without poppler)."""
+    tool = shutil.which("pdftoppm")
+    if tool is not None:
+        target = pdf.with_suffix("")
+        subprocess.run([tool, "-png", "-r", "60", "-singlefile", str(pdf), str(target)], check=True)
 
 
 def _trial_certificate() -> tuple[bytes, str]:

@@ -1,6 +1,6 @@
 """Document commands: ``receipt``, ``certificate``, ``verify``, ``print-ready`` (interface layer).
 
-``disdukcapil-desk receipt DINAS/20261102/0001 -o tanda-terima.pdf [--slip]``
+``disdukcapil-desk receipt DINAS/20261102/0001 -o tanda-terima.pdf [--slip] [--reprint ALASAN]``
 ``disdukcapil-desk certificate 3604-LU-28112026-0001 -o akta.pdf [--reprint ALASAN]``
 ``disdukcapil-desk verify akta.pdf [--public-key kunci-dinas.pem [--trust sertifikat.cer]]``
 ``disdukcapil-desk print-ready --location DINAS -o siap-cetak.pdf``
@@ -23,7 +23,7 @@ from typing import Any, TextIO
 
 from disdukcapil_desk.cli.access import LOGIN, OPEN, actor_of
 from disdukcapil_desk.cli.parsing import Commands, action, command_group
-from disdukcapil_desk.domain.documents import PrintPurpose
+from disdukcapil_desk.domain.documents import AlreadyPrinted, PrintPurpose
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.workflow import Permission
 from disdukcapil_desk.operations.context import DeskContext
@@ -144,23 +144,37 @@ def _purpose(args: argparse.Namespace) -> tuple[PrintPurpose, str]:
     return (PrintPurpose.REPRINT, args.reprint) if args.reprint else (PrintPurpose.PRINT, "")
 
 
+def _reprint_hint(exc: AlreadyPrinted) -> DeskError:
+    return DeskError(f"{exc}: tulis lagi dengan --reprint ALASAN")
+
+
 def cmd_receipt(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    """Write the receipt of a request to ``-o``; returns 0."""
+    """Write the receipt of a request to ``-o``; returns 0. A receipt printed before is
+    written again only as a reprint (``--reprint ALASAN``), stamped "cetak ulang ke-N".
+    """
     purpose, reason = _purpose(args)
-    pdf = DocumentOps(ctx).render_receipt(
-        actor_of(args), args.number, slip=args.slip, purpose=purpose, reason=reason
-    )
+    try:
+        pdf = DocumentOps(ctx).render_receipt(
+            actor_of(args), args.number, slip=args.slip, purpose=purpose, reason=reason
+        )
+    except AlreadyPrinted as exc:
+        raise _reprint_hint(exc) from None
     args.output.write_bytes(pdf)
     out.write(f"Tanda terima {args.number} ditulis ke {args.output}\n")
     return 0
 
 
 def cmd_certificate(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    """Write a certificate to ``-o``; returns 0."""
+    """Write a certificate to ``-o``; returns 0. A certificate printed before is written again
+    only as a reprint (``--reprint ALASAN``), stamped "Cetak ulang ke-N".
+    """
     purpose, reason = _purpose(args)
-    pdf = DocumentOps(ctx).render_certificate(
-        actor_of(args), args.number, purpose=purpose, reason=reason
-    )
+    try:
+        pdf = DocumentOps(ctx).render_certificate(
+            actor_of(args), args.number, purpose=purpose, reason=reason
+        )
+    except AlreadyPrinted as exc:
+        raise _reprint_hint(exc) from None
     args.output.write_bytes(pdf)
     out.write(f"Sertifikat {args.number} ditulis ke {args.output}\n")
     return 0

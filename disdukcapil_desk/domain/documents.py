@@ -35,8 +35,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from disdukcapil_desk.domain.catalogue import Catalogue, read_json_resource
-from disdukcapil_desk.domain.errors import CatalogueError
-from disdukcapil_desk.domain.terbilang import date_long, date_words, number_words, ordinal_words
+from disdukcapil_desk.domain.errors import CatalogueError, DeskError, WorkflowError
+from disdukcapil_desk.domain.nik import mask_number
+from disdukcapil_desk.domain.terbilang import MONTHS, date_long, number_words, ordinal_words
 from disdukcapil_desk.domain.vocabulary import Channel, CheckState
 
 QR_PREFIX = "DDK1"
@@ -165,8 +166,10 @@ class ReceiptData:
     kecamatan: str
     checklist: tuple[ChecklistItem, ...]
     status: str
-    due_date: dt.date
+    due_date: dt.date | None
+    """None when the request will not be completed (rejected, cancelled): no date to promise."""
     delivery: str
+    """How the document is collected; ``""`` when there is nothing to collect."""
     officer_name: str
     officer_nip: str
     place: str
@@ -190,6 +193,34 @@ class Signer:
     title_en: str
     name: str
     nip: str
+
+    def missing(self) -> list[str]:
+        """What the office has not set of this signer (Indonesian words); empty when complete."""
+        parts = (("nama", self.name), ("NIP", self.nip), ("jabatan", self.title))
+        return [word for word, value in parts if not value.strip()]
+
+
+def require_signer(signer: Signer) -> None:
+    """Refuse to sign a certificate for an official the office has not named.
+
+    A signed certificate is final (no DRAF mark): it must say who signed it.
+
+    Raises:
+        DeskError: the name, NIP or title of the signer is not set (the message says which
+            and where to set it).
+    """
+    missing = signer.missing()
+    if missing:
+        who = signer.title or "pejabat penanda tangan"
+        what = " dan ".join(filter(None, (", ".join(missing[:-1]), missing[-1])))
+        raise DeskError(
+            f"Dokumen bertanda tangan digital belum dapat dibuat: {what} {who} "
+            "belum diatur. Administrator mengisinya di Administrasi → Kop & pejabat."
+        )
+
+
+class AlreadyPrinted(WorkflowError):
+    """A document printed before is printed again only as a reprint, with its reason."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +256,8 @@ class CertificateData:
     show_nationality: bool = True
     letterhead: Letterhead | None = None
     """The kop printed instead of the national heading (SKPWNI), or None."""
+    created_at: dt.datetime | None = None
+    """When the PDF is made (its creation date); None: the moment it is drawn."""
 
 
 # -- templates ------------------------------------------------------------------------------
@@ -286,18 +319,66 @@ def _int_filter(fmt: Callable[[int], str]) -> Callable[[str], str]:
     return apply
 
 
+def kutipan_date(day: dt.date) -> str:
+    """A date as a kutipan akta writes it out: ``"dua bulan November tahun dua ribu dua puluh
+    enam"`` (after "pada tanggal"; the digits follow on their own line).
+    """
+    return f"{number_words(day.day)} bulan {MONTHS[day.month - 1]} tahun {number_words(day.year)}"
+
+
+_CHOICE_PHRASES = {
+    "rs rb": "RS/RB",
+    "bidan perawat": "bidan/perawat",
+    "sakit biasa tua": "sakit biasa/tua",
+    "kabupaten kota": "kabupaten/kota",
+}
+_CHOICE_WORDS = {"kk": "KK", "nik": "NIK", "no": "No.", "wni": "WNI", "wna": "WNA"}
+
+
+def choice_words(value: str) -> str:
+    """The words of a form's choice code (``antar_kabupaten_kota`` → ``Antar kabupaten/kota``,
+    ``numpang_kk`` → ``Numpang KK``); a value that is no code comes back as it was.
+    """
+    if not re.fullmatch(r"[a-z0-9_]+", value.strip()):
+        return value
+    text = value.strip().replace("_", " ")
+    for phrase, words in _CHOICE_PHRASES.items():
+        text = text.replace(phrase, words)
+    text = " ".join(_CHOICE_WORDS.get(word, word) for word in text.split(" "))
+    return text[:1].upper() + text[1:]
+
+
+_RT_RW_PREFIX = re.compile(r"^\s*(?:RT|RW)\b[\s.:/-]*", re.IGNORECASE)
+
+
+def rt_rw_number(value: str) -> str:
+    """An RT or RW number without the word typed before it (``"RT 02"`` → ``"02"``), so that a
+    line reading "RT {rt}" never says "RT RT 02".
+    """
+    return _RT_RW_PREFIX.sub("", value).strip() or "-"
+
+
+def masked_numbers(value: str) -> str:
+    """A list of NIKs (separated by commas, semicolons or spaces), each masked."""
+    numbers = [n for n in re.split(r"[\s,;]+", value) if n]
+    return ", ".join(mask_number(n) for n in numbers)
+
+
 _SEX = {"L": "LAKI-LAKI", "P": "PEREMPUAN"}
 _SEX_EN = {"L": "MALE", "P": "FEMALE"}
 FILTERS: dict[str, Callable[[str], str]] = {
     "upper": _upper,
     "title": str.title,
-    "date_words": _date_filter(date_words),
+    "date_words": _date_filter(kutipan_date),
     "date_long": _date_filter(date_long),
     "date_digits": _date_filter(lambda d: f"{d:%d-%m-%Y}"),
     "number_words": _int_filter(number_words),
     "ordinal_words": _int_filter(ordinal_words),
     "sex": lambda v: _SEX.get(v.upper(), v),
     "sex_en": lambda v: _SEX_EN.get(v.upper(), v),
+    "choice": choice_words,
+    "rt_rw": rt_rw_number,
+    "masked_list": masked_numbers,
 }
 """Value filters a template may chain: ``{anak_tanggal_lahir|date_words}``."""
 
@@ -347,7 +428,8 @@ def load_templates(path: Path) -> dict[str, CertificateTemplate]:
 def check_template_services(
     templates: Mapping[str, CertificateTemplate], catalogue: Catalogue
 ) -> None:
-    """Refuse a template for a service the catalogue does not know or gives no number series.
+    """Refuse a template for a service the catalogue does not know or gives no number series,
+    and a service with a number series but no template (issuing it would make no document).
 
     Raises:
         CatalogueError: the message names the service.
@@ -359,6 +441,13 @@ def check_template_services(
             raise CatalogueError(
                 f"Templat sertifikat {template.code}: layanan {code} tidak punya "
                 "'number_series' di katalog"
+            )
+    for code in catalogue.codes:
+        if catalogue.get(code).number_series is not None and code not in templates:
+            raise CatalogueError(
+                f"Layanan {code} punya 'number_series' di katalog tetapi tidak punya templat "
+                "sertifikat (resources/templates/certificates.json): menerbitkannya tidak akan "
+                "menghasilkan dokumen"
             )
 
 

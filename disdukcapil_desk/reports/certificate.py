@@ -8,6 +8,7 @@ Without a digital signature a certificate is marked as a draft for the applicant
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from io import BytesIO
 
@@ -19,12 +20,12 @@ from disdukcapil_desk.domain.documents import (
     CertificateLine,
     ReceiptData,
     embedded_keywords,
+    kutipan_date,
 )
-from disdukcapil_desk.domain.terbilang import date_long, date_words
 from disdukcapil_desk.reports.glyphs import check_documents
 from disdukcapil_desk.reports.letterhead import draw_letterhead
 from disdukcapil_desk.reports.qr import draw_qr
-from disdukcapil_desk.reports.receipt import draw_receipt_a4
+from disdukcapil_desk.reports.receipt import draw_receipt_a4, set_creation_date
 from disdukcapil_desk.reports.styles import (
     A4,
     DRAFT,
@@ -45,6 +46,14 @@ DRAFT_NOTE = (
     "Draf ini BUKAN dokumen kependudukan yang sah dan tidak ditandatangani secara elektronik. "
     "Laporkan kesalahan data kepada petugas sebelum dokumen resmi diterbitkan."
 )
+CHECK_NOTE = (
+    "Dokumen ini ditandatangani secara digital oleh Dinas Kependudukan dan Pencatatan Sipil. "
+    "Keasliannya dapat diperiksa di loket Disdukcapil atau UPT mana pun: petugas memindai kode "
+    "QR (atau mengetik nomor dan kode verifikasi di bawahnya) dan mencocokkannya dengan data "
+    "yang diterbitkan."
+)
+UNSET_SIGNER = "(nama pejabat belum diatur)"
+"""Printed on a draft only; a signed certificate is refused without the signer's name."""
 _LEFT = 22 * mm
 _RIGHT = A4[0] - 22 * mm
 _VALUE_X = _LEFT + 70 * mm
@@ -82,6 +91,7 @@ def render_batch(
         subject="Dokumen Disdukcapil Desk",
         keywords=embedded_keywords([d.verification for d in documents]),
     )
+    set_creation_date(canvas, _created_at(documents))
     for index, document in enumerate(documents):
         if cancelled is not None and cancelled():
             break
@@ -94,6 +104,14 @@ def render_batch(
             progress(index + 1, len(documents))
     canvas.save()
     return buffer.getvalue()
+
+
+def _created_at(documents: Sequence[CertificateData | ReceiptData]) -> dt.datetime | None:
+    for document in documents:
+        when = document.created_at if isinstance(document, CertificateData) else document.printed_at
+        if when is not None:
+            return when
+    return None
 
 
 def _title_of(documents: Sequence[CertificateData | ReceiptData]) -> str:
@@ -176,15 +194,19 @@ def _heading(canvas: Canvas, data: CertificateData, y: float) -> float:
 
 
 def _number(canvas: Canvas, data: CertificateData, y: float) -> float:
-    canvas.setFont(SERIF, 11)
-    canvas.drawString(_LEFT, y, data.number_phrase)
     canvas.setFont(SERIF_BOLD, 12)
     canvas.drawString(_VALUE_X, y, data.number)
-    canvas.setFont(ITALIC, 9)
+    for text in wrap(data.number_phrase, SERIF, 11, _VALUE_X - _LEFT - 8):
+        canvas.setFont(SERIF, 11)
+        canvas.drawString(_LEFT, y, text)
+        y -= 12.5
     canvas.setFillColor(MUTED)
-    canvas.drawString(_LEFT, y - 11, data.number_phrase_en)
+    for text in wrap(data.number_phrase_en, ITALIC, 9, _VALUE_X - _LEFT - 8):
+        canvas.setFont(ITALIC, 9)
+        canvas.drawString(_LEFT, y + 1.5, text)
+        y -= 10.5
     canvas.setFillColor(INK)
-    return y - 26
+    return y - 5
 
 
 def _section(canvas: Canvas, line: CertificateLine, y: float) -> float:
@@ -227,26 +249,29 @@ def _body_line(canvas: Canvas, line: CertificateLine, y: float) -> float:
 def _compact_line(canvas: Canvas, line: CertificateLine, y: float) -> float:
     canvas.setFont(SERIF, 10.5)
     canvas.drawString(_LEFT, y, line.label)
+    label_y = y
     if line.label_en:
+        english = f"/ {line.label_en}"
+        x = _LEFT + canvas.stringWidth(line.label + " ", SERIF, 10.5)
+        if x + canvas.stringWidth(english, ITALIC, 8) > _VALUE_X - 4:
+            x, label_y = _LEFT, y - 10  # the English label under the Indonesian one
         canvas.setFont(ITALIC, 8)
         canvas.setFillColor(MUTED)
-        canvas.drawString(
-            _LEFT + canvas.stringWidth(line.label + " ", SERIF, 10.5), y, f"/ {line.label_en}"
-        )
+        canvas.drawString(x, label_y, english)
         canvas.setFillColor(INK)
     font = SERIF_BOLD if line.emphasis else SERIF
     for text in wrap(line.value, font, 10.5, _RIGHT - _VALUE_X):
         canvas.setFont(font, 10.5)
         canvas.drawString(_VALUE_X, y, text)
         y -= 13
-    return y - 2
+    return min(y, label_y - 11) - 2
 
 
 def _closing(canvas: Canvas, data: CertificateData, y: float) -> float:
     issued = data.issued_on
     excerpt = data.title.startswith("KUTIPAN")
     opening = "Kutipan ini dikeluarkan di" if excerpt else "Dikeluarkan di"
-    text = f"{opening} {data.place.upper()} pada tanggal {date_words(issued)} ({date_long(issued)})"
+    text = f"{opening} {data.place.upper()} pada tanggal {kutipan_date(issued)} ({issued:%d-%m-%Y})"
     english = (
         f"This {'excerpt' if excerpt else 'certificate'} is issued in {data.place.upper()}"
         f" on {issued:%d-%m-%Y}"
@@ -280,7 +305,7 @@ def _signature(canvas: Canvas, data: CertificateData, y: float) -> None:
     canvas.setFillColor(INK)
     canvas.drawString(_LEFT + 2 * mm, y - qr_size + 1.5 * mm, data.verification.display_code)
     y -= 24 * mm
-    name = signer.name or "(nama pejabat belum diatur)"
+    name = signer.name or UNSET_SIGNER
     canvas.setFont(SERIF_BOLD, 11)
     canvas.drawCentredString(centre, y, name.upper())
     width = canvas.stringWidth(name.upper(), SERIF_BOLD, 11)
@@ -295,14 +320,7 @@ def _footer(canvas: Canvas, data: CertificateData) -> None:
     canvas.setStrokeColor(MUTED)
     canvas.line(_LEFT, y + 4, _RIGHT, y + 4)
     canvas.setFillColor(MUTED)
-    note = (
-        DRAFT_NOTE
-        if data.draft
-        else (
-            "Dokumen ini ditandatangani secara digital oleh kantor; tanda tangan dapat diperiksa "
-            "dengan perintah 'disdukcapil-desk verify'."
-        )
-    )
+    note = DRAFT_NOTE if data.draft else CHECK_NOTE
     stamp = "Kode QR hanya memuat nomor dan kode verifikasi."
     if data.reprint_count:
         stamp += f" Cetak ulang ke-{data.reprint_count}."

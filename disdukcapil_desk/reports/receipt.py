@@ -6,6 +6,7 @@ QR is encoded once and drawn as one path.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -48,7 +49,7 @@ def receipt_rows(data: ReceiptData) -> list[tuple[str, str]]:
     role, and their NIK when they have one.
     """
     received = data.received_at.astimezone(WIB)
-    return [
+    rows = [
         ("Nomor Permohonan", data.number),
         ("Diterima", f"{date_with_day(received.date())}, pukul {received:%H:%M} WIB"),
         ("Kanal", data.channel),
@@ -58,9 +59,23 @@ def receipt_rows(data: ReceiptData) -> list[tuple[str, str]]:
         ("Desa/Kelurahan", data.desa or "-"),
         ("Kecamatan", data.kecamatan or "-"),
         ("Status", data.status),
-        ("Perkiraan Selesai", date_with_day(data.due_date) + " (hari kerja)"),
-        ("Pengambilan", data.delivery),
     ]
+    if data.due_date is not None:  # a rejected request is not going to be completed
+        rows.append(("Perkiraan Selesai", date_with_day(data.due_date) + " (hari kerja)"))
+    if data.delivery:
+        rows.append(("Pengambilan", data.delivery))
+    return rows
+
+
+def set_creation_date(canvas: Canvas, when: dt.datetime | None) -> None:
+    """Write the real moment the PDF is made as its creation and modification date.
+
+    The canvas is invariant (no random IDs), which on its own would date every file
+    1 January 2000; the date is given here instead, in WIB.
+    """
+    moment = (when or dt.datetime.now(dt.UTC)).astimezone(WIB)
+    stamp = f"D:{moment:%Y%m%d%H%M%S}+07'00'"
+    canvas.setDateFormatter(lambda *_: stamp)
 
 
 def _party_rows(data: ReceiptData) -> list[tuple[str, str]]:
@@ -100,6 +115,7 @@ def render_receipt(data: ReceiptData, *, slip: bool = False) -> bytes:
     else:
         canvas = new_canvas(buffer, title=title, subject=TITLE, keywords=keywords)
         draw_receipt_a4(canvas, data)
+    set_creation_date(canvas, data.printed_at)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
@@ -187,6 +203,8 @@ def _checklist(canvas: Canvas, data: ReceiptData, left: float, right: float, y: 
 
 def _notes(canvas: Canvas, data: ReceiptData, left: float, right: float, y: float) -> float:
     notes = [FREE_NOTE, KEEP_NOTE]
+    if data.due_date is None:
+        notes[1] = "Tanda terima ini tidak berlaku untuk pengambilan dokumen."
     if data.call_centre:
         notes.append(f"Informasi dan pengaduan: {data.call_centre}.")
     canvas.setFont(SANS_BOLD, 9)
@@ -220,7 +238,7 @@ def _footer(canvas: Canvas, data: ReceiptData, left: float, right: float, y: flo
     lines = wrap(NOT_ADMINDUK, SANS, 7, right - left)
     stamp = f"Dicetak {printed:%d-%m-%Y %H:%M} WIB"
     if data.reprint_count:
-        stamp += f" · cetak ulang ke-{data.reprint_count}"
+        stamp += f" · Cetak ulang ke-{data.reprint_count}"
     for line in [*lines, stamp]:
         canvas.setFont(SANS, 7)
         canvas.drawString(left, y + 6, line)
@@ -270,8 +288,9 @@ class _SlipLayout:
         for item in self.data.checklist:
             rows += self._wrapped(f"- {item.label}: {item.state}", SANS, 7)
         rows += self._wrapped(FREE_NOTE, SANS_BOLD, 7, gap=3)
-        rows += self._wrapped(KEEP_NOTE, SANS, 7)
-        officer = self.data.officer_name + (
+        if self.data.due_date is not None:
+            rows += self._wrapped(KEEP_NOTE, SANS, 7)
+        officer = (self.data.officer_name or "-") + (
             f" (NIP. {self.data.officer_nip})" if self.data.officer_nip else ""
         )
         rows += self._wrapped(f"Petugas: {officer}", SANS, 7, gap=2)

@@ -20,7 +20,7 @@ from disdukcapil_desk.domain.errors import DeskError, PermissionDenied
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import DocumentOps, verify_offline
 from disdukcapil_desk.reports.signing import load_identity, self_signed_pkcs12, sign_pdf
-from tests.integration.test_documents import _tamper_metadata, approved, pdf_text
+from tests.integration.test_documents import _tamper_metadata, approved, configure, pdf_text
 
 PASSPHRASE = "sandi-sertifikat"
 
@@ -54,6 +54,7 @@ def incremental_update(pdf: bytes) -> bytes:
 
 def issued_certificate(ctx: DeskContext, users: dict[str, Actor]) -> tuple[str, bytes]:
     operator = users["operator.dinas"]
+    configure(ctx, users["admin"])  # a signed certificate names its signer
     [request_id] = approved(ctx, 1)
     number = DocumentOps(ctx).issue(operator, request_id).certificate_number
     assert number is not None

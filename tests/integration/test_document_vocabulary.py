@@ -53,13 +53,18 @@ def test_labels_are_indonesian_and_a_typo_fails_at_once() -> None:
 
 def test_certificate_templates_load_with_the_reference_data() -> None:
     reference = load_reference_data()
-    assert set(reference.certificates) == {
-        "akta_kelahiran",
-        "akta_kematian",
-        "akta_perkawinan",
-        "akta_perceraian",
-        "pindah_keluar_skpwni",
-    }
+    catalogue = reference.catalogue
+    numbered = {c for c in catalogue.codes if catalogue.get(c).number_series is not None}
+    assert set(reference.certificates) == numbered
+    assert {"akta_pengakuan_anak", "akta_pengesahan_anak"} <= numbered
+
+
+def test_a_service_with_a_number_series_but_no_template_is_refused() -> None:
+    reference = load_reference_data()
+    templates = dict(reference.certificates)
+    del templates["akta_pengakuan_anak"]
+    with pytest.raises(CatalogueError, match=r"akta_pengakuan_anak.*tidak punya templat"):
+        check_template_services(templates, reference.catalogue)
 
 
 def test_a_template_for_a_service_without_a_number_series_is_refused() -> None:

@@ -182,14 +182,14 @@ def test_certificate_text_qr_and_verification(
         "Berdasarkan Akta Kelahiran Nomor",
         "3604-LU-02112026-0001",
         "PUTRI AYU LESTARI",
-        "dua puluh Oktober dua ribu dua puluh enam",
+        "dua puluh bulan Oktober tahun dua ribu dua puluh enam",
         "DUA",
         "PEREMPUAN",
         "BUDI SANTOSO",
         "Pejabat Pencatatan Sipil".upper(),
         "DRS. H. AHMAD FAUZI, M.SI.",
         "NIP. 197005121995031002",
-        "dua November dua ribu dua puluh enam",
+        "dua bulan November tahun dua ribu dua puluh enam",
         "DRAF",
     ):
         assert expected in text, expected

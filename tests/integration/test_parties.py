@@ -175,7 +175,9 @@ def test_the_receipt_names_the_applicant_and_the_subject(
     assert "NIK Atas Nama : 3604********0002" in death
     slip = " ".join(
         pdf_text(
-            documents.render_receipt(officer, request_of(ctx, "death").number, slip=True)
+            documents.render_receipt(
+                officer, request_of(ctx, "death").number, slip=True, purpose="save"
+            )
         ).split()
     )
     assert "Siti Aminah (pelapor)" in slip and "Sarmadi (yang meninggal dunia)" in slip

@@ -41,7 +41,9 @@ def test_administrators_get_their_home_and_the_admin_action(
     admin.refresh()
     assert admin.toolbar_actions["admin"].isVisible()
     dialog = admin.open_admin()
-    assert dialog.isVisible() and dialog.service.count() == 5
+    assert (
+        dialog.isVisible() and dialog.service.count() == 7
+    )  # every numbered service, PA and PS too
     dialog.close()
     counter = open_window(users["loket.dinas"])
     assert not counter.toolbar_actions["admin"].isVisible()

@@ -25,6 +25,7 @@ from disdukcapil_desk.domain.document_records import (
 from disdukcapil_desk.domain.documents import (
     CHANNEL_NAMES,
     CHECK_STATE_LABELS,
+    AlreadyPrinted,
     CertificateData,
     CertificateTemplate,
     ChecklistItem,
@@ -35,13 +36,14 @@ from disdukcapil_desk.domain.documents import (
     ReceiptData,
     Signer,
     fill_lines,
+    require_signer,
 )
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import NotFound
 from disdukcapil_desk.domain.intake import same_person
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.office import OfficeSettings
-from disdukcapil_desk.domain.workflow import Permission, require
+from disdukcapil_desk.domain.workflow import Permission, Status, require
 from disdukcapil_desk.operations.boundaries import check_office
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents.records import DocumentRecords
@@ -50,6 +52,8 @@ from disdukcapil_desk.reports.certificate import render_batch
 from disdukcapil_desk.reports.receipt import render_receipt as draw_receipt_pdf
 
 _DEFAULTS = OfficeSettings()
+_NOTHING_TO_COLLECT = (Status.REJECTED, Status.CANCELLED)
+"""A receipt of a request in these states promises no date and no pickup."""
 
 
 class DocumentPrinting:
@@ -76,7 +80,8 @@ class DocumentPrinting:
 
         Raises:
             NotFound: no such request.
-            WorkflowError: a reprint without a reason.
+            WorkflowError: a reprint without a reason; ``AlreadyPrinted``: a print of a receipt
+                printed before (that is a reprint, with its reason).
         """
         require(actor, Permission.PRINT)
         purpose = PrintPurpose(purpose)
@@ -93,6 +98,7 @@ class DocumentPrinting:
                     request.number,
                     _receipt_fields(request),
                 )
+            _refuse_second_print(document, purpose, "Tanda terima")
             document = self._records.count(session, actor, document, purpose, reason)
             data = self._receipt_data(session, actor, request, document)
             pdf = self._signing.sealed(session, actor, draw_receipt_pdf(data, slip=slip))
@@ -111,12 +117,15 @@ class DocumentPrinting:
 
         Raises:
             NotFound: no certificate for that number.
-            WorkflowError: a reprint without a reason, or a voided certificate.
+            WorkflowError: a reprint without a reason, or a voided certificate;
+                ``AlreadyPrinted``: a print of a certificate printed before.
+            DeskError: a signing certificate is installed but the signer is not named.
         """
         require(actor, Permission.PRINT)
         purpose = PrintPurpose(purpose)
         with self._ctx.unit_of_work() as session:
             document = self._records.certificate(session, actor, number)
+            _refuse_second_print(document, purpose, "Sertifikat")
             document = self._records.count(session, actor, document, purpose, reason)
             draft = self._signing.identity(session) is None
             data = self.certificate_data(session, document, office_settings(session), draft=draft)
@@ -200,10 +209,17 @@ class DocumentPrinting:
     ) -> CertificateData:
         """The plain data of a certificate; ``settings`` and ``draft`` are read once by the
         caller (a batch of a thousand certificates shares them).
+
+        Raises:
+            DeskError: a final (signed, not ``draft``) certificate whose signer the office has
+                not named: no signed document says "(nama pejabat belum diatur)".
         """
         request = repo.request(session, document.request_id)
         template = self._ctx.reference.certificates[request.service_code]
         values = self._values(request)
+        signed_by = signer(template, settings)
+        if not draft:
+            require_signer(signed_by)
         return CertificateData(
             template=template.code,
             title=template.title,
@@ -215,7 +231,7 @@ class DocumentPrinting:
             lines=fill_lines(template.lines, values),
             place=settings.place_of_issue,
             issued_on=office_date(document.created_at),
-            signer=signer(template, settings),
+            signer=signed_by,
             regency=settings.regency,
             verification=_verification(document),
             draft=draft,
@@ -224,6 +240,7 @@ class DocumentPrinting:
             letterhead=self._letterhead(session, request.location_code, settings)
             if template.agency_header
             else None,
+            created_at=self._ctx.now(session),
         )
 
     def _receipt_data(
@@ -240,6 +257,7 @@ class DocumentPrinting:
         kecamatan = reference.wilayah.kecamatan(request.kecamatan_code)
         officer = repo.officer(session, actor.user_id) if actor.user_id else None
         states = repo.requirement_states(session, request.id)
+        closed = request.status in _NOTHING_TO_COLLECT
         return ReceiptData(
             letterhead=self._letterhead(session, request.location_code, settings),
             number=request.number,
@@ -260,9 +278,9 @@ class DocumentPrinting:
                 for r in service.requirements
             ),
             status=request.status.label,
-            due_date=request.sla_due,
-            delivery=self._delivery(session, request),
-            officer_name=(officer.full_name if officer else actor.full_name) or actor.login,
+            due_date=None if closed else request.sla_due,
+            delivery="" if closed else self._delivery(session, request),
+            officer_name=_officer_name(actor, officer.full_name if officer else ""),
             officer_nip=officer.nip if officer else "",
             place=settings.place_of_issue,
             printed_at=self._ctx.now(session),
@@ -316,6 +334,31 @@ def signer(template: CertificateTemplate, settings: OfficeSettings) -> Signer:
         settings.registrar_name,
         settings.registrar_nip,
     )
+
+
+def _refuse_second_print(document: StoredDocument, purpose: PrintPurpose, what: str) -> None:
+    """A print of a document printed before is a reprint: it needs its reason and stamp.
+
+    Raises:
+        AlreadyPrinted: ``purpose`` is a first print and the document was printed already.
+    """
+    if purpose is PrintPurpose.PRINT and document.print_count > 0:
+        raise AlreadyPrinted(
+            f"{what} {document.number} sudah pernah dicetak ({document.print_count} kali): "
+            "mencetak lagi adalah cetak ulang dan wajib dengan alasan"
+        )
+
+
+def _officer_name(actor: Actor, full_name: str) -> str:
+    """The officer a receipt names: a desk user's name, never a technical login (``db:…``,
+    the system); ``""`` when there is no person to name.
+    """
+    name = full_name.strip() or actor.full_name.strip()
+    if name and not actor.is_system:
+        return name
+    if actor.user_id is None or actor.is_system or ":" in actor.login:
+        return ""
+    return actor.login
 
 
 def _receipt_parties(service: Service, request: DocumentRequest) -> dict[str, str]:
