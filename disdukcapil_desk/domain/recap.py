@@ -12,7 +12,9 @@ when the recap is made, so the buckets of a row add up to the requests received:
 
 A completed request *finished* when it was closed (``done``: ``closed_at``) or, still ``issued``,
 at its last change (the issue: nothing else moves an issued request). It was *on time* when it
-finished on or before its SLA due date. Its working days to finish are
+was *issued* on or before its SLA due date (the office's deadline: when the citizen collects the
+document is theirs; the issue's time is its ``issue`` entry in the audit log). Its working days
+to finish are
 ``HolidayCalendar.working_days_between(received day, finished day)``; the database adds them up
 through a working-day index (:func:`workday_index`), so no request is loaded one by one.
 """
@@ -170,7 +172,9 @@ class Figures:
 
     @property
     def on_time_pct(self) -> float | None:
-        """Completed on time, as a fraction of completed (None when nothing completed)."""
+        """Issued on or before the due date, as a fraction of completed (None when nothing
+        completed).
+        """
         return self.on_time / self.completed if self.completed else None
 
     @property
@@ -256,10 +260,12 @@ class DailyTable:
 
     @property
     def column_labels(self) -> tuple[str, ...]:
-        """Column headers: day numbers, or ``Jan 2026`` style months."""
+        """Column headers: day and month (``15 Sep``, ``15 Okt``: a period across a month's
+        end has no two equal headers), or ``Jan 2026`` style months.
+        """
         if self.monthly:
             return tuple(f"{MONTHS_ID[d.month - 1][:3]} {d.year}" for d in self.columns)
-        return tuple(f"{d.day:02d}" for d in self.columns)
+        return tuple(f"{d.day:02d} {MONTHS_ID[d.month - 1][:3]}" for d in self.columns)
 
     @property
     def totals(self) -> tuple[int, ...]:
@@ -394,7 +400,8 @@ class RecapData:
 EMPTY_TEXT = "Tidak ada permohonan yang diterima dalam periode ini."
 STATUS_NOTE = (
     "Status menurut keadaan saat rekap dibuat; jumlah kolom status sama dengan Diterima. "
-    "Tepat waktu: terbit/selesai paling lambat pada tanggal tenggat (hari kerja)."
+    "Tepat waktu: dokumen terbit paling lambat pada tanggal tenggat (hari kerja), "
+    "kapan pun diambil pemohon."
 )
 
 
@@ -568,13 +575,16 @@ def _subject_nik(src: RegisterSource) -> object:
     return src.names.mask(subject) if subject != nik else ""
 
 
+LOCATION_HEADER = "Lokasi"
+"""The register's location column (printed whole: its width follows the longest name)."""
+
 REGISTER_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("No. permohonan", 24, Format.TEXT, _raw("number")),
     ColumnSpec("Diterima", 16, Format.DATETIME, _office_time),
     ColumnSpec("Tenggat", 11, Format.DATE, _raw("sla_due")),
     ColumnSpec("Selesai", 11, Format.DATE, _finished_on),
     ColumnSpec("Layanan", 26, Format.TEXT, _named("service_code", "services")),
-    ColumnSpec("Lokasi", 22, Format.TEXT, _named("location_code", "locations")),
+    ColumnSpec(LOCATION_HEADER, 22, Format.TEXT, _named("location_code", "locations")),
     ColumnSpec("Kecamatan", 16, Format.TEXT, _named("kecamatan_code", "kecamatan")),
     ColumnSpec("Desa", 18, Format.TEXT, _named("kode_desa", "desa")),
     ColumnSpec("Kanal", 10, Format.TEXT, _channel),

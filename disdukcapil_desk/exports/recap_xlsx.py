@@ -12,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from copy import copy
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -21,11 +22,13 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from disdukcapil_desk.domain.recap import (
     EMPTY_TEXT,
     FIGURE_COLUMNS,
+    LOCATION_HEADER,
     OFFICER_COLUMNS,
     OFFICER_NOTE,
     REGISTER_COLUMNS,
@@ -59,6 +62,102 @@ _THIN = Side(style="thin", color="808080")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _FONT = "Arial"
 _NO = ColumnSpec("No.", 5, Format.INTEGER)
+_LINE_POINTS = 12.0
+"""Height of one line of 9 pt text in a row, in points."""
+_CHARS_PER_UNIT = {False: 1.55, True: 1.35}
+"""Characters of 9 pt Arial (regular, bold) that one unit of column width holds, about."""
+_PLAIN_CHARS_PER_UNIT = 1.1
+"""The same for the register's unstyled cells (the workbook's default 11 pt font)."""
+
+
+_ROW_POINTS = 12.75
+"""A row of one line of 9 pt text; the register's rows (the sheet's default height)."""
+_TITLE_POINTS = 16.5
+"""A row of the title block (11-12 pt)."""
+_PAGE_POINTS = (842.0, 595.0)
+"""A4 landscape, points."""
+_MARGINS = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.7, footer=0.3)
+_POINTS_PER_UNIT = 7.0
+"""Printed width of one unit of column width before fitting to the page (LibreOffice,
+measured on its PDFs; Excel's is a little narrower, so it shrinks a sheet less)."""
+_KEPT_ROWS = 3
+"""Table rows that go with the notes and signatures when these would start a page alone."""
+_CHART_MAX_CM = 16.0
+"""The chart's height at most: it fits one printed page."""
+_SLACK = 0.97
+"""Of a page's height, what the estimate counts on (the rest absorbs its errors)."""
+
+
+def print_scale(columns: Sequence[ColumnSpec]) -> float:
+    """How much fitting the columns to the page's width shrinks the sheet (1: not at all)."""
+    points = sum(spec.width for spec in columns) * _POINTS_PER_UNIT
+    usable: float = _PAGE_POINTS[0] - (_MARGINS.left + _MARGINS.right) * 72
+    return min(1.0, usable / points)
+
+
+def tail_break(heights: Sequence[float], table_end: int, scale: float) -> int | None:
+    """Where to break the page so the rows after ``table_end`` (notes, signatures) do not
+    print alone: None when they share a page with the table's last rows, else the row after
+    which to break (``_KEPT_ROWS`` table rows then go to the next page with them).
+
+    Args:
+        heights: the estimated height of each row (points), row 1 first.
+        table_end: the table's last row (1-based); the header row repeats on every page.
+        scale: :func:`print_scale`.
+    """
+    page = (_PAGE_POINTS[1] - (_MARGINS.top + _MARGINS.bottom) * 72) * _SLACK / scale
+    header = heights[HEADER_ROW - 1]
+    used, pages, page_of = 0.0, 1, [0] * len(heights)
+    for index, height in enumerate(heights):
+        if used + height > page and used > header:
+            pages, used = pages + 1, header
+        used += height
+        page_of[index] = pages
+    tail = range(table_end, len(heights))
+    if not tail or all(page_of[i] == page_of[table_end - 1] for i in tail):
+        return None
+    return max(HEADER_ROW, table_end - _KEPT_ROWS)
+
+
+def wrapped_lines(text: str, width: float, *, bold: bool = False) -> int:
+    """How many lines ``text`` takes in a wrapped cell ``width`` units wide (word wrap, a word
+    longer than a line broken). LibreOffice does not fit row heights to wrapped text in a file
+    it did not write, so the workbook sets them from this.
+    """
+    capacity = max(1, int((width - 0.5) * _CHARS_PER_UNIT[bold]))
+    lines, used = 0, capacity  # ``used == capacity``: the next word starts a new line
+    for paragraph in text.split("\n"):
+        used = capacity
+        for word in paragraph.split():
+            if used + 1 + len(word) <= capacity:
+                used += 1 + len(word)
+                continue
+            extra, rest = divmod(len(word), capacity)
+            lines += extra + (1 if rest else 0)
+            used = rest if rest else capacity
+        if not paragraph.split():
+            lines += 1
+    return max(1, lines)
+
+
+def row_height(
+    values: Sequence[object], columns: Sequence[ColumnSpec], *, bold: bool = False
+) -> float | None:
+    """The height a row of wrapped text needs, in points; None when one line is enough."""
+    lines = max(
+        (
+            wrapped_lines(value, spec.width, bold=bold)
+            for spec, value in zip(columns, values, strict=False)
+            if isinstance(value, str) and spec.format is Format.TEXT
+        ),
+        default=1,
+    )
+    return lines * _LINE_POINTS + 3 if lines > 1 else None
+
+
+def plain_width(longest: int) -> float:
+    """The width (units) an unstyled cell needs to print ``longest`` characters whole."""
+    return round(longest / _PLAIN_CHARS_PER_UNIT + 2, 1)
 
 
 def _style(name: str, *, bold: bool = False, size: int = 9, **kwargs: object) -> NamedStyle:
@@ -118,6 +217,8 @@ class _Sheet:
     ws: object
     columns: Sequence[ColumnSpec]
     row: int = 0
+    heights: list[float] = field(default_factory=list)
+    """The estimated height (points) of every row written, for :func:`_keep_tail`."""
 
     @property
     def width(self) -> int:
@@ -133,15 +234,20 @@ class _Sheet:
             cell.style = style
         return cell
 
-    def append(self, values: Sequence[object]) -> int:
+    def append(self, values: Sequence[object], height: float | None = None) -> int:
+        # Every row gets its height (before it is written: write-only), so the printed
+        # pages are where :func:`tail_break` expects them.
+        height = height or _ROW_POINTS
+        self.ws.row_dimensions[self.row + 1].height = height  # type: ignore[attr-defined]
         self.ws.append(list(values))  # type: ignore[attr-defined]
         self.row += 1
+        self.heights.append(height)
         return self.row
 
-    def merged_line(self, value: object, style: str, first: int = 1, last: int = 0) -> None:
-        last = last or self.width
+    def merged_line(self, value: object, style: str, height: float = _TITLE_POINTS) -> None:
+        first, last = 1, self.width
         row = [None] * (first - 1) + [self.cell(value, style)]
-        self.append(row)
+        self.append(row, height)
         if last > first:
             self.ws.merged_cells.add(  # type: ignore[attr-defined]
                 f"{get_column_letter(first)}{self.row}:{get_column_letter(last)}{self.row}"
@@ -153,7 +259,7 @@ class _Sheet:
             self.cell(v, f"{prefix}{spec.format}" if spec.format in _FORMATS else f"{prefix}text")
             for spec, v in zip(self.columns, values, strict=True)
         ]
-        return self.append(cells)
+        return self.append(cells, row_height(values, self.columns, bold=bold))
 
 
 def _escape(text: str) -> str:
@@ -174,13 +280,15 @@ def _new_sheet(
     for index, spec in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = spec.width
     ws.freeze_panes = freeze
+    ws.sheet_format.defaultRowHeight = _ROW_POINTS  # the register's rows: no height each
+    ws.sheet_format.customHeight = True
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.7, footer=0.3)
+    ws.page_margins = copy(_MARGINS)
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     footer = ws.HeaderFooter.oddFooter
     footer.left.text = _escape(meta.printed_line)
@@ -203,10 +311,16 @@ def _title_block(sheet: _Sheet, meta: RecapMeta, subtitle: str) -> None:
     sheet.append([sheet.cell(subtitle, "rk_sheet")])
 
 
-def _header(sheet: _Sheet, empty: bool) -> None:
-    sheet.append([sheet.cell(EMPTY_TEXT, "rk_sheet")] if empty else [])
+def _header(sheet: _Sheet, empty: bool, lead: str = "") -> None:
+    """Row 6 (what the sheet says before its table: empty, or ``lead``) and the header row."""
+    if empty or lead:
+        sheet.append([sheet.cell(EMPTY_TEXT, "rk_sheet") if empty else sheet.cell(lead, "rk_note")])
+    else:
+        sheet.append([])
     assert sheet.row == HEADER_ROW - 1
-    sheet.append([sheet.cell(spec.header, "rk_header") for spec in sheet.columns])
+    headers = [spec.header for spec in sheet.columns]
+    height = row_height(headers, [replace(s, format=Format.TEXT) for s in sheet.columns], bold=True)
+    sheet.append([sheet.cell(text, "rk_header") for text in headers], height)
 
 
 def _filter(sheet: _Sheet, last_row: int) -> None:
@@ -257,6 +371,15 @@ def _signatures(sheet: _Sheet, meta: RecapMeta) -> None:
                 )
 
 
+def _keep_tail(sheet: _Sheet, table_end: int) -> None:
+    """Break the page before the table's last rows when the notes and signatures after it
+    would otherwise start a page of their own (LibreOffice and Excel break where they fit).
+    """
+    at = tail_break(sheet.heights, table_end, print_scale(sheet.columns))
+    if at is not None:
+        sheet.ws.row_breaks.append(Break(id=at))  # type: ignore[attr-defined]
+
+
 # -- the sheets -------------------------------------------------------------------------------
 
 
@@ -280,8 +403,10 @@ def _figure_sheet(wb: Workbook, data: RecapData, table: FigureTable, chart: bool
         sheet.append([sheet.cell("Jumlah per " + table.group_header.lower(), "rk_sheet")])
         for row in table.subtotals:
             sheet.table_row(_figure_line(None, row, bool(table.group_header)), bold=True)
+    table_end = sheet.row
     _notes(sheet, table.note)
     _signatures(sheet, data.meta)
+    _keep_tail(sheet, table_end)
     if chart and last >= first:
         _bar_chart(sheet, label_col, first, last)
 
@@ -305,7 +430,9 @@ def _bar_chart(sheet: _Sheet, label_col: int, first: int, last: int) -> None:
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(sheet.ws, min_col=label_col, min_row=first, max_row=last))
     chart.width = 26
-    chart.height = max(8.0, 0.5 * (last - first + 1))
+    chart.height = min(_CHART_MAX_CM, max(8.0, 0.5 * (last - first + 1)))
+    # The chart starts a page of its own: split across two, neither half reads.
+    sheet.ws.row_breaks.append(Break(id=sheet.row + 1))  # type: ignore[attr-defined]
     sheet.ws.add_chart(chart, f"B{sheet.row + 2}")  # type: ignore[attr-defined]
 
 
@@ -326,8 +453,10 @@ def _daily_sheet(wb: Workbook, data: RecapData, daily: DailyTable) -> None:
     totals = daily.totals
     sheet.table_row([None, TOTAL_LABEL, *totals, sum(totals)], bold=True)
     unit = "bulan" if daily.monthly else "tanggal"
+    table_end = sheet.row
     _notes(sheet, f"{title}: permohonan diterima menurut {unit} penerimaan (WIB).")
     _signatures(sheet, data.meta)
+    _keep_tail(sheet, table_end)
 
 
 def _officer_sheet(wb: Workbook, data: RecapData, officers: Sequence[OfficerRow]) -> None:
@@ -338,14 +467,36 @@ def _officer_sheet(wb: Workbook, data: RecapData, officers: Sequence[OfficerRow]
         sheet.table_row([number, *officer_values(row)])
     _filter(sheet, sheet.row)
     sheet.table_row([None, *officer_totals(officers, TOTAL_LABEL)], bold=True)
+    table_end = sheet.row
     _notes(sheet, OFFICER_NOTE, "Median jam: dari diterimanya permohonan sampai keputusan.")
     _signatures(sheet, data.meta)
+    _keep_tail(sheet, table_end)
+
+
+def register_columns(data: RecapData) -> list[ColumnSpec]:
+    """The register's columns: ``No.`` wide enough for the row count, ``Lokasi`` for the
+    longest location name (the register's cells do not wrap: a long register stays fast).
+    """
+    digits = len(f"{max(data.register_count, 1):,}")
+    longest = max((len(row.label) for row in data.locations.rows), default=0)
+    return [
+        ColumnSpec("No.", max(8.0, plain_width(digits)), Format.INTEGER),
+        *(
+            replace(spec, width=max(spec.width, plain_width(longest)))
+            if spec.header == LOCATION_HEADER
+            else spec
+            for spec in REGISTER_COLUMNS
+        ),
+    ]
 
 
 def _register_sheet(wb: Workbook, data: RecapData, rows: Iterable[RegisterRow]) -> int:
-    columns = [ColumnSpec("No.", 8, Format.INTEGER), *REGISTER_COLUMNS]
+    columns = register_columns(data)
     sheet = _new_sheet(wb, (SHEET_REGISTER, "Register permohonan"), columns, data.meta, "C8")
-    _header(sheet, data.empty)
+    # The register's note goes above it, not after: after the last row it can print alone.
+    nik = "NIK utuh (hak akses dan permintaan pengguna)" if data.meta.full_nik else "NIK disamarkan"
+    count_text = f"{data.register_count:,}".replace(",", ".")
+    _header(sheet, data.empty, f"Jumlah baris: {count_text}. {nik}. Tanggal dalam WIB.")
     ws, make = sheet.ws, WriteOnlyCell
     append = ws.append  # type: ignore[attr-defined]
     # Dates get their number format (an unstyled cell is fastest for everything else).
@@ -364,9 +515,8 @@ def _register_sheet(wb: Workbook, data: RecapData, rows: Iterable[RegisterRow]) 
                 values[index + 1] = cell
         append(values)
     sheet.row += count
+    sheet.heights.extend([_ROW_POINTS] * count)
     _filter(sheet, sheet.row)
-    nik = "NIK utuh (hak akses dan permintaan pengguna)" if data.meta.full_nik else "NIK disamarkan"
-    _notes(sheet, f"Jumlah baris: {count}. {nik}. Tanggal dalam WIB.")
     return count
 
 

@@ -10,6 +10,7 @@ only up to :data:`REGISTER_PDF_LIMIT` rows (a longer register belongs in the wor
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from reportlab.platypus import (
 from disdukcapil_desk.domain.recap import (
     EMPTY_TEXT,
     FIGURE_COLUMNS,
+    LOCATION_HEADER,
     OFFICER_COLUMNS,
     OFFICER_NOTE,
     REGISTER_COLUMNS,
@@ -61,6 +63,11 @@ _CHUNK = 500
 _HEADER_BG = colors.HexColor("#D9E1F2")
 _TOTAL_BG = colors.HexColor("#F2F2F2")
 _NO = ColumnSpec("No.", 5, Format.INTEGER)
+_KEPT_ROWS = 3
+"""Table rows that go to the next page with the table's note rather than leave it alone."""
+_REGISTER_FONT = 6.5
+_REGISTER_DONORS = ("Layanan", "Petugas")
+"""Clipped register columns that give ``Lokasi`` the width it needs."""
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -118,10 +125,18 @@ def _table(
     bold_rows: int = 0,
     font_size: float = 7.5,
     wrap: bool = True,
+    wrapped: frozenset[str] = frozenset(),
+    note: str = "",
 ) -> LongTable:
-    """A table with a repeated header row; the last ``bold_rows`` rows are totals."""
+    """A table with a repeated header row; the last ``bold_rows`` rows are totals.
+
+    Text cells wrap (``wrap``), or are clipped to their column except those whose header is
+    in ``wrapped``. A ``note`` is the table's last row, kept on one page with the rows before
+    it: a footnote never starts a page alone.
+    """
     header = [Paragraph(c.header, styles["th"]) for c in columns]
     widths = _widths(columns)
+    small = ParagraphStyle("small", styles["cell"], fontSize=font_size, leading=font_size + 1)
     body: list[list[Any]] = []
     for index, row in enumerate(rows):
         bold = index >= len(rows) - bold_rows
@@ -130,15 +145,21 @@ def _table(
             text = _number(value, spec.format) if value is not None else ""
             if spec.format is Format.TEXT and wrap:
                 cells.append(Paragraph(_xml(text), styles["cellb" if bold else "cell"]))
+            elif spec.format is Format.TEXT and spec.header in wrapped:
+                cells.append(Paragraph(_xml(text), small))
             elif spec.format is Format.TEXT:
                 cells.append(_clip(text, widths[len(cells)] - 4, font_size))
             else:
                 cells.append(text)
         body.append(cells)
+    last = -1
+    if note:
+        body.append([Paragraph(_xml(note), styles["note"]), *([""] * (len(columns) - 1))])
+        last = -2
     table = LongTable([header, *body], colWidths=widths, repeatRows=1)
     commands: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), SANS, font_size),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("GRID", (0, 0), (-1, last), 0.4, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), _HEADER_BG),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5),
@@ -148,11 +169,19 @@ def _table(
     ]
     for col, spec in enumerate(columns):
         if spec.format is not Format.TEXT:
-            commands.append(("ALIGN", (col, 1), (col, -1), "RIGHT"))
+            commands.append(("ALIGN", (col, 1), (col, last), "RIGHT"))
     if bold_rows:
+        first = last - bold_rows + 1
         commands += [
-            ("FONT", (0, -bold_rows), (-1, -1), SANS_BOLD, font_size),
-            ("BACKGROUND", (0, -bold_rows), (-1, -1), _TOTAL_BG),
+            ("FONT", (0, first), (-1, last), SANS_BOLD, font_size),
+            ("BACKGROUND", (0, first), (-1, last), _TOTAL_BG),
+        ]
+    if note:
+        kept = max(1, len(body) - _KEPT_ROWS)  # the note's row and the rows before it
+        commands += [
+            ("SPAN", (0, -1), (-1, -1)),
+            ("TOPPADDING", (0, -1), (-1, -1), 4),
+            ("NOSPLIT", (0, kept), (-1, -1)),
         ]
     table.setStyle(TableStyle(commands))
     return table
@@ -199,12 +228,13 @@ def _figure_section(
     rows = [line(i, r.group, r.label, r.figures) for i, r in enumerate(table.rows, start=1)]
     rows.append(line(None, "", "JUMLAH", table.total))
     story = _title_block(data.meta, table.title, styles, data.empty)
+    if not table.subtotals:
+        story.append(_table(columns, rows, styles, bold_rows=1, note=table.note))
+        return story
     story.append(_table(columns, rows, styles, bold_rows=1))
-    if table.subtotals:
-        story.append(Paragraph("Jumlah per " + table.group_header.lower(), styles["sheet"]))
-        sub = [line(None, "", r.label, r.figures) for r in table.subtotals]
-        story.append(_table(columns, sub, styles))
-    story.append(Paragraph(_xml(table.note), styles["note"]))
+    story.append(Paragraph("Jumlah per " + table.group_header.lower(), styles["sheet"]))
+    sub = [line(None, "", r.label, r.figures) for r in table.subtotals]
+    story.append(_table(columns, sub, styles, note=table.note))
     return story
 
 
@@ -223,9 +253,9 @@ def _daily_section(data: RecapData, styles: dict[str, ParagraphStyle]) -> list[F
     totals = daily.totals
     rows.append([None, "JUMLAH", *totals, sum(totals)])
     title = "Rekap bulanan per layanan" if daily.monthly else "Rekap harian per layanan"
+    note = "Permohonan diterima menurut tanggal penerimaan (WIB)."
     story = _title_block(data.meta, title, styles, data.empty)
-    story.append(_table(columns, rows, styles, bold_rows=1, font_size=6.5))
-    story.append(Paragraph("Permohonan diterima menurut tanggal penerimaan (WIB).", styles["note"]))
+    story.append(_table(columns, rows, styles, bold_rows=1, font_size=6.5, note=note))
     return story
 
 
@@ -236,8 +266,7 @@ def _officer_section(data: RecapData, styles: dict[str, ParagraphStyle]) -> list
     ]
     rows.append([None, *officer_totals(data.officers, "JUMLAH")])
     story = _title_block(data.meta, "Rekap per petugas", styles, data.empty)
-    story.append(_table(columns, rows, styles, bold_rows=1))
-    story.append(Paragraph(_xml(OFFICER_NOTE), styles["note"]))
+    story.append(_table(columns, rows, styles, bold_rows=1, note=OFFICER_NOTE))
     return story
 
 
@@ -276,21 +305,59 @@ def _register_section(
             )
         )
         return story, 0
-    columns = [ColumnSpec("No.", 5, Format.INTEGER), *REGISTER_COLUMNS]
+    label = "utuh" if data.meta.full_nik else "disamarkan"
+    total_rows = _number(data.register_count, Format.INTEGER)
+    # Above the register, not after it: after the last row it could start a page alone.
+    story.append(
+        Paragraph(f"Jumlah baris: {total_rows}. NIK {label}. Tanggal dalam WIB.", styles["note"])
+    )
+    register = _register_columns(data)
+    columns = [number_column(data.register_count, register, _REGISTER_FONT), *register]
+    wrapped = frozenset({LOCATION_HEADER})  # a location's name prints whole
     chunk: list[list[object]] = []
     count = 0
     for count, row in enumerate(rows, start=1):
         chunk.append([count, *row])
         if len(chunk) == _CHUNK:
-            story.append(_table(columns, chunk, styles, font_size=6.5, wrap=False))
+            story.append(
+                _table(
+                    columns, chunk, styles, font_size=_REGISTER_FONT, wrap=False, wrapped=wrapped
+                )
+            )
             chunk = []
     if chunk:
-        story.append(_table(columns, chunk, styles, font_size=6.5, wrap=False))
-    label = "utuh" if data.meta.full_nik else "disamarkan"
-    story.append(
-        Paragraph(f"Jumlah baris: {count}. NIK {label}. Tanggal dalam WIB.", styles["note"])
-    )
+        story.append(
+            _table(columns, chunk, styles, font_size=_REGISTER_FONT, wrap=False, wrapped=wrapped)
+        )
     return story, count
+
+
+def _register_columns(data: RecapData) -> list[ColumnSpec]:
+    """The register's columns, ``Lokasi`` wide enough for the longest name on two lines; the
+    width it takes comes from the clipped service and officer columns, so dates still fit.
+    """
+    longest = max(
+        (stringWidth(r.label, SANS, _REGISTER_FONT) for r in data.locations.rows), default=0.0
+    )
+    units = sum(c.width for c in REGISTER_COLUMNS)
+    needed = (longest / 2 + 16) * units / _WIDTH  # two lines, padding, an unbroken word
+    by_header = {spec.header: spec for spec in REGISTER_COLUMNS}
+    extra = max(0.0, needed - by_header[LOCATION_HEADER].width)
+    donors = [h for h in _REGISTER_DONORS if h in by_header]
+    share = min(extra / len(donors), min(by_header[h].width for h in donors) / 3)
+    widths = {h: by_header[h].width - share for h in donors}
+    widths[LOCATION_HEADER] = by_header[LOCATION_HEADER].width + share * len(donors)
+    return [replace(spec, width=widths.get(spec.header, spec.width)) for spec in REGISTER_COLUMNS]
+
+
+def number_column(count: int, others: Sequence[ColumnSpec], font_size: float) -> ColumnSpec:
+    """The ``No.`` column, wide enough for the largest row number (``1.234``) beside
+    ``others`` (widths are shares of the page's width).
+    """
+    needed = stringWidth(_number(max(count, 1), Format.INTEGER), SANS, font_size) + 5
+    units = sum(c.width for c in others)
+    needed = max(needed, stringWidth("No.", SANS_BOLD, 7) + 5)
+    return ColumnSpec("No.", needed * units / (_WIDTH - needed), Format.INTEGER)
 
 
 class _NumberedCanvas(Canvas):  # type: ignore[misc]

@@ -21,11 +21,16 @@ from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError, NotFound, PermissionDenied
 from disdukcapil_desk.domain.recap import EMPTY_TEXT, FigureRow, Figures, RowKind
+from disdukcapil_desk.domain.workflow import Action
 from disdukcapil_desk.exports.recap_xlsx import HEADER_ROW, TOTAL_LABEL
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.demo import DemoOps
+from disdukcapil_desk.operations.documents import DocumentOps
+from disdukcapil_desk.operations.intake import IntakeOps
+from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.recaps import Recaps, _grouped_table
 from disdukcapil_desk.operations.users import UserOps
+from tests.factories import RECEIVED, make_request
 
 FIRST, LAST = dt.date(2026, 10, 19), dt.date(2026, 11, 2)  # the fake clock's office day is LAST
 SR = ServiceRequest
@@ -104,9 +109,10 @@ def expected_figures(
             figures[header] = sum(1 for r in members if r.status in statuses)
         done = [r for r in members if r.status in ("issued", "done")]
         days, on_time = [], 0
+        issued_at = issue_times(ctx)
         for r in done:
             finished = (r.closed_at if r.status == "done" else r.updated_at).astimezone(WIB).date()
-            on_time += finished <= r.sla_due
+            on_time += issued_at[r.number].astimezone(WIB).date() <= r.sla_due
             days.append(
                 calendar.working_days_between(r.received_at.astimezone(WIB).date(), finished)
             )
@@ -114,6 +120,17 @@ def expected_figures(
         figures["Rata-rata hari kerja selesai"] = sum(days) / len(days) if days else None
         result[code] = figures
     return result
+
+
+def issue_times(ctx: DeskContext) -> dict[str, dt.datetime]:
+    """When each request was issued, from its ``issue`` entry in the audit log."""
+    with ctx.sessions() as s:
+        rows = s.execute(
+            select(AuditLog.entity_key, func.min(AuditLog.at))
+            .where(AuditLog.entity == "service_request", AuditLog.action == "issue")
+            .group_by(AuditLog.entity_key)
+        )
+        return {number: at for number, at in rows}
 
 
 def assert_same(actual: dict[str, Any], expected: dict[str, Any], where: str) -> None:
@@ -168,7 +185,9 @@ def test_every_figure_matches_the_database(seeded: DeskContext, users, tmp_path:
     daily, totals = table(wb["Harian"], "Layanan")
     per_day = Counter(r.received_at.astimezone(WIB).date() for r in requests)
     headers = [c.value for c in wb["Harian"][HEADER_ROW]]
-    assert headers[2:-1] == [f"{(FIRST + dt.timedelta(days=i)).day:02d}" for i in range(15)]
+    assert headers[2:-1] == [
+        f"{(FIRST + dt.timedelta(days=i)):%d} {'Okt' if i < 13 else 'Nov'}" for i in range(15)
+    ]
     assert [totals[h] for h in headers[2:-1]] == [
         per_day.get(FIRST + dt.timedelta(days=i), 0) for i in range(15)
     ]
@@ -393,3 +412,34 @@ def test_grouped_table_closes_each_group_with_its_subtotal() -> None:
     assert table.total == Figures(received=10)
     assert (table.key, table.title, table.first_header) == ("k", "Judul", "Baris")
     assert (table.group_header, table.note) == ("Kelompok", "Catatan")
+
+
+def test_on_time_counts_the_issue_not_the_pickup(ctx: DeskContext, users, clock) -> None:
+    """Issued on the day it arrived, collected three weeks later: on time (the SLA is the
+    office's; when the citizen collects the document is theirs). Another, issued after its
+    due date, is late however soon it is collected."""
+    intake = IntakeOps(ctx)
+    for ref in ("wa-ontime", "wa-late"):
+        intake.submit_row(make_request(external_ref=ref, sender=f"+62857123{len(ref):05d}"))
+    intake.ingest()
+    with ctx.sessions() as s:
+        found = s.execute(select(SR.id, SR.sla_due).order_by(SR.id)).all()
+    (early, due), (late, _) = found
+    queue, documents = QueueOps(ctx), DocumentOps(ctx)
+    counter, operator = users["loket.dinas"], users["operator.dinas"]
+    clock.now = RECEIVED + dt.timedelta(hours=1)
+    for request_id in (early, late):
+        queue.claim(counter, request_id)
+        queue.decide(counter, request_id, Action.APPROVE)
+    documents.issue(operator, early)  # on the day it arrived
+    after_due = dt.datetime.combine(due + dt.timedelta(days=2), dt.time(9), WIB)
+    clock.now = after_due.astimezone(dt.UTC)
+    documents.issue(operator, late)  # two days after its due date
+    queue.decide(counter, late, Action.FINISH)  # collected at once
+    clock.now += dt.timedelta(days=19)
+    queue.decide(counter, early, Action.FINISH)  # collected three weeks later
+    day = RECEIVED.astimezone(WIB).date()
+    data = Recaps(ctx).recap_data(users["kasi.dinas"], day, day, None)
+    figures = data.services.total
+    assert (figures.completed, figures.on_time) == (2, 1)
+    assert figures.on_time_pct == 0.5

@@ -83,13 +83,26 @@ def test_daily_table_by_day_and_by_month() -> None:
     counts = [("kk", D(2026, 11, 1), 2), ("kia", D(2026, 11, 3), 1), ("kk", D(2026, 11, 3), 4)]
     daily = daily_table(Period(D(2026, 11, 1), D(2026, 11, 3)), services, counts)
     assert not daily.monthly and daily.title == "Harian"
-    assert daily.column_labels == ("01", "02", "03")
+    assert daily.column_labels == ("01 Nov", "02 Nov", "03 Nov")
     assert [r.counts for r in daily.rows] == [(2, 0, 4), (0, 0, 1)]
     assert daily.totals == (2, 0, 5) and [r.total for r in daily.rows] == [6, 1]
 
     year = daily_table(Period(D(2026, 1, 1), D(2026, 12, 31)), services, counts)
     assert year.monthly and year.title == "Bulanan" and len(year.columns) == 12
     assert year.column_labels[10] == "Nov 2026" and year.rows[0].counts[10] == 6
+
+    empty = daily_table(Period(D(2026, 11, 1), D(2026, 11, 2)), [], [])
+    assert empty.rows == () and empty.totals == (0, 0)
+
+
+def test_daily_headers_carry_the_month_across_a_month_boundary() -> None:
+    """15 September to 15 October: two days numbered 15, two different headers."""
+    daily = daily_table(Period(D(2026, 9, 15), D(2026, 10, 15)), [("kk", "KK")], [])
+    labels = daily.column_labels
+    assert len(labels) == 31 and len(set(labels)) == 31
+    assert labels[0] == "15 Sep" and labels[-1] == "15 Okt" and "01 Okt" in labels
+    december = daily_table(Period(D(2026, 11, 20), D(2026, 12, 10)), [], [])
+    assert december.column_labels[-1] == "10 Des" and "30 Nov" in december.column_labels
 
     empty = daily_table(Period(D(2026, 11, 1), D(2026, 11, 2)), [], [])
     assert empty.rows == () and empty.totals == (0, 0)
