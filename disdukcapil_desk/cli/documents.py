@@ -54,7 +54,8 @@ def add_commands(commands: Commands) -> None:
         type=Path,
         metavar="KUNCI",
         action=_Offline,
-        help="periksa tanpa basis data dengan kunci publik dinas (PEM)",
+        help="periksa tanpa basis data dengan kunci publik dinas (PEM; boleh berisi kunci "
+        "sekarang dan kunci lama)",
     )
     verify.add_argument(
         "--trust",
@@ -167,7 +168,9 @@ def cmd_certificate(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> 
 
 
 def cmd_verify(args: argparse.Namespace, ctx: DeskContext | None, out: TextIO) -> int:
-    """Verify a PDF (offline with ``--public-key``); prints the findings, 0 when genuine."""
+    """Verify a PDF (offline with ``--public-key``, a file of one or more PEM keys); prints the
+    findings; 0 only for an official document (``HASIL: SAH``), 1 for a DRAF or an invalid one.
+    """
     pdf = args.file.read_bytes()
     trust = tuple(_certificate_der(path) for path in args.trust) if args.trust else None
     if args.public_key is not None:
@@ -178,7 +181,7 @@ def cmd_verify(args: argparse.Namespace, ctx: DeskContext | None, out: TextIO) -
     out.write(f"Berkas : {args.file}\nSHA-256: {report.sha256}\n")
     for line in report.messages():
         out.write(f"{line}\n")
-    return 0 if report.ok else 1
+    return 0 if report.official else 1
 
 
 def _certificate_der(path: Path) -> bytes:

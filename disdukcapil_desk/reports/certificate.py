@@ -18,7 +18,7 @@ from disdukcapil_desk.domain.documents import (
     CertificateData,
     CertificateLine,
     ReceiptData,
-    embedded_keywords,
+    embedded_metadata,
 )
 from disdukcapil_desk.domain.terbilang import date_long, date_words
 from disdukcapil_desk.reports.letterhead import draw_letterhead
@@ -75,7 +75,7 @@ def render_batch(
         buffer,
         title=_title_of(documents),
         subject="Dokumen Disdukcapil Desk",
-        keywords=embedded_keywords([d.verification for d in documents]),
+        verification=embedded_metadata([d.verification for d in documents]),
     )
     for index, document in enumerate(documents):
         if cancelled is not None and cancelled():
