@@ -819,6 +819,8 @@ class VerifyReport:
     appended: bool = False
     key_fingerprint: str = ""
     pinned_signer: str | None = None
+    metadata_changed: bool = False
+    """Whether a later update changed the document-info entries holding the seal and blocks."""
 
     @property
     def ok(self) -> bool:
@@ -849,6 +851,8 @@ class VerifyReport:
     def _tail_problem(self) -> str | None:
         """What is wrong with what follows the seal, or None: only the office's signature."""
         sig, pin = self.signature, self.pinned_signer
+        if self.metadata_changed:
+            return "Data verifikasi berkas DIUBAH setelah disegel (pembaruan tambahan)."
         if sig is None:
             if pin:
                 return "Berkas disegel untuk ditandatangani, tetapi tanda tangan digital TIDAK ADA."

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from disdukcapil_desk.domain.documents import PadesLevel, SignatureCheck
+from disdukcapil_desk.domain.documents import METADATA_KEY, PadesLevel, SignatureCheck
 from disdukcapil_desk.domain.errors import DeskError
 
 log = logging.getLogger(__name__)
@@ -244,6 +244,24 @@ def check_signature(
         level=_level(last, reader),
         timestamped_at=_timestamp_time(last),
     )
+
+
+def verification_metadata(pdf: bytes) -> tuple[str, str] | None:
+    """The document-info entries that hold the desk's seal and blocks (``/DDKDesk``, and
+    ``/Keywords`` of files of the first form) as a PDF reader sees them in the file's latest
+    revision; None when the file cannot be read.
+    """
+    from pyhanko.pdf_utils.misc import PdfReadError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        info = PdfFileReader(io.BytesIO(pdf), strict=False).trailer_view.get("/Info")
+        if info is None:
+            return ("", "")
+        info = info.get_object()
+        return (str(info.get(METADATA_KEY, "")), str(info.get("/Keywords", "")))
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def _covers_whole_file(status: Any) -> bool:

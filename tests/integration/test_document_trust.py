@@ -91,10 +91,12 @@ def info_update(pdf: bytes, donor: bytes) -> bytes:
 
     donor_info = PdfFileReader(io.BytesIO(donor), strict=False).trailer["/Info"]
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    info = generic.DictionaryObject(
-        {generic.NameObject(k): generic.TextStringObject(str(v)) for k, v in donor_info.items()}
-    )
-    writer.trailer[generic.NameObject("/Info")] = writer.add_object(info)
+    info_ref = writer.trailer.raw_get("/Info")
+    info = info_ref.get_object()
+    for key in ("/DDKDesk", "/Keywords"):
+        if key in donor_info:
+            info[generic.NameObject(key)] = generic.TextStringObject(str(donor_info[key]))
+    writer.mark_update(info_ref)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -200,3 +202,14 @@ def test_offline_verification_accepts_several_published_keys(
     assert verify_offline(pdf, retired + current).official
     assert verify_offline(pdf, current + retired).official
     assert not verify_offline(pdf, retired).ok
+
+
+def test_an_update_after_the_offices_own_signature_is_not_valid(
+    ctx: DeskContext, users: dict[str, Actor], signing_office: DocumentOps
+) -> None:
+    pdf, other = two_certificates(ctx, users)
+    public = signing_office.public_key()
+    for changed in (overlay_update(pdf, "SITI PALSU"), info_update(pdf, other)):
+        for report in (verify_offline(changed, public), signing_office.verify_pdf(changed)):
+            assert not report.ok, report.messages()
+            assert "HASIL: TIDAK SAH" in report.messages()

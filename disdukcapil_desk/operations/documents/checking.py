@@ -32,7 +32,7 @@ from disdukcapil_desk.domain.documents import (
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents.signing import DocumentSigning
-from disdukcapil_desk.reports.signing import check_signature
+from disdukcapil_desk.reports.signing import check_signature, verification_metadata
 
 _INTERNAL_LABELS = {
     "_issued_on": "Tanggal terbit",
@@ -220,13 +220,19 @@ def _file_report(
 ) -> VerifyReport:
     sealed = seal_state(pdf, keys)
     key = keys.get(sealed.key_id) or next(iter(keys.values()))
+    appended = sealed.valid is True and sealed.sealed_length < len(pdf)
+    # pyHanko lets document-info changes pass after a signature; the desk's entries may not.
+    metadata_changed = appended and verification_metadata(pdf) != verification_metadata(
+        pdf[: sealed.sealed_length]
+    )
     return VerifyReport(
         sha256=digest,
         seal_valid=sealed.valid,
         file_registered=registered,
         documents=checks,
         signature=check_signature(pdf, trust_roots_der),
-        appended=sealed.valid is True and sealed.sealed_length < len(pdf),
+        appended=appended,
+        metadata_changed=metadata_changed,
         key_fingerprint=key_fingerprint(key),
         pinned_signer=sealed.pinned_signer,
     )
