@@ -266,9 +266,8 @@ def write_samples(folder: Path) -> None:
         (folder / f"{service}.pdf").write_bytes(render_certificate(certificate(service)))
     identity = load_identity(*_trial_certificate())
     final = replace(certificate(), draft=False)
-    signed = sign_pdf(
-        seal(render_certificate(final), SAMPLE_KEY), identity, reason="contoh", location="Serang"
-    )
+    sealed = seal(render_certificate(final), SAMPLE_KEY, identity.cert_sha256)
+    signed = sign_pdf(sealed, identity, reason="contoh", location="Serang")
     (folder / "akta_kelahiran-ditandatangani.pdf").write_bytes(signed)
 
 
@@ -289,7 +288,9 @@ def signing_rows() -> list[tuple[str, float, float]]:
     """
     pdf = render_certificate(replace(certificate(), draft=False))
     identity = load_identity(*_trial_certificate())
-    signed = sign_pdf(seal(pdf, SAMPLE_KEY), identity, reason="bench", location="Serang")
+    signed = sign_pdf(
+        seal(pdf, SAMPLE_KEY, identity.cert_sha256), identity, reason="bench", location="Serang"
+    )
     public = public_key_pem(SAMPLE_KEY)
     return [
         (

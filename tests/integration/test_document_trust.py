@@ -5,11 +5,12 @@ drafts said plainly, several published keys, the key id in the QR and the seal.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from disdukcapil_desk.domain.documents import public_key_pem
+from disdukcapil_desk.domain.documents import public_key_pem, signing_key
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import DocumentOps, verify_offline
@@ -213,3 +214,32 @@ def test_an_update_after_the_offices_own_signature_is_not_valid(
         for report in (verify_offline(changed, public), signing_office.verify_pdf(changed)):
             assert not report.ok, report.messages()
             assert "HASIL: TIDAK SAH" in report.messages()
+
+
+FIRST_FORM = Path(__file__).parent.parent / "data" / "first-seal-form"
+"""Samples written before key ids: the seal and blocks in ``Keywords``, a DDK1 QR, no pin."""
+
+
+def _embedded_signer_der(pdf: bytes) -> bytes:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    [signature] = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_regular_signatures
+    return bytes(signature.signer_cert.dump())
+
+
+def test_files_of_the_first_seal_form_still_verify() -> None:
+    sample_key = public_key_pem(signing_key(bytes(range(32))))  # the samples' office key
+    other = public_key_pem(Ed25519PrivateKey.generate())
+    signed = (FIRST_FORM / "akta_kelahiran-ditandatangani.pdf").read_bytes()
+    assert b"/Keywords (DDKSEAL:" in signed and b"DDKSEAL2" not in signed
+    # no pin in the first form: the signer must be a trusted one
+    unjudged = verify_offline(signed, other + sample_key)
+    assert unjudged.seal_valid is True and unjudged.pinned_signer is None
+    assert not unjudged.ok and "--trust" in "\n".join(unjudged.messages())
+    trusted = verify_offline(signed, other + sample_key, (_embedded_signer_der(signed),))
+    assert trusted.official, trusted.messages()
+    assert not verify_offline(signed, other, (_embedded_signer_der(signed),)).ok
+    # cut off, the first form is a genuine draft at best: never SAH
+    cut = verify_offline(signed[: signed.index(b"%%EOF") + 6], sample_key)
+    assert cut.ok and cut.draft and not cut.official
+    assert "HASIL: DRAF" in cut.verdict
