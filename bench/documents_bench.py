@@ -30,6 +30,7 @@ from disdukcapil_desk.domain.documents import (
     ReceiptData,
     Signer,
     fill_lines,
+    key_id,
     load_templates,
     public_key_pem,
     seal,
@@ -57,7 +58,8 @@ SAMPLE_KEY = signing_key(bytes(range(32)))
 
 def sample_verification(kind: DocumentKind, number: str, fields: dict[str, str]) -> DocumentSeal:
     """The verification block of a sample: a real Ed25519 code over ``fields``."""
-    return DocumentSeal(kind, number, verification_code(SAMPLE_KEY, kind, number, fields), fields)
+    code = verification_code(SAMPLE_KEY, kind, number, fields)
+    return DocumentSeal(kind, number, code, fields, key_id(SAMPLE_KEY.public_key()))
 
 
 def receipt() -> ReceiptData:
