@@ -11,6 +11,7 @@ be offline (only the timestamp server is asked, when one is set).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import logging
@@ -134,10 +135,9 @@ def sign_pdf(
     if not timestamp_url:
         return _sign(pdf, identity, reason, location, None, None)
     from pyhanko.sign.general import SigningError
-    from pyhanko.sign.timestamps import HTTPTimeStamper
     from pyhanko_certvalidator.errors import PathError, ValidationError
 
-    timestamper = HTTPTimeStamper(timestamp_url, timeout=10)
+    timestamper = _timestamper(timestamp_url)
     try:
         context = _offline_context(identity, timestamper)
         if context is not None:
@@ -148,6 +148,14 @@ def sign_pdf(
         return _sign(pdf, identity, reason, location, timestamper, None)
     except OSError as exc:  # pyHanko's TimestampRequestError is one
         raise DeskError(f"Server cap waktu {timestamp_url} tidak menjawab: {exc}") from exc
+
+
+@functools.lru_cache(maxsize=4)
+def _timestamper(url: str) -> Any:
+    """One client per server, kept: it remembers the server's certificates between signatures."""
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    return HTTPTimeStamper(url, timeout=10)
 
 
 def _sign(
