@@ -34,6 +34,7 @@ from disdukcapil_desk.domain.documents import (
     ReceiptData,
     Signer,
     fill_lines,
+    key_id,
     load_templates,
     public_key_pem,
     seal,
@@ -61,7 +62,8 @@ SAMPLE_KEY = signing_key(bytes(range(32)))
 
 def sample_verification(kind: DocumentKind, number: str, fields: dict[str, str]) -> DocumentSeal:
     """The verification block of a sample: a real Ed25519 code over ``fields``."""
-    return DocumentSeal(kind, number, verification_code(SAMPLE_KEY, kind, number, fields), fields)
+    code = verification_code(SAMPLE_KEY, kind, number, fields)
+    return DocumentSeal(kind, number, code, fields, key_id(SAMPLE_KEY.public_key()))
 
 
 def receipt() -> ReceiptData:
@@ -338,8 +340,9 @@ def write_samples(folder: Path) -> None:
         files[f"{service}.pdf"] = render_certificate(certificate(service))
     identity = load_identity(*_trial_certificate())
     final = replace(certificate(), draft=False)
+    sealed = seal(render_certificate(final), SAMPLE_KEY, identity.cert_sha256)
     files["akta_kelahiran-ditandatangani.pdf"] = sign_pdf(
-        seal(render_certificate(final), SAMPLE_KEY), identity, reason="contoh", location="Serang"
+        sealed, identity, reason="contoh", location="Serang"
     )
     for name, pdf in files.items():
         (folder / name).write_bytes(pdf)
@@ -371,7 +374,9 @@ def signing_rows() -> list[tuple[str, float, float]]:
     """
     pdf = render_certificate(replace(certificate(), draft=False))
     identity = load_identity(*_trial_certificate())
-    signed = sign_pdf(seal(pdf, SAMPLE_KEY), identity, reason="bench", location="Serang")
+    signed = sign_pdf(
+        seal(pdf, SAMPLE_KEY, identity.cert_sha256), identity, reason="bench", location="Serang"
+    )
     public = public_key_pem(SAMPLE_KEY)
     return [
         (

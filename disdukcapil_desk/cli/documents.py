@@ -6,6 +6,7 @@
 ``disdukcapil-desk print-ready --location DINAS -o siap-cetak.pdf``
 ``disdukcapil-desk public-key -o kunci-dinas.pem``
 ``disdukcapil-desk signing set|show|clear``  (the office's PKCS#12 signing certificate)
+``disdukcapil-desk signing timestamp URL|--clear``  (RFC 3161 server: PAdES B-T instead of B-B)
 ``disdukcapil-desk number offset|register``  (opening offsets, voided/reprinted numbers)
 
 Each command but ``verify --public-key`` and ``signing show`` needs a desk login (``--login``)
@@ -54,7 +55,8 @@ def add_commands(commands: Commands) -> None:
         type=Path,
         metavar="KUNCI",
         action=_Offline,
-        help="periksa tanpa basis data dengan kunci publik dinas (PEM)",
+        help="periksa tanpa basis data dengan kunci publik dinas (PEM; boleh berisi kunci "
+        "sekarang dan kunci lama)",
     )
     verify.add_argument(
         "--trust",
@@ -92,6 +94,20 @@ def _add_signing_commands(commands: Commands) -> None:
     )
     set_cert.add_argument("file", type=Path, metavar="BERKAS")
     action(signing, "show", "tampilkan sertifikat terpasang", cmd_signing_show, door=OPEN)
+    timestamp = action(
+        signing,
+        "timestamp",
+        "server cap waktu RFC 3161 (PAdES B-T)",
+        cmd_signing_timestamp,
+        door=Permission.MANAGE_OFFICE,
+    )
+    timestamp.description = (
+        "Dengan server cap waktu, tanda tangan tetap dapat diperiksa setelah sertifikat "
+        "kedaluwarsa (PAdES B-T; B-LT bila rantai sertifikat tersedia). Tanpa server: B-B."
+    )
+    which = timestamp.add_mutually_exclusive_group(required=True)
+    which.add_argument("url", nargs="?", metavar="URL", help="mis. http://tsa.contoh.go.id")
+    which.add_argument("--clear", action="store_true", help="tanpa server cap waktu (B-B)")
     action(
         signing,
         "clear",
@@ -181,7 +197,9 @@ def cmd_certificate(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> 
 
 
 def cmd_verify(args: argparse.Namespace, ctx: DeskContext | None, out: TextIO) -> int:
-    """Verify a PDF (offline with ``--public-key``); prints the findings, 0 when genuine."""
+    """Verify a PDF (offline with ``--public-key``, a file of one or more PEM keys); prints the
+    findings; 0 only for an official document (``HASIL: SAH``), 1 for a DRAF or an invalid one.
+    """
     pdf = args.file.read_bytes()
     trust = tuple(_certificate_der(path) for path in args.trust) if args.trust else None
     if args.public_key is not None:
@@ -192,7 +210,7 @@ def cmd_verify(args: argparse.Namespace, ctx: DeskContext | None, out: TextIO) -
     out.write(f"Berkas : {args.file}\nSHA-256: {report.sha256}\n")
     for line in report.messages():
         out.write(f"{line}\n")
-    return 0 if report.ok else 1
+    return 0 if report.official else 1
 
 
 def _certificate_der(path: Path) -> bytes:
@@ -245,11 +263,28 @@ def cmd_signing_set(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> 
 
 def cmd_signing_show(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Show the installed signing certificate."""
-    info = DocumentOps(ctx).signing_info()
+    ops = DocumentOps(ctx)
+    info = ops.signing_info()
     if info is None:
         out.write("Belum ada sertifikat: sertifikat/kutipan dicetak dengan tanda DRAF.\n")
     else:
         out.write(f"{info.subject}, berlaku sampai {info.valid_until:%d-%m-%Y}\n")
+    out.write(f"{_level_line(ops.timestamp_server())}\n")
+    return 0
+
+
+def _level_line(url: str) -> str:
+    if not url:
+        return "Tingkat PAdES: B-B (tanpa server cap waktu)"
+    return f"Tingkat PAdES: B-T, B-LT bila rantai sertifikat tersedia (server cap waktu {url})"
+
+
+def cmd_signing_timestamp(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    """Set or clear the office's RFC 3161 timestamp server."""
+    url = DocumentOps(ctx).configure_timestamp_server(
+        actor_of(args), "" if args.clear else args.url
+    )
+    out.write(f"{_level_line(url)}\n")
     return 0
 
 

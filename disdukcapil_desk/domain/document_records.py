@@ -120,6 +120,15 @@ class SigningInfo:
 
     subject: str
     valid_until: dt.datetime
+    timestamp_url: str = ""
+    """The RFC 3161 timestamp server signatures ask ("" for none)."""
+
+    @property
+    def level(self) -> str:
+        """The PAdES level signatures reach: B-B without a timestamp server, else B-T (B-LT
+        when the chains validate offline).
+        """
+        return "B-T" if self.timestamp_url else "B-B"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,15 +7,21 @@ field mapping, the key fields and the signer), so a new type is a template entry
 
 Verification, without personal data in the QR and without a server:
 
-- the office has one Ed25519 key pair (its 32-byte seed lives in the shared database; the public
-  key can be exported and published, see ``public-key``);
-- the QR carries only ``DDK1|<R or C>|<number>|<code>``; the code is the Ed25519 signature (base32)
-  over the canonical key fields of the document. Anyone holding the public key checks it against
-  the key fields; the desk also compares them with the stored ones;
-- every PDF carries, in its ``Keywords`` metadata, the key fields and codes of its documents and
-  a *seal*: an Ed25519 signature over the whole file as first written. Changing any byte (one
-  field of the text, the metadata, a picture) breaks the seal; bytes appended later must be a
-  PAdES signature that covers the whole file, or the file counts as altered.
+- the office has an Ed25519 key pair (the public key can be exported and published, see
+  ``public-key``); each key has a short *key id* (:func:`key_id`), so keys can be rotated and
+  old documents keep verifying with the published retired keys;
+- the QR carries only ``DDK2|<R or C>|<number>|<key id>|<code>`` (``DDK1|..|<number>|<code>``
+  before key ids, checked against every known key); the code is the Ed25519 signature (base32)
+  over the canonical key fields of the document. Anyone holding the public key checks it
+  against the key fields; the desk also compares them with the stored ones;
+- every PDF carries, in a private document-info entry (``/DDKDesk``; files made before it used
+  ``Keywords``), the key fields and codes of its documents and a *seal*: an Ed25519 signature
+  over the whole file as first written, which also names the key id and pins the PAdES signer
+  (the SHA-256 of the signing certificate, or none: the file is not to be signed). Changing any
+  byte breaks the seal; bytes appended later must be exactly the pinned signer's PAdES
+  signature (plus validation data), or the file counts as altered; a file sealed for signing
+  without its signature is not valid either. A certificate in a file sealed not for signing is
+  a DRAF: genuine, but not an official document.
 """
 
 from __future__ import annotations
@@ -41,14 +47,28 @@ from disdukcapil_desk.domain.terbilang import MONTHS, date_long, number_words, o
 from disdukcapil_desk.domain.vocabulary import Channel, CheckState
 
 QR_PREFIX = "DDK1"
+"""The QR form before key ids; also the domain tag of every code's message."""
+QR_PREFIX_KEYED = "DDK2"
 SEAL_MARK = b"DDKSEAL:"
+"""The first seal form (no key id, no pinned signer): still verified, no longer written."""
+SEAL_MARK_KEYED = b"DDKSEAL2:"
+METADATA_KEY = "/DDKDesk"
+"""The private document-info entry holding the seal and the documents' blocks."""
+KEY_ID_LENGTH = 8
 _SEAL_LENGTH_DIGITS = 10
 _SEAL_HEX = 128
-SEAL_PLACEHOLDER = SEAL_MARK + b"0" * (_SEAL_LENGTH_DIGITS + 1 + _SEAL_HEX)
+_PIN_HEX = 64
+_NO_PIN = "-" * _PIN_HEX
+SEAL_PLACEHOLDER = SEAL_MARK_KEYED + b"0" * (
+    KEY_ID_LENGTH + 1 + _PIN_HEX + 1 + _SEAL_LENGTH_DIGITS + 1 + _SEAL_HEX
+)
 DISPLAY_CODE_LENGTH = 16
 """Characters of the code printed under the QR (the whole signature is in the QR)."""
 _BLOCK_MARK = "DDKV:"
 _SEAL_RE = re.compile(re.escape(SEAL_MARK) + rb"([0-9]{10})0([0-9a-f]{128})")
+_KEYED_SEAL_RE = re.compile(
+    re.escape(SEAL_MARK_KEYED) + rb"([0-9A-F]{8}):([0-9a-f]{64}|-{64}):([0-9]{10}):([0-9a-f]{128})"
+)
 _BLOCK_RE = re.compile(rb"DDKV:([A-Za-z0-9_\-=]+)")
 _PLACEHOLDER_RE = re.compile(r"\{([a-z0-9_]+)((?:\|[a-z_]+)*)\}")
 TEMPLATE_VERSION = 1
@@ -138,11 +158,13 @@ class DocumentSeal:
     number: str
     code: str
     fields: Mapping[str, str]
+    key_id: str = ""
+    """The id of the key that made ``code`` ("" in files made before key ids)."""
 
     @property
     def qr_text(self) -> str:
-        """The QR payload: number and code only."""
-        return qr_payload(self.kind, self.number, self.code)
+        """The QR payload: number, key id and code only."""
+        return qr_payload(self.kind, self.number, self.code, self.key_id)
 
     @property
     def display_code(self) -> str:
@@ -549,6 +571,27 @@ def load_public_key(pem: bytes) -> Ed25519PublicKey:
     return key
 
 
+def load_public_keys(pem: bytes) -> dict[str, Ed25519PublicKey]:
+    """Read every PEM public key of a file (the current key and retired ones), by key id.
+
+    Raises:
+        ValueError: no PEM block, or one that is not an Ed25519 public key.
+    """
+    blocks = re.findall(
+        rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", pem, flags=re.DOTALL
+    )
+    if not blocks:
+        raise ValueError("tidak ada kunci publik PEM")
+    keys = [load_public_key(block) for block in blocks]
+    return {key_id(key): key for key in keys}
+
+
+def key_id(key: Ed25519PublicKey) -> str:
+    """Return the short id of a public key written in the QR and the seal (8 hex digits)."""
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:KEY_ID_LENGTH].upper()
+
+
 def key_fingerprint(key: Ed25519PublicKey) -> str:
     """Return a short fingerprint of a public key (to compare with the published one)."""
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
@@ -580,33 +623,72 @@ def code_is_valid(
     return True
 
 
+def code_matches(keys: Mapping[str, Ed25519PublicKey], item: DocumentSeal) -> bool:
+    """Whether a document's code is the signature of one of the office's keys: the key its
+    id names, or any known key for a code from before key ids.
+    """
+    if item.key_id:
+        key = keys.get(item.key_id)
+        candidates = [key] if key is not None else []
+    else:
+        candidates = list(keys.values())
+    return any(
+        code_is_valid(key, item.kind, item.number, item.fields, item.code) for key in candidates
+    )
+
+
+def maker_key_id(
+    keys: Mapping[str, Ed25519PublicKey],
+    kind: DocumentKind,
+    number: str,
+    fields: Mapping[str, str],
+    code: str,
+) -> str:
+    """Return the id of the key that made ``code`` (so a reprint's QR names it), or ""."""
+    for ident, key in keys.items():
+        if code_is_valid(key, kind, number, fields, code):
+            return ident
+    return ""
+
+
 def display_code(code: str) -> str:
     """Return the short code printed for people: the first characters in groups of four."""
     head = code[:DISPLAY_CODE_LENGTH]
     return "-".join(head[i : i + 4] for i in range(0, len(head), 4))
 
 
-def qr_payload(kind: DocumentKind, number: str, code: str) -> str:
-    """Return the QR text: ``DDK1|C|3604-LU-28112026-0001|ABCD...`` (no personal data)."""
+def qr_payload(kind: DocumentKind, number: str, code: str, key: str = "") -> str:
+    """Return the QR text: ``DDK2|C|3604-LU-28112026-0001|1A2B3C4D|ABCD...`` (no personal
+    data); without a key id the older ``DDK1|C|<number>|<code>``.
+    """
+    if key:
+        return f"{QR_PREFIX_KEYED}|{kind.letter}|{number}|{key}|{code}"
     return f"{QR_PREFIX}|{kind.letter}|{number}|{code}"
 
 
 @dataclass(frozen=True, slots=True)
 class QrContent:
-    """A parsed QR payload."""
+    """A parsed QR payload (``key_id`` is "" for the older DDK1 form)."""
 
     kind: DocumentKind
     number: str
     code: str
+    key_id: str = ""
 
 
 def parse_qr_payload(text: str) -> QrContent | None:
-    """Parse a scanned QR text; None when it is not one of the desk's."""
+    """Parse a scanned QR text (DDK2, or the older DDK1); None when it is not one of the desk's."""
     parts = text.strip().split("|")
-    if len(parts) != 4 or parts[0] != QR_PREFIX or parts[1] not in ("R", "C"):
+    if len(parts) == 4 and parts[0] == QR_PREFIX:
+        letter, number, key, code = parts[1], parts[2], "", parts[3]
+    elif len(parts) == 5 and parts[0] == QR_PREFIX_KEYED:
+        letter, number, key, code = parts[1], parts[2], parts[3].upper(), parts[4]
+    else:
         return None
-    kind = DocumentKind.RECEIPT if parts[1] == "R" else DocumentKind.CERTIFICATE
-    return QrContent(kind, parts[2], parts[3])
+    if letter not in ("R", "C"):
+        return None
+    kind = DocumentKind.RECEIPT if letter == "R" else DocumentKind.CERTIFICATE
+    return QrContent(kind, number, code, key)
 
 
 _TYPED_RE = re.compile(
@@ -624,63 +706,117 @@ def parse_typed_code(text: str) -> tuple[str, str] | None:
     return match.group(1).upper(), "".join(match.group(i) for i in range(2, 6)).upper()
 
 
-def embedded_keywords(documents: Sequence[DocumentSeal]) -> str:
-    """Return the PDF ``Keywords`` text: the seal placeholder and the documents' blocks."""
+def embedded_metadata(documents: Sequence[DocumentSeal]) -> str:
+    """Return the text of the PDF's private ``/DDKDesk`` entry: the seal placeholder and the
+    documents' blocks (never ``Keywords``, which viewers show and index).
+    """
     blocks = [
-        {"k": d.kind.value, "n": d.number, "c": d.code, "f": dict(d.fields)} for d in documents
+        {"k": d.kind.value, "n": d.number, "c": d.code, "f": dict(d.fields)}
+        | ({"i": d.key_id} if d.key_id else {})
+        for d in documents
     ]
     raw = json.dumps(blocks, sort_keys=True, ensure_ascii=False).encode()
     return f"{SEAL_PLACEHOLDER.decode()} {_BLOCK_MARK}{base64.urlsafe_b64encode(raw).decode()}"
 
 
 def embedded_documents(pdf: bytes) -> tuple[DocumentSeal, ...]:
-    """Return the documents a PDF says it holds (from its metadata); empty when none."""
+    """Return the documents a PDF says it holds (from its metadata); empty when none.
+
+    Pass the sealed part of a file (:attr:`SealState.sealed_part`) to read only what the seal
+    covers.
+    """
     match = _BLOCK_RE.search(pdf)
     if match is None:
         return ()
     try:
         blocks = json.loads(base64.urlsafe_b64decode(match.group(1)))
         return tuple(
-            DocumentSeal(DocumentKind(b["k"]), str(b["n"]), str(b["c"]), dict(b["f"]))
+            DocumentSeal(
+                DocumentKind(b["k"]), str(b["n"]), str(b["c"]), dict(b["f"]), str(b.get("i", ""))
+            )
             for b in blocks
         )
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return ()
 
 
-def seal(pdf: bytes, key: Ed25519PrivateKey) -> bytes:
-    """Replace the seal placeholder with the file's length and its Ed25519 signature (same
-    length, so no offsets move); a PDF without a placeholder is returned unchanged.
+def seal(pdf: bytes, key: Ed25519PrivateKey, signer_sha256: str = "") -> bytes:
+    """Replace the seal placeholder with the key id, the pinned signer, the file's length and
+    the Ed25519 signature over the file with all of these written in (same length, so no
+    offsets move); a PDF without a placeholder is returned unchanged.
+
+    Args:
+        pdf: the file as drawn, with :data:`SEAL_PLACEHOLDER` in its metadata.
+        key: the office's current seal key.
+        signer_sha256: the SHA-256 (hex) of the certificate that will PAdES-sign the file
+            next; "" when the file is not to be signed (then nothing may follow the seal).
     """
     if SEAL_PLACEHOLDER not in pdf:
         return pdf
-    signature = key.sign(pdf).hex().encode()
-    stamp = SEAL_MARK + f"{len(pdf):0{_SEAL_LENGTH_DIGITS}d}".encode() + b"0" + signature
-    return pdf.replace(SEAL_PLACEHOLDER, stamp, 1)
+    pin = signer_sha256.lower() or _NO_PIN
+    if not re.fullmatch(r"[0-9a-f]{64}|-{64}", pin):
+        raise ValueError("signer_sha256 harus SHA-256 heksadesimal")
+    header = SEAL_MARK_KEYED + f"{key_id(key.public_key())}:{pin}:{len(pdf):010d}:".encode()
+    unsigned = pdf.replace(SEAL_PLACEHOLDER, header + b"0" * _SEAL_HEX, 1)
+    return pdf.replace(SEAL_PLACEHOLDER, header + key.sign(unsigned).hex().encode(), 1)
 
 
 @dataclass(frozen=True, slots=True)
 class SealState:
-    """What the seal of a PDF says: valid or not (None: no seal) and where the sealed part ends."""
+    """What the seal of a PDF says: valid or not (None: no seal), where the sealed part ends,
+    which key made it, and the pinned PAdES signer.
+
+    ``pinned_signer`` is the SHA-256 of the certificate that must sign the file, "" when the
+    file was sealed not to be signed, None for the first seal form (which did not say).
+    """
 
     valid: bool | None
     sealed_length: int = 0
+    key_id: str = ""
+    pinned_signer: str | None = None
 
 
-def seal_state(pdf: bytes, key: Ed25519PublicKey) -> SealState:
-    """Check the seal over the file as first written (later appended bytes are not covered)."""
+def seal_state(pdf: bytes, keys: Mapping[str, Ed25519PublicKey]) -> SealState:
+    """Check the seal over the file as first written (later appended bytes are not covered)
+    with the key its id names (the first form, without an id: any known key).
+    """
+    keyed = _KEYED_SEAL_RE.search(pdf)
+    if keyed is not None:
+        return _keyed_seal_state(pdf, keyed, keys)
     match = _SEAL_RE.search(pdf)
     if match is None:
         return SealState(None)
     length = int(match.group(1))
     if length < match.end() or length > len(pdf):
         return SealState(False)
-    original = pdf[: match.start()] + SEAL_PLACEHOLDER + pdf[match.end() : length]
+    placeholder = SEAL_MARK + b"0" * (_SEAL_LENGTH_DIGITS + 1 + _SEAL_HEX)
+    original = pdf[: match.start()] + placeholder + pdf[match.end() : length]
+    signature = bytes.fromhex(match.group(2).decode())
+    for ident, key in keys.items():
+        if _verifies(key, signature, original):
+            return SealState(True, length, ident)
+    return SealState(False, length)
+
+
+def _keyed_seal_state(
+    pdf: bytes, match: re.Match[bytes], keys: Mapping[str, Ed25519PublicKey]
+) -> SealState:
+    ident, pin, length = match.group(1).decode(), match.group(2).decode(), int(match.group(3))
+    pinned = "" if pin == _NO_PIN else pin
+    if length < match.end() or length > len(pdf):
+        return SealState(False, 0, ident, pinned)
+    key = keys.get(ident)
+    original = pdf[: match.start(4)] + b"0" * _SEAL_HEX + pdf[match.end(4) : length]
+    valid = key is not None and _verifies(key, bytes.fromhex(match.group(4).decode()), original)
+    return SealState(valid, length, ident, pinned)
+
+
+def _verifies(key: Ed25519PublicKey, signature: bytes, message: bytes) -> bool:
     try:
-        key.verify(bytes.fromhex(match.group(2).decode()), original)
+        key.verify(signature, message)
     except InvalidSignature:
-        return SealState(False, length)
-    return SealState(True, length)
+        return False
+    return True
 
 
 def sha256_hex(data: bytes) -> str:
@@ -720,15 +856,34 @@ class DocumentCheck:
         )
 
 
+class PadesLevel(enum.StrEnum):
+    """How long a PAdES signature stays verifiable: B-B (until the certificate expires), B-T
+    (a trusted timestamp proves when it was made), B-LT (and the validation data is embedded).
+    """
+
+    B_B = "B-B"
+    B_T = "B-T"
+    B_LT = "B-LT"
+
+
 @dataclass(frozen=True, slots=True)
 class SignatureCheck:
-    """What the PAdES signature of a PDF says (pyHanko's validation, without network)."""
+    """What the PAdES signature of a PDF says (pyHanko's validation, without network).
+
+    ``covers_whole_file`` holds when nothing follows the signature but validation data (a
+    DSS, document timestamps); ``signatures`` counts every signature in the file;
+    ``cert_sha256`` is the SHA-256 of the signing certificate (to compare with the seal's pin).
+    """
 
     intact: bool
     covers_whole_file: bool
     trusted: bool | None
     signer: str
     signed_at: dt.datetime | None = None
+    cert_sha256: str = ""
+    signatures: int = 1
+    level: PadesLevel = PadesLevel.B_B
+    timestamped_at: dt.datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -741,7 +896,8 @@ class VerifyReport:
     """The result of verifying a PDF file.
 
     ``file_registered`` is None when verified offline (no database to look the SHA-256 up);
-    ``appended`` tells that bytes follow the sealed part, which only a valid signature may be.
+    ``appended`` tells that bytes follow the sealed part, which only the office's signature
+    may be; ``pinned_signer`` is the seal's pin (see :class:`SealState`).
     """
 
     sha256: str
@@ -751,18 +907,61 @@ class VerifyReport:
     signature: SignatureCheck | None = None
     appended: bool = False
     key_fingerprint: str = ""
+    pinned_signer: str | None = None
+    metadata_changed: bool = False
+    """Whether a later update changed the document-info entries holding the seal and blocks."""
 
     @property
     def ok(self) -> bool:
-        """Whether the file is an unaltered PDF the desk issued, for current documents."""
-        tail_ok = self.signature.ok if self.signature is not None else not self.appended
+        """Whether the file is an unaltered PDF the desk issued, for current documents (a
+        draft included: see :attr:`official`).
+        """
         return (
             bool(self.documents)
             and self.seal_valid is True
             and self.file_registered is not False
-            and tail_ok
+            and self._tail_problem() is None
             and all(d.ok for d in self.documents)
         )
+
+    @property
+    def draft(self) -> bool:
+        """Whether the file holds a certificate sealed without a signature: a DRAF."""
+        unsigned = self.pinned_signer == "" or (
+            self.pinned_signer is None and self.signature is None
+        )
+        return unsigned and any(d.kind is DocumentKind.CERTIFICATE for d in self.documents)
+
+    @property
+    def official(self) -> bool:
+        """Whether the file is genuine and an official document (not a draft): ``SAH``."""
+        return self.ok and not self.draft
+
+    def _tail_problem(self) -> str | None:
+        """What is wrong with what follows the seal, or None: only the office's signature."""
+        sig, pin = self.signature, self.pinned_signer
+        if self.metadata_changed:
+            return "Data verifikasi berkas DIUBAH setelah disegel (pembaruan tambahan)."
+        if sig is None:
+            if pin:
+                return "Berkas disegel untuk ditandatangani, tetapi tanda tangan digital TIDAK ADA."
+            return "Berkas DIUBAH setelah disegel (ada tambahan isi)." if self.appended else None
+        if pin == "":
+            return (
+                "Berkas disegel tanpa tanda tangan; tanda tangan yang ditambahkan kemudian DITOLAK."
+            )
+        if not sig.ok:
+            return ""  # said by the signature's own lines
+        if sig.signatures != 1:
+            return "Ada tanda tangan LAIN selain tanda tangan dinas."
+        if pin is not None and sig.cert_sha256 != pin:
+            return f"Tanda tangan digital BUKAN oleh sertifikat dinas yang tersegel ({sig.signer})."
+        if pin is None and sig.trusted is not True:
+            return (
+                "Penanda tangan tidak dapat dipastikan sebagai dinas: periksa dengan basis data "
+                "atau dengan --trust SERTIFIKAT_DINAS."
+            )
+        return None
 
     def messages(self) -> list[str]:
         """Return Indonesian lines that explain the verdict."""
@@ -790,8 +989,20 @@ class VerifyReport:
                 "Diperiksa tanpa basis data (kunci publik "
                 f"{self.key_fingerprint}): pendaftaran nomor dan pembatalan tidak diperiksa."
             )
-        lines.append("HASIL: SAH" if self.ok else "HASIL: TIDAK SAH")
+        lines.append(self.verdict)
         return lines
+
+    @property
+    def verdict(self) -> str:
+        """The last line: ``HASIL: SAH``, ``HASIL: DRAF ...`` or ``HASIL: TIDAK SAH``."""
+        if self.official:
+            return "HASIL: SAH"
+        if self.ok:
+            return (
+                "HASIL: DRAF — segel sah, tetapi bukan dokumen resmi "
+                "(tidak ditandatangani secara digital)"
+            )
+        return "HASIL: TIDAK SAH"
 
     def _register_line(self) -> str:
         if self.file_registered is None:
@@ -802,8 +1013,11 @@ class VerifyReport:
 
     def _signature_lines(self) -> list[str]:
         sig = self.signature
+        tail = self._tail_problem()
         if sig is None:
-            return ["Berkas DIUBAH setelah disegel (ada tambahan isi)."] if self.appended else []
+            if not tail and self.draft and self.seal_valid:
+                return ["DRAF: dokumen ini tidak ditandatangani secara digital."]
+            return [tail] if tail else []
         if not sig.intact:
             return [f"Tanda tangan digital RUSAK ({sig.signer})."]
         if not sig.covers_whole_file:
@@ -813,7 +1027,18 @@ class VerifyReport:
             False: "sertifikat TIDAK dipercaya",
             None: "kepercayaan sertifikat tidak diperiksa",
         }[sig.trusted]
-        return [f"Tanda tangan digital utuh: {sig.signer} ({trust})."]
+        if self.pinned_signer and sig.cert_sha256 == self.pinned_signer:
+            trust = "sertifikat dinas yang tersegel" + ("" if sig.trusted is None else f"; {trust}")
+        lines = [f"Tanda tangan digital utuh: {sig.signer} ({trust})."]
+        lines.append(f"Tingkat PAdES: {sig.level.value}{_LEVEL_NOTE[sig.level]}.")
+        return [*lines, tail] if tail else lines
+
+
+_LEVEL_NOTE = {
+    PadesLevel.B_B: " (tanpa cap waktu tepercaya)",
+    PadesLevel.B_T: " (dengan cap waktu tepercaya)",
+    PadesLevel.B_LT: " (dengan cap waktu tepercaya dan data validasi tertanam)",
+}
 
 
 _SEAL_TEXT = {

@@ -19,7 +19,7 @@ from disdukcapil_desk.domain.documents import (
     CertificateData,
     CertificateLine,
     ReceiptData,
-    embedded_keywords,
+    embedded_metadata,
     kutipan_date,
 )
 from disdukcapil_desk.reports.glyphs import check_documents
@@ -89,7 +89,7 @@ def render_batch(
         buffer,
         title=_title_of(documents),
         subject="Dokumen Disdukcapil Desk",
-        keywords=embedded_keywords([d.verification for d in documents]),
+        verification=embedded_metadata([d.verification for d in documents]),
     )
     set_creation_date(canvas, _created_at(documents))
     for index, document in enumerate(documents):

@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from disdukcapil_desk.domain.clock import WIB
-from disdukcapil_desk.domain.documents import ReceiptData, embedded_keywords
+from disdukcapil_desk.domain.documents import ReceiptData, embedded_metadata
 from disdukcapil_desk.domain.terbilang import date_long, date_with_day
 from disdukcapil_desk.reports.glyphs import check_receipt
 from disdukcapil_desk.reports.letterhead import draw_letterhead
@@ -104,16 +104,16 @@ def render_receipt(data: ReceiptData, *, slip: bool = False) -> bytes:
     check_receipt(data)
     ensure_fonts()  # the slip measures its text before any canvas exists
     buffer = BytesIO()
-    keywords = embedded_keywords([data.verification])
+    verification = embedded_metadata([data.verification])
     title = f"Tanda terima {data.number}"
     if slip:
         layout = _SlipLayout(data, Slip())
         canvas = new_canvas(
-            buffer, title=title, subject=TITLE, keywords=keywords, pagesize=layout.pagesize
+            buffer, title=title, subject=TITLE, verification=verification, pagesize=layout.pagesize
         )
         layout.draw(canvas)
     else:
-        canvas = new_canvas(buffer, title=title, subject=TITLE, keywords=keywords)
+        canvas = new_canvas(buffer, title=title, subject=TITLE, verification=verification)
         draw_receipt_a4(canvas, data)
     set_creation_date(canvas, data.printed_at)
     canvas.showPage()

@@ -335,6 +335,16 @@ class DeskSession:
         note(Changes(settings=frozenset({"signing"})))
         return info
 
+    def timestamp_server(self) -> str:
+        """The office's RFC 3161 timestamp server, or "" (signatures are PAdES B-B)."""
+        return self._documents.timestamp_server()
+
+    def configure_timestamp_server(self, url: str) -> str:
+        """Set or clear the timestamp server (administrators); returns the stored URL."""
+        stored = self._documents.configure_timestamp_server(self.actor, url)
+        note(Changes(settings=frozenset({"signing"})))
+        return stored
+
     def public_key(self) -> bytes:
         """The office's public verification key (PEM), to publish."""
         return self._documents.public_key()

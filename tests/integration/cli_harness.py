@@ -142,6 +142,7 @@ def sample_arguments(folder: Path) -> dict[tuple[str, ...], list[str]]:
         ("signing", "set"): [str(junk)],
         ("signing", "show"): [],
         ("signing", "clear"): [],
+        ("signing", "timestamp"): ["--clear"],
         ("number", "offset"): ["--service", "akta_kelahiran", "--year", "2027", "--offset", "5"],
         ("number", "register"): [],
         ("intake", "quarantine"): [],

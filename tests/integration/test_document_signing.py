@@ -216,7 +216,8 @@ def test_number_and_printed_code_typed_from_the_paper(
     assert document.check is not None and document.check.ok
     code = display_code(_stored_code(ctx, number))
     typed = ops.verify_scan(f"  {number.lower()}   {code.lower()} ")
-    assert typed.check is not None and typed.check.ok and "SAH" in typed.message
+    assert typed.check is not None and typed.check.ok and "SAH" not in typed.message
+    assert "DRAF, bukan dokumen resmi" in typed.message  # no certificate installed: a draft
     assert typed.fields and not any("nik" in key.lower() for key in typed.fields)
     # In the officer's words, as the paper prints them: no field codes, dates as dd-mm-yyyy.
     assert not any("_" in key for key in typed.fields)

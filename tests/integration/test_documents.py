@@ -193,9 +193,15 @@ def test_certificate_text_qr_and_verification(
         "DRAF",
     ):
         assert expected in text, expected
-    assert qr_texts(pdf, tmp_path) == [f"DDK1|C|3604-LU-02112026-0001|{issued.verification_code}"]
+    [item] = embedded_documents(pdf)
+    assert len(item.key_id) == 8
+    assert qr_texts(pdf, tmp_path) == [
+        f"DDK2|C|3604-LU-02112026-0001|{item.key_id}|{issued.verification_code}"
+    ]
+    assert b"DDKV:" not in _keywords(pdf) and b"DDKSEAL" not in _keywords(pdf)
     report = DocumentOps(ctx).verify_pdf(pdf)
     assert report.ok, report.messages()
+    assert report.draft and not report.official
 
 
 def test_late_birth_uses_the_late_type_code(ctx: DeskContext, users: dict[str, Actor]) -> None:
@@ -246,11 +252,13 @@ def test_receipt_contents_masking_and_qr(
         assert FULL_NIK.encode() not in document
         for item in embedded_documents(document):
             assert FULL_NIK not in json.dumps(item.fields)
-    code = embedded_documents(pdf)[0].code
-    assert qr_texts(pdf, tmp_path) == [f"DDK1|R|{number}|{code}"]
-    assert ops.verify_pdf(pdf).ok and ops.verify_pdf(slip).ok
-    scan = ops.verify_scan(f"DDK1|R|{number}|{code}")
-    assert scan.check is not None and scan.check.ok
+    code, key = embedded_documents(pdf)[0].code, embedded_documents(pdf)[0].key_id
+    assert qr_texts(pdf, tmp_path) == [f"DDK2|R|{number}|{key}|{code}"]
+    assert ops.verify_pdf(pdf).official and ops.verify_pdf(slip).official  # a receipt: no DRAF
+    for text in (f"DDK2|R|{number}|{key}|{code}", f"DDK1|R|{number}|{code}"):
+        scan = ops.verify_scan(text)
+        assert scan.check is not None and scan.check.ok and "SAH" in scan.message
+    assert not ops.verify_scan(f"DDK2|R|{number}|00000000|{code}").check.ok  # type: ignore[union-attr]
     assert not ops.verify_scan(f"DDK1|R|{number}|AAAAAAAAAAAAAAAA").check.ok  # type: ignore[union-attr]
 
 
@@ -258,6 +266,14 @@ def QueueFilterAll():
     from disdukcapil_desk.domain.dto import QueueFilter
 
     return QueueFilter()
+
+
+def _keywords(pdf: bytes) -> bytes:
+    """The file's ``Keywords`` metadata (raw)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    info = PdfFileReader(io.BytesIO(pdf), strict=False).trailer["/Info"]
+    return str(info.get("/Keywords", "")).encode()
 
 
 def _tamper_metadata(pdf: bytes, field: str, value: str) -> bytes:
@@ -387,6 +403,9 @@ def test_cli_commands(ctx: DeskContext, users: dict[str, Actor], tmp_path: Path)
     assert run("receipt", request_number, "-o", str(tmp_path / "r.pdf"))[0] == 0
     assert run("certificate", str(number), "-o", str(tmp_path / "c.pdf"))[0] == 0
     status, output = run("verify", str(tmp_path / "c.pdf"))
+    assert status == 1 and "HASIL: DRAF" in output and "bukan dokumen resmi" in output
+    assert "HASIL: SAH" not in output
+    status, output = run("verify", str(tmp_path / "r.pdf"))
     assert status == 0 and "HASIL: SAH" in output
     (tmp_path / "bad.pdf").write_bytes(
         _tamper_metadata((tmp_path / "c.pdf").read_bytes(), "nama", "X")

@@ -17,7 +17,7 @@ from disdukcapil_desk.reports.signing import self_signed_pkcs12
 from disdukcapil_desk.ui.dialogs import admin_dialog
 from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
 from disdukcapil_desk.ui.session import DeskSession
-from disdukcapil_desk.ui.tasks import InlineTaskRunner
+from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
 from tests.integration.test_documents import approved
 from tests.ui.conftest import OpenWindow
 
@@ -121,3 +121,31 @@ def test_opening_offset_and_register(
     assert again.register_table.rowCount() == 1
     cells = [again.register_table.item(0, c).text() for c in range(5)]
     assert cells[1:] == [number, "Dibatalkan", "kasi.dinas", "salah ketik nama ayah"]
+
+
+def test_the_signing_tab_sets_the_timestamp_server_and_says_the_pades_level(
+    qtbot: QtBot,
+    ctx: DeskContext,
+    users: dict[str, Actor],
+    threaded_runner: TaskRunner,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    errors: list[BaseException] = []
+    monkeypatch.setattr(admin_dialog, "show_error", lambda _parent, error: errors.append(error))
+    dialog = AdminDialog(DeskSession(ctx, users["admin"], "DINAS"), threaded_runner)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: "B-B" in dialog.level_state.text(), timeout=5000)
+    assert dialog.timestamp_edit.text() == ""
+    dialog.timestamp_edit.setText("bukan url")
+    dialog.timestamp_button.click()
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert isinstance(errors[-1], DeskError) and DocumentOps(ctx).timestamp_server() == ""
+    dialog.timestamp_edit.setText("http://tsa.contoh.go.id/tsr")
+    dialog.timestamp_button.click()
+    qtbot.waitUntil(lambda: "B-T" in dialog.level_state.text(), timeout=5000)
+    assert "http://tsa.contoh.go.id/tsr" in dialog.level_state.text()
+    assert DocumentOps(ctx).timestamp_server() == "http://tsa.contoh.go.id/tsr"
+    dialog.timestamp_edit.setText("")
+    dialog.timestamp_button.click()
+    qtbot.waitUntil(lambda: "B-B" in dialog.level_state.text(), timeout=5000)
+    assert DocumentOps(ctx).timestamp_server() == "" and len(errors) == 1

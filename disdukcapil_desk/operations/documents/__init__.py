@@ -4,7 +4,8 @@
 - :mod:`.records` — lookups, new documents, print counts, the number register, stored files;
 - :mod:`.issuing` — issue with a registration number, opening offsets, void, reissue;
 - :mod:`.printing` — receipts, certificates, the print-ready batch, counting prints;
-- :mod:`.checking` — verify a PDF (with the database or offline), a scanned or typed code.
+- :mod:`.checking` — verify a PDF (with the database or offline), a scanned or typed code;
+- :mod:`.timestamps` — the RFC 3161 timestamp server signatures ask (PAdES B-T).
 
 Each imports only those above it in this list. Every user action is one transaction: issuing
 moves the request to ``issued``, allocates the registration number from a counter row locked for
@@ -20,6 +21,7 @@ each call to the part that does it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from disdukcapil_desk.domain.document_records import (
     Cancelled,
@@ -43,6 +45,7 @@ from disdukcapil_desk.operations.documents.issuing import DocumentIssuing
 from disdukcapil_desk.operations.documents.printing import DocumentPrinting
 from disdukcapil_desk.operations.documents.records import DocumentRecords
 from disdukcapil_desk.operations.documents.signing import DocumentSigning
+from disdukcapil_desk.operations.documents.timestamps import TimestampServer
 
 __all__ = [
     "DocumentOps",
@@ -65,6 +68,7 @@ class DocumentOps:
         self.issuing = DocumentIssuing(ctx, self.records)
         self.printing = DocumentPrinting(ctx, self.records, self.signing)
         self.checks = DocumentChecks(ctx, self.signing)
+        self.timestamps = TimestampServer(ctx)
 
     # -- issuing -----------------------------------------------------------------------------
 
@@ -168,8 +172,17 @@ class DocumentOps:
         return self.signing.public_key()
 
     def signing_info(self) -> SigningInfo | None:
-        """The configured signing certificate, or None."""
-        return self.signing.signing_info()
+        """The configured signing certificate and timestamp server, or None."""
+        info = self.signing.signing_info()
+        return None if info is None else replace(info, timestamp_url=self.timestamps.url())
+
+    def timestamp_server(self) -> str:
+        """The office's RFC 3161 timestamp server, or "" (signatures are PAdES B-B)."""
+        return self.timestamps.url()
+
+    def configure_timestamp_server(self, actor: Actor, url: str) -> str:
+        """Set or clear the timestamp server (see :meth:`TimestampServer.configure`)."""
+        return self.timestamps.configure(actor, url)
 
     def configure_signing(
         self, actor: Actor, pkcs12: bytes | None, passphrase: str = ""

@@ -5,9 +5,11 @@ or a number and code typed from the paper.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import replace
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.repositories import documents as repo
 from disdukcapil_desk.domain.document_records import StoredDocument
@@ -18,10 +20,10 @@ from disdukcapil_desk.domain.documents import (
     DocumentSeal,
     ScanResult,
     VerifyReport,
-    code_is_valid,
+    code_matches,
     embedded_documents,
     key_fingerprint,
-    load_public_key,
+    load_public_keys,
     parse_qr_payload,
     parse_typed_code,
     seal_state,
@@ -30,7 +32,7 @@ from disdukcapil_desk.domain.documents import (
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents.signing import DocumentSigning
-from disdukcapil_desk.reports.signing import check_signature
+from disdukcapil_desk.reports.signing import check_signature, verification_metadata
 
 _INTERNAL_LABELS = {
     "_issued_on": "Tanggal terbit",
@@ -55,20 +57,20 @@ class DocumentChecks:
     def verify_pdf(self, pdf: bytes) -> VerifyReport:
         """Verify a PDF: seal, signature, its SHA-256 in the register and each document it names."""
         digest = sha256_hex(pdf)
-        embedded = embedded_documents(pdf)
         with self._ctx.unit_of_work() as session:
-            public = self._signing.key(session, "system").public_key()
+            keys = self._signing.verification_keys(session)
+            embedded = _embedded(pdf, keys)
             identity = self._signing.identity(session)
             files = repo.documents_in_file(session, digest)
             checks = []
             for item in embedded:
                 stored = repo.find(session, item.kind, item.number)
-                checks.append(_check(public, item, stored))
+                checks.append(_check(keys, item, stored))
                 if stored is None or stored.id not in files:
                     files.clear()
             registered = bool(embedded) and bool(files)
         roots = identity.trust_roots_der if identity is not None else None
-        return _file_report(pdf, digest, public, tuple(checks), registered, roots)
+        return _file_report(pdf, digest, keys, tuple(checks), registered, roots)
 
     def verify_scan(self, text: str) -> ScanResult:
         """Check a scanned QR text, or a number and printed code typed from the paper; returns
@@ -78,11 +80,12 @@ class DocumentChecks:
         if content is None:
             return self._verify_typed(text)
         with self._ctx.unit_of_work() as session:
-            public = self._signing.key(session, "system").public_key()
+            keys = self._signing.verification_keys(session)
             stored = repo.find(session, content.kind, content.number)
+            draft = self._draft(session, content.kind)
         fields = dict(stored.fields) if stored else {}
-        item = DocumentSeal(content.kind, content.number, content.code, fields)
-        return _scan_result(_check(public, item, stored), self._labelled(fields))
+        item = DocumentSeal(content.kind, content.number, content.code, fields, content.key_id)
+        return _scan_result(_check(keys, item, stored), self._labelled(fields), draft=draft)
 
     def _verify_typed(self, text: str) -> ScanResult:
         typed = parse_typed_code(text)
@@ -90,18 +93,23 @@ class DocumentChecks:
             return ScanResult(None, {}, _NOT_OURS)
         number, printed = typed
         with self._ctx.unit_of_work() as session:
-            public = self._signing.key(session, "system").public_key()
+            keys = self._signing.verification_keys(session)
             stored = repo.find_any(session, number)
+            draft = stored is not None and self._draft(session, stored.kind)
         if stored is None:
             return _scan_result(
                 DocumentCheck(DocumentKind.CERTIFICATE, number, False, False, False), {}
             )
         fields = dict(stored.fields)
         item = DocumentSeal(stored.kind, number, stored.verification_code, fields)
-        check = _check(public, item, stored)
+        check = _check(keys, item, stored)
         # The printed part of the code must match; the stored code must still be the office's.
         check = replace(check, code_valid=check.code_valid and _printed_code_matches(item, printed))
-        return _scan_result(check, self._labelled(fields))
+        return _scan_result(check, self._labelled(fields), draft=draft)
+
+    def _draft(self, session: Session, kind: DocumentKind) -> bool:
+        """Whether a certificate printed now is a DRAF (the office has no signing certificate)."""
+        return kind is DocumentKind.CERTIFICATE and self._signing.identity(session) is None
 
     def _labelled(self, fields: dict[str, str]) -> dict[str, str]:
         """The stored key fields under the words the paper uses, dates as dd-mm-yyyy; no NIK."""
@@ -121,16 +129,20 @@ def verify_offline(
 ) -> VerifyReport:
     """Verify a PDF without the database: the seal, the codes and any signature.
 
+    The office's seal pins its signer, so no trust anchor is needed for a file sealed with a
+    pin; a file of the first seal form with a signature needs ``trust_roots_der``.
+
     Args:
         pdf: the file.
-        public_key: the office's published public key (PEM).
+        public_key: the office's published public keys (one or more PEM blocks: the current
+            key and retired ones).
         trust_roots_der: certificates (DER) to trust for the PAdES signature; None: not judged.
 
     Raises:
         DeskError: the public key file is not one.
     """
     try:
-        public = load_public_key(public_key)
+        keys = load_public_keys(public_key)
     except ValueError as exc:
         raise DeskError("Berkas kunci publik tidak dapat dibaca") from exc
     checks = tuple(
@@ -138,13 +150,19 @@ def verify_offline(
             item.kind,
             item.number,
             registered=None,
-            code_valid=code_is_valid(public, item.kind, item.number, item.fields, item.code),
+            code_valid=code_matches(keys, item),
             fields_match=None,
             voided=None,
         )
-        for item in embedded_documents(pdf)
+        for item in _embedded(pdf, keys)
     )
-    return _file_report(pdf, sha256_hex(pdf), public, checks, None, trust_roots_der)
+    return _file_report(pdf, sha256_hex(pdf), keys, checks, None, trust_roots_der)
+
+
+def _embedded(pdf: bytes, keys: Mapping[str, Ed25519PublicKey]) -> tuple[DocumentSeal, ...]:
+    """The documents a file names, read from its sealed part when the seal holds."""
+    sealed = seal_state(pdf, keys)
+    return embedded_documents(pdf[: sealed.sealed_length] if sealed.valid else pdf)
 
 
 def _printed_code_matches(item: DocumentSeal, printed: str) -> bool:
@@ -161,19 +179,25 @@ def _as_paper_date(value: object) -> str:
         return text
 
 
-def _scan_result(check: DocumentCheck, fields: dict[str, str]) -> ScanResult:
-    message = (
-        f"{check.number}: SAH — cocokkan data di bawah dengan dokumen."
-        if check.ok
-        else f"{check.number}: TIDAK SAH."
-    )
+def _scan_result(
+    check: DocumentCheck, fields: dict[str, str], *, draft: bool = False
+) -> ScanResult:
+    if not check.ok:
+        message = f"{check.number}: TIDAK SAH."
+    elif draft:
+        message = (
+            f"{check.number}: kode sah, tetapi dinas belum menandatangani secara digital: "
+            "kertas ini DRAF, bukan dokumen resmi. Cocokkan data di bawah dengan dokumen."
+        )
+    else:
+        message = f"{check.number}: SAH — cocokkan data di bawah dengan dokumen."
     return ScanResult(check, fields, message)
 
 
 def _check(
-    public: Ed25519PublicKey, item: DocumentSeal, stored: StoredDocument | None
+    keys: Mapping[str, Ed25519PublicKey], item: DocumentSeal, stored: StoredDocument | None
 ) -> DocumentCheck:
-    valid = code_is_valid(public, item.kind, item.number, item.fields, item.code)
+    valid = code_matches(keys, item)
     if stored is None:
         return DocumentCheck(item.kind, item.number, False, valid, False)
     return DocumentCheck(
@@ -189,18 +213,26 @@ def _check(
 def _file_report(
     pdf: bytes,
     digest: str,
-    public: Ed25519PublicKey,
+    keys: Mapping[str, Ed25519PublicKey],
     checks: tuple[DocumentCheck, ...],
     registered: bool | None,
     trust_roots_der: tuple[bytes, ...] | None,
 ) -> VerifyReport:
-    sealed = seal_state(pdf, public)
+    sealed = seal_state(pdf, keys)
+    key = keys.get(sealed.key_id) or next(iter(keys.values()))
+    appended = sealed.valid is True and sealed.sealed_length < len(pdf)
+    # pyHanko lets document-info changes pass after a signature; the desk's entries may not.
+    metadata_changed = appended and verification_metadata(pdf) != verification_metadata(
+        pdf[: sealed.sealed_length]
+    )
     return VerifyReport(
         sha256=digest,
         seal_valid=sealed.valid,
         file_registered=registered,
         documents=checks,
         signature=check_signature(pdf, trust_roots_der),
-        appended=sealed.valid is True and sealed.sealed_length < len(pdf),
-        key_fingerprint=key_fingerprint(public),
+        appended=appended,
+        metadata_changed=metadata_changed,
+        key_fingerprint=key_fingerprint(key),
+        pinned_signer=sealed.pinned_signer,
     )

@@ -7,8 +7,9 @@ and a print or reprint counted and audited in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.repositories import documents as repo
@@ -36,6 +37,7 @@ from disdukcapil_desk.domain.documents import (
     ReceiptData,
     Signer,
     fill_lines,
+    maker_key_id,
     require_signer,
 )
 from disdukcapil_desk.domain.dto import Actor
@@ -175,7 +177,11 @@ class DocumentPrinting:
                 return None
             settings = office_settings(session)
             draft = self._signing.identity(session) is None
-            data = [self.certificate_data(session, d, settings, draft=draft) for d in documents]
+            keys = self._signing.verification_keys(session)
+            data = [
+                self.certificate_data(session, d, settings, draft=draft, keys=keys)
+                for d in documents
+            ]
             pdf = render_batch(data, progress, cancelled)
             if cancelled is not None and cancelled():
                 session.rollback()
@@ -206,14 +212,18 @@ class DocumentPrinting:
         settings: OfficeSettings,
         *,
         draft: bool,
+        keys: Mapping[str, Ed25519PublicKey] | None = None,
     ) -> CertificateData:
-        """The plain data of a certificate; ``settings`` and ``draft`` are read once by the
-        caller (a batch of a thousand certificates shares them).
+        """The plain data of a certificate; ``settings``, ``draft`` and the office's
+        verification ``keys`` are read once by the caller (a batch of a thousand certificates
+        shares them; without ``keys`` they are read here).
 
         Raises:
             DeskError: a final (signed, not ``draft``) certificate whose signer the office has
                 not named: no signed document says "(nama pejabat belum diatur)".
         """
+        if keys is None:
+            keys = self._signing.verification_keys(session)
         request = repo.request(session, document.request_id)
         template = self._ctx.reference.certificates[request.service_code]
         values = self._values(request)
@@ -233,7 +243,7 @@ class DocumentPrinting:
             issued_on=office_date(document.created_at),
             signer=signed_by,
             regency=settings.regency,
-            verification=_verification(document),
+            verification=_verification(document, keys),
             draft=draft,
             reprint_count=document.reprint_count,
             show_nationality=template.show_nationality,
@@ -285,7 +295,7 @@ class DocumentPrinting:
             place=settings.place_of_issue,
             printed_at=self._ctx.now(session),
             call_centre=settings.call_centre,
-            verification=_verification(document),
+            verification=_verification(document, self._signing.verification_keys(session)),
             reprint_count=document.reprint_count,
             **_receipt_parties(service, request),
         )
@@ -384,7 +394,8 @@ def _receipt_fields(request: DocumentRequest) -> dict[str, str]:
     }
 
 
-def _verification(document: StoredDocument) -> DocumentSeal:
-    return DocumentSeal(
-        document.kind, document.number, document.verification_code, dict(document.fields)
-    )
+def _verification(document: StoredDocument, keys: Mapping[str, Ed25519PublicKey]) -> DocumentSeal:
+    fields = dict(document.fields)
+    code = document.verification_code
+    key = maker_key_id(keys, document.kind, document.number, fields, code)
+    return DocumentSeal(document.kind, document.number, code, fields, key)

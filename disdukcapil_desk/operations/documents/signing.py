@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.repositories import documents as repo
 from disdukcapil_desk.domain.document_records import SigningInfo
-from disdukcapil_desk.domain.documents import public_key_pem, seal, signing_key
+from disdukcapil_desk.domain.documents import key_id, public_key_pem, seal, signing_key
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.office import OfficeSettings, settings_from
@@ -19,6 +19,8 @@ from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.reports.signing import SigningIdentity, load_identity, sign_pdf
 
 SIGNING_REASON = "Dokumen resmi Disdukcapil"
+TIMESTAMP_URL_KEY = "signing_timestamp_url"
+"""The ``office_setting`` key of the RFC 3161 timestamp server ("" or absent: PAdES B-B)."""
 
 
 class DocumentSigning:
@@ -32,6 +34,11 @@ class DocumentSigning:
     def key(self, session: Session, by: str) -> Ed25519PrivateKey:
         """The office's Ed25519 key (created at first need, ``by`` is recorded then)."""
         return signing_key(repo.document_secret(session, self._ctx.now(session), by))
+
+    def verification_keys(self, session: Session) -> dict[str, Ed25519PublicKey]:
+        """The office's public seal keys by key id: the current one (retired ones to come)."""
+        public = self.key(session, "system").public_key()
+        return {key_id(public): public}
 
     def identity(self, session: Session) -> SigningIdentity | None:
         """The configured PKCS#12 identity, or None (certificates print as drafts).
@@ -48,12 +55,19 @@ class DocumentSigning:
 
     def sealed(self, session: Session, actor: Actor, pdf: bytes) -> bytes:
         """Seal a PDF with the office key, then sign it when a certificate is configured."""
-        sealed = seal(pdf, self.key(session, actor.login))
         identity = self.identity(session)
+        pin = identity.cert_sha256 if identity is not None else ""
+        sealed = seal(pdf, self.key(session, actor.login), pin)
         if identity is None:
             return sealed
         place = office_settings(session).place_of_issue
-        return sign_pdf(sealed, identity, reason=SIGNING_REASON, location=place)
+        return sign_pdf(
+            sealed,
+            identity,
+            reason=SIGNING_REASON,
+            location=place,
+            timestamp_url=repo.office_values(session).get(TIMESTAMP_URL_KEY, ""),
+        )
 
     def public_key(self) -> bytes:
         """Return the office's public verification key (PEM) to publish for offline checks."""

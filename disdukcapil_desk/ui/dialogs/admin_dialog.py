@@ -53,6 +53,16 @@ NO_CERTIFICATE = QT_TRANSLATE_NOOP(
     "Belum ada sertifikat tanda tangan digital: sertifikat dan kutipan dicetak dengan tanda "
     "DRAF untuk diperiksa pemohon.",
 )
+LEVEL_B_B = QT_TRANSLATE_NOOP(
+    "AdminDialog",
+    "Tingkat PAdES: B-B (tanpa server cap waktu): tanda tangan dapat diperiksa selama "
+    "sertifikat berlaku.",
+)
+LEVEL_B_T = QT_TRANSLATE_NOOP(
+    "AdminDialog",
+    "Tingkat PAdES: B-T, dengan cap waktu dari {url}; B-LT (data validasi tertanam) bila rantai "
+    "sertifikat tersedia tanpa jaringan.",
+)
 
 
 class AdminDialog(QDialog):
@@ -105,6 +115,7 @@ class AdminDialog(QDialog):
 
     def _load_signing(self) -> None:
         self._run(self._session.signing_info, self._show_signing)
+        self._run(self._session.timestamp_server, self._show_timestamp)
 
     def _load_register(self) -> None:
         self._run(lambda: self._session.number_register(), self._show_register)
@@ -176,12 +187,32 @@ class AdminDialog(QDialog):
             )
         )
         self.key_state.setWordWrap(True)
+        self.timestamp_edit = QLineEdit()
+        self.timestamp_edit.setPlaceholderText(
+            self.tr("mis. http://tsa.contoh.go.id (kosong: tanpa)")
+        )
+        self.timestamp_button = QPushButton(self.tr("Simpan server cap waktu"))
+        self.timestamp_button.clicked.connect(self.save_timestamp_server)
+        self.level_state = QLabel(self.tr(LEVEL_B_B))
+        self.level_state.setWordWrap(True)
         return _tab(
             self.signing_state,
             _row(self.install_button, self.remove_button),
+            QLabel(self.tr("Server cap waktu (RFC 3161):")),
+            _row(self.timestamp_edit, self.timestamp_button),
+            self.level_state,
             self.key_state,
             _row(self.export_button),
         )
+
+    def _show_timestamp(self, url: str) -> None:
+        self.timestamp_edit.setText(url)
+        self.level_state.setText(self.tr(LEVEL_B_T).format(url=url) if url else self.tr(LEVEL_B_B))
+
+    def save_timestamp_server(self) -> None:
+        """Store the timestamp server typed (empty: none)."""
+        url = self.timestamp_edit.text()
+        self._run(lambda: self._session.configure_timestamp_server(url), _shown_by_the_bus)
 
     def _show_signing(self, info: SigningInfo | None) -> None:
         self.remove_button.setEnabled(info is not None)

@@ -7,10 +7,16 @@ import pytest
 from disdukcapil_desk.domain.documents import (
     SEAL_PLACEHOLDER,
     DocumentKind,
+    DocumentSeal,
     code_is_valid,
+    code_matches,
     display_code,
+    embedded_documents,
+    embedded_metadata,
     key_fingerprint,
+    key_id,
     load_public_key,
+    load_public_keys,
     parse_qr_payload,
     parse_typed_code,
     public_key_pem,
@@ -23,6 +29,8 @@ from disdukcapil_desk.domain.documents import (
 
 KEY = signing_key(bytes(range(32)))
 PUBLIC = KEY.public_key()
+KEYS = {key_id(PUBLIC): PUBLIC}
+OTHER = signing_key(bytes(32)).public_key()
 FIELDS = {"nama": "Dewi Lestari", "_issued_on": "2026-11-02"}
 NUMBER = "3604-KM-02112026-0001"
 
@@ -59,15 +67,90 @@ def test_seal_covers_the_file_as_first_written() -> None:
     document = b"%PDF-1.4 isi " + SEAL_PLACEHOLDER + b" lagi\n%%EOF\n"
     sealed = seal(document, KEY)
     assert len(sealed) == len(document) and sealed != document
-    state = seal_state(sealed, PUBLIC)
+    state = seal_state(sealed, KEYS)
     assert state.valid is True and state.sealed_length == len(sealed)
-    longer = seal_state(sealed + b"tambahan", PUBLIC)
+    assert state.key_id == key_id(PUBLIC) and state.pinned_signer == ""
+    longer = seal_state(sealed + b"tambahan", KEYS)
     assert longer.valid is True and longer.sealed_length == len(sealed)
     flipped = sealed.replace(b"isi", b"iso")
-    assert seal_state(flipped, PUBLIC).valid is False
-    assert seal_state(sealed, signing_key(bytes(32)).public_key()).valid is False
-    assert seal_state(b"%PDF tanpa segel", PUBLIC).valid is None
+    assert seal_state(flipped, KEYS).valid is False
+    assert seal_state(sealed, {key_id(OTHER): OTHER}).valid is False
+    assert seal_state(sealed, {key_id(PUBLIC): OTHER}).valid is False
+    assert seal_state(b"%PDF tanpa segel", KEYS).valid is None
     assert seal(b"%PDF tanpa tempat segel", KEY) == b"%PDF tanpa tempat segel"
+
+
+def test_the_seal_pins_the_signer_and_the_pin_is_covered() -> None:
+    document = b"%PDF-1.4 isi " + SEAL_PLACEHOLDER + b" lagi\n%%EOF\n"
+    pin = "ab" * 32
+    sealed = seal(document, KEY, pin)
+    state = seal_state(sealed, KEYS)
+    assert state.valid is True and state.pinned_signer == pin
+    for forged_pin in ("cd" * 32, "-" * 64):
+        forged = sealed.replace(pin.encode(), forged_pin.encode())
+        assert seal_state(forged, KEYS).valid is False
+    unpinned = seal(document, KEY)
+    assert seal_state(unpinned.replace(b"-" * 64, pin.encode()), KEYS).valid is False
+    with pytest.raises(ValueError, match="SHA-256"):
+        seal(document, KEY, "bukan-sha256")
+
+
+def _first_form_seal(document: bytes) -> bytes:
+    """A seal as the desk wrote it before key ids (``DDKSEAL:<length>0<signature>``)."""
+    placeholder = b"DDKSEAL:" + b"0" * 139
+    assert placeholder in document
+    stamp = (
+        b"DDKSEAL:" + f"{len(document):010d}".encode() + b"0" + KEY.sign(document).hex().encode()
+    )
+    return document.replace(placeholder, stamp)
+
+
+def test_files_of_the_first_seal_form_still_verify_with_any_known_key() -> None:
+    document = b"%PDF-1.4 /Keywords (DDKSEAL:" + b"0" * 139 + b") isi\n%%EOF\n"
+    sealed = _first_form_seal(document)
+    state = seal_state(sealed, {key_id(OTHER): OTHER, **KEYS})
+    assert state.valid is True and state.key_id == key_id(PUBLIC)
+    assert state.pinned_signer is None and state.sealed_length == len(sealed)
+    assert seal_state(sealed, {key_id(OTHER): OTHER}).valid is False
+    assert seal_state(sealed.replace(b"isi", b"iso"), KEYS).valid is False
+
+
+def test_key_ids_several_public_keys_and_codes_by_key() -> None:
+    assert len(key_id(PUBLIC)) == 8 and key_id(PUBLIC) != key_id(OTHER)
+    keys = load_public_keys(public_key_pem(signing_key(bytes(32))) + public_key_pem(KEY))
+    assert set(keys) == {key_id(OTHER), key_id(PUBLIC)}
+    with pytest.raises(ValueError, match="PEM"):
+        load_public_keys(b"tidak ada kunci")
+    code = verification_code(KEY, DocumentKind.CERTIFICATE, NUMBER, FIELDS)
+    keyed = DocumentSeal(DocumentKind.CERTIFICATE, NUMBER, code, FIELDS, key_id(PUBLIC))
+    assert code_matches(keys, keyed)
+    assert not code_matches({key_id(OTHER): OTHER}, keyed)
+    wrong_id = DocumentSeal(DocumentKind.CERTIFICATE, NUMBER, code, FIELDS, key_id(OTHER))
+    assert not code_matches(keys, wrong_id)
+    old_form = DocumentSeal(DocumentKind.CERTIFICATE, NUMBER, code, FIELDS)
+    assert code_matches(keys, old_form)
+
+
+def test_qr_forms_with_and_without_a_key_id() -> None:
+    code = verification_code(KEY, DocumentKind.CERTIFICATE, NUMBER, FIELDS)
+    ident = key_id(PUBLIC)
+    text = qr_payload(DocumentKind.CERTIFICATE, NUMBER, code, ident)
+    assert text == f"DDK2|C|{NUMBER}|{ident}|{code}"
+    content = parse_qr_payload(text)
+    assert content is not None and content.key_id == ident and content.code == code
+    old = parse_qr_payload(f"DDK1|C|{NUMBER}|{code}")
+    assert old is not None and old.key_id == "" and old.number == NUMBER
+    for junk in (f"DDK2|C|{NUMBER}|{code}", f"DDK1|C|{NUMBER}|{ident}|{code}", "DDK2|X|a|b|c"):
+        assert parse_qr_payload(junk) is None
+
+
+def test_the_embedded_blocks_carry_the_key_id_and_stay_out_of_keywords() -> None:
+    code = verification_code(KEY, DocumentKind.CERTIFICATE, NUMBER, FIELDS)
+    item = DocumentSeal(DocumentKind.CERTIFICATE, NUMBER, code, FIELDS, key_id(PUBLIC))
+    text = embedded_metadata([item])
+    assert text.startswith(SEAL_PLACEHOLDER.decode())
+    [back] = embedded_documents(text.encode())
+    assert back == item
 
 
 def test_typed_number_and_printed_code() -> None:
