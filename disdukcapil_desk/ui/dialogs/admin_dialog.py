@@ -191,6 +191,9 @@ class AdminDialog(QDialog):
         self.timestamp_edit.setPlaceholderText(
             self.tr("mis. http://tsa.contoh.go.id (kosong: tanpa)")
         )
+        self.timestamp_edit.setMinimumWidth(
+            self.timestamp_edit.fontMetrics().horizontalAdvance("x" * 48)
+        )
         self.timestamp_button = QPushButton(self.tr("Simpan server cap waktu"))
         self.timestamp_button.clicked.connect(self.save_timestamp_server)
         self.level_state = QLabel(self.tr(LEVEL_B_B))
