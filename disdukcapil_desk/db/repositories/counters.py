@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from collections.abc import Mapping
+
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -34,6 +36,38 @@ def allocate(session: Session, kind: str, scope: str, period: str) -> int:
         .returning(NumberCounter.last_value + NumberCounter.opening_offset)
     ).scalar_one()
     return int(value)
+
+
+def reserve(
+    session: Session, kind: str, wants: Mapping[tuple[str, str], int]
+) -> dict[tuple[str, str], int]:
+    """Reserve ``n`` consecutive numbers of each (scope, period) counter of ``kind`` at once;
+    return the first number of each block (opening offset included).
+
+    One ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` for every counter of the batch: a missing
+    counter row is created holding its block, an existing one is moved on by its block. Each
+    counter row stays locked until the caller's transaction ends, so two workstations never get
+    the same numbers, and a rolled-back transaction (or savepoint) gives its block back.
+    """
+    wanted = {key: n for key, n in wants.items() if n > 0}
+    if not wanted:
+        return {}
+    table = NumberCounter.__table__
+    assert isinstance(table, Table)
+    dialect = session.get_bind().dialect.name
+    insert_fn = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert_fn(table).values(
+        [
+            {"kind": kind, "scope": scope, "period": period, "last_value": n, "opening_offset": 0}
+            for (scope, period), n in sorted(wanted.items())
+        ]
+    )
+    upsert = stmt.on_conflict_do_update(
+        index_elements=["kind", "scope", "period"],
+        set_={"last_value": table.c.last_value + stmt.excluded.last_value},
+    ).returning(table.c.scope, table.c.period, table.c.last_value + table.c.opening_offset)
+    last = {(row[0], row[1]): int(row[2]) for row in session.execute(upsert)}
+    return {key: last[key] - n + 1 for key, n in wanted.items()}
 
 
 def set_opening_offset(session: Session, kind: str, scope: str, period: str, offset: int) -> bool:
