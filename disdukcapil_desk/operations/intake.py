@@ -286,11 +286,12 @@ class IntakeOps:
 
     def _ingest_row(self, session: Session, row: IncomingRecord, batch: _Batch) -> None:
         """Check one row; a new request waits in ``batch.pending``, a resubmission is applied
-        now in a savepoint (after the requests before it are written, so it sees them).
+        now in a savepoint (after the waiting requests are written when it may answer one of
+        them, so it finds every request that came before it).
         """
         row_id, report = row.id, batch.report
         resubmission = _is_resubmission(row)
-        if resubmission:
+        if resubmission and _may_answer_pending(row, batch.pending):
             self._write_creates(session, batch)
         mark = self._audit.mark()
         try:
@@ -590,6 +591,19 @@ class _Batch:
 
 def _is_resubmission(row: IncomingRecord) -> bool:
     return bool(row.reply_to_number and row.reply_to_number.strip())
+
+
+def _may_answer_pending(row: IncomingRecord, pending: Sequence[_NewRequest]) -> bool:
+    """Whether the number a resubmission answers may be one a waiting new request will get
+    (the same office and day): only then must those be written before it is looked up.
+    """
+    series = normalize_request_number(row.reply_to_number or "").rpartition("/")[0]
+    return any(series == _series(p.location, p.received_on) for p in pending)
+
+
+def _series(location: str, received_on: dt.date) -> str:
+    """The part of a request number before its sequence: the office and the day."""
+    return request_number(location, received_on, 1).rpartition("/")[0]
 
 
 def _request_columns(new: _NewRequest, number: str, now: dt.datetime) -> dict[str, object]:

@@ -11,11 +11,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, case, func, select, text, union_all, update
+from sqlalchemy import Table, bindparam, case, func, select, text, union_all, update
 from sqlalchemy.orm import Session, aliased
 
+from disdukcapil_desk.db.base import UtcDateTime
 from disdukcapil_desk.db.models import (
-    IncomingRequest,
     RequestAttachment,
     RequestFinding,
     RequirementCheck,
@@ -48,17 +48,11 @@ def insert_requests(session: Session, rows: Sequence[Mapping[str, Any]]) -> dict
     return {row.number: int(row.id) for row in inserted}
 
 
-def open_duplicates(session: Session, request_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
-    """For each of ``request_ids`` (just inserted), the (id, number) of the oldest *older* open
-    request of the same service about the same person, if any: the subject's NIK, else (a
-    newborn, a name on an old akta) the same applicant naming the same subject. One query for
-    the whole batch; a request of the same batch counts when it came before.
-    """
-    if not request_ids:
-        return {}
+def _duplicates_query() -> Any:
+    """The duplicate check of a batch, built once (SQLAlchemy caches its compiled form)."""
     new, other = aliased(ServiceRequest), aliased(ServiceRequest)
     common = (
-        new.id.in_(request_ids),
+        new.id.in_(bindparam("ids", expanding=True)),
         other.service_code == new.service_code,
         other.id < new.id,
         other.status.not_in(_CLOSED),
@@ -75,8 +69,22 @@ def open_duplicates(session: Session, request_ids: Sequence[int]) -> dict[int, t
         other.nik == new.nik,
         func.lower(other.subject_name) == func.lower(new.subject_name),
     )
+    return union_all(by_subject, by_applicant)
+
+
+_DUPLICATES = _duplicates_query()
+
+
+def open_duplicates(session: Session, request_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+    """For each of ``request_ids`` (just inserted), the (id, number) of the oldest *older* open
+    request of the same service about the same person, if any: the subject's NIK, else (a
+    newborn, a name on an old akta) the same applicant naming the same subject. One query for
+    the whole batch; a request of the same batch counts when it came before.
+    """
+    if not request_ids:
+        return {}
     found: dict[int, tuple[int, str]] = {}
-    for row in session.execute(union_all(by_subject, by_applicant)):
+    for row in session.execute(_DUPLICATES, {"ids": list(request_ids)}):
         if row.new_id not in found or row.other_id < found[row.new_id][0]:
             found[row.new_id] = (int(row.other_id), row.number)
     return found
@@ -114,18 +122,43 @@ def mark_handled(
 ) -> None:
     """Mark intake rows handled at ``at`` in one statement: row id → (the request it became,
     None) or (None, the quarantine reason).
+
+    PostgreSQL: one ``UPDATE … FROM unnest(…)`` with the values as three arrays; SQLite (no
+    round trips): one prepared ``UPDATE`` run for every row by the driver (``executemany``).
     """
     if not outcomes:
         return
-    table = _table(IncomingRequest)
-    requests = {k: v[0] for k, v in outcomes.items() if v[0] is not None}
-    errors = {k: v[1] for k, v in outcomes.items() if v[1] is not None}
-    values: dict[str, Any] = {
-        "ingested_at": at,
-        "service_request_id": case(requests, value=table.c.id) if requests else None,
-        "ingest_error": case(errors, value=table.c.id) if errors else None,
-    }
-    session.execute(update(table).where(table.c.id.in_(list(outcomes))).values(values))
+    ids = list(outcomes)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            _MARK_HANDLED_PG,
+            {
+                "at": at,
+                "ids": ids,
+                "requests": [outcomes[i][0] for i in ids],
+                "errors": [outcomes[i][1] for i in ids],
+            },
+        )
+        return
+    session.execute(
+        _MARK_HANDLED,
+        [
+            {"row_id": i, "at": at, "request_id": request_id, "error": error}
+            for i, (request_id, error) in outcomes.items()
+        ],
+    )
+
+
+_MARK_HANDLED = text(
+    "UPDATE incoming_request SET ingested_at = :at, service_request_id = :request_id, "
+    "ingest_error = :error WHERE id = :row_id"
+).bindparams(bindparam("at", type_=UtcDateTime()))
+_MARK_HANDLED_PG = text(
+    "UPDATE incoming_request AS t SET ingested_at = :at, service_request_id = v.request_id, "
+    "ingest_error = v.error "
+    "FROM unnest(CAST(:ids AS bigint[]), CAST(:requests AS bigint[]), CAST(:errors AS text[])) "
+    "AS v(id, request_id, error) WHERE t.id = v.id"
+).bindparams(bindparam("at", type_=UtcDateTime()))
 
 
 def _table(model: Any) -> Table:
