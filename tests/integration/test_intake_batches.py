@@ -35,6 +35,7 @@ from disdukcapil_desk.db.models import (
     RequirementCheck,
     ServiceRequest,
 )
+from disdukcapil_desk.domain.clock import office_date
 from disdukcapil_desk.domain.workflow import Action
 from disdukcapil_desk.operations import intake as intake_module
 from disdukcapil_desk.operations.audit import verify_chain
@@ -216,12 +217,12 @@ def test_a_resubmission_between_new_requests_lands_with_them(
 
 def test_a_resubmission_finds_a_request_made_earlier_in_its_batch(ctx: DeskContext) -> None:
     """The number a citizen answers may belong to a row of the same batch (written first)."""
-    first = person(1, "first", location_code="DINAS")
-    submit(ctx, first)
+    death = sample_row("wa-1004")  # akta kematian: handled at the dinas only
+    submit(ctx, replace(death, external_ref="first"))
     with ctx.sessions() as session:
         assert session.scalar(select(func.count()).select_from(ServiceRequest)) == 0
-    expected = f"DINAS/{START:%Y%m%d}/0001"
-    fix = person(1, "fix", location_code="DINAS", reply_to_number=expected)
+    expected = f"DINAS/{office_date(death.received_at or START):%Y%m%d}/0001"
+    fix = replace(death, external_ref="fix", reply_to_number=expected.lower())
     submit(ctx, replace(fix, payload=json.dumps({"alamat": "Jl. Baru 1"})))
 
     report = IntakeOps(ctx).ingest()
