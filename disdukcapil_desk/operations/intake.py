@@ -219,8 +219,10 @@ class IntakeOps:
     ) -> IngestReport:
         """Ingest every pending row, batch by batch (one transaction per batch).
 
-        Each row runs in a savepoint: a row that cannot become a request, or that fails in any
-        unexpected way, is quarantined with its reason and the batch goes on. A transient
+        A batch's new requests are written together (a few statements whatever its size); a
+        row that cannot become a request, or that fails in any unexpected way (also while the
+        batch is written: it is then written again row by row, each in a savepoint), is
+        quarantined with its reason and the batch goes on. A transient
         database error (a deadlock, a busy file, a lost connection) is never the row's fault:
         the batch is rolled back and tried again, and after ``RETRIES`` attempts the error is
         raised with nothing quarantined for it.
