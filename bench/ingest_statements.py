@@ -1,9 +1,11 @@
-"""How many SQL statements ingest sends per incoming row, on SQLite and PostgreSQL.
+"""How many SQL statements ingest sends per incoming row, and how many rows a second, on
+SQLite and PostgreSQL, beside the floor (a bare Core insert of narrow rows) in the same run.
 
 Round trips, not seconds: the count does not depend on what else the machine is doing, so two
-versions of the desk can be compared on a busy machine. Time per row is printed beside it.
+versions of the desk can be compared on a busy machine. Rows per second are printed beside it,
+with the floor measured on the same database right after, and their ratio.
 
-    python bench/ingest_statements.py [--rows 2000] [--history 20000] [--pg URL]
+    python bench/ingest_statements.py [--rows 10000] [--history 20000] [--pg URL] [--only sqlite]
 
 A fresh database of each kind gets ``--history`` generated requests (so duplicate checks and
 resubmissions have something to find), then ``--rows`` intake rows written in bulk; only
@@ -30,6 +32,7 @@ from typing import Any
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from bench.floors import insert_floor
 from bench.generate import generate
 from bench.measure import incoming_rows, insert_incoming, revision_targets
 from disdukcapil_desk.db.engine import make_engine, sqlite_url
@@ -57,10 +60,15 @@ def count_ingest(url: str, rows: int, history: int) -> dict[str, Any]:
     report = IntakeOps(ctx).ingest()
     elapsed = time.perf_counter() - started
     event.remove(ctx.engine, "before_cursor_execute", counted)
+    floor = insert_floor(ctx.engine, random.Random(3), rows, 1)[0]
     ctx.close()
     total = sum(kinds.values())
     return {
         "rows": report.rows,
+        "created": report.created,
+        "quarantined": report.quarantined,
+        "rows_per_s": report.rows / elapsed,
+        "floor_rows_per_s": rows / min(floor.times),
         "statements": total,
         "per_row": total / max(report.rows, 1),
         "ms_per_row": elapsed * 1000 / max(report.rows, 1),
@@ -71,15 +79,17 @@ def count_ingest(url: str, rows: int, history: int) -> dict[str, Any]:
 def main() -> None:
     """Print statements per row (and ms per row) on each database."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--history", type=int, default=20_000)
     parser.add_argument("--pg", default=os.environ.get("DISDUKCAPIL_TEST_PG"))
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        figures = {
-            "sqlite": count_ingest(sqlite_url(Path(folder) / "s.db"), args.rows, args.history)
-        }
-    if args.pg:
+    figures: dict[str, dict[str, Any]] = {}
+    if args.only != "postgresql":
+        with tempfile.TemporaryDirectory() as folder:
+            url = sqlite_url(Path(folder) / "s.db")
+            figures["sqlite"] = count_ingest(url, args.rows, args.history)
+    if args.pg and args.only != "sqlite":
         admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
         name = f"bench_{uuid.uuid4().hex[:10]}"
         with admin.connect() as conn:
@@ -94,7 +104,13 @@ def main() -> None:
     for database, found in figures.items():
         print(
             f"{database:11} {found['rows']:6,} rows  {found['statements']:7,} statements  "
-            f"{found['per_row']:5.1f} per row  {found['ms_per_row']:6.1f} ms per row"
+            f"{found['per_row']:5.2f} per row  {found['ms_per_row']:6.2f} ms per row"
+        )
+        print(
+            f"{'':11} {found['rows_per_s']:8,.0f} rows/s; floor Core insert "
+            f"{found['floor_rows_per_s']:8,.0f} rows/s; ratio "
+            f"{found['floor_rows_per_s'] / found['rows_per_s']:.1f}x; created {found['created']:,}"
+            f", quarantined {found['quarantined']:,}"
         )
         print(f"{'':11} {found['kinds']}")
 

@@ -8,6 +8,7 @@ import json
 import logging
 import random
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,10 +17,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.errors import is_transient
-from disdukcapil_desk.db.repositories import counters, notify, reference, requests
+from disdukcapil_desk.db.repositories import counters, reference, requests
 from disdukcapil_desk.db.repositories import findings as findings_repo
 from disdukcapil_desk.db.repositories import intake as intake_repo
-from disdukcapil_desk.db.repositories import verification as checks_repo
+from disdukcapil_desk.db.repositories import intake_batch as batch_repo
 from disdukcapil_desk.db.repositories.intake import IncomingRecord
 from disdukcapil_desk.db.repositories.requests import RequestRecord
 from disdukcapil_desk.domain.catalogue import Service as CatalogueService
@@ -53,6 +54,7 @@ from disdukcapil_desk.domain.numbering import (
     request_period,
 )
 from disdukcapil_desk.domain.routing import Office, route
+from disdukcapil_desk.domain.vocabulary import CheckState
 from disdukcapil_desk.domain.workflow import Action, Permission, Status, check_transition, require
 from disdukcapil_desk.log import redact
 from disdukcapil_desk.operations.audit import AuditBuffer, record
@@ -217,8 +219,10 @@ class IntakeOps:
     ) -> IngestReport:
         """Ingest every pending row, batch by batch (one transaction per batch).
 
-        Each row runs in a savepoint: a row that cannot become a request, or that fails in any
-        unexpected way, is quarantined with its reason and the batch goes on. A transient
+        A batch's new requests are written together (a few statements whatever its size); a
+        row that cannot become a request, or that fails in any unexpected way (also while the
+        batch is written: it is then written again row by row, each in a savepoint), is
+        quarantined with its reason and the batch goes on. A transient
         database error (a deadlock, a busy file, a lost connection) is never the row's fault:
         the batch is rolled back and tried again, and after ``RETRIES`` attempts the error is
         raised with nothing quarantined for it.
@@ -253,7 +257,11 @@ class IntakeOps:
         raise AssertionError("unreachable")
 
     def _batch(self, routing: _Routing, batch_size: int) -> IngestReport:
-        """One batch in one transaction; its report counts only once it is committed."""
+        """One batch in one transaction; its report counts only once it is committed.
+
+        Each row is read, checked and routed in Python; the new requests are then written
+        together (``_write_creates``), and the intake rows marked in one statement.
+        """
         self._audit.rollback_to(0)  # nothing from an attempt that failed as a whole
         batch_report = IngestReport()
         with self._ctx.unit_of_work() as session:
@@ -263,9 +271,11 @@ class IntakeOps:
             batch = _Batch(routing, batch_report, attachments)
             for row in rows:
                 self._ingest_row(session, row, batch)
-            for location in sorted(batch.changed_queues):
-                notify.queue_changed(session, location)
+            self._write_creates(session, batch)
+            batch_repo.mark_handled(session, self._ctx.now(session), batch.outcomes)
+            batch_repo.queues_changed(session, sorted(batch.changed_queues))
             self._audit.write(session)
+        batch_report.quarantine_reasons.sort()
         return batch_report
 
     def _routing(self) -> _Routing:
@@ -277,23 +287,31 @@ class IntakeOps:
             )
 
     def _ingest_row(self, session: Session, row: IncomingRecord, batch: _Batch) -> None:
+        """Check one row; a new request waits in ``batch.pending``, a resubmission is applied
+        now in a savepoint (after the waiting requests are written when it may answer one of
+        them, so it finds every request that came before it).
+        """
         row_id, report = row.id, batch.report
+        resubmission = _is_resubmission(row)
+        if resubmission and _may_answer_pending(row, batch.pending):
+            self._write_creates(session, batch)
         mark = self._audit.mark()
         try:
-            with session.begin_nested():
-                resubmission, location = self._process(session, row, batch)
+            if resubmission:
+                with session.begin_nested():
+                    _, location = self._process(session, row, batch)
+            else:
+                self._process(session, row, batch)
         except Exception as exc:  # any failure of one row quarantines that row, never the queue
             if is_transient(exc):
                 raise
             self._audit.rollback_to(mark)
-            self._quarantine(session, row_id, self._reason(row_id, exc), report)
+            self._quarantine(row_id, self._reason(row_id, exc), batch)
             return
-        batch.changed_queues.add(location)
-        report.rows += 1
         if resubmission:
+            batch.changed_queues.add(location)
+            report.rows += 1
             report.resubmissions += 1
-        else:
-            report.created += 1
 
     @staticmethod
     def _reason(row_id: int, exc: Exception) -> str:
@@ -308,15 +326,17 @@ class IntakeOps:
             return redact(f"kesalahan basis data: {type(exc.orig).__name__}: {exc.orig}")[:500]
         return redact(f"kesalahan internal: {type(exc).__name__}: {exc}")[:500]
 
-    def _quarantine(self, session: Session, row_id: int, reason: str, report: IngestReport) -> None:
-        intake_repo.quarantine(session, row_id, self._ctx.now(session), reason)
-        report.rows += 1
-        report.quarantined += 1
-        report.quarantine_reasons.append((row_id, reason))
+    @staticmethod
+    def _quarantine(row_id: int, reason: str, batch: _Batch) -> None:
+        batch.outcomes[row_id] = (None, reason)
+        batch.report.rows += 1
+        batch.report.quarantined += 1
+        batch.report.quarantine_reasons.append((row_id, reason))
 
     def _process(self, session: Session, row: IncomingRecord, batch: _Batch) -> tuple[bool, str]:
-        """Turn one incoming row into a request (or a resubmission); return whether it was a
-        resubmission and the office whose queue changed.
+        """Check one incoming row: a new request joins ``batch.pending`` (written with the
+        batch), a resubmission is applied to its request now; return whether it was a
+        resubmission and the office whose queue changes.
         """
         received_on = office_date(row.received_at)
         parsed = parse_incoming(
@@ -326,87 +346,125 @@ class IntakeOps:
             row.sender,
             received_on,
         )
-        if row.reply_to_number and row.reply_to_number.strip():
+        if _is_resubmission(row):
             target = self._resubmit(session, row, parsed)
-        else:
-            target = self._create(session, row, parsed, batch)
-        self._link_attachments(session, batch.attachments.get(row.id, ()), target, parsed)
-        row.service_request_id = target.id
-        row.ingested_at = self._ctx.now(session)
-        row.ingest_error = None
-        return bool(row.reply_to_number and row.reply_to_number.strip()), target.location_code
+            self._link_attachments(session, batch.attachments.get(row.id, ()), target, parsed)
+            batch.outcomes[row.id] = (target.id, None)
+            return True, target.location_code
+        pending = self._plan(row, parsed, batch)
+        batch.pending.append(pending)
+        return False, pending.location
 
-    def _create(
-        self,
-        session: Session,
-        row: IncomingRecord,
-        parsed: ParsedIntake,
-        batch: _Batch,
-    ) -> RequestRecord:
+    def _plan(self, row: IncomingRecord, parsed: ParsedIntake, batch: _Batch) -> _NewRequest:
+        """A new request ready to be written, everything decided but its number and id."""
         service, routing = parsed.service, batch.routing
         received_on = office_date(row.received_at)
         location = route(
             service, row.location_code, parsed.kecamatan_code, routing.offices, routing.coverage
         )
-        sequence = counters.allocate(
-            session, REQUEST_COUNTER, location, request_period(received_on)
-        )
         sla_days = routing.sla_days.get(service.code, service.sla_days)
-        now = self._ctx.now(session)
-        request = requests.new(
-            number=request_number(location, received_on, sequence),
-            service_code=service.code,
-            location_code=location,
-            channel=row.channel,
-            received_at=row.received_at,
-            contact=parsed.contact,
-            payload=row.payload,
-            status=Status.NEW.value,
-            version=1,
+        known = {r.code for r in service.requirements}
+        links = tuple(
+            (attachment_id, kind if kind in known else None)
+            for attachment_id, kind in batch.attachments.get(row.id, ())
+        )
+        return _NewRequest(
+            row=row,
+            parsed=parsed,
+            location=location,
+            received_on=received_on,
             sla_due=self._ctx.reference.calendar.add_working_days(received_on, sla_days),
-            resubmission_count=0,
-            created_at=now,
-            updated_at=now,
-            updated_by=SYSTEM_ACTOR.login,
+            attachments=links,
         )
-        apply_applicant(request, parsed)
-        requests.insert(session, request)
-        self._flag_duplicate(session, request, batch.report)
-        replace_findings(session, request.id, parsed, now, fresh=True)
-        checks_repo.add_pending(session, request.id, [r.code for r in service.requirements])
-        self._audit.add(
-            SYSTEM_ACTOR,
-            "intake",
-            "service_request",
-            request.number,
-            after={
-                "status": Status.NEW.value,
-                "service": service.code,
-                "location": location,
-                "channel": row.channel,
-                "nik": mask_number(parsed.nik),
-            },
-            detail=f"incoming_request {row.id}",
-        )
-        return request
 
-    def _flag_duplicate(
-        self, session: Session, request: RequestRecord, report: IngestReport
-    ) -> None:
-        other = requests.open_duplicate(session, request)
-        if other is None:
+    def _write_creates(self, session: Session, batch: _Batch) -> None:
+        """Write the batch's pending new requests together; if that fails because of a row,
+        write them again one by one, each in a savepoint, so only the failing row is quarantined
+        (with its reason) and the others land with consecutive numbers.
+        """
+        pending, batch.pending = batch.pending, []
+        if not pending:
             return
-        other_id, other_number = other
-        request.possible_duplicate_of = other_id
-        report.duplicates_flagged += 1
-        duplicate = Finding(
-            "possible_duplicate",
-            Severity.WARNING,
-            f"Kemungkinan ganda: permohonan {other_number} untuk orang dan "
-            "layanan yang sama masih berjalan",
-            "nik",
-        )
-        findings_repo.add(session, request.id, [duplicate], self._ctx.now(session))
+        try:
+            with session.begin_nested():
+                written = self._insert_new(session, pending)
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            log.info("ingest batch written row by row after %s", type(exc).__name__)
+        else:
+            self._count_created(written, batch)
+            return
+        for one in pending:
+            try:
+                with session.begin_nested():
+                    written = self._insert_new(session, [one])
+            except Exception as exc:  # this row's own failure: quarantine it, keep the others
+                if is_transient(exc):
+                    raise
+                self._quarantine(one.row.id, self._reason(one.row.id, exc), batch)
+            else:
+                self._count_created(written, batch)
+
+    def _insert_new(self, session: Session, pending: Sequence[_NewRequest]) -> list[_Written]:
+        """Number and insert new requests with their duplicate flags, findings, checklists and
+        attachment links: a few multi-row statements whatever their count.
+        """
+        wants = Counter((p.location, request_period(p.received_on)) for p in pending)
+        following = counters.reserve(session, REQUEST_COUNTER, wants)
+        now = self._ctx.now(session)
+        numbers = []
+        for p in pending:
+            key = (p.location, request_period(p.received_on))
+            numbers.append(request_number(p.location, p.received_on, following[key]))
+            following[key] += 1
+        pairs = list(zip(pending, numbers, strict=True))
+        ids = batch_repo.insert_requests(session, [_request_columns(p, n, now) for p, n in pairs])
+        written = [_Written(p, ids[n], n) for p, n in pairs]
+        duplicates = batch_repo.open_duplicates(session, [w.id for w in written])
+        batch_repo.mark_duplicates(session, {k: v[0] for k, v in duplicates.items()})
+        findings, checks, links = [], [], []
+        for w in written:
+            w.duplicate_of = duplicates.get(w.id)
+            found = [_duplicate_finding(w.duplicate_of[1])] if w.duplicate_of else []
+            found += w.new.parsed.findings
+            attached = [code for _, code in w.new.attachments]
+            found += missing_attachments(w.new.parsed.service.requirements, attached)
+            findings += [_finding_columns(w.id, f, now) for f in found]
+            checks += [_check_columns(w.id, r.code) for r in w.new.parsed.service.requirements]
+            links += [
+                {"service_request_id": w.id, "incoming_attachment_id": a, "requirement_code": c}
+                for a, c in w.new.attachments
+            ]
+        batch_repo.insert_findings(session, findings)
+        batch_repo.insert_checks(session, checks)
+        batch_repo.insert_attachment_links(session, links)
+        return written
+
+    def _count_created(self, written: Sequence[_Written], batch: _Batch) -> None:
+        """Count written requests into the batch: report, audit line, queue, intake row."""
+        for w in written:
+            new, parsed = w.new, w.new.parsed
+            batch.outcomes[new.row.id] = (w.id, None)
+            batch.changed_queues.add(new.location)
+            batch.report.rows += 1
+            batch.report.created += 1
+            if w.duplicate_of:
+                batch.report.duplicates_flagged += 1
+            self._audit.add(
+                SYSTEM_ACTOR,
+                "intake",
+                "service_request",
+                w.number,
+                after={
+                    "status": Status.NEW.value,
+                    "service": parsed.service.code,
+                    "location": new.location,
+                    "channel": new.row.channel,
+                    "nik": mask_number(parsed.nik),
+                },
+                detail=f"incoming_request {new.row.id}",
+            )
 
     def _resubmit(
         self, session: Session, row: IncomingRecord, parsed: ParsedIntake
@@ -493,17 +551,132 @@ def _without_nul(row: IncomingRow) -> tuple[IncomingRow, str]:
     return dataclasses.replace(row, **clean), reason
 
 
+@dataclass(frozen=True, slots=True)
+class _NewRequest:
+    """A row that becomes a new request, checked and routed, waiting for its number."""
+
+    row: IncomingRecord
+    parsed: ParsedIntake
+    location: str
+    received_on: dt.date
+    sla_due: dt.date
+    attachments: tuple[tuple[int, str | None], ...]
+    """(incoming attachment id, requirement code or None when not one of the service's)."""
+
+
+@dataclass(slots=True)
+class _Written:
+    """A new request as inserted: its id, number and the open request it may duplicate."""
+
+    new: _NewRequest
+    id: int
+    number: str
+    duplicate_of: tuple[int, str] | None = None
+
+
 @dataclass(slots=True)
 class _Batch:
     """What the rows of one ingest batch share: the routing tables, the run's report, their
-    attachments (read in one query) and the offices whose queues changed (announced once each
-    at the end of the batch).
+    attachments (read in one query), the new requests not yet written, what became of each
+    row (marked in one statement at the end) and the offices whose queues changed (announced
+    once each at the end of the batch).
     """
 
     routing: _Routing
     report: IngestReport
     attachments: Mapping[int, Sequence[tuple[int, str | None]]]
+    pending: list[_NewRequest] = field(default_factory=list)
+    outcomes: dict[int, tuple[int | None, str | None]] = field(default_factory=dict)
+    """Row id → (the request it became, None) or (None, the quarantine reason)."""
     changed_queues: set[str] = field(default_factory=set)
+
+
+def _is_resubmission(row: IncomingRecord) -> bool:
+    return bool(row.reply_to_number and row.reply_to_number.strip())
+
+
+def _may_answer_pending(row: IncomingRecord, pending: Sequence[_NewRequest]) -> bool:
+    """Whether the number a resubmission answers may be one a waiting new request will get
+    (the same office and day): only then must those be written before it is looked up.
+    """
+    series = normalize_request_number(row.reply_to_number or "").rpartition("/")[0]
+    return any(series == _series(p.location, p.received_on) for p in pending)
+
+
+def _series(location: str, received_on: dt.date) -> str:
+    """The part of a request number before its sequence: the office and the day."""
+    return request_number(location, received_on, 1).rpartition("/")[0]
+
+
+def _request_columns(new: _NewRequest, number: str, now: dt.datetime) -> dict[str, object]:
+    """The ``service_request`` columns of a new request."""
+    row, parsed = new.row, new.parsed
+    return {
+        "number": number,
+        "service_code": parsed.service.code,
+        "location_code": new.location,
+        "channel": row.channel,
+        "received_at": row.received_at,
+        "contact": parsed.contact,
+        "payload": row.payload,
+        "status": Status.NEW.value,
+        "version": 1,
+        "sla_due": new.sla_due,
+        "resubmission_count": 0,
+        "created_at": now,
+        "updated_at": now,
+        "updated_by": SYSTEM_ACTOR.login,
+        **_party_columns(parsed),
+    }
+
+
+def _party_columns(parsed: ParsedIntake) -> dict[str, object]:
+    """The parties and common columns of parsed intake data (``apply_applicant``'s values)."""
+    return {
+        "nik": parsed.nik,
+        "no_kk": parsed.no_kk,
+        "applicant_name": parsed.applicant_name,
+        "subject_nik": parsed.subject_nik,
+        "subject_name": parsed.subject_name,
+        "birth_date": parsed.birth_date,
+        "sex": parsed.sex,
+        "kode_desa": parsed.kode_desa,
+        "kecamatan_code": parsed.kecamatan_code,
+    }
+
+
+def _finding_columns(request_id: int, finding: Finding, now: dt.datetime) -> dict[str, object]:
+    """The ``request_finding`` columns of an automatic, unresolved finding."""
+    return {
+        "service_request_id": request_id,
+        "code": finding.code,
+        "severity": finding.severity.value,
+        "field": finding.field,
+        "message": finding.message,
+        "source": "auto",
+        "resolved": False,
+        "created_at": now,
+    }
+
+
+def _check_columns(request_id: int, requirement_code: str) -> dict[str, object]:
+    """The ``requirement_check`` columns of a requirement not yet checked."""
+    return {
+        "service_request_id": request_id,
+        "requirement_code": requirement_code,
+        "state": CheckState.PENDING.value,
+        "note": "",
+    }
+
+
+def _duplicate_finding(other_number: str) -> Finding:
+    return Finding(
+        "possible_duplicate",
+        Severity.WARNING,
+        f"Kemungkinan ganda: permohonan {other_number} untuk orang dan "
+        "layanan yang sama masih berjalan",
+        "nik",
+    )
 
 
 def _party_update(service: CatalogueService, row: Any) -> dict[str, object] | None:
@@ -528,18 +701,12 @@ def _party_update(service: CatalogueService, row: Any) -> dict[str, object] | No
 
 def apply_applicant(request: RequestRecord, parsed: ParsedIntake) -> None:
     """Copy the parties (the applicant's NIK and name, the subject's) and the common columns
-    (KK, desa…) from parsed intake data; called at ingest, on a resubmission and whenever the
-    officer edits fields, so the columns follow the payload.
+    (KK, desa…) from parsed intake data; called on a resubmission and whenever the officer
+    edits fields (a new request gets the same values in its insert), so the columns follow the
+    payload.
     """
-    request.nik = parsed.nik
-    request.no_kk = parsed.no_kk
-    request.applicant_name = parsed.applicant_name
-    request.subject_nik = parsed.subject_nik
-    request.subject_name = parsed.subject_name
-    request.birth_date = parsed.birth_date
-    request.sex = parsed.sex
-    request.kode_desa = parsed.kode_desa
-    request.kecamatan_code = parsed.kecamatan_code
+    for name, value in _party_columns(parsed).items():
+        setattr(request, name, value)
 
 
 def replace_findings(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import cast
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, Table, insert, select
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.models import AppUser, AuditHead, AuditLog
@@ -72,8 +73,15 @@ def append_many(
             )
         )
         previous = digest
-    session.add_all(rows)
-    session.flush()
+    if len(rows) == 1:
+        session.add_all(rows)
+        session.flush()
+    else:  # a batch (ingest): one multi-row INSERT, not one per entry; ids follow the order
+        table = cast(Table, AuditLog.__table__)
+        stmt = insert(table).returning(table.c.id)
+        values = [{c.key: getattr(r, c.key) for c in table.columns if c.key != "id"} for r in rows]
+        for row, row_id in zip(rows, sorted(session.scalars(stmt, values)), strict=True):
+            row.id = row_id
     head.last_hash = previous
     head.last_id = rows[-1].id
     return rows

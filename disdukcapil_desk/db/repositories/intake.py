@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TypeAlias
+from typing import NamedTuple
 
-from sqlalchemy import Select, delete, func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -18,8 +18,19 @@ from disdukcapil_desk.db.models import (
 )
 from disdukcapil_desk.domain.dto import QuarantinedRow
 
-IncomingRecord: TypeAlias = IncomingRequest
-"""A stored intake row as these functions return it (ingest marks it in place)."""
+
+class IncomingRecord(NamedTuple):
+    """A pending intake row as ingest reads it (marked afterwards with ``intake_batch``)."""
+
+    id: int
+    channel: str
+    external_ref: str
+    received_at: dt.datetime
+    sender: str
+    service_code: str
+    location_code: str | None
+    payload: str
+    reply_to_number: str | None
 
 
 INGEST_LOCK_KEY = 0x4B544C5F494E4753
@@ -37,21 +48,22 @@ def take_ingest_turn(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": INGEST_LOCK_KEY})
 
 
-def lock_pending_batch(session: Session, limit: int) -> Sequence[IncomingRequest]:
+def lock_pending_batch(session: Session, limit: int) -> list[IncomingRecord]:
     """Return up to ``limit`` rows not yet ingested, oldest first, locked for this transaction.
 
     PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so two workstations ingesting at once take disjoint
     batches. SQLite: the transaction began with ``BEGIN IMMEDIATE`` and is the only writer.
+    Plain rows, not ORM objects: ingest marks them with one statement per batch.
     """
-    stmt: Select[IncomingRequest] = (
-        select(IncomingRequest)
+    stmt = (
+        select(*(getattr(IncomingRequest, name) for name in IncomingRecord._fields))
         .where(IncomingRequest.ingested_at.is_(None))
         .order_by(IncomingRequest.id)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
-    return session.scalars(stmt).all()
+    return [IncomingRecord(*row) for row in session.execute(stmt)]
 
 
 def attachments_of_rows(
