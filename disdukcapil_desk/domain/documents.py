@@ -467,6 +467,12 @@ def key_fingerprint(key: Ed25519PublicKey) -> str:
     return "-".join(digest[i : i + 4] for i in range(0, len(digest), 4))
 
 
+def key_id(key: Ed25519PublicKey) -> str:
+    """Return the id of a seal key: 16 hex digits of the SHA-256 of its raw public bytes."""
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
 def _code_message(kind: DocumentKind, number: str, fields: Mapping[str, str]) -> bytes:
     return f"{QR_PREFIX}\n{kind.value}\n{number}\n".encode() + canonical(fields)
 

@@ -142,6 +142,8 @@ def sample_arguments(folder: Path) -> dict[tuple[str, ...], list[str]]:
         ("signing", "set"): [str(junk)],
         ("signing", "show"): [],
         ("signing", "clear"): [],
+        ("signer", "rotate"): [],
+        ("signer", "serve"): [],
         ("number", "offset"): ["--service", "akta_kelahiran", "--year", "2027", "--offset", "5"],
         ("number", "register"): [],
         ("intake", "quarantine"): [],

@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from disdukcapil_desk.db.migrations.v2_parties import add_request_parties
 from disdukcapil_desk.db.migrations.v3_audit_mac import add_audit_mac
+from disdukcapil_desk.db.migrations.v4_key_custody import move_keys_out
 
 
 @dataclass(frozen=True)
@@ -47,4 +48,5 @@ MIGRATIONS: tuple[Migration, ...] = (
         _version_2,
     ),
     Migration(3, "audit_log.mac: the keyed audit chain", add_audit_mac),
+    Migration(4, "seal_key, signing_job: keys out of the shared database", move_keys_out),
 )

@@ -57,8 +57,8 @@ class DocumentChecks:
         digest = sha256_hex(pdf)
         embedded = embedded_documents(pdf)
         with self._ctx.unit_of_work() as session:
-            public = self._signing.key(session, "system").public_key()
-            identity = self._signing.identity(session)
+            public = self._signing.current_public_key(session)
+            roots = self._signing.trust_roots(session)
             files = repo.documents_in_file(session, digest)
             checks = []
             for item in embedded:
@@ -67,7 +67,6 @@ class DocumentChecks:
                 if stored is None or stored.id not in files:
                     files.clear()
             registered = bool(embedded) and bool(files)
-        roots = identity.trust_roots_der if identity is not None else None
         return _file_report(pdf, digest, public, tuple(checks), registered, roots)
 
     def verify_scan(self, text: str) -> ScanResult:
@@ -78,7 +77,7 @@ class DocumentChecks:
         if content is None:
             return self._verify_typed(text)
         with self._ctx.unit_of_work() as session:
-            public = self._signing.key(session, "system").public_key()
+            public = self._signing.current_public_key(session)
             stored = repo.find(session, content.kind, content.number)
         fields = dict(stored.fields) if stored else {}
         item = DocumentSeal(content.kind, content.number, content.code, fields)
@@ -90,7 +89,7 @@ class DocumentChecks:
             return ScanResult(None, {}, _NOT_OURS)
         number, printed = typed
         with self._ctx.unit_of_work() as session:
-            public = self._signing.key(session, "system").public_key()
+            public = self._signing.current_public_key(session)
             stored = repo.find_any(session, number)
         if stored is None:
             return _scan_result(

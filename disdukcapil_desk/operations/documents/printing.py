@@ -118,7 +118,7 @@ class DocumentPrinting:
         with self._ctx.unit_of_work() as session:
             document = self._records.certificate(session, actor, number)
             document = self._records.count(session, actor, document, purpose, reason)
-            draft = self._signing.identity(session) is None
+            draft = not self._signing.signs(session)
             data = self.certificate_data(session, document, office_settings(session), draft=draft)
             pdf = self._signing.sealed(session, actor, render_batch([data]))
             self._records.store_file(session, actor, [document], pdf, purpose)
@@ -165,7 +165,7 @@ class DocumentPrinting:
             if not documents:
                 return None
             settings = office_settings(session)
-            draft = self._signing.identity(session) is None
+            draft = not self._signing.signs(session)
             data = [self.certificate_data(session, d, settings, draft=draft) for d in documents]
             pdf = render_batch(data, progress, cancelled)
             if cancelled is not None and cancelled():
