@@ -5,7 +5,8 @@ service's memory. The configuration is pyHanko's own PKCS#11 setup (the keys of 
 ``pkcs11-setups`` entry of ``pyhanko.yml``) written as JSON, e.g.::
 
     {"module-path": "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",
-     "token-label": "DISDUKCAPIL", "cert-label": "ttd-dinas", "key-label": "ttd-dinas"}
+     "token-criteria": {"label": "DISDUKCAPIL"},
+     "cert-label": "ttd-dinas", "key-label": "ttd-dinas"}
 
 The PIN is not in the file: the service asks it at start (or reads ``$DISDUKCAPIL_TOKEN_PIN``).
 Needs the ``python-pkcs11`` package and the token vendor's module; see docs/signing.md.

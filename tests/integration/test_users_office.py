@@ -268,8 +268,8 @@ def test_version_1_databases_get_the_password_change_flag(ctx: DeskContext) -> N
     back_to_version_1(ctx)
     with pytest.raises(SchemaVersionError, match="ditingkatkan"):
         SetupOps(ctx).check()
-    assert SetupOps(ctx).upgrade() == [2, 3]
-    assert SCHEMA_VERSION == 3 and SetupOps(ctx).check() == 3
+    assert SetupOps(ctx).upgrade() == [2, 3, 4]
+    assert SCHEMA_VERSION == 4 and SetupOps(ctx).check() == 4
     ops = UserOps(ctx)
     assert not ops.authenticate("admin", TEST_PASSWORD).must_change_password
     assert not any(u.must_change_password for u in ops.list())
