@@ -10,7 +10,7 @@ import base64
 import datetime as dt
 import json
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import Connection, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.models import OfficeSetting, SealKey, SigningJob
@@ -26,6 +26,8 @@ CERTIFICATE_KEY = "_signing_certificate"
 """The ``office_setting`` key of the signing certificate's public side (subject, chain)."""
 NOTIFY_CHANNEL = "disdukcapil_signing"
 """The PostgreSQL channel a new job is announced on (the service LISTENs)."""
+DONE_CHANNEL = "disdukcapil_signed"
+"""The channel a finished job is announced on (the waiting workstations LISTEN)."""
 
 
 # -- seal keys (public halves) ---------------------------------------------------------------
@@ -93,39 +95,54 @@ def certificate_value(info: CertificateInfo) -> str:
 # -- the queue ---------------------------------------------------------------------------------
 
 
+Executor = Session | Connection
+"""A session, or an autocommit connection (a workstation waiting on the queue)."""
+
+
 def add_job(
-    session: Session, kind: SigningJobKind, payload: bytes, location: str, at: dt.datetime, by: str
+    db: Executor, kind: SigningJobKind, payload: bytes, location: str, at: dt.datetime, by: str
 ) -> int:
     """Queue a job for the signing service and announce it; returns its id."""
-    job = SigningJob(
-        kind=kind.value,
-        state=SigningJobState.WAITING.value,
-        payload=payload,
-        location=location,
-        requested_by=by,
-        requested_at=at,
-    )
-    session.add(job)
-    session.flush()
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
-    return job.id
+    job_id = db.execute(
+        insert(SigningJob)
+        .values(
+            kind=kind.value,
+            state=SigningJobState.WAITING.value,
+            payload=payload,
+            location=location,
+            requested_by=by,
+            requested_at=at,
+        )
+        .returning(SigningJob.id)
+    ).scalar_one()
+    _notify(db, NOTIFY_CHANNEL, "")
+    return int(job_id)
 
 
-def job_outcome(session: Session, job_id: int) -> tuple[str, bytes | None, str | None] | None:
+def listen_for_results(db: Connection) -> None:
+    """Be told (NOTIFY) when the service finishes a job."""
+    db.exec_driver_sql(f"LISTEN {DONE_CHANNEL}")
+
+
+def stop_listening(db: Connection) -> None:
+    """Hear no more notifications on this connection (before it goes back to the pool)."""
+    db.exec_driver_sql("UNLISTEN *")
+
+
+def job_outcome(db: Executor, job_id: int) -> tuple[str, bytes | None, str | None] | None:
     """The state, result and error of a job, or None when it is gone."""
-    row = session.execute(
+    row = db.execute(
         select(SigningJob.state, SigningJob.result, SigningJob.error).where(SigningJob.id == job_id)
     ).one_or_none()
     return None if row is None else (row[0], row[1], row[2])
 
 
-def drop_job(session: Session, job_id: int, *, only_waiting: bool = False) -> bool:
+def drop_job(db: Executor, job_id: int, *, only_waiting: bool = False) -> bool:
     """Delete a job (read, or given up on); with ``only_waiting`` only if no one took it."""
     stmt = delete(SigningJob).where(SigningJob.id == job_id)
     if only_waiting:
         stmt = stmt.where(SigningJob.state == SigningJobState.WAITING.value)
-    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+    return bool(db.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
 
 def claim_job(session: Session) -> tuple[int, SigningJobKind, bytes, str] | None:
@@ -152,3 +169,12 @@ def finish_job(
         .where(SigningJob.id == job_id)
         .values(state=state.value, result=result, error=error, done_at=at, payload=b"")
     )
+    _notify(session, DONE_CHANNEL, str(job_id))
+
+
+def _notify(db: Executor, channel: str, payload: str) -> None:
+    dialect = db.get_bind().dialect if isinstance(db, Session) else db.dialect
+    if dialect.name == "postgresql":
+        db.execute(
+            text("SELECT pg_notify(:channel, :payload)"), {"channel": channel, "payload": payload}
+        )

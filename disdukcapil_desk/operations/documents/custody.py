@@ -31,6 +31,7 @@ from typing import Protocol, cast
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import pkcs12 as pkcs12_format
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.migrations.v4_key_custody import KeptKeys, KeyKeeper, LegacyKeys
@@ -316,29 +317,49 @@ class ServiceCustody:
         )
 
     def _ask(self, kind: SigningJobKind, payload: bytes, location: str, by: str) -> bytes:
-        with self._ctx.unit_of_work() as queue:
-            job = repo.add_job(queue, kind, payload, location, self._ctx.clock(), by)
+        """Queue a job and wait for its result: one autocommit connection that LISTENs for
+        finished jobs, so the answer is read as soon as the service announces it.
+        """
+        with self._ctx.database_errors(), self._ctx.engine.connect() as raw:
+            db = raw.execution_options(isolation_level="AUTOCOMMIT")
+            repo.listen_for_results(db)
+            try:
+                return self._exchange(db, kind, payload, location, by)
+            finally:
+                repo.stop_listening(db)
+
+    def _exchange(
+        self, db: Connection, kind: SigningJobKind, payload: bytes, location: str, by: str
+    ) -> bytes:
+        job = repo.add_job(db, kind, payload, location, self._ctx.clock(), by)
         deadline = time.monotonic() + self.timeout
-        pause = 0.005
-        while time.monotonic() < deadline:
-            with self._ctx.reading() as session:
-                outcome = repo.job_outcome(session, job)
+        while True:
+            outcome = repo.job_outcome(db, job)
             if outcome is not None and outcome[0] != SigningJobState.WAITING:
-                with self._ctx.unit_of_work() as queue:
-                    repo.drop_job(queue, job)
+                repo.drop_job(db, job)
                 state, result, error = outcome
                 if state == SigningJobState.FAILED or result is None:
                     raise DeskError(f"Layanan penanda tangan menolak: {error}")
                 return result
-            time.sleep(pause)
-            pause = min(pause * 2, 0.05)
-        with self._ctx.unit_of_work() as queue:
-            repo.drop_job(queue, job, only_waiting=True)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            _wait_for_notification(db, min(remaining, 0.5))
+        repo.drop_job(db, job, only_waiting=True)
         raise DeskError(
             f"Layanan penanda tangan tidak menjawab dalam {self.timeout:g} detik: dokumen belum "
             "disegel atau ditandatangani. Minta administrator memeriksa 'disdukcapil-desk "
             "signer serve' di server."
         )
+
+
+def _wait_for_notification(db: Connection, seconds: float) -> None:
+    """Wait for a NOTIFY on ``db`` (any finished job: the caller looks at its own), at most
+    ``seconds``.
+    """
+    driver = db.connection.driver_connection
+    for _ in driver.notifies(timeout=seconds, stop_after=1):  # type: ignore[union-attr]
+        pass
 
 
 # -- moving the keys of a version-3 database out ----------------------------------------------
