@@ -122,7 +122,7 @@ def measure(url: str, folder: Path, count: int) -> list[tuple[str, float]]:
         rows.append(("signing service (2 workstations)", two_at_once(through_service, count)))
     finally:
         service.terminate()
-        service.wait(timeout=30)
+        service.communicate(timeout=30)
         ctx.close()
     return rows
 

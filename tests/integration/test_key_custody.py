@@ -292,7 +292,7 @@ def service(
         yield process, tmp_path / "server" / "data" / "kunci-dokumen", data
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        process.communicate(timeout=30)  # waits, and closes its pipes
 
 
 def test_a_workstation_signs_through_the_service_process_and_its_dump_holds_no_key(
