@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -117,6 +118,11 @@ def add_job(
     ).scalar_one()
     _notify(db, NOTIFY_CHANNEL, "")
     return int(job_id)
+
+
+def listen_for_jobs(driver: Any) -> None:
+    """Be told (NOTIFY) of new jobs, on a driver (psycopg) connection in autocommit."""
+    driver.execute(f"LISTEN {NOTIFY_CHANNEL}")
 
 
 def listen_for_results(db: Connection) -> None:

@@ -119,7 +119,7 @@ class SignerService:
         assert connection is not None
         try:
             connection.autocommit = True
-            connection.execute(f"LISTEN {repo.NOTIFY_CHANNEL}")
+            repo.listen_for_jobs(connection)
 
             def wait(seconds: float) -> None:
                 for _ in connection.notifies(timeout=seconds, stop_after=1):
