@@ -65,6 +65,15 @@ CREATE TABLE schema_version (
 	CONSTRAINT pk_schema_version PRIMARY KEY (version)
 );
 
+CREATE TABLE seal_key (
+	key_id VARCHAR(16) NOT NULL,
+	public_key TEXT NOT NULL,
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	created_by VARCHAR(60) NOT NULL,
+	retired_at TIMESTAMP WITH TIME ZONE,
+	CONSTRAINT pk_seal_key PRIMARY KEY (key_id)
+);
+
 CREATE TABLE service (
 	code VARCHAR(60) NOT NULL,
 	name VARCHAR(300) NOT NULL,
@@ -75,6 +84,24 @@ CREATE TABLE service (
 	active BOOLEAN NOT NULL,
 	CONSTRAINT pk_service PRIMARY KEY (code)
 );
+
+CREATE TABLE signing_job (
+	id BIGSERIAL NOT NULL,
+	kind VARCHAR(10) NOT NULL,
+	state VARCHAR(10) NOT NULL,
+	payload BYTEA NOT NULL,
+	location TEXT NOT NULL,
+	result BYTEA,
+	error TEXT,
+	requested_by VARCHAR(60) NOT NULL,
+	requested_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	done_at TIMESTAMP WITH TIME ZONE,
+	CONSTRAINT pk_signing_job PRIMARY KEY (id),
+	CONSTRAINT ck_signing_job_kind CHECK (kind IN ('code', 'seal')),
+	CONSTRAINT ck_signing_job_state CHECK (state IN ('waiting', 'done', 'failed'))
+);
+
+CREATE INDEX ix_signing_job_state ON signing_job (state);
 
 CREATE TABLE app_user (
 	id BIGSERIAL NOT NULL,

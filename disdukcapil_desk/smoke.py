@@ -110,6 +110,7 @@ def _run(temp: Path, out: TextIO) -> None:
         "membuka basis data sementara",
         lambda: DeskContext.open(sqlite_url(temp / "uji.db"), create=True),
     )
+    ctx.key_folder = temp / "kunci-dokumen"  # a trial key, never this user's real one
     try:
         password = secrets.token_urlsafe(12)
         _step(out, "skema, katalog, lokasi, administrator", lambda: _setup(ctx, password))

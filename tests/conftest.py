@@ -29,6 +29,9 @@ from disdukcapil_desk.operations.setup import ADMIN_SETUP_ACTOR, SetupOps
 from disdukcapil_desk.operations.users import UserOps
 
 PG_ENV = "DISDUKCAPIL_TEST_PG"
+# The suite's databases keep their document keys in the test's own folder, on PostgreSQL too;
+# the signing service itself is tested in tests/integration/test_key_custody.py.
+os.environ.setdefault("DISDUKCAPIL_SIGNER", "lokal")
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 TEST_PASSWORD = "rahasia123"
 # Users present in every test database: (login, role, location).
@@ -171,8 +174,16 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def ctx(db_url: str, reference: ReferenceData, clock: FakeClock) -> Iterator[DeskContext]:
-    context = DeskContext(make_engine(db_url), reference, clock=clock, server_clock=clock)
+def ctx(
+    db_url: str, reference: ReferenceData, clock: FakeClock, tmp_path: Path
+) -> Iterator[DeskContext]:
+    context = DeskContext(
+        make_engine(db_url),
+        reference,
+        clock=clock,
+        server_clock=clock,
+        key_folder=tmp_path / "kunci-dokumen",
+    )
     yield context
     context.close()
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from disdukcapil_desk import APP_ID, __version__
-from disdukcapil_desk.cli import audit, documents, intake, recap, users
+from disdukcapil_desk.cli import audit, documents, intake, recap, signer, users
 from disdukcapil_desk.cli.access import LOGIN_ENV, OPEN, OWN_PASSWORD, actor_of, admit
 from disdukcapil_desk.cli.parsing import (
     Commands,
@@ -50,6 +50,7 @@ OPEN_COMMANDS = (
     "signing show",
     "audit verify",
     "audit head",
+    "signer serve",
     "verify --public-key",
 )
 """The commands that run without a desk login (see :data:`ACCESS_NOTE`)."""
@@ -141,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     recap.add_commands(commands)
     users.add_commands(commands)
     audit.add_commands(commands)
+    signer.add_commands(commands)
     return parser
 
 
@@ -166,6 +168,13 @@ def _add_db_commands(commands: Commands) -> None:
     upgrade.description = (
         "Tanpa login desk: yang berwenang di sini adalah kredensial basis data (pemilik skema). "
         "Migrasi harus bisa berjalan sebelum aplikasi dapat membaca tabel penggunanya."
+    )
+    upgrade.add_argument(
+        "--folder-kunci",
+        dest="key_folder",
+        type=Path,
+        metavar="FOLDER",
+        help="ke mana kunci dokumen yang masih di basis data dipindahkan (bawaan: folder data)",
     )
     action(db, "check", "tampilkan versi skema", _cmd_db_check, door=OPEN)
     action(
@@ -236,12 +245,19 @@ def _cmd_db_init(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int
 
 
 def _cmd_db_upgrade(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    applied = SetupOps(ctx).upgrade()
+    setup = SetupOps(ctx)
+    applied = setup.upgrade(args.key_folder)
     out.write(
         f"Migrasi diterapkan: {', '.join(map(str, applied))}\n"
         if applied
         else "Skema sudah terbaru.\n"
     )
+    if setup.keys_moved_to:
+        out.write(
+            f"Kunci dokumen dipindahkan dari basis data ke {setup.keys_moved_to} (hanya pemilik "
+            "yang dapat membaca) dan dihapus dari basis data. Cadangan SQLite sebelum migrasi "
+            "(*.bak) masih memuatnya: simpan di tempat aman atau hapus (docs/signing.md).\n"
+        )
     return 0
 
 

@@ -238,15 +238,21 @@ def cmd_print_ready(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> 
 
 
 def cmd_public_key(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    """Write the office's public verification key to ``-o`` and print its fingerprint."""
-    from disdukcapil_desk.domain.documents import key_fingerprint, load_public_key
+    """Write the office's public verification keys (current, then retired) to ``-o`` and print
+    each one's id and fingerprint.
+    """
+    from disdukcapil_desk.domain.documents import key_fingerprint, key_id, load_public_key
 
     pem = DocumentOps(ctx).public_key()
+    if not pem:
+        raise DeskError("Belum ada kunci segel: layanan penanda tangan belum pernah berjalan")
     args.output.write_bytes(pem)
-    out.write(
-        f"Kunci publik ditulis ke {args.output}\n"
-        f"Sidik jari: {key_fingerprint(load_public_key(pem))}\n"
-    )
+    out.write(f"Kunci publik ditulis ke {args.output}\n")
+    blocks = [b + b"-----END PUBLIC KEY-----\n" for b in pem.split(b"-----END PUBLIC KEY-----\n")]
+    for number, block in enumerate(blocks[:-1]):
+        key = load_public_key(block)
+        state = "kini" if number == 0 else "purnatugas"
+        out.write(f"Sidik jari: {key_fingerprint(key)} (kunci {key_id(key)}, {state})\n")
     return 0
 
 

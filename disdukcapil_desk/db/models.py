@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from disdukcapil_desk.db import search_index
 from disdukcapil_desk.db.base import Base, BigId, UtcDateTime
+from disdukcapil_desk.domain.custody import SigningJobKind, SigningJobState
 from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose, RegisterEvent
 from disdukcapil_desk.domain.vocabulary import Channel, CheckState
 from disdukcapil_desk.domain.workflow import Status
@@ -384,6 +385,44 @@ class NumberRegister(Base):
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (one_of("event", RegisterEvent),)
+
+
+class SealKey(Base):
+    """The public half of every seal key the office has used: the current one (not retired)
+    and the retired ones, which keep verifying the documents they sealed. Never a private key.
+    """
+
+    __tablename__ = "seal_key"
+
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    public_key: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(60))
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class SigningJob(Base):
+    """A document waiting for the signing service (PostgreSQL): workstations hold no key.
+
+    The workstation inserts the job and waits; the service claims it (``FOR UPDATE SKIP
+    LOCKED``), signs with the keys only it holds and writes the result; the workstation reads
+    it and deletes the row.
+    """
+
+    __tablename__ = "signing_job"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(10), index=True)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    location: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[bytes | None] = mapped_column(LargeBinary)
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(60))
+    requested_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    done_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (one_of("kind", SigningJobKind), one_of("state", SigningJobState))
 
 
 search_index.attach(ServiceRequest.__table__)

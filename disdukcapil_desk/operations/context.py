@@ -131,6 +131,10 @@ class DeskContext:
     server_clock: Callable[[], dt.datetime] | None = None
     audit_key_file: Path | None = None
     """Where this workstation keeps the office's audit key (None: it writes without a key)."""
+    key_folder: Path | None = None
+    """Where this OS user keeps the document keys (None: the data folder's ``kunci-dokumen``)."""
+    key_custody: object | None = None
+    """Who seals and signs (a ``KeyCustody``; None: chosen by ``custody_for``)."""
     sessions: sessionmaker[Session] = field(init=False)
     read_sessions: sessionmaker[Session] = field(init=False, repr=False)
 

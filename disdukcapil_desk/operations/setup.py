@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db import schema
 from disdukcapil_desk.db.migrations.v2_parties import PARTIES_VERSION
+from disdukcapil_desk.db.migrations.v4_key_custody import KEPT, KEY_KEEPER
 from disdukcapil_desk.db.repositories import setup as repo
 from disdukcapil_desk.db.repositories.setup import ServiceRecord
 from disdukcapil_desk.domain.catalogue import Catalogue
@@ -102,6 +103,8 @@ class SetupOps:
     def __init__(self, ctx: DeskContext) -> None:
         """Bind to the desk context."""
         self._ctx = ctx
+        self.keys_moved_to: str | None = None
+        """Where the last :meth:`upgrade` put the keys the database held (None: it held none)."""
 
     def init(self, admin_login: str | None = None, admin_password: str | None = None) -> InitReport:
         """Create or check the schema, load the catalogue and locations, add the first admin.
@@ -149,12 +152,28 @@ class SetupOps:
             admin = admin_login
         return InitReport(created, len(sync.added), locations, admin, key_file if new_key else None)
 
-    def upgrade(self) -> list[int]:
+    def upgrade(self, key_folder: Path | None = None) -> list[int]:
         """Apply pending schema migrations (``db upgrade``), then the data steps they need, and
-        bring the services in step with the catalogue.
+        bring the services in step with the catalogue. Keys a version-3 database held go to
+        ``key_folder`` (default: this OS user's key folder) before they are wiped there.
         """
-        with self._ctx.database_errors():
-            applied = schema.upgrade_schema(self._ctx.engine)
+        from disdukcapil_desk.operations.documents.custody import (
+            KeyFolder,
+            key_folder_of,
+            legacy_key_keeper,
+        )
+
+        folder = KeyFolder(key_folder or key_folder_of(self._ctx))
+        keeper = KEY_KEEPER.set(legacy_key_keeper(folder))
+        kept = KEPT.set(None)
+        try:
+            with self._ctx.database_errors():
+                applied = schema.upgrade_schema(self._ctx.engine)
+            moved = KEPT.get()
+            self.keys_moved_to = moved.where if moved is not None else None
+        finally:
+            KEY_KEEPER.reset(keeper)
+            KEPT.reset(kept)
         if PARTIES_VERSION in applied:
             IntakeOps(self._ctx).refresh_parties()
         self.sync_catalogue()

@@ -57,6 +57,11 @@ def load_identity(pkcs12: bytes, passphrase: str) -> SigningIdentity:
         raise DeskError(
             "Berkas sertifikat (PKCS#12) tidak dapat dibuka: kata sandi salah atau berkas rusak"
         ) from exc
+    return identity_of(signer)
+
+
+def identity_of(signer: Any) -> SigningIdentity:
+    """The identity of a pyHanko signer (a PKCS#12's or a token's)."""
     cert = signer.signing_cert
     chain = [cert, *signer.cert_registry]
     return SigningIdentity(

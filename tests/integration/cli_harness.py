@@ -143,6 +143,8 @@ def sample_arguments(folder: Path) -> dict[tuple[str, ...], list[str]]:
         ("signing", "show"): [],
         ("signing", "clear"): [],
         ("signing", "timestamp"): ["--clear"],
+        ("signer", "rotate"): [],
+        ("signer", "serve"): [],
         ("number", "offset"): ["--service", "akta_kelahiran", "--year", "2027", "--offset", "5"],
         ("number", "register"): [],
         ("intake", "quarantine"): [],

@@ -276,7 +276,7 @@ OFFICE_FREE: dict[str, str] = {
 
 # Not operations officers call: reached through the DocumentOps facade, or helpers inside
 # another operation's transaction.
-NOT_OPERATIONS = {"AuditBuffer", "DocumentSigning"}
+NOT_OPERATIONS = {"AuditBuffer", "DocumentSigning", "ServiceCustody"}
 
 
 def operation_classes() -> dict[str, type]:

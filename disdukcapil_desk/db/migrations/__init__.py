@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from disdukcapil_desk.db.migrations.v2_parties import add_request_parties
 from disdukcapil_desk.db.migrations.v3_audit_mac import add_audit_mac
+from disdukcapil_desk.db.migrations.v4_key_custody import move_keys_out
 from disdukcapil_desk.db.migrations.v4_queue_index import add_status_index
 
 
@@ -41,6 +42,11 @@ def _version_2(conn: Connection) -> None:
     add_request_parties(conn)
 
 
+def _version_4(conn: Connection) -> None:
+    move_keys_out(conn)
+    add_status_index(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         2,
@@ -48,5 +54,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         _version_2,
     ),
     Migration(3, "audit_log.mac: the keyed audit chain", add_audit_mac),
-    Migration(4, "the queue's (status, received_at, id) index", add_status_index),
+    Migration(
+        4,
+        "seal_key, signing_job: keys out of the shared database; the queue's status index",
+        _version_4,
+    ),
 )

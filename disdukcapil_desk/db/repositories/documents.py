@@ -1,4 +1,4 @@
-"""Issued documents, their files, the number register and the office secret (no commits).
+"""Issued documents, their files and the number register (no commits).
 
 Every statement about documents lives here; ``operations/documents/`` receives plain values
 (:mod:`disdukcapil_desk.domain.document_records`), never a model.
@@ -6,14 +6,11 @@ Every statement about documents lives here; ``operations/documents/`` receives p
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
-import secrets
 from collections.abc import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.models import (
@@ -27,7 +24,6 @@ from disdukcapil_desk.db.models import (
     RequirementCheck,
     ServiceRequest,
 )
-from disdukcapil_desk.db.repositories.office import put_setting
 from disdukcapil_desk.domain.document_records import (
     DocumentRequest,
     OfficerInfo,
@@ -37,57 +33,6 @@ from disdukcapil_desk.domain.document_records import (
 )
 from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose, RegisterEvent
 from disdukcapil_desk.domain.workflow import Action, Status
-
-SECRET_KEY = "_document_secret"
-"""The ``office_setting`` key of the verification secret (not one of the editable settings)."""
-SIGNING_PKCS12_KEY = "_signing_pkcs12"
-SIGNING_PASSPHRASE_KEY = "_signing_passphrase"
-
-
-def document_secret(session: Session, at: object, by: str) -> bytes:
-    """Return the database's verification secret, creating a random one at first need.
-
-    Two workstations asking at once both end up with the one that was inserted first.
-    """
-    dialect = session.get_bind().dialect.name
-    insert_fn = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert_fn(OfficeSetting)
-        .values(key=SECRET_KEY, value=secrets.token_hex(32), updated_at=at, updated_by=by)
-        .on_conflict_do_nothing()
-    )
-    value = session.scalar(select(OfficeSetting.value).where(OfficeSetting.key == SECRET_KEY))
-    assert value is not None
-    return bytes.fromhex(value)
-
-
-def signing_material(session: Session) -> tuple[bytes, str] | None:
-    """Return the office's PKCS#12 and its passphrase, or None when none is configured."""
-    stored = session.execute(
-        select(OfficeSetting.key, OfficeSetting.value).where(
-            OfficeSetting.key.in_((SIGNING_PKCS12_KEY, SIGNING_PASSPHRASE_KEY))
-        )
-    )
-    rows = {key: value for key, value in stored}
-    if not rows.get(SIGNING_PKCS12_KEY):
-        return None
-    return base64.b64decode(rows[SIGNING_PKCS12_KEY]), rows.get(SIGNING_PASSPHRASE_KEY, "")
-
-
-def store_signing_material(
-    session: Session, material: tuple[bytes, str] | None, at: dt.datetime, by: str
-) -> None:
-    """Store (or with None remove) the office's PKCS#12 and its passphrase."""
-    values = (
-        {
-            SIGNING_PKCS12_KEY: base64.b64encode(material[0]).decode(),
-            SIGNING_PASSPHRASE_KEY: material[1],
-        }
-        if material is not None
-        else {SIGNING_PKCS12_KEY: "", SIGNING_PASSPHRASE_KEY: ""}
-    )
-    for key, value in values.items():
-        put_setting(session, key, value, by=by, at=at)
 
 
 def find(session: Session, kind: DocumentKind, number: str) -> StoredDocument | None:

@@ -60,7 +60,7 @@ class DocumentChecks:
         with self._ctx.unit_of_work() as session:
             keys = self._signing.verification_keys(session)
             embedded = _embedded(pdf, keys)
-            identity = self._signing.identity(session)
+            roots = self._signing.trust_roots(session)
             files = repo.documents_in_file(session, digest)
             checks = []
             for item in embedded:
@@ -69,7 +69,6 @@ class DocumentChecks:
                 if stored is None or stored.id not in files:
                     files.clear()
             registered = bool(embedded) and bool(files)
-        roots = identity.trust_roots_der if identity is not None else None
         return _file_report(pdf, digest, keys, tuple(checks), registered, roots)
 
     def verify_scan(self, text: str) -> ScanResult:
@@ -109,7 +108,7 @@ class DocumentChecks:
 
     def _draft(self, session: Session, kind: DocumentKind) -> bool:
         """Whether a certificate printed now is a DRAF (the office has no signing certificate)."""
-        return kind is DocumentKind.CERTIFICATE and self._signing.identity(session) is None
+        return kind is DocumentKind.CERTIFICATE and not self._signing.signs(session)
 
     def _labelled(self, fields: dict[str, str]) -> dict[str, str]:
         """The stored key fields under the words the paper uses, dates as dd-mm-yyyy; no NIK."""

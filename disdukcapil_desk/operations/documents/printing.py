@@ -129,7 +129,7 @@ class DocumentPrinting:
             document = self._records.certificate(session, actor, number)
             _refuse_second_print(document, purpose, "Sertifikat")
             document = self._records.count(session, actor, document, purpose, reason)
-            draft = self._signing.identity(session) is None
+            draft = not self._signing.signs(session)
             data = self.certificate_data(session, document, office_settings(session), draft=draft)
             pdf = self._signing.sealed(session, actor, render_batch([data]))
             self._records.store_file(session, actor, [document], pdf, purpose)
@@ -176,7 +176,7 @@ class DocumentPrinting:
             if not documents:
                 return None
             settings = office_settings(session)
-            draft = self._signing.identity(session) is None
+            draft = not self._signing.signs(session)
             keys = self._signing.verification_keys(session)
             data = [
                 self.certificate_data(session, d, settings, draft=draft, keys=keys)

@@ -21,7 +21,6 @@ from disdukcapil_desk.domain.documents import (
     PrintPurpose,
     RegisterEvent,
     sha256_hex,
-    verification_code,
 )
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import NotFound, WorkflowError
@@ -118,8 +117,7 @@ class DocumentRecords:
         fields: dict[str, str],
     ) -> StoredDocument:
         """Record a new document with its verification code over ``fields``."""
-        key = self._signing.key(session, actor.login)
-        code = verification_code(key, kind, number, fields)
+        code = self._signing.verification_code(session, actor, kind, number, fields)
         return repo.add(
             session,
             request,

@@ -1,104 +1,123 @@
-"""The office's keys: the Ed25519 seal of every PDF, the PAdES identity, the public key."""
+"""The office's keys as the desk uses them: seal and sign through the custodian, publish the
+public keys (current and retired), configure the PKCS#12, rotate the seal key.
+
+No private key is read from or written to the database: see :mod:`.custody`.
+"""
 
 from __future__ import annotations
-
-import hashlib
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy.orm import Session
 
+from disdukcapil_desk.db.repositories import custody as keys_repo
 from disdukcapil_desk.db.repositories import documents as repo
+from disdukcapil_desk.domain.custody import PublishedKey
 from disdukcapil_desk.domain.document_records import SigningInfo
-from disdukcapil_desk.domain.documents import key_id, public_key_pem, seal, signing_key
+from disdukcapil_desk.domain.documents import DocumentKind, load_public_key
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.office import OfficeSettings, settings_from
 from disdukcapil_desk.domain.workflow import Permission, require
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.reports.signing import SigningIdentity, load_identity, sign_pdf
+from disdukcapil_desk.operations.documents.custody import (
+    SIGNING_REASON,
+    TIMESTAMP_URL_KEY,
+    FolderCustody,
+    KeyCustody,
+    custody_for,
+)
+from disdukcapil_desk.reports.signing import load_identity
 
-SIGNING_REASON = "Dokumen resmi Disdukcapil"
-TIMESTAMP_URL_KEY = "signing_timestamp_url"
-"""The ``office_setting`` key of the RFC 3161 timestamp server ("" or absent: PAdES B-B)."""
+__all__ = ["SIGNING_REASON", "TIMESTAMP_URL_KEY", "DocumentSigning", "office_settings"]
 
 
 class DocumentSigning:
-    """Seal and sign PDFs; publish the public key; configure the PKCS#12 certificate."""
+    """Seal and sign PDFs through the custodian; publish the public keys; configure signing."""
 
-    def __init__(self, ctx: DeskContext) -> None:
-        """Bind to the desk context."""
+    def __init__(self, ctx: DeskContext, custody: KeyCustody | None = None) -> None:
+        """Bind to the desk context and its custodian (:func:`custody_for` when None)."""
         self._ctx = ctx
-        self._identity: tuple[bytes, SigningIdentity] | None = None
+        self.custody = custody if custody is not None else custody_for(ctx)
 
-    def key(self, session: Session, by: str) -> Ed25519PrivateKey:
-        """The office's Ed25519 key (created at first need, ``by`` is recorded then)."""
-        return signing_key(repo.document_secret(session, self._ctx.now(session), by))
+    def verification_code(
+        self,
+        session: Session,
+        actor: Actor,
+        kind: DocumentKind,
+        number: str,
+        fields: dict[str, str],
+    ) -> str:
+        """The code of a document's key fields under the current seal key."""
+        return self.custody.verification_code(session, kind, number, fields, actor.login)
 
-    def verification_keys(self, session: Session) -> dict[str, Ed25519PublicKey]:
-        """The office's public seal keys by key id: the current one (retired ones to come)."""
-        public = self.key(session, "system").public_key()
-        return {key_id(public): public}
-
-    def identity(self, session: Session) -> SigningIdentity | None:
-        """The configured PKCS#12 identity, or None (certificates print as drafts).
-
-        Opened once per stored certificate: a batch of a thousand pages shares it.
-        """
-        material = repo.signing_material(session)
-        if material is None:
-            return None
-        fingerprint = hashlib.sha256(material[0] + material[1].encode()).digest()
-        if self._identity is None or self._identity[0] != fingerprint:
-            self._identity = (fingerprint, load_identity(*material))
-        return self._identity[1]
+    def signs(self, session: Session) -> bool:
+        """Whether documents are PAdES-signed now (False: certificates print as drafts)."""
+        return keys_repo.certificate(session) is not None
 
     def sealed(self, session: Session, actor: Actor, pdf: bytes) -> bytes:
         """Seal a PDF with the office key, then sign it when a certificate is configured."""
-        identity = self.identity(session)
-        pin = identity.cert_sha256 if identity is not None else ""
-        sealed = seal(pdf, self.key(session, actor.login), pin)
-        if identity is None:
-            return sealed
         place = office_settings(session).place_of_issue
-        return sign_pdf(
-            sealed,
-            identity,
-            reason=SIGNING_REASON,
-            location=place,
-            timestamp_url=repo.office_values(session).get(TIMESTAMP_URL_KEY, ""),
-        )
+        return self.custody.seal_and_sign(session, pdf, location=place, by=actor.login)
+
+    def published_keys(self, session: Session) -> list[PublishedKey]:
+        """Every seal key's public half, current first (a key is made at first need here)."""
+        published = keys_repo.published_keys(session)
+        if not published and isinstance(self.custody, FolderCustody):
+            self.custody.current_key(session, "system")
+            published = keys_repo.published_keys(session)
+        return published
+
+    def verification_keys(self, session: Session) -> dict[str, Ed25519PublicKey]:
+        """Every seal key the office has used, current and retired, by key id."""
+        return {k.key_id: load_public_key(k.pem) for k in self.published_keys(session)}
+
+    def current_public_key(self, session: Session) -> Ed25519PublicKey:
+        """The key documents are sealed with now (a key that verifies nothing when the
+        signing service has not published one yet).
+        """
+        current = next((k for k in self.published_keys(session) if k.current), None)
+        if current is None:
+            return Ed25519PrivateKey.generate().public_key()
+        return load_public_key(current.pem)
+
+    def trust_roots(self, session: Session) -> tuple[bytes, ...] | None:
+        """The signing certificate's chain (DER) a verifier trusts; None without one."""
+        info = keys_repo.certificate(session)
+        return None if info is None else info.chain_der
 
     def public_key(self) -> bytes:
-        """Return the office's public verification key (PEM) to publish for offline checks."""
+        """Every public seal key as PEM blocks, the current first, then the retired ones:
+        what the office publishes for offline checks.
+        """
         with self._ctx.unit_of_work() as session:
-            return public_key_pem(self.key(session, "system"))
+            return b"".join(k.pem for k in self.published_keys(session))
 
     def signing_info(self) -> SigningInfo | None:
         """Return the configured signing certificate, or None (certificates print as drafts)."""
         with self._ctx.reading() as session:
-            identity = self.identity(session)
-        return None if identity is None else SigningInfo(identity.subject, identity.not_after)
+            info = keys_repo.certificate(session)
+        return None if info is None else SigningInfo(info.subject, info.not_after)
 
     def configure_signing(
         self, actor: Actor, pkcs12: bytes | None, passphrase: str = ""
     ) -> SigningInfo | None:
         """Set (or with None remove) the office's PKCS#12 signing certificate; audited.
 
+        The file goes to the custodian's key folder re-wrapped; the passphrase is not kept.
+
         Raises:
             PermissionDenied: the actor is not an administrator.
-            DeskError: the file cannot be opened with the passphrase, or it has expired.
+            DeskError: the file cannot be opened with the passphrase, or it has expired; or the
+                certificate is the signing service's (PostgreSQL).
         """
         require(actor, Permission.MANAGE_OFFICE)
-        info = None
         if pkcs12 is not None:
             identity = load_identity(pkcs12, passphrase)
             if identity.not_after <= self._ctx.clock():
                 raise DeskError(f"Sertifikat {identity.subject} sudah kedaluwarsa")
-            info = SigningInfo(identity.subject, identity.not_after)
-        material = None if pkcs12 is None else (pkcs12, passphrase)
         with self._ctx.unit_of_work() as session:
-            repo.store_signing_material(session, material, self._ctx.now(session), actor.login)
+            stored = self.custody.configure(session, pkcs12, passphrase, actor.login)
             record(
                 self._ctx,
                 session,
@@ -106,9 +125,24 @@ class DocumentSigning:
                 "signing_certificate",
                 "office_setting",
                 "signing",
-                after={"subject": info.subject if info else None},
+                after={"subject": stored.subject if stored else None},
             )
-        return info
+        return None if stored is None else SigningInfo(stored.subject, stored.not_after)
+
+    def rotate(self, actor: Actor) -> str:
+        """Make a new seal key and retire the current one; returns the new key's id. Audited.
+
+        Raises:
+            PermissionDenied: the actor is not an administrator.
+            DeskError: the seal key is the signing service's (rotate on the server).
+        """
+        require(actor, Permission.MANAGE_OFFICE)
+        with self._ctx.unit_of_work() as session:
+            new_id = self.custody.rotate(session, actor.login)
+            record(self._ctx, session, actor, "seal_key_rotated", "seal_key", new_id, after={})
+        if isinstance(self.custody, FolderCustody):
+            self.custody.folder.drop_seal_keys(keep=new_id)
+        return new_id
 
 
 def office_settings(session: Session) -> OfficeSettings:

@@ -13,7 +13,7 @@ from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.workflow import Permission, require
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.documents.signing import TIMESTAMP_URL_KEY
+from disdukcapil_desk.operations.documents.custody import TIMESTAMP_URL_KEY
 
 
 class TimestampServer:
