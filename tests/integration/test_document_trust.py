@@ -20,7 +20,7 @@ from tests.integration.test_document_signing import (
     issued_certificate,
     make_pkcs12,
 )
-from tests.integration.test_documents import approved
+from tests.integration.test_documents import approved, configure
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +34,7 @@ def signing_office(
 ) -> DocumentOps:
     ops = DocumentOps(ctx)
     ops.configure_signing(users["admin"], office_certificate[0], PASSPHRASE)
+    configure(ctx, users["admin"])  # a signed certificate names its signer
     return ops
 
 

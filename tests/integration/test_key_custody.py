@@ -22,6 +22,7 @@ from disdukcapil_desk.db.models import OfficeSetting, SchemaVersion, SealKey, Si
 from disdukcapil_desk.db.schema import database_version
 from disdukcapil_desk.domain.documents import (
     DocumentKind,
+    PrintPurpose,
     code_is_valid,
     embedded_documents,
     key_id,
@@ -146,10 +147,12 @@ def test_rotation_keeps_old_documents_verifying_and_exports_every_public_key(
     # new documents carry the new key's codes
     new_pdf = certificate_of(ctx, users, second)
     assert ops.verify_pdf(new_pdf).seal_valid and ops.verify_pdf(new_pdf).documents[0].code_valid
-    # what a verifier needs for the old document is still published: the retired key checks
-    # its seal and its code (picking the key by id is the checker's part)
-    old_seal = seal_state(old_pdf, keys[old_id])
-    assert old_seal.valid and not seal_state(old_pdf, keys[new_id]).valid
+    # the old document still verifies: its seal names the retired key, still published
+    old_seal = seal_state(old_pdf, keys)
+    assert old_seal.valid and old_seal.key_id == old_id
+    assert not seal_state(old_pdf, {old_id: keys[new_id]}).valid
+    old_report = ops.verify_pdf(old_pdf)
+    assert old_report.seal_valid and old_report.documents[0].code_valid, old_report.messages()
     [item] = embedded_documents(old_pdf)
     assert code_is_valid(keys[old_id], item.kind, item.number, item.fields, item.code)
 
@@ -323,7 +326,12 @@ def test_a_workstation_signs_through_the_service_process_and_its_dump_holds_no_k
     assert process.wait(timeout=30) == 0
     ctx.key_custody = ServiceCustody(ctx, timeout=1)
     with pytest.raises(DeskError, match="Layanan penanda tangan tidak menjawab"):
-        DocumentOps(ctx).render_certificate(users["operator.dinas"], issued_number(ctx))
+        DocumentOps(ctx).render_certificate(
+            users["operator.dinas"],
+            issued_number(ctx),
+            purpose=PrintPurpose.REPRINT,
+            reason="kertas macet",
+        )
 
 
 def issued_number(ctx: DeskContext) -> str:
