@@ -186,3 +186,129 @@ def document_png(rng: random.Random, width: int = 240, height: int = 160) -> byt
 def _chunk(kind: bytes, data: bytes) -> bytes:
     crc = zlib.crc32(kind + data) & 0xFFFFFFFF
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+
+# -- the rest of a form: values an applicant would type --------------------------------------
+
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+_ELSEWHERE = (
+    ("Cibeber", "Cibeber", "Kota Cilegon", "Banten"),
+    ("Teluk", "Labuan", "Kabupaten Pandeglang", "Banten"),
+    ("Muara Ciujung Timur", "Rangkasbitung", "Kabupaten Lebak", "Banten"),
+    ("Sukabungah", "Sukajadi", "Kota Bandung", "Jawa Barat"),
+    ("Karawaci", "Karawaci", "Kota Tangerang", "Banten"),
+)
+"""Desa, kecamatan, kabupaten/kota and province a family moves to or comes from."""
+_COUNTRIES = ("Malaysia", "Arab Saudi", "Taiwan", "Hong Kong", "Singapura", "Jepang")
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "pendidikan_terakhir": ("SD", "SMP", "SMA/SMK", "D3", "S1"),
+    "pekerjaan": (
+        "Wiraswasta",
+        "Karyawan Swasta",
+        "Petani/Pekebun",
+        "Buruh Harian Lepas",
+        "Mengurus Rumah Tangga",
+        "Pedagang",
+        "Guru",
+    ),
+    "elemen_data": ("pendidikan", "pekerjaan", "status kawin", "agama"),
+    "uraian_perubahan": (
+        "Pendidikan terakhir dari SMA/SMK menjadi S1",
+        "Pekerjaan dari pelajar menjadi karyawan swasta",
+        "Status kawin dari belum kawin menjadi kawin",
+    ),
+    "hubungan_pelapor": ("Anak", "Suami", "Istri", "Saudara kandung", "Orang tua"),
+    "nama_pengadilan": ("Pengadilan Agama Serang", "Pengadilan Negeri Serang"),
+    "instansi_pengusul": ("Dinas Sosial Kabupaten Serang", "Panti Sosial Bina Laras Serang"),
+    "keperluan": (
+        "Persyaratan melamar kerja",
+        "Pendaftaran sekolah anak",
+        "Pengurusan BPJS Kesehatan",
+        "Persyaratan nikah",
+    ),
+    "lembaga_pengguna": ("BPJS Kesehatan", "Bank BRI", "Program Keluarga Harapan", "Bank BJB"),
+    "uraian_masalah": (
+        "NIK tidak ditemukan saat pendaftaran BPJS Kesehatan",
+        "Data tanggal lahir di bank berbeda dengan KTP-el",
+        "NIK tercatat ganda pada data bantuan sosial",
+    ),
+    "nama_instansi": ("Badan Pusat Statistik Kabupaten Serang", "Bappeda Kabupaten Serang"),
+    "jabatan_pemohon": ("Kepala Seksi", "Analis Data", "Kepala Bidang"),
+    "jenis_data": (
+        "Jumlah penduduk per kecamatan menurut jenis kelamin",
+        "Jumlah kelahiran per desa",
+    ),
+    "periode_data": ("Semester I 2026", "Tahun 2025"),
+    "tujuan_penggunaan": ("Perencanaan pembangunan daerah", "Penyusunan publikasi statistik"),
+    "kewarganegaraan": ("Malaysia", "Jepang", "Korea Selatan", "Australia"),
+    "kewarganegaraan_lama": ("Malaysia", "Singapura", "Filipina"),
+    "kewarganegaraan_baru": ("Malaysia", "Singapura", "Australia"),
+    "negara_tujuan": _COUNTRIES,
+    "negara_asal": _COUNTRIES,
+    "negara_domisili": _COUNTRIES,
+}
+"""Text fields filled from a list."""
+_AKTA_CODES = {"perkawinan": "KW", "perceraian": "CR", "kematian": "KM"}
+
+
+def _akta_number(rng: random.Random, name: str, today: dt.date) -> str:
+    """An akta number as the registers write it (``3604-LT-15032019-0042``)."""
+    code = next((c for word, c in _AKTA_CODES.items() if word in name), "LT")
+    day = today - dt.timedelta(days=rng.randint(200, 6000))
+    return f"3604-{code}-{day:%d%m%Y}-{rng.randint(1, 9999):04d}"
+
+
+def _reference_number(rng: random.Random, name: str, today: dt.date) -> str:
+    """A letter, decision or document number in the style of its issuer."""
+    n, year, month = rng.randint(1, 999), today.year - rng.randint(0, 2), _ROMAN[today.month - 1]
+    numbers = {
+        "nomor_putusan": f"{n}/Pdt.G/{year}/PA.Srg",
+        "nomor_penetapan": f"{n}/Pdt.P/{year}/PN.Srg",
+        "nomor_surat_kehilangan": f"LP/B/{n}/{month}/{year}/Sek",
+        "nomor_surat_perkawinan_agama": f"{n}/KUA.28.4/PW.01/{month}/{year}",
+        "nomor_keputusan": f"AHU-{n}.AH.10.01 Tahun {year}",
+        "nomor_surat_perwakilan": f"{n}/KONS/{month}/{year}",
+        "nomor_paspor": f"C{rng.randint(1_000_000, 9_999_999)}",
+        "nomor_kitas": f"2C11JE{rng.randint(100_000, 999_999)}",
+        "no_skpwni": f"SKPWNI/3672/{today:%d%m%Y}/{n:04d}",
+        "no_buku_nikah": f"{n:04d}/{rng.randint(1, 99):03d}/{month}/{year}",
+    }
+    return numbers.get(name, f"{n}/{rng.randint(1, 99):02d}/{month}/{year}")
+
+
+def text_value(
+    rng: random.Random,
+    name: str,
+    wilayah: Wilayah,
+    kecamatan_code: str,
+    today: dt.date,
+) -> str:
+    """A realistic value of a free-text form field: a place of Kabupaten Serang for a place
+    (``tempat_*``, from the wilayah), a number in its issuer's style, or a value from a list.
+
+    Args:
+        rng: the random source.
+        name: the field's name in the catalogue.
+        wilayah: the kabupaten's kecamatan and desa.
+        kecamatan_code: the applicant's kecamatan (places are near home).
+        today: the day the form was sent.
+    """
+    if name.startswith("tempat_") or name.endswith("_tempat_lahir"):
+        kecamatan = wilayah.kecamatan(kecamatan_code) or rng.choice(wilayah.kecamatan_list)
+        return rng.choice((kecamatan.name, rng.choice(kecamatan.desa).name, "Serang"))
+    if name in _CHOICES:
+        return rng.choice(_CHOICES[name])
+    if name.startswith(("no_akta", "nomor_dokumen")):
+        return _akta_number(rng, name, today)
+    if name.startswith(("no_", "nomor_")):
+        return _reference_number(rng, name, today)
+    elsewhere = rng.choice(_ELSEWHERE)
+    places = {"desa": 0, "kecamatan": 1, "kabupaten_kota": 2, "provinsi": 3}
+    for prefix, index in places.items():
+        if name.startswith(prefix + "_"):
+            return elsewhere[index]
+    if name in ("rt_tujuan", "rw_tujuan"):
+        return f"{rng.randint(1, 12):03d}"
+    if name == "email":
+        return f"data.{rng.randint(1, 99)}@serangkab.go.id"
+    return "Sesuai dokumen pendukung terlampir"

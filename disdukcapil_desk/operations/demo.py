@@ -20,6 +20,7 @@ from disdukcapil_desk.domain.demo_data import (
     random_address,
     random_person,
     random_phone,
+    text_value,
 )
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError
@@ -62,6 +63,9 @@ _PERSON_NAMES = frozenset(
         "nama_ayah",
         "nama_ibu",
         "nama_penjamin",
+        "nama_lama",
+        "nama_baru",
+        "nama_pemuka_agama",
     }
 )
 """Name fields of people that do not end in ``nama``."""
@@ -128,16 +132,18 @@ class DemoOps:
         if days < 1:
             raise DeskError(f"Rentang hari demo harus paling sedikit 1: {days}")
         rng = random.Random(seed)
-        now = self._ctx.clock()
+        with self._ctx.reading() as session:  # the server's time on PostgreSQL
+            now = self._ctx.now(session)
         summary = DemoSummary()
         users = self._ensure_users(summary)
-        rows = [self._incoming(rng, now, days, i, seed) for i in range(count)]
-        rows += self._malformed(rng, now, seed, max(2, count // 40))
+        incoming = [self._incoming(rng, now, days, i, seed) for i in range(count)]
+        spoiled = {r.received_at for r, bad in incoming if bad and r.received_at is not None}
+        rows = [row for row, _ in incoming] + self._malformed(rng, now, seed, max(2, count // 40))
         intake = IntakeOps(self._ctx)
         summary.incoming = sum(1 for r in rows if intake.submit_row(r) is not None)
         report = intake.ingest()
         summary.created, summary.quarantined = report.created, report.quarantined
-        self._walk(rng, now, users)
+        self._walk(rng, now, users, spoiled)
         summary.resubmissions = self._resubmit_some(rng, now, seed)
         with self._ctx.reading() as session:
             summary.statuses.update(requests_repo.statuses(session))
@@ -175,11 +181,12 @@ class DemoOps:
 
     def _incoming(
         self, rng: random.Random, now: dt.datetime, days: int, index: int, seed: int
-    ) -> IncomingRow:
+    ) -> tuple[IncomingRow, bool]:
+        """An intake row, and whether its form was spoiled (it then never finishes)."""
         services = [s for s in self._ctx.reference.catalogue]
         weights = [_WEIGHTS.get(s.code, 1) for s in services]
         service = rng.choices(services, weights)[0]
-        received = _office_hours(rng, now - dt.timedelta(days=rng.triangular(0, days, 0)))
+        received = _office_hours(rng, now - dt.timedelta(days=rng.triangular(0, days, 0)), now)
         # The person of the common fields: a child for a KIA (a parent applies), else an adult.
         min_age, max_age = (0, 16) if service.code in _CHILD_FORMS else (17, 75)
         person = random_person(
@@ -190,14 +197,15 @@ class DemoOps:
             max_age=max_age,
         )
         payload = _payload(rng, service, person, received.date(), self._ctx.reference.wilayah)
-        if rng.random() < 0.08:
+        spoiled = rng.random() < 0.08
+        if spoiled:
             _spoil(rng, payload)
         channel = rng.choices(list(Channel), [70, 20, 5, 5])[0].value
         attachments = tuple(
             (req.code, f"{req.code}.png", "image/png", document_png(rng))
             for req in service.requirements[: rng.randint(1, min(3, len(service.requirements)))]
         )
-        return IncomingRow(
+        row = IncomingRow(
             channel=channel,
             external_ref=f"demo-{seed}-{index}",
             received_at=received,
@@ -206,6 +214,7 @@ class DemoOps:
             payload=json.dumps(payload, ensure_ascii=False),
             attachments=attachments,
         )
+        return row, spoiled
 
     def _malformed(
         self, rng: random.Random, now: dt.datetime, seed: int, count: int
@@ -231,15 +240,26 @@ class DemoOps:
             )
         return rows
 
-    def _walk(self, rng: random.Random, now: dt.datetime, users: dict[str, Actor]) -> None:
+    def _walk(
+        self,
+        rng: random.Random,
+        now: dt.datetime,
+        users: dict[str, Actor],
+        spoiled: set[dt.datetime],
+    ) -> None:
+        """Move each new request along its path, at the times the demo makes up: its clock
+        stands for the server's too (PostgreSQL would date every step to now).
+        """
         clock = _Clock(now)
-        ctx = dataclasses.replace(self._ctx, clock=clock)
+        ctx = dataclasses.replace(self._ctx, clock=clock, server_clock=clock)
         queue, documents = QueueOps(ctx), DocumentOps(ctx)
         with self._ctx.reading() as session:
             requests = requests_repo.arrivals_with_status(session, Status.NEW)
         for request_id, received_at, location in requests:
             age = (now - received_at).days
             target = _target_status(rng, age)
+            if received_at in spoiled and target in _FINISHED:
+                target = Status.NEEDS_REVISION  # a spoiled form goes back to the citizen
             counter = users.get(_counter_login(location), users["loket.dinas"])
             clock.now = min(received_at + dt.timedelta(minutes=rng.randint(5, 90)), now)
             for action in _PATHS[target]:
@@ -295,6 +315,9 @@ class DemoOps:
         return intake.ingest().resubmissions
 
 
+_FINISHED = frozenset({Status.APPROVED, Status.ISSUED, Status.DONE})
+"""Statuses a request reaches only with a sound form."""
+
 _REASONS = {
     Action.REJECT: "Persyaratan bukan untuk layanan ini; silakan ajukan layanan yang sesuai",
     Action.CANCEL: "Dibatalkan atas permintaan pemohon",
@@ -345,11 +368,17 @@ def _target_status(rng: random.Random, age_days: int) -> Status:
     return rng.choices(list(options), list(options.values()))[0]
 
 
-def _office_hours(rng: random.Random, moment: dt.datetime) -> dt.datetime:
+def _office_hours(
+    rng: random.Random, moment: dt.datetime, now: dt.datetime | None = None
+) -> dt.datetime:
+    """Most messages arrive in office hours; none after ``now`` (when given)."""
     local = moment.astimezone(WIB)
-    if rng.random() < 0.85:  # most messages arrive in office hours
+    if rng.random() < 0.85:
         local = local.replace(hour=rng.randint(7, 15), minute=rng.randint(0, 59))
-    return local.astimezone(dt.UTC)
+    arrived = local.astimezone(dt.UTC)
+    if now is not None and arrived > now:  # today's office hours not yet come: earlier today
+        arrived = now - dt.timedelta(minutes=rng.randint(5, 600), seconds=rng.random())
+    return arrived
 
 
 def applicant_payload(
@@ -424,7 +453,12 @@ def _field_value(
         return person.kode_desa
     if form_field.name.endswith("nama") or form_field.name in _PERSON_NAMES:
         return random_person(rng, wilayah, today=today).name
-    return random_address(rng) if "alamat" in form_field.name else f"{form_field.label} contoh"
+    if form_field.name == "nik_anggota_pindah":
+        members = (random_person(rng, wilayah, today=today).nik for _ in range(rng.randint(1, 3)))
+        return ", ".join(members)
+    if "alamat" in form_field.name:
+        return random_address(rng)
+    return text_value(rng, form_field.name, wilayah, person.kecamatan_code, today)
 
 
 def _spoil(rng: random.Random, payload: dict[str, object]) -> None:
