@@ -13,6 +13,9 @@ machine weighs on both alike:
   the login dialog's first paint, beside a bare PySide6 ``QWidget`` until its first paint. The
   child ends itself (``os._exit``) in that paint event.
 
+The children run with bytecode caches written (the untimed warm-up writes ``__pycache__``), as
+an installed desk has them; ``--compile-each-run`` keeps ``$PYTHONDONTWRITEBYTECODE`` when set.
+
 Run it from the repository (the package imports from here). Prints the median of each (its
 CPU), the floor's, and the ratio; the machine's load beside them.
 """
@@ -146,9 +149,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=5, help="runs of each process (default 5)")
     parser.add_argument("--platform", default="offscreen", help="QT_QPA_PLATFORM for the window")
+    parser.add_argument(
+        "--compile-each-run",
+        action="store_true",
+        help="keep $PYTHONDONTWRITEBYTECODE: every run compiles the desk's sources again",
+    )
     args = parser.parse_args(argv)
     env = {**os.environ, "QT_QPA_PLATFORM": args.platform, "PYTHONPATH": str(ROOT)}
     env.pop("DISDUKCAPIL_DB", None)
+    if not args.compile_each_run:  # an installed desk has its bytecode: the warm-up writes it
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="startup-bench-") as folder:
         rows = cases(prepare(Path(folder), env))
@@ -173,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(
         f"medians of {args.reps} runs; load average {load_before[0]:.2f} before, "
-        f"{load_after[0]:.2f} after; {os.cpu_count()} CPUs; QPA {args.platform}"
+        f"{load_after[0]:.2f} after; {os.cpu_count()} CPUs; QPA {args.platform}; "
+        f"bytecode {'compiled each run' if 'PYTHONDONTWRITEBYTECODE' in env else 'cached'}"
     )
     return 0
 
