@@ -8,26 +8,30 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import SQLAlchemyError
+from disdukcapil_desk import APP_ID, __version__
 
-from disdukcapil_desk import cli
-from disdukcapil_desk.domain.database import DatabaseChoice, choose_database
-from disdukcapil_desk.domain.errors import DatabaseError, DatabaseMissing, DeskError
-from disdukcapil_desk.log import setup_logging
-from disdukcapil_desk.operations.audit_key import use_key_folder
-from disdukcapil_desk.operations.connection import describe_database
-from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.paths import UserDirs, user_dirs
-from disdukcapil_desk.settings import WorkstationFile, settings_path
+if TYPE_CHECKING:
+    from disdukcapil_desk.domain.database import DatabaseChoice
+    from disdukcapil_desk.paths import UserDirs
+
+# Only what every path needs is imported here: a command imports the layers it uses when it
+# runs (``--version`` and ``--help`` never load SQLAlchemy, ReportLab, openpyxl or pyHanko).
 
 log = logging.getLogger("disdukcapil_desk.app")
 
 
 def run(argv: list[str]) -> int:
     """Run the desk with command-line ``argv``; returns the process exit code."""
-    parser = cli.build_parser()
-    args = parser.parse_args(argv)
+    if argv == ["--version"]:  # the answer argparse would give, without building the parser
+        sys.stdout.write(f"{APP_ID} {__version__}\n")
+        return 0
+    from disdukcapil_desk import cli
+    from disdukcapil_desk.log import setup_logging
+    from disdukcapil_desk.paths import user_dirs
+
+    args = cli.build_parser().parse_args(argv)
     try:
         dirs = user_dirs(Path(args.basedir) if args.basedir else None, temp=args.temp_basedir)
         dirs.ensure()
@@ -41,6 +45,19 @@ def run(argv: list[str]) -> int:
         from disdukcapil_desk.smoke import run_smoke_test
 
         return run_smoke_test(dirs)
+    return _run_parsed(args, dirs, log_file)
+
+
+def _run_parsed(args: argparse.Namespace, dirs: UserDirs, log_file: Path) -> int:
+    """Run a parsed command (or the window) with the user folders ready and logging set up."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from disdukcapil_desk import cli
+    from disdukcapil_desk.domain.errors import DatabaseError, DatabaseMissing, DeskError
+    from disdukcapil_desk.operations.audit_key import use_key_folder
+    from disdukcapil_desk.operations.connection import describe_database
+    from disdukcapil_desk.operations.context import DeskContext
+
     use_key_folder(dirs.data)  # the office's audit key lives next to this workstation's data
     handler = getattr(args, "handler", None)
     try:
@@ -99,6 +116,9 @@ def database_choice(args: argparse.Namespace, dirs: UserDirs) -> DatabaseChoice:
     """The database of a command: ``--db`` > ``$DISDUKCAPIL_DB`` > the workstation's saved
     choice (the settings file the window writes) > the local SQLite file.
     """
+    from disdukcapil_desk.domain.database import choose_database
+    from disdukcapil_desk.settings import WorkstationFile, settings_path
+
     return choose_database(
         args.db,
         os.environ.get("DISDUKCAPIL_DB"),
@@ -128,4 +148,6 @@ def _run_window(args: argparse.Namespace, dirs: UserDirs) -> int:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Parse ``argv`` with the desk's parser (for tests)."""
+    from disdukcapil_desk import cli
+
     return cli.build_parser().parse_args(argv)

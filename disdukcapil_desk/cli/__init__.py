@@ -15,7 +15,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from disdukcapil_desk import APP_ID, __version__
 from disdukcapil_desk.cli import audit, documents, intake, recap, signer, users
@@ -31,15 +31,11 @@ from disdukcapil_desk.domain.dto import RequestDetail
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.workflow import Permission, require
-from disdukcapil_desk.operations.audit import head_problem
-from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.demo import DemoOps
-from disdukcapil_desk.operations.intake import IntakeOps
-from disdukcapil_desk.operations.queue import QueueOps
-from disdukcapil_desk.operations.setup import LocationOps, SetupOps, postgresql_ddl
-from disdukcapil_desk.operations.users import UserOps
 
-Handler = Callable[[argparse.Namespace, DeskContext, TextIO], int]
+if TYPE_CHECKING:
+    from disdukcapil_desk.operations.context import DeskContext
+
+Handler = Callable[[argparse.Namespace, "DeskContext", TextIO], int]
 
 OPEN_COMMANDS = (
     "db init",
@@ -71,6 +67,8 @@ def dispatch(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     read or written; ``db init``/``db upgrade`` check it their own way), the services are
     brought in step with the catalogue, then the desk login the command needs is asked.
     """
+    from disdukcapil_desk.operations.setup import SetupOps
+
     if not getattr(args, "manages_schema", False):
         SetupOps(ctx).start()
     args.actor = admit(args, ctx)
@@ -228,6 +226,8 @@ def read_password(prompt: str, stdin: TextIO | None = None) -> str:
 
 
 def _cmd_db_init(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    from disdukcapil_desk.operations.setup import SetupOps
+
     password = read_password("Kata sandi administrator: ") if args.admin else None
     report = SetupOps(ctx).init(args.admin, password)
     state = "dibuat" if report.schema_created else "sudah ada, diperiksa"
@@ -245,6 +245,8 @@ def _cmd_db_init(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int
 
 
 def _cmd_db_upgrade(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    from disdukcapil_desk.operations.setup import SetupOps
+
     setup = SetupOps(ctx)
     applied = setup.upgrade(args.key_folder)
     out.write(
@@ -262,6 +264,9 @@ def _cmd_db_upgrade(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> 
 
 
 def _cmd_db_check(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    from disdukcapil_desk.operations.audit import head_problem
+    from disdukcapil_desk.operations.setup import SetupOps
+
     out.write(f"Skema versi {SetupOps(ctx).check()} — sesuai dengan aplikasi ini.\n")
     problem = head_problem(ctx)
     if problem:
@@ -271,17 +276,23 @@ def _cmd_db_check(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> in
 
 
 def _cmd_schema_sql(args: argparse.Namespace, ctx: DeskContext | None, out: TextIO) -> int:
+    from disdukcapil_desk.operations.setup import postgresql_ddl
+
     out.write(postgresql_ddl())
     return 0
 
 
 def _cmd_demo(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    from disdukcapil_desk.operations.demo import DemoOps
+
     summary = DemoOps(ctx).generate(args.requests, seed=args.seed)
     out.write(summary.describe())
     return 0
 
 
 def _cmd_ingest(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    from disdukcapil_desk.operations.intake import IntakeOps
+
     report = IntakeOps(ctx).ingest()
     out.write(
         f"Baris diproses: {report.rows}\n"
@@ -296,6 +307,8 @@ def _cmd_ingest(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
 
 
 def _cmd_show(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    from disdukcapil_desk.operations.queue import QueueOps
+
     actor = actor_of(args)
     if args.full_nik:
         require(actor, Permission.VIEW_FULL_NIK)
@@ -357,6 +370,8 @@ def _detail_text(detail: RequestDetail, full_nik: bool) -> str:
 
 
 def _cmd_location_list(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    from disdukcapil_desk.operations.setup import LocationOps
+
     for location in LocationOps(ctx).list():
         covered = ", ".join(location.kecamatan_codes) or "-"
         out.write(f"{location.code:<8} {location.name} [{covered}]\n")
@@ -364,6 +379,8 @@ def _cmd_location_list(args: argparse.Namespace, ctx: DeskContext, out: TextIO) 
 
 
 def _cmd_password(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    from disdukcapil_desk.operations.users import UserOps
+
     actor = actor_of(args)
     new = read_password(f"Kata sandi baru {actor.login}: ")
     UserOps(ctx).change_own_password(actor, _login_password_again(args), new)

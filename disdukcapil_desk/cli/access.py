@@ -21,13 +21,14 @@ import argparse
 import getpass
 import os
 import sys
-from typing import Final, TextIO
+from typing import TYPE_CHECKING, Final, TextIO
 
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import AuthError, DeskError
 from disdukcapil_desk.domain.workflow import Permission, Role, require
-from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.users import UserOps
+
+if TYPE_CHECKING:
+    from disdukcapil_desk.operations.context import DeskContext
 
 LOGIN_ENV: Final = "DISDUKCAPIL_LOGIN"
 OPEN: Final = "open"
@@ -80,6 +81,8 @@ def admit(args: argparse.Namespace, ctx: DeskContext, stdin: TextIO | None = Non
     password = read_login_password(login, stdin)
     if not password:
         raise AuthError(f"Kata sandi {login} kosong (baris pertama masukan standar)")
+    from disdukcapil_desk.operations.users import UserOps  # here: building the parser stays light
+
     actor = UserOps(ctx).authenticate(login, password)
     if actor.must_change_password and door != OWN_PASSWORD:
         raise AuthError(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from disdukcapil_desk.cli.access import OPEN, actor_of
 from disdukcapil_desk.cli.parsing import Commands, action, command_group
@@ -24,9 +24,9 @@ from disdukcapil_desk.domain.audit import (
 from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.workflow import Permission
-from disdukcapil_desk.operations.audit import chain_head, check_chain, init_key
-from disdukcapil_desk.operations.audit_key import read_key
-from disdukcapil_desk.operations.context import DeskContext
+
+if TYPE_CHECKING:
+    from disdukcapil_desk.operations.context import DeskContext
 
 
 def add_commands(commands: Commands) -> None:
@@ -89,6 +89,9 @@ def _expected(args: argparse.Namespace) -> list[PublishedHead]:
 
 def cmd_verify(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Run ``audit verify``; exit status 1 when the chain is broken."""
+    from disdukcapil_desk.operations.audit import check_chain
+    from disdukcapil_desk.operations.audit_key import read_key
+
     key = read_key(args.key) if args.key else ctx.audit_key()
     report = check_chain(ctx, key, _expected(args))
     out.write(_describe(report, key))
@@ -116,6 +119,8 @@ def _describe(report: ChainReport, key: bytes | None) -> str:
 
 def cmd_head(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Run ``audit head``: one line to publish (exit 1 when the head row is missing)."""
+    from disdukcapil_desk.operations.audit import chain_head
+
     head = chain_head(ctx)
     if head is None:
         out.write("Log audit RUSAK: rantai audit rusak: baris kepala hilang.\n")
@@ -126,6 +131,8 @@ def cmd_head(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
 
 def cmd_key_init(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Run ``audit key init``: create this workstation's key file and key the chain."""
+    from disdukcapil_desk.operations.audit import init_key
+
     path = ctx.audit_key_file
     if path is None:
         raise DeskError("Folder data komputer ini tidak diketahui; kunci audit tidak dibuat.")

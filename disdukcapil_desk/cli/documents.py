@@ -20,15 +20,16 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from disdukcapil_desk.cli.access import LOGIN, OPEN, actor_of
 from disdukcapil_desk.cli.parsing import Commands, action, command_group
-from disdukcapil_desk.domain.documents import AlreadyPrinted, PrintPurpose
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.workflow import Permission
-from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.documents import DocumentOps, verify_offline
+
+if TYPE_CHECKING:
+    from disdukcapil_desk.domain.documents import AlreadyPrinted, PrintPurpose
+    from disdukcapil_desk.operations.context import DeskContext
 
 
 def add_commands(commands: Commands) -> None:
@@ -157,6 +158,8 @@ class _Offline(argparse.Action):
 
 
 def _purpose(args: argparse.Namespace) -> tuple[PrintPurpose, str]:
+    from disdukcapil_desk.domain.documents import PrintPurpose
+
     return (PrintPurpose.REPRINT, args.reprint) if args.reprint else (PrintPurpose.PRINT, "")
 
 
@@ -168,6 +171,9 @@ def cmd_receipt(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Write the receipt of a request to ``-o``; returns 0. A receipt printed before is
     written again only as a reprint (``--reprint ALASAN``), stamped "cetak ulang ke-N".
     """
+    from disdukcapil_desk.domain.documents import AlreadyPrinted
+    from disdukcapil_desk.operations.documents import DocumentOps
+
     purpose, reason = _purpose(args)
     try:
         pdf = DocumentOps(ctx).render_receipt(
@@ -184,6 +190,9 @@ def cmd_certificate(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> 
     """Write a certificate to ``-o``; returns 0. A certificate printed before is written again
     only as a reprint (``--reprint ALASAN``), stamped "Cetak ulang ke-N".
     """
+    from disdukcapil_desk.domain.documents import AlreadyPrinted
+    from disdukcapil_desk.operations.documents import DocumentOps
+
     purpose, reason = _purpose(args)
     try:
         pdf = DocumentOps(ctx).render_certificate(
@@ -200,6 +209,8 @@ def cmd_verify(args: argparse.Namespace, ctx: DeskContext | None, out: TextIO) -
     """Verify a PDF (offline with ``--public-key``, a file of one or more PEM keys); prints the
     findings; 0 only for an official document (``HASIL: SAH``), 1 for a DRAF or an invalid one.
     """
+    from disdukcapil_desk.operations.documents import DocumentOps, verify_offline
+
     pdf = args.file.read_bytes()
     trust = tuple(_certificate_der(path) for path in args.trust) if args.trust else None
     if args.public_key is not None:
@@ -228,6 +239,8 @@ def _certificate_der(path: Path) -> bytes:
 
 def cmd_print_ready(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Write every issued-but-not-printed certificate of a location to ``-o``."""
+    from disdukcapil_desk.operations.documents import DocumentOps
+
     pdf = DocumentOps(ctx).print_ready(actor_of(args), args.location)
     if pdf is None:
         out.write(f"Tidak ada sertifikat yang menunggu dicetak di {args.location}.\n")
@@ -242,6 +255,7 @@ def cmd_public_key(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> i
     each one's id and fingerprint.
     """
     from disdukcapil_desk.domain.documents import key_fingerprint, key_id, load_public_key
+    from disdukcapil_desk.operations.documents import DocumentOps
 
     pem = DocumentOps(ctx).public_key()
     if not pem:
@@ -259,6 +273,7 @@ def cmd_public_key(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> i
 def cmd_signing_set(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Install the office's PKCS#12 signing certificate."""
     from disdukcapil_desk.cli import read_passphrase  # here: the package imports this module
+    from disdukcapil_desk.operations.documents import DocumentOps
 
     passphrase = read_passphrase(f"Kata sandi {args.file.name}: ")
     info = DocumentOps(ctx).configure_signing(actor_of(args), args.file.read_bytes(), passphrase)
@@ -269,6 +284,8 @@ def cmd_signing_set(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> 
 
 def cmd_signing_show(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Show the installed signing certificate."""
+    from disdukcapil_desk.operations.documents import DocumentOps
+
     ops = DocumentOps(ctx)
     info = ops.signing_info()
     if info is None:
@@ -287,6 +304,8 @@ def _level_line(url: str) -> str:
 
 def cmd_signing_timestamp(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Set or clear the office's RFC 3161 timestamp server."""
+    from disdukcapil_desk.operations.documents import DocumentOps
+
     url = DocumentOps(ctx).configure_timestamp_server(
         actor_of(args), "" if args.clear else args.url
     )
@@ -296,6 +315,8 @@ def cmd_signing_timestamp(args: argparse.Namespace, ctx: DeskContext, out: TextI
 
 def cmd_signing_clear(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Remove the signing certificate."""
+    from disdukcapil_desk.operations.documents import DocumentOps
+
     DocumentOps(ctx).configure_signing(actor_of(args), None)
     out.write("Sertifikat dilepas.\n")
     return 0
@@ -303,6 +324,8 @@ def cmd_signing_clear(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -
 
 def cmd_number_offset(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Continue a year's akta series after the last paper number."""
+    from disdukcapil_desk.operations.documents import DocumentOps
+
     DocumentOps(ctx).set_opening_offset(
         actor_of(args), args.service, args.year, args.offset, late=args.late
     )
@@ -312,6 +335,8 @@ def cmd_number_offset(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -
 
 def cmd_number_register(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Print the register of voided and reprinted numbers."""
+    from disdukcapil_desk.operations.documents import DocumentOps
+
     entries = DocumentOps(ctx).register(actor_of(args), args.number)
     if not entries:
         out.write("Register kosong.\n")

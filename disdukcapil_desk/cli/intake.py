@@ -8,14 +8,15 @@ for the next ``ingest``, once their cause is fixed.
 from __future__ import annotations
 
 import argparse
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from disdukcapil_desk.cli.access import actor_of
 from disdukcapil_desk.cli.parsing import Commands, action, command_group
 from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.workflow import Permission
-from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.intake import IntakeOps
+
+if TYPE_CHECKING:
+    from disdukcapil_desk.operations.context import DeskContext
 
 
 def add_commands(commands: Commands) -> None:
@@ -51,6 +52,8 @@ def _positive(text: str) -> int:
 
 
 def _cmd_quarantine(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    from disdukcapil_desk.operations.intake import IntakeOps
+
     rows = IntakeOps(ctx).quarantined(actor_of(args), args.limit)
     if not rows:
         out.write("Tidak ada baris yang dikarantina.\n")
@@ -64,6 +67,8 @@ def _cmd_quarantine(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> 
 
 
 def _cmd_requeue(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    from disdukcapil_desk.operations.intake import IntakeOps
+
     count = IntakeOps(ctx).requeue(actor_of(args), args.row_ids, args.note)
     out.write(f"Dikirim ulang ke antrean masuk: {count} baris\n")
     skipped = len(set(args.row_ids)) - count

@@ -8,12 +8,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from disdukcapil_desk.cli.access import actor_of
 from disdukcapil_desk.domain.workflow import Permission
-from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.recaps import Recaps
+
+if TYPE_CHECKING:
+    from disdukcapil_desk.operations.context import DeskContext
 
 
 def _date(text: str) -> dt.date:
@@ -53,6 +54,8 @@ def cmd_recap(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     Returns:
         The exit status (0).
     """
+    from disdukcapil_desk.operations.recaps import Recaps
+
     location = None if args.location.lower() == "all" else args.location
     result = Recaps(ctx).build_recap(
         actor_of(args),

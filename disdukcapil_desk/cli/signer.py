@@ -19,17 +19,16 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from disdukcapil_desk.cli.access import OPEN, actor_of
 from disdukcapil_desk.cli.parsing import Commands, action, command_group
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.workflow import Permission
-from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.documents.custody import FolderCustody, KeyFolder, key_folder_of
-from disdukcapil_desk.operations.documents.signer_service import SignerService
-from disdukcapil_desk.operations.documents.signing import DocumentSigning
-from disdukcapil_desk.reports.signing import SigningIdentity, load_identity
+
+if TYPE_CHECKING:
+    from disdukcapil_desk.operations.context import DeskContext
+    from disdukcapil_desk.reports.signing import SigningIdentity
 
 PASSPHRASE_ENV = "DISDUKCAPIL_SIGNER_PASSPHRASE"
 PIN_ENV = "DISDUKCAPIL_TOKEN_PIN"
@@ -73,6 +72,9 @@ def _folder_option(parser: argparse.ArgumentParser) -> None:
 
 def cmd_serve(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Run the signing service until interrupted."""
+    from disdukcapil_desk.operations.documents.custody import KeyFolder, key_folder_of
+    from disdukcapil_desk.operations.documents.signer_service import SignerService
+
     folder = KeyFolder(args.key_folder or key_folder_of(ctx))
     service = SignerService(ctx, folder, _identity(args))
     key_id = service.start()
@@ -97,6 +99,13 @@ def cmd_serve(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
 
 def cmd_rotate(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Make a new seal key in the key folder; the old public key stays published."""
+    from disdukcapil_desk.operations.documents.custody import (
+        FolderCustody,
+        KeyFolder,
+        key_folder_of,
+    )
+    from disdukcapil_desk.operations.documents.signing import DocumentSigning
+
     folder = KeyFolder(args.key_folder or key_folder_of(ctx))
     new_id = DocumentSigning(ctx, FolderCustody(folder)).rotate(actor_of(args))
     out.write(
@@ -108,6 +117,8 @@ def cmd_rotate(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
 
 def _identity(args: argparse.Namespace) -> SigningIdentity | None:
     """The PAdES identity the service was given: a PKCS#12 file, a token, or none."""
+    from disdukcapil_desk.reports.signing import load_identity
+
     if args.pkcs11 is not None:
         from disdukcapil_desk.reports.pkcs11 import load_pkcs11_config, open_token
 

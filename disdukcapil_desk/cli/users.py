@@ -16,14 +16,15 @@ as ``db:<os user>``: the way back in for a locked-out or forgotten administrator
 from __future__ import annotations
 
 import argparse
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from disdukcapil_desk.cli.access import RECOVERY, actor_of
 from disdukcapil_desk.cli.parsing import Commands, action, command_group
 from disdukcapil_desk.domain.dto import UserChange, UserRow
 from disdukcapil_desk.domain.workflow import Permission, Role
-from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.users import UserOps
+
+if TYPE_CHECKING:
+    from disdukcapil_desk.operations.context import DeskContext
 
 ROLES = [r.value for r in Role]
 
@@ -120,6 +121,8 @@ def _read_password(prompt: str) -> str:
 
 
 def _cmd_add(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    from disdukcapil_desk.operations.users import UserOps
+
     password = _read_password(f"Kata sandi untuk {args.login}: ")
     user = UserOps(ctx).add(
         actor_of(args),
@@ -135,6 +138,8 @@ def _cmd_add(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
 
 
 def _cmd_list(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    from disdukcapil_desk.operations.users import UserOps
+
     for user in UserOps(ctx).list():
         out.write(
             f"{user.login:<20} {user.role.label:<24} {user.location_code or '-':<8} "
@@ -154,6 +159,8 @@ def user_state(user: UserRow) -> str:
 
 
 def _cmd_passwd(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    from disdukcapil_desk.operations.users import UserOps
+
     password = _read_password(f"Kata sandi baru untuk {args.login}: ")
     change = UserOps(ctx).reset_password(
         actor_of(args), args.login, password, force_change=args.force_change
@@ -164,24 +171,32 @@ def _cmd_passwd(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
 
 
 def _cmd_unlock(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    from disdukcapil_desk.operations.users import UserOps
+
     change = UserOps(ctx).unlock(actor_of(args), args.login)
     out.write(_said(change, "kuncinya dibuka", "tidak terkunci"))
     return 0
 
 
 def _cmd_deactivate(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    from disdukcapil_desk.operations.users import UserOps
+
     change = UserOps(ctx).deactivate(actor_of(args), args.login)
     out.write(_said(change, "dinonaktifkan", "sudah nonaktif"))
     return 0
 
 
 def _cmd_activate(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    from disdukcapil_desk.operations.users import UserOps
+
     change = UserOps(ctx).activate(actor_of(args), args.login)
     out.write(_said(change, "diaktifkan kembali", "sudah aktif"))
     return 0
 
 
 def _cmd_set_role(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
+    from disdukcapil_desk.operations.users import UserOps
+
     change = UserOps(ctx).set_role(actor_of(args), args.login, Role(args.role), args.location)
     user = change.user
     now = f"{user.role.label} di {user.location_code or '-'}"

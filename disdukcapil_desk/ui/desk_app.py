@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
@@ -21,9 +22,6 @@ from disdukcapil_desk.operations.setup import LocationOps, SetupOps
 from disdukcapil_desk.paths import UserDirs
 from disdukcapil_desk.settings import settings_path
 from disdukcapil_desk.ui.crash_dialog import install_gui_excepthook
-from disdukcapil_desk.ui.dialogs.database_error_dialog import DatabaseErrorDialog, StartChoice
-from disdukcapil_desk.ui.dialogs.first_admin_dialog import FirstAdminDialog
-from disdukcapil_desk.ui.dialogs.settings_dialog import SettingsDialog
 from disdukcapil_desk.ui.geometry import apply_text_scale, install_screen_fit
 from disdukcapil_desk.ui.main_window import install_watcher
 from disdukcapil_desk.ui.palette import install_stylesheet
@@ -31,6 +29,9 @@ from disdukcapil_desk.ui.shell import DeskShell, office_name
 from disdukcapil_desk.ui.tasks import TaskRunner, guard_database_access
 from disdukcapil_desk.ui.translation import install_indonesian
 from disdukcapil_desk.ui.workstation import WorkstationSettings
+
+if TYPE_CHECKING:  # the dialogs of a first start or a failed one: imported when needed
+    from disdukcapil_desk.ui.dialogs.database_error_dialog import StartChoice
 
 log = logging.getLogger("disdukcapil_desk.ui")
 
@@ -93,6 +94,8 @@ class DatabaseStart:
 
     def _after_error(self, error: DatabaseError, label: str) -> bool:
         """Ask what to do; True to try again (with the same or new settings)."""
+        from disdukcapil_desk.ui.dialogs.database_error_dialog import StartChoice
+
         choice = ask_database_error(error, label)
         if choice is StartChoice.RETRY:
             return True
@@ -103,6 +106,8 @@ class DatabaseStart:
         return False
 
     def _configure(self) -> bool:
+        from disdukcapil_desk.ui.dialogs.settings_dialog import SettingsDialog
+
         runner = TaskRunner()
         try:
             dialog = SettingsDialog(
@@ -123,6 +128,8 @@ class DatabaseStart:
 
 def ask_database_error(error: DatabaseError, label: str) -> StartChoice:
     """Show the start-up database error dialog and return the officer's choice."""
+    from disdukcapil_desk.ui.dialogs.database_error_dialog import DatabaseErrorDialog
+
     dialog = DatabaseErrorDialog(error, database_label=label)
     dialog.exec()
     return dialog.choice
@@ -168,6 +175,8 @@ def _database_ready(ctx: DeskContext) -> bool:
 
 
 def _prepare_empty(ctx: DeskContext) -> bool:
+    from disdukcapil_desk.ui.dialogs.first_admin_dialog import FirstAdminDialog
+
     dialog = FirstAdminDialog(ctx.database_label)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return False

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
@@ -46,22 +46,22 @@ from disdukcapil_desk.domain.recap import RecapResult
 from disdukcapil_desk.domain.workflow import Permission, Status
 from disdukcapil_desk.ui.account import add_account_button
 from disdukcapil_desk.ui.dialogs.about_dialog import AboutDialog
-from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
-from disdukcapil_desk.ui.dialogs.document_preview import DocumentPreviewDialog
 from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, LinkFor, ReasonDialog
 from disdukcapil_desk.ui.dialogs.password_dialog import PasswordDialog
-from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
-from disdukcapil_desk.ui.dialogs.void_dialog import TITLE as VOID_TITLE
-from disdukcapil_desk.ui.dialogs.void_dialog import VoidDialog
 from disdukcapil_desk.ui.geometry import apply_text_scale, fit_to_screen
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
 from disdukcapil_desk.ui.palette import set_tone
 from disdukcapil_desk.ui.printing import page_count, print_pdf
-from disdukcapil_desk.ui.queue.queue_view import QueueView
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
-from disdukcapil_desk.ui.verification.page import VerificationPage
 from disdukcapil_desk.ui.workstation import TEXT_SCALES, WorkstationSettings
+
+if TYPE_CHECKING:  # the screens and dialogs below are imported when the window first uses them
+    from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
+    from disdukcapil_desk.ui.dialogs.document_preview import DocumentPreviewDialog
+    from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
+    from disdukcapil_desk.ui.dialogs.void_dialog import VoidDialog
+    from disdukcapil_desk.ui.queue.queue_view import QueueView
 
 Printed = tuple[DocumentKind, tuple[str, ...]]
 """Documents a preview holds, to count as printed once the printer took them."""
@@ -194,6 +194,8 @@ class MainWindow(QMainWindow):
         self.clock_banner.setWordWrap(True)
         self.clock_banner.hide()
         self.stack = QStackedWidget(self)
+        from disdukcapil_desk.ui.verification.page import VerificationPage
+
         self.queue = self._make_queue()
         self.verification = VerificationPage(session, runner, self.stack)
         self.verification.closed.connect(self.show_queue)
@@ -240,6 +242,8 @@ class MainWindow(QMainWindow):
         return home
 
     def _make_queue(self) -> QueueView:
+        from disdukcapil_desk.ui.queue.queue_view import QueueView
+
         services = [(s.code, s.name) for s in self.session.catalogue]
         queue = QueueView(
             lambda flt, cursor, size: self.session.page(flt, cursor, size),
@@ -300,6 +304,8 @@ class MainWindow(QMainWindow):
             self.toolbar_actions[name].setEnabled(self.session.can(Permission.PRINT))
         # Only section heads void: the toolbar of everyone else stays as short as it was.
         self.toolbar_actions["void"].setVisible(self.session.can(Permission.VOID))
+        from disdukcapil_desk.ui.dialogs.void_dialog import TITLE as VOID_TITLE
+
         self.toolbar_actions["void"].setToolTip(self.tr(VOID_TITLE))
         # Only administrators see it: the toolbar of everyone else stays as short as it was.
         self.toolbar_actions["admin"].setVisible(self.session.can(Permission.MANAGE_LOCATIONS))
@@ -565,6 +571,8 @@ class MainWindow(QMainWindow):
         self.runner.run(self.session.locations, self._ask_recap, lambda e: show_error(self, e))
 
     def _ask_recap(self, locations: list[tuple[str, str]]) -> None:
+        from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
+
         dialog = RecapDialog(
             locations,
             today=office_date(utc_now()),
@@ -664,6 +672,8 @@ class MainWindow(QMainWindow):
         self, name: str, pdf: bytes, path: Path, printed: Printed | None = None
     ) -> DocumentPreviewDialog:
         """Show the print preview of a document (not modal: the queue stays usable)."""
+        from disdukcapil_desk.ui.dialogs.document_preview import DocumentPreviewDialog
+
         dialog = DocumentPreviewDialog(
             name, pdf, path, lambda printer, data: self.print_on(printer, data, printed), self
         )
@@ -725,12 +735,16 @@ class MainWindow(QMainWindow):
 
     def open_admin(self) -> AdminDialog:
         """Letterhead and signers, the signing certificate and akta numbers (administrators)."""
+        from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
+
         dialog = AdminDialog(self.session, self.runner, self)
         dialog.open()
         return dialog
 
     def open_void(self) -> VoidDialog:
         """Void a wrong certificate, or void and reissue it (section heads)."""
+        from disdukcapil_desk.ui.dialogs.void_dialog import VoidDialog
+
         dialog = VoidDialog(self.session, self.runner, self)
         dialog.open()
         return dialog

@@ -7,9 +7,11 @@ publishes that on the window's change bus, and the screens refresh themselves fr
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from disdukcapil_desk.domain.catalogue import Catalogue
 from disdukcapil_desk.domain.clock import skew_warning
@@ -45,19 +47,21 @@ from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.findings import Finding
 from disdukcapil_desk.domain.history import HistoryEntry
 from disdukcapil_desk.domain.office import OfficeSettings
+from disdukcapil_desk.domain.recap import RecapResult
 from disdukcapil_desk.domain.workflow import CLOSED_STATUSES, Permission, Role, Status, holds
 from disdukcapil_desk.operations.clock import ClockOps
 from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.intake import IntakeOps
 from disdukcapil_desk.operations.office import OfficeOps
 from disdukcapil_desk.operations.queue import QueueOps
-from disdukcapil_desk.operations.recaps import RecapResult, Recaps
 from disdukcapil_desk.operations.setup import LocationOps, SetupOps
 from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.operations.verification import VerificationOps
-from disdukcapil_desk.operations.watch import QueueWatcher
 from disdukcapil_desk.ui.changes import note
+
+if TYPE_CHECKING:  # imported on first use: documents (ReportLab, pyHanko) and the watcher
+    from disdukcapil_desk.operations.documents import DocumentOps
+    from disdukcapil_desk.operations.watch import QueueWatcher
 
 CLOSED_COUNTS_SECONDS = 300.0
 """How long the closed statuses' counts are reused."""
@@ -84,7 +88,20 @@ class DeskSession:
         self._queue = QueueOps(ctx)
         self._verification = VerificationOps(ctx)
         self._intake = IntakeOps(ctx)
-        self._documents = DocumentOps(ctx)
+        self._document_ops: DocumentOps | None = None
+        self._document_lock = threading.Lock()
+
+    @property
+    def _documents(self) -> DocumentOps:
+        """The document operations, built on first use: the login and the queue never load
+        ReportLab or pyHanko.
+        """
+        with self._document_lock:
+            if self._document_ops is None:
+                from disdukcapil_desk.operations.documents import DocumentOps
+
+                self._document_ops = DocumentOps(self.ctx)
+            return self._document_ops
 
     @property
     def catalogue(self) -> Catalogue:
@@ -394,6 +411,8 @@ class DeskSession:
         cancelled: CancelFn,
     ) -> RecapResult:
         """Write the recap workbook or PDF of a period."""
+        from disdukcapil_desk.operations.recaps import Recaps  # openpyxl, ReportLab: on use
+
         return Recaps(self.ctx).build_recap(
             self.actor,
             first,
@@ -446,6 +465,8 @@ class DeskSession:
 
     def queue_watcher(self, on_change: Callable[[str], None]) -> QueueWatcher:
         """A listener for queue changes made by other workstations (PostgreSQL only)."""
+        from disdukcapil_desk.operations.watch import QueueWatcher
+
         return QueueWatcher(self.ctx, on_change)
 
     def locations(self) -> list[tuple[str, str]]:
