@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import psycopg
+from typing import TYPE_CHECKING
+
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:  # the driver loads with the first PostgreSQL connection, not at start-up
+    import psycopg
 
 QUEUE_CHANNEL = "desk_queue"
 
