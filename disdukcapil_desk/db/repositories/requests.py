@@ -147,7 +147,8 @@ def page(
         .order_by(picked.c.received_at, picked.c.id)
         .limit(limit)
     )
-    return session.execute(rows).all()
+    # Columns only: through the session's connection, without the ORM's result machinery.
+    return session.connection().execute(rows).all()
 
 
 def _one_status(
