@@ -93,6 +93,8 @@ class QueueOps:
     def __init__(self, ctx: DeskContext) -> None:
         """Bind to the desk context."""
         self._ctx = ctx
+        self._names: dict[str, tuple[str, str, str]] = {}
+        self._names_of: object = None
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -106,13 +108,16 @@ class QueueOps:
         require(actor, Permission.VIEW_QUEUE)
         flt = self._scoped(actor, flt)
         with self._ctx.reading() as session:
-            today = office_date(self._ctx.now(session))
+            # Only the overdue filter reads the date (on PostgreSQL it is a round trip).
+            today = office_date(self._ctx.now(session)) if flt.overdue_only else None
             conditions = repo.filter_conditions(session, flt, today=today, user_id=actor.user_id)
             rows = repo.page(
                 session, conditions, after, limit + 1, statuses=repo.filter_statuses(flt)
             )
         more = len(rows) > limit
-        result = tuple(self._row(row, row.holder) for row in rows[:limit])
+        # The page rows are plain tuples in QUEUE_COLUMNS order, then the holder's login.
+        line = self._line
+        result = tuple([line(*row) for row in rows[:limit]])
         cursor = Cursor(result[-1].received_at, result[-1].id) if more and result else None
         return Page(result, cursor)
 
@@ -174,10 +179,12 @@ class QueueOps:
         for _ in range(_CLAIM_ATTEMPTS):
             with self._ctx.unit_of_work() as session:
                 now = self._ctx.now(session)
-                request_id = repo.next_claimable_id(session, location, now)
-                if request_id is None:
+                candidate = repo.next_claimable(session, location, now)
+                if candidate is None:
                     return None
-                lease = self._take(session, actor, request_id)
+                lease = self._take(
+                    session, actor, candidate.id, candidate.status, candidate.claimed_by
+                )
                 if lease is not None:
                     return lease
         return None
@@ -196,7 +203,7 @@ class QueueOps:
             self._check_scope(actor, request)
             if request.status == Status.NEW.value:
                 check_transition(Action.CLAIM, Status.NEW, actor)
-            lease = self._take(session, actor, request_id)
+            lease = self._take(session, actor, request_id, request.status, request.claimed_by)
             if lease is None:
                 raise self._claim_refusal(session, request)
             return lease
@@ -370,27 +377,37 @@ class QueueOps:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _take(self, session: Session, actor: Actor, request_id: int) -> Lease | None:
+    def _take(
+        self,
+        session: Session,
+        actor: Actor,
+        request_id: int,
+        before_status: str,
+        before_holder: int | None,
+    ) -> Lease | None:
+        """Claim a request whose status and holder the caller read under the row's lock (or
+        in this write transaction on SQLite): one conditional UPDATE returning what the lease
+        needs, then the announcement and the audit line unless it only renews our own claim.
+        """
         assert actor.user_id is not None
         now = self._ctx.now(session)
         expires = now + self._ctx.lease
-        before_status, before_holder = repo.status_and_holder(session, request_id)
-        if not repo.take_claim(session, request_id, actor.user_id, now, expires, actor.login):
+        taken = repo.take_claim(session, request_id, actor.user_id, now, expires, actor.login)
+        if taken is None:
             return None
-        request = self._load(session, request_id)
         if before_holder != actor.user_id or before_status != Status.IN_REVIEW.value:
-            notify.queue_changed(session, request.location_code)
+            notify.queue_changed(session, taken.location_code)
             record(
                 self._ctx,
                 session,
                 actor,
                 Action.CLAIM.value,
                 "service_request",
-                request.number,
+                taken.number,
                 before={"status": before_status},
-                after={"status": request.status},
+                after={"status": Status.IN_REVIEW.value},
             )
-        return Lease(request.id, request.number, actor.login, expires, request.version)
+        return Lease(request_id, taken.number, actor.login, expires, taken.version)
 
     def _claim_refusal(self, session: Session, request: RequestRecord) -> ClaimError:
         if request.status != Status.IN_REVIEW.value:
@@ -507,33 +524,88 @@ class QueueOps:
         return holder.login if holder else None
 
     def _row(self, request: QueueLine, holder: str | None) -> RequestRow:
-        catalogue = self._ctx.reference.catalogue
-        service = catalogue.get(request.service_code) if request.service_code in catalogue else None
-        name = service.name if service else request.service_code
-        distinct = not same_person(
-            (request.applicant_name, request.nik), (request.subject_name, request.subject_nik)
+        return self._line(
+            request.id,
+            request.number,
+            request.received_at,
+            request.service_code,
+            request.location_code,
+            request.applicant_name,
+            request.nik,
+            request.subject_name,
+            request.subject_nik,
+            request.channel,
+            request.status,
+            request.lease_expires_at,
+            request.sla_due,
+            request.resubmission_count,
+            request.possible_duplicate_of,
+            request.version,
+            holder,
         )
+
+    def _line(
+        self,
+        id_: int,
+        number: str,
+        received_at: dt.datetime,
+        service_code: str,
+        location_code: str,
+        applicant_name: str,
+        nik: str,
+        subject_name: str,
+        subject_nik: str,
+        channel: str,
+        status: str,
+        lease_expires_at: dt.datetime | None,
+        sla_due: dt.date,
+        resubmission_count: int,
+        possible_duplicate_of: int | None,
+        version: int,
+        holder: str | None,
+    ) -> RequestRow:
+        """One queue line from the queue columns (``repo.QUEUE_COLUMNS`` order) and the holder."""
+        name, short_name, subject_label = self._service_names(service_code)
+        distinct = not same_person((applicant_name, nik), (subject_name, subject_nik))
         return RequestRow(
-            id=request.id,
-            number=request.number,
-            received_at=request.received_at,
-            service_code=request.service_code,
+            id=id_,
+            number=number,
+            received_at=received_at,
+            service_code=service_code,
             service_name=name,
-            location_code=request.location_code,
-            applicant_name=request.applicant_name,
-            nik_masked=mask_number(request.nik),
-            channel=request.channel,
-            status=Status(request.status),
+            location_code=location_code,
+            applicant_name=applicant_name,
+            nik_masked=_masked_nik(nik),
+            channel=channel,
+            status=_STATUSES[status],
             holder=holder,
-            lease_expires_at=request.lease_expires_at,
-            sla_due=request.sla_due,
-            resubmission_count=request.resubmission_count,
-            possible_duplicate=request.possible_duplicate_of is not None,
-            version=request.version,
-            subject_name=request.subject_name if distinct else "",
-            subject_label=service.subject_party.label if service and distinct else "",
-            service_short_name=service.short_name if service else "",
+            lease_expires_at=lease_expires_at,
+            sla_due=sla_due,
+            resubmission_count=resubmission_count,
+            possible_duplicate=possible_duplicate_of is not None,
+            version=version,
+            subject_name=subject_name if distinct else "",
+            subject_label=subject_label if distinct else "",
+            service_short_name=short_name,
         )
+
+    def _service_names(self, service_code: str) -> tuple[str, str, str]:
+        """(name, short name, subject's label) of a service, looked up once per code; a code
+        the catalogue does not know shows as itself.
+        """
+        catalogue = self._ctx.reference.catalogue
+        if catalogue is not self._names_of:  # the reference data was replaced
+            self._names, self._names_of = {}, catalogue
+        names = self._names.get(service_code)
+        if names is None:
+            service = catalogue.get(service_code) if service_code in catalogue else None
+            names = (
+                (service.name, service.short_name, service.subject_party.label)
+                if service
+                else (service_code, "", "")
+            )
+            self._names[service_code] = names
+        return names
 
     def _detail(self, session: Session, request: RequestRecord) -> RequestDetail:
         service = self._ctx.reference.catalogue.get(request.service_code)
@@ -574,6 +646,16 @@ def check_version(request: RequestRecord, expected: int) -> None:
         changed_by=request.updated_by,
         changed_at=changed_at.isoformat(),
     )
+
+
+_STATUSES = {status.value: status for status in Status}
+
+
+def _masked_nik(nik: str) -> str:
+    """``mask_number`` of a NIK, with the stored 16 plain digits (nearly every row) done inline."""
+    if len(nik) == 16 and nik.isascii() and nik.isdigit():
+        return f"{nik[:4]}********{nik[12:]}"
+    return mask_number(nik)
 
 
 def _load_payload(text: str) -> dict[str, object]:

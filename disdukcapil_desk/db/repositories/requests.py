@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 from sqlalchemy import (
     ColumnElement,
@@ -55,10 +55,12 @@ def filter_statuses(flt: QueueFilter) -> list[str] | None:
 
 
 def filter_conditions(
-    session: Session, flt: QueueFilter, *, today: dt.date, user_id: int | None
+    session: Session, flt: QueueFilter, *, today: dt.date | None, user_id: int | None
 ) -> list[ColumnElement[bool]]:
     """Translate a queue filter, its statuses aside (:func:`filter_statuses`), into WHERE
     conditions (a search may ask the index first).
+
+    ``today`` (the office's date) is only read by the overdue filter, which requires it.
     """
     conditions: list[ColumnElement[bool]] = []
     if flt.service_code:
@@ -66,6 +68,8 @@ def filter_conditions(
     if flt.location_code:
         conditions.append(SR.location_code == flt.location_code)
     if flt.overdue_only:
+        if today is None:
+            raise ValueError("the overdue filter needs today's date")
         conditions.append(SR.sla_due < today)
     if flt.mine_only:
         conditions.append(SR.claimed_by == user_id)
@@ -107,7 +111,8 @@ QUEUE_COLUMNS = (
     SR.possible_duplicate_of,
     SR.version,
 )
-"""What a queue line shows: never the payload, which can be large."""
+"""What a queue line shows: never the payload, which can be large. A page row holds them in this
+order, then ``holder``, so a caller may unpack it as a plain tuple."""
 
 
 def page(
@@ -142,7 +147,8 @@ def page(
         .order_by(picked.c.received_at, picked.c.id)
         .limit(limit)
     )
-    return session.execute(rows).all()
+    # Columns only: through the session's connection, without the ORM's result machinery.
+    return session.connection().execute(rows).all()
 
 
 def _one_status(
@@ -194,8 +200,17 @@ def claimable(now: dt.datetime) -> ColumnElement[bool]:
     )
 
 
-def next_claimable_id(session: Session, location_code: str, now: dt.datetime) -> int | None:
-    """Return the oldest claimable request of a location, row-locked on PostgreSQL.
+class Candidate(NamedTuple):
+    """The oldest claimable request of a location, as it stood when it was picked (locked)."""
+
+    id: int
+    status: str
+    claimed_by: int | None
+
+
+def next_claimable(session: Session, location_code: str, now: dt.datetime) -> Candidate | None:
+    """Return the oldest claimable request of a location, row-locked on PostgreSQL, with the
+    status and holder it has before the claim (what the audit line records).
 
     Two index range scans on (location, status, received_at): the oldest new request and the
     oldest one whose lease ran out. One query with ``status = 'new' OR (…)`` would walk the
@@ -211,9 +226,9 @@ def next_claimable_id(session: Session, location_code: str, now: dt.datetime) ->
 
 def _oldest(
     session: Session, location_code: str, condition: ColumnElement[bool]
-) -> tuple[dt.datetime, int] | None:
+) -> tuple[tuple[dt.datetime, int], Candidate] | None:
     stmt = (
-        select(SR.received_at, SR.id)
+        select(SR.received_at, SR.id, SR.status, SR.claimed_by)
         .where(SR.location_code == location_code, condition)
         .order_by(SR.received_at, SR.id)
         .limit(1)
@@ -221,7 +236,17 @@ def _oldest(
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     row = session.execute(stmt).first()
-    return (row.received_at, row.id) if row is not None else None
+    if row is None:
+        return None
+    return (row.received_at, row.id), Candidate(row.id, row.status, row.claimed_by)
+
+
+class Claimed(NamedTuple):
+    """What a successful claim returns of the request (read by the UPDATE itself)."""
+
+    number: str
+    location_code: str
+    version: int
 
 
 def take_claim(
@@ -231,13 +256,15 @@ def take_claim(
     now: dt.datetime,
     expires: dt.datetime,
     login: str,
-) -> bool:
-    """Claim ``request_id`` for ``user_id`` with one conditional UPDATE.
+) -> Claimed | None:
+    """Claim ``request_id`` for ``user_id`` with one conditional UPDATE; None when it was not
+    claimable (any more).
 
     The condition re-checks that the request is still claimable (or already ours), so a race
-    between two workstations ends with exactly one of them holding it.
+    between two workstations ends with exactly one of them holding it. The UPDATE returns the
+    columns the lease and the audit line need: nothing is read again.
     """
-    result = session.execute(
+    row = session.execute(
         update(SR)
         .where(
             SR.id == request_id,
@@ -255,9 +282,10 @@ def take_claim(
             updated_at=now,
             updated_by=login,
         )
+        .returning(SR.number, SR.location_code, SR.version)
         .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    ).first()
+    return Claimed(row.number, row.location_code, row.version) if row is not None else None
 
 
 def expired_lease_ids(session: Session, now: dt.datetime) -> list[int]:
@@ -361,12 +389,6 @@ def parties_after(
 def update_parties(session: Session, updates: Sequence[Mapping[str, object]]) -> None:
     """Write new party columns, one dict (with ``id``) per request, as one bulk UPDATE."""
     session.execute(update(SR), updates)
-
-
-def status_and_holder(session: Session, request_id: int) -> tuple[str, int | None]:
-    """Return a request's status and the id of whoever holds it, read from the database."""
-    row = session.execute(select(SR.status, SR.claimed_by).where(SR.id == request_id)).one()
-    return row.status, row.claimed_by
 
 
 def findings(session: Session, request_id: int) -> tuple[FindingRow, ...]:

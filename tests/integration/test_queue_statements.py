@@ -1,0 +1,92 @@
+"""How many statements a queue page and a claim send (on SQLite and PostgreSQL).
+
+Round trips are what a page or a claim waits for on a busy server, so these are behaviour
+properties, not timings: a page is its one page query (plus the transaction's own statements),
+and a claim picks, updates and audits without reading the request back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from disdukcapil_desk.domain.dto import Actor, QueueFilter
+from disdukcapil_desk.domain.workflow import Status
+from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.queue import QueueOps
+from tests.integration.test_queue import seed
+
+_TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+@contextmanager
+def statements(ctx: DeskContext) -> Iterator[list[str]]:
+    """Collect the SQL of every statement sent inside the block (the transaction's own aside)."""
+    sent: list[str] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if not statement.lstrip().upper().startswith(_TRANSACTION):
+            sent.append(" ".join(statement.split()))
+
+    event.listen(ctx.engine, "before_cursor_execute", before)
+    try:
+        yield sent
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", before)
+
+
+def _outside_audit(sent: list[str]) -> list[str]:
+    """The statements that are not the audit log's own (its chain is written on its own terms)."""
+    return [s for s in sent if "audit_" not in s]
+
+
+def _one_page(ctx: DeskContext, call: Callable[[], object]) -> list[str]:
+    with statements(ctx) as sent:
+        call()
+    return sent
+
+
+def test_a_page_is_one_query(ctx: DeskContext, users: dict[str, Actor]) -> None:
+    seed(ctx, 3)
+    ctx.server_clock = None  # PostgreSQL's own clock: asking it would be a statement
+    queue = QueueOps(ctx)
+    officer = users["loket.dinas"]
+    for flt in (
+        QueueFilter(location_code="DINAS"),
+        QueueFilter(location_code="DINAS", statuses=frozenset({Status.NEW, Status.IN_REVIEW})),
+    ):
+        sent = _one_page(ctx, lambda flt=flt: queue.page(officer, flt))
+        assert len(sent) == 1, sent  # no separate question for the server's time
+        assert "FROM service_request" in sent[0]
+
+
+def test_a_claim_sends_few_statements_and_reads_nothing_back(
+    ctx: DeskContext, users: dict[str, Actor]
+) -> None:
+    ids = seed(ctx, 3)
+    ctx.server_clock = None  # PostgreSQL's own clock, asked once
+    queue = QueueOps(ctx)
+    with statements(ctx) as sent:
+        lease = queue.claim_next(users["loket.dinas"])
+    assert lease is not None and lease.request_id == ids[0]
+    own = _outside_audit(sent)
+    # the server's time and the announcement (PostgreSQL); the oldest new and the oldest
+    # lapsed candidate; one UPDATE … RETURNING.
+    assert len(own) <= (5 if ctx.postgresql else 3), own
+    on_requests = [s for s in own if "service_request" in s]
+    assert len(on_requests) == 3, on_requests
+    assert not any("payload" in s for s in on_requests), "the request was read back"
+
+
+def test_a_renewal_sends_no_audit_line(ctx: DeskContext, users: dict[str, Actor]) -> None:
+    ids = seed(ctx, 1)
+    queue = QueueOps(ctx)
+    officer = users["loket.dinas"]
+    first = queue.claim(officer, ids[0])
+    with statements(ctx) as sent:
+        renewed = queue.renew(officer, ids[0])
+    assert renewed.version == first.version + 1 and renewed.expires_at >= first.expires_at
+    assert not [s for s in sent if "audit_" in s], sent
