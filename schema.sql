@@ -130,6 +130,19 @@ CREATE TABLE location_kecamatan (
 
 CREATE INDEX ix_location_kecamatan_location_code ON location_kecamatan (location_code);
 
+CREATE TABLE pickup_slot (
+	id BIGSERIAL NOT NULL,
+	location_code VARCHAR(20) NOT NULL,
+	starts_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	ends_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	capacity INTEGER NOT NULL,
+	booked INTEGER NOT NULL,
+	CONSTRAINT pk_pickup_slot PRIMARY KEY (id),
+	CONSTRAINT uq_pickup_slot_location_code_starts_at UNIQUE (location_code, starts_at),
+	CONSTRAINT ck_pickup_slot_within_capacity CHECK (booked >= 0 AND booked <= capacity),
+	CONSTRAINT fk_pickup_slot_location_code_location FOREIGN KEY(location_code) REFERENCES location (code)
+);
+
 CREATE TABLE service_request (
 	id BIGSERIAL NOT NULL,
 	number VARCHAR(40) NOT NULL,
@@ -162,7 +175,7 @@ CREATE TABLE service_request (
 	updated_by VARCHAR(60) NOT NULL,
 	closed_at TIMESTAMP WITH TIME ZONE,
 	CONSTRAINT pk_service_request PRIMARY KEY (id),
-	CONSTRAINT ck_service_request_status CHECK (status IN ('new', 'in_review', 'needs_revision', 'approved', 'issued', 'done', 'rejected', 'cancelled')),
+	CONSTRAINT ck_service_request_status CHECK (status IN ('new', 'in_review', 'needs_revision', 'approved', 'siak_recorded', 'issued', 'sent', 'ready_for_pickup', 'collected', 'done', 'rejected', 'cancelled')),
 	CONSTRAINT uq_service_request_number UNIQUE (number),
 	CONSTRAINT fk_service_request_service_code_service FOREIGN KEY(service_code) REFERENCES service (code),
 	CONSTRAINT fk_service_request_location_code_location FOREIGN KEY(location_code) REFERENCES location (code),
@@ -246,6 +259,61 @@ CREATE INDEX ix_issued_document_service_request_id ON issued_document (service_r
 
 CREATE INDEX ix_issued_document_unprinted ON issued_document (location_code, kind, print_count);
 
+CREATE TABLE outgoing_message (
+	id BIGSERIAL NOT NULL,
+	service_request_id BIGINT NOT NULL,
+	channel VARCHAR(20) NOT NULL,
+	recipient VARCHAR(200) NOT NULL,
+	kind VARCHAR(30) NOT NULL,
+	body TEXT NOT NULL,
+	created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	created_by VARCHAR(60) NOT NULL,
+	not_before TIMESTAMP WITH TIME ZONE,
+	attempts INTEGER NOT NULL,
+	claimed_by VARCHAR(100),
+	claimed_until TIMESTAMP WITH TIME ZONE,
+	sent_at TIMESTAMP WITH TIME ZONE,
+	delivered_at TIMESTAMP WITH TIME ZONE,
+	failed_at TIMESTAMP WITH TIME ZONE,
+	fail_reason TEXT,
+	external_ref VARCHAR(200),
+	replaced_by BIGINT,
+	CONSTRAINT pk_outgoing_message PRIMARY KEY (id),
+	CONSTRAINT ck_outgoing_message_channel CHECK (channel IN ('whatsapp', 'web', 'email', 'import')),
+	CONSTRAINT ck_outgoing_message_kind CHECK (kind IN ('received', 'needs_revision', 'rejected', 'approved', 'document_sent', 'ready_for_pickup', 'pickup_reminder', 'pickup_rebooked', 'cancelled', 'correction')),
+	CONSTRAINT uq_outgoing_message_channel_external_ref UNIQUE (channel, external_ref),
+	CONSTRAINT fk_outgoing_message_service_request_id_service_request FOREIGN KEY(service_request_id) REFERENCES service_request (id),
+	CONSTRAINT fk_outgoing_message_replaced_by_outgoing_message FOREIGN KEY(replaced_by) REFERENCES outgoing_message (id)
+);
+
+CREATE INDEX ix_outgoing_message_failed ON outgoing_message (failed_at) WHERE failed_at IS NOT NULL AND replaced_by IS NULL;
+
+CREATE INDEX ix_outgoing_message_pending ON outgoing_message (channel, id) WHERE sent_at IS NULL AND failed_at IS NULL;
+
+CREATE INDEX ix_outgoing_message_service_request_id ON outgoing_message (service_request_id);
+
+CREATE TABLE pickup_booking (
+	id BIGSERIAL NOT NULL,
+	service_request_id BIGINT NOT NULL,
+	pickup_slot_id BIGINT NOT NULL,
+	state VARCHAR(12) NOT NULL,
+	booked_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	booked_by VARCHAR(60) NOT NULL,
+	rebooked_from BIGINT,
+	reminded_at TIMESTAMP WITH TIME ZONE,
+	checked_in_at TIMESTAMP WITH TIME ZONE,
+	checked_in_by VARCHAR(60),
+	CONSTRAINT pk_pickup_booking PRIMARY KEY (id),
+	CONSTRAINT ck_pickup_booking_state CHECK (state IN ('booked', 'checked_in', 'missed', 'cancelled')),
+	CONSTRAINT fk_pickup_booking_service_request_id_service_request FOREIGN KEY(service_request_id) REFERENCES service_request (id),
+	CONSTRAINT fk_pickup_booking_pickup_slot_id_pickup_slot FOREIGN KEY(pickup_slot_id) REFERENCES pickup_slot (id),
+	CONSTRAINT fk_pickup_booking_rebooked_from_pickup_booking FOREIGN KEY(rebooked_from) REFERENCES pickup_booking (id)
+);
+
+CREATE INDEX ix_pickup_booking_pickup_slot_id ON pickup_booking (pickup_slot_id);
+
+CREATE INDEX ix_pickup_booking_service_request_id ON pickup_booking (service_request_id);
+
 CREATE TABLE request_finding (
 	id BIGSERIAL NOT NULL,
 	service_request_id BIGINT NOT NULL,
@@ -275,6 +343,40 @@ CREATE TABLE requirement_check (
 	CONSTRAINT ck_requirement_check_state CHECK (state IN ('pending', 'sesuai', 'tidak_ada', 'tidak_terbaca', 'tidak_sesuai')),
 	CONSTRAINT fk_requirement_check_service_request_id_service_request FOREIGN KEY(service_request_id) REFERENCES service_request (id)
 );
+
+CREATE TABLE siak_number (
+	id BIGSERIAL NOT NULL,
+	service_request_id BIGINT NOT NULL,
+	kind VARCHAR(20) NOT NULL,
+	value VARCHAR(60) NOT NULL,
+	recorded_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	recorded_by VARCHAR(60) NOT NULL,
+	CONSTRAINT pk_siak_number PRIMARY KEY (id),
+	CONSTRAINT uq_siak_number_kind_value UNIQUE (kind, value),
+	CONSTRAINT uq_siak_number_service_request_id_kind UNIQUE (service_request_id, kind),
+	CONSTRAINT ck_siak_number_kind CHECK (kind IN ('no_akta', 'nik_baru', 'no_kk_baru', 'no_skpwni')),
+	CONSTRAINT fk_siak_number_service_request_id_service_request FOREIGN KEY(service_request_id) REFERENCES service_request (id)
+);
+
+CREATE TABLE signed_document (
+	id BIGSERIAL NOT NULL,
+	service_request_id BIGINT NOT NULL,
+	filename VARCHAR(255) NOT NULL,
+	sha256 VARCHAR(64) NOT NULL,
+	signer TEXT NOT NULL,
+	signed_at TIMESTAMP WITH TIME ZONE,
+	source VARCHAR(10) NOT NULL,
+	content BYTEA NOT NULL,
+	attached_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	attached_by VARCHAR(60) NOT NULL,
+	replaced_at TIMESTAMP WITH TIME ZONE,
+	CONSTRAINT pk_signed_document PRIMARY KEY (id),
+	CONSTRAINT fk_signed_document_service_request_id_service_request FOREIGN KEY(service_request_id) REFERENCES service_request (id)
+);
+
+CREATE INDEX ix_signed_document_service_request_id ON signed_document (service_request_id);
+
+CREATE INDEX ix_signed_document_sha256 ON signed_document (sha256);
 
 CREATE TABLE document_file (
 	id BIGSERIAL NOT NULL,
@@ -323,6 +425,18 @@ CREATE TABLE number_register (
 CREATE INDEX ix_number_register_issued_document_id ON number_register (issued_document_id);
 
 CREATE INDEX ix_number_register_number ON number_register (number);
+
+CREATE TABLE outgoing_attachment (
+	id BIGSERIAL NOT NULL,
+	outgoing_message_id BIGINT NOT NULL,
+	filename VARCHAR(255) NOT NULL,
+	media_type VARCHAR(100) NOT NULL,
+	content BYTEA NOT NULL,
+	CONSTRAINT pk_outgoing_attachment PRIMARY KEY (id),
+	CONSTRAINT fk_outgoing_attachment_outgoing_message_id_outgoing_message FOREIGN KEY(outgoing_message_id) REFERENCES outgoing_message (id)
+);
+
+CREATE INDEX ix_outgoing_attachment_outgoing_message_id ON outgoing_attachment (outgoing_message_id);
 
 CREATE TABLE request_attachment (
 	id BIGSERIAL NOT NULL,

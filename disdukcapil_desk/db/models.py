@@ -28,11 +28,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from disdukcapil_desk.db import search_index
 from disdukcapil_desk.db.base import Base, BigId, UtcDateTime
 from disdukcapil_desk.domain.custody import SigningJobKind, SigningJobState
+from disdukcapil_desk.domain.delivery import MessageKind, PickupState, SiakNumberKind
 from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose, RegisterEvent
 from disdukcapil_desk.domain.vocabulary import Channel, CheckState
 from disdukcapil_desk.domain.workflow import Status
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The schema version this code creates and understands; migrations lead up to it."""
 
 
@@ -423,6 +424,152 @@ class SigningJob(Base):
     done_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (one_of("kind", SigningJobKind), one_of("state", SigningJobState))
+
+
+class SiakNumber(Base):
+    """A number SIAK gave a request (akta registration number, new NIK, new KK number).
+
+    One number of a kind belongs to one request only: the unique key refuses recording the
+    same akta number on a second request, on either database, even from two workstations.
+    """
+
+    __tablename__ = "siak_number"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    service_request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(60))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(60))
+
+    __table_args__ = (
+        UniqueConstraint("kind", "value"),
+        UniqueConstraint("service_request_id", "kind"),
+        one_of("kind", SiakNumberKind),
+    )
+
+
+class SignedDocument(Base):
+    """The PDF signed electronically (TTE) for a request, as attached from SIAK or signed by
+    the desk: the bytes sent to the citizen, their SHA-256 and who signed them.
+    """
+
+    __tablename__ = "signed_document"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    service_request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    signer: Mapped[str] = mapped_column(Text)
+    signed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    source: Mapped[str] = mapped_column(String(10))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    attached_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    attached_by: Mapped[str] = mapped_column(String(60))
+    replaced_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    """Set when a corrected PDF replaced this one; the current one has NULL."""
+
+
+class OutgoingMessage(Base):
+    """A message to the citizen (the outbox contract): written by the desk in the transaction
+    of the change it tells of; claimed, sent and reported on by the channel bots.
+    """
+
+    __tablename__ = "outgoing_message"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    service_request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(60))
+    not_before: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    failed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    fail_reason: Mapped[str | None] = mapped_column(Text)
+    external_ref: Mapped[str | None] = mapped_column(String(200))
+    replaced_by: Mapped[int | None] = mapped_column(ForeignKey("outgoing_message.id"))
+    """A failed message an officer resent or corrected points at its replacement."""
+
+    __table_args__ = (
+        one_of("channel", Channel),
+        one_of("kind", MessageKind),
+        UniqueConstraint("channel", "external_ref"),
+        # What the bots claim: unsent, not failed, in order.
+        Index(
+            "ix_outgoing_message_pending",
+            "channel",
+            "id",
+            postgresql_where=text("sent_at IS NULL AND failed_at IS NULL"),
+            sqlite_where=text("sent_at IS NULL AND failed_at IS NULL"),
+        ),
+        # The office's undelivered list: failed and not replaced.
+        Index(
+            "ix_outgoing_message_failed",
+            "failed_at",
+            postgresql_where=text("failed_at IS NOT NULL AND replaced_by IS NULL"),
+            sqlite_where=text("failed_at IS NOT NULL AND replaced_by IS NULL"),
+        ),
+    )
+
+
+class OutgoingAttachment(Base):
+    """A file sent with an outgoing message (the signed PDF)."""
+
+    __tablename__ = "outgoing_attachment"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    outgoing_message_id: Mapped[int] = mapped_column(ForeignKey("outgoing_message.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PickupSlot(Base):
+    """One pickup window of an office and how many appointments it holds.
+
+    ``booked`` is raised by one conditional UPDATE (``booked < capacity``) and the CHECK
+    refuses more, so two workstations can never overbook a window.
+    """
+
+    __tablename__ = "pickup_slot"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    location_code: Mapped[str] = mapped_column(ForeignKey("location.code"))
+    starts_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        UniqueConstraint("location_code", "starts_at"),
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="within_capacity"),
+    )
+
+
+class PickupBooking(Base):
+    """A citizen's appointment to collect a card or paper document."""
+
+    __tablename__ = "pickup_booking"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    service_request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"), index=True)
+    pickup_slot_id: Mapped[int] = mapped_column(ForeignKey("pickup_slot.id"), index=True)
+    state: Mapped[str] = mapped_column(String(12))
+    booked_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    booked_by: Mapped[str] = mapped_column(String(60))
+    rebooked_from: Mapped[int | None] = mapped_column(ForeignKey("pickup_booking.id"))
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    checked_in_by: Mapped[str | None] = mapped_column(String(60))
+
+    __table_args__ = (one_of("state", PickupState),)
 
 
 search_index.attach(ServiceRequest.__table__)

@@ -12,7 +12,7 @@ File format (``version`` 1)::
                    "group", "output_document", "sla_days", "handled_at",
                    "forms", "notes", "requirements": [REQUIREMENT, ...], "fields": [FIELD, ...],
                    "event_date_field", "report_deadline_days", "akta_type_code",
-                   "late_akta_type_code", "number_series"}, ...]}
+                   "late_akta_type_code", "number_series", "outputs", "siak_numbers"}, ...]}
 
     FIELD       = {"name", "type", "label", "required", "choices"}
     REQUIREMENT = {"code", "label", "required", "condition"}
@@ -41,6 +41,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NoReturn
 
+from disdukcapil_desk.domain.delivery import OutputKind, SiakNumberKind
 from disdukcapil_desk.domain.errors import CatalogueError
 
 CATALOGUE_VERSION = 1
@@ -75,6 +76,8 @@ _SERVICE_KEYS = frozenset(
         "akta_type_code",
         "late_akta_type_code",
         "number_series",
+        "outputs",
+        "siak_numbers",
     }
 )
 _SERVICE_OPTIONAL = frozenset(
@@ -84,6 +87,7 @@ _SERVICE_OPTIONAL = frozenset(
         "akta_type_code",
         "late_akta_type_code",
         "number_series",
+        "siak_numbers",
     }
 )
 _FIELD_KEYS = frozenset({"name", "type", "label", "required", "choices"})
@@ -211,6 +215,9 @@ class Service:
         late_akta_type_code: the type code for a late registration, or None.
         number_series: the registration number its certificate carries, or None (no numbered
             certificate).
+        outputs: what the citizen receives: a signed PDF sent, a card collected, or both.
+        siak_numbers: the numbers SIAK gives for it, recorded at "Input SIAK" (none: the
+            step only notes that the data is in SIAK).
         common_fields: the catalogue's common fields, so that ``all_fields`` can merge them.
     """
 
@@ -229,6 +236,8 @@ class Service:
     akta_type_code: str | None = None
     late_akta_type_code: str | None = None
     number_series: NumberSeries | None = None
+    outputs: OutputKind = OutputKind.DOCUMENT
+    siak_numbers: tuple[SiakNumberKind, ...] = ()
     common_fields: tuple[FormField, ...] = ()
     short_name: str = ""
     applicant: Party = APPLICANT_SELF
@@ -585,6 +594,8 @@ def _parse_service(entry: _Entry, common: tuple[FormField, ...]) -> Service:
         akta_type_code=entry.optional_text("akta_type_code"),
         late_akta_type_code=entry.optional_text("late_akta_type_code"),
         number_series=_parse_number_series(entry),
+        outputs=_parse_outputs(entry),
+        siak_numbers=_parse_siak_numbers(entry),
         common_fields=common,
     )
     service = dataclasses.replace(
@@ -668,6 +679,31 @@ def _check_akta_codes(entry: _Entry, service: Service) -> None:
             entry.fail(f"'{key}' harus dua huruf kapital, bukan {value!r}")
     if service.late_akta_type_code is not None and service.akta_type_code is None:
         entry.fail("'late_akta_type_code' diisi tetapi 'akta_type_code' kosong")
+
+
+def _parse_outputs(entry: _Entry) -> OutputKind:
+    raw = entry.text("outputs")
+    try:
+        return OutputKind(raw)
+    except ValueError:
+        allowed = ", ".join(OutputKind)
+        entry.fail(f"'outputs' harus salah satu dari {allowed}, bukan {raw!r}")
+
+
+def _parse_siak_numbers(entry: _Entry) -> tuple[SiakNumberKind, ...]:
+    if entry.data.get("siak_numbers") is None:
+        return ()
+    kinds: list[SiakNumberKind] = []
+    for raw in entry.texts("siak_numbers"):
+        try:
+            kind = SiakNumberKind(raw)
+        except ValueError:
+            allowed = ", ".join(SiakNumberKind)
+            entry.fail(f"'siak_numbers' hanya boleh berisi {allowed}, bukan {raw!r}")
+        if kind in kinds:
+            entry.fail(f"'siak_numbers' menyebut {raw} dua kali")
+        kinds.append(kind)
+    return tuple(kinds)
 
 
 def _parse_number_series(entry: _Entry) -> NumberSeries | None:

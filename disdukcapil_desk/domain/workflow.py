@@ -19,7 +19,16 @@ class Status(enum.StrEnum):
     IN_REVIEW = "in_review"
     NEEDS_REVISION = "needs_revision"
     APPROVED = "approved"
+    SIAK_RECORDED = "siak_recorded"
+    """SIAK has the data: its numbers are recorded; the signed document (TTE) is awaited."""
     ISSUED = "issued"
+    """The signed document exists (attached from SIAK, or the desk's own, signed)."""
+    SENT = "sent"
+    """The signed PDF went to the citizen through the channel: no visit (closed)."""
+    READY_FOR_PICKUP = "ready_for_pickup"
+    """A card or paper document waits at the office, with a pickup appointment."""
+    COLLECTED = "collected"
+    """The citizen collected it at the counter (closed)."""
     DONE = "done"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
@@ -40,16 +49,24 @@ _STATUS_LABELS = {
     Status.IN_REVIEW: "Diperiksa",
     Status.NEEDS_REVISION: "Perlu perbaikan",
     Status.APPROVED: "Disetujui",
-    Status.ISSUED: "Diterbitkan",
+    Status.SIAK_RECORDED: "Sudah input SIAK",
+    Status.ISSUED: "Diterbitkan (TTE)",
+    Status.SENT: "Terkirim",
+    Status.READY_FOR_PICKUP: "Siap diambil",
+    Status.COLLECTED: "Diambil",
     Status.DONE: "Selesai",
     Status.REJECTED: "Ditolak",
     Status.CANCELLED: "Dibatalkan",
 }
 
-CLOSED_STATUSES = frozenset({Status.DONE, Status.REJECTED, Status.CANCELLED})
-OFFICE_PENDING = frozenset({Status.NEW, Status.IN_REVIEW, Status.APPROVED})
+CLOSED_STATUSES = frozenset(
+    {Status.DONE, Status.SENT, Status.COLLECTED, Status.REJECTED, Status.CANCELLED}
+)
+OFFICE_PENDING = frozenset({Status.NEW, Status.IN_REVIEW, Status.APPROVED, Status.SIAK_RECORDED})
 """Statuses where the office owes work: the SLA clock runs (not while the citizen revises,
-and not once the document is issued)."""
+and not once the document is issued: delivery and pickup are measured on their own)."""
+FINISHED_STATUSES = frozenset({Status.DONE, Status.SENT, Status.COLLECTED})
+"""Closed with the citizen served (not rejected or cancelled)."""
 
 
 class Role(enum.StrEnum):
@@ -88,7 +105,11 @@ class Action(enum.StrEnum):
     REQUEST_REVISION = "request_revision"
     REJECT = "reject"
     RESUBMIT = "resubmit"
+    RECORD_SIAK = "record_siak"
     ISSUE = "issue"
+    SEND = "send"
+    BOOK_PICKUP = "book_pickup"
+    CHECK_IN = "check_in"
     FINISH = "finish"
     CANCEL = "cancel"
 
@@ -137,11 +158,37 @@ TRANSITIONS: dict[Action, Transition] = {
             frozenset(),
             system=True,
         ),
-        Transition(Action.ISSUE, frozenset({Status.APPROVED}), Status.ISSUED, _ISSUERS),
+        Transition(
+            Action.RECORD_SIAK,
+            frozenset({Status.APPROVED, Status.SIAK_RECORDED}),
+            Status.SIAK_RECORDED,
+            _WORKERS,
+        ),
+        Transition(
+            Action.ISSUE,
+            frozenset({Status.APPROVED, Status.SIAK_RECORDED}),
+            Status.ISSUED,
+            _ISSUERS,
+        ),
+        Transition(Action.SEND, frozenset({Status.ISSUED}), Status.SENT, _WORKERS),
+        Transition(
+            Action.BOOK_PICKUP, frozenset({Status.ISSUED}), Status.READY_FOR_PICKUP, _WORKERS
+        ),
+        Transition(
+            Action.CHECK_IN, frozenset({Status.READY_FOR_PICKUP}), Status.COLLECTED, _WORKERS
+        ),
         Transition(Action.FINISH, frozenset({Status.ISSUED}), Status.DONE, _WORKERS),
         Transition(
             Action.CANCEL,
-            frozenset({Status.NEW, Status.IN_REVIEW, Status.NEEDS_REVISION, Status.APPROVED}),
+            frozenset(
+                {
+                    Status.NEW,
+                    Status.IN_REVIEW,
+                    Status.NEEDS_REVISION,
+                    Status.APPROVED,
+                    Status.SIAK_RECORDED,
+                }
+            ),
             Status.CANCELLED,
             frozenset({Role.SECTION_HEAD}),
         ),

@@ -35,6 +35,15 @@ def back_to_version_1(ctx: DeskContext) -> None:
             conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
         conn.exec_driver_sql("ALTER TABLE app_user DROP COLUMN must_change_password")
         conn.exec_driver_sql("ALTER TABLE audit_log DROP COLUMN mac")
+        for table in (
+            "pickup_booking",
+            "pickup_slot",
+            "outgoing_attachment",
+            "outgoing_message",
+            "signed_document",
+            "siak_number",
+        ):
+            conn.exec_driver_sql(f"DROP TABLE {table}")
         conn.exec_driver_sql("DROP TABLE signing_job")
         conn.exec_driver_sql("DROP TABLE seal_key")
         conn.execute(text("UPDATE schema_version SET version = 1"))

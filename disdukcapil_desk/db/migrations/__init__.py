@@ -16,6 +16,7 @@ from disdukcapil_desk.db.migrations.v2_parties import add_request_parties
 from disdukcapil_desk.db.migrations.v3_audit_mac import add_audit_mac
 from disdukcapil_desk.db.migrations.v4_key_custody import move_keys_out
 from disdukcapil_desk.db.migrations.v4_queue_index import add_status_index
+from disdukcapil_desk.db.migrations.v5_delivery import add_delivery
 
 
 @dataclass(frozen=True)
@@ -58,5 +59,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         4,
         "seal_key, signing_job: keys out of the shared database; the queue's status index",
         _version_4,
+    ),
+    Migration(
+        5,
+        "siak_number, signed_document, outgoing_message/attachment, pickup_slot/booking; "
+        "the statuses after approval",
+        add_delivery,
     ),
 )

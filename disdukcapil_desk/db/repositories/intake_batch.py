@@ -22,9 +22,9 @@ from disdukcapil_desk.db.models import (
     ServiceRequest,
 )
 from disdukcapil_desk.db.repositories.notify import QUEUE_CHANNEL
-from disdukcapil_desk.domain.workflow import Status
+from disdukcapil_desk.domain.workflow import CLOSED_STATUSES
 
-_CLOSED = (Status.DONE.value, Status.REJECTED.value, Status.CANCELLED.value)
+_CLOSED = tuple(sorted(s.value for s in CLOSED_STATUSES))
 
 
 def _insert_many(

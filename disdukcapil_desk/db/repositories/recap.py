@@ -41,7 +41,14 @@ from disdukcapil_desk.domain.recap import Breakdown, Figures, Period
 from disdukcapil_desk.domain.workflow import Action, Status
 
 SR = ServiceRequest
-_COMPLETED = (Status.ISSUED.value, Status.DONE.value)
+_COMPLETED = (
+    Status.ISSUED.value,
+    Status.SENT.value,
+    Status.READY_FOR_PICKUP.value,
+    Status.COLLECTED.value,
+    Status.DONE.value,
+)
+_CLOSED_SERVED = (Status.DONE.value, Status.SENT.value, Status.COLLECTED.value)
 _IN_PROCESS = (Status.NEW.value, Status.IN_REVIEW.value)
 _DECISIONS = (Action.APPROVE.value, Action.REQUEST_REVISION.value, Action.REJECT.value)
 _HANDLING = (*_DECISIONS, Action.CLAIM.value, Action.ISSUE.value, Action.FINISH.value)
@@ -95,8 +102,11 @@ class RecapScope:
 def finished_at() -> ColumnElement[dt.datetime]:
     """When a completed request finished: closed (done) or its last change (issued)."""
     return case(
-        (SR.status == Status.DONE.value, SR.closed_at),
-        (SR.status == Status.ISSUED.value, SR.updated_at),
+        (
+            SR.status.in_([Status.DONE.value, Status.SENT.value, Status.COLLECTED.value]),
+            SR.closed_at,
+        ),
+        (SR.status.in_([Status.ISSUED.value, Status.READY_FOR_PICKUP.value]), SR.updated_at),
         else_=None,
     )
 

@@ -34,7 +34,7 @@ from disdukcapil_desk.domain.dto import AttachmentRow, Cursor, FindingRow, Queue
 from disdukcapil_desk.domain.findings import Severity
 from disdukcapil_desk.domain.nik import normalize_number
 from disdukcapil_desk.domain.numbering import looks_like_request_number
-from disdukcapil_desk.domain.workflow import OFFICE_PENDING, Status
+from disdukcapil_desk.domain.workflow import CLOSED_STATUSES, OFFICE_PENDING, Status
 
 SR = ServiceRequest
 RequestRecord: TypeAlias = ServiceRequest
@@ -356,7 +356,7 @@ def open_duplicate(session: Session, request: ServiceRequest) -> tuple[int, str]
             same_subject,
             SR.service_code == request.service_code,
             SR.id != request.id,
-            SR.status.not_in([Status.DONE.value, Status.REJECTED.value, Status.CANCELLED.value]),
+            SR.status.not_in(sorted(s.value for s in CLOSED_STATUSES)),
         )
         .order_by(SR.id)
         .limit(1)
