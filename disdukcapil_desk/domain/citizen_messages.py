@@ -10,12 +10,15 @@ the parent). When the document is about someone else, ``{atas_nama}`` reads
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import string
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from disdukcapil_desk.domain.delivery import MessageKind
 from disdukcapil_desk.domain.errors import CatalogueError
 from disdukcapil_desk.domain.vocabulary import FAILED_CHECK_STATES
 
@@ -45,12 +48,77 @@ def on_behalf_of(subject: str) -> str:
     return f" atas nama {subject}" if subject else ""
 
 
+NOTICE_KINDS = (
+    MessageKind.RECEIVED,
+    MessageKind.APPROVED,
+    MessageKind.REJECTED,
+    MessageKind.CANCELLED,
+    MessageKind.DOCUMENT_SENT,
+    MessageKind.READY_FOR_PICKUP,
+    MessageKind.PICKUP_REMINDER,
+    MessageKind.PICKUP_REBOOKED,
+)
+"""The kinds the desk writes from a template of ``notices`` (a revision has its own, and a
+correction is the officer's own text)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeValues:
+    """What a notice may say; an empty value reads as nothing."""
+
+    name: str
+    service: str
+    number: str
+    office: str
+    location: str = ""
+    subject: str = ""
+    document: str = ""
+    date: str = ""
+    time: str = ""
+    bring: str = ""
+    reason: str = ""
+    siak_numbers: str = ""
+    """Already worded, e.g. "\n\nNomor akta: 3604-LU-02112026-0001", or ``""``."""
+
+    def placeholders(self) -> dict[str, str]:
+        """The ``{placeholder}`` values of the templates."""
+        return {
+            "nama": self.name or "Pemohon",
+            "atas_nama": on_behalf_of(self.subject),
+            "layanan": self.service,
+            "dokumen": self.document or self.service,
+            "nomor": self.number,
+            "kantor": self.office,
+            "lokasi": self.location,
+            "tanggal": self.date,
+            "jam": self.time,
+            "bawa": self.bring,
+            "alasan": self.reason,
+            "nomor_siak": self.siak_numbers,
+        }
+
+
+NOTICE_PLACEHOLDERS = frozenset(NoticeValues("", "", "", "").placeholders())
+
+
 @dataclass(frozen=True)
 class MessageTemplates:
     """The texts of ``messages.json``."""
 
     revision: Mapping[str, str]
     ready: Mapping[str, str]
+    notices: Mapping[MessageKind, str] = dataclasses.field(default_factory=dict)
+
+    def notice(self, kind: MessageKind, values: NoticeValues) -> str:
+        """Return the message of ``kind`` (an outbox notice) filled with ``values``.
+
+        Raises:
+            CatalogueError: the office's templates have no text for ``kind``.
+        """
+        template = self.notices.get(kind)
+        if template is None:
+            raise CatalogueError(f"Templat pesan '{kind.value}' tidak ada di messages.json")
+        return template.format(**values.placeholders())
 
     def revision_message(
         self,
@@ -135,7 +203,29 @@ def load_message_templates(path: Path) -> MessageTemplates:
         missing = [k for k in keys if not isinstance(texts.get(k), str)]
         if missing:
             raise CatalogueError(f"Templat pesan {path.name}: {section} tanpa {missing}")
-    return MessageTemplates(revision, ready)
+    return MessageTemplates(revision, ready, _notices(path.name, data.get("notices")))
+
+
+def _notices(name: str, raw: object) -> dict[MessageKind, str]:
+    """Read ``notices``: a text for every kind of ``NOTICE_KINDS``, using known placeholders
+    only (a misspelt one would otherwise fail when the message is written, mid-decision).
+    """
+    if not isinstance(raw, dict):
+        raise CatalogueError(f"Templat pesan {name}: bagian 'notices' tidak ada")
+    notices: dict[MessageKind, str] = {}
+    for kind in NOTICE_KINDS:
+        text = raw.get(kind.value)
+        if not isinstance(text, str) or not text.strip():
+            raise CatalogueError(f"Templat pesan {name}: notices tanpa '{kind.value}'")
+        used = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+        unknown = sorted(used - NOTICE_PLACEHOLDERS)
+        if unknown:
+            raise CatalogueError(
+                f"Templat pesan {name}: notices '{kind.value}' memakai isian yang tidak "
+                f"dikenal: {', '.join('{' + u + '}' for u in unknown)}"
+            )
+        notices[kind] = text
+    return notices
 
 
 def whatsapp_link(phone: str, text: str) -> str:
