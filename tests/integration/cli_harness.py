@@ -149,6 +149,7 @@ def sample_arguments(folder: Path) -> dict[tuple[str, ...], list[str]]:
         ("number", "register"): [],
         ("intake", "quarantine"): [],
         ("intake", "requeue"): ["1"],
+        ("channel", "simulate"): ["--citizens", "2", "--rounds", "1", "--seed", "3"],
         ("recap",): ["--from", "2026-11-01", "--to", "2026-11-30", "-o", str(out / "r.xlsx")],
         ("user", "add"): ["petugas.baru", "--role", "operator", "--location", "DINAS"],
         ("user", "list"): [],
