@@ -40,8 +40,9 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.models import (
@@ -57,6 +58,8 @@ MAX_ATTEMPTS = 8
 """Attempts (claims) of one message before the channel gives up on it."""
 FIRST_BACKOFF = dt.timedelta(minutes=1)
 MAX_BACKOFF = dt.timedelta(hours=1)
+_OUTBOX = cast(Table, OutgoingMessage.__table__)
+"""Core statements on the table: no ORM bookkeeping in the bots' hot path."""
 GIVE_UP_LAPSED = "klaim kedaluwarsa {attempts} kali tanpa laporan dari kanal"
 """The fail_reason of a message whose lease lapsed MAX_ATTEMPTS times."""
 
@@ -120,6 +123,20 @@ def database_now(session: Session) -> dt.datetime:
     return utc_now()
 
 
+Stamp = dt.datetime | ColumnElement[dt.datetime]
+
+
+def _stamp(session: Session, now: dt.datetime | None) -> Stamp:
+    """``now`` when given; else PostgreSQL's ``clock_timestamp()`` inside the statement itself
+    (no extra round trip), or this machine's clock on SQLite.
+    """
+    if now is not None:
+        return now
+    if session.get_bind().dialect.name == "postgresql":
+        return func.clock_timestamp()
+    return utc_now()
+
+
 def backoff(attempts: int) -> dt.timedelta:
     """How long a message rests after its ``attempts``-th attempt failed: 1, 2, 4 … minutes,
     at most :data:`MAX_BACKOFF`.
@@ -128,8 +145,8 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(step, MAX_BACKOFF)
 
 
-def _claimable(channel: str, now: dt.datetime) -> list[ColumnElement[bool]]:
-    m = OutgoingMessage
+def _claimable(channel: str, now: Stamp) -> list[ColumnElement[bool]]:
+    m = _OUTBOX.c
     return [
         m.channel == channel,
         m.sent_at.is_(None),
@@ -154,11 +171,11 @@ def claim_batch(
     Returns the claimed messages with their attachments and request number, in id order; an
     empty list when nothing is due.
     """
-    now = now or database_now(session)
-    _give_up_lapsed(session, channel, now, max_attempts)
-    m = OutgoingMessage
-    until = now + lease
-    due = and_(*_claimable(channel, now), m.attempts < max_attempts)
+    now_ = _stamp(session, now)
+    _give_up_lapsed(session, channel, now_, max_attempts)
+    m = _OUTBOX.c
+    until = now_ + lease
+    due = and_(*_claimable(channel, now_), m.attempts < max_attempts)
     claim = {"claimed_by": worker, "claimed_until": until, "attempts": m.attempts + 1}
     if session.get_bind().dialect.name == "postgresql":
         # Lock the oldest due rows nobody else is locking; a concurrent bot skips them.
@@ -173,20 +190,21 @@ def claim_batch(
         )
         if not ids:
             return []
-        session.execute(update(m).where(m.id.in_(ids)).values(claim))
+        session.execute(update(_OUTBOX).where(m.id.in_(ids)).values(claim))
     else:
         # One conditional UPDATE in the IMMEDIATE transaction: nobody else writes meanwhile.
         oldest = select(m.id).where(due).order_by(m.id).limit(limit).scalar_subquery()
-        ids = list(session.scalars(update(m).where(m.id.in_(oldest)).values(claim).returning(m.id)))
+        taken = update(_OUTBOX).where(m.id.in_(oldest)).values(claim).returning(m.id)
+        ids = list(session.scalars(taken))
         if not ids:
             return []
     return _claimed(session, sorted(ids))
 
 
-def _give_up_lapsed(session: Session, channel: str, now: dt.datetime, max_attempts: int) -> None:
-    m = OutgoingMessage
+def _give_up_lapsed(session: Session, channel: str, now: Stamp, max_attempts: int) -> None:
+    m = _OUTBOX.c
     session.execute(
-        update(m)
+        update(_OUTBOX)
         .where(
             m.channel == channel,
             m.sent_at.is_(None),
@@ -203,7 +221,7 @@ def _give_up_lapsed(session: Session, channel: str, now: dt.datetime, max_attemp
 
 
 def _claimed(session: Session, ids: Sequence[int]) -> list[ClaimedMessage]:
-    m = OutgoingMessage
+    m = _OUTBOX.c
     files: dict[int, list[ClaimedAttachment]] = {}
     for row in session.execute(
         select(
@@ -258,12 +276,12 @@ def report_sent(
     now: dt.datetime | None = None,
 ) -> Report:
     """The channel accepted the message (``external_ref``: its own id for it)."""
-    m = OutgoingMessage
-    now = now or database_now(session)
+    m = _OUTBOX.c
+    stamp = _stamp(session, now)
     changed = session.execute(
-        update(m)
+        update(_OUTBOX)
         .where(*_held(message_id, worker))
-        .values(sent_at=now, claimed_until=None, external_ref=external_ref, fail_reason=None)
+        .values(sent_at=stamp, claimed_until=None, external_ref=external_ref, fail_reason=None)
         .returning(m.id)
     ).first()
     if changed is not None:
@@ -286,10 +304,10 @@ def report_delivered(
     Any worker of the channel may report it (a delivery receipt arrives by the channel's own
     id, not by lease).
     """
-    m = OutgoingMessage
-    now = now or database_now(session)
+    m = _OUTBOX.c
+    stamp = _stamp(session, now)
     changed = session.execute(
-        update(m)
+        update(_OUTBOX)
         .where(
             m.channel == channel,
             m.external_ref == external_ref,
@@ -297,7 +315,7 @@ def report_delivered(
             m.delivered_at.is_(None),
             m.failed_at.is_(None),
         )
-        .values(delivered_at=now)
+        .values(delivered_at=stamp)
         .returning(m.id)
     ).first()
     if changed is not None:
@@ -322,7 +340,7 @@ def report_failed(
     and rests the message for :func:`backoff`; otherwise (a number that does not exist, a
     refused address), or at the last attempt, the channel gives up and the message is failed.
     """
-    m = OutgoingMessage
+    m = _OUTBOX.c
     now = now or database_now(session)
     held = _state(session, message_id)
     if held is None or not _holds(held, worker):
@@ -339,7 +357,7 @@ def report_failed(
             reason = f"{reason} (menyerah setelah {held.attempts} percobaan)"
         values = {"claimed_until": None, "failed_at": now, "fail_reason": reason}
     changed = session.execute(
-        update(m).where(*_held(message_id, worker)).values(values).returning(m.id)
+        update(_OUTBOX).where(*_held(message_id, worker)).values(values).returning(m.id)
     ).first()
     return Report.APPLIED if changed is not None else Report.REFUSED
 
@@ -354,7 +372,7 @@ def _repeated_failure(row: _Row | None, worker: str) -> Report:
 
 
 def _held(message_id: int, worker: str) -> list[ColumnElement[bool]]:
-    m = OutgoingMessage
+    m = _OUTBOX.c
     return [
         m.id == message_id,
         m.claimed_by == worker,
@@ -384,7 +402,7 @@ def _holds(row: _Row, worker: str) -> bool:
 
 
 def _state(session: Session, message_id: int) -> _Row | None:
-    m = OutgoingMessage
+    m = _OUTBOX.c
     found = session.execute(
         select(
             m.claimed_by, m.claimed_until, m.sent_at, m.failed_at, m.external_ref, m.attempts
