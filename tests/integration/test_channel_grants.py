@@ -1,0 +1,130 @@
+"""The bot's database role of docs/channels.md, on PostgreSQL with a real role: the GRANT
+block of the documentation is enough for the whole loop of a bot, and no more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.orm import Session
+
+from disdukcapil_desk.db.repositories import channel as repo
+from disdukcapil_desk.db.repositories import intake as intake_repo
+from disdukcapil_desk.db.repositories.channel import Report
+from disdukcapil_desk.db.repositories.outbox import NewAttachment
+from disdukcapil_desk.domain.delivery import MessageKind
+from disdukcapil_desk.domain.dto import SYSTEM_ACTOR
+from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.intake import IntakeOps
+from disdukcapil_desk.operations.outbox import write_message
+from tests.factories import GOOD_PAYLOAD
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "channels.md"
+LEASE = dt.timedelta(minutes=5)
+
+
+def grant_block(role: str) -> list[str]:
+    """The statements between the grants markers of docs/channels.md, for ``role``."""
+    doc = DOC.read_text(encoding="utf-8")
+    block = doc.split("<!-- grants:begin -->")[1].split("<!-- grants:end -->")[0]
+    sql = block.replace("```sql", "").replace("```", "")
+    sql = re.sub(r"--[^\n]*", "", sql).replace("desk_channel", role)
+    return [s.strip() for s in sql.split(";") if s.strip()]
+
+
+@pytest.fixture
+def bot(ctx: DeskContext, db_kind: str, db_url: str) -> Iterator[Session]:
+    """A session logged in as a new role that holds exactly the documented grants."""
+    if db_kind != "postgresql":
+        pytest.skip("roles and grants are PostgreSQL's")
+    role = f"desk_channel_{uuid.uuid4().hex[:8]}"
+    with ctx.engine.begin() as conn:
+        for statement in grant_block(role):
+            conn.execute(text(statement))
+    url = make_url(db_url).set(username=role, password="change-me")
+    engine = create_engine(url)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+        with ctx.engine.begin() as conn:
+            conn.execute(text(f'DROP OWNED BY "{role}"'))
+            conn.execute(text(f'DROP ROLE "{role}"'))
+
+
+def test_the_documented_grants_carry_the_whole_loop_and_no_more(
+    ctx: DeskContext, bot: Session
+) -> None:
+    # Intake: a row and its file, idempotent, as the bot writes them.
+    def submit() -> int | None:
+        row_id = intake_repo.insert_incoming(
+            bot,
+            channel="whatsapp",
+            external_ref="wamid.1",
+            received_at=dt.datetime.now(dt.UTC),
+            sender="+6285712345678",
+            service_code="ktpel_penggantian",
+            payload=json.dumps(GOOD_PAYLOAD),
+        )
+        if row_id is not None:
+            intake_repo.add_attachment(
+                bot, row_id, kind=None, filename="ktp.jpg", media_type="image/jpeg", content=b"x"
+            )
+        bot.commit()
+        return row_id
+
+    assert submit() is not None
+    assert submit() is None, "a resend is a no-op for the bot's role too"
+    IntakeOps(ctx).ingest()
+    (back,) = repo.read_back(bot, "whatsapp", ["wamid.1"])
+    bot.commit()
+    assert back.number and back.status == "new"
+
+    # The desk writes two messages; the bot claims, sends, reports.
+    with ctx.unit_of_work() as session:
+        from disdukcapil_desk.db.repositories import requests
+
+        record = requests.by_number(session, back.number)
+        assert record is not None
+        pdf = [NewAttachment("akta.pdf", "application/pdf", b"%PDF")]
+        for kind in (MessageKind.RECEIVED, MessageKind.APPROVED):
+            write_message(ctx, session, SYSTEM_ACTOR, record, kind, "isi", attachments=pdf)
+    claimed = repo.claim_batch(bot, "whatsapp", "wa-bot-1", 10, LEASE)
+    bot.commit()
+    assert [m.request_number for m in claimed] == [back.number] * 2
+    assert claimed[0].attachments[0].content == b"%PDF"
+    first, second = claimed
+    assert repo.report_sent(bot, first.id, "wa-bot-1", "wamid.out.1") is Report.APPLIED
+    assert repo.report_delivered(bot, "whatsapp", "wamid.out.1") is Report.APPLIED
+    assert repo.report_failed(bot, second.id, "wa-bot-1", "timeout", True) is Report.APPLIED
+    bot.commit()
+
+    # What the role must not do.
+    forbidden = (
+        "SELECT nik FROM service_request",
+        "SELECT payload FROM incoming_request",
+        "UPDATE service_request SET status = 'approved'",
+        "UPDATE outgoing_message SET body = 'lain'",
+        "UPDATE outgoing_message SET recipient = '+62800'",
+        "DELETE FROM outgoing_message",
+        "INSERT INTO outgoing_message (service_request_id, channel, recipient, kind, body, "
+        "created_at, created_by, attempts) VALUES (1, 'whatsapp', 'x', 'received', 'x', now(), "
+        "'bot', 0)",
+        "UPDATE incoming_request SET ingested_at = now()",
+        "SELECT * FROM audit_log",
+        "SELECT * FROM app_user",
+    )
+    for statement in forbidden:
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            bot.execute(text(statement))
+        bot.rollback()
