@@ -12,11 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 
+from disdukcapil_desk.db.models import OutgoingMessage
 from disdukcapil_desk.db.repositories import channel as repo
 from disdukcapil_desk.db.repositories import intake as intake_repo
 from disdukcapil_desk.db.repositories.channel import Report
@@ -26,7 +27,7 @@ from disdukcapil_desk.domain.dto import SYSTEM_ACTOR
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.intake import IntakeOps
 from disdukcapil_desk.operations.outbox import write_message
-from tests.factories import GOOD_PAYLOAD
+from tests.factories import GOOD_PAYLOAD, make_request
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "channels.md"
 LEASE = dt.timedelta(minutes=5)
@@ -128,3 +129,52 @@ def test_the_documented_grants_carry_the_whole_loop_and_no_more(
         with pytest.raises(ProgrammingError, match="permission denied"):
             bot.execute(text(statement))
         bot.rollback()
+
+
+def _doc_statements(marker: str) -> list[str]:
+    """The statements of the SQL block of docs/channels.md that contains ``marker``."""
+    blocks = re.findall(r"```sql\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    (block,) = [b for b in blocks if marker in b]
+    parts = [s.strip() for s in re.sub(r"--[^\n]*", "", block).split(";")]
+    return [s for s in parts if s and s not in ("BEGIN", "COMMIT")]
+
+
+def test_the_documented_outbox_statements_do_what_the_page_says(
+    ctx: DeskContext, db_kind: str
+) -> None:
+    if db_kind != "postgresql":
+        pytest.skip("the page shows PostgreSQL's statements")
+    from disdukcapil_desk.db.repositories import requests
+
+    IntakeOps(ctx).submit_row(make_request(external_ref="wa-doc"))
+    IntakeOps(ctx).ingest()
+    with ctx.unit_of_work() as session:
+        record = requests.by_id(session, 1)
+        assert record is not None
+        for _ in range(3):
+            write_message(ctx, session, SYSTEM_ACTOR, record, MessageKind.RECEIVED, "isi")
+    worker = "wa-bot@host-1234"
+    pick, take, messages, files = _doc_statements("FOR UPDATE SKIP LOCKED")
+    (sent,) = _doc_statements("SET sent_at")
+    (delivered,) = _doc_statements("SET delivered_at")
+    transient, permanent = _doc_statements("not_before = clock_timestamp()")
+    with ctx.engine.begin() as conn:
+        ids = list(conn.execute(text(pick)).scalars())
+        conn.execute(text(take), {"ids": ids})
+        assert [r.number for r in conn.execute(text(messages), {"ids": ids})] == [record.number] * 3
+        assert conn.execute(text(files), {"ids": ids}).all() == []
+    first, second, third = ids
+    with ctx.engine.begin() as conn:
+        assert conn.execute(text(pick)).all() == [], "every due message is under a lease"
+        assert conn.execute(text(sent), {"wamid": "w1", "id": first, "worker": worker}).all()
+        assert conn.execute(text(delivered), {"wamid": "w1"}).all()
+        assert not conn.execute(text(delivered), {"wamid": "w1"}).all(), "twice: no row"
+        args = {"reason": "t", "n": 1, "id": second, "worker": worker}
+        assert conn.execute(text(transient), args).all()
+        args = {"reason": "p", "id": third, "worker": "another-bot"}
+        assert not conn.execute(text(permanent), args).all(), "not the holder: no row"
+    with ctx.sessions() as session:
+        rows = {m.id: m for m in session.scalars(select(OutgoingMessage))}
+    assert rows[first].delivered_at is not None and rows[first].external_ref == "w1"
+    assert rows[second].claimed_until is None and rows[second].not_before is not None
+    assert rows[third].failed_at is None and rows[third].claimed_by == worker

@@ -4,6 +4,7 @@ permanent failures for unreachable citizens, and the ``channel simulate`` comman
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,31 @@ def test_channel_simulate_command(
     assert refused.code == 1, "a demo tool: the administrator's door"
     bad = desk("channel", "simulate", "--fail-rate", "2", login="admin", password=TEST_PASSWORD)
     assert bad.code == 2 and "0 sampai 1" in bad.err
+
+
+def test_a_pickup_appointment_may_be_answered_with_jadwal_ulang(
+    ctx: DeskContext, clock: FakeClock
+) -> None:
+    settings = SimulationSettings(citizens=2, fail_rate=0.0, reschedule_rate=1.0, seed=2)
+    simulator = ChannelSimulator(ctx, settings)
+    simulator.submit_new()
+    IntakeOps(ctx).ingest()
+    with ctx.unit_of_work() as session:
+        number = session.scalars(select(ServiceRequest.number).order_by(ServiceRequest.id)).first()
+        assert number is not None
+        record = requests.by_number(session, number)
+        assert record is not None
+        write_message(
+            ctx, session, SYSTEM_ACTOR, record, MessageKind.READY_FOR_PICKUP, "Silakan ambil"
+        )
+    simulator.round()
+    simulator.round()
+    assert simulator.report.rescheduled == 1
+    with ctx.reading() as session:
+        reply = session.execute(
+            select(IncomingRequest.reply_to_number, IncomingRequest.payload).where(
+                IncomingRequest.external_ref.like("jadwal-%")
+            )
+        ).one()
+    assert reply.reply_to_number == number
+    assert json.loads(reply.payload) == {"balasan": "JADWAL ULANG"}
