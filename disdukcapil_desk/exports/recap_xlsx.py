@@ -28,10 +28,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from disdukcapil_desk.domain.recap import (
     EMPTY_TEXT,
     FIGURE_COLUMNS,
+    HOURS_NOTE,
+    HOURS_TITLE,
     LOCATION_HEADER,
     OFFICER_COLUMNS,
     OFFICER_NOTE,
     REGISTER_COLUMNS,
+    TRIP_COLUMNS,
+    TRIPS_NOTE,
+    TRIPS_TITLE,
     ColumnSpec,
     DailyTable,
     FigureRow,
@@ -42,19 +47,26 @@ from disdukcapil_desk.domain.recap import (
     RecapMeta,
     RegisterRow,
     RowKind,
+    TripRow,
+    TripsPart,
+    TripTable,
     figure_values,
+    hour_headers,
     officer_totals,
     officer_values,
+    trip_values,
 )
 
 HEADER_ROW = 7
 """The table header row of every sheet; rows 1-6 are the title block."""
 SHEET_REGISTER = "Register"
+SHEET_TRIPS = "Perjalanan"
 TOTAL_LABEL = "JUMLAH"
 _FORMATS = {
     Format.INTEGER: "#,##0",
     Format.PERCENT: "0.0%",
     Format.DECIMAL: "0.0",
+    Format.RATIO: "0.00",
     Format.DATE: "dd-mm-yyyy",
     Format.DATETIME: "dd-mm-yyyy hh:mm",
 }
@@ -253,13 +265,35 @@ class _Sheet:
                 f"{get_column_letter(first)}{self.row}:{get_column_letter(last)}{self.row}"
             )
 
-    def table_row(self, values: Sequence[object], bold: bool = False) -> int:
+    def table_row(
+        self,
+        values: Sequence[object],
+        bold: bool = False,
+        columns: Sequence[ColumnSpec] | None = None,
+    ) -> int:
+        """A bordered row; ``columns`` when it belongs to a second table of the sheet with
+        columns of its own (the sheet's widths stay).
+        """
         prefix = "rk_total_" if bold else "rk_"
+        specs = columns or self.columns
         cells = [
             self.cell(v, f"{prefix}{spec.format}" if spec.format in _FORMATS else f"{prefix}text")
-            for spec, v in zip(self.columns, values, strict=True)
+            for spec, v in zip(specs, values, strict=True)
         ]
-        return self.append(cells, row_height(values, self.columns, bold=bold))
+        return self.append(cells, row_height(values, self._wrapping(specs), bold=bold))
+
+    def header_row(self, columns: Sequence[ColumnSpec]) -> int:
+        """A header row of a second table of the sheet."""
+        headers = [spec.header for spec in columns]
+        text = [replace(s, format=Format.TEXT) for s in self._wrapping(columns)]
+        height = row_height(headers, text, bold=True)
+        return self.append([self.cell(h, "rk_header") for h in headers], height)
+
+    def _wrapping(self, columns: Sequence[ColumnSpec]) -> list[ColumnSpec]:
+        """``columns`` with the widths the sheet really has (a row wraps to those)."""
+        return [
+            replace(spec, width=own.width) for spec, own in zip(columns, self.columns, strict=False)
+        ]
 
 
 def _escape(text: str) -> str:
@@ -473,6 +507,90 @@ def _officer_sheet(wb: Workbook, data: RecapData, officers: Sequence[OfficerRow]
     _keep_tail(sheet, table_end)
 
 
+def _trip_columns(table: TripTable) -> list[ColumnSpec]:
+    return [
+        _NO,
+        ColumnSpec(table.group_header, 16),
+        ColumnSpec(table.first_header, 38),
+        *TRIP_COLUMNS,
+    ]
+
+
+def _trip_line(number: int | None, row: TripRow) -> list[object]:
+    return [number, row.group, row.label, *trip_values(row.figures)]
+
+
+def _hour_columns(trips: TripsPart) -> list[ColumnSpec]:
+    return [
+        _NO,
+        ColumnSpec(trips.locations.group_header, 16),
+        ColumnSpec(trips.locations.first_header, 38),
+        *(ColumnSpec(h, 9, Format.INTEGER) for h in hour_headers()),
+        ColumnSpec("Jumlah", 9, Format.INTEGER),
+    ]
+
+
+def _trips_sheet(wb: Workbook, data: RecapData, trips: TripsPart) -> None:
+    """Trips and waiting: per service (the frozen, filtered table), then per location and
+    pickups per hour, each with its own header row; a chart of the hours (the crowd).
+    """
+    columns = _trip_columns(trips.services)
+    sheet = _new_sheet(wb, (SHEET_TRIPS, f"{TRIPS_TITLE} — per layanan"), columns, data.meta, "D8")
+    _header(sheet, data.empty)
+    for number, row in enumerate(trips.services.rows, start=1):
+        sheet.table_row(_trip_line(number, row))
+    _filter(sheet, sheet.row)
+    sheet.table_row(_trip_line(None, TripRow("", TOTAL_LABEL, trips.services.total)), bold=True)
+    sheet.append([])
+    sheet.append([sheet.cell("Jumlah per kelompok", "rk_sheet")])
+    for row in trips.services.subtotals:
+        sheet.table_row(_trip_line(None, row), bold=True)
+    locations = trips.locations
+    sheet.append([])
+    sheet.append([sheet.cell(f"{TRIPS_TITLE} — per lokasi", "rk_sheet")])
+    sheet.header_row(_trip_columns(locations))
+    for number, row in enumerate(locations.rows, start=1):
+        sheet.table_row(_trip_line(number, row))
+    sheet.table_row(_trip_line(None, TripRow("", TOTAL_LABEL, locations.total)), bold=True)
+    sheet.append([])
+    sheet.append([sheet.cell(HOURS_TITLE, "rk_sheet")])
+    hour_columns = _hour_columns(trips)
+    header = sheet.header_row(hour_columns)
+    for number, hours in enumerate(trips.hours, start=1):
+        values = [number, hours.group, hours.label, *hours.counts, hours.total]
+        sheet.table_row(values, columns=hour_columns)
+    totals = trips.hour_totals
+    total_row = sheet.table_row(
+        [None, "", TOTAL_LABEL, *totals, sum(totals)], bold=True, columns=hour_columns
+    )
+    table_end = sheet.row
+    _notes(sheet, TRIPS_NOTE, HOURS_NOTE)
+    _signatures(sheet, data.meta)
+    _keep_tail(sheet, table_end)
+    _hour_chart(sheet, header, total_row)
+
+
+def _hour_chart(sheet: _Sheet, header: int, total_row: int) -> None:
+    """Pickups per hour over every location, as columns: when the office is crowded."""
+    chart = BarChart()
+    chart.type = "col"
+    chart.style = 10
+    chart.title = "Pengambilan per jam (semua lokasi)"
+    chart.legend = None
+    chart.y_axis.title = "Pengambilan"
+    chart.x_axis.title = "Jam (WIB)"
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    first, last = 4, 3 + len(hour_headers())
+    values = Reference(sheet.ws, min_col=first, max_col=last, min_row=total_row)
+    chart.add_data(values, from_rows=True, titles_from_data=False)
+    chart.set_categories(Reference(sheet.ws, min_col=first, max_col=last, min_row=header))
+    chart.width = 22
+    chart.height = 9
+    sheet.ws.row_breaks.append(Break(id=sheet.row + 1))  # type: ignore[attr-defined]
+    sheet.ws.add_chart(chart, f"B{sheet.row + 2}")  # type: ignore[attr-defined]
+
+
 def register_columns(data: RecapData) -> list[ColumnSpec]:
     """The register's columns: ``No.`` wide enough for the row count, ``Lokasi`` for the
     longest location name (the register's cells do not wrap: a long register stays fast).
@@ -561,6 +679,7 @@ def write_recap_xlsx(data: RecapData, register: Iterable[RegisterRow], path: Pat
         _officer_sheet(wb, data, data.officers)
         _figure_sheet(wb, data, data.wilayah, chart=False)
         _figure_sheet(wb, data, data.channels, chart=False)
+        _trips_sheet(wb, data, data.trips)
         count = _register_sheet(wb, data, register)
     except BaseException:
         _discard(wb)
