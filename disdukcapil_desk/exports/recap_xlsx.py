@@ -61,6 +61,8 @@ HEADER_ROW = 7
 """The table header row of every sheet; rows 1-6 are the title block."""
 SHEET_REGISTER = "Register"
 SHEET_TRIPS = "Perjalanan"
+SHEET_TRIPS_LOCATIONS = "Perjalanan per lokasi"
+SHEET_HOURS = "Pengambilan per jam"
 TOTAL_LABEL = "JUMLAH"
 _FORMATS = {
     Format.INTEGER: "#,##0",
@@ -265,35 +267,13 @@ class _Sheet:
                 f"{get_column_letter(first)}{self.row}:{get_column_letter(last)}{self.row}"
             )
 
-    def table_row(
-        self,
-        values: Sequence[object],
-        bold: bool = False,
-        columns: Sequence[ColumnSpec] | None = None,
-    ) -> int:
-        """A bordered row; ``columns`` when it belongs to a second table of the sheet with
-        columns of its own (the sheet's widths stay).
-        """
+    def table_row(self, values: Sequence[object], bold: bool = False) -> int:
         prefix = "rk_total_" if bold else "rk_"
-        specs = columns or self.columns
         cells = [
             self.cell(v, f"{prefix}{spec.format}" if spec.format in _FORMATS else f"{prefix}text")
-            for spec, v in zip(specs, values, strict=True)
+            for spec, v in zip(self.columns, values, strict=True)
         ]
-        return self.append(cells, row_height(values, self._wrapping(specs), bold=bold))
-
-    def header_row(self, columns: Sequence[ColumnSpec]) -> int:
-        """A header row of a second table of the sheet."""
-        headers = [spec.header for spec in columns]
-        text = [replace(s, format=Format.TEXT) for s in self._wrapping(columns)]
-        height = row_height(headers, text, bold=True)
-        return self.append([self.cell(h, "rk_header") for h in headers], height)
-
-    def _wrapping(self, columns: Sequence[ColumnSpec]) -> list[ColumnSpec]:
-        """``columns`` with the widths the sheet really has (a row wraps to those)."""
-        return [
-            replace(spec, width=own.width) for spec, own in zip(columns, self.columns, strict=False)
-        ]
+        return self.append(cells, row_height(values, self.columns, bold=bold))
 
 
 def _escape(text: str) -> str:
@@ -530,44 +510,45 @@ def _hour_columns(trips: TripsPart) -> list[ColumnSpec]:
     ]
 
 
-def _trips_sheet(wb: Workbook, data: RecapData, trips: TripsPart) -> None:
-    """Trips and waiting: per service (the frozen, filtered table), then per location and
-    pickups per hour, each with its own header row; a chart of the hours (the crowd).
+def _trip_sheet(wb: Workbook, data: RecapData, name: str, table: TripTable) -> None:
+    """Trips and waiting per service (with the groups' subtotals) or per location.
+
+    A sheet of its own for each table: a printed page repeats one header row, so tables with
+    other columns cannot share a sheet.
     """
-    columns = _trip_columns(trips.services)
-    sheet = _new_sheet(wb, (SHEET_TRIPS, f"{TRIPS_TITLE} — per layanan"), columns, data.meta, "D8")
+    columns = _trip_columns(table)
+    subtitle = f"{TRIPS_TITLE} — {table.title.lower()}"
+    sheet = _new_sheet(wb, (name, subtitle), columns, data.meta, "D8")
     _header(sheet, data.empty)
-    for number, row in enumerate(trips.services.rows, start=1):
+    for number, row in enumerate(table.rows, start=1):
         sheet.table_row(_trip_line(number, row))
     _filter(sheet, sheet.row)
-    sheet.table_row(_trip_line(None, TripRow("", TOTAL_LABEL, trips.services.total)), bold=True)
-    sheet.append([])
-    sheet.append([sheet.cell("Jumlah per kelompok", "rk_sheet")])
-    for row in trips.services.subtotals:
-        sheet.table_row(_trip_line(None, row), bold=True)
-    locations = trips.locations
-    sheet.append([])
-    sheet.append([sheet.cell(f"{TRIPS_TITLE} — per lokasi", "rk_sheet")])
-    sheet.header_row(_trip_columns(locations))
-    for number, row in enumerate(locations.rows, start=1):
-        sheet.table_row(_trip_line(number, row))
-    sheet.table_row(_trip_line(None, TripRow("", TOTAL_LABEL, locations.total)), bold=True)
-    sheet.append([])
-    sheet.append([sheet.cell(HOURS_TITLE, "rk_sheet")])
-    hour_columns = _hour_columns(trips)
-    header = sheet.header_row(hour_columns)
-    for number, hours in enumerate(trips.hours, start=1):
-        values = [number, hours.group, hours.label, *hours.counts, hours.total]
-        sheet.table_row(values, columns=hour_columns)
-    totals = trips.hour_totals
-    total_row = sheet.table_row(
-        [None, "", TOTAL_LABEL, *totals, sum(totals)], bold=True, columns=hour_columns
-    )
+    sheet.table_row(_trip_line(None, TripRow("", TOTAL_LABEL, table.total)), bold=True)
+    if table.subtotals:
+        sheet.append([])
+        sheet.append([sheet.cell("Jumlah per " + table.group_header.lower(), "rk_sheet")])
+        for row in table.subtotals:
+            sheet.table_row(_trip_line(None, row), bold=True)
     table_end = sheet.row
-    _notes(sheet, TRIPS_NOTE, HOURS_NOTE)
+    _notes(sheet, TRIPS_NOTE)
     _signatures(sheet, data.meta)
     _keep_tail(sheet, table_end)
-    _hour_chart(sheet, header, total_row)
+
+
+def _hours_sheet(wb: Workbook, data: RecapData, trips: TripsPart) -> None:
+    """Pickups per hour of the day per location, and a chart of them (the crowd)."""
+    columns = _hour_columns(trips)
+    sheet = _new_sheet(wb, (SHEET_HOURS, HOURS_TITLE), columns, data.meta, "D8")
+    _header(sheet, data.empty)
+    for number, hours in enumerate(trips.hours, start=1):
+        sheet.table_row([number, hours.group, hours.label, *hours.counts, hours.total])
+    _filter(sheet, sheet.row)
+    totals = trips.hour_totals
+    total_row = sheet.table_row([None, "", TOTAL_LABEL, *totals, sum(totals)], bold=True)
+    _notes(sheet, HOURS_NOTE)
+    _signatures(sheet, data.meta)
+    _keep_tail(sheet, total_row)
+    _hour_chart(sheet, HEADER_ROW, total_row)
 
 
 def _hour_chart(sheet: _Sheet, header: int, total_row: int) -> None:
@@ -678,8 +659,10 @@ def write_recap_xlsx(data: RecapData, register: Iterable[RegisterRow], path: Pat
         _daily_sheet(wb, data, data.daily)
         _officer_sheet(wb, data, data.officers)
         _figure_sheet(wb, data, data.wilayah, chart=False)
+        _trip_sheet(wb, data, SHEET_TRIPS, data.trips.services)
+        _trip_sheet(wb, data, SHEET_TRIPS_LOCATIONS, data.trips.locations)
+        _hours_sheet(wb, data, data.trips)
         _figure_sheet(wb, data, data.channels, chart=False)
-        _trips_sheet(wb, data, data.trips)
         count = _register_sheet(wb, data, register)
     except BaseException:
         _discard(wb)

@@ -287,7 +287,7 @@ def _trip_table(
     """A trips table (its rows, JUMLAH, and the group subtotals when it has them)."""
     columns = [
         _NO,
-        ColumnSpec(table.group_header, 14),
+        ColumnSpec(table.group_header, 17),
         ColumnSpec(table.first_header, 36),
         *TRIP_COLUMNS,
     ]
@@ -316,7 +316,7 @@ def _trips_section(data: RecapData, styles: dict[str, ParagraphStyle]) -> list[F
     story += _trip_table(trips.locations, styles, note=TRIPS_NOTE)
     columns = [
         _NO,
-        ColumnSpec(trips.locations.group_header, 14),
+        ColumnSpec(trips.locations.group_header, 17),
         ColumnSpec(trips.locations.first_header, 36),
         *(ColumnSpec(h, 7, Format.INTEGER) for h in hour_headers()),
         ColumnSpec("Jumlah", 8, Format.INTEGER),
@@ -484,8 +484,9 @@ def render_recap_pdf(
         _daily_section(data, styles),
         _officer_section(data, styles),
         _figure_section(data.wilayah, data, styles),
-        _figure_section(data.channels, data, styles),
         _trips_section(data, styles),
+        # short: the signatures that follow share its page
+        _figure_section(data.channels, data, styles),
     ]
     for index, section in enumerate(sections):
         if index:

@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import event, insert, select
 
 from disdukcapil_desk.db.models import (
+    Location,
     OutgoingMessage,
     PickupBooking,
     PickupSlot,
@@ -29,7 +30,13 @@ from disdukcapil_desk.db.models import (
 from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.recap import OUTSIDE_HOURS, TripFigures
-from disdukcapil_desk.exports.recap_xlsx import HEADER_ROW, SHEET_TRIPS, TOTAL_LABEL
+from disdukcapil_desk.exports.recap_xlsx import (
+    HEADER_ROW,
+    SHEET_HOURS,
+    SHEET_TRIPS,
+    SHEET_TRIPS_LOCATIONS,
+    TOTAL_LABEL,
+)
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.recaps import Recaps
@@ -292,48 +299,52 @@ def _same(actual: dict[str, Any], figures: TripFigures, where: str) -> None:
             assert actual[header] == value, (where, header, actual[header], value)
 
 
-def test_trips_sheet_of_the_workbook(world: DeskContext, users, tmp_path: Path) -> None:
+def test_trips_sheets_of_the_workbook(world: DeskContext, users, tmp_path: Path) -> None:
     path = tmp_path / "rekap.xlsx"
-    Recaps(world).build_recap(users["kasi.dinas"], DAY, DAY, None, path)
+    recaps = Recaps(world)
+    recaps.build_recap(users["kasi.dinas"], DAY, DAY, None, path)
     wb = load_workbook(path)
-    assert wb.sheetnames[-2:] == [SHEET_TRIPS, "Register"]
-    ws = wb[SHEET_TRIPS]
-    names = {
-        r.code: r.label
-        for r in Recaps(world).recap_data(users["kasi.dinas"], DAY, DAY, None).trips.services.rows
-    }
-    rows, total = _table_at(ws, HEADER_ROW)
+    trips, by_location, hours = SHEET_TRIPS, SHEET_TRIPS_LOCATIONS, SHEET_HOURS
+    assert wb.sheetnames[-5:] == [trips, by_location, hours, "Per kanal", "Register"]
+    data = recaps.recap_data(users["kasi.dinas"], DAY, DAY, None)
+    names = {r.code: r.label for r in data.trips.services.rows}
+    rows, total = _table_at(wb[trips], HEADER_ROW)
     for code, expected in EXPECTED_SERVICES.items():
         _same(rows[names[code]], expected, code)
     _same(total, EXPECTED_TOTAL, "total per layanan")
-    header_rows = [
-        c.row for c in ws["A"] if c.value == "No." and c.row > HEADER_ROW
-    ]  # the per-location and per-hour tables
-    assert len(header_rows) == 2
-    rows, total = _table_at(ws, header_rows[0])
+    subtotals = {
+        str(r[2]): dict(zip([c.value for c in wb[trips][HEADER_ROW]], r, strict=False))
+        for r in wb[trips].iter_rows(values_only=True)
+        if isinstance(r[2], str) and r[2].startswith("Jumlah ")
+    }
+    _same(subtotals["Jumlah Pencatatan Sipil"], EXPECTED_SERVICES[AKTA], "group")
     with world.sessions() as s:
-        from disdukcapil_desk.db.models import Location
-
         loc_names = dict(s.execute(select(Location.code, Location.name)).all())
+    rows, total = _table_at(wb[by_location], HEADER_ROW)
     for code, expected in EXPECTED_LOCATIONS.items():
         _same(rows[loc_names[code]], expected, code)
     _same(total, EXPECTED_TOTAL, "total per lokasi")
-    rows, total = _table_at(ws, header_rows[1])
+    rows, total = _table_at(wb[hours], HEADER_ROW)
     assert rows[loc_names["DINAS"]]["08"] == 1 and rows[loc_names["DINAS"]]["Jumlah"] == 1
     assert rows[loc_names["UPT-05"]]["15"] == 1
     assert rows[loc_names["UPT-05"]][OUTSIDE_HOURS] == 1
     assert total["Jumlah"] == 3 and total["09"] == 0
 
     # formatted like the other sheets
-    assert ws.freeze_panes == "D8" and ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
-    assert ws.auto_filter.ref and ws.auto_filter.ref.startswith(f"A{HEADER_ROW}:")
-    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.fitToWidth) == 1
-    assert "Halaman &P dari &N" in ws.oddFooter.right.text
-    assert ws["A1"].value == "PEMERINTAH KABUPATEN SERANG"
-    assert all(ws.column_dimensions[c].width for c in "ABCDEFGHIJKLMN")
-    first = {c.column_letter: c.number_format for c in ws[HEADER_ROW + 1]}
+    for name in (trips, by_location, hours):
+        ws = wb[name]
+        assert ws.freeze_panes == "D8" and ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith(f"A{HEADER_ROW}:")
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.fitToWidth) == 1
+        assert int(ws.page_setup.paperSize) == 9 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert "Halaman &P dari &N" in ws.oddFooter.right.text
+        assert ws["A1"].value == "PEMERINTAH KABUPATEN SERANG"
+        assert all(ws.column_dimensions[c].width for c in "ABCDEFGHIJKL"), name
+        texts = {c.value for row in ws.iter_rows() for c in row}
+        assert "Mengetahui," in texts, name
+    first = {c.column_letter: c.number_format for c in wb[trips][HEADER_ROW + 1]}
     assert first["D"] == "#,##0" and first["H"] == "0.0%" and first["I"] == "0.00"
-    assert ws._charts, "the pickups per hour, as a chart"
+    assert wb[hours]._charts, "the pickups per hour, as a chart"
 
 
 def _pdf_text(path: Path) -> str:
@@ -348,9 +359,10 @@ def test_trips_section_of_the_pdf(world: DeskContext, users, tmp_path: Path) -> 
     Recaps(world).build_recap(users["kasi.dinas"], DAY, DAY, None, path)
     pages = _pdf_text(path).split("\f")
     first = next(i for i, p in enumerate(pages) if "Perjalanan dan waktu tunggu" in p)
-    register = next(i for i, p in enumerate(pages) if "Lampiran: register" in p)
-    assert "Rekap per kanal" in pages[first - 1], "the section starts a page of its own"
-    text = "\n".join(pages[first:register])
+    after = next(i for i, p in enumerate(pages) if "Rekap per kanal" in p)
+    assert "Jumlah per kecamatan" in pages[first - 1], "the section starts a page of its own"
+    assert "Rekap per kanal" not in pages[after - 1], "and ends on one"
+    text = "\n".join(pages[first:after])
     assert "Pengambilan per jam (WIB)" in text
 
     def figures(f: TripFigures) -> str:

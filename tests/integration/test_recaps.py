@@ -156,8 +156,10 @@ def test_every_figure_matches_the_database(seeded: DeskContext, users, tmp_path:
         "Harian",
         "Per petugas",
         "Per wilayah",
-        "Per kanal",
         "Perjalanan",
+        "Perjalanan per lokasi",
+        "Pengambilan per jam",
+        "Per kanal",
         "Register",
     ]
     with ctx.sessions() as s:
