@@ -5,7 +5,8 @@ For each database and size the bench fills a fresh database with ``bench.generat
 process so that peak memory is the case's own:
 
 - ``recap``: ``Recaps.build_recap`` to an ``.xlsx`` (time, peak RSS, time of the register phase,
-  taken from the progress callback);
+  taken from the progress callback, and the SQL statements it sent: a constant, whatever the
+  number of requests, since every figure is a ``GROUP BY``);
 - ``bare``: the same register rows, fetched beforehand, written with bare openpyxl write-only
   ``ws.append`` (time, peak RSS). The ratio is recap register phase / bare write.
 
@@ -61,12 +62,20 @@ def _period(days: int) -> tuple[dt.date, dt.date]:
 
 def run_recap(url: str, days: int, out: Path) -> dict[str, float]:
     """One recap export (in a child process)."""
+    from sqlalchemy import event
+
     from disdukcapil_desk.domain.dto import Actor
     from disdukcapil_desk.operations.recaps import Recaps
 
     ctx, role = _context(url)
     first, last = _period(days)
     marks: dict[str, float] = {}
+    statements = [0]
+
+    def counted(*_: Any) -> None:
+        statements[0] += 1
+
+    event.listen(ctx.engine, "before_cursor_execute", counted)
 
     def progress(done: int, total: int) -> None:
         marks.setdefault("register_start", time.perf_counter())
@@ -85,6 +94,7 @@ def run_recap(url: str, days: int, out: Path) -> dict[str, float]:
         "peak_mb": _peak_mb(),
         "base_mb": base,
         "size_mb": out.stat().st_size / 1e6,
+        "statements": statements[0],
     }
 
 
@@ -180,8 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     from bench.generate import generate
 
     lines = [
-        "| db | requests | period | recap s | register s | peak MB | bare s | bare MB | ratio |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| db | requests | period | recap s | register s | peak MB | bare s | bare MB | ratio "
+        "| statements |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     with tempfile.TemporaryDirectory() as tmp:
         for kind in args.kinds.split(","):
@@ -202,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
                 line = (
                     f"| {kind} | {recap['rows']:,} | {days} d | {recap['seconds']:.1f} | "
                     f"{recap['register_seconds']:.1f} | {recap['peak_mb']:.0f} | "
-                    f"{bare['seconds']:.1f} | {bare['peak_mb']:.0f} | {ratio:.2f} |"
+                    f"{bare['seconds']:.1f} | {bare['peak_mb']:.0f} | {ratio:.2f} | "
+                    f"{recap['statements']} |"
                 )
                 lines.append(line)
                 print(line, json.dumps({"recap": recap, "bare": bare}), flush=True)

@@ -6,12 +6,14 @@ when the recap is made, so the buckets of a row add up to the requests received:
 
 - ``in_process``: new or in review (still at the office, nobody decided yet);
 - ``needs_revision``: waiting for the citizen;
-- ``approved``: approved, the document not yet issued;
-- ``completed``: issued or done (the document is out);
+- ``approved``: approved or recorded in SIAK, the document not yet issued (signed);
+- ``completed``: issued (signed), sent, ready for pickup, collected or done (the document
+  exists);
 - ``rejected`` and ``cancelled``.
 
-A completed request *finished* when it was closed (``done``: ``closed_at``) or, still ``issued``,
-at its last change (the issue: nothing else moves an issued request). It was *on time* when it
+A completed request *finished* when it was closed (``done``, ``sent``, ``collected``:
+``closed_at``) or, still ``issued`` or ``ready_for_pickup``, at its last change (the issue, or
+the pickup booking that followed it). It was *on time* when it
 was *issued* on or before its SLA due date (the office's deadline: when the citizen collects the
 document is theirs; the issue's time is its ``issue`` entry in the audit log). Its working days
 to finish are
@@ -323,12 +325,177 @@ class OfficerRow:
     issued: int
     median_hours: float | None
     """Median hours from receipt to the officer's decisions (approve, revise, reject)."""
+    siak_recorded: int = 0
+    """Numbers from SIAK recorded (``record_siak``)."""
+    sent: int = 0
+    """Signed documents sent to the citizen (``send``)."""
+    handed_over: int = 0
+    """Pickups checked in at the counter (``check_in``)."""
 
 
 RegisterRow = tuple[object, ...]
 """One request in the register sheet: its values in :data:`REGISTER_COLUMNS` order (office
 dates and times without a zone, the NIK already masked unless allowed)."""
 
+
+# -- trips and waiting -----------------------------------------------------------------------
+
+
+PICKUP_HOURS = tuple(range(8, 16))
+"""The office hours whose pickups are counted one by one (08.00-16.00 WIB); a check-in
+outside them is counted in one column after them."""
+
+
+@dataclass(frozen=True, slots=True)
+class TripFigures:
+    """How often the citizens of a row had to come to the office, and what it took.
+
+    Over the requests received in the period (as every figure of the recap), by their state
+    when the recap is made. Additive (``max_rounds`` by its maximum), so subtotals are sums.
+    """
+
+    received: int = 0
+    finished: int = 0
+    """Closed with the citizen served: done, sent or collected."""
+    no_visit: int = 0
+    """Finished without a visit: the signed document was sent (``sent``), or ``done`` for a
+    service whose output is only an electronic document."""
+    one_visit: int = 0
+    """Finished with one visit: collected at the counter (``collected``), or ``done`` for a
+    service with a card to collect (handed over at the counter before the pickup step)."""
+    revision_rounds: int = 0
+    """Revision requests the office sent (``request_revision`` in the audit log), summed."""
+    max_rounds: int = 0
+    """The most revision rounds one request of the row took."""
+    messages: int = 0
+    """Messages written to the citizens (``outgoing_message``), resends included."""
+    delivered: int = 0
+    """Of these, reported delivered by the channel (and not failed)."""
+    failed: int = 0
+    """Of these, given up on by the channel (``failed_at``)."""
+    no_shows: int = 0
+    """Pickup appointments missed (``pickup_booking`` ``missed``)."""
+
+    def __add__(self, other: TripFigures) -> TripFigures:
+        """Add two rows field by field (the maximum of ``max_rounds``)."""
+        values = {name: getattr(self, name) + getattr(other, name) for name in _TRIP_FIELDS}
+        values["max_rounds"] = max(self.max_rounds, other.max_rounds)
+        return TripFigures(**values)
+
+    @property
+    def no_visit_pct(self) -> float | None:
+        """Finished without a visit, as a fraction of finished (None when nothing finished)."""
+        return self.no_visit / self.finished if self.finished else None
+
+    @property
+    def average_rounds(self) -> float | None:
+        """Revision rounds per request received (None when nothing was received)."""
+        return self.revision_rounds / self.received if self.received else None
+
+
+_TRIP_FIELDS = tuple(TripFigures.__dataclass_fields__)
+
+
+def trip_total(figures: Iterable[TripFigures]) -> TripFigures:
+    """Return the sum of some trip figures."""
+    result = TripFigures()
+    for item in figures:
+        result = result + item
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class TripRow:
+    """One row of a trips table: a service or a location (or a group's subtotal)."""
+
+    code: str
+    label: str
+    figures: TripFigures
+    group: str = ""
+    kind: RowKind = RowKind.ITEM
+
+
+@dataclass(frozen=True, slots=True)
+class TripTable:
+    """Trips per service (with group subtotals) or per location."""
+
+    title: str
+    first_header: str
+    group_header: str
+    rows: tuple[TripRow, ...]
+    subtotals: tuple[TripRow, ...] = ()
+    total: TripFigures = field(default_factory=TripFigures)
+
+
+@dataclass(frozen=True, slots=True)
+class HourRow:
+    """One location's pickups by hour of check-in (WIB): :data:`PICKUP_HOURS`, then those
+    outside them.
+    """
+
+    code: str
+    label: str
+    group: str
+    counts: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        """Pickups of the row."""
+        return sum(self.counts)
+
+
+@dataclass(frozen=True, slots=True)
+class TripsPart:
+    """The recap's part "Perjalanan dan waktu tunggu"."""
+
+    services: TripTable
+    locations: TripTable
+    hours: tuple[HourRow, ...]
+
+    @property
+    def hour_totals(self) -> tuple[int, ...]:
+        """Pickups per hour over every location."""
+        width = len(PICKUP_HOURS) + 1
+        return tuple(sum(r.counts[i] for r in self.hours) for i in range(width))
+
+
+def hour_rows(
+    locations: Sequence[tuple[str, str, str]], counts: Iterable[tuple[str, int, int]]
+) -> tuple[HourRow, ...]:
+    """Build the pickups-per-hour rows from ``(location code, hour, pickups)`` groups.
+
+    Args:
+        locations: ``(code, label, group)`` of the rows, in order; other codes get rows too.
+        counts: pickups per location and hour of the day (0-23, WIB).
+    """
+    width = len(PICKUP_HOURS) + 1
+    position = {hour: i for i, hour in enumerate(PICKUP_HOURS)}
+    found: dict[str, list[int]] = {code: [0] * width for code, _, _ in locations}
+    for code, hour, count in counts:
+        found.setdefault(code, [0] * width)[position.get(hour, width - 1)] += count
+    names = {code: (label, group) for code, label, group in locations}
+    return tuple(
+        HourRow(code, *names.get(code, (code, "")), tuple(values)) for code, values in found.items()
+    )
+
+
+TRIPS_TITLE = "Perjalanan dan waktu tunggu"
+TRIPS_NOTE = (
+    "Atas permohonan yang diterima dalam periode, menurut keadaan saat rekap dibuat. "
+    "Tanpa datang: dokumen ber-TTE dikirim (Terkirim), atau Selesai untuk layanan yang hanya "
+    "menghasilkan dokumen elektronik. "
+    "Sekali datang: diambil di loket (Diambil), atau Selesai untuk layanan dengan kartu/fisik. "
+    "Putaran perbaikan: permintaan perbaikan dari petugas (log audit); rata-rata per "
+    "permohonan diterima. "
+    "Pesan: semua pesan ke pemohon termasuk kiriman ulang; diterima menurut laporan kanal. "
+    "Tidak datang: jadwal pengambilan yang terlewat."
+)
+HOURS_TITLE = "Pengambilan per jam (WIB)"
+HOURS_NOTE = (
+    "Jam lapor di loket (check-in) pengambilan yang selesai, waktu kantor (WIB); "
+    "kolom jam 08 berarti 08.00-08.59."
+)
+OUTSIDE_HOURS = "Di luar 08-16"
 
 # -- what the recap says about itself ---------------------------------------------------------
 
@@ -385,6 +552,7 @@ class RecapData:
     wilayah: FigureTable
     channels: FigureTable
     register_count: int
+    trips: TripsPart
 
     @property
     def total(self) -> Figures:
@@ -400,8 +568,10 @@ class RecapData:
 EMPTY_TEXT = "Tidak ada permohonan yang diterima dalam periode ini."
 STATUS_NOTE = (
     "Status menurut keadaan saat rekap dibuat; jumlah kolom status sama dengan Diterima. "
+    "Disetujui: termasuk yang sudah diinput ke SIAK. "
+    "Terbit / selesai: diterbitkan (TTE), terkirim, siap diambil, diambil atau selesai. "
     "Tepat waktu: dokumen terbit paling lambat pada tanggal tenggat (hari kerja), "
-    "kapan pun diambil pemohon."
+    "kapan pun dikirim atau diambil pemohon."
 )
 
 
@@ -415,6 +585,8 @@ class Format(enum.StrEnum):
     INTEGER = "integer"
     PERCENT = "percent"
     DECIMAL = "decimal"
+    RATIO = "ratio"
+    """A small average shown with two decimals (``0,25`` revision rounds a request)."""
     DATE = "date"
     DATETIME = "datetime"
 
@@ -482,20 +654,48 @@ FIGURE_COLUMNS: tuple[ColumnSpec, ...] = (
 )
 
 
+TRIP_COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("Diterima", 9, Format.INTEGER, _field("received")),
+    ColumnSpec("Selesai", 9, Format.INTEGER, _field("finished")),
+    ColumnSpec("Tanpa datang (dikirim)", 10, Format.INTEGER, _field("no_visit")),
+    ColumnSpec("Sekali datang (diambil)", 10, Format.INTEGER, _field("one_visit")),
+    ColumnSpec("Tanpa datang (%)", 10, Format.PERCENT, _field("no_visit_pct")),
+    ColumnSpec("Putaran perbaikan rata-rata", 11, Format.RATIO, _field("average_rounds")),
+    ColumnSpec("Putaran perbaikan terbanyak", 11, Format.INTEGER, _field("max_rounds")),
+    ColumnSpec("Pesan ditulis", 9, Format.INTEGER, _field("messages")),
+    ColumnSpec("Pesan diterima", 9, Format.INTEGER, _field("delivered")),
+    ColumnSpec("Pesan gagal", 9, Format.INTEGER, _field("failed")),
+    ColumnSpec("Tidak datang sesuai jadwal", 11, Format.INTEGER, _field("no_shows")),
+)
+
+
+def trip_values(figures: TripFigures) -> tuple[object, ...]:
+    """Return a trips row's values in :data:`TRIP_COLUMNS` order."""
+    return row_values(TRIP_COLUMNS, figures)
+
+
+def hour_headers() -> tuple[str, ...]:
+    """The pickups-per-hour columns: ``08``, ``09`` … ``15``, then the hours outside."""
+    return (*(f"{hour:02d}" for hour in PICKUP_HOURS), OUTSIDE_HOURS)
+
+
 def figure_values(figures: Figures) -> tuple[object, ...]:
     """Return a row's values in :data:`FIGURE_COLUMNS` order."""
     return row_values(FIGURE_COLUMNS, figures)
 
 
 OFFICER_COLUMNS: tuple[ColumnSpec, ...] = (
-    ColumnSpec("Petugas", 30, Format.TEXT, _field("name")),
-    ColumnSpec("Login", 18, Format.TEXT, _field("login")),
-    ColumnSpec("Ditangani", 11, Format.INTEGER, _field("handled"), summed=True),
-    ColumnSpec("Disetujui", 11, Format.INTEGER, _field("approved"), summed=True),
-    ColumnSpec("Perlu perbaikan", 11, Format.INTEGER, _field("revised"), summed=True),
-    ColumnSpec("Ditolak", 10, Format.INTEGER, _field("rejected"), summed=True),
+    ColumnSpec("Petugas", 28, Format.TEXT, _field("name")),
+    ColumnSpec("Login", 15, Format.TEXT, _field("login")),
+    ColumnSpec("Ditangani", 10, Format.INTEGER, _field("handled"), summed=True),
+    ColumnSpec("Disetujui", 10, Format.INTEGER, _field("approved"), summed=True),
+    ColumnSpec("Perlu perbaikan", 10, Format.INTEGER, _field("revised"), summed=True),
+    ColumnSpec("Ditolak", 9, Format.INTEGER, _field("rejected"), summed=True),
+    ColumnSpec("Input SIAK", 9, Format.INTEGER, _field("siak_recorded"), summed=True),
     ColumnSpec("Diterbitkan", 11, Format.INTEGER, _field("issued"), summed=True),
-    ColumnSpec("Median jam sampai keputusan", 14, Format.DECIMAL, _field("median_hours")),
+    ColumnSpec("Dikirim", 9, Format.INTEGER, _field("sent"), summed=True),
+    ColumnSpec("Diserahkan", 11, Format.INTEGER, _field("handed_over"), summed=True),
+    ColumnSpec("Median jam sampai keputusan", 13, Format.DECIMAL, _field("median_hours")),
 )
 
 
@@ -511,7 +711,8 @@ def officer_totals(rows: Sequence[OfficerRow], label: str) -> tuple[object, ...]
 
 OFFICER_NOTE = (
     "Tindakan tercatat di log audit atas permohonan yang diterima dalam periode. Ditangani: "
-    "permohonan berbeda yang diambil, diputus, diterbitkan atau diselesaikan petugas."
+    "permohonan berbeda yang diambil, diputus, diinput ke SIAK, diterbitkan, dikirim, "
+    "dijadwalkan pengambilannya, diserahkan atau diselesaikan petugas."
 )
 
 

@@ -28,10 +28,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from disdukcapil_desk.domain.recap import (
     EMPTY_TEXT,
     FIGURE_COLUMNS,
+    HOURS_NOTE,
+    HOURS_TITLE,
     LOCATION_HEADER,
     OFFICER_COLUMNS,
     OFFICER_NOTE,
     REGISTER_COLUMNS,
+    TRIP_COLUMNS,
+    TRIPS_NOTE,
+    TRIPS_TITLE,
     ColumnSpec,
     DailyTable,
     FigureRow,
@@ -42,19 +47,28 @@ from disdukcapil_desk.domain.recap import (
     RecapMeta,
     RegisterRow,
     RowKind,
+    TripRow,
+    TripsPart,
+    TripTable,
     figure_values,
+    hour_headers,
     officer_totals,
     officer_values,
+    trip_values,
 )
 
 HEADER_ROW = 7
 """The table header row of every sheet; rows 1-6 are the title block."""
 SHEET_REGISTER = "Register"
+SHEET_TRIPS = "Perjalanan"
+SHEET_TRIPS_LOCATIONS = "Perjalanan per lokasi"
+SHEET_HOURS = "Pengambilan per jam"
 TOTAL_LABEL = "JUMLAH"
 _FORMATS = {
     Format.INTEGER: "#,##0",
     Format.PERCENT: "0.0%",
     Format.DECIMAL: "0.0",
+    Format.RATIO: "0.00",
     Format.DATE: "dd-mm-yyyy",
     Format.DATETIME: "dd-mm-yyyy hh:mm",
 }
@@ -473,6 +487,91 @@ def _officer_sheet(wb: Workbook, data: RecapData, officers: Sequence[OfficerRow]
     _keep_tail(sheet, table_end)
 
 
+def _trip_columns(table: TripTable) -> list[ColumnSpec]:
+    return [
+        _NO,
+        ColumnSpec(table.group_header, 16),
+        ColumnSpec(table.first_header, 38),
+        *TRIP_COLUMNS,
+    ]
+
+
+def _trip_line(number: int | None, row: TripRow) -> list[object]:
+    return [number, row.group, row.label, *trip_values(row.figures)]
+
+
+def _hour_columns(trips: TripsPart) -> list[ColumnSpec]:
+    return [
+        _NO,
+        ColumnSpec(trips.locations.group_header, 16),
+        ColumnSpec(trips.locations.first_header, 38),
+        *(ColumnSpec(h, 9, Format.INTEGER) for h in hour_headers()),
+        ColumnSpec("Jumlah", 9, Format.INTEGER),
+    ]
+
+
+def _trip_sheet(wb: Workbook, data: RecapData, name: str, table: TripTable) -> None:
+    """Trips and waiting per service (with the groups' subtotals) or per location.
+
+    A sheet of its own for each table: a printed page repeats one header row, so tables with
+    other columns cannot share a sheet.
+    """
+    columns = _trip_columns(table)
+    subtitle = f"{TRIPS_TITLE} — {table.title.lower()}"
+    sheet = _new_sheet(wb, (name, subtitle), columns, data.meta, "D8")
+    _header(sheet, data.empty)
+    for number, row in enumerate(table.rows, start=1):
+        sheet.table_row(_trip_line(number, row))
+    _filter(sheet, sheet.row)
+    sheet.table_row(_trip_line(None, TripRow("", TOTAL_LABEL, table.total)), bold=True)
+    if table.subtotals:
+        sheet.append([])
+        sheet.append([sheet.cell("Jumlah per " + table.group_header.lower(), "rk_sheet")])
+        for row in table.subtotals:
+            sheet.table_row(_trip_line(None, row), bold=True)
+    table_end = sheet.row
+    _notes(sheet, TRIPS_NOTE)
+    _signatures(sheet, data.meta)
+    _keep_tail(sheet, table_end)
+
+
+def _hours_sheet(wb: Workbook, data: RecapData, trips: TripsPart) -> None:
+    """Pickups per hour of the day per location, and a chart of them (the crowd)."""
+    columns = _hour_columns(trips)
+    sheet = _new_sheet(wb, (SHEET_HOURS, HOURS_TITLE), columns, data.meta, "D8")
+    _header(sheet, data.empty)
+    for number, hours in enumerate(trips.hours, start=1):
+        sheet.table_row([number, hours.group, hours.label, *hours.counts, hours.total])
+    _filter(sheet, sheet.row)
+    totals = trips.hour_totals
+    total_row = sheet.table_row([None, "", TOTAL_LABEL, *totals, sum(totals)], bold=True)
+    _notes(sheet, HOURS_NOTE)
+    _signatures(sheet, data.meta)
+    _keep_tail(sheet, total_row)
+    _hour_chart(sheet, HEADER_ROW, total_row)
+
+
+def _hour_chart(sheet: _Sheet, header: int, total_row: int) -> None:
+    """Pickups per hour over every location, as columns: when the office is crowded."""
+    chart = BarChart()
+    chart.type = "col"
+    chart.style = 10
+    chart.title = "Pengambilan per jam (semua lokasi)"
+    chart.legend = None
+    chart.y_axis.title = "Pengambilan"
+    chart.x_axis.title = "Jam (WIB)"
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    first, last = 4, 3 + len(hour_headers())
+    values = Reference(sheet.ws, min_col=first, max_col=last, min_row=total_row)
+    chart.add_data(values, from_rows=True, titles_from_data=False)
+    chart.set_categories(Reference(sheet.ws, min_col=first, max_col=last, min_row=header))
+    chart.width = 22
+    chart.height = 9
+    sheet.ws.row_breaks.append(Break(id=sheet.row + 1))  # type: ignore[attr-defined]
+    sheet.ws.add_chart(chart, f"B{sheet.row + 2}")  # type: ignore[attr-defined]
+
+
 def register_columns(data: RecapData) -> list[ColumnSpec]:
     """The register's columns: ``No.`` wide enough for the row count, ``Lokasi`` for the
     longest location name (the register's cells do not wrap: a long register stays fast).
@@ -560,6 +659,9 @@ def write_recap_xlsx(data: RecapData, register: Iterable[RegisterRow], path: Pat
         _daily_sheet(wb, data, data.daily)
         _officer_sheet(wb, data, data.officers)
         _figure_sheet(wb, data, data.wilayah, chart=False)
+        _trip_sheet(wb, data, SHEET_TRIPS, data.trips.services)
+        _trip_sheet(wb, data, SHEET_TRIPS_LOCATIONS, data.trips.locations)
+        _hours_sheet(wb, data, data.trips)
         _figure_sheet(wb, data, data.channels, chart=False)
         count = _register_sheet(wb, data, register)
     except BaseException:

@@ -21,6 +21,7 @@ from disdukcapil_desk.db.repositories import audit as audit_repo
 from disdukcapil_desk.db.repositories import recap as repo
 from disdukcapil_desk.domain.catalogue import ServiceGroup
 from disdukcapil_desk.domain.clock import WIB
+from disdukcapil_desk.domain.delivery import OutputKind
 from disdukcapil_desk.domain.dto import Actor, CancelFn, ProgressFn
 from disdukcapil_desk.domain.errors import DeskError, NotFound
 from disdukcapil_desk.domain.nik import mask_number
@@ -42,10 +43,16 @@ from disdukcapil_desk.domain.recap import (
     RegisterRow,
     RowKind,
     Signer,
+    TripFigures,
+    TripRow,
+    TripsPart,
+    TripTable,
     daily_table,
     format_date_id,
+    hour_rows,
     register_row,
     total,
+    trip_total,
     workday_index,
 )
 from disdukcapil_desk.domain.workflow import Permission, Status, require
@@ -189,6 +196,7 @@ class Recaps:
             wilayah=self._wilayah_table(session, scope, workdays),
             channels=self._channel_table(session, scope, workdays),
             register_count=services.total.received,
+            trips=self._trips(session, scope, services, locations),
         )
 
     def _meta(
@@ -279,7 +287,7 @@ class Recaps:
                 code,
                 locations[code][0],
                 found.get(code, Figures()),
-                "Dinas" if locations[code][1] == "dinas" else "UPT",
+                _location_kind(locations[code][1]),
             )
             for code in codes
         )
@@ -335,6 +343,55 @@ class Recaps:
             note=STATUS_NOTE,
         )
 
+    def _trips(
+        self,
+        session: Session,
+        scope: repo.RecapScope,
+        services: FigureTable,
+        locations: dict[str, tuple[str, str]],
+    ) -> TripsPart:
+        """Trips and waiting: one query per (service, location), added up here per service
+        (in the services table's order and groups) and per location; pickups per hour.
+        """
+        catalogue = self._ctx.reference.catalogue
+        electronic = [s.code for s in catalogue if s.outputs is OutputKind.DOCUMENT]
+        found = repo.trip_figures(session, scope, electronic)
+        per_service: dict[str, TripFigures] = defaultdict(TripFigures)
+        per_location: dict[str, TripFigures] = defaultdict(TripFigures)
+        for (service, location), figures in found:
+            per_service[service] += figures
+            per_location[location] += figures
+        grand = trip_total(f for _, f in found)
+        rows = [TripRow(r.code, r.label, per_service[r.code], r.group) for r in services.rows]
+        rows += [  # a code no longer in the service table still counts
+            TripRow(code, code, figures, _UNKNOWN)
+            for code, figures in sorted(per_service.items())
+            if code not in {r.code for r in services.rows}
+        ]
+        subtotals = tuple(
+            TripRow(
+                sub.code,
+                sub.label,
+                trip_total(r.figures for r in rows if r.group == _GROUP_LABELS[group]),
+                kind=RowKind.GROUP,
+            )
+            for sub, group in zip(services.subtotals, ServiceGroup, strict=True)
+        )
+        by_service = TripTable("Per layanan", "Layanan", "Kelompok", tuple(rows), subtotals, grand)
+        codes = [scope.location_code] if scope.location_code else list(locations)
+        location_rows = [
+            (code, locations[code][0], _location_kind(locations[code][1])) for code in codes
+        ]
+        by_location = TripTable(
+            "Per lokasi",
+            "Lokasi",
+            "Jenis",
+            tuple(TripRow(c, label, per_location[c], kind) for c, label, kind in location_rows),
+            total=grand,
+        )
+        hours = hour_rows(location_rows, repo.pickups_per_hour(session, scope))
+        return TripsPart(by_service, by_location, hours)
+
     def _officers(self, session: Session, scope: repo.RecapScope) -> tuple[OfficerRow, ...]:
         medians = repo.officer_medians(session, scope)
         rows = [
@@ -347,6 +404,9 @@ class Recaps:
                 c.rejected,
                 c.issued,
                 medians.get(c.login),
+                c.siak_recorded,
+                c.sent,
+                c.handed_over,
             )
             for c in repo.officer_counts(session, scope)
         ]
@@ -404,6 +464,10 @@ class Recaps:
                 detail=f"Rekap {period.label}, {data.meta.location_label}: "
                 f"{data.register_count} permohonan ke {path.name}",
             )
+
+
+def _location_kind(kind: str) -> str:
+    return "Dinas" if kind == "dinas" else "UPT"
 
 
 def _grouped_table(

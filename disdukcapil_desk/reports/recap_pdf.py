@@ -36,10 +36,15 @@ from reportlab.platypus import (
 from disdukcapil_desk.domain.recap import (
     EMPTY_TEXT,
     FIGURE_COLUMNS,
+    HOURS_NOTE,
+    HOURS_TITLE,
     LOCATION_HEADER,
     OFFICER_COLUMNS,
     OFFICER_NOTE,
     REGISTER_COLUMNS,
+    TRIP_COLUMNS,
+    TRIPS_NOTE,
+    TRIPS_TITLE,
     ColumnSpec,
     Figures,
     FigureTable,
@@ -47,9 +52,13 @@ from disdukcapil_desk.domain.recap import (
     RecapData,
     RecapMeta,
     RegisterRow,
+    TripRow,
+    TripTable,
     figure_values,
+    hour_headers,
     officer_totals,
     officer_values,
+    trip_values,
 )
 from disdukcapil_desk.reports.fonts import SANS, SANS_BOLD, register_fonts
 from disdukcapil_desk.reports.glyphs import check_recap, checked_register
@@ -103,6 +112,8 @@ def _number(value: object, fmt: Format) -> str:
         return f"{value:,}".replace(",", ".")
     if fmt is Format.PERCENT and isinstance(value, float):
         return f"{value * 100:.1f}%".replace(".", ",")
+    if fmt is Format.RATIO and isinstance(value, float):
+        return f"{value:.2f}".replace(".", ",")
     if fmt is Format.DECIMAL and isinstance(value, float):
         return f"{value:.1f}".replace(".", ",")
     if fmt is Format.DATE and hasattr(value, "strftime"):
@@ -270,6 +281,59 @@ def _officer_section(data: RecapData, styles: dict[str, ParagraphStyle]) -> list
     return story
 
 
+def _trip_table(
+    table: TripTable, styles: dict[str, ParagraphStyle], note: str = ""
+) -> list[Flowable]:
+    """A trips table (its rows, JUMLAH, and the group subtotals when it has them)."""
+    columns = [
+        _NO,
+        ColumnSpec(table.group_header, 17),
+        ColumnSpec(table.first_header, 36),
+        *TRIP_COLUMNS,
+    ]
+
+    def line(number: int | None, row: TripRow) -> list[object]:
+        return [number, row.group, row.label, *trip_values(row.figures)]
+
+    rows = [line(i, r) for i, r in enumerate(table.rows, start=1)]
+    rows.append(line(None, TripRow("", "JUMLAH", table.total)))
+    story: list[Flowable] = [Paragraph(_xml(table.title), styles["sheet"])]
+    if not table.subtotals:
+        story.append(_table(columns, rows, styles, bold_rows=1, note=note))
+        return story
+    story.append(_table(columns, rows, styles, bold_rows=1))
+    story.append(Paragraph("Jumlah per " + table.group_header.lower(), styles["sheet"]))
+    sub = [line(None, r) for r in table.subtotals]
+    story.append(_table(columns, sub, styles, bold_rows=len(sub), note=note))
+    return story
+
+
+def _trips_section(data: RecapData, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """Trips and waiting: per service, per location, and pickups per hour of the day."""
+    trips = data.trips
+    story = _title_block(data.meta, TRIPS_TITLE, styles, data.empty)
+    story += _trip_table(trips.services, styles)
+    story += _trip_table(trips.locations, styles, note=TRIPS_NOTE)
+    columns = [
+        _NO,
+        ColumnSpec(trips.locations.group_header, 17),
+        ColumnSpec(trips.locations.first_header, 36),
+        *(ColumnSpec(h, 7, Format.INTEGER) for h in hour_headers()),
+        ColumnSpec("Jumlah", 8, Format.INTEGER),
+    ]
+    rows: list[list[object]] = [
+        [i, r.group, r.label, *r.counts, r.total] for i, r in enumerate(trips.hours, start=1)
+    ]
+    totals = trips.hour_totals
+    rows.append([None, "", "JUMLAH", *totals, sum(totals)])
+    hours = [
+        Paragraph(_xml(HOURS_TITLE), styles["sheet"]),
+        _table(columns, rows, styles, bold_rows=1, note=HOURS_NOTE),
+    ]
+    story.append(KeepTogether(hours))  # the heading never ends a page alone
+    return story
+
+
 def _signatures(meta: RecapMeta, styles: dict[str, ParagraphStyle]) -> Flowable:
     lines = max((len(s.caption) for s in meta.signers), default=0)
     cells = []
@@ -420,6 +484,8 @@ def render_recap_pdf(
         _daily_section(data, styles),
         _officer_section(data, styles),
         _figure_section(data.wilayah, data, styles),
+        _trips_section(data, styles),
+        # short: the signatures that follow share its page
         _figure_section(data.channels, data, styles),
     ]
     for index, section in enumerate(sections):

@@ -10,7 +10,7 @@ are WIB (UTC+7) days, computed in SQL. Working days to finish are summed in SQL 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,10 +35,19 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement, Label
 
-from disdukcapil_desk.db.models import AppUser, AuditLog, Location, Service, ServiceRequest
+from disdukcapil_desk.db.models import (
+    AppUser,
+    AuditLog,
+    Location,
+    OutgoingMessage,
+    PickupBooking,
+    Service,
+    ServiceRequest,
+)
 from disdukcapil_desk.domain.clock import WIB
-from disdukcapil_desk.domain.recap import Breakdown, Figures, Period
-from disdukcapil_desk.domain.workflow import Action, Status
+from disdukcapil_desk.domain.delivery import PickupState
+from disdukcapil_desk.domain.recap import Breakdown, Figures, Period, TripFigures
+from disdukcapil_desk.domain.workflow import FINISHED_STATUSES, Action, Status
 
 SR = ServiceRequest
 _COMPLETED = (
@@ -48,10 +57,24 @@ _COMPLETED = (
     Status.COLLECTED.value,
     Status.DONE.value,
 )
-_CLOSED_SERVED = (Status.DONE.value, Status.SENT.value, Status.COLLECTED.value)
+_CLOSED_SERVED = tuple(sorted(status.value for status in FINISHED_STATUSES))
+"""Closed with the citizen served: done, sent, collected (their ``closed_at`` is the finish)."""
+_UNCLOSED_COMPLETED = (Status.ISSUED.value, Status.READY_FOR_PICKUP.value)
+"""Completed but still open: they finished at their last change (the issue, the booking)."""
 _IN_PROCESS = (Status.NEW.value, Status.IN_REVIEW.value)
+_APPROVED = (Status.APPROVED.value, Status.SIAK_RECORDED.value)
+"""Approved, the document not yet issued: recorded in SIAK or not yet."""
 _DECISIONS = (Action.APPROVE.value, Action.REQUEST_REVISION.value, Action.REJECT.value)
-_HANDLING = (*_DECISIONS, Action.CLAIM.value, Action.ISSUE.value, Action.FINISH.value)
+_HANDLING = (
+    *_DECISIONS,
+    Action.CLAIM.value,
+    Action.RECORD_SIAK.value,
+    Action.ISSUE.value,
+    Action.SEND.value,
+    Action.BOOK_PICKUP.value,
+    Action.CHECK_IN.value,
+    Action.FINISH.value,
+)
 _STREAM_BATCH = 2000
 
 
@@ -88,6 +111,15 @@ class RecapScope:
         # SQLite keeps UTC text; date() shifts it and returns 'YYYY-MM-DD'.
         return type_coerce(func.date(moment, literal_column("'+7 hours'")), Date)
 
+    def office_hour(self, moment: SQLColumnExpression[dt.datetime | None]) -> ColumnElement[int]:
+        """The hour of the day (0-23, WIB) of a timestamp column, in SQL."""
+        if self.postgresql:
+            utc = func.timezone(literal_column("'UTC'"), moment)
+            return cast(extract("hour", utc + literal_column("INTERVAL '7 hours'")), Integer)
+        return cast(
+            func.strftime(literal_column("'%H'"), moment, literal_column("'+7 hours'")), Integer
+        )
+
     def hours_between(
         self, start: SQLColumnExpression[dt.datetime], end: SQLColumnExpression[dt.datetime]
     ) -> ColumnElement[float]:
@@ -100,13 +132,12 @@ class RecapScope:
 
 
 def finished_at() -> ColumnElement[dt.datetime]:
-    """When a completed request finished: closed (done) or its last change (issued)."""
+    """When a completed request finished: closed (done, sent, collected) or its last change
+    (issued, or ready for pickup: the booking that followed the issue).
+    """
     return case(
-        (
-            SR.status.in_([Status.DONE.value, Status.SENT.value, Status.COLLECTED.value]),
-            SR.closed_at,
-        ),
-        (SR.status.in_([Status.ISSUED.value, Status.READY_FOR_PICKUP.value]), SR.updated_at),
+        (SR.status.in_(_CLOSED_SERVED), SR.closed_at),
+        (SR.status.in_(_UNCLOSED_COMPLETED), SR.updated_at),
         else_=None,
     )
 
@@ -179,7 +210,7 @@ def figures_by(
             func.count(),
             _count_if(SR.status.in_(_IN_PROCESS)),
             _count_if(SR.status == Status.NEEDS_REVISION.value),
-            _count_if(SR.status == Status.APPROVED.value),
+            _count_if(SR.status.in_(_APPROVED)),
             _count_if(completed),
             _count_if(SR.status == Status.REJECTED.value),
             _count_if(SR.status == Status.CANCELLED.value),
@@ -242,6 +273,9 @@ class OfficerCounts:
     revised: int
     rejected: int
     issued: int
+    siak_recorded: int
+    sent: int
+    handed_over: int
 
 
 def _officer_join(scope: RecapScope) -> list[ColumnElement[bool]]:
@@ -263,6 +297,9 @@ def officer_counts(session: Session, scope: RecapScope) -> list[OfficerCounts]:
             _count_if(AuditLog.action == Action.REQUEST_REVISION.value),
             _count_if(AuditLog.action == Action.REJECT.value),
             _count_if(AuditLog.action == Action.ISSUE.value),
+            _count_if(AuditLog.action == Action.RECORD_SIAK.value),
+            _count_if(AuditLog.action == Action.SEND.value),
+            _count_if(AuditLog.action == Action.CHECK_IN.value),
         )
         .select_from(SR)
         .join(AuditLog, AuditLog.entity_key == SR.number)
@@ -310,6 +347,108 @@ def officer_medians(session: Session, scope: RecapScope) -> dict[str, float]:
     middle = ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
     stmt2 = select(ranked.c.actor, func.avg(ranked.c.hours)).where(middle).group_by(ranked.c.actor)
     return {str(a): float(m) for a, m in session.execute(stmt2) if m is not None}
+
+
+def trip_figures(
+    session: Session, scope: RecapScope, electronic_services: Sequence[str]
+) -> list[tuple[tuple[str, str], TripFigures]]:
+    """Return the trip figures of each (service, location) of the scope, in one statement.
+
+    Revision rounds, messages and missed appointments are first counted per request of the
+    scope (each a ``GROUP BY`` joined to the scope's requests), then added up per group with
+    the requests' own counts; no request is read one by one.
+
+    Args:
+        session: an open session.
+        scope: the period and location.
+        electronic_services: the codes of the services whose only output is a document sent
+            electronically: their ``done`` requests finished without a visit; the ``done``
+            requests of the other services (a card to collect) finished with one.
+    """
+    in_scope = scope.conditions()
+    rounds = (
+        select(AuditLog.entity_key.label("number"), func.count().label("n"))
+        .select_from(SR)
+        .join(AuditLog, AuditLog.entity_key == SR.number)
+        .where(
+            AuditLog.entity == "service_request",
+            AuditLog.action == Action.REQUEST_REVISION.value,
+            *in_scope,
+        )
+        .group_by(AuditLog.entity_key)
+        .subquery("rounds")
+    )
+    om = OutgoingMessage
+    messages = (
+        select(
+            om.service_request_id.label("request_id"),
+            func.count().label("n"),
+            _count_if(om.delivered_at.is_not(None) & om.failed_at.is_(None)).label("delivered"),
+            _count_if(om.failed_at.is_not(None)).label("failed"),
+        )
+        .select_from(SR)
+        .join(om, om.service_request_id == SR.id)
+        .where(*in_scope)
+        .group_by(om.service_request_id)
+        .subquery("messages")
+    )
+    missed = (
+        select(PickupBooking.service_request_id.label("request_id"), func.count().label("n"))
+        .select_from(SR)
+        .join(PickupBooking, PickupBooking.service_request_id == SR.id)
+        .where(PickupBooking.state == PickupState.MISSED.value, *in_scope)
+        .group_by(PickupBooking.service_request_id)
+        .subquery("missed")
+    )
+    done = SR.status == Status.DONE.value
+    electronic = list(electronic_services)
+    stmt = (
+        select(
+            SR.service_code,
+            SR.location_code,
+            func.count(),
+            _count_if(SR.status.in_(_CLOSED_SERVED)),
+            _count_if((SR.status == Status.SENT.value) | (done & SR.service_code.in_(electronic))),
+            _count_if(
+                (SR.status == Status.COLLECTED.value) | (done & SR.service_code.not_in(electronic))
+            ),
+            func.coalesce(func.sum(rounds.c.n), 0),
+            func.coalesce(func.max(rounds.c.n), 0),
+            func.coalesce(func.sum(messages.c.n), 0),
+            func.coalesce(func.sum(messages.c.delivered), 0),
+            func.coalesce(func.sum(messages.c.failed), 0),
+            func.coalesce(func.sum(missed.c.n), 0),
+        )
+        .select_from(SR)
+        .outerjoin(rounds, rounds.c.number == SR.number)
+        .outerjoin(messages, messages.c.request_id == SR.id)
+        .outerjoin(missed, missed.c.request_id == SR.id)
+        .where(*in_scope)
+        .group_by(SR.service_code, SR.location_code)
+    )
+    return [
+        ((str(service), str(location)), TripFigures(*(int(v) for v in rest)))
+        for service, location, *rest in session.execute(stmt)
+    ]
+
+
+def pickups_per_hour(session: Session, scope: RecapScope) -> list[tuple[str, int, int]]:
+    """Return ``(location code, hour of day in WIB, pickups)`` groups: the checked-in pickup
+    appointments of the scope's requests, by the hour of their check-in.
+    """
+    hour = scope.office_hour(PickupBooking.checked_in_at).label("hour")
+    stmt = (
+        select(SR.location_code, hour, func.count())
+        .select_from(SR)
+        .join(PickupBooking, PickupBooking.service_request_id == SR.id)
+        .where(
+            PickupBooking.state == PickupState.CHECKED_IN.value,
+            PickupBooking.checked_in_at.is_not(None),
+            *scope.conditions(),
+        )
+        .group_by(SR.location_code, hour)
+    )
+    return [(str(code), int(h), int(n)) for code, h, n in session.execute(stmt)]
 
 
 def _register_columns() -> dict[str, SQLColumnExpression[Any]]:

@@ -73,10 +73,12 @@ def test_register_row_from_named_database_columns() -> None:
 
 def test_totals_add_up_the_summed_columns_only() -> None:
     rows = [
-        OfficerRow("a", "Ani", 3, 2, 0, 1, 0, 1.5),
-        OfficerRow("b", "Budi", 4, 1, 1, 0, 2, None),
+        OfficerRow("a", "Ani", 3, 2, 0, 1, 0, 1.5, siak_recorded=2, sent=1),
+        OfficerRow("b", "Budi", 4, 1, 1, 0, 2, None, siak_recorded=1, handed_over=3),
     ]
-    assert officer_totals(rows, "JUMLAH") == ("JUMLAH", "", 7, 3, 1, 1, 2, None)
+    # Petugas, Login, Ditangani, Disetujui, Perlu perbaikan, Ditolak, Input SIAK,
+    # Diterbitkan, Dikirim, Diserahkan, Median
+    assert officer_totals(rows, "JUMLAH") == ("JUMLAH", "", 7, 3, 1, 1, 3, 2, 1, 3, None)
     assert figure_values(Figures(received=4, completed=2, on_time=1)) == (
         4,
         0,

@@ -15,12 +15,53 @@ from disdukcapil_desk.domain.recap import (
     RegisterRow,
     RowKind,
     Signer,
+    TripFigures,
+    TripRow,
+    TripsPart,
+    TripTable,
     daily_table,
+    hour_rows,
 )
 
 PERIOD = Period(dt.date(2026, 11, 1), dt.date(2026, 11, 3))
 KK = Figures(received=3, in_process=1, completed=2, on_time=1, working_days=5, timed=2)
 KIA = Figures(received=1, rejected=1)
+KK_TRIPS = TripFigures(
+    received=3,
+    finished=2,
+    no_visit=2,
+    revision_rounds=1,
+    max_rounds=1,
+    messages=4,
+    delivered=3,
+    failed=1,
+)
+KIA_TRIPS = TripFigures(received=1, finished=1, one_visit=1, no_shows=1, messages=2, delivered=2)
+
+
+def trips_part(empty: bool = False) -> TripsPart:
+    rows = (
+        ()
+        if empty
+        else (
+            TripRow("kk", "Kartu Keluarga & KTP", KK_TRIPS, "Pendaftaran Penduduk"),
+            TripRow("kia", "KIA", KIA_TRIPS, "Pendaftaran Penduduk"),
+        )
+    )
+    grand = TripFigures() if empty else KK_TRIPS + KIA_TRIPS
+    services = TripTable(
+        "Per layanan",
+        "Layanan",
+        "Kelompok",
+        rows,
+        (TripRow("pp", "Jumlah Pendaftaran Penduduk", grand, kind=RowKind.GROUP),),
+        grand,
+    )
+    locations = TripTable(
+        "Per lokasi", "Lokasi", "Jenis", (TripRow("DINAS", "Dinas", grand, "Dinas"),), (), grand
+    )
+    counts = [] if empty else [("DINAS", 9, 1), ("DINAS", 17, 1)]
+    return TripsPart(services, locations, hour_rows([("DINAS", "Dinas", "Dinas")], counts))
 
 
 def recap_data(empty: bool = False) -> RecapData:
@@ -64,6 +105,7 @@ def recap_data(empty: bool = False) -> RecapData:
         wilayah=table,
         channels=plain,
         register_count=0 if empty else 2,
+        trips=trips_part(empty),
     )
 
 

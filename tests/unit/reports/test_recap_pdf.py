@@ -46,7 +46,7 @@ def test_a_table_note_never_starts_a_page_alone() -> None:
     register_fonts(FONTS)
     styles = recap_pdf._styles()
     columns = [recap_pdf._NO, *OFFICER_COLUMNS]
-    rows = [[i, f"Petugas {i}", f"p{i}", 1, 1, 0, 0, 0, 1.0] for i in range(1, 31)]
+    rows = [[i, f"Petugas {i}", f"p{i}", 1, 1, 0, 0, 0, 0, 0, 0, 1.0] for i in range(1, 31)]
     table = recap_pdf._table(columns, rows, styles, bold_rows=1, note=OFFICER_NOTE)
     _, height = table.wrap(recap_pdf._WIDTH, 10_000)
     splits = 0
