@@ -55,13 +55,20 @@ from disdukcapil_desk.domain.pickup import (
     setting_key,
     windows_from,
 )
-from disdukcapil_desk.domain.workflow import Action, Permission, Status, require
+from disdukcapil_desk.domain.workflow import (
+    Action,
+    Permission,
+    Status,
+    check_transition,
+    require,
+)
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.boundaries import check_office, listing_office
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.outbox import write_message
 from disdukcapil_desk.operations.queue import QueueOps
 
+_SETTINGS_KEY = "pickup_office_settings"
 SWEEP_BATCH = 200
 """Appointments a sweep handles per transaction."""
 
@@ -154,24 +161,25 @@ class PickupOps:
         with self._ctx.unit_of_work() as session:
             request = self._queue.request_for_change(session, actor, request_id, version)
             self._check_needs_pickup(request)
-            self._queue.transition_in(session, actor, request_id, Action.BOOK_PICKUP)
-            window = self._take_window(session, request, slot)
+            check_transition(Action.BOOK_PICKUP, Status(request.status), actor)
+            window, slot_id = self._take_window(session, request, slot)
             booking = repo.add_booking(
                 session,
                 request_id=request.id,
-                slot_id=window[1],
+                slot_id=slot_id,
                 at=self._ctx.now(session),
                 by=actor.login,
             )
-            return self._announce(
+            # One audit line: the status change, with the appointment as its detail.
+            self._queue.transition_in(
                 session,
                 actor,
-                request,
-                window[0],
-                booking,
-                MessageKind.READY_FOR_PICKUP,
-                touch=False,  # the transition has touched it
+                request_id,
+                Action.BOOK_PICKUP,
+                reason=f"janji {booking}: {window.date_text} {window.time_text} WIB",
             )
+            place = self._message(session, actor, request, window, MessageKind.READY_FOR_PICKUP)
+            return Booked(request.id, request.number, window, place, request.version)
 
     def rebook(
         self,
@@ -400,7 +408,7 @@ class PickupOps:
     # -- helpers ---------------------------------------------------------------------------
 
     def _hours(self, session: Session, location_code: str) -> PickupHours:
-        return hours_from(office_repo.stored_settings(session).get(setting_key(location_code)))
+        return hours_from(_settings(session).get(setting_key(location_code)))
 
     def _check_needs_pickup(self, request: RequestRecord) -> None:
         service = self._ctx.reference.catalogue.get(request.service_code)
@@ -502,13 +510,10 @@ class PickupOps:
         window: Window,
         booking_id: int,
         kind: MessageKind,
-        *,
-        touch: bool = True,
     ) -> Booked:
         """The message with the appointment, the request's new version, the audit line."""
         place = self._message(session, actor, request, window, kind)
-        if touch:
-            self._touch(session, request, actor)
+        self._touch(session, request, actor)
         record(
             self._ctx,
             session,
@@ -533,7 +538,7 @@ class PickupOps:
         service = reference.catalogue.get(request.service_code)
         name, address = repo.place(session, request.location_code)
         place = f"{name}, {address}" if address else name
-        settings = settings_from(office_repo.stored_settings(session))
+        settings = settings_from(_settings(session))
         distinct = not same_person(
             (request.applicant_name, request.nik), (request.subject_name, request.subject_nik)
         )
@@ -604,6 +609,14 @@ def pickup_reply(ctx: DeskContext, session: Session, row: IncomingRecord) -> Req
         return PickupOps(ctx).reschedule_from_reply(session, number, row.service_code, wish, row.id)
     except PickupError as exc:
         raise IntakeRejected(str(exc)) from exc
+
+
+def _settings(session: Session) -> dict[str, str]:
+    """The office settings, read once per transaction."""
+    stored = session.info.get(_SETTINGS_KEY)
+    if stored is None:
+        stored = session.info[_SETTINGS_KEY] = office_repo.stored_settings(session)
+    return dict(stored)
 
 
 def _payload(request: RequestRecord) -> dict[str, object]:

@@ -140,9 +140,7 @@ def test_a_reply_asks_for_another_window_with_an_optional_day() -> None:
 
 
 def test_the_scanned_receipt_gives_the_request_number() -> None:
-    assert number_from_scan("DDK2|R|DINAS/20261102/0001|1A2B3C4D|ABCDEF") == (
-        "DINAS/20261102/0001"
-    )
+    assert number_from_scan("DDK2|R|DINAS/20261102/0001|1A2B3C4D|ABCDEF") == ("DINAS/20261102/0001")
     assert number_from_scan(" dinas/20261102/0001 ") == "DINAS/20261102/0001"
     with pytest.raises(PickupError, match="sertifikat"):
         number_from_scan("DDK2|C|3604-LU-02112026-0001|1A2B3C4D|ABCDEF")
