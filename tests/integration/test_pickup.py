@@ -402,3 +402,40 @@ def test_eight_workstations_never_overbook_a_window(
     assert len(counts) == BOOKINGS // 10, "the earliest windows, filled"
     assert all(booked == live == capacity == 10 for _, capacity, booked, live in counts)
     assert sorted(per_request) == ids
+
+
+def test_the_pickup_commands(
+    ctx: DeskContext, counter: Actor, users: dict[str, Actor], clock: FakeClock, tmp_path: Path
+) -> None:
+    import argparse
+    import io
+
+    from disdukcapil_desk.cli.pickup import add_commands
+
+    first, second = issued_cards(ctx, 2)
+    numbers = [QueueOps(ctx).detail(counter, i).row.number for i in (first, second)]
+    parser = argparse.ArgumentParser()
+    add_commands(parser.add_subparsers(dest="command"))
+
+    def run(actor: Actor, *argv: str) -> str:
+        args = parser.parse_args(list(argv))
+        args.actor = actor  # logged in at the command line's door
+        out = io.StringIO()
+        assert args.handler(args, ctx, out) == 0
+        return out.getvalue()
+
+    assert "3 orang per jadwal" in run(users["admin"], "pickup", "hours", UPT, "--capacity", "3")
+    assert "Terjadwal" in run(counter, "pickup", "book", numbers[0])
+    out = run(counter, "pickup", "book", numbers[1], "--jadwal", "2026-11-03 09:30")
+    assert "Selasa, 3 November 2026 09.30" in out
+    out = run(counter, "pickup", "book", numbers[1], "--ulang", "--jadwal", "2026-11-03 10:00")
+    assert "10.00" in out
+    out = run(counter, "pickup", "windows", "--date", "2026-11-03")
+    assert "08.00\u201308.30  terisi 1/3" in out and "09.30\u201310.00  terisi 0/3" in out
+    clock.now = wib("2026-11-03", "07:00").astimezone(dt.UTC)
+    assert "2 baris" in run(counter, "pickup", "list")
+    run(counter, "pickup", "list", "-o", str(tmp_path / "daftar.pdf"))
+    assert (tmp_path / "daftar.pdf").read_bytes().startswith(b"%PDF")
+    assert numbers[0] in run(counter, "pickup", "checkin", numbers[0])
+    clock.now = wib("2026-11-03", "12:00").astimezone(dt.UTC)
+    assert "Tidak datang: 1 (dijadwal ulang 1" in run(counter, "pickup", "sweep")
