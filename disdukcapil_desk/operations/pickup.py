@@ -83,6 +83,11 @@ class PickupOps:
 
     # -- the office's windows ---------------------------------------------------------------
 
+    def today(self) -> dt.date:
+        """The office's date now (the server's on PostgreSQL): the day a pickup list opens on."""
+        with self._ctx.reading() as session:
+            return office_date(self._ctx.now(session))
+
     def hours(self, location_code: str) -> PickupHours:
         """An office's pickup hours (the defaults until the administrator sets them)."""
         with self._ctx.reading() as session:

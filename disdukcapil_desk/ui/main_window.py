@@ -59,6 +59,7 @@ from disdukcapil_desk.ui.workstation import TEXT_SCALES, WorkstationSettings
 if TYPE_CHECKING:  # the screens and dialogs below are imported when the window first uses them
     from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
     from disdukcapil_desk.ui.dialogs.document_preview import DocumentPreviewDialog
+    from disdukcapil_desk.ui.dialogs.pickup_dialog import PickupDialog
     from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
     from disdukcapil_desk.ui.dialogs.void_dialog import VoidDialog
     from disdukcapil_desk.ui.queue.queue_view import QueueView
@@ -77,6 +78,8 @@ LISTENING_REFRESH_MS = 120_000
 """With PostgreSQL pushing changes, polling is only a safety net."""
 DEBOUNCE_MS = 400
 RETRY_MS = 10_000
+PICKUP_SWEEP_S = 300.0
+"""How often a workstation's poll also sweeps the pickups (no-shows, reminders)."""
 PAGE_QUEUE, PAGE_VERIFY, PAGE_LOCKED = range(3)
 
 
@@ -277,6 +280,7 @@ class MainWindow(QMainWindow):
             ("print_ready", self.tr("Cetak yang siap"), "", self.print_all_ready),
             ("void", self.tr("Batalkan"), "", self.open_void),
             ("verify", self.tr("Periksa QR"), "Ctrl+K", self.verify_document),
+            ("pickup", self.tr("Pengambilan"), "Ctrl+J", self.open_pickup),
             ("recap", self.tr("Rekap"), "Ctrl+E", self.export_recap),
             ("admin", self.tr("Administrasi"), "", self.open_admin),
             ("lock", self.tr("Kunci"), "Ctrl+L", self.lock),
@@ -294,7 +298,7 @@ class MainWindow(QMainWindow):
             self.toolbar_actions[name] = action
         may_work = self.session.can(Permission.EDIT_REQUEST)
         self.toolbar_actions["take_next"].setEnabled(may_work)
-        for name in ("open", "refresh"):
+        for name in ("open", "refresh", "pickup"):
             self.toolbar_actions[name].setEnabled(self.may_view_queue)
         self.toolbar_actions["ingest"].setEnabled(self.session.can(Permission.RUN_INGEST))
         may_issue = self.session.can(Permission.ISSUE)
@@ -395,6 +399,16 @@ class MainWindow(QMainWindow):
     def _on_refresh_timer(self) -> None:
         # Another workstation's notice, or the poll standing in for it: on the one broadcast.
         self.runner.changes.publish(QUEUE_CHANGED_ELSEWHERE)
+        self.sweep_pickups()
+
+    def sweep_pickups(self) -> None:
+        """No-shows and tomorrow's reminders, at most every few minutes (idempotent)."""
+        now = time.monotonic()
+        if self.may_view_queue and now - getattr(self, "_swept_at", -PICKUP_SWEEP_S) >= (
+            PICKUP_SWEEP_S
+        ):
+            self._swept_at = now
+            self.runner.run(self.session.pickup_sweep, lambda _r: None, self._load_failed)
 
     def _connection_ok(self) -> None:
         self.connection_banner.hide()
@@ -738,6 +752,16 @@ class MainWindow(QMainWindow):
         from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
 
         dialog = AdminDialog(self.session, self.runner, self)
+        dialog.open()
+        return dialog
+
+    def open_pickup(self) -> PickupDialog:
+        """Today's pickup list: check-in by scanning the receipt, booking, the printed list."""
+        from disdukcapil_desk.ui.dialogs.pickup_dialog import PickupDialog
+
+        dialog = PickupDialog(
+            self.session, self.runner, lambda name, pdf: self.open_pdf(name, pdf), self
+        )
         dialog.open()
         return dialog
 

@@ -282,6 +282,7 @@ OFFICE_FREE: dict[str, str] = {
     "LocationOps.list": "catalogue read: the offices",
     "LocationOps.assign_kecamatan": "which UPT serves a kecamatan; administrators only",
     "ClockOps.clock_skew": "compares clocks; no data",
+    f"{P}.today": "the office's date; no data",
     f"{P}.hours": "an office's pickup hours: opening times, no citizen's data",
     f"{P}.set_hours": "an office's pickup hours; administrators only",
     f"{P}.sweep": "the desk itself marks no-shows and sends reminders; no officer, no input",
