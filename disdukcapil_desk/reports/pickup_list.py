@@ -24,8 +24,8 @@ from disdukcapil_desk.reports.glyphs import check_texts, printed_texts
 from disdukcapil_desk.reports.styles import ensure_fonts
 
 _MARGIN = 14 * mm
-_HEADER = ("No.", "Jam (WIB)", "Nomor permohonan", "Pemohon / NIK", "Dokumen", "Status", "Paraf")
-_WIDTHS = (9 * mm, 22 * mm, 38 * mm, 48 * mm, 34 * mm, 21 * mm, 10 * mm)
+_HEADER = ("No", "Jam (WIB)", "Nomor permohonan", "Pemohon / NIK", "Dokumen", "Status", "Paraf")
+_WIDTHS = (9 * mm, 23 * mm, 38 * mm, 44 * mm, 29 * mm, 24 * mm, 15 * mm)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,7 @@ def render_pickup_list(data: PickupListData) -> bytes:
         Spacer(1, 6 * mm),
         Paragraph(
             escape(
-                f"Jumlah terjadwal: {len(booked)} · menunggu pemohon: {len(waiting)} · "
+                f"Jadwal hari ini: {len(booked)} · menunggu pemohon: {len(waiting)} · "
                 f"dicetak oleh {data.printed_by}"
             ),
             styles["small"],
@@ -133,6 +133,8 @@ def _table(rows: list[PickupRow], styles: dict[str, ParagraphStyle]) -> Table:
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8E8E8")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
                 ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#F7F7F7")]),
             ]
         )

@@ -280,7 +280,6 @@ class MainWindow(QMainWindow):
             ("print_ready", self.tr("Cetak yang siap"), "", self.print_all_ready),
             ("void", self.tr("Batalkan"), "", self.open_void),
             ("verify", self.tr("Periksa QR"), "Ctrl+K", self.verify_document),
-            ("pickup", self.tr("Pengambilan"), "Ctrl+J", self.open_pickup),
             ("recap", self.tr("Rekap"), "Ctrl+E", self.export_recap),
             ("admin", self.tr("Administrasi"), "", self.open_admin),
             ("lock", self.tr("Kunci"), "Ctrl+L", self.lock),
@@ -298,7 +297,7 @@ class MainWindow(QMainWindow):
             self.toolbar_actions[name] = action
         may_work = self.session.can(Permission.EDIT_REQUEST)
         self.toolbar_actions["take_next"].setEnabled(may_work)
-        for name in ("open", "refresh", "pickup"):
+        for name in ("open", "refresh"):
             self.toolbar_actions[name].setEnabled(self.may_view_queue)
         self.toolbar_actions["ingest"].setEnabled(self.session.can(Permission.RUN_INGEST))
         may_issue = self.session.can(Permission.ISSUE)
@@ -322,13 +321,23 @@ class MainWindow(QMainWindow):
             if page is not None:
                 page.addAction(about)
         self.toolbar_actions["about"] = about
+        # In the account menu, with its key on every page: the toolbar is full at 125 %.
+        pickup = QAction(self.tr("Pengambilan hari ini (Ctrl+J)"), self)
+        pickup.setObjectName("pickupAction")
+        pickup.setShortcut(QKeySequence("Ctrl+J"))
+        pickup.setEnabled(self.may_view_queue)
+        pickup.triggered.connect(self.open_pickup)
+        for page in pages:
+            if page is not None:
+                page.addAction(pickup)
+        self.toolbar_actions["pickup"] = pickup
         self.account_actions = add_account_button(
             toolbar,
             self.session.actor,
             self.change_password,
             self.log_out,
             pages=pages,
-            extras=[self._make_view_menu(), about],
+            extras=[self._make_view_menu(), about, pickup],
         )
 
     def _make_view_menu(self) -> QMenu:

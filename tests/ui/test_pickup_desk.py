@@ -52,7 +52,8 @@ def test_book_then_check_in_by_scanning_the_receipt(
     first, _second = issued_cards(ctx, 2)
     action = counter_window.toolbar_actions["pickup"]
     assert action.isEnabled() and action.shortcut().toString() == "Ctrl+J"
-    action.trigger()
+    counter_window.queue.table.setFocus()
+    qtbot.keyClick(counter_window.queue.table, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
     dialog = counter_window.findChild(PickupDialog)
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.day.date() == QDate(2026, 11, 2), timeout=10000)
