@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -84,3 +84,27 @@ def _number(ctx: DeskContext, request_id: int) -> str:
         found = session.get(ServiceRequest, request_id)
         assert found is not None
         return found.number
+
+
+def test_the_administrator_sets_an_offices_pickup_hours(
+    qtbot: QtBot, ctx: DeskContext, users: dict[str, Actor], runner: TaskRunner
+) -> None:
+    from disdukcapil_desk.operations.pickup import PickupOps
+    from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
+
+    session = DeskSession(ctx, users["admin"], "DINAS")
+    dialog = AdminDialog(session, runner)
+    qtbot.addWidget(dialog)
+    tab = dialog.pickup_tab
+    dialog.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.office.count() > 1 and "08:00" in tab.state.text(), timeout=10000)
+    tab.office.setCurrentIndex(tab.office.findData("UPT-05"))
+    runner.wait_idle()
+    tab.capacity.setValue(4)
+    tab.end.setTime(QTime(12, 0))
+    qtbot.keyClick(tab.save_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: "Tersimpan" in tab.state.text(), timeout=10000)
+    runner.wait_idle()
+    hours = PickupOps(ctx).hours("UPT-05")
+    assert (hours.capacity, hours.end.hour, PickupOps(ctx).hours("DINAS").capacity) == (4, 12, 10)
+    dialog.close()
