@@ -20,6 +20,7 @@ from disdukcapil_desk.ui.main_window import MainWindow
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 from disdukcapil_desk.ui.workstation import WorkstationSettings
+from tests.conftest import FakeClock
 from tests.integration.test_pickup import issued_cards, status
 
 
@@ -108,3 +109,24 @@ def test_the_administrator_sets_an_offices_pickup_hours(
     hours = PickupOps(ctx).hours("UPT-05")
     assert (hours.capacity, hours.end.hour, PickupOps(ctx).hours("DINAS").capacity) == (4, 12, 10)
     dialog.close()
+
+
+def test_the_windows_poll_sweeps_the_pickups(
+    qtbot: QtBot,
+    ctx: DeskContext,
+    counter_window: MainWindow,
+    users: dict[str, Actor],
+    clock: FakeClock,
+) -> None:
+    from disdukcapil_desk.operations.pickup import PickupOps
+    from tests.integration.test_pickup import bookings
+
+    [request_id] = issued_cards(ctx, 1)
+    PickupOps(ctx).book(users["loket.upt05"], request_id, None)
+    clock.advance(days=1, hours=2)  # Tuesday 11:00 WIB: the 08:00 window has passed
+    counter_window.refresh_timer.timeout.emit()
+    qtbot.waitUntil(lambda: len(bookings(ctx, request_id)) == 2, timeout=10000)
+    assert [s for s, _ in bookings(ctx, request_id)] == ["missed", "booked"]
+    counter_window.refresh_timer.timeout.emit()  # within five minutes: no second sweep
+    counter_window.runner.wait_idle()
+    assert len(bookings(ctx, request_id)) == 2
