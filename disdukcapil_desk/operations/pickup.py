@@ -373,7 +373,13 @@ class PickupOps:
             report.waiting += 1
             self._touch(session, request, SYSTEM_ACTOR)
             return
-        window, slot_id = self._take_window(session, request, None)
+        try:
+            with session.begin_nested():
+                window, slot_id = self._take_window(session, request, None)
+        except PickupError:  # no window with room for weeks: the office sees them waiting
+            report.waiting += 1
+            self._touch(session, request, SYSTEM_ACTOR)
+            return
         new_id = repo.add_booking(
             session,
             request_id=request.id,

@@ -417,7 +417,11 @@ class MainWindow(QMainWindow):
             PICKUP_SWEEP_S
         ):
             self._swept_at = now
-            self.runner.run(self.session.pickup_sweep, lambda _r: None, self._load_failed)
+            self.runner.run(
+                self.session.pickup_sweep,
+                lambda _report: None,
+                lambda e: log.warning("pickup sweep failed: %s", type(e).__name__),
+            )
 
     def _connection_ok(self) -> None:
         self.connection_banner.hide()

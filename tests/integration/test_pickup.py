@@ -439,3 +439,32 @@ def test_the_pickup_commands(
     assert numbers[0] in run(counter, "pickup", "checkin", numbers[0])
     clock.now = wib("2026-11-03", "12:00").astimezone(dt.UTC)
     assert "Tidak datang: 1 (dijadwal ulang 1" in run(counter, "pickup", "sweep")
+
+
+def test_a_no_show_with_no_window_left_waits_and_the_sweep_goes_on(
+    ctx: DeskContext,
+    counter: Actor,
+    users: dict[str, Actor],
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import functools
+
+    from disdukcapil_desk.domain import pickup as domain_pickup
+    from disdukcapil_desk.operations import pickup as operations_pickup
+
+    monkeypatch.setattr(
+        operations_pickup, "windows_from", functools.partial(domain_pickup.windows_from, horizon=2)
+    )
+    ops = PickupOps(ctx)
+    one_window = PickupHours(start=dt.time(8), end=dt.time(8, 30), capacity=1)
+    ops.set_hours(users["admin"], UPT, one_window)
+    missed, wednesday, thursday = issued_cards(ctx, 3)
+    ops.book(counter, missed, None)  # Tuesday 08:00
+    ops.book(counter, wednesday, None)  # Wednesday 08:00: the horizon's last day
+    ops.book(counter, thursday, None, slot=wib("2026-11-05", "08:00"))
+    clock.now = wib("2026-11-03", "09:00").astimezone(dt.UTC)
+    report = ops.sweep()
+    assert (report.missed, report.rebooked, report.waiting) == (1, 0, 1)
+    assert [s for s, _ in bookings(ctx, missed)] == ["missed"]
+    assert_counts_consistent(ctx)
