@@ -351,9 +351,9 @@ def test_two_workstations_sweeping_at_once_do_each_thing_once(
 
 WORKERS = 8
 BOOKINGS = int(os.environ.get("DISDUKCAPIL_PICKUP_BOOKINGS", "160"))
-"""The issue's figure is 500 (``DISDUKCAPIL_PICKUP_BOOKINGS=500``: about 100 s on SQLite and
-140 s on PostgreSQL on a busy 2-core machine); the suite books 160, still 8 processes racing
-for the same earliest windows, 16 windows of 10."""
+"""The issue's figure is 500 (``DISDUKCAPIL_PICKUP_BOOKINGS=500``: 41 s on SQLite and 60 s on
+PostgreSQL on a shared 2-core machine, some 20 s of it starting the processes); the suite books 160,
+still 8 processes racing for the same earliest windows, 16 windows of 10."""
 
 
 def _book_all(url: str, ids: list[int]) -> int:
