@@ -31,6 +31,7 @@ import datetime as dt
 import json
 import os
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -544,6 +545,97 @@ def main(argv: Sequence[str]) -> None:
     user_screens(app, shots)
     void_screen(app, shots)
     quarantine_screen(app, shots)
+    pickup_screens(app, shots)
+
+
+# -- pickup by appointment (pickup-list, pickup-print) --------------------------------------
+
+PICKUP_SHOTS = ("pickup-list", "pickup-print")
+PICKUP_MONDAY = dt.date(2026, 11, 30)
+
+
+def _wib(day: dt.date, hhmm: str) -> dt.datetime:
+    hour, minute = map(int, hhmm.split(":"))
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=dt.UTC) - dt.timedelta(
+        hours=7
+    )
+
+
+def _issued_cards(ctx: DeskContext, count: int) -> list[int]:
+    """``count`` KTP-el replacements of UPT-05, approved by its counter and issued."""
+    from tests.factories import make_request
+
+    intake = IntakeOps(ctx)
+    names = ("Siti Aminah", "Dedi Kurniawan", "Rina Marlina", "Agus Salim", "Nurhayati",
+             "Bambang Sutrisno", "Euis Komariah", "Ujang Suherman")  # fmt: skip
+    for i in range(count):
+        intake.submit_row(
+            make_request(
+                external_ref=f"ambil-{i}",
+                location_code="UPT-05",
+                fields={"nama": names[i % len(names)]},
+                received_at=_wib(PICKUP_MONDAY, "07:00") - dt.timedelta(days=14, minutes=i),
+            )
+        )
+    intake.ingest()
+    counter, head = UserOps(ctx).actor("loket.upt05"), UserOps(ctx).actor("kasi.dinas")
+    queue, documents = QueueOps(ctx), DocumentOps(ctx)
+    ids = []
+    while (lease := queue.claim_next(counter, "UPT-05")) is not None:
+        queue.decide(counter, lease.request_id, Action.APPROVE)
+        documents.issue(head, lease.request_id)
+        ids.append(lease.request_id)
+    return ids
+
+
+def pickup_screens(app: QApplication, shots: Shots) -> None:
+    """Pengambilan hari ini of UPT-05 on a Monday at 10:40 WIB: two collected, one who did
+    not come at 10:00 (rebooked), three still to come, one awaited after two misses; the
+    scanner's last check-in shown; and the printed list (pdftoppm).
+    """
+    if not shots.wanted(*PICKUP_SHOTS):
+        return
+    from disdukcapil_desk.operations.pickup import PickupOps
+
+    ctx = demo_database(shots, "demo-pickup", 20)
+    now = [_wib(PICKUP_MONDAY, "06:00")]
+    ctx.clock = lambda: now[0]
+    ids = _issued_cards(ctx, 8)
+    counter = UserOps(ctx).actor("loket.upt05")
+    ops = PickupOps(ctx)
+    friday = PICKUP_MONDAY - dt.timedelta(days=3)
+    now[0] = _wib(friday, "07:00")
+    ops.book(counter, ids[0], None, slot=_wib(friday, "08:00"))  # missed on Friday…
+    now[0] = _wib(PICKUP_MONDAY, "06:00")
+    ops.sweep()
+    ops.rebook(counter, ids[0], None, slot=_wib(PICKUP_MONDAY, "08:00"))  # …and on Monday
+    for request_id, hhmm in zip(
+        ids[1:], ("09:00", "09:00", "09:30", "10:00", "11:00", "11:30", "13:00"), strict=True
+    ):
+        ops.book(counter, request_id, None, slot=_wib(PICKUP_MONDAY, hhmm))
+    now[0] = _wib(PICKUP_MONDAY, "09:20")
+    ops.sweep()  # 08:00 passed: missed a second time, the citizen is awaited
+    numbers = [r.number for r in ops.day_list(counter) if r.window is not None]
+    ops.check_in(counter, numbers[1])
+    window = desk_window(ctx, "loket.upt05", workstation(shots, "workstation-pickup"))
+    dialog = window.open_pickup()
+    settle(app)
+    dialog.check_in_field.setText(f"DDK2|R|{numbers[2]}|1A2B3C4D|ABCDEFGHIJKLMNOP")
+    dialog.check_in()
+    dialog.check_in_field.setText("UPT-05/2026")  # the scanner is typing the next one
+    settle(app)
+    shots.grab_screen(app, "pickup-list")
+    if shots.wanted("pickup-print"):
+        pdf = shots.work / "daftar-pengambilan.pdf"
+        pdf.write_bytes(window.session.pickup_list_pdf())
+        stem = shots.path("pickup-print").with_suffix("")
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "80", "-singlefile", str(pdf), str(stem)], check=True
+        )
+        print(shots.path("pickup-print"))
+    dialog.close()
+    window.close()
+    ctx.close()
 
 
 if __name__ == "__main__":

@@ -18,7 +18,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from disdukcapil_desk import APP_ID, __version__
-from disdukcapil_desk.cli import audit, channel, documents, intake, recap, signer, users
+from disdukcapil_desk.cli import (
+    audit,
+    channel,
+    documents,
+    intake,
+    pickup,
+    recap,
+    signer,
+    users,
+)
 from disdukcapil_desk.cli.access import LOGIN_ENV, OPEN, OWN_PASSWORD, actor_of, admit
 from disdukcapil_desk.cli.parsing import (
     Commands,
@@ -142,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_commands(commands)
     signer.add_commands(commands)
     channel.add_commands(commands)
+    pickup.add_commands(commands)
     return parser
 
 

@@ -33,6 +33,7 @@ from disdukcapil_desk.db.repositories import channel as channel_repo
 from disdukcapil_desk.db.repositories.channel import ClaimedMessage, Report
 from disdukcapil_desk.domain.delivery import MessageKind
 from disdukcapil_desk.domain.errors import DeskError
+from disdukcapil_desk.domain.pickup import RESCHEDULE_FIELD
 from disdukcapil_desk.domain.vocabulary import Channel
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
@@ -42,7 +43,6 @@ log = logging.getLogger("disdukcapil_desk.channel")
 
 SAMPLE_CITIZENS = "channel/citizens.json"
 """The bundled sample citizens (below ``resources/``)."""
-RESCHEDULE_TEXT = "JADWAL ULANG"
 """What a citizen answers to a pickup appointment to ask for another window."""
 TRANSIENT_REASON = "simulasi: jaringan kanal tidak menjawab"
 PERMANENT_REASON = "simulasi: nomor/alamat tidak terdaftar pada kanal"
@@ -375,16 +375,16 @@ def pickup_reschedule_row(
 ) -> IncomingRow:
     """The citizen's "JADWAL ULANG" answer to a pickup appointment, as an intake row.
 
-    ASSUMED SHAPE, to be aligned with the pickup design: a reply row of the request's service
-    with ``reply_to_number`` = the request number and a payload ``{"balasan": "JADWAL ULANG"}``
-    (optionally ``"jadwal_diminta"``: an ISO date-time the citizen prefers). This function is
-    the one place the reference channel builds it.
+    A reply row of the request's service with ``reply_to_number`` = the request number and
+    the payload ``{"jadwal_ulang": true}`` (optionally ``"tanggal"``: the ISO date the citizen
+    prefers; see ``docs/pickup.md``). This function is the one place the reference channel
+    builds it.
     """
     return IncomingRow(
         channel=channel.value,
         external_ref=f"jadwal-{channel.value}-{message.id}",
         service_code=person.service_code,
-        payload=json.dumps({"balasan": RESCHEDULE_TEXT}),
+        payload=json.dumps({RESCHEDULE_FIELD: True}),
         sender=person.contact(channel),
         reply_to_number=message.request_number,
     )

@@ -60,6 +60,7 @@ from disdukcapil_desk.log import redact
 from disdukcapil_desk.operations.audit import AuditBuffer, record
 from disdukcapil_desk.operations.boundaries import check_unrouted
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.pickup import pickup_reply
 
 log = logging.getLogger("disdukcapil_desk.intake")
 
@@ -338,6 +339,10 @@ class IntakeOps:
         batch), a resubmission is applied to its request now; return whether it was a
         resubmission and the office whose queue changes.
         """
+        rescheduled = pickup_reply(self._ctx, session, row)  # "jadwal ulang": another window
+        if rescheduled is not None:
+            batch.outcomes[row.id] = (rescheduled.id, None)
+            return True, rescheduled.location_code
         received_on = office_date(row.received_at)
         parsed = parse_incoming(
             self._ctx.reference.intake_rules,

@@ -59,6 +59,7 @@ from disdukcapil_desk.ui.workstation import TEXT_SCALES, WorkstationSettings
 if TYPE_CHECKING:  # the screens and dialogs below are imported when the window first uses them
     from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
     from disdukcapil_desk.ui.dialogs.document_preview import DocumentPreviewDialog
+    from disdukcapil_desk.ui.dialogs.pickup_dialog import PickupDialog
     from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
     from disdukcapil_desk.ui.dialogs.void_dialog import VoidDialog
     from disdukcapil_desk.ui.queue.queue_view import QueueView
@@ -77,6 +78,8 @@ LISTENING_REFRESH_MS = 120_000
 """With PostgreSQL pushing changes, polling is only a safety net."""
 DEBOUNCE_MS = 400
 RETRY_MS = 10_000
+PICKUP_SWEEP_S = 300.0
+"""How often a workstation's poll also sweeps the pickups (no-shows, reminders)."""
 PAGE_QUEUE, PAGE_VERIFY, PAGE_LOCKED = range(3)
 
 
@@ -318,13 +321,23 @@ class MainWindow(QMainWindow):
             if page is not None:
                 page.addAction(about)
         self.toolbar_actions["about"] = about
+        # In the account menu, with its key on every page: the toolbar is full at 125 %.
+        pickup = QAction(self.tr("Pengambilan hari ini (Ctrl+J)"), self)
+        pickup.setObjectName("pickupAction")
+        pickup.setShortcut(QKeySequence("Ctrl+J"))
+        pickup.setEnabled(self.may_view_queue)
+        pickup.triggered.connect(self.open_pickup)
+        for page in pages:
+            if page is not None:
+                page.addAction(pickup)
+        self.toolbar_actions["pickup"] = pickup
         self.account_actions = add_account_button(
             toolbar,
             self.session.actor,
             self.change_password,
             self.log_out,
             pages=pages,
-            extras=[self._make_view_menu(), about],
+            extras=[self._make_view_menu(), about, pickup],
         )
 
     def _make_view_menu(self) -> QMenu:
@@ -395,6 +408,20 @@ class MainWindow(QMainWindow):
     def _on_refresh_timer(self) -> None:
         # Another workstation's notice, or the poll standing in for it: on the one broadcast.
         self.runner.changes.publish(QUEUE_CHANGED_ELSEWHERE)
+        self.sweep_pickups()
+
+    def sweep_pickups(self) -> None:
+        """No-shows and tomorrow's reminders, at most every few minutes (idempotent)."""
+        now = time.monotonic()
+        if self.may_view_queue and now - getattr(self, "_swept_at", -PICKUP_SWEEP_S) >= (
+            PICKUP_SWEEP_S
+        ):
+            self._swept_at = now
+            self.runner.run(
+                self.session.pickup_sweep,
+                lambda _report: None,
+                lambda e: log.warning("pickup sweep failed: %s", type(e).__name__),
+            )
 
     def _connection_ok(self) -> None:
         self.connection_banner.hide()
@@ -738,6 +765,16 @@ class MainWindow(QMainWindow):
         from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
 
         dialog = AdminDialog(self.session, self.runner, self)
+        dialog.open()
+        return dialog
+
+    def open_pickup(self) -> PickupDialog:
+        """Today's pickup list: check-in by scanning the receipt, booking, the printed list."""
+        from disdukcapil_desk.ui.dialogs.pickup_dialog import PickupDialog
+
+        dialog = PickupDialog(
+            self.session, self.runner, lambda name, pdf: self.open_pdf(name, pdf), self
+        )
         dialog.open()
         return dialog
 

@@ -47,6 +47,7 @@ from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.findings import Finding
 from disdukcapil_desk.domain.history import HistoryEntry
 from disdukcapil_desk.domain.office import OfficeSettings
+from disdukcapil_desk.domain.pickup import Booked, PickupHours, PickupRow, SlotRow, SweepReport
 from disdukcapil_desk.domain.recap import RecapResult
 from disdukcapil_desk.domain.workflow import CLOSED_STATUSES, Permission, Role, Status, holds
 from disdukcapil_desk.operations.clock import ClockOps
@@ -61,6 +62,7 @@ from disdukcapil_desk.ui.changes import note
 
 if TYPE_CHECKING:  # imported on first use: documents (ReportLab, pyHanko) and the watcher
     from disdukcapil_desk.operations.documents import DocumentOps
+    from disdukcapil_desk.operations.pickup import PickupOps
     from disdukcapil_desk.operations.watch import QueueWatcher
 
 CLOSED_COUNTS_SECONDS = 300.0
@@ -523,6 +525,63 @@ class DeskSession:
     def set_user_role(self, login: str, role: Role, location_code: str) -> UserChange:
         """Change a user's role and location (``""``: no location)."""
         return _user_changed(UserOps(self.ctx).set_role(self.actor, login, role, location_code))
+
+    # -- pickup --
+
+    @property
+    def _pickup(self) -> PickupOps:
+        from disdukcapil_desk.operations.pickup import PickupOps
+
+        return PickupOps(self.ctx)
+
+    def pickup_today(self) -> dt.date:
+        """The office's date now (the server's on PostgreSQL)."""
+        return self._pickup.today()
+
+    def pickup_list(self, day: dt.date | None = None) -> list[PickupRow]:
+        """The office's pickup list of ``day`` (today), then the documents awaiting citizens."""
+        return self._pickup.day_list(self.actor, self.location, day)
+
+    def pickup_check_in(self, scanned: str) -> PickupRow:
+        """Record a collection from a scanned receipt QR or a typed request number."""
+        row = self._pickup.check_in(self.actor, scanned)
+        note(_request(row.request_id))
+        return row
+
+    def pickup_book(self, number: str, slot: dt.datetime | None = None) -> Booked:
+        """Book (or, when it has one, change) the pickup of an issued request by its number."""
+        row = self._queue.detail(self.actor, number).row
+        pickup = self._pickup
+        booked = (
+            pickup.rebook(self.actor, row.id, row.version, slot)
+            if row.status is Status.READY_FOR_PICKUP
+            else pickup.book(self.actor, row.id, row.version, slot)
+        )
+        note(_request(row.id))
+        return booked
+
+    def pickup_windows(self, day: dt.date) -> list[SlotRow]:
+        """The office's windows of ``day`` and how full they are."""
+        return self._pickup.windows(self.actor, self.location, day)
+
+    def pickup_list_pdf(self, day: dt.date | None = None) -> bytes:
+        """The printable pickup list of the office's day."""
+        return self._pickup.list_pdf(self.actor, self.location, day)
+
+    def pickup_sweep(self) -> SweepReport:
+        """Mark no-shows (rebooking once) and send tomorrow's reminders (the desk acts)."""
+        report = self._pickup.sweep()
+        if report.changed:
+            note(QUEUE_CHANGED_ELSEWHERE)
+        return report
+
+    def pickup_hours(self, location_code: str) -> PickupHours:
+        """An office's pickup hours."""
+        return self._pickup.hours(location_code)
+
+    def set_pickup_hours(self, location_code: str, hours: PickupHours) -> bool:
+        """Set an office's pickup hours (administrators)."""
+        return self._pickup.set_hours(self.actor, location_code, hours)
 
 
 def _request(request_id: int) -> Changes:

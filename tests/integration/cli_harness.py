@@ -158,4 +158,10 @@ def sample_arguments(folder: Path) -> dict[tuple[str, ...], list[str]]:
         ("user", "deactivate"): ["loket2.dinas"],
         ("user", "activate"): ["loket2.dinas"],
         ("user", "set-role"): ["loket2.dinas", "--role", "operator"],
+        ("pickup", "windows"): ["--date", "2026-11-03"],
+        ("pickup", "hours"): ["UPT-05", "--capacity", "5"],
+        ("pickup", "book"): ["UPT-05/20261102/0001"],
+        ("pickup", "list"): ["-o", str(out / "daftar.pdf")],
+        ("pickup", "checkin"): ["UPT-05/20261102/0001"],
+        ("pickup", "sweep"): [],
     }

@@ -165,4 +165,4 @@ def test_a_pickup_appointment_may_be_answered_with_jadwal_ulang(
             )
         ).one()
     assert reply.reply_to_number == number
-    assert json.loads(reply.payload) == {"balasan": "JADWAL ULANG"}
+    assert json.loads(reply.payload) == {"jadwal_ulang": True}

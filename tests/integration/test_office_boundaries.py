@@ -35,6 +35,7 @@ from disdukcapil_desk.domain.workflow import Action, Role
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.intake import IntakeOps
+from disdukcapil_desk.operations.pickup import PickupOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.recaps import Recaps
 from disdukcapil_desk.operations.users import UserOps
@@ -131,7 +132,23 @@ def _scoped_build_recap(world: World) -> None:
     assert result.received == 1
 
 
-Q, V, D = "QueueOps", "VerificationOps", "DocumentOps"
+def _issued_id(world: World) -> int:
+    with world.ctx.reading() as session:
+        found = session.scalar(
+            select(ServiceRequest.id).where(ServiceRequest.number == world.issued_number)
+        )
+    assert found is not None
+    return int(found)
+
+
+def _scoped_pickup_list(world: World) -> None:
+    ops = PickupOps(world.ctx)
+    with pytest.raises(PermissionDenied):
+        ops.day_list(world.counter, "DINAS")
+    assert ops.day_list(world.counter) == [], "UPT-05's own list: nothing of the dinas"
+
+
+Q, V, D, P = "QueueOps", "VerificationOps", "DocumentOps", "PickupOps"
 
 CALLS: dict[str, Callable[[World], None]] = {
     # -- the queue --------------------------------------------------------------------------
@@ -218,6 +235,15 @@ CALLS: dict[str, Callable[[World], None]] = {
             w.counter, DocumentKind.CERTIFICATE, [w.certificate]
         )
     ),
+    # -- pickup -----------------------------------------------------------------------------
+    f"{P}.book": _refused(lambda w: PickupOps(w.ctx).book(w.verifier, _issued_id(w), None)),
+    f"{P}.rebook": _refused(lambda w: PickupOps(w.ctx).rebook(w.verifier, _issued_id(w), None)),
+    f"{P}.check_in": _refused(lambda w: PickupOps(w.ctx).check_in(w.counter, w.issued_number)),
+    f"{P}.windows": _refused(
+        lambda w: PickupOps(w.ctx).windows(w.counter, "DINAS", dt.date(2026, 11, 3))
+    ),
+    f"{P}.day_list": _scoped_pickup_list,
+    f"{P}.list_pdf": _refused(lambda w: PickupOps(w.ctx).list_pdf(w.counter, "DINAS")),
     # -- recaps -----------------------------------------------------------------------------
     "Recaps.recap_data": _scoped_recap,
     "Recaps.build_recap": _scoped_build_recap,
@@ -256,6 +282,11 @@ OFFICE_FREE: dict[str, str] = {
     "LocationOps.list": "catalogue read: the offices",
     "LocationOps.assign_kecamatan": "which UPT serves a kecamatan; administrators only",
     "ClockOps.clock_skew": "compares clocks; no data",
+    f"{P}.today": "the office's date; no data",
+    f"{P}.hours": "an office's pickup hours: opening times, no citizen's data",
+    f"{P}.set_hours": "an office's pickup hours; administrators only",
+    f"{P}.sweep": "the desk itself marks no-shows and sends reminders; no officer, no input",
+    f"{P}.reschedule_from_reply": "a channel's reply applied by ingest, the desk acting",
     # Accounts are the agency's; managing them is the administrators' (MANAGE_USERS).
     "UserOps.add": "administrators only",
     "UserOps.reset_password": "administrators only",

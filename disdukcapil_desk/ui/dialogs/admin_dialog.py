@@ -38,6 +38,7 @@ from disdukcapil_desk.domain.documents import RegisterEvent, key_fingerprint, lo
 from disdukcapil_desk.domain.dto import Changes
 from disdukcapil_desk.domain.office import SETTING_LABELS, OfficeSettings
 from disdukcapil_desk.ui.dialogs.duties_tab import DutiesTab
+from disdukcapil_desk.ui.dialogs.pickup_hours_tab import PickupHoursTab
 from disdukcapil_desk.ui.dialogs.quarantine_tab import QuarantineTab
 from disdukcapil_desk.ui.dialogs.users_tab import UsersTab
 from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
@@ -90,6 +91,8 @@ class AdminDialog(QDialog):
         tabs.addTab(self.duties_tab, self.tr("Pemisahan tugas"))
         self.quarantine_tab = QuarantineTab(session, runner, lambda error: show_error(self, error))
         tabs.addTab(self.quarantine_tab, self.tr("Karantina masuk"))
+        self.pickup_tab = PickupHoursTab(session, runner, lambda error: show_error(self, error))
+        tabs.addTab(self.pickup_tab, self.tr("Jadwal ambil"))
         close = QPushButton(self.tr("Tutup"))
         close.clicked.connect(self.accept)
         row = QHBoxLayout()
@@ -102,6 +105,7 @@ class AdminDialog(QDialog):
         self.users_tab.load()
         self.duties_tab.load()
         self.quarantine_tab.load()
+        self.pickup_tab.load()
         self._load_settings()
         self._load_signing()
         self._load_register()
