@@ -485,6 +485,11 @@ class IntakeOps:
             raise IntakeRejected(
                 f"permohonan {number} sudah berstatus '{status.label}'; kirim permohonan baru"
             )
+        if status not in _CITIZEN_MAY_CHANGE:
+            raise IntakeRejected(
+                f"permohonan {number} sudah berstatus '{status.label}': datanya sudah diperiksa "
+                "dan tidak dapat diubah lewat pesan; hubungi kantor bila ada yang salah"
+            )
         if target.service_code != parsed.service.code:
             raise IntakeRejected(
                 f"perbaikan untuk layanan {parsed.service.code!r}, sedangkan permohonan "
@@ -594,6 +599,11 @@ class _Batch:
     outcomes: dict[int, tuple[int | None, str | None]] = field(default_factory=dict)
     """Row id → (the request it became, None) or (None, the quarantine reason)."""
     changed_queues: set[str] = field(default_factory=set)
+
+
+_CITIZEN_MAY_CHANGE = frozenset({Status.NEW, Status.IN_REVIEW, Status.NEEDS_REVISION})
+"""Statuses in which the citizen's answer may still change the request's data: once it is
+approved, the data is what the office checked and entered in SIAK."""
 
 
 def _is_resubmission(row: IncomingRecord) -> bool:

@@ -178,6 +178,29 @@ def test_resubmission_joins_its_request_and_returns_it_to_the_queue(
     assert links == 1
 
 
+def test_an_answer_after_approval_cannot_change_the_checked_data(
+    ctx: DeskContext, users: dict[str, Actor]
+) -> None:
+    ingest_rows(ctx, sample_row("wa-1001"))
+    original = request_of(ctx, "wa-1001")
+    queue = QueueOps(ctx)
+    officer = users["loket.dinas"]
+    queue.claim(officer, original.id)
+    queue.decide(officer, original.id, Action.APPROVE)
+    late = sample_row(
+        "wa-1008",
+        reply_to_number=original.number,
+        payload=json.dumps({"anak_tempat_lahir": "RSUD Banten"}),
+    )
+    report = ingest_rows(ctx, late)
+
+    assert (report.quarantined, report.resubmissions) == (1, 0)
+    assert "tidak dapat diubah" in (incoming_of(ctx, "wa-1008").ingest_error or "")
+    kept = request_of(ctx, "wa-1001")
+    assert kept.status == Status.APPROVED.value and kept.resubmission_count == 0
+    assert json.loads(kept.payload).get("anak_tempat_lahir") != "RSUD Banten"
+
+
 def test_resubmission_for_unknown_number_is_quarantined(ctx: DeskContext) -> None:
     fix = sample_row("wa-1008", reply_to_number="DINAS/20990101/0001")
     report = ingest_rows(ctx, fix)
