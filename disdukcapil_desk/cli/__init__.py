@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from disdukcapil_desk import APP_ID, __version__
-from disdukcapil_desk.cli import audit, documents, intake, recap, signer, users
+from disdukcapil_desk.cli import audit, documents, intake, recap, siak, signer, users
 from disdukcapil_desk.cli.access import LOGIN_ENV, OPEN, OWN_PASSWORD, actor_of, admit
 from disdukcapil_desk.cli.parsing import (
     Commands,
@@ -141,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_commands(commands)
     audit.add_commands(commands)
     signer.add_commands(commands)
+    siak.add_commands(commands)
     return parser
 
 

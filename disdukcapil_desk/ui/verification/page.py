@@ -44,6 +44,7 @@ from disdukcapil_desk.ui.tasks import TaskRunner
 from disdukcapil_desk.ui.verification.attachment_viewer import AttachmentViewer, Content
 from disdukcapil_desk.ui.verification.checklist import ChecklistTable
 from disdukcapil_desk.ui.verification.fields_form import FieldsForm
+from disdukcapil_desk.ui.verification.follow_up import FOLLOW_UP_STATUSES, FollowUpPanel
 from disdukcapil_desk.ui.verification.panels import FindingsView, HistoryView
 
 log = logging.getLogger("disdukcapil_desk.ui.verification")
@@ -142,6 +143,9 @@ class VerificationPage(QWidget):
         self.tabs.addTab(self.form_area, self.tr("&Data permohonan"))
         self.history = HistoryView(self.tabs)
         self.tabs.addTab(self.history, self.tr("Ri&wayat"))
+        self.follow_up = FollowUpPanel(self._session, self._runner, self.tabs)
+        self.follow_up.changed.connect(self.request_changed)
+        self.tabs.addTab(self.follow_up, self.tr("Tindak &lanjut"))
         right_layout.addWidget(self.tabs, 1)
         return right
 
@@ -242,6 +246,11 @@ class VerificationPage(QWidget):
         elif editable:
             self.banner.hide()
         self.tabs.setCurrentWidget(self.history if waiting else self.form_area)
+        following = detail.row.status in FOLLOW_UP_STATUSES
+        self.tabs.setTabVisible(self.tabs.indexOf(self.follow_up), following)
+        if following:
+            self.follow_up.load(detail.row.id)
+            self.tabs.setCurrentWidget(self.follow_up)
         self.dirty = False
         if self.read_only:
             self._lease_timer.stop()
