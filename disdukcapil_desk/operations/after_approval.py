@@ -224,8 +224,12 @@ class AfterApprovalOps:
             return TteAttached(self._follow_up_in(session, request), document, warnings)
 
     def _trust_roots(self, actor: Actor, request_id: int) -> tuple[bytes, ...]:
+        """The certificates the desk trusts, once the request is seen to take a PDF at all
+        (refused early, before the file is read; checked again in the write).
+        """
         with self._ctx.reading() as session:
-            self._visible(session, actor, request_id)
+            request = self._visible(session, actor, request_id)
+            self._check_attachable(session, request, self._service(request), TteSource.SIAK)
             return DocumentOps(self._ctx).signing.trust_roots(session) or ()
 
     def _check_attachable(

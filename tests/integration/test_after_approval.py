@@ -22,7 +22,12 @@ from disdukcapil_desk.db.models import (
 from disdukcapil_desk.db.repositories import siak as siak_repo
 from disdukcapil_desk.domain.delivery import MessageKind, SiakNumberError, SiakNumberKind
 from disdukcapil_desk.domain.dto import Actor
-from disdukcapil_desk.domain.errors import DeskError, PermissionDenied, WorkflowError
+from disdukcapil_desk.domain.errors import (
+    DeskError,
+    PermissionDenied,
+    StaleVersionError,
+    WorkflowError,
+)
 from disdukcapil_desk.domain.workflow import Action, Status
 from disdukcapil_desk.operations.after_approval import AfterApprovalOps
 from disdukcapil_desk.operations.context import DeskContext
@@ -35,6 +40,7 @@ from disdukcapil_desk.reports.signing import load_identity, sign_pdf
 from disdukcapil_desk.reports.tte import TteRefused
 from tests.integration.test_document_signing import PASSPHRASE, incremental_update, make_pkcs12
 from tests.integration.test_documents import BIRTH, DEATH, configure, submit
+from tests.integration.test_intake import request_of
 
 AKTA = SiakNumberKind.AKTA
 AKTA_NO = "3604-KM-03112026-0007"
@@ -77,10 +83,10 @@ def approved_request(ctx: DeskContext, service: str, ref: str, **fields: str) ->
     IntakeOps(ctx).ingest()
     counter = UserOps(ctx).actor("loket.dinas")
     queue = QueueOps(ctx)
-    lease = queue.claim_next(counter, "DINAS")
-    assert lease is not None
-    queue.decide(counter, lease.request_id, Action.APPROVE)
-    return lease.request_id
+    request_id = request_of(ctx, ref).id
+    queue.claim(counter, request_id)
+    queue.decide(counter, request_id, Action.APPROVE)
+    return request_id
 
 
 def _audit(ctx: DeskContext, action: str) -> list[AuditLog]:
@@ -173,7 +179,7 @@ def test_a_number_of_another_request_is_refused_naming_it(
 
 
 def test_two_workstations_racing_for_one_number_meet_the_unique_key(
-    ctx: DeskContext, users: dict[str, Actor]
+    ctx: DeskContext, users: dict[str, Actor], db_kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A colleague's transaction has recorded the number but not committed when this one
     checks: the check finds nothing; the unique key refuses the insert once the colleague
@@ -184,6 +190,15 @@ def test_two_workstations_racing_for_one_number_meet_the_unique_key(
     ops = AfterApprovalOps(ctx)
     first_number = ops.follow_up(officer, first).number
     outcome: list[BaseException | None] = []
+    looked_up: list[tuple[int, str] | None] = []
+    real_holder = siak_repo.holder
+
+    def holder(*args: object) -> tuple[int, str] | None:
+        found = real_holder(*args)  # type: ignore[arg-type]
+        looked_up.append(found)
+        return found
+
+    monkeypatch.setattr(siak_repo, "holder", holder)
     with ctx.unit_of_work() as colleague:
         siak_repo.put_number(
             colleague, first, AKTA, AKTA_NO, at=dt.datetime.now(dt.UTC), by="kolega"
@@ -198,12 +213,14 @@ def test_two_workstations_racing_for_one_number_meet_the_unique_key(
 
         racer = threading.Thread(target=record)
         racer.start()
-        racer.join(timeout=1.5)  # it waits for the colleague's commit
-        assert racer.is_alive() or outcome
+        racer.join(timeout=1.5)
+        assert racer.is_alive(), "it waits for the colleague's commit"
     racer.join(timeout=30)
     [error] = outcome
     assert isinstance(error, DeskError), error
     assert f"permohonan {first_number}" in str(error)
+    if db_kind == "postgresql":  # the check saw nothing; the unique key refused the insert
+        assert looked_up[0] is None and looked_up[-1] is not None
     with ctx.reading() as session:
         holders = session.scalars(select(SiakNumber.service_request_id)).all()
     assert holders == [first]
@@ -248,8 +265,8 @@ def test_attaching_the_signed_pdf_records_it_and_issues(
         (lambda cert: plain_pdf(f"Nomor: {AKTA_NO}"), "belum ditandatangani"),
         (lambda cert: incremental_update(signed_pdf(cert, AKTA_NO)), "tidak mencakup seluruh"),
         (
-            lambda cert: signed_pdf(cert, f"Nomor: {AKTA_NO}").replace(b"KEMATIAN", b"KELAHIRAN"),
-            "rusak",
+            lambda cert: signed_pdf(cert, f"Nomor: {AKTA_NO}").replace(b"KEMATIAN", b"KEMATIAM"),
+            "Tanda tangan digital pada PDF rusak",
         ),
         (lambda cert: b"%PDF-1.7\n" + b"0" * 100, "tidak terbaca"),
     ],
@@ -315,7 +332,11 @@ def test_a_corrected_pdf_replaces_the_old_one_which_is_kept(
         operator, request_id, "v1.pdf", signed_pdf(siak_certificate, AKTA_NO)
     )
     new = ops.attach_signed_pdf(
-        operator, request_id, "v2.pdf", signed_pdf(siak_certificate, AKTA_NO, "perbaikan")
+        operator,
+        request_id,
+        "v2.pdf",
+        signed_pdf(siak_certificate, AKTA_NO, "perbaikan"),
+        expected_version=old.follow_up.version,
     )
     assert new.follow_up.document is not None and new.follow_up.document.filename == "v2.pdf"
     assert new.follow_up.version == old.follow_up.version + 1
@@ -353,7 +374,7 @@ def test_sending_writes_the_notice_with_the_pdf_and_closes_the_request(
     pdf = signed_pdf(siak_certificate, f"Nomor: {AKTA_NO}")
     ops = AfterApprovalOps(ctx)
     attached = ops.attach_signed_pdf(operator, request_id, "akta.pdf", pdf)
-    with pytest.raises(WorkflowError):  # stale version
+    with pytest.raises(StaleVersionError):
         ops.send_document(officer, request_id, attached.follow_up.version - 1)
     sent = ops.send_document(officer, request_id, attached.follow_up.version)
     assert sent.follow_up.status is Status.SENT and sent.follow_up.sent_at is not None

@@ -124,7 +124,16 @@ def test_record_attach_replace_and_send_by_keyboard(
     assert "Dr. H. Kepala Dinas, M.Si." in panel.document_label.text()
     assert "akta.pdf" in panel.document_label.text()
     drop_file(panel, second)
-    qtbot.waitUntil(lambda: "akta-perbaikan.pdf" in panel.document_label.text(), timeout=10000)
+    assert not panel.send_button.isEnabled()  # no step on the version being replaced
+    qtbot.waitUntil(
+        lambda: (
+            panel.follow is not None
+            and panel.follow.document is not None
+            and panel.follow.document.filename == "akta-perbaikan.pdf"
+        ),
+        timeout=10000,
+    )
+    assert "Dr. H. Kepala Dinas" in panel.document_label.text()
 
     # Kirim ke pemohon (Ctrl+Shift+K), confirmed.
     asked: list[str] = []

@@ -102,6 +102,8 @@ class FollowUpPanel(QScrollArea):
         super().__init__(parent)
         self._session, self._runner = session, runner
         self.follow: FollowUp | None = None
+        self.busy = False
+        """A step runs in the worker: the others wait (they would act on its old version)."""
         self.fields: dict[SiakNumberKind, QLineEdit] = {}
         self.notes: dict[SiakNumberKind, QLabel] = {}
         self.setObjectName("followUpPanel")
@@ -213,7 +215,7 @@ class FollowUpPanel(QScrollArea):
             )
         )
         self.siak_hint.setText(self._siak_hint(follow))
-        self.record_button.setEnabled(follow.can_record)
+        self.record_button.setEnabled(follow.can_record and not self.busy)
         self._show_document(follow.document, warnings=())
         self._show_tte_state(follow)
         self._show_send_state(follow)
@@ -277,7 +279,7 @@ class FollowUpPanel(QScrollArea):
     def _show_tte_state(self, follow: FollowUp) -> None:
         desk = follow.tte_source is TteSource.DESK
         self.drop_zone.setEnabled(follow.can_attach and not desk)
-        self.attach_button.setEnabled(follow.can_attach and not desk)
+        self.attach_button.setEnabled(follow.can_attach and not desk and not self.busy)
         if not follow.outputs.sends_document:
             self.drop_hint.setText(self.tr("Layanan ini menghasilkan kartu: tidak ada PDF TTE."))
         elif desk:
@@ -293,7 +295,7 @@ class FollowUpPanel(QScrollArea):
             self.drop_hint.setText(self.tr("Seret PDF hasil TTE dari SIAK ke sini, atau"))
 
     def _show_send_state(self, follow: FollowUp) -> None:
-        self.send_button.setEnabled(follow.can_send)
+        self.send_button.setEnabled(follow.can_send and not self.busy)
         if follow.sent_at is not None:
             sent = follow.sent_at.astimezone(WIB)
             text = self.tr("Terkirim ke kotak keluar {when} WIB.").format(
@@ -311,10 +313,29 @@ class FollowUpPanel(QScrollArea):
 
     # -- the steps ---------------------------------------------------------------------------
 
+    def _start(self) -> bool:
+        """Mark a step as running (its buttons off); False when one runs already."""
+        if self.busy:
+            return False
+        self.busy = True
+        for button in (self.record_button, self.attach_button, self.send_button):
+            button.setEnabled(False)
+        return True
+
+    def _finish(self, follow: FollowUp | None) -> None:
+        """The step ended: show the state it left (or the one before, when refused)."""
+        self.busy = False
+        if follow is not None:
+            self.show_follow_up(follow)
+
+    def _refused(self, error: BaseException) -> None:
+        self._finish(self.follow)
+        self.report_error(error)
+
     def record(self) -> None:
         """Save the numbers typed from SIAK."""
         follow = self.follow
-        if follow is None or not follow.can_record:
+        if follow is None or not follow.can_record or not self._start():
             return
         numbers = {kind: field.text() for kind, field in self.fields.items()}
         request_id, version = follow.request_id, follow.version
@@ -322,13 +343,13 @@ class FollowUpPanel(QScrollArea):
         def done(result: SiakRecorded) -> None:
             for field in self.fields.values():
                 field.setModified(False)
-            self.show_follow_up(result.follow_up)
+            self._finish(result.follow_up)
             for kind in self.fields:
                 self._check_typed(kind)
             self.changed.emit(f"Input SIAK {result.follow_up.number} tersimpan")
 
         self._runner.run(
-            lambda: self._session.record_siak(request_id, version, numbers), done, self.report_error
+            lambda: self._session.record_siak(request_id, version, numbers), done, self._refused
         )
 
     def choose_and_attach(self) -> None:
@@ -342,19 +363,18 @@ class FollowUpPanel(QScrollArea):
     def attach(self, path: Path) -> None:
         """Check and attach the signed PDF at ``path`` (a drop or the chooser)."""
         follow = self.follow
-        if follow is None or not self.attach_button.isEnabled():
+        if follow is None or not self.attach_button.isEnabled() or not self._start():
             return
         request_id, version = follow.request_id, follow.version
         self.document_label.setText(self.tr("Memeriksa {name}…").format(name=escape(path.name)))
 
         def done(result: TteAttached) -> None:
-            self.show_follow_up(result.follow_up)
+            self._finish(result.follow_up)
             self._show_document(result.document, result.warnings)
             self.changed.emit(f"PDF TTE {result.follow_up.number} terlampir")
 
         def refused(error: BaseException) -> None:
-            self._show_document(follow.document, ())
-            self.report_error(error)
+            self._refused(error)
 
         self._runner.run(
             lambda: self._session.attach_signed_pdf(request_id, version, path), done, refused
@@ -363,18 +383,19 @@ class FollowUpPanel(QScrollArea):
     def send(self) -> None:
         """Send the signed PDF to the applicant, after the officer confirms."""
         follow = self.follow
-        if follow is None or not follow.can_send or not self.confirm_send(follow):
+        if follow is None or not follow.can_send or self.busy or not self.confirm_send(follow):
             return
+        self._start()
         request_id, version = follow.request_id, follow.version
 
         def done(result: DocumentSent) -> None:
-            self.show_follow_up(result.follow_up)
+            self._finish(result.follow_up)
             self.changed.emit(
                 f"PDF {result.follow_up.number} dikirim ke pemohon ({result.recipient})"
             )
 
         self._runner.run(
-            lambda: self._session.send_document(request_id, version), done, self.report_error
+            lambda: self._session.send_document(request_id, version), done, self._refused
         )
 
     # -- dialogs (overridable in tests) ----------------------------------------------------------
