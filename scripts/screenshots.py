@@ -526,11 +526,20 @@ def quarantine_screen(app: QApplication, shots: Shots) -> None:
 # -- after approval: Input SIAK, TTE, sending (siak-*) ------------------------------------------
 
 SIAK_SHOTS = ("siak-1-input", "siak-2-tte", "siak-3-admin")
+DEATH_SAMPLE = {
+    "nama": "Siti Aminah",
+    "nik": "3604154506850003",
+    "no_hp": "081234567890",
+    "almarhum_nama": "Ahmad Sudirman",
+    "tanggal_kematian": "2026-11-25",
+    "tempat_kematian": "RSUD Serang",
+    "sebab_kematian": "sakit",
+}
 
 
 def siak_screens(app: QApplication, shots: Shots) -> None:
     """The "Tindak lanjut" tab: an akta kelahiran's Input SIAK with a legacy number flagged as
-    typed, the same request once its signed PDF is attached, and the administrator's TTE tab.
+    typed, an akta kematian once its signed PDF is attached, and the administrator's TTE tab.
     """
     if not shots.wanted(*SIAK_SHOTS):
         return
@@ -541,12 +550,26 @@ def siak_screens(app: QApplication, shots: Shots) -> None:
     _laptop_screen()
     ctx = demo_database(shots, "demo-siak", 60)
     queue, counter = QueueOps(ctx), UserOps(ctx).actor("loket.dinas")
-    flt = QueueFilter(statuses=frozenset({Status.NEW}), service_code="akta_kelahiran")
-    first, second = queue.page(counter, flt, None, 2).rows[:2]
+    IntakeOps(ctx).submit_row(
+        IncomingRow(
+            channel="whatsapp",
+            external_ref="wa-tte-contoh",
+            service_code="akta_kematian",
+            payload=json.dumps(DEATH_SAMPLE),
+            sender="+6281234567890",
+            received_at=dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC),
+        )
+    )
+    IntakeOps(ctx).ingest()
+    new = frozenset({Status.NEW})
+    second, first = (  # an akta kelahiran to type into, an akta kematian to attach to
+        queue.page(counter, QueueFilter(statuses=new, service_code=code), None, 1).rows[0]
+        for code in ("akta_kelahiran", "akta_kematian")
+    )
     for row in (first, second):
         queue.claim(counter, row.id)
         queue.decide(counter, row.id, Action.APPROVE)
-    akta = f"3604-LU-30112026-{first.id:04d}"
+    akta = f"3604-KM-30112026-{first.id:04d}"
     window = desk_window(ctx, "operator.dinas", workstation(shots, "workstation-siak"))
     window.open_request(second.id)
     panel = window.verification.follow_up
@@ -558,16 +581,15 @@ def siak_screens(app: QApplication, shots: Shots) -> None:
 
     operator = UserOps(ctx).actor("operator.dinas")
     ops = AfterApprovalOps(ctx)
-    ops.record_siak(operator, first.id, {"no_akta": akta, "nik_baru": "3604156110260002"})
+    ops.record_siak(operator, first.id, {"no_akta": akta})
     pkcs12, _ = self_signed_pkcs12(
         "Dr. H. Kepala Dinas, M.Si.", "x", not_after=dt.datetime(2040, 1, 1, tzinfo=dt.UTC)
     )
     pdf = sign_pdf(_akta_pdf(akta), load_identity(pkcs12, "x"), reason="TTE", location="Serang")
+    result = ops.attach_signed_pdf(operator, first.id, f"akta-{first.id}.pdf", pdf)
     window.open_request(first.id)
     panel = window.verification.follow_up
-    result = ops.attach_signed_pdf(operator, first.id, f"akta-{first.id}.pdf", pdf)
-    panel.show_follow_up(result.follow_up)
-    panel._show_document(result.document, result.warnings)
+    panel._show_document(result.document, result.warnings)  # as right after attaching
     shots.grab_screen(app, "siak-2-tte")
 
     admin_window = desk_window(ctx, "admin", workstation(shots, "workstation-siak-admin"))
@@ -591,8 +613,8 @@ def _akta_pdf(number: str) -> bytes:
 
     out = io.BytesIO()
     page = canvas.Canvas(out, pagesize=A4)
-    page.drawString(72, 760, "KUTIPAN AKTA KELAHIRAN")
-    page.drawString(72, 740, f"Berdasarkan Akta Kelahiran Nomor {number}")
+    page.drawString(72, 760, "KUTIPAN AKTA KEMATIAN")
+    page.drawString(72, 740, f"Berdasarkan Akta Kematian Nomor {number}")
     page.save()
     return out.getvalue()
 

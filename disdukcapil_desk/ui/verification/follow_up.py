@@ -47,6 +47,8 @@ from disdukcapil_desk.ui.tasks import TaskRunner
 
 log = logging.getLogger("disdukcapil_desk.ui.follow_up")
 RECORD_KEYS, ATTACH_KEYS, SEND_KEYS = "Ctrl+Shift+S", "Ctrl+Shift+A", "Ctrl+Shift+K"
+BOX_MARGINS = (8, 4, 8, 4)
+"""Tight boxes: the three steps fit a 1366x768 screen at 125 % without scrolling."""
 FOLLOW_UP_STATUSES = frozenset(
     {
         Status.APPROVED,
@@ -111,7 +113,8 @@ class FollowUpPanel(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget(self)
         layout = QVBoxLayout(body)
-        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.setSpacing(4)
         self.status_label = QLabel("", body)
         self.status_label.setObjectName("followUpStatus")
         self.status_label.setWordWrap(True)
@@ -133,17 +136,17 @@ class FollowUpPanel(QScrollArea):
     def _siak_box(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox(self.tr("1. Input SIAK"), parent)
         outer = QVBoxLayout(box)
+        outer.setContentsMargins(*BOX_MARGINS)
         self.siak_hint = QLabel("", box)
         self.siak_hint.setWordWrap(True)
         set_tone(self.siak_hint, "hint")
-        outer.addWidget(self.siak_hint)
         self.siak_form = QFormLayout()
         outer.addLayout(self.siak_form)
-        row = QHBoxLayout()
-        row.addStretch(1)
         self.record_button = QPushButton(self.tr("Simpan input SIAK (Ctrl+Shift+S)"), box)
         self.record_button.setObjectName("recordSiakButton")
         self.record_button.clicked.connect(self.record)
+        row = QHBoxLayout()
+        row.addWidget(self.siak_hint, 1)
         row.addWidget(self.record_button)
         outer.addLayout(row)
         return box
@@ -151,9 +154,12 @@ class FollowUpPanel(QScrollArea):
     def _tte_box(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox(self.tr("2. TTE — PDF bertanda tangan elektronik"), parent)
         outer = QVBoxLayout(box)
+        outer.setContentsMargins(*BOX_MARGINS)
+        outer.setSpacing(3)
         self.drop_zone = PdfDropZone(box)
         self.drop_zone.dropped.connect(self.attach)
         zone = QHBoxLayout(self.drop_zone)
+        zone.setContentsMargins(8, 3, 3, 3)
         self.drop_hint = QLabel(self.tr("Seret PDF hasil TTE dari SIAK ke sini, atau"), box)
         self.drop_hint.setWordWrap(True)
         zone.addWidget(self.drop_hint, 1)
@@ -178,6 +184,7 @@ class FollowUpPanel(QScrollArea):
     def _send_box(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox(self.tr("3. Kirim ke pemohon"), parent)
         row = QHBoxLayout(box)
+        row.setContentsMargins(*BOX_MARGINS)
         self.send_label = QLabel("", box)
         self.send_label.setObjectName("sendState")
         self.send_label.setWordWrap(True)
@@ -208,10 +215,8 @@ class FollowUpPanel(QScrollArea):
                 field.setModified(False)
             field.setReadOnly(not follow.can_record)
         self.status_label.setText(
-            self.tr("<b>Status: {status}</b> · {service} · hasil: {outputs}").format(
-                status=escape(follow.status.label),
-                service=escape(follow.service_name),
-                outputs=escape(follow.outputs.label),
+            self.tr("<b>Status: {status}</b> · hasil: {outputs}").format(
+                status=escape(follow.status.label), outputs=escape(follow.outputs.label)
             )
         )
         self.siak_hint.setText(self._siak_hint(follow))
@@ -248,8 +253,8 @@ class FollowUpPanel(QScrollArea):
                 "sudah dimasukkan ke SIAK."
             )
         if follow.can_record:
-            return self.tr("Ketik nomor yang diberikan SIAK, persis seperti di SIAK.")
-        return self.tr("Nomor dari SIAK sudah dicatat.")
+            return self.tr("Ketik nomor persis seperti di SIAK.")
+        return self.tr("Sudah dicatat.")
 
     def _check_typed(self, kind: SiakNumberKind) -> None:
         """Say under the field what is wrong or odd with the number as typed."""
@@ -439,7 +444,7 @@ def _document_text(document: SignedPdf) -> str:
     elif document.trusted:
         trust = " (sertifikat dikenal desk)"
     else:
-        trust = " (akar sertifikat, mis. BSrE, tidak terpasang di desk: tidak diperiksa)"
+        trust = " (akar BSrE tidak terpasang di desk)"
     signed = (
         f" · ditandatangani {document.signed_at.astimezone(WIB):%d-%m-%Y %H:%M} WIB"
         if document.signed_at
@@ -448,6 +453,6 @@ def _document_text(document: SignedPdf) -> str:
     return (
         f"<b>{escape(document.filename)}</b> · {document.size / 1024:.0f} KB{signed}<br>"
         f"Penanda tangan: <b>{escape(document.signer)}</b>{escape(trust)}<br>"
-        f"Tanda tangan utuh, mencakup seluruh berkas · SHA-256 "
+        f"Utuh, mencakup seluruh berkas · SHA-256 "
         f"<span style='font-family:monospace'>{document.sha256}</span>"
     )

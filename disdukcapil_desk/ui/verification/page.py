@@ -249,6 +249,12 @@ class VerificationPage(QWidget):
         following = detail.row.status in FOLLOW_UP_STATUSES
         self.tabs.setTabVisible(self.tabs.indexOf(self.follow_up), following)
         if following:
+            self._set_banner(
+                self.tr(
+                    "Data permohonan hanya dapat dibaca; langkah setelah persetujuan (Input "
+                    "SIAK, TTE, kirim ke pemohon) ada di tab Tindak lanjut (Alt+L)."
+                )
+            )
             self.follow_up.load(detail.row.id)
             self.tabs.setCurrentWidget(self.follow_up)
         self.dirty = False
