@@ -157,4 +157,10 @@ def sample_arguments(folder: Path) -> dict[tuple[str, ...], list[str]]:
         ("user", "deactivate"): ["loket2.dinas"],
         ("user", "activate"): ["loket2.dinas"],
         ("user", "set-role"): ["loket2.dinas", "--role", "operator"],
+        ("siak", "record"): ["DINAS/20261102/0001", "--no-akta", "3604-KM-03112026-0007"],
+        ("siak", "show"): ["DINAS/20261102/0001"],
+        ("siak", "series"): ["on"],
+        ("tte", "attach"): ["DINAS/20261102/0001", str(junk)],
+        ("tte", "send"): ["DINAS/20261102/0001"],
+        ("tte", "source"): ["akta_kematian", "desk"],
     }

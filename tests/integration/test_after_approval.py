@@ -38,6 +38,8 @@ from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.reports.signing import load_identity, sign_pdf
 from disdukcapil_desk.reports.tte import TteRefused
+from tests.conftest import TEST_PASSWORD
+from tests.integration.cli_harness import Desk, one_error_line
 from tests.integration.test_document_signing import PASSPHRASE, incremental_update, make_pkcs12
 from tests.integration.test_documents import BIRTH, DEATH, configure, submit
 from tests.integration.test_intake import request_of
@@ -466,3 +468,37 @@ def test_a_service_set_to_the_desk_sends_the_desk_certificate_signed_by_the_offi
     assert sent.follow_up.status is Status.SENT and document is not None
     assert document.source.value == "desk" and document.filename == f"{AKTA_NO}.pdf"
     assert document.signer == "Pejabat Pencatatan Sipil Kabupaten Serang"
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+def test_the_command_line_records_attaches_and_sends(
+    ctx: DeskContext,
+    users: dict[str, Actor],
+    db_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    siak_certificate: bytes,
+) -> None:
+    request_id = approved_request(ctx, "akta_kematian", "cli-1")
+    number = AfterApprovalOps(ctx).follow_up(users["loket.dinas"], request_id).number
+    desk = Desk(db_url, tmp_path / "desk", capsys, monkeypatch)
+    as_officer = {"login": "operator.dinas", "password": TEST_PASSWORD}
+    refused = desk("siak", "record", number, "--no-akta", "3604-KM-31022026-0001", **as_officer)
+    assert "tanggal 31-02-2026 pada nomor akta tidak ada" in one_error_line(refused)
+    recorded = desk("siak", "record", number, "--no-akta", AKTA_NO, **as_officer)
+    assert recorded.code == 0 and f"Nomor akta (registrasi SIAK): {AKTA_NO}" in recorded.out
+    pdf = tmp_path / "akta-ttd.pdf"
+    pdf.write_bytes(signed_pdf(siak_certificate, f"Nomor: {AKTA_NO}"))
+    attached = desk("tte", "attach", number, str(pdf), **as_officer)
+    assert attached.code == 0, attached.err
+    assert "Penanda tangan: Dr. H. Kepala Dinas, M.Si." in attached.out
+    assert hashlib.sha256(pdf.read_bytes()).hexdigest() in attached.out
+    sent = desk("tte", "send", number, **as_officer)
+    assert sent.code == 0 and "[Terkirim]" in sent.out and "kotak keluar" in sent.out
+    source = desk("tte", "source", "akta_kematian", "desk", login="admin", password=TEST_PASSWORD)
+    assert source.code == 0 and "akta_kematian: desk" in source.out
+    series = desk("siak", "series", login="admin", password=TEST_PASSWORD)
+    assert "nomor akta dari SIAK" in series.out
