@@ -472,6 +472,9 @@ def void_screen(app: QApplication, shots: Shots) -> None:
     row = queue.page(head, flt, None, 1).rows[0]
     queue.claim(counter, row.id)
     queue.decide(counter, row.id, Action.APPROVE)  # the counter approves, the head issues
+    from disdukcapil_desk.operations.after_approval import AfterApprovalOps
+
+    AfterApprovalOps(ctx).record_siak(counter, row.id, {"no_akta": "3604-KM-30112026-0012"})
     number = DocumentOps(ctx).issue(head, row.id).certificate_number
     assert number is not None
     window = desk_window(ctx, "kasi.dinas", workstation(shots, "workstation-void"))
