@@ -376,6 +376,9 @@ class VerificationPage(QWidget):
         """The open request changed (a draft saved, say): show the findings as now stored."""
         if self.detail is not None and self.detail.row.id in changes.requests:
             self._refresh_findings(self.detail.row.id)
+            following = self.tabs.isTabVisible(self.tabs.indexOf(self.follow_up))
+            if following and not self.follow_up.busy:  # a colleague's step shows here too
+                self.follow_up.load(self.detail.row.id)
 
     def _refresh_findings(self, request_id: int) -> None:
         def shown(detail: RequestDetail) -> None:
