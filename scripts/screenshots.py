@@ -473,6 +473,9 @@ def void_screen(app: QApplication, shots: Shots) -> None:
     row = queue.page(head, flt, None, 1).rows[0]
     queue.claim(counter, row.id)
     queue.decide(counter, row.id, Action.APPROVE)  # the counter approves, the head issues
+    from disdukcapil_desk.operations.after_approval import AfterApprovalOps
+
+    AfterApprovalOps(ctx).record_siak(counter, row.id, {"no_akta": "3604-KM-30112026-0012"})
     number = DocumentOps(ctx).issue(head, row.id).certificate_number
     assert number is not None
     window = desk_window(ctx, "kasi.dinas", workstation(shots, "workstation-void"))
@@ -524,6 +527,102 @@ def quarantine_screen(app: QApplication, shots: Shots) -> None:
     ctx.close()
 
 
+# -- after approval: Input SIAK, TTE, sending (siak-*) ------------------------------------------
+
+SIAK_SHOTS = ("siak-1-input", "siak-2-tte", "siak-3-admin")
+DEATH_SAMPLE = {
+    "nama": "Siti Aminah",
+    "nik": "3604154506850003",
+    "no_hp": "081234567890",
+    "almarhum_nama": "Ahmad Sudirman",
+    "tanggal_kematian": "2026-11-25",
+    "tempat_kematian": "RSUD Serang",
+    "sebab_kematian": "sakit",
+}
+
+
+def siak_screens(app: QApplication, shots: Shots) -> None:
+    """The "Tindak lanjut" tab: an akta kelahiran's Input SIAK with a legacy number flagged as
+    typed, an akta kematian once its signed PDF is attached, and the administrator's TTE tab.
+    """
+    if not shots.wanted(*SIAK_SHOTS):
+        return
+    from disdukcapil_desk.domain.delivery import SiakNumberKind
+    from disdukcapil_desk.operations.after_approval import AfterApprovalOps
+    from disdukcapil_desk.reports.signing import load_identity, self_signed_pkcs12, sign_pdf
+
+    _laptop_screen()
+    ctx = demo_database(shots, "demo-siak", 60)
+    queue, counter = QueueOps(ctx), UserOps(ctx).actor("loket.dinas")
+    IntakeOps(ctx).submit_row(
+        IncomingRow(
+            channel="whatsapp",
+            external_ref="wa-tte-contoh",
+            service_code="akta_kematian",
+            payload=json.dumps(DEATH_SAMPLE),
+            sender="+6281234567890",
+            received_at=dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC),
+        )
+    )
+    IntakeOps(ctx).ingest()
+    new = frozenset({Status.NEW})
+    second, first = (  # an akta kelahiran to type into, an akta kematian to attach to
+        queue.page(counter, QueueFilter(statuses=new, service_code=code), None, 1).rows[0]
+        for code in ("akta_kelahiran", "akta_kematian")
+    )
+    for row in (first, second):
+        queue.claim(counter, row.id)
+        queue.decide(counter, row.id, Action.APPROVE)
+    akta = f"3604-KM-30112026-{first.id:04d}"
+    window = desk_window(ctx, "operator.dinas", workstation(shots, "workstation-siak"))
+    window.open_request(second.id)
+    panel = window.verification.follow_up
+    panel.fields[SiakNumberKind.AKTA].setText("3604.LU.3011202-0168")
+    panel._check_typed(SiakNumberKind.AKTA)
+    panel.fields[SiakNumberKind.NIK].setText("3604152110260001")
+    panel._check_typed(SiakNumberKind.NIK)
+    shots.grab_screen(app, "siak-1-input")
+
+    operator = UserOps(ctx).actor("operator.dinas")
+    ops = AfterApprovalOps(ctx)
+    ops.record_siak(operator, first.id, {"no_akta": akta})
+    pkcs12, _ = self_signed_pkcs12(
+        "Dr. H. Kepala Dinas, M.Si.", "x", not_after=dt.datetime(2040, 1, 1, tzinfo=dt.UTC)
+    )
+    pdf = sign_pdf(_akta_pdf(akta), load_identity(pkcs12, "x"), reason="TTE", location="Serang")
+    result = ops.attach_signed_pdf(operator, first.id, f"akta-{first.id}.pdf", pdf)
+    window.open_request(first.id)
+    panel = window.verification.follow_up
+    panel._show_document(result.document, result.warnings)  # as right after attaching
+    shots.grab_screen(app, "siak-2-tte")
+
+    admin_window = desk_window(ctx, "admin", workstation(shots, "workstation-siak-admin"))
+    dialog = AdminDialog(admin_window.session, InlineTaskRunner(), admin_window)
+    dialog.show()
+    dialog.tabs.setCurrentWidget(dialog.tte_tab)
+    settle(app)
+    shots.grab_screen(app, "siak-3-admin")
+    dialog.close()
+    admin_window.close()
+    window.close()
+    ctx.close()
+
+
+def _akta_pdf(number: str) -> bytes:
+    """A stand-in for SIAK's kutipan akta (before its TTE)."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=A4)
+    page.drawString(72, 760, "KUTIPAN AKTA KEMATIAN")
+    page.drawString(72, 740, f"Berdasarkan Akta Kematian Nomor {number}")
+    page.save()
+    return out.getvalue()
+
+
 def main(argv: Sequence[str]) -> None:
     """Write the PNGs the arguments ask for."""
     parser = argparse.ArgumentParser(description="Render the desk's screens to PNG files.")
@@ -545,6 +644,7 @@ def main(argv: Sequence[str]) -> None:
     user_screens(app, shots)
     void_screen(app, shots)
     quarantine_screen(app, shots)
+    siak_screens(app, shots)
     pickup_screens(app, shots)
 
 

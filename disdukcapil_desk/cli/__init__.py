@@ -25,6 +25,7 @@ from disdukcapil_desk.cli import (
     intake,
     pickup,
     recap,
+    siak,
     signer,
     users,
 )
@@ -152,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     signer.add_commands(commands)
     channel.add_commands(commands)
     pickup.add_commands(commands)
+    siak.add_commands(commands)
     return parser
 
 

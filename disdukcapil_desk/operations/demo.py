@@ -13,9 +13,11 @@ from disdukcapil_desk.db.repositories import requests as requests_repo
 from disdukcapil_desk.db.repositories import users as users_repo
 from disdukcapil_desk.domain.catalogue import FieldType, FormField, Service
 from disdukcapil_desk.domain.clock import WIB
+from disdukcapil_desk.domain.delivery import SiakNumberKind
 from disdukcapil_desk.domain.demo_data import (
     Person,
     document_png,
+    make_nik,
     make_no_kk,
     random_address,
     random_person,
@@ -27,6 +29,7 @@ from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.vocabulary import Channel
 from disdukcapil_desk.domain.wilayah import Wilayah
 from disdukcapil_desk.domain.workflow import Action, Role, Status
+from disdukcapil_desk.operations.after_approval import AfterApprovalOps
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
@@ -283,7 +286,8 @@ class DemoOps:
     ) -> None:
         if action is Action.CLAIM:
             queue.claim(actor, request_id)
-        elif action is Action.ISSUE:  # the number and the certificate, as at the desk
+        elif action is Action.ISSUE:  # SIAK's numbers first: the certificate carries them
+            AfterApprovalOps(self._ctx).record_siak(actor, request_id, self._siak(request_id))
             documents.issue(actor, request_id)
         elif action is Action.REQUEST_REVISION:
             queue.decide(
@@ -294,6 +298,22 @@ class DemoOps:
             )
         else:
             queue.decide(actor, request_id, action, reason=_REASONS.get(action, ""))
+
+    def _siak(self, request_id: int) -> dict[SiakNumberKind, str]:
+        """The numbers SIAK would give a request (the demo has no SIAK), unique per request."""
+        with self._ctx.reading() as session:
+            request = requests_repo.by_id(session, request_id)
+            assert request is not None
+            service = self._ctx.reference.catalogue.get(request.service_code)
+            day = request.received_at.astimezone(WIB).date()
+        serial = request_id % 9999 + 1
+        made = {
+            SiakNumberKind.AKTA: f"3604-{service.akta_type_code or 'LU'}-{day:%d%m%Y}-{serial:04d}",
+            SiakNumberKind.NIK: make_nik("360415", day - dt.timedelta(days=9), "L", serial),
+            SiakNumberKind.KK: make_no_kk("360415", day, serial),
+            SiakNumberKind.SKPWNI: f"SKPWNI-3604-{day:%Y}-{serial:05d}",
+        }
+        return {kind: made[kind] for kind in service.siak_numbers}
 
     def _resubmit_some(self, rng: random.Random, now: dt.datetime, seed: int) -> int:
         with self._ctx.reading() as session:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from disdukcapil_desk.db.repositories import office as repo
+from disdukcapil_desk.domain.delivery import TteSource
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError, NotFound
 from disdukcapil_desk.domain.office import (
@@ -13,6 +14,12 @@ from disdukcapil_desk.domain.office import (
     separation_key,
     separation_of_duties,
     settings_from,
+)
+from disdukcapil_desk.domain.siak import (
+    DESK_NUMBER_SERIES_KEY,
+    desk_number_series,
+    tte_source_key,
+    tte_sources,
 )
 from disdukcapil_desk.domain.workflow import Permission, require
 from disdukcapil_desk.operations.audit import record
@@ -96,6 +103,95 @@ class OfficeOps:
                 "separation_of_duties",
                 "service",
                 service_code,
+                before={"on": current},
+                after={"on": on},
+            )
+        return True
+
+    # -- after approval: where the signed PDF comes from, and whose numbers --------------------
+
+    def tte_sources(self) -> list[tuple[str, str, TteSource]]:
+        """Per service that sends a document, in catalogue order: (code, name, TTE source)."""
+        with self._ctx.reading() as session:
+            stored = repo.stored_settings(session)
+        catalogue = self._ctx.reference.catalogue
+        codes = [c for c in catalogue.codes if catalogue.get(c).outputs.sends_document]
+        chosen = tte_sources(stored, codes)
+        return [(code, catalogue.get(code).name, chosen[code]) for code in codes]
+
+    def set_tte_source(self, actor: Actor, service_code: str, source: TteSource | str) -> bool:
+        """Choose where a service's signed PDF comes from: SIAK (attached) or the desk's own
+        certificate signed with the office's certificate. Returns whether it changed.
+
+        Raises:
+            PermissionDenied: the actor is not an administrator.
+            NotFound: no such service.
+            DeskError: an unknown source, or a service that sends no document.
+        """
+        require(actor, Permission.MANAGE_OFFICE)
+        catalogue = self._ctx.reference.catalogue
+        if service_code not in catalogue.codes:
+            raise NotFound(f"Layanan '{service_code}' tidak dikenal")
+        try:
+            chosen = TteSource(source)
+        except ValueError:
+            allowed = ", ".join(TteSource)
+            raise DeskError(
+                f"Sumber TTE harus salah satu dari {allowed}, bukan {source!r}"
+            ) from None
+        if not catalogue.get(service_code).outputs.sends_document:
+            raise DeskError(f"Layanan {service_code} tidak mengirim dokumen (hanya kartu)")
+        with self._ctx.unit_of_work() as session:
+            current = tte_sources(repo.stored_settings(session), [service_code])[service_code]
+            if current is chosen:
+                return False
+            key = tte_source_key(service_code)
+            repo.put_setting(session, key, chosen.value, by=actor.login, at=self._ctx.now(session))
+            record(
+                self._ctx,
+                session,
+                actor,
+                "tte_source",
+                "service",
+                service_code,
+                before={"source": current.value},
+                after={"source": chosen.value},
+            )
+        return True
+
+    def desk_number_series(self) -> bool:
+        """Whether the office draws akta/SKPWNI numbers from the desk's own series (else the
+        certificate carries the number recorded from SIAK).
+        """
+        with self._ctx.reading() as session:
+            return desk_number_series(repo.stored_settings(session))
+
+    def set_desk_number_series(self, actor: Actor, on: bool) -> bool:
+        """Turn the desk's own number series on or off (administrators); returns whether it
+        changed.
+
+        Raises:
+            PermissionDenied: the actor is not an administrator.
+        """
+        require(actor, Permission.MANAGE_OFFICE)
+        with self._ctx.unit_of_work() as session:
+            current = desk_number_series(repo.stored_settings(session))
+            if current == on:
+                return False
+            repo.put_setting(
+                session,
+                DESK_NUMBER_SERIES_KEY,
+                "1" if on else "0",
+                by=actor.login,
+                at=self._ctx.now(session),
+            )
+            record(
+                self._ctx,
+                session,
+                actor,
+                "desk_number_series",
+                "office_setting",
+                DESK_NUMBER_SERIES_KEY,
                 before={"on": current},
                 after={"on": on},
             )

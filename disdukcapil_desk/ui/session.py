@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from disdukcapil_desk.domain.catalogue import Catalogue
 from disdukcapil_desk.domain.clock import skew_warning
+from disdukcapil_desk.domain.delivery import SiakNumber, SiakNumberKind, TteSource
 from disdukcapil_desk.domain.document_records import (
     DocumentSummary,
     IssueResult,
@@ -49,6 +50,14 @@ from disdukcapil_desk.domain.history import HistoryEntry
 from disdukcapil_desk.domain.office import OfficeSettings
 from disdukcapil_desk.domain.pickup import Booked, PickupHours, PickupRow, SlotRow, SweepReport
 from disdukcapil_desk.domain.recap import RecapResult
+from disdukcapil_desk.domain.siak import (
+    DESK_NUMBER_SERIES_KEY,
+    DocumentSent,
+    FollowUp,
+    SiakRecorded,
+    TteAttached,
+    tte_source_key,
+)
 from disdukcapil_desk.domain.workflow import CLOSED_STATUSES, Permission, Role, Status, holds
 from disdukcapil_desk.operations.clock import ClockOps
 from disdukcapil_desk.operations.context import DeskContext
@@ -61,6 +70,7 @@ from disdukcapil_desk.operations.verification import VerificationOps
 from disdukcapil_desk.ui.changes import note
 
 if TYPE_CHECKING:  # imported on first use: documents (ReportLab, pyHanko) and the watcher
+    from disdukcapil_desk.operations.after_approval import AfterApprovalOps
     from disdukcapil_desk.operations.documents import DocumentOps
     from disdukcapil_desk.operations.pickup import PickupOps
     from disdukcapil_desk.operations.watch import QueueWatcher
@@ -582,6 +592,83 @@ class DeskSession:
     def set_pickup_hours(self, location_code: str, hours: PickupHours) -> bool:
         """Set an office's pickup hours (administrators)."""
         return self._pickup.set_hours(self.actor, location_code, hours)
+
+    # -- SIAK and TTE --------------------------------------------------------------------------
+
+    def follow_up(self, request_id: int) -> FollowUp:
+        """What the "Tindak lanjut" panel shows: SIAK numbers, the signed PDF, sending."""
+        return self._after_approval.follow_up(self.actor, request_id)
+
+    def check_siak_number(self, kind: SiakNumberKind, text: str) -> SiakNumber:
+        """Check a number as typed (no database: called as the officer types).
+
+        Raises:
+            SiakNumberError: it cannot be right.
+        """
+        return self._after_approval.check_number(kind, text)
+
+    def record_siak(
+        self, request_id: int, version: int, numbers: Mapping[SiakNumberKind, str]
+    ) -> SiakRecorded:
+        """Record what SIAK produced for an approved request (or correct it)."""
+        result = self._after_approval.record_siak(
+            self.actor, request_id, numbers, expected_version=version
+        )
+        note(_request(request_id))
+        return result
+
+    def attach_signed_pdf(self, request_id: int, version: int, path: Path) -> TteAttached:
+        """Read, check and attach the signed PDF from SIAK (TTE).
+
+        Raises:
+            DeskError: the file cannot be read, or is refused (the message says why).
+        """
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise DeskError(f"Berkas {path} tidak dapat dibaca: {exc.strerror}") from None
+        result = self._after_approval.attach_signed_pdf(
+            self.actor, request_id, path.name, content, expected_version=version
+        )
+        note(_request(request_id))
+        return result
+
+    def send_document(self, request_id: int, version: int) -> DocumentSent:
+        """Send the signed PDF to the applicant through the outbox."""
+        result = self._after_approval.send_document(self.actor, request_id, version)
+        note(_request(request_id))
+        return result
+
+    def signed_pdf(self, request_id: int) -> tuple[str, bytes]:
+        """(file name, bytes) of the request's signed PDF."""
+        return self._after_approval.signed_pdf(self.actor, request_id)
+
+    def tte_sources(self) -> list[tuple[str, str, TteSource]]:
+        """Per service that sends a document: (code, name, where its signed PDF comes from)."""
+        return OfficeOps(self.ctx).tte_sources()
+
+    def set_tte_sources(self, choices: Mapping[str, TteSource]) -> int:
+        """Store the administrator's choices; how many changed."""
+        office = OfficeOps(self.ctx)
+        changed = sum(office.set_tte_source(self.actor, c, s) for c, s in choices.items())
+        note(Changes(settings=frozenset(tte_source_key(c) for c in choices)))
+        return changed
+
+    def desk_number_series(self) -> bool:
+        """Whether the office numbers akta from the desk's own series (else from SIAK)."""
+        return OfficeOps(self.ctx).desk_number_series()
+
+    def set_desk_number_series(self, on: bool) -> bool:
+        """Turn the desk's own number series on or off (administrators)."""
+        changed = OfficeOps(self.ctx).set_desk_number_series(self.actor, on)
+        note(Changes(settings=frozenset({DESK_NUMBER_SERIES_KEY})))
+        return changed
+
+    @property
+    def _after_approval(self) -> AfterApprovalOps:
+        from disdukcapil_desk.operations.after_approval import AfterApprovalOps
+
+        return AfterApprovalOps(self.ctx)
 
 
 def _request(request_id: int) -> Changes:

@@ -164,4 +164,10 @@ def sample_arguments(folder: Path) -> dict[tuple[str, ...], list[str]]:
         ("pickup", "list"): ["-o", str(out / "daftar.pdf")],
         ("pickup", "checkin"): ["UPT-05/20261102/0001"],
         ("pickup", "sweep"): [],
+        ("siak", "record"): ["DINAS/20261102/0001", "--no-akta", "3604-KM-03112026-0007"],
+        ("siak", "show"): ["DINAS/20261102/0001"],
+        ("siak", "series"): ["on"],
+        ("tte", "attach"): ["DINAS/20261102/0001", str(junk)],
+        ("tte", "send"): ["DINAS/20261102/0001"],
+        ("tte", "source"): ["akta_kematian", "desk"],
     }

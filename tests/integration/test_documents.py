@@ -104,8 +104,11 @@ def approved(
     """Ingest ``count`` requests of ``service``, claim and approve them; return their ids.
 
     The dinas counter officer approves them, so the operator who issues them in the tests is
-    not also their approver (separation of duties, on for akta by default).
+    not also their approver (separation of duties, on for akta by default). The office runs
+    the desk's own number series here (``use_desk_series``): these tests are about the desk's
+    numbering; by default a certificate carries the number recorded from SIAK instead.
     """
+    use_desk_series(ctx)
     actor = UserOps(ctx).actor("loket.dinas")
     start = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
     extra = DEATH if service == "akta_kematian" else BIRTH
@@ -120,6 +123,11 @@ def approved(
         queue.decide(actor, lease.request_id, Action.APPROVE)
         ids.append(lease.request_id)
     return sorted(ids)
+
+
+def use_desk_series(ctx: DeskContext) -> None:
+    """Turn on the office's own akta/SKPWNI series (off by default: numbers come from SIAK)."""
+    OfficeOps(ctx).set_desk_number_series(UserOps(ctx).actor("admin"), True)
 
 
 def configure(ctx: DeskContext, admin: Actor) -> None:

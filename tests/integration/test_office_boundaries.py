@@ -32,6 +32,7 @@ from disdukcapil_desk.domain.errors import (
 )
 from disdukcapil_desk.domain.recap import RecapData
 from disdukcapil_desk.domain.workflow import Action, Role
+from disdukcapil_desk.operations.after_approval import AfterApprovalOps
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.intake import IntakeOps
@@ -149,6 +150,7 @@ def _scoped_pickup_list(world: World) -> None:
 
 
 Q, V, D, P = "QueueOps", "VerificationOps", "DocumentOps", "PickupOps"
+A = "AfterApprovalOps"
 
 CALLS: dict[str, Callable[[World], None]] = {
     # -- the queue --------------------------------------------------------------------------
@@ -244,6 +246,18 @@ CALLS: dict[str, Callable[[World], None]] = {
     ),
     f"{P}.day_list": _scoped_pickup_list,
     f"{P}.list_pdf": _refused(lambda w: PickupOps(w.ctx).list_pdf(w.counter, "DINAS")),
+    # -- after approval: Input SIAK, TTE, sending ---------------------------------------------
+    f"{A}.follow_up": _refused(lambda w: AfterApprovalOps(w.ctx).follow_up(w.counter, w.held_id)),
+    f"{A}.signed_pdf": _refused(lambda w: AfterApprovalOps(w.ctx).signed_pdf(w.counter, w.held_id)),
+    f"{A}.record_siak": _refused(
+        lambda w: AfterApprovalOps(w.ctx).record_siak(w.verifier, w.held_id, {})
+    ),
+    f"{A}.attach_signed_pdf": _refused(
+        lambda w: AfterApprovalOps(w.ctx).attach_signed_pdf(w.head, w.held_id, "a.pdf", b"%PDF-")
+    ),
+    f"{A}.send_document": _refused(
+        lambda w: AfterApprovalOps(w.ctx).send_document(w.verifier, w.held_id, None)
+    ),
     # -- recaps -----------------------------------------------------------------------------
     "Recaps.recap_data": _scoped_recap,
     "Recaps.build_recap": _scoped_build_recap,
@@ -275,6 +289,11 @@ OFFICE_FREE: dict[str, str] = {
     "TimestampServer.configure": "the agency's timestamp server; administrators only",
     f"{D}.verify_pdf": "anyone holding a PDF may check it (a citizen, a bank)",
     f"{D}.verify_scan": "anyone holding a QR code may check it",
+    f"{A}.check_number": "checks a number as typed; reads nothing",
+    "OfficeOps.tte_sources": "the agency's choice per service, the same for every office",
+    "OfficeOps.set_tte_source": "the agency's choice per service; administrators only",
+    "OfficeOps.desk_number_series": "the agency's numbering choice",
+    "OfficeOps.set_desk_number_series": "the agency's numbering choice; administrators only",
     "OfficeOps.get": "the agency's letterhead and signers",
     "OfficeOps.update": "the agency's letterhead and signers; administrators only",
     "OfficeOps.separation_of_duties": "the agency's rule per service, the same for every office",

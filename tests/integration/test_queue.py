@@ -26,6 +26,7 @@ from disdukcapil_desk.operations.intake import IntakeOps
 from disdukcapil_desk.operations.queue import QueueOps
 from tests.conftest import FakeClock
 from tests.factories import GOOD_PAYLOAD, make_request
+from tests.integration.test_documents import use_desk_series
 
 
 def seed(ctx: DeskContext, count: int, *, start: dt.datetime | None = None, **changes: object):
@@ -221,6 +222,7 @@ def test_editing_needs_the_claim(ctx: DeskContext, users: dict[str, Actor]) -> N
 
 
 def test_full_workflow_with_roles(ctx: DeskContext, users: dict[str, Actor]) -> None:
+    use_desk_series(ctx)  # issuing draws the akta number here, not from Input SIAK
     ids = seed(ctx, 3)
     queue = QueueOps(ctx)
     counter, operator = users["loket.dinas"], users["operator.dinas"]

@@ -17,12 +17,13 @@ from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.intake import IntakeOps
 from disdukcapil_desk.operations.office import OfficeOps
 from disdukcapil_desk.operations.queue import QueueOps
-from tests.integration.test_documents import DEATH, submit
+from tests.integration.test_documents import DEATH, submit, use_desk_series
 
 START = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
 
 
 def _approved_by(ctx: DeskContext, approver: Actor, service: str, ref: str) -> int:
+    use_desk_series(ctx)  # the desk draws the number here (by default it comes from SIAK)
     submit(ctx, ref, service, START, **(DEATH if service == "akta_kematian" else {}))
     IntakeOps(ctx).ingest()
     queue = QueueOps(ctx)

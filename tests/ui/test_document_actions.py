@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Actor
 from disdukcapil_desk.domain.workflow import Action, Status
+from disdukcapil_desk.operations.after_approval import AfterApprovalOps
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.ui.main_window import MainWindow
@@ -65,6 +66,10 @@ def test_issue_opens_certificate_and_stores_ready_message(
     queue = QueueOps(ctx)
     queue.claim(users["loket.dinas"], request_id)
     queue.decide(users["loket.dinas"], request_id, Action.APPROVE)
+    # Input SIAK first: the certificate carries SIAK's number (the desk invents none).
+    AfterApprovalOps(ctx).record_siak(
+        users["loket.dinas"], request_id, {"no_akta": "3604-KM-03112026-0007"}
+    )
     window = open_window(users["operator.dinas"])
     drafts: list[str] = []
     monkeypatch.setattr(
@@ -76,7 +81,7 @@ def test_issue_opens_certificate_and_stores_ready_message(
     window.issue_selected()
     detail = queue.detail(users["operator.dinas"], request_id)
     assert detail.row.status is Status.ISSUED
-    assert len(opened) == 1 and opened[0].name.startswith("3604-KM-")
+    assert len(opened) == 1 and opened[0].name.startswith("3604-KM-03112026-0007")
     (draft,) = drafts
     assert detail.row.number in draft and "Sarmadi" in draft
     assert detail.citizen_message == draft + " Terima kasih."

@@ -1,7 +1,10 @@
 """Issuing: the registration number, the certificate record, opening offsets, void, reissue.
 
-Issuing moves an approved request to ``issued`` and allocates its number from a counter row
-locked for update, in the same transaction as the document record and the audit log.
+Issuing moves an approved request (or one whose SIAK numbers are recorded) to ``issued`` with
+the certificate record and the audit line in one transaction. Its registration number is the
+one recorded from SIAK: the desk never invents an official number. Only an office that runs its
+own series (office setting ``desk_number_series``) has it drawn from a counter row locked for
+update, in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.repositories import counters
 from disdukcapil_desk.db.repositories import documents as repo
+from disdukcapil_desk.db.repositories import siak as siak_repo
 from disdukcapil_desk.domain.akta_number import (
     CounterKey,
     akta_counter,
@@ -32,6 +36,7 @@ from disdukcapil_desk.domain.documents import DocumentKind, RegisterEvent
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError, NotFound, PermissionDenied, WorkflowError
 from disdukcapil_desk.domain.office import separation_of_duties
+from disdukcapil_desk.domain.siak import certificate_number_kind, desk_number_series
 from disdukcapil_desk.domain.workflow import Action, Permission, require
 from disdukcapil_desk.domain.years import office_year_problem
 from disdukcapil_desk.operations.audit import record
@@ -201,8 +206,7 @@ class DocumentIssuing:
             return None
         today = office_date(self._ctx.now(session))
         service = self._ctx.reference.catalogue.get(request.service_code)
-        key, formatter = self._series(service, today, late=_is_late(service, request))
-        number = formatter(counters.allocate(session, key.kind, key.scope, key.period))
+        number = self._number(session, request, service, today)
         fields = {name: str(request.payload.get(name) or "") for name in template.key_fields}
         fields["_issued_on"] = today.isoformat()
         document = self._records.add(
@@ -218,6 +222,35 @@ class DocumentIssuing:
             after={"request": request.number, "template": template.code},
         )
         return document
+
+    def _number(
+        self, session: Session, request: DocumentRequest, service: Service, today: dt.date
+    ) -> str:
+        """The certificate's registration number: the one recorded from SIAK, or, only where
+        the office runs its own series (``desk_number_series``), the next of that series.
+
+        Raises:
+            WorkflowError: no number from SIAK recorded yet, or it is the number of a voided
+                certificate (a reissue needs SIAK's corrected number first).
+        """
+        if desk_number_series(repo.office_values(session)):
+            key, formatter = self._series(service, today, late=_is_late(service, request))
+            return formatter(counters.allocate(session, key.kind, key.scope, key.period))
+        kind = certificate_number_kind(service.number_series or NumberSeries.AKTA)
+        recorded = {n.kind: n.value for n in siak_repo.numbers_of(session, request.id)}
+        number = recorded.get(kind)
+        if number is None:
+            raise WorkflowError(
+                f"{kind.label} permohonan {request.number} belum dicatat: isi Input SIAK dahulu "
+                "(nomor resmi berasal dari SIAK; seri nomor desk hanya bila kantor "
+                "mengaktifkannya di Administrasi)"
+            )
+        if repo.find(session, DocumentKind.CERTIFICATE, number) is not None:
+            raise WorkflowError(
+                f"{kind.label} {number} sudah dipakai sertifikat lain (yang dibatalkan): catat "
+                "nomor perbaikan dari SIAK pada Input SIAK sebelum menerbitkan ulang"
+            )
+        return number
 
     def _series(
         self, service: Service, day: dt.date, *, late: bool

@@ -40,6 +40,7 @@ from disdukcapil_desk.domain.office import SETTING_LABELS, OfficeSettings
 from disdukcapil_desk.ui.dialogs.duties_tab import DutiesTab
 from disdukcapil_desk.ui.dialogs.pickup_hours_tab import PickupHoursTab
 from disdukcapil_desk.ui.dialogs.quarantine_tab import QuarantineTab
+from disdukcapil_desk.ui.dialogs.tte_tab import TteTab
 from disdukcapil_desk.ui.dialogs.users_tab import UsersTab
 from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
@@ -89,6 +90,8 @@ class AdminDialog(QDialog):
         tabs.addTab(self._numbers_tab(), self.tr("Nomor akta"))
         self.duties_tab = DutiesTab(session, runner, lambda error: show_error(self, error))
         tabs.addTab(self.duties_tab, self.tr("Pemisahan tugas"))
+        self.tte_tab = TteTab(session, runner, lambda error: show_error(self, error))
+        tabs.addTab(self.tte_tab, self.tr("TTE && nomor SIAK"))
         self.quarantine_tab = QuarantineTab(session, runner, lambda error: show_error(self, error))
         tabs.addTab(self.quarantine_tab, self.tr("Karantina masuk"))
         self.pickup_tab = PickupHoursTab(session, runner, lambda error: show_error(self, error))
@@ -104,6 +107,7 @@ class AdminDialog(QDialog):
         _fit_to_screen(self, 980, 620)
         self.users_tab.load()
         self.duties_tab.load()
+        self.tte_tab.load()
         self.quarantine_tab.load()
         self.pickup_tab.load()
         self._load_settings()

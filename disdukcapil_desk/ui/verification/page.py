@@ -44,6 +44,7 @@ from disdukcapil_desk.ui.tasks import TaskRunner
 from disdukcapil_desk.ui.verification.attachment_viewer import AttachmentViewer, Content
 from disdukcapil_desk.ui.verification.checklist import ChecklistTable
 from disdukcapil_desk.ui.verification.fields_form import FieldsForm
+from disdukcapil_desk.ui.verification.follow_up import FOLLOW_UP_STATUSES, FollowUpPanel
 from disdukcapil_desk.ui.verification.panels import FindingsView, HistoryView
 
 log = logging.getLogger("disdukcapil_desk.ui.verification")
@@ -142,6 +143,9 @@ class VerificationPage(QWidget):
         self.tabs.addTab(self.form_area, self.tr("&Data permohonan"))
         self.history = HistoryView(self.tabs)
         self.tabs.addTab(self.history, self.tr("Ri&wayat"))
+        self.follow_up = FollowUpPanel(self._session, self._runner, self.tabs)
+        self.follow_up.changed.connect(self.request_changed)
+        self.tabs.addTab(self.follow_up, self.tr("Tindak &lanjut"))
         right_layout.addWidget(self.tabs, 1)
         return right
 
@@ -242,6 +246,17 @@ class VerificationPage(QWidget):
         elif editable:
             self.banner.hide()
         self.tabs.setCurrentWidget(self.history if waiting else self.form_area)
+        following = detail.row.status in FOLLOW_UP_STATUSES
+        self.tabs.setTabVisible(self.tabs.indexOf(self.follow_up), following)
+        if following:
+            self._set_banner(
+                self.tr(
+                    "Data permohonan hanya dapat dibaca; langkah setelah persetujuan (Input "
+                    "SIAK, TTE, kirim ke pemohon) ada di tab Tindak lanjut (Alt+L)."
+                )
+            )
+            self.follow_up.load(detail.row.id)
+            self.tabs.setCurrentWidget(self.follow_up)
         self.dirty = False
         if self.read_only:
             self._lease_timer.stop()
@@ -361,6 +376,9 @@ class VerificationPage(QWidget):
         """The open request changed (a draft saved, say): show the findings as now stored."""
         if self.detail is not None and self.detail.row.id in changes.requests:
             self._refresh_findings(self.detail.row.id)
+            following = self.tabs.isTabVisible(self.tabs.indexOf(self.follow_up))
+            if following and not self.follow_up.busy:  # a colleague's step shows here too
+                self.follow_up.load(self.detail.row.id)
 
     def _refresh_findings(self, request_id: int) -> None:
         def shown(detail: RequestDetail) -> None:
