@@ -235,11 +235,10 @@ def desk_screens(app: QApplication, shots: Shots) -> None:
     session.release(detail.row.id)
     message = CitizenMessageDialog(
         "Minta perbaikan",
-        "Pesan berikut akan disimpan untuk dikirim ke pemohon. Semua kekurangan ada dalam "
-        "satu pesan; sunting bila perlu.",
+        "Pesan berikut dikirim ke pemohon lewat kanal permohonannya (kotak keluar) bersama "
+        "keputusan ini. Semua kekurangan ada dalam satu pesan; sunting bila perlu.",
         draft.message,
-        lambda text: session.whatsapp_link(detail, text),
-        confirm_label="Simpan && kembalikan",
+        confirm_label="Kirim && kembalikan",
         parent=window,
     )
     shots.grab(message, "08-revision-message")

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from disdukcapil_desk import APP_NAME, __version__
-from disdukcapil_desk.domain.citizen_messages import whatsapp_link
 from disdukcapil_desk.domain.clock import office_date, utc_now
 from disdukcapil_desk.domain.document_records import IssueResult, ReadyBatch
 from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose, ScanResult
@@ -38,7 +37,6 @@ from disdukcapil_desk.domain.dto import (
     IngestReport,
     Lease,
     QueueFilter,
-    RequestDetail,
     RequestRow,
 )
 from disdukcapil_desk.domain.errors import DatabaseError
@@ -46,7 +44,7 @@ from disdukcapil_desk.domain.recap import RecapResult
 from disdukcapil_desk.domain.workflow import Permission, Status
 from disdukcapil_desk.ui.account import add_account_button
 from disdukcapil_desk.ui.dialogs.about_dialog import AboutDialog
-from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, LinkFor, ReasonDialog
+from disdukcapil_desk.ui.dialogs.message_dialog import ReasonDialog
 from disdukcapil_desk.ui.dialogs.password_dialog import PasswordDialog
 from disdukcapil_desk.ui.geometry import apply_text_scale, fit_to_screen
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
@@ -507,7 +505,7 @@ class MainWindow(QMainWindow):
         )
 
     def issue_selected(self) -> None:
-        """Issue the selected approved request, open its certificate, draft the ready message."""
+        """Issue the selected approved request and open its certificate."""
         row = self.queue.selected_row()
         if row is None:
             return
@@ -525,29 +523,8 @@ class MainWindow(QMainWindow):
             if result.certificate_number:
                 said += f": {result.certificate_number}"
             self.statusBar().showMessage(said, 10000)
-            self._offer_ready_message(row.id)
 
         self.runner.run(lambda: self.session.issue(row.id), issued, lambda e: show_error(self, e))
-
-    def _offer_ready_message(self, request_id: int) -> None:
-        def drafted(draft: tuple[RequestDetail, str]) -> None:
-            detail, message = draft
-            text = self.confirm_message(
-                self.tr("Dokumen siap"),
-                self.tr("Pesan untuk pemohon (disimpan untuk dikirim oleh kanal):"),
-                message,
-                lambda current: whatsapp_link(detail.contact, current),
-            )
-            if text:
-                self.runner.run(
-                    lambda: self.session.set_citizen_message(request_id, text, detail.row.version),
-                    lambda _: None,
-                    lambda e: show_error(self, e),
-                )
-
-        self.runner.run(
-            lambda: self.session.ready_draft(request_id), drafted, lambda e: show_error(self, e)
-        )
 
     def print_all_ready(self) -> None:
         """One PDF of every issued, never-printed certificate of this location."""
@@ -725,13 +702,6 @@ class MainWindow(QMainWindow):
             ),
         )
         return text.strip() if ok else ""
-
-    def confirm_message(self, title: str, intro: str, text: str, link_for: LinkFor) -> str | None:
-        """Let the officer edit, copy or WhatsApp a message; None when cancelled."""
-        dialog = CitizenMessageDialog(
-            title, intro, text, link_for, confirm_label=self.tr("Simpan"), parent=self
-        )
-        return dialog.text if dialog.exec() else None
 
     def open_admin(self) -> AdminDialog:
         """Letterhead and signers, the signing certificate and akta numbers (administrators)."""

@@ -243,11 +243,6 @@ class DeskSession:
         note(_request(row.id))
         return row
 
-    def ready_draft(self, request_id: int) -> tuple[RequestDetail, str]:
-        """The request and its drafted "document ready" message."""
-        detail = self.detail(request_id)
-        return detail, self.ready_message(detail)
-
     def clock_warning(self) -> str | None:
         """The warning when this workstation's clock is off the server's by over a minute."""
         offset = ClockOps(self.ctx).clock_skew()
@@ -259,22 +254,6 @@ class DeskSession:
             return SetupOps(self.ctx).check()
         except Exception:  # an old schema or a lost connection must not block "Tentang"
             return None
-
-    def whatsapp_link(self, detail: RequestDetail, text: str) -> str:
-        """The wa.me link for the citizen's number."""
-        return self._verification.whatsapp_link(detail, text)
-
-    def ready_message(self, detail: RequestDetail) -> str:
-        """Draft the "document ready" message."""
-        return self._verification.ready_message(detail)
-
-    def set_citizen_message(self, request_id: int, text: str, version: int | None = None) -> int:
-        """Store the message for the channel to send (at the version shown); the new version."""
-        new_version = self._verification.set_citizen_message(
-            self.actor, request_id, text, expected_version=version
-        )
-        note(_request(request_id))
-        return new_version
 
     def receipt_pdf(
         self,

@@ -151,10 +151,9 @@ DIALOGS: dict[str, DialogFactory] = {
     "reason": lambda _c, _u, _t: ReasonDialog("Tolak", "Alasan penolakan:", confirm_label="Tolak"),
     "message": lambda _c, _u, _t: CitizenMessageDialog(
         "Minta perbaikan",
-        "Pesan berikut akan disimpan untuk dikirim ke pemohon.",
+        "Pesan berikut dikirim ke pemohon lewat kanal permohonannya.",
         "Yth. Bapak/Ibu,\n" + "Mohon kirim ulang dokumen berikut.\n" * 30,
-        lambda text: "https://wa.me/62",
-        confirm_label="Simpan",
+        confirm_label="Kirim",
     ),
     "print_preview": lambda _c, _u, tmp: DocumentPreviewDialog(
         "tanda terima", sample_pdf(3), tmp / "t.pdf", lambda *_: None
