@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStackedWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -59,6 +60,8 @@ if TYPE_CHECKING:  # the screens and dialogs below are imported when the window 
     from disdukcapil_desk.ui.dialogs.document_preview import DocumentPreviewDialog
     from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
     from disdukcapil_desk.ui.dialogs.void_dialog import VoidDialog
+    from disdukcapil_desk.ui.outbox.conversation_dialog import ConversationDialog
+    from disdukcapil_desk.ui.outbox.undelivered_dialog import UndeliveredDialog
     from disdukcapil_desk.ui.queue.queue_view import QueueView
 
 Printed = tuple[DocumentKind, tuple[str, ...]]
@@ -212,6 +215,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._make_toolbar()
+        self._make_outbox_actions()
         self.statusBar().showMessage(f"{database_label} · {APP_NAME} {__version__}")
         self._page_before_lock = PAGE_QUEUE
         self._timers()
@@ -382,6 +386,7 @@ class MainWindow(QMainWindow):
             return
         self.runner.run(self.session.locations, self.queue.set_locations, self._load_failed)
         self.queue.reload()
+        self.refresh_undelivered()
         if self.listener.start():
             self.refresh_timer.setInterval(LISTENING_REFRESH_MS)
 
@@ -447,6 +452,78 @@ class MainWindow(QMainWindow):
 
     def _on_request_changed(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
+
+    # -- outbox: the conversation with the citizen, the office's undelivered messages --------
+
+    def _make_outbox_actions(self) -> None:
+        """Ctrl+M: the conversation of the request on screen (also in the queue's context
+        menu); Ctrl+Shift+M and the status bar's "Pesan gagal (n)": the office's undelivered
+        messages. The count follows every change the window hears of.
+        """
+        self.conversation_action = QAction(self.tr("Percakapan dengan pemohon"), self)
+        self.conversation_action.setObjectName("conversationAction")
+        self.conversation_action.setShortcut(QKeySequence("Ctrl+M"))
+        self.conversation_action.triggered.connect(self.open_conversation)
+        self.undelivered_action = QAction(self.tr("Pesan gagal terkirim"), self)
+        self.undelivered_action.setObjectName("undeliveredAction")
+        self.undelivered_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        self.undelivered_action.triggered.connect(self.open_undelivered)
+        for action in (self.conversation_action, self.undelivered_action):
+            action.setToolTip(f"{action.text()} ({action.shortcut().toString()})")
+            action.setEnabled(self.may_view_queue)
+            self.addAction(action)
+        self.queue.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.queue.table.addAction(self.conversation_action)
+        self.undelivered_button = QToolButton(self)
+        self.undelivered_button.setObjectName("undeliveredButton")
+        self.undelivered_button.setDefaultAction(self.undelivered_action)
+        self.undelivered_button.setAutoRaise(True)
+        self.undelivered_button.setVisible(self.may_view_queue)
+        self.statusBar().addPermanentWidget(self.undelivered_button)
+        self.runner.changes.changed.connect(
+            lambda changes: self.refresh_undelivered() if changes.touches_queue else None
+        )
+
+    def refresh_undelivered(self) -> None:
+        """Count the office's undelivered messages again (in the background)."""
+        if self.may_view_queue:
+            self.runner.run(
+                self.session.undelivered_count, self.show_undelivered_count, lambda _e: None
+            )
+
+    def show_undelivered_count(self, count: int) -> None:
+        """Show "Pesan gagal (n)", red while any wait."""
+        self.undelivered_action.setText(self.tr("Pesan gagal ({n})").format(n=count))
+        set_tone(self.undelivered_button, "error" if count else "")
+
+    def _request_on_screen(self) -> int | None:
+        if self.stack.currentIndex() == PAGE_VERIFY and self.verification.detail is not None:
+            return self.verification.detail.row.id
+        row = self.queue.selected_row() if self.stack.currentIndex() == PAGE_QUEUE else None
+        return row.id if row is not None else None
+
+    def open_conversation(self, request_id: int | None = None) -> ConversationDialog | None:
+        """The conversation of a request (the one on screen by default)."""
+        from disdukcapil_desk.ui.outbox.conversation_dialog import ConversationDialog
+
+        request_id = request_id or self._request_on_screen()
+        if request_id is None:
+            self.statusBar().showMessage(self.tr("Pilih permohonan dahulu."), 5000)
+            return None
+        dialog = ConversationDialog(self.session, self.runner, request_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def open_undelivered(self) -> UndeliveredDialog:
+        """The office's undelivered messages; a request opened from it shows on screen."""
+        from disdukcapil_desk.ui.outbox.undelivered_dialog import UndeliveredDialog
+
+        dialog = UndeliveredDialog(self.session, self.runner, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open_request.connect(self.open_request)
+        dialog.show()
+        return dialog
 
     # -- ingest ----------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from disdukcapil_desk.domain.catalogue import Catalogue
 from disdukcapil_desk.domain.clock import skew_warning
+from disdukcapil_desk.domain.conversation import Conversation, UndeliveredMessage
 from disdukcapil_desk.domain.document_records import (
     DocumentSummary,
     IssueResult,
@@ -53,6 +54,7 @@ from disdukcapil_desk.operations.clock import ClockOps
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.intake import IntakeOps
 from disdukcapil_desk.operations.office import OfficeOps
+from disdukcapil_desk.operations.outbox import OutboxOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import LocationOps, SetupOps
 from disdukcapil_desk.operations.users import UserOps
@@ -502,6 +504,45 @@ class DeskSession:
     def set_user_role(self, login: str, role: Role, location_code: str) -> UserChange:
         """Change a user's role and location (``""``: no location)."""
         return _user_changed(UserOps(self.ctx).set_role(self.actor, login, role, location_code))
+
+    # -- outbox --
+    # What went to the citizen and what came back; resending what failed. Every message goes
+    # out through the request's channel (the outbox), never from an officer's phone.
+
+    def conversation(self, request_id: int) -> Conversation:
+        """A request's messages both ways, oldest first, with their delivery states."""
+        return OutboxOps(self.ctx).conversation(self.actor, request_id)
+
+    def undelivered(self) -> list[UndeliveredMessage]:
+        """The office's failed messages nobody resent yet, oldest first (the dinas: all)."""
+        return OutboxOps(self.ctx).undelivered(self.actor, self._outbox_office)
+
+    def undelivered_count(self) -> int:
+        """How many of the office's failed messages wait for an officer."""
+        return OutboxOps(self.ctx).undelivered_count(self.actor, self._outbox_office)
+
+    def resend_message(
+        self,
+        request_id: int,
+        message_id: int,
+        corrected_body: str | None = None,
+        recipient: str | None = None,
+    ) -> int:
+        """Send a failed message again (corrected, to a corrected recipient); the new id."""
+        new_id = OutboxOps(self.ctx).resend(self.actor, message_id, corrected_body, recipient)
+        note(_request(request_id))
+        return new_id
+
+    def write_to_citizen(self, request_id: int, body: str) -> int:
+        """Send the citizen the officer's own message about a request; its id."""
+        message_id = OutboxOps(self.ctx).write_correction(self.actor, request_id, body)
+        note(_request(request_id))
+        return message_id
+
+    @property
+    def _outbox_office(self) -> str | None:
+        """A UPT's own list; the dinas's list holds every office's failures."""
+        return self.location if self.is_upt_officer else None
 
 
 def _request(request_id: int) -> Changes:
