@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, 
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -483,6 +484,20 @@ class MainWindow(QMainWindow):
         self.runner.changes.changed.connect(
             lambda changes: self.refresh_undelivered() if changes.touches_queue else None
         )
+        self.stack.currentChanged.connect(self._outbox_follows_lock)
+
+    def _outbox_follows_lock(self, page: int) -> None:
+        """The lock screen hides citizens' data: the conversations and the list close, and
+        their keys and button rest until the officer is back.
+        """
+        locked = page == PAGE_LOCKED
+        if locked:
+            for dialog in self.findChildren(QDialog):
+                if dialog.objectName() in ("conversationDialog", "undeliveredDialog"):
+                    dialog.close()
+        for action in (self.conversation_action, self.undelivered_action):
+            action.setEnabled(self.may_view_queue and not locked)
+        self.undelivered_button.setVisible(self.may_view_queue and not locked)
 
     def refresh_undelivered(self) -> None:
         """Count the office's undelivered messages again (in the background)."""

@@ -212,3 +212,20 @@ def test_the_office_list_opens_the_request_and_resends(
 def test_the_queue_context_menu_offers_the_conversation(window: MainWindow) -> None:
     assert window.conversation_action in window.queue.table.actions()
     assert window.queue.table.contextMenuPolicy() is Qt.ContextMenuPolicy.ActionsContextMenu
+
+
+def test_the_lock_screen_closes_the_conversation_and_the_list(
+    qtbot: QtBot, window: MainWindow, runner: TaskRunner
+) -> None:
+    """Closed before its answer came (the list was still loading): the answer is dropped."""
+    conversation = open_dialog(qtbot, window)
+    listing = window.open_undelivered()
+    window.lock()
+    assert not conversation.isVisible() and not listing.isVisible()
+    runner.wait_idle()
+    qtbot.wait(50)  # the deferred deletes, then nothing reaches a deleted table
+    assert not window.conversation_action.isEnabled()
+    assert not window.undelivered_action.isEnabled()
+    assert not window.undelivered_button.isVisible()
+    window.unlock()
+    assert window.conversation_action.isEnabled() and window.undelivered_button.isVisible()

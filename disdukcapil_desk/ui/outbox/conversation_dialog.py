@@ -5,6 +5,9 @@ layer). Every call goes through the task runner.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -18,6 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from disdukcapil_desk.domain.conversation import (
     Conversation,
@@ -34,6 +38,19 @@ from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 
 TIME_FORMAT = "%d-%m-%Y %H:%M"
+V = TypeVar("V")
+
+
+def while_open(widget: QWidget, callback: Callable[[V], object]) -> Callable[[V], None]:
+    """``callback`` for the runner, skipped when ``widget`` was closed and deleted meanwhile
+    (the officer closed the dialog, or the lock screen did, before the answer came).
+    """
+
+    def call(value: V) -> None:
+        if isValid(widget):
+            callback(value)
+
+    return call
 
 
 def state_badge(state: DeliveryState, parent: QWidget) -> QLabel:
@@ -151,7 +168,9 @@ class ConversationDialog(QDialog):
         """Read the conversation again."""
         request_id = self.request_id
         self._runner.run(
-            lambda: self._session.conversation(request_id), self.show_conversation, self._failed
+            lambda: self._session.conversation(request_id),
+            while_open(self, self.show_conversation),
+            while_open(self, self._failed),
         )
 
     def show_conversation(self, conversation: Conversation) -> None:
@@ -302,8 +321,8 @@ class ConversationDialog(QDialog):
         request_id = self.request_id
         self._runner.run(
             lambda: self._session.resend_message(request_id, message_id, body, recipient),
-            self._sent,
-            lambda error: show_error(self, error),
+            while_open(self, self._sent),
+            while_open(self, lambda error: show_error(self, error)),
         )
 
     def correct(self, entry: OutgoingEntry) -> None:
@@ -340,8 +359,8 @@ class ConversationDialog(QDialog):
         request_id = self.request_id
         self._runner.run(
             lambda: self._session.write_to_citizen(request_id, body),
-            self._sent,
-            lambda error: show_error(self, error),
+            while_open(self, self._sent),
+            while_open(self, lambda error: show_error(self, error)),
         )
 
     def ask_message(

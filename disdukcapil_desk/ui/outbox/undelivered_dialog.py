@@ -26,6 +26,7 @@ from disdukcapil_desk.ui.outbox.conversation_dialog import (
     TIME_FORMAT,
     ConversationDialog,
     MessageEditDialog,
+    while_open,
 )
 from disdukcapil_desk.ui.palette import set_tone
 from disdukcapil_desk.ui.session import DeskSession
@@ -114,7 +115,11 @@ class UndeliveredDialog(QDialog):
 
     def reload(self) -> None:
         """Read the list again."""
-        self._runner.run(self._session.undelivered, self.show_rows, self._failed)
+        self._runner.run(
+            self._session.undelivered,
+            while_open(self, self.show_rows),
+            while_open(self, self._failed),
+        )
 
     def show_rows(self, rows: list[UndeliveredMessage]) -> None:
         """Fill the table, oldest failure first, and select the first row."""
@@ -189,8 +194,8 @@ class UndeliveredDialog(QDialog):
             return
         self._runner.run(
             lambda: self._session.resend_message(row.request_id, row.message_id, body, recipient),
-            lambda _id: self._resent(),
-            lambda error: show_error(self, error),
+            while_open(self, lambda _id: self._resent()),
+            while_open(self, lambda error: show_error(self, error)),
         )
 
     def correct_selected(self) -> None:
