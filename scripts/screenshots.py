@@ -236,11 +236,10 @@ def desk_screens(app: QApplication, shots: Shots) -> None:
     session.release(detail.row.id)
     message = CitizenMessageDialog(
         "Minta perbaikan",
-        "Pesan berikut akan disimpan untuk dikirim ke pemohon. Semua kekurangan ada dalam "
-        "satu pesan; sunting bila perlu.",
+        "Pesan berikut dikirim ke pemohon lewat kanal permohonannya (kotak keluar) bersama "
+        "keputusan ini. Semua kekurangan ada dalam satu pesan; sunting bila perlu.",
         draft.message,
-        lambda text: session.whatsapp_link(detail, text),
-        confirm_label="Simpan && kembalikan",
+        confirm_label="Kirim && kembalikan",
         parent=window,
     )
     shots.grab(message, "08-revision-message")
@@ -604,6 +603,71 @@ def siak_screens(app: QApplication, shots: Shots) -> None:
     shots.grab_screen(app, "siak-3-admin")
     dialog.close()
     admin_window.close()
+
+
+# -- the outbox: a request's conversation, the office's undelivered messages -----------------
+
+OUTBOX_SHOTS = ("conversation", "undelivered")
+FAIL_REASONS = (
+    "nomor tidak terdaftar di WhatsApp",
+    "kotak surat penuh (e-mail ditolak server penerima)",
+    "nomor diblokir oleh penerima",
+    "batas kirim harian kanal tercapai, dicoba 5 kali",
+)
+
+
+def outbox_screens(app: QApplication, shots: Shots) -> None:
+    """The conversation of a request that went back for revision and came back (every
+    delivery state, a failed message with its buttons), and the office's undelivered list,
+    each over the counter officer's queue, as the whole screen.
+    """
+    if not shots.wanted(*OUTBOX_SHOTS):
+        return
+    ctx = demo_database(shots, "demo-outbox", 80)
+    counter = UserOps(ctx).actor("loket.dinas")
+    queue, intake = QueueOps(ctx), IntakeOps(ctx)
+    flt = QueueFilter(statuses=frozenset({Status.NEW}))
+    row = next(r for r in queue.page(counter, flt, None, 80).rows if not r.resubmission_count)
+    contact = queue.detail(counter, row.id).contact
+    queue.claim(counter, row.id)
+    queue.decide(
+        counter,
+        row.id,
+        Action.REQUEST_REVISION,
+        citizen_message=(
+            f"Yth. Bapak/Ibu {row.applicant_name},\n\nPermohonan *{row.service_name}* nomor "
+            f"*{row.number}* belum dapat kami proses:\n1. Foto KTP-el pemohon: tidak "
+            "terbaca. Mohon foto ulang dengan jelas.\n\nBalas pesan ini dengan perbaikannya."
+        ),
+    )
+    _report(ctx, row.id, "received", attempts=1, sent=True, delivered=True)
+    _report(ctx, row.id, "needs_revision", attempts=5, failed=FAIL_REASONS[0])
+    ktp = (None, "ktp-foto-ulang.jpg", "image/jpeg", b"\xff\xd8")
+    intake.submit_row(
+        IncomingRow(
+            channel=row.channel,
+            external_ref="shot-balasan-1",
+            service_code=row.service_code,
+            payload=json.dumps({"catatan": "foto ulang KTP"}),
+            sender=contact,
+            reply_to_number=row.number,
+            attachments=(ktp,),
+        )
+    )
+    intake.ingest()
+    queue.claim(counter, row.id)
+    queue.decide(counter, row.id, Action.APPROVE)
+    _report(ctx, row.id, "approved", attempts=1, sent=True)
+    _fail_others(ctx, row.id)
+    window = desk_window(ctx, "loket.dinas", workstation(shots, "workstation-outbox"))
+    settle(app)
+    conversation = window.open_conversation(row.id)
+    assert conversation is not None
+    shots.grab_screen(app, "conversation")
+    conversation.close()
+    listing = window.open_undelivered()
+    shots.grab_screen(app, "undelivered")
+    listing.close()
     window.close()
     ctx.close()
 
@@ -621,6 +685,67 @@ def _akta_pdf(number: str) -> bytes:
     page.drawString(72, 740, f"Berdasarkan Akta Kematian Nomor {number}")
     page.save()
     return out.getvalue()
+
+
+def _report(
+    ctx: DeskContext,
+    request_id: int,
+    kind: str,
+    *,
+    attempts: int,
+    sent: bool = False,
+    delivered: bool = False,
+    failed: str = "",
+) -> None:
+    """What a channel reports on a request's latest message of ``kind`` (the bots' side)."""
+    from sqlalchemy import func, select, update
+
+    from disdukcapil_desk.db.models import OutgoingMessage as Message
+
+    with ctx.unit_of_work() as session:
+        now = ctx.now(session)
+        latest = (
+            select(func.max(Message.id))
+            .where(Message.service_request_id == request_id, Message.kind == kind)
+            .scalar_subquery()
+        )
+        session.execute(
+            update(Message)
+            .where(Message.id == latest)
+            .values(
+                attempts=attempts,
+                sent_at=now if sent or delivered else None,
+                delivered_at=now if delivered else None,
+                failed_at=now if failed else None,
+                fail_reason=failed or None,
+            )
+        )
+
+
+def _fail_others(ctx: DeskContext, request_id: int) -> None:
+    """Seven other requests' "received" messages failed a few hours apart, for the list."""
+    from sqlalchemy import select, update
+
+    from disdukcapil_desk.db.models import OutgoingMessage as Message
+
+    with ctx.unit_of_work() as session:
+        now = ctx.now(session)
+        ids = session.scalars(
+            select(Message.id)
+            .where(Message.kind == "received", Message.service_request_id != request_id)
+            .order_by(Message.id)
+            .limit(42)
+        ).all()
+        for n, message_id in enumerate(ids[::6]):
+            session.execute(
+                update(Message)
+                .where(Message.id == message_id)
+                .values(
+                    attempts=5,
+                    failed_at=now - dt.timedelta(hours=30 - 4 * n),
+                    fail_reason=FAIL_REASONS[n % len(FAIL_REASONS)],
+                )
+            )
 
 
 def main(argv: Sequence[str]) -> None:
@@ -646,6 +771,7 @@ def main(argv: Sequence[str]) -> None:
     quarantine_screen(app, shots)
     siak_screens(app, shots)
     pickup_screens(app, shots)
+    outbox_screens(app, shots)
 
 
 # -- pickup by appointment (pickup-list, pickup-print) --------------------------------------

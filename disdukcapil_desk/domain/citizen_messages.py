@@ -1,4 +1,5 @@
-"""The WhatsApp texts to the citizen: one message that lists everything to fix (domain layer).
+"""The texts to the citizen: one message that lists everything to fix, and the notices the
+outbox sends at each change (domain layer).
 
 The wording lives in ``resources/templates/messages.json`` so the office can change it without
 code; this module only decides what goes in and in which order.
@@ -13,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import string
-import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,7 +106,6 @@ class MessageTemplates:
     """The texts of ``messages.json``."""
 
     revision: Mapping[str, str]
-    ready: Mapping[str, str]
     notices: Mapping[MessageKind, str] = dataclasses.field(default_factory=dict)
 
     def notice(self, kind: MessageKind, values: NoticeValues) -> str:
@@ -162,48 +161,19 @@ class MessageTemplates:
         lines += ["", self.revision["closing"].format(nomor=number, kantor=office)]
         return "\n".join(lines)
 
-    def ready_message(
-        self,
-        *,
-        name: str,
-        document: str,
-        number: str,
-        office: str,
-        location: str,
-        pdf: bool,
-        subject: str = "",
-    ) -> str:
-        """Return the "document ready" message: collect at an office, or the PDF is attached.
-
-        ``name``: the applicant, who is addressed; ``subject``: as in ``revision_message``.
-        """
-        template = self.ready["pdf" if pdf else "collect"]
-        return template.format(
-            nama=name or "Pemohon",
-            atas_nama=on_behalf_of(subject),
-            dokumen=document,
-            nomor=number,
-            kantor=office,
-            lokasi=location,
-        )
-
 
 def load_message_templates(path: Path) -> MessageTemplates:
     """Load ``messages.json``; a missing text names itself in the error."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        revision, ready = dict(data["revision"]), dict(data["ready"])
+        revision = dict(data["revision"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CatalogueError(f"Templat pesan {path.name}: {exc!r}") from None
-    needed = {
-        "revision": (("opening", "finding", "note", "closing", *FAILED_STATES), revision),
-        "ready": (("collect", "pdf"), ready),
-    }
-    for section, (keys, texts) in needed.items():
-        missing = [k for k in keys if not isinstance(texts.get(k), str)]
-        if missing:
-            raise CatalogueError(f"Templat pesan {path.name}: {section} tanpa {missing}")
-    return MessageTemplates(revision, ready, _notices(path.name, data.get("notices")))
+    keys = ("opening", "finding", "note", "closing", *FAILED_STATES)
+    missing = [k for k in keys if not isinstance(revision.get(k), str)]
+    if missing:
+        raise CatalogueError(f"Templat pesan {path.name}: revision tanpa {missing}")
+    return MessageTemplates(revision, _notices(path.name, data.get("notices")))
 
 
 def _notices(name: str, raw: object) -> dict[MessageKind, str]:
@@ -226,11 +196,3 @@ def _notices(name: str, raw: object) -> dict[MessageKind, str]:
             )
         notices[kind] = text
     return notices
-
-
-def whatsapp_link(phone: str, text: str) -> str:
-    """Return the ``https://wa.me/<number>?text=…`` link; 08… numbers become 628…."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if digits.startswith("0"):
-        digits = "62" + digits[1:]
-    return f"https://wa.me/{digits}?text={urllib.parse.quote(text)}"

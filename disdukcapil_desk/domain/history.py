@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "finish": "Selesai",
     "cancel": "Dibatalkan",
     "message": "Pesan untuk pemohon disimpan",
+    "resend_message": "Pesan dikirim ulang",
+    "correction": "Pesan petugas ke pemohon",
 }
 
 _INTERNAL_DETAIL = frozenset({"intake", "resubmit"})

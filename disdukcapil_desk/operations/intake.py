@@ -60,6 +60,12 @@ from disdukcapil_desk.log import redact
 from disdukcapil_desk.operations.audit import AuditBuffer, record
 from disdukcapil_desk.operations.boundaries import check_unrouted
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.outbox import (
+    Addressee,
+    NoticeSender,
+    notice_sender,
+    received_message,
+)
 from disdukcapil_desk.operations.pickup import pickup_reply
 
 log = logging.getLogger("disdukcapil_desk.intake")
@@ -90,6 +96,8 @@ class _Routing:
     offices: tuple[Office, ...]
     coverage: dict[str, str]
     sla_days: dict[str, int]
+    sender: NoticeSender
+    """Who signs the "received" messages, and the offices' names."""
 
 
 class IntakeOps:
@@ -285,6 +293,7 @@ class IntakeOps:
                 reference.offices(session),
                 reference.kecamatan_coverage(session),
                 reference.sla_days(session),
+                notice_sender(session),
             )
 
     def _ingest_row(self, session: Session, row: IncomingRecord, batch: _Batch) -> None:
@@ -392,7 +401,7 @@ class IntakeOps:
             return
         try:
             with session.begin_nested():
-                written = self._insert_new(session, pending)
+                written = self._insert_new(session, pending, batch.routing.sender)
         except Exception as exc:
             if is_transient(exc):
                 raise
@@ -403,7 +412,7 @@ class IntakeOps:
         for one in pending:
             try:
                 with session.begin_nested():
-                    written = self._insert_new(session, [one])
+                    written = self._insert_new(session, [one], batch.routing.sender)
             except Exception as exc:  # this row's own failure: quarantine it, keep the others
                 if is_transient(exc):
                     raise
@@ -411,9 +420,12 @@ class IntakeOps:
             else:
                 self._count_created(written, batch)
 
-    def _insert_new(self, session: Session, pending: Sequence[_NewRequest]) -> list[_Written]:
-        """Number and insert new requests with their duplicate flags, findings, checklists and
-        attachment links: a few multi-row statements whatever their count.
+    def _insert_new(
+        self, session: Session, pending: Sequence[_NewRequest], sender: NoticeSender
+    ) -> list[_Written]:
+        """Number and insert new requests with their duplicate flags, findings, checklists,
+        attachment links and "received" messages: a few multi-row statements whatever their
+        count.
         """
         wants = Counter((p.location, request_period(p.received_on)) for p in pending)
         following = counters.reserve(session, REQUEST_COUNTER, wants)
@@ -444,6 +456,13 @@ class IntakeOps:
         batch_repo.insert_findings(session, findings)
         batch_repo.insert_checks(session, checks)
         batch_repo.insert_attachment_links(session, links)
+        batch_repo.insert_messages(
+            session,
+            [
+                received_message(self._ctx, _addressee(w), sender, at=now, by=SYSTEM_ACTOR.login)
+                for w in written
+            ],
+        )
         return written
 
     def _count_created(self, written: Sequence[_Written], batch: _Batch) -> None:
@@ -604,6 +623,23 @@ class _Batch:
 _CITIZEN_MAY_CHANGE = frozenset({Status.NEW, Status.IN_REVIEW, Status.NEEDS_REVISION})
 """Statuses in which the citizen's answer may still change the request's data: once it is
 approved, the data is what the office checked and entered in SIAK."""
+
+
+def _addressee(written: _Written) -> Addressee:
+    """Whom the "received" message of a request being written goes to."""
+    parsed = written.new.parsed
+    return Addressee(
+        written.id,
+        written.number,
+        parsed.service.code,
+        written.new.location,
+        written.new.row.channel,
+        parsed.contact,
+        parsed.applicant_name,
+        parsed.nik,
+        parsed.subject_name,
+        parsed.subject_nik,
+    )
 
 
 def _is_resubmission(row: IncomingRecord) -> bool:

@@ -57,6 +57,7 @@ from disdukcapil_desk.operations.boundaries import (
     may_act_on,
 )
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.outbox import write_decision_message
 
 PAGE_SIZE = 200
 
@@ -317,7 +318,9 @@ class QueueOps:
         """Make a workflow transition inside the caller's transaction (for other operations).
 
         Issuing uses it so the status change, the number it allocates and the document it
-        records commit together or not at all.
+        records commit together or not at all. A decision the citizen must hear of (approve,
+        revision, reject, cancel) writes its message into the outbox here, in the same
+        transaction: rolled back with it, or committed with it.
         """
         if action in _DECISIONS:
             request = self._held_by(session, actor, request_id)
@@ -329,6 +332,9 @@ class QueueOps:
         if citizen_message is not None:
             request.citizen_message = citizen_message
         self._move(session, actor, request, action, reason=reason, message=citizen_message)
+        write_decision_message(
+            self._ctx, session, actor, request, action, reason=reason, message=citizen_message
+        )
         return request
 
     def held_request(

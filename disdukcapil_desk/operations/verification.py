@@ -1,4 +1,7 @@
-"""The verification screen's work: save a draft, judge the checklist, write to the citizen."""
+"""The verification screen's work: save a draft, judge the checklist, decide.
+
+Every decision's message to the citizen goes into the outbox with it (``QueueOps.transition_in``).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +14,7 @@ from disdukcapil_desk.db.repositories import requests
 from disdukcapil_desk.db.repositories import verification as repo
 from disdukcapil_desk.db.repositories.requests import RequestRecord
 from disdukcapil_desk.domain.catalogue import FieldType, FormField
-from disdukcapil_desk.domain.citizen_messages import (
-    DataProblem,
-    FailedItem,
-    whatsapp_link,
-)
+from disdukcapil_desk.domain.citizen_messages import DataProblem, FailedItem
 from disdukcapil_desk.domain.clock import office_date
 from disdukcapil_desk.domain.dto import (
     Actor,
@@ -32,7 +31,6 @@ from disdukcapil_desk.domain.errors import (
     WorkflowError,
 )
 from disdukcapil_desk.domain.findings import Finding, Severity
-from disdukcapil_desk.domain.history import MESSAGE_KEY, mask_numbers_in
 from disdukcapil_desk.domain.intake import IntakeRejected, parse_incoming
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.vocabulary import FAILED_CHECK_STATES, CheckState
@@ -48,7 +46,6 @@ from disdukcapil_desk.operations.intake import (
 )
 from disdukcapil_desk.operations.office import OfficeOps
 from disdukcapil_desk.operations.queue import QueueOps
-from disdukcapil_desk.operations.setup import LocationOps
 
 FAILED = frozenset(FAILED_CHECK_STATES)
 _CHECK_STATES = frozenset(CheckState)
@@ -246,7 +243,7 @@ class VerificationOps:
         return items, problems
 
     def revision_message(self, detail: RequestDetail, office_label: str | None = None) -> str:
-        """Draft the one WhatsApp text listing every failed requirement and data error."""
+        """Draft the one message listing every failed requirement and data error."""
         service = self._ctx.reference.catalogue.get(detail.row.service_code)
         items, problems = self._revision_points(detail)
         office = office_label or self._office_label()
@@ -259,55 +256,6 @@ class VerificationOps:
             items=items,
             problems=problems,
         )
-
-    def ready_message(self, detail: RequestDetail) -> str:
-        """Draft the "document ready" text: collect at the office, or the PDF is attached."""
-        service = self._ctx.reference.catalogue.get(detail.row.service_code)
-        locations = {loc.code: loc.name for loc in LocationOps(self._ctx).list()}
-        return self._ctx.reference.messages.ready_message(
-            name=detail.row.applicant_name,
-            subject=detail.row.subject_name,
-            document=_document_name(service.output_document),
-            number=detail.row.number,
-            office=self._office_label(),
-            location=locations.get(detail.row.location_code, detail.row.location_code),
-            pdf=str(detail.payload.get("pengambilan", "")).lower() == "pdf",
-        )
-
-    def set_citizen_message(
-        self, actor: Actor, request_id: int, text: str, *, expected_version: int | None = None
-    ) -> int:
-        """Store the message the channel will send to the citizen (audited); returns the new
-        version.
-
-        Raises:
-            NotFound: no such request.
-            PermissionDenied: a request of another office.
-            ClaimError: a colleague holds it under a live lease.
-            StaleVersionError: it changed since ``expected_version`` was loaded.
-        """
-        require(actor, Permission.EDIT_REQUEST)
-        with self._ctx.unit_of_work() as session:
-            request = self._queue.request_for_change(session, actor, request_id, expected_version)
-            request.citizen_message = text.strip() or None
-            request.updated_at = self._ctx.now(session)
-            request.updated_by = actor.login
-            request.version += 1
-            record(
-                self._ctx,
-                session,
-                actor,
-                "message",
-                "service_request",
-                request.number,
-                after={MESSAGE_KEY: mask_numbers_in(text.strip())},
-                detail=f"{len(text)} karakter",
-            )
-            return request.version
-
-    def whatsapp_link(self, detail: RequestDetail, text: str) -> str:
-        """Return the wa.me link that opens WhatsApp with ``text`` for the citizen."""
-        return whatsapp_link(detail.contact, text)
 
     def attachment_content(self, actor: Actor, attachment_id: int) -> tuple[str, bytes]:
         """Return (media type, bytes) of an attachment of a request the actor may see.
@@ -415,8 +363,3 @@ def _with_label(label: str, message: str) -> str:
     if not label or label.lower() in message.lower():
         return message
     return f"{label}: {message}"
-
-
-def _document_name(output_document: str) -> str:
-    """Name the document: "Kartu Keluarga (KK), cetak A4 …" becomes "Kartu Keluarga"."""
-    return output_document.split("(")[0].split("\u2013")[0].strip()

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, 
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -24,12 +25,12 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStackedWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from disdukcapil_desk import APP_NAME, __version__
-from disdukcapil_desk.domain.citizen_messages import whatsapp_link
 from disdukcapil_desk.domain.clock import office_date, utc_now
 from disdukcapil_desk.domain.document_records import IssueResult, ReadyBatch
 from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose, ScanResult
@@ -38,7 +39,6 @@ from disdukcapil_desk.domain.dto import (
     IngestReport,
     Lease,
     QueueFilter,
-    RequestDetail,
     RequestRow,
 )
 from disdukcapil_desk.domain.errors import DatabaseError
@@ -46,7 +46,7 @@ from disdukcapil_desk.domain.recap import RecapResult
 from disdukcapil_desk.domain.workflow import Permission, Status
 from disdukcapil_desk.ui.account import add_account_button
 from disdukcapil_desk.ui.dialogs.about_dialog import AboutDialog
-from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, LinkFor, ReasonDialog
+from disdukcapil_desk.ui.dialogs.message_dialog import ReasonDialog
 from disdukcapil_desk.ui.dialogs.password_dialog import PasswordDialog
 from disdukcapil_desk.ui.geometry import apply_text_scale, fit_to_screen
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
@@ -62,6 +62,8 @@ if TYPE_CHECKING:  # the screens and dialogs below are imported when the window 
     from disdukcapil_desk.ui.dialogs.pickup_dialog import PickupDialog
     from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
     from disdukcapil_desk.ui.dialogs.void_dialog import VoidDialog
+    from disdukcapil_desk.ui.outbox.conversation_dialog import ConversationDialog
+    from disdukcapil_desk.ui.outbox.undelivered_dialog import UndeliveredDialog
     from disdukcapil_desk.ui.queue.queue_view import QueueView
 
 Printed = tuple[DocumentKind, tuple[str, ...]]
@@ -217,6 +219,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._make_toolbar()
+        self._make_outbox_actions()
         self.statusBar().showMessage(f"{database_label} · {APP_NAME} {__version__}")
         self._page_before_lock = PAGE_QUEUE
         self._timers()
@@ -397,6 +400,7 @@ class MainWindow(QMainWindow):
             return
         self.runner.run(self.session.locations, self.queue.set_locations, self._load_failed)
         self.queue.reload()
+        self.refresh_undelivered()
         if self.listener.start():
             self.refresh_timer.setInterval(LISTENING_REFRESH_MS)
 
@@ -477,6 +481,92 @@ class MainWindow(QMainWindow):
     def _on_request_changed(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
 
+    # -- outbox: the conversation with the citizen, the office's undelivered messages --------
+
+    def _make_outbox_actions(self) -> None:
+        """Ctrl+M: the conversation of the request on screen (also in the queue's context
+        menu); Ctrl+Shift+M and the status bar's "Pesan gagal (n)": the office's undelivered
+        messages. The count follows every change the window hears of.
+        """
+        self.conversation_action = QAction(self.tr("Percakapan dengan pemohon"), self)
+        self.conversation_action.setObjectName("conversationAction")
+        self.conversation_action.setShortcut(QKeySequence("Ctrl+M"))
+        self.conversation_action.triggered.connect(self.open_conversation)
+        self.undelivered_action = QAction(self.tr("Pesan gagal terkirim"), self)
+        self.undelivered_action.setObjectName("undeliveredAction")
+        self.undelivered_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        self.undelivered_action.triggered.connect(self.open_undelivered)
+        for action in (self.conversation_action, self.undelivered_action):
+            action.setToolTip(f"{action.text()} ({action.shortcut().toString()})")
+            action.setEnabled(self.may_view_queue)
+            self.addAction(action)
+        self.queue.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.queue.table.addAction(self.conversation_action)
+        self.undelivered_button = QToolButton(self)
+        self.undelivered_button.setObjectName("undeliveredButton")
+        self.undelivered_button.setDefaultAction(self.undelivered_action)
+        self.undelivered_button.setAutoRaise(True)
+        self.undelivered_button.setVisible(self.may_view_queue)
+        self.statusBar().addPermanentWidget(self.undelivered_button)
+        self.runner.changes.changed.connect(
+            lambda changes: self.refresh_undelivered() if changes.touches_queue else None
+        )
+        self.stack.currentChanged.connect(self._outbox_follows_lock)
+
+    def _outbox_follows_lock(self, page: int) -> None:
+        """The lock screen hides citizens' data: the conversations and the list close, and
+        their keys and button rest until the officer is back.
+        """
+        locked = page == PAGE_LOCKED
+        if locked:
+            for dialog in self.findChildren(QDialog):
+                if dialog.objectName() in ("conversationDialog", "undeliveredDialog"):
+                    dialog.close()
+        for action in (self.conversation_action, self.undelivered_action):
+            action.setEnabled(self.may_view_queue and not locked)
+        self.undelivered_button.setVisible(self.may_view_queue and not locked)
+
+    def refresh_undelivered(self) -> None:
+        """Count the office's undelivered messages again (in the background)."""
+        if self.may_view_queue:
+            self.runner.run(
+                self.session.undelivered_count, self.show_undelivered_count, lambda _e: None
+            )
+
+    def show_undelivered_count(self, count: int) -> None:
+        """Show "Pesan gagal (n)", red while any wait."""
+        self.undelivered_action.setText(self.tr("Pesan gagal ({n})").format(n=count))
+        set_tone(self.undelivered_button, "error" if count else "")
+
+    def _request_on_screen(self) -> int | None:
+        if self.stack.currentIndex() == PAGE_VERIFY and self.verification.detail is not None:
+            return self.verification.detail.row.id
+        row = self.queue.selected_row() if self.stack.currentIndex() == PAGE_QUEUE else None
+        return row.id if row is not None else None
+
+    def open_conversation(self, request_id: int | None = None) -> ConversationDialog | None:
+        """The conversation of a request (the one on screen by default)."""
+        from disdukcapil_desk.ui.outbox.conversation_dialog import ConversationDialog
+
+        request_id = request_id or self._request_on_screen()
+        if request_id is None:
+            self.statusBar().showMessage(self.tr("Pilih permohonan dahulu."), 5000)
+            return None
+        dialog = ConversationDialog(self.session, self.runner, request_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def open_undelivered(self) -> UndeliveredDialog:
+        """The office's undelivered messages; a request opened from it shows on screen."""
+        from disdukcapil_desk.ui.outbox.undelivered_dialog import UndeliveredDialog
+
+        dialog = UndeliveredDialog(self.session, self.runner, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open_request.connect(self.open_request)
+        dialog.show()
+        return dialog
+
     # -- ingest ----------------------------------------------------------------------------------
 
     def run_ingest(self) -> None:
@@ -534,7 +624,7 @@ class MainWindow(QMainWindow):
         )
 
     def issue_selected(self) -> None:
-        """Issue the selected approved request, open its certificate, draft the ready message."""
+        """Issue the selected approved request and open its certificate."""
         row = self.queue.selected_row()
         if row is None:
             return
@@ -552,29 +642,8 @@ class MainWindow(QMainWindow):
             if result.certificate_number:
                 said += f": {result.certificate_number}"
             self.statusBar().showMessage(said, 10000)
-            self._offer_ready_message(row.id)
 
         self.runner.run(lambda: self.session.issue(row.id), issued, lambda e: show_error(self, e))
-
-    def _offer_ready_message(self, request_id: int) -> None:
-        def drafted(draft: tuple[RequestDetail, str]) -> None:
-            detail, message = draft
-            text = self.confirm_message(
-                self.tr("Dokumen siap"),
-                self.tr("Pesan untuk pemohon (disimpan untuk dikirim oleh kanal):"),
-                message,
-                lambda current: whatsapp_link(detail.contact, current),
-            )
-            if text:
-                self.runner.run(
-                    lambda: self.session.set_citizen_message(request_id, text, detail.row.version),
-                    lambda _: None,
-                    lambda e: show_error(self, e),
-                )
-
-        self.runner.run(
-            lambda: self.session.ready_draft(request_id), drafted, lambda e: show_error(self, e)
-        )
 
     def print_all_ready(self) -> None:
         """One PDF of every issued, never-printed certificate of this location."""
@@ -752,13 +821,6 @@ class MainWindow(QMainWindow):
             ),
         )
         return text.strip() if ok else ""
-
-    def confirm_message(self, title: str, intro: str, text: str, link_for: LinkFor) -> str | None:
-        """Let the officer edit, copy or WhatsApp a message; None when cancelled."""
-        dialog = CitizenMessageDialog(
-            title, intro, text, link_for, confirm_label=self.tr("Simpan"), parent=self
-        )
-        return dialog.text if dialog.exec() else None
 
     def open_admin(self) -> AdminDialog:
         """Letterhead and signers, the signing certificate and akta numbers (administrators)."""

@@ -31,6 +31,8 @@ COLOURS: dict[str, str] = {
     "problem_bg": "#fde0dc",  # Overdue; a requirement that does not pass.
     "passed_bg": "#e3f1e4",  # A requirement that passes.
     "message_bg": "#f3f6fa",  # A stored message for the citizen, in the history.
+    "incoming_bg": "#ffffff",  # What the citizen sent, in the conversation.
+    "outgoing_border": "#c5d3e3",  # What went to the citizen, in the conversation.
     "paper_surround": "#808080",  # Around the pages of a document preview.
     "text": "#000000",
 }

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from disdukcapil_desk.domain.catalogue import Catalogue
 from disdukcapil_desk.domain.clock import skew_warning
+from disdukcapil_desk.domain.conversation import Conversation, UndeliveredMessage
 from disdukcapil_desk.domain.delivery import SiakNumber, SiakNumberKind, TteSource
 from disdukcapil_desk.domain.document_records import (
     DocumentSummary,
@@ -63,6 +64,7 @@ from disdukcapil_desk.operations.clock import ClockOps
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.intake import IntakeOps
 from disdukcapil_desk.operations.office import OfficeOps
+from disdukcapil_desk.operations.outbox import OutboxOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import LocationOps, SetupOps
 from disdukcapil_desk.operations.users import UserOps
@@ -255,11 +257,6 @@ class DeskSession:
         note(_request(row.id))
         return row
 
-    def ready_draft(self, request_id: int) -> tuple[RequestDetail, str]:
-        """The request and its drafted "document ready" message."""
-        detail = self.detail(request_id)
-        return detail, self.ready_message(detail)
-
     def clock_warning(self) -> str | None:
         """The warning when this workstation's clock is off the server's by over a minute."""
         offset = ClockOps(self.ctx).clock_skew()
@@ -271,22 +268,6 @@ class DeskSession:
             return SetupOps(self.ctx).check()
         except Exception:  # an old schema or a lost connection must not block "Tentang"
             return None
-
-    def whatsapp_link(self, detail: RequestDetail, text: str) -> str:
-        """The wa.me link for the citizen's number."""
-        return self._verification.whatsapp_link(detail, text)
-
-    def ready_message(self, detail: RequestDetail) -> str:
-        """Draft the "document ready" message."""
-        return self._verification.ready_message(detail)
-
-    def set_citizen_message(self, request_id: int, text: str, version: int | None = None) -> int:
-        """Store the message for the channel to send (at the version shown); the new version."""
-        new_version = self._verification.set_citizen_message(
-            self.actor, request_id, text, expected_version=version
-        )
-        note(_request(request_id))
-        return new_version
 
     def receipt_pdf(
         self,
@@ -669,6 +650,45 @@ class DeskSession:
         from disdukcapil_desk.operations.after_approval import AfterApprovalOps
 
         return AfterApprovalOps(self.ctx)
+
+    # -- outbox --
+    # What went to the citizen and what came back; resending what failed. Every message goes
+    # out through the request's channel (the outbox), never from an officer's phone.
+
+    def conversation(self, request_id: int) -> Conversation:
+        """A request's messages both ways, oldest first, with their delivery states."""
+        return OutboxOps(self.ctx).conversation(self.actor, request_id)
+
+    def undelivered(self) -> list[UndeliveredMessage]:
+        """The office's failed messages nobody resent yet, oldest first (the dinas: all)."""
+        return OutboxOps(self.ctx).undelivered(self.actor, self._outbox_office)
+
+    def undelivered_count(self) -> int:
+        """How many of the office's failed messages wait for an officer."""
+        return OutboxOps(self.ctx).undelivered_count(self.actor, self._outbox_office)
+
+    def resend_message(
+        self,
+        request_id: int,
+        message_id: int,
+        corrected_body: str | None = None,
+        recipient: str | None = None,
+    ) -> int:
+        """Send a failed message again (corrected, to a corrected recipient); the new id."""
+        new_id = OutboxOps(self.ctx).resend(self.actor, message_id, corrected_body, recipient)
+        note(_request(request_id))
+        return new_id
+
+    def write_to_citizen(self, request_id: int, body: str) -> int:
+        """Send the citizen the officer's own message about a request; its id."""
+        message_id = OutboxOps(self.ctx).write_correction(self.actor, request_id, body)
+        note(_request(request_id))
+        return message_id
+
+    @property
+    def _outbox_office(self) -> str | None:
+        """A UPT's own list; the dinas's list holds every office's failures."""
+        return self.location if self.is_upt_officer else None
 
 
 def _request(request_id: int) -> Changes:

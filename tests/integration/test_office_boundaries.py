@@ -18,17 +18,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 import disdukcapil_desk.operations as operations_package
-from disdukcapil_desk.db.models import AuditLog, ServiceRequest
+from disdukcapil_desk.db.models import AuditLog, OutgoingMessage, ServiceRequest
 from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose
 from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Actor, QueueFilter
 from disdukcapil_desk.domain.errors import (
     ClaimError,
     NotFound,
     PermissionDenied,
-    StaleVersionError,
 )
 from disdukcapil_desk.domain.recap import RecapData
 from disdukcapil_desk.domain.workflow import Action, Role
@@ -36,12 +35,13 @@ from disdukcapil_desk.operations.after_approval import AfterApprovalOps
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.intake import IntakeOps
+from disdukcapil_desk.operations.outbox import OutboxOps
 from disdukcapil_desk.operations.pickup import PickupOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.recaps import Recaps
 from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.operations.verification import VerificationOps
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, FakeClock
 from tests.integration.test_documents import approved
 from tests.integration.test_intake import ingest_rows, request_of, row
 
@@ -65,6 +65,8 @@ class World:
     issued_number: str
     """The request number of an issued akta_kematian (receipt printed and reprinted)."""
     certificate: str
+    failed_message_id: int
+    """The dinas request's "received" message, which the channel gave up on."""
     tmp: Path
 
 
@@ -149,8 +151,23 @@ def _scoped_pickup_list(world: World) -> None:
     assert ops.day_list(world.counter) == [], "UPT-05's own list: nothing of the dinas"
 
 
-Q, V, D, P = "QueueOps", "VerificationOps", "DocumentOps", "PickupOps"
-A = "AfterApprovalOps"
+def _scoped_undelivered(world: World) -> None:
+    outbox = OutboxOps(world.ctx)
+    assert outbox.undelivered(world.verifier) == [], "UPT-05's own list has none"
+    assert len(outbox.undelivered(SYSTEM_ACTOR)) == 1, "the dinas's failure is listed"
+    with pytest.raises(PermissionDenied):
+        outbox.undelivered(world.verifier, "DINAS")
+
+
+def _scoped_undelivered_count(world: World) -> None:
+    outbox = OutboxOps(world.ctx)
+    assert outbox.undelivered_count(world.head) == 0
+    with pytest.raises(PermissionDenied):
+        outbox.undelivered_count(world.head, "DINAS")
+
+
+Q, V, D, OUT = "QueueOps", "VerificationOps", "DocumentOps", "OutboxOps"
+P, A = "PickupOps", "AfterApprovalOps"
 
 CALLS: dict[str, Callable[[World], None]] = {
     # -- the queue --------------------------------------------------------------------------
@@ -204,13 +221,17 @@ CALLS: dict[str, Callable[[World], None]] = {
     f"{V}.reject": _refused(
         lambda w: VerificationOps(w.ctx).reject(w.verifier, w.held_id, w.held_version, "tidak")
     ),
-    # The hole of issue 17: a UPT officer wrote (and overwrote) another office's message.
-    f"{V}.set_citizen_message": _refused(
-        lambda w: VerificationOps(w.ctx).set_citizen_message(w.verifier, w.held_id, "Bayar dulu")
-    ),
     # The hole of issue 17: a UPT officer downloaded another office's KTP/KK scans by id.
     f"{V}.attachment_content": _refused(
         lambda w: VerificationOps(w.ctx).attachment_content(w.counter, w.attachment_id)
+    ),
+    # -- the outbox: the hole of issue 17 was a UPT officer writing another office's message --
+    f"{OUT}.conversation": _refused(lambda w: OutboxOps(w.ctx).conversation(w.verifier, w.held_id)),
+    f"{OUT}.undelivered": _scoped_undelivered,
+    f"{OUT}.undelivered_count": _scoped_undelivered_count,
+    f"{OUT}.resend": _refused(lambda w: OutboxOps(w.ctx).resend(w.verifier, w.failed_message_id)),
+    f"{OUT}.write_correction": _refused(
+        lambda w: OutboxOps(w.ctx).write_correction(w.verifier, w.held_id, "Bayar dulu")
     ),
     # -- intake: rows not yet a request are the dinas's -------------------------------------
     "IntakeOps.quarantined": _refused(lambda w: IntakeOps(w.ctx).quarantined(w.head)),
@@ -270,8 +291,6 @@ OFFICE_FREE: dict[str, str] = {
     f"{Q}.row_of": "formats a record the caller loaded (and checked) in its own transaction",
     # Drafting text from a RequestDetail: only the scoped detail() hands one out.
     f"{V}.revision_message": "drafts text from a RequestDetail the actor got from detail()",
-    f"{V}.ready_message": "drafts text from a RequestDetail the actor got from detail()",
-    f"{V}.whatsapp_link": "builds a wa.me link from a RequestDetail; reads nothing",
     # Intake is the channels' and the desk's: it runs before any office owns a request.
     "IntakeOps.submit_row": "a channel delivering a row; no officer",
     "IntakeOps.ingest": "routes rows to offices; every officer may start it",
@@ -369,7 +388,7 @@ def test_every_public_operation_is_walked() -> None:
 
 
 @pytest.fixture
-def world(ctx: DeskContext, users: dict[str, Actor], tmp_path: Path) -> World:
+def world(ctx: DeskContext, users: dict[str, Actor], tmp_path: Path, clock: FakeClock) -> World:
     admin = users["admin"]
     accounts = UserOps(ctx)
     for login, role in (("operator.upt05", Role.VERIFIER), ("kasi.upt05", Role.SECTION_HEAD)):
@@ -397,6 +416,15 @@ def world(ctx: DeskContext, users: dict[str, Actor], tmp_path: Path) -> World:
     documents.render_receipt(
         operator, result.request_number, purpose=PrintPurpose.REPRINT, reason="kertas macet"
     )
+    with ctx.unit_of_work() as session:
+        failed_message_id = session.scalars(
+            select(OutgoingMessage.id).where(OutgoingMessage.service_request_id == held.id)
+        ).one()
+        session.execute(
+            update(OutgoingMessage)
+            .where(OutgoingMessage.id == failed_message_id)
+            .values(failed_at=clock(), fail_reason="nomor tidak aktif", attempts=5)
+        )
     return World(
         ctx=ctx,
         counter=users["loket.upt05"],
@@ -407,13 +435,17 @@ def world(ctx: DeskContext, users: dict[str, Actor], tmp_path: Path) -> World:
         attachment_id=detail.attachments[0].id,
         issued_number=result.request_number,
         certificate=result.certificate_number,
+        failed_message_id=failed_message_id,
         tmp=tmp_path,
     )
 
 
 def _state(ctx: DeskContext) -> list[tuple[object, ...]]:
     with ctx.reading() as session:
-        return [
+        outbox = session.execute(
+            select(OutgoingMessage.id, OutgoingMessage.replaced_by).order_by(OutgoingMessage.id)
+        )
+        return [tuple(m) for m in outbox] + [
             tuple(r)
             for r in session.execute(
                 select(
@@ -442,20 +474,14 @@ def test_an_officer_of_another_office_is_refused_or_scoped(world: World, method:
     assert not actors & intruders - {None}, f"{method} wrote the audit log for an intruder"
 
 
-def test_the_citizen_message_is_written_by_the_holder_at_the_version_seen(
+def test_an_officers_message_is_written_by_the_holder_of_a_request_in_review(
     world: World, users: dict[str, Actor]
 ) -> None:
-    """Office, claim and version: a dinas colleague may not overwrite the message of a request
-    an operator holds, nor the holder write over a newer version."""
-    verification = VerificationOps(world.ctx)
+    """Office and claim: a dinas colleague may not write to the citizen of a request an
+    operator holds; the holder may, and the message goes into the outbox."""
+    outbox = OutboxOps(world.ctx)
     with pytest.raises(ClaimError):
-        verification.set_citizen_message(users["loket.dinas"], world.held_id, "Lain")
-    holder = users["operator.dinas"]
-    version = verification.set_citizen_message(
-        holder, world.held_id, "Mohon unggah KK", expected_version=world.held_version
-    )
-    assert version == world.held_version + 1
-    with pytest.raises(StaleVersionError):
-        verification.set_citizen_message(
-            holder, world.held_id, "Timpa", expected_version=world.held_version
-        )
+        outbox.write_correction(users["loket.dinas"], world.held_id, "Lain")
+    message_id = outbox.write_correction(users["operator.dinas"], world.held_id, "Mohon unggah KK")
+    talk = outbox.conversation(users["operator.dinas"], world.held_id)
+    assert [e.id for e in talk.entries if not e.incoming][-1] == message_id

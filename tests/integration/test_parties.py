@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from disdukcapil_desk.db.models import ServiceRequest
+from sqlalchemy import select
+
+from disdukcapil_desk.db.models import OutgoingMessage, ServiceRequest
 from disdukcapil_desk.domain.dto import Actor, CheckInput, QueueFilter
 from disdukcapil_desk.domain.workflow import Role
 from disdukcapil_desk.operations.context import DeskContext
@@ -129,7 +131,7 @@ def test_an_edited_pelapor_follows_into_the_columns(
     assert [r.id for r in found] == [request_id], "the search index follows the edit"
 
 
-def test_revision_and_ready_messages_address_the_pelapor(
+def test_revision_and_outbox_messages_address_the_pelapor(
     ctx: DeskContext, users: dict[str, Actor]
 ) -> None:
     ingest_rows(ctx, incoming("death", "akta_kematian", DECEASED))
@@ -144,8 +146,12 @@ def test_revision_and_ready_messages_address_the_pelapor(
     revision = verification.revision_message(detail)
     assert revision.startswith("Yth. Bapak/Ibu Siti Aminah,")
     assert "atas nama Sarmadi dengan nomor" in revision
-    ready = verification.ready_message(detail)
-    assert ready.startswith("Yth. Bapak/Ibu Siti Aminah,") and "atas nama Sarmadi" in ready
+    verification.approve(officer, request_id, detail.row.version, "diperiksa aslinya")
+    with ctx.sessions() as session:
+        approved = session.scalars(
+            select(OutgoingMessage.body).where(OutgoingMessage.kind == "approved")
+        ).one()
+    assert approved.startswith("Yth. Bapak/Ibu Siti Aminah,") and "atas nama Sarmadi" in approved
 
 
 def test_a_message_for_oneself_names_nobody_else(ctx: DeskContext, users: dict[str, Actor]) -> None:

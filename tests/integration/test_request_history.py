@@ -12,6 +12,7 @@ from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import PermissionDenied
 from disdukcapil_desk.domain.findings import ATTACHMENT_MISSING
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.outbox import OutboxOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.verification import VerificationOps
 from tests.integration.test_intake import ingest_rows, request_of, sample_row
@@ -90,15 +91,15 @@ def test_history_lists_each_step_and_every_message_with_numbers_masked(
     assert [e.at for e in history] == sorted(e.at for e in history)
 
 
-def test_a_message_stored_later_joins_the_history(
+def test_an_officers_own_message_joins_the_history(
     ctx: DeskContext, users: dict[str, Actor]
 ) -> None:
     officer = users["loket.dinas"]
     ingest_rows(ctx, sample_row("wa-1002"))
     request_id = request_of(ctx, "wa-1002").id
-    VerificationOps(ctx).set_citizen_message(officer, request_id, "Dokumen siap diambil.")
+    OutboxOps(ctx).write_correction(officer, request_id, "Dokumen siap diambil.")
     history = QueueOps(ctx).history(officer, request_id)
-    assert history[-1].action == "message" and history[-1].message == "Dokumen siap diambil."
+    assert history[-1].action == "correction" and history[-1].message == "Dokumen siap diambil."
 
 
 def test_history_is_only_for_those_who_may_see_the_request(

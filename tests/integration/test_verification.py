@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import urllib.parse
 
 import pytest
 
@@ -101,10 +100,6 @@ def test_revision_message_lists_everything_once(
     assert "stempel tidak terlihat" in text and "NIK ibu" in text
     assert text.count("Buku nikah") == 1, "each problem is listed once"
     assert "KK tempat anak terdaftar" not in text, "items that pass are not mentioned"
-    link = verification.whatsapp_link(detail, text)
-    assert link.startswith("https://wa.me/6285712345678?text=")
-    assert urllib.parse.unquote(link.split("text=")[1]) == text
-
     row = verification.request_revision(officer, request_id, version, text)
     assert row.status is Status.NEEDS_REVISION
     stored = QueueOps(ctx).detail(officer, request_id)

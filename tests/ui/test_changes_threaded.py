@@ -87,7 +87,7 @@ def test_a_revision_updates_the_queue_row(
     open_and_wait(qtbot, window, request_id)
     page = window.verification
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_2, ALT)  # tidak ada
-    monkeypatch.setattr(page, "confirm_message", lambda _t, _i, text, _link: text)
+    monkeypatch.setattr(page, "confirm_message", lambda _t, _i, text: text)
     page.ask_revision()
     qtbot.waitUntil(
         lambda: status_in_queue(window, request_id) is Status.NEEDS_REVISION, timeout=WAIT

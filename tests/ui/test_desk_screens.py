@@ -14,11 +14,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
+from disdukcapil_desk.domain.delivery import MessageKind
 from disdukcapil_desk.domain.dto import Actor, QueueFilter
 from disdukcapil_desk.domain.errors import ConnectionLost
 from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.operations.connection import DatabaseConfig, probe_database
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.outbox import OutboxOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import SetupOps
 from disdukcapil_desk.operations.users import MAX_FAILED_LOGINS, UserOps
@@ -320,9 +322,8 @@ def test_ktp_revision_sends_one_message_with_every_problem(
     qtbot.keyClick(page.checklist, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
     drafted: list[str] = []
 
-    def confirm(_title: str, _intro: str, text: str, link_for: Any) -> str:
+    def confirm(_title: str, _intro: str, text: str) -> str:
         drafted.append(text)
-        assert link_for(text).startswith("https://wa.me/62")
         return text + "\nTerima kasih."
 
     monkeypatch.setattr(page, "confirm_message", confirm)
@@ -330,6 +331,10 @@ def test_ktp_revision_sends_one_message_with_every_problem(
     detail = QueueOps(ctx).detail(window.session.actor, request_id)
     assert detail.row.status is Status.NEEDS_REVISION
     assert detail.citizen_message is not None and detail.citizen_message.endswith("Terima kasih.")
+    talk = OutboxOps(ctx).conversation(window.session.actor, request_id)
+    sent = [e for e in talk.entries if not e.incoming][-1]
+    assert getattr(sent, "kind", None) is MessageKind.NEEDS_REVISION
+    assert getattr(sent, "body", "") == detail.citizen_message, "the outbox sends the final text"
     (text,) = drafted
     assert "tidak terbaca" in text and "NIK" in text and "16 angka" in text
     assert detail.payload["nik"] == "3604-15", "the edit was saved before the message"

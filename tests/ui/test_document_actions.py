@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+from disdukcapil_desk.domain.delivery import MessageKind
 from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Actor
 from disdukcapil_desk.domain.workflow import Action, Status
 from disdukcapil_desk.operations.after_approval import AfterApprovalOps
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.outbox import OutboxOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.ui.main_window import MainWindow
 from disdukcapil_desk.ui.workstation import WorkstationSettings
@@ -54,13 +56,15 @@ def test_receipt_opens_a_pdf_without_full_nik(
     assert content.startswith(b"%PDF") and b"3604156107950009" not in content
 
 
-def test_issue_opens_certificate_and_stores_ready_message(
+def test_issue_opens_certificate_and_asks_for_no_message_from_the_officers_phone(
     open_window: OpenWindow,
     ctx: DeskContext,
     users: dict[str, Actor],
     opened: list[Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Issuing opens the certificate; the citizen hears of it through the outbox (written by
+    the steps after issuing), never from a text the officer copies to their own phone."""
     ingest_rows(ctx, sample_row("wa-1004"))
     request_id = request_of(ctx, "wa-1004").id
     queue = QueueOps(ctx)
@@ -71,20 +75,16 @@ def test_issue_opens_certificate_and_stores_ready_message(
         users["loket.dinas"], request_id, {"no_akta": "3604-KM-03112026-0007"}
     )
     window = open_window(users["operator.dinas"])
-    drafts: list[str] = []
-    monkeypatch.setattr(
-        window,
-        "confirm_message",
-        lambda _t, _i, text, _l: drafts.append(text) or text + " Terima kasih.",
-    )
+    assert not hasattr(window, "confirm_message") and not hasattr(window.session, "ready_draft")
     select(window, request_id)
     window.issue_selected()
     detail = queue.detail(users["operator.dinas"], request_id)
     assert detail.row.status is Status.ISSUED
     assert len(opened) == 1 and opened[0].name.startswith("3604-KM-03112026-0007")
-    (draft,) = drafts
-    assert detail.row.number in draft and "Sarmadi" in draft
-    assert detail.citizen_message == draft + " Terima kasih."
+    assert detail.citizen_message is None
+    talk = OutboxOps(ctx).conversation(users["operator.dinas"], request_id)
+    sent = [getattr(e, "kind", None) for e in talk.entries if not e.incoming]
+    assert sent == [MessageKind.RECEIVED, MessageKind.APPROVED], "nothing more from issuing"
 
     assert opened[0].read_bytes().startswith(b"%PDF")
     window.print_all_ready()

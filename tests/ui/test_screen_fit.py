@@ -137,7 +137,23 @@ def _settings_dialog(ctx: DeskContext, _users: dict[str, Actor], tmp: Path) -> Q
     )
 
 
+def _conversation_dialog(ctx: DeskContext, users: dict[str, Actor], _tmp: Path) -> QDialog:
+    from disdukcapil_desk.ui.outbox.conversation_dialog import ConversationDialog
+
+    ingest_rows(ctx, sample_row("wa-1001"), sample_row("wa-1008"))
+    session = DeskSession(ctx, users["loket.dinas"], "DINAS")
+    return ConversationDialog(session, InlineTaskRunner(), request_of(ctx, "wa-1001").id)
+
+
+def _undelivered_dialog(ctx: DeskContext, users: dict[str, Actor], _tmp: Path) -> QDialog:
+    from disdukcapil_desk.ui.outbox.undelivered_dialog import UndeliveredDialog
+
+    return UndeliveredDialog(DeskSession(ctx, users["loket.dinas"], "DINAS"), InlineTaskRunner())
+
+
 DIALOGS: dict[str, DialogFactory] = {
+    "conversation": _conversation_dialog,
+    "undelivered": _undelivered_dialog,
     "settings": _settings_dialog,
     "login": lambda ctx, _u, _t: LoginDialog(UserOps(ctx).authenticate, office="Dinas"),
     "first_admin": lambda ctx, _u, _t: FirstAdminDialog(ctx.database_label),
@@ -151,10 +167,9 @@ DIALOGS: dict[str, DialogFactory] = {
     "reason": lambda _c, _u, _t: ReasonDialog("Tolak", "Alasan penolakan:", confirm_label="Tolak"),
     "message": lambda _c, _u, _t: CitizenMessageDialog(
         "Minta perbaikan",
-        "Pesan berikut akan disimpan untuk dikirim ke pemohon.",
+        "Pesan berikut dikirim ke pemohon lewat kanal permohonannya.",
         "Yth. Bapak/Ibu,\n" + "Mohon kirim ulang dokumen berikut.\n" * 30,
-        lambda text: "https://wa.me/62",
-        confirm_label="Simpan",
+        confirm_label="Kirim",
     ),
     "print_preview": lambda _c, _u, tmp: DocumentPreviewDialog(
         "tanda terima", sample_pdf(3), tmp / "t.pdf", lambda *_: None
@@ -228,6 +243,9 @@ def test_every_role_has_its_whole_toolbar_on_the_laptop(
     assert menu is not None
     texts = [action.text() for action in menu.actions()]
     assert "Ukuran teks" in texts and "Tentang Disdukcapil Desk" in texts
+    failed = window.findChild(QToolButton, "undeliveredButton")
+    assert failed is not None
+    assert not failed.isVisible() or inside(failed, window), "Pesan gagal (n) is cut off"
 
 
 def test_decision_bar_is_visible_and_a_birth_is_readable_without_scrolling(

@@ -2,7 +2,8 @@
 
 Ingest gathers a batch's new requests in Python and hands them here together: the requests in
 one multi-row ``INSERT … RETURNING``, their findings, checklists and attachment links in one
-each, the duplicate check in one query, and the intake rows marked in one ``UPDATE``.
+each, the duplicate check in one query, the "received" messages to the citizens in one, and
+the intake rows marked in one ``UPDATE``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from disdukcapil_desk.db.base import UtcDateTime
 from disdukcapil_desk.db.models import (
+    OutgoingMessage,
     RequestAttachment,
     RequestFinding,
     RequirementCheck,
@@ -115,6 +117,13 @@ def insert_checks(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
 def insert_attachment_links(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Link intake attachments to requests (dicts of ``request_attachment`` columns)."""
     _insert_many(session, _table(RequestAttachment), rows)
+
+
+def insert_messages(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Put the batch's messages to citizens (dicts of ``outgoing_message`` columns) into the
+    outbox: one multi-row statement for the batch.
+    """
+    _insert_many(session, _table(OutgoingMessage), rows)
 
 
 def mark_handled(

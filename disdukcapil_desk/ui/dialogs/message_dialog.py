@@ -1,42 +1,35 @@
-"""The one message to the citizen: edit, copy, open WhatsApp, then send back (ui layer)."""
+"""The one message to the citizen: the officer reads and edits it; the outbox sends it through
+the request's channel (ui layer).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
 
-LinkFor = Callable[[str], str]
-
 
 class CitizenMessageDialog(QDialog):
-    """Show a drafted WhatsApp text; the officer may edit it before it is stored and sent."""
+    """Show a drafted message; the officer may edit it before the decision sends it."""
 
     def __init__(
         self,
         title: str,
         intro: str,
         text: str,
-        link_for: LinkFor,
         *,
         confirm_label: str,
         parent: QWidget | None = None,
     ) -> None:
-        """``link_for(text)`` returns the wa.me link for the current text."""
+        """The intro, the text to edit, and the button that confirms."""
         super().__init__(parent)
         self.setWindowTitle(title)
-        self._link_for = link_for
         layout = QVBoxLayout(self)
         label = QLabel(intro, self)
         label.setWordWrap(True)
@@ -45,24 +38,12 @@ class CitizenMessageDialog(QDialog):
         self.editor.setObjectName("citizenMessage")
         self.editor.setMinimumSize(560, 320)
         layout.addWidget(self.editor, 1)
-        copy = QPushButton(self.tr("&Salin"), self)
-        copy.clicked.connect(self.copy)
-        whatsapp = QPushButton(self.tr("Buka &WhatsApp"), self)
-        whatsapp.clicked.connect(self.open_whatsapp)
-        layout.addWidget(DialogButtons(self, confirm_label, actions=(copy, whatsapp)))
+        layout.addWidget(DialogButtons(self, confirm_label))
 
     @property
     def text(self) -> str:
         """The message as edited."""
         return self.editor.toPlainText().strip()
-
-    def copy(self) -> None:
-        """Put the message on the clipboard."""
-        QGuiApplication.clipboard().setText(self.text)
-
-    def open_whatsapp(self) -> None:
-        """Open WhatsApp (web or desktop) with the message for the citizen's number."""
-        QDesktopServices.openUrl(QUrl(self._link_for(self.text)))
 
 
 class ReasonDialog(QDialog):

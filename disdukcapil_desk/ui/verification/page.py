@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from disdukcapil_desk.domain.citizen_messages import whatsapp_link
 from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.dto import (
     Changes,
@@ -35,7 +34,7 @@ from disdukcapil_desk.domain.dto import (
 from disdukcapil_desk.domain.errors import ClaimError, ReasonRequired, StaleVersionError
 from disdukcapil_desk.domain.history import HistoryEntry
 from disdukcapil_desk.domain.workflow import Permission, Status
-from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, LinkFor, ReasonDialog
+from disdukcapil_desk.ui.dialogs.message_dialog import CitizenMessageDialog, ReasonDialog
 from disdukcapil_desk.ui.messages import channel_label, show_error
 from disdukcapil_desk.ui.models.request_table_model import parties_text
 from disdukcapil_desk.ui.palette import COLOURS
@@ -445,15 +444,13 @@ class VerificationPage(QWidget):
     def _confirm_revision(self, draft: RevisionDraft) -> None:
         self.version, self.detail, self.dirty = draft.version, draft.detail, False
         self._show_findings(draft.detail)
-        contact = draft.detail.contact
         message = self.confirm_message(
             self.tr("Minta perbaikan"),
             self.tr(
-                "Pesan berikut akan disimpan untuk dikirim ke pemohon. Semua kekurangan ada dalam "
-                "satu pesan; sunting bila perlu."
+                "Pesan berikut dikirim ke pemohon lewat kanal permohonannya (kotak keluar) "
+                "bersama keputusan ini. Semua kekurangan ada dalam satu pesan; sunting bila perlu."
             ),
             draft.message,
-            lambda current: whatsapp_link(contact, current),
         )
         if not message:
             return
@@ -546,10 +543,10 @@ class VerificationPage(QWidget):
         dialog = ReasonDialog(title, prompt, confirm_label=confirm, parent=self)
         return dialog.text if dialog.exec() else None
 
-    def confirm_message(self, title: str, intro: str, text: str, link_for: LinkFor) -> str | None:
-        """Let the officer edit, copy or WhatsApp a message; None when cancelled."""
+    def confirm_message(self, title: str, intro: str, text: str) -> str | None:
+        """Let the officer read and edit the message the decision sends; None when cancelled."""
         dialog = CitizenMessageDialog(
-            title, intro, text, link_for, confirm_label=self.tr("Simpan && kembalikan"), parent=self
+            title, intro, text, confirm_label=self.tr("Kirim && kembalikan"), parent=self
         )
         return dialog.text if dialog.exec() else None
 

@@ -1,0 +1,1 @@
+"""The outbox on screen: a request's conversation, the office's undelivered messages."""
