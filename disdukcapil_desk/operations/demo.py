@@ -13,11 +13,10 @@ from disdukcapil_desk.db.repositories import requests as requests_repo
 from disdukcapil_desk.db.repositories import users as users_repo
 from disdukcapil_desk.domain.catalogue import FieldType, FormField, Service
 from disdukcapil_desk.domain.clock import WIB
-from disdukcapil_desk.domain.delivery import SiakNumberKind
+from disdukcapil_desk.domain.delivery import OutputKind
 from disdukcapil_desk.domain.demo_data import (
     Person,
     document_png,
-    make_nik,
     make_no_kk,
     random_address,
     random_person,
@@ -29,9 +28,12 @@ from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.vocabulary import Channel
 from disdukcapil_desk.domain.wilayah import Wilayah
 from disdukcapil_desk.domain.workflow import Action, Role, Status
-from disdukcapil_desk.operations.after_approval import AfterApprovalOps
 from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.documents import DocumentOps
+from disdukcapil_desk.operations.demo_delivery import (
+    DemoAfterApproval,
+    channels_answer,
+    path_after_approval,
+)
 from disdukcapil_desk.operations.intake import IncomingRow, IntakeOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import ADMIN_SETUP_ACTOR, DINAS_CODE
@@ -77,12 +79,12 @@ _PATHS: dict[Status, tuple[Action, ...]] = {
     Status.NEW: (),
     Status.IN_REVIEW: (Action.CLAIM,),
     Status.NEEDS_REVISION: (Action.CLAIM, Action.REQUEST_REVISION),
-    Status.APPROVED: (Action.CLAIM, Action.APPROVE),
     Status.REJECTED: (Action.CLAIM, Action.REJECT),
-    Status.ISSUED: (Action.CLAIM, Action.APPROVE, Action.ISSUE),
-    Status.DONE: (Action.CLAIM, Action.APPROVE, Action.ISSUE, Action.FINISH),
     Status.CANCELLED: (Action.CANCEL,),
 }
+"""The paths that end before approval; the rest follow ``path_after_approval``."""
+_OFFICE_STEPS = frozenset({Action.RECORD_SIAK, Action.ISSUE, Action.SEND})
+"""Steps of the dinas's operator (SIAK, TTE, sending); pickups happen at the counter."""
 
 
 @dataclass
@@ -113,6 +115,9 @@ class _Clock:
     def __init__(self, now: dt.datetime) -> None:
         self.now = now
 
+    def set(self, moment: dt.datetime) -> None:
+        self.now = moment
+
     def __call__(self) -> dt.datetime:
         return self.now
 
@@ -142,15 +147,42 @@ class DemoOps:
         incoming = [self._incoming(rng, now, days, i, seed) for i in range(count)]
         spoiled = {r.received_at for r, bad in incoming if bad and r.received_at is not None}
         rows = [row for row, _ in incoming] + self._malformed(rng, now, seed, max(2, count // 40))
-        intake = IntakeOps(self._ctx)
-        summary.incoming = sum(1 for r in rows if intake.submit_row(r) is not None)
-        report = intake.ingest()
-        summary.created, summary.quarantined = report.created, report.quarantined
-        self._walk(rng, now, users, spoiled)
+        self._ingest_by_day(rows, now, summary)
+        self._walk(rng, now, users, spoiled, today=False)
+        unreachable = self._unreachable(rng)
+        channels_answer(self._ctx, seed, unreachable, receipts=True)
+        self._walk(rng, now, users, spoiled, today=True)
+        channels_answer(self._ctx, seed + 1, unreachable, receipts=False)
         summary.resubmissions = self._resubmit_some(rng, now, seed)
         with self._ctx.reading() as session:
             summary.statuses.update(requests_repo.statuses(session))
         return summary
+
+    def _ingest_by_day(
+        self, rows: list[IncomingRow], now: dt.datetime, summary: DemoSummary
+    ) -> None:
+        """Ingest the rows day by day at the end of their office day (never after ``now``),
+        so that what the desk wrote on arrival (the "received" message) is dated then too.
+        """
+        clock = _Clock(now)
+        ctx = dataclasses.replace(self._ctx, clock=clock, server_clock=clock)
+        intake = IntakeOps(ctx)
+        days: dict[dt.date, list[IncomingRow]] = {}
+        for row in sorted(rows, key=lambda r: r.received_at or now):
+            days.setdefault((row.received_at or now).astimezone(WIB).date(), []).append(row)
+        for day_rows in days.values():
+            summary.incoming += sum(1 for r in day_rows if intake.submit_row(r) is not None)
+            last = max(r.received_at or now for r in day_rows)
+            clock.now = min(last + dt.timedelta(minutes=10), now)
+            report = intake.ingest()
+            summary.created += report.created
+            summary.quarantined += report.quarantined
+
+    def _unreachable(self, rng: random.Random) -> list[str]:
+        """A few citizens whose number or address no channel reaches (about one in thirty)."""
+        with self._ctx.reading() as session:
+            contacts = sorted(set(requests_repo.contacts(session)))
+        return [c for c in contacts if rng.random() < 1 / 30]
 
     def _ensure_users(self, summary: DemoSummary) -> dict[str, Actor]:
         specs = [
@@ -249,25 +281,43 @@ class DemoOps:
         now: dt.datetime,
         users: dict[str, Actor],
         spoiled: set[dt.datetime],
+        *,
+        today: bool,
     ) -> None:
         """Move each new request along its path, at the times the demo makes up: its clock
-        stands for the server's too (PostgreSQL would date every step to now).
+        stands for the server's too (PostgreSQL would date every step to now). ``today``:
+        only the requests of the last day, else only the older ones.
         """
         clock = _Clock(now)
         ctx = dataclasses.replace(self._ctx, clock=clock, server_clock=clock)
-        queue, documents = QueueOps(ctx), DocumentOps(ctx)
+        queue = QueueOps(ctx)
+        after = DemoAfterApproval(ctx, rng, clock.set)
         with self._ctx.reading() as session:
             requests = requests_repo.arrivals_with_status(session, Status.NEW)
-        for request_id, received_at, location in requests:
+        for request_id, received_at, location, service_code in requests:
             age = (now - received_at).days
+            if (age == 0) != today:
+                continue
             target = _target_status(rng, age)
-            if received_at in spoiled and target in _FINISHED:
+            if received_at in spoiled and target not in _PATHS:
                 target = Status.NEEDS_REVISION  # a spoiled form goes back to the citizen
             counter = users.get(_counter_login(location), users["loket.dinas"])
             clock.now = min(received_at + dt.timedelta(minutes=rng.randint(5, 90)), now)
-            for action in _PATHS[target]:
+            path = (
+                _PATHS[target]
+                if target in _PATHS
+                else (
+                    Action.CLAIM,
+                    Action.APPROVE,
+                    *path_after_approval(target, self._outputs(service_code)),
+                )
+            )
+            for action in path:
                 actor = _actor_for(action, counter, users)
-                self._apply(queue, documents, actor, request_id, action)
+                if action in _AFTER_APPROVAL:
+                    after.apply(actor, request_id, action, now)
+                else:
+                    self._apply(queue, actor, request_id, action)
                 # A decision follows its claim within the lease; later steps take hours.
                 gap = (
                     dt.timedelta(minutes=rng.randint(2, 12))
@@ -276,19 +326,12 @@ class DemoOps:
                 )
                 clock.now = min(clock.now + gap, now)
 
-    def _apply(
-        self,
-        queue: QueueOps,
-        documents: DocumentOps,
-        actor: Actor,
-        request_id: int,
-        action: Action,
-    ) -> None:
+    def _outputs(self, service_code: str) -> OutputKind:
+        return self._ctx.reference.catalogue.get(service_code).outputs
+
+    def _apply(self, queue: QueueOps, actor: Actor, request_id: int, action: Action) -> None:
         if action is Action.CLAIM:
             queue.claim(actor, request_id)
-        elif action is Action.ISSUE:  # SIAK's numbers first: the certificate carries them
-            AfterApprovalOps(self._ctx).record_siak(actor, request_id, self._siak(request_id))
-            documents.issue(actor, request_id)
         elif action is Action.REQUEST_REVISION:
             queue.decide(
                 actor,
@@ -298,22 +341,6 @@ class DemoOps:
             )
         else:
             queue.decide(actor, request_id, action, reason=_REASONS.get(action, ""))
-
-    def _siak(self, request_id: int) -> dict[SiakNumberKind, str]:
-        """The numbers SIAK would give a request (the demo has no SIAK), unique per request."""
-        with self._ctx.reading() as session:
-            request = requests_repo.by_id(session, request_id)
-            assert request is not None
-            service = self._ctx.reference.catalogue.get(request.service_code)
-            day = request.received_at.astimezone(WIB).date()
-        serial = request_id % 9999 + 1
-        made = {
-            SiakNumberKind.AKTA: f"3604-{service.akta_type_code or 'LU'}-{day:%d%m%Y}-{serial:04d}",
-            SiakNumberKind.NIK: make_nik("360415", day - dt.timedelta(days=9), "L", serial),
-            SiakNumberKind.KK: make_no_kk("360415", day, serial),
-            SiakNumberKind.SKPWNI: f"SKPWNI-3604-{day:%Y}-{serial:05d}",
-        }
-        return {kind: made[kind] for kind in service.siak_numbers}
 
     def _resubmit_some(self, rng: random.Random, now: dt.datetime, seed: int) -> int:
         with self._ctx.reading() as session:
@@ -335,8 +362,16 @@ class DemoOps:
         return intake.ingest().resubmissions
 
 
-_FINISHED = frozenset({Status.APPROVED, Status.ISSUED, Status.DONE})
-"""Statuses a request reaches only with a sound form."""
+_AFTER_APPROVAL = frozenset(
+    {
+        Action.RECORD_SIAK,
+        Action.ISSUE,
+        Action.SEND,
+        Action.BOOK_PICKUP,
+        Action.CHECK_IN,
+        Action.FINISH,
+    }
+)
 
 _REASONS = {
     Action.REJECT: "Persyaratan bukan untuk layanan ini; silakan ajukan layanan yang sesuai",
@@ -349,7 +384,7 @@ def _counter_login(location: str) -> str:
 
 
 def _actor_for(action: Action, counter: Actor, users: dict[str, Actor]) -> Actor:
-    if action is Action.ISSUE:
+    if action in _OFFICE_STEPS:
         return users["operator.dinas"]
     if action is Action.CANCEL:
         return users["kasi.dinas"]
@@ -359,30 +394,37 @@ def _actor_for(action: Action, counter: Actor, users: dict[str, Actor]) -> Actor
 def _target_status(rng: random.Random, age_days: int) -> Status:
     if age_days <= 2:
         options = {
-            Status.NEW: 45,
-            Status.IN_REVIEW: 15,
+            Status.NEW: 40,
+            Status.IN_REVIEW: 12,
             Status.NEEDS_REVISION: 10,
-            Status.APPROVED: 12,
+            Status.APPROVED: 8,
+            Status.SIAK_RECORDED: 6,
             Status.REJECTED: 5,
-            Status.ISSUED: 8,
-            Status.DONE: 5,
+            Status.ISSUED: 6,
+            Status.SENT: 5,
+            Status.READY_FOR_PICKUP: 8,
         }
     elif age_days <= 14:
         options = {
             Status.NEW: 6,
             Status.NEEDS_REVISION: 14,
-            Status.APPROVED: 5,
+            Status.APPROVED: 3,
+            Status.SIAK_RECORDED: 3,
             Status.REJECTED: 8,
-            Status.ISSUED: 15,
-            Status.DONE: 48,
+            Status.ISSUED: 6,
+            Status.SENT: 30,
+            Status.READY_FOR_PICKUP: 4,
+            Status.COLLECTED: 22,
             Status.CANCELLED: 4,
         }
     else:
         options = {
             Status.NEEDS_REVISION: 5,
             Status.REJECTED: 10,
-            Status.ISSUED: 4,
-            Status.DONE: 76,
+            Status.ISSUED: 2,
+            Status.SENT: 44,
+            Status.COLLECTED: 28,
+            Status.DONE: 6,
             Status.CANCELLED: 5,
         }
     return rng.choices(list(options), list(options.values()))[0]

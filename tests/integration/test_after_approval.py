@@ -418,10 +418,14 @@ def test_a_send_that_fails_leaves_no_message(
     """The notice is written in the transaction of the change: refused, nothing is queued."""
     officer = users["loket.dinas"]
     request_id = _recorded(ctx, officer, "send-none")
+    with ctx.reading() as session:
+        before = session.scalar(select(func.count()).select_from(OutgoingMessage))
     with pytest.raises(WorkflowError, match="Sudah input SIAK"):
         AfterApprovalOps(ctx).send_document(officer, request_id, None)
     with ctx.reading() as session:
-        assert session.scalar(select(func.count()).select_from(OutgoingMessage)) == 0
+        assert session.scalar(select(func.count()).select_from(OutgoingMessage)) == before
+        kinds = session.scalars(select(OutgoingMessage.kind)).all()
+    assert MessageKind.DOCUMENT_SENT.value not in kinds
 
 
 # -- the office's choices: the number on the desk's certificate, the desk's own TTE ------------

@@ -91,19 +91,22 @@ def test_the_documented_grants_carry_the_whole_loop_and_no_more(
     bot.commit()
     assert back.number and back.status == "new"
 
-    # The desk writes two messages; the bot claims, sends, reports.
+    # Ingest wrote "received"; the desk writes one more, with a file; the bot claims, sends,
+    # reports.
     with ctx.unit_of_work() as session:
         from disdukcapil_desk.db.repositories import requests
 
         record = requests.by_number(session, back.number)
         assert record is not None
         pdf = [NewAttachment("akta.pdf", "application/pdf", b"%PDF")]
-        for kind in (MessageKind.RECEIVED, MessageKind.APPROVED):
-            write_message(ctx, session, SYSTEM_ACTOR, record, kind, "isi", attachments=pdf)
+        write_message(
+            ctx, session, SYSTEM_ACTOR, record, MessageKind.APPROVED, "isi", attachments=pdf
+        )
     claimed = repo.claim_batch(bot, "whatsapp", "wa-bot-1", 10, LEASE)
     bot.commit()
     assert [m.request_number for m in claimed] == [back.number] * 2
-    assert claimed[0].attachments[0].content == b"%PDF"
+    assert [m.kind for m in claimed] == [MessageKind.RECEIVED, MessageKind.APPROVED]
+    assert claimed[1].attachments[0].content == b"%PDF" and not claimed[0].attachments
     first, second = claimed
     assert repo.report_sent(bot, first.id, "wa-bot-1", "wamid.out.1") is Report.APPLIED
     assert repo.report_delivered(bot, "whatsapp", "wamid.out.1") is Report.APPLIED
@@ -151,8 +154,8 @@ def test_the_documented_outbox_statements_do_what_the_page_says(
     with ctx.unit_of_work() as session:
         record = requests.by_id(session, 1)
         assert record is not None
-        for _ in range(3):
-            write_message(ctx, session, SYSTEM_ACTOR, record, MessageKind.RECEIVED, "isi")
+        for _ in range(2):  # beside the "received" message ingest wrote
+            write_message(ctx, session, SYSTEM_ACTOR, record, MessageKind.APPROVED, "isi")
     worker = "wa-bot@host-1234"
     pick, take, messages, files = _doc_statements("FOR UPDATE SKIP LOCKED")
     (sent,) = _doc_statements("SET sent_at")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from disdukcapil_desk.db.engine import make_engine
 from disdukcapil_desk.db.models import OutgoingMessage, ServiceRequest
@@ -32,17 +32,20 @@ WA = "whatsapp"
 
 
 def request_id(ctx: DeskContext, ref: str = "wa-out", **overrides: object) -> int:
-    """One ingested request (a WhatsApp KTP-el replacement unless overridden)."""
+    """One ingested request (a WhatsApp KTP-el replacement unless overridden), without the
+    "received" message ingest wrote for it: each test writes the messages it counts.
+    """
     ops = IntakeOps(ctx)
     ops.submit_row(make_request(external_ref=ref, **overrides))  # type: ignore[arg-type]
     ops.ingest()
-    with ctx.sessions() as session:
+    with ctx.unit_of_work() as session:
         found = session.scalar(
             select(func.max(ServiceRequest.id)).where(
                 ServiceRequest.contact == overrides.get("sender", "+6285712345678")
             )
         )
         assert found is not None
+        session.execute(delete(OutgoingMessage).where(OutgoingMessage.service_request_id == found))
         return int(found)
 
 

@@ -33,25 +33,14 @@ from tests.integration.cli_harness import Desk
 SETTINGS = SimulationSettings(citizens=6, fail_rate=0.4, seed=4)
 
 
-def tell_everyone(ctx: DeskContext) -> None:
-    """A "received" message to every request (as ingest will write once the decisions write
-    their messages)."""
-    with ctx.unit_of_work() as session:
-        ids = session.scalars(select(ServiceRequest.id).order_by(ServiceRequest.id)).all()
-        for rid in ids:
-            record = requests.by_id(session, rid)
-            assert record is not None
-            write_message(ctx, session, SYSTEM_ACTOR, record, MessageKind.RECEIVED, "diterima")
-
-
 def simulate(
     ctx: DeskContext, clock: FakeClock, settings: SimulationSettings
 ) -> tuple[SimulationReport, list[tuple[str, int, bool, bool, str | None]]]:
-    """Submit, ingest, tell, then rounds an hour apart (past every backoff)."""
+    """Submit, ingest (which writes each request's "received" message), then rounds an hour
+    apart (past every backoff)."""
     simulator = ChannelSimulator(ctx, settings)
     assert simulator.submit_new() == settings.citizens
     assert IntakeOps(ctx).ingest().created == settings.citizens
-    tell_everyone(ctx)
     for _ in range(8):
         clock.advance(hours=1)
         simulator.round()

@@ -445,14 +445,21 @@ def statuses(session: Session) -> list[str]:
     return list(session.scalars(select(SR.status)))
 
 
-def arrivals_with_status(session: Session, status: Status) -> list[tuple[int, dt.datetime, str]]:
-    """(id, received_at, location_code) of every request in ``status``, by id."""
+def arrivals_with_status(
+    session: Session, status: Status
+) -> list[tuple[int, dt.datetime, str, str]]:
+    """(id, received_at, location_code, service_code) of every request in ``status``, by id."""
     rows = session.execute(
-        select(SR.id, SR.received_at, SR.location_code)
+        select(SR.id, SR.received_at, SR.location_code, SR.service_code)
         .where(SR.status == status.value)
         .order_by(SR.id)
     )
-    return [(r.id, r.received_at, r.location_code) for r in rows]
+    return [(r.id, r.received_at, r.location_code, r.service_code) for r in rows]
+
+
+def contacts(session: Session) -> list[str]:
+    """The contact of every request (the demo picks its unreachable citizens from them)."""
+    return list(session.scalars(select(SR.contact).order_by(SR.id)))
 
 
 def contacts_with_status(session: Session, status: Status) -> list[tuple[str, str, str]]:
