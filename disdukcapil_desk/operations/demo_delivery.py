@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from disdukcapil_desk.db.repositories import requests as requests_repo
 from disdukcapil_desk.domain.clock import WIB
@@ -25,6 +26,9 @@ from disdukcapil_desk.operations.channel import ChannelSimulator, SampleCitizen,
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.pickup import PickupOps
+
+if TYPE_CHECKING:
+    from disdukcapil_desk.reports.signing import SigningIdentity
 
 _DELIVERED = frozenset({Status.SENT, Status.READY_FOR_PICKUP, Status.COLLECTED})
 _DEMO_SIGNER = "Kepala Dinas Kependudukan dan Pencatatan Sipil (demo)"
@@ -67,7 +71,7 @@ class DemoAfterApproval:
         self._documents = DocumentOps(ctx)
         self._pickup = PickupOps(ctx)
         self._booked: dict[int, tuple[str, dt.datetime]] = {}
-        self._identity: object | None = None
+        self._identity: SigningIdentity | None = None
 
     def apply(self, actor: Actor, request_id: int, action: Action, latest: dt.datetime) -> None:
         """Take one step; a check-in happens in the booked window (never after ``latest``)."""
@@ -117,32 +121,45 @@ class DemoAfterApproval:
         self._after.attach_signed_pdf(actor, request_id, f"tte-{request_id}.pdf", pdf)
 
     def _signed_pdf(self, title: str, number: str, numbers: dict[SiakNumberKind, str]) -> bytes:
-        from reportlab.lib.pagesizes import A4
-        from reportlab.pdfgen.canvas import Canvas
-
-        from disdukcapil_desk.reports.signing import load_identity, self_signed_pkcs12, sign_pdf
-
         if self._identity is None:
-            pkcs12, _ = self_signed_pkcs12(
-                _DEMO_SIGNER, _PASSPHRASE, not_after=dt.datetime(2040, 1, 1, tzinfo=dt.UTC)
-            )
-            self._identity = load_identity(pkcs12, _PASSPHRASE)
-        buffer = io.BytesIO()
-        canvas = Canvas(buffer, pagesize=A4, invariant=True)
-        canvas.setFont("Helvetica-Bold", 14)
-        canvas.drawString(72, 770, f"{title} (contoh dokumen SIAK)")
-        canvas.setFont("Helvetica", 11)
-        canvas.drawString(72, 745, f"Permohonan {number}")
-        for line, (kind, value) in enumerate(numbers.items()):
-            canvas.drawString(72, 725 - 18 * line, f"{kind.label}: {value}")
-        canvas.showPage()
-        canvas.save()
-        return sign_pdf(
-            buffer.getvalue(),
-            self._identity,  # type: ignore[arg-type]
-            reason="TTE Kepala Dinas (demo)",
-            location="Serang",
-        )
+            self._identity = demo_identity()
+        return sample_signed_pdf(self._identity, title, number, numbers)
+
+
+def demo_identity() -> SigningIdentity:
+    """A demo Kepala Dinas certificate (self-signed; a real one comes from BSrE through SIAK)."""
+    from disdukcapil_desk.reports.signing import load_identity, self_signed_pkcs12
+
+    pkcs12, _ = self_signed_pkcs12(
+        _DEMO_SIGNER, _PASSPHRASE, not_after=dt.datetime(2040, 1, 1, tzinfo=dt.UTC)
+    )
+    return load_identity(pkcs12, _PASSPHRASE)
+
+
+def sample_signed_pdf(
+    identity: SigningIdentity, title: str, number: str, numbers: Mapping[SiakNumberKind, str]
+) -> bytes:
+    """A one-page PDF naming the request and SIAK's numbers, signed (PAdES) with
+    ``identity``: what SIAK's TTE gives the office, for the demo and the loop tests.
+    """
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    from disdukcapil_desk.reports.signing import sign_pdf
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, invariant=True)
+    canvas.setFont("Helvetica-Bold", 14)
+    canvas.drawString(72, 770, f"{title} (contoh dokumen SIAK)")
+    canvas.setFont("Helvetica", 11)
+    canvas.drawString(72, 745, f"Permohonan {number}")
+    for line, (kind, value) in enumerate(numbers.items()):
+        canvas.drawString(72, 725 - 18 * line, f"{kind.label}: {value}")
+    canvas.showPage()
+    canvas.save()
+    return sign_pdf(
+        buffer.getvalue(), identity, reason="TTE Kepala Dinas (demo)", location="Serang"
+    )
 
 
 def channels_answer(
