@@ -8,23 +8,48 @@ findable the way the command line finds it (``certificate``, ``print-ready``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from disdukcapil_desk.db.models import AuditLog, IssuedDocument, ServiceRequest
+from disdukcapil_desk.db.models import (
+    AuditLog,
+    IssuedDocument,
+    OutgoingAttachment,
+    OutgoingMessage,
+    PickupBooking,
+    ServiceRequest,
+    SignedDocument,
+)
 from disdukcapil_desk.domain.clock import WIB
-from disdukcapil_desk.domain.documents import DocumentKind
-from disdukcapil_desk.domain.dto import Actor
+from disdukcapil_desk.domain.delivery import (
+    DeliveryState,
+    MessageKind,
+    PickupState,
+    delivery_state,
+)
 from disdukcapil_desk.domain.findings import Severity
+from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.demo import DemoOps
-from disdukcapil_desk.operations.documents import DocumentOps
 
 SR = ServiceRequest
-FINISHED = ("approved", "issued", "done")
+FINISHED = tuple(
+    s.value
+    for s in (
+        Status.APPROVED,
+        Status.SIAK_RECORDED,
+        Status.ISSUED,
+        Status.SENT,
+        Status.READY_FOR_PICKUP,
+        Status.COLLECTED,
+        Status.DONE,
+    )
+)
+"""Statuses a request reaches only with a sound form."""
 
 
 @pytest.fixture
@@ -100,28 +125,55 @@ def test_finished_requests_have_a_valid_nik(demo: DeskContext) -> None:
         assert not serious, (row.number, serious)
 
 
-def test_every_issued_certificate_is_there(demo: DeskContext, users: dict[str, Actor]) -> None:
-    """What ``certificate NUMBER`` and ``print-ready --location`` find for the demo's work."""
-    templates = demo.reference.certificates
-    issued = [
+def test_every_signed_document_is_there_and_the_sent_ones_went_out(demo: DeskContext) -> None:
+    """Each request past TTE of a service that sends a PDF has its signed PDF; each sent one
+    has the document message carrying that very file; each collected card was checked in."""
+    catalogue = demo.reference.catalogue
+    rows = requests(demo)
+    signed_states = (Status.ISSUED.value, Status.SENT.value, Status.READY_FOR_PICKUP.value)
+    past_tte = [
         r
-        for r in requests(demo)
-        if r.status in ("issued", "done") and templates.get(r.service_code)
+        for r in rows
+        if r.status in (*signed_states, Status.COLLECTED.value)
+        and catalogue.get(r.service_code).outputs.sends_document
     ]
-    assert len(issued) >= 5
+    sent = [r for r in rows if r.status == Status.SENT.value]
+    assert len(past_tte) >= 5 and len(sent) >= 3
     with demo.sessions() as s:
-        documents = {
-            d.service_request_id: d
+        signed = {
+            d.service_request_id: d.sha256
             for d in s.execute(
-                select(IssuedDocument).where(
-                    IssuedDocument.kind == DocumentKind.CERTIFICATE.value,
-                    IssuedDocument.voided_at.is_(None),
-                )
+                select(SignedDocument).where(SignedDocument.replaced_at.is_(None))
             ).scalars()
         }
-    assert {r.id for r in issued} <= set(documents), "a certificate for each"
-    ops, head = DocumentOps(demo), users["kasi.dinas"]
-    for row in issued[:3]:
-        assert ops.render_certificate(head, row.number).startswith(b"%PDF")
-    locations = {r.location_code for r in issued[3:]}
-    assert all((ops.print_ready(head, code) or b"").startswith(b"%PDF") for code in locations)
+        files = {
+            m.service_request_id: hashlib.sha256(a.content).hexdigest()
+            for m, a in s.execute(
+                select(OutgoingMessage, OutgoingAttachment)
+                .join(OutgoingAttachment)
+                .where(OutgoingMessage.kind == MessageKind.DOCUMENT_SENT.value)
+            )
+        }
+        checked_in = set(
+            s.scalars(
+                select(PickupBooking.service_request_id).where(
+                    PickupBooking.state == PickupState.CHECKED_IN.value
+                )
+            )
+        )
+    assert {r.id for r in past_tte} <= set(signed), "a signed PDF for each"
+    assert all(files[r.id] == signed[r.id] for r in sent), "the very file was sent"
+    assert {r.id for r in rows if r.status == Status.COLLECTED.value} <= checked_in
+
+
+def test_messages_are_in_every_delivery_state(demo: DeskContext) -> None:
+    with demo.sessions() as s:
+        states = {
+            delivery_state(
+                sent=m.sent_at is not None,
+                delivered=m.delivered_at is not None,
+                failed=m.failed_at is not None,
+            )
+            for m in s.execute(select(OutgoingMessage)).scalars()
+        }
+    assert states == set(DeliveryState)
