@@ -79,13 +79,27 @@ def issued_cards(ctx: DeskContext, count: int) -> list[int]:
     return sorted(ids)
 
 
+PICKUP_KINDS = tuple(
+    k.value
+    for k in (
+        MessageKind.READY_FOR_PICKUP,
+        MessageKind.PICKUP_REMINDER,
+        MessageKind.PICKUP_REBOOKED,
+    )
+)
+
+
 def messages(ctx: DeskContext, request_id: int) -> list[tuple[str, str]]:
+    """The pickup messages of a request (beside "received" and "approved", written before)."""
     with ctx.reading() as session:
         return [
             (m.kind, m.body)
             for m in session.scalars(
                 select(OutgoingMessage)
-                .where(OutgoingMessage.service_request_id == request_id)
+                .where(
+                    OutgoingMessage.service_request_id == request_id,
+                    OutgoingMessage.kind.in_(PICKUP_KINDS),
+                )
                 .order_by(OutgoingMessage.id)
             )
         ]
