@@ -8,9 +8,11 @@ filter and a page deep via cursor, the searches (NIK, number, names), the per-st
 ``bench/out/run-*.json``.
 
     python bench/run.py --requests 1000000 [--pg URL] [--only sqlite|postgresql] [--explain]
+    python bench/run.py --db URL [--json FILE]   # measure a database filled beforehand
 
 PostgreSQL runs when ``--pg`` or ``DISDUKCAPIL_TEST_PG`` gives a server URL (a database
-``bench_<hex>`` is created on it and dropped afterwards).
+``bench_<hex>`` is created on it and dropped afterwards). ``--db`` measures an existing database
+(filled by ``bench.generate``; ``bench/table.py`` does so) instead of making one.
 """
 
 from __future__ import annotations
@@ -94,6 +96,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--report", type=Path, help="print the report of a saved JSON and stop")
+    parser.add_argument("--db", help="measure this database, filled beforehand (no generation)")
+    parser.add_argument("--json", type=Path, help="write the JSON document here too")
     return parser.parse_args(argv)
 
 
@@ -235,6 +239,56 @@ def measure(ctx: DeskContext, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def describe(url: str) -> dict[str, Any]:
+    """What ``fill`` reports, read back from a database filled beforehand."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        statuses = dict(
+            conn.execute(text("SELECT status, count(*) FROM service_request GROUP BY status")).all()
+        )
+        locations = dict(
+            conn.execute(
+                text("SELECT location_code, count(*) FROM service_request GROUP BY location_code")
+            ).all()
+        )
+        first, last = conn.execute(
+            text("SELECT min(received_at), max(received_at) FROM service_request")
+        ).one()
+        counters = int(conn.scalar(text("SELECT count(*) FROM number_counter")) or 0)
+    engine.dispose()
+    return {
+        "statuses": statuses,
+        "locations": locations,
+        "counters": counters,
+        "counters_behind": check_counters(url)[:10],
+        "first_received": str(first) if first else None,
+        "last_received": str(last) if last else None,
+        "rss_after_generate_mb": peak_rss_mb(),
+    }
+
+
+def bench_existing(url: str, args: argparse.Namespace, reference: ReferenceData) -> dict[str, Any]:
+    """Measure a database filled beforehand."""
+    kind = "postgresql" if url.startswith("postgresql") else "sqlite"
+    filled = describe(url)
+    ctx = DeskContext(make_engine(url), reference)
+    try:
+        measured = measure(ctx, args)
+        facts = database_facts(ctx, url)
+    finally:
+        ctx.close()
+    requests = sum(filled["statuses"].values())
+    return {
+        "kind": kind,
+        "requests": requests,
+        "analyzed": None,
+        **filled,
+        **measured,
+        **facts,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
 def bench_database(
     kind: str, url: str, args: argparse.Namespace, reference: ReferenceData
 ) -> dict[str, Any]:
@@ -316,7 +370,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"PostgreSQL skipped: no --pg and no ${PG_ENV}", file=sys.stderr)
         kinds.remove("postgresql")
     results = []
-    for kind in kinds:
+    if args.db:
+        kinds = ["postgresql" if args.db.startswith("postgresql") else "sqlite"]
+        results.append(bench_existing(args.db, args, reference))
+    for kind in kinds if not args.db else []:
         database = (
             sqlite_database(args.keep)
             if kind == "sqlite"
@@ -335,8 +392,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     print(report.text(document, explain=args.explain))
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"run-{started:%Y%m%d-%H%M%S}-{'-'.join(kinds)}-{args.requests}.json"
+    size = results[0]["requests"] if args.db else args.requests
+    path = args.out / f"run-{started:%Y%m%d-%H%M%S}-{'-'.join(kinds)}-{size}.json"
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    if args.json:
+        args.json.write_text(path.read_text())
     print(f"JSON: {path}")
     return 0
 
