@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QMessageBox
+from pytestqt.qtbot import QtBot
 from sqlalchemy import insert
 
 from disdukcapil_desk.db.models import ServiceRequest
@@ -156,3 +157,46 @@ def open_window(
         return window
 
     return open_for
+
+
+OpenThreaded = Callable[..., MainWindow]
+
+
+@pytest.fixture
+def open_threaded(
+    qtbot: QtBot,
+    ctx: DeskContext,
+    users: dict[str, Actor],
+    threaded_runner: TaskRunner,
+    settings: WorkstationSettings,
+) -> Iterator[OpenThreaded]:
+    """Open, show and start the main window of an officer on the real threaded runner.
+
+    ``open_threaded(login, location="DINAS", active=False)``; ``active`` waits until the window
+    has the keyboard (for tests that press keys). The windows are closed before the runner
+    stops (their refresh timer would still ask it).
+    """
+    opened: list[MainWindow] = []
+
+    def open_for(login: str, location: str = "DINAS", *, active: bool = False) -> MainWindow:
+        window = MainWindow(
+            DeskSession(ctx, users[login], location),
+            threaded_runner,
+            settings,
+            database_label="test",
+        )
+        qtbot.addWidget(window)
+        if active:
+            with qtbot.waitActive(window):
+                window.show()
+                window.activateWindow()
+        else:
+            window.show()
+        window.start()
+        threaded_runner.wait_idle()
+        opened.append(window)
+        return window
+
+    yield open_for
+    for window in opened:
+        window.close()

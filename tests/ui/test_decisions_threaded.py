@@ -8,7 +8,6 @@ officer does, on a window whose database work runs on the worker thread.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QBuffer, QIODevice, Qt, QTimer
@@ -21,10 +20,9 @@ from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.ui.main_window import PAGE_QUEUE, PAGE_VERIFY, MainWindow
-from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
-from disdukcapil_desk.ui.workstation import WorkstationSettings
 from tests.integration.test_intake import ingest_rows, request_of, sample_row
+from tests.ui.conftest import OpenThreaded
 
 REAL_DIALOG_EXEC = QDialog.exec  # before the autouse fixture forbids modal dialogs
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -51,23 +49,8 @@ def runner(threaded_runner: TaskRunner) -> TaskRunner:  # type: ignore[override]
 
 
 @pytest.fixture
-def window(
-    qtbot: QtBot,
-    ctx: DeskContext,
-    users: dict[str, Actor],
-    runner: TaskRunner,
-    settings: WorkstationSettings,
-) -> Iterator[MainWindow]:
-    session = DeskSession(ctx, users["loket.dinas"], "DINAS")
-    win = MainWindow(session, runner, settings, database_label="test")
-    qtbot.addWidget(win)
-    with qtbot.waitActive(win):
-        win.show()
-        win.activateWindow()
-    win.start()
-    runner.wait_idle()
-    yield win
-    win.close()  # before the runner stops (the refresh timer would still ask it)
+def window(open_threaded: OpenThreaded) -> MainWindow:
+    return open_threaded("loket.dinas", active=True)
 
 
 @pytest.fixture

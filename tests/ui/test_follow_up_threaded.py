@@ -4,7 +4,6 @@ its warning shown as typed, the signed PDF chosen and then dropped (a correction
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,12 +18,11 @@ from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.ui.main_window import MainWindow
-from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 from disdukcapil_desk.ui.verification.follow_up import FollowUpPanel
-from disdukcapil_desk.ui.workstation import WorkstationSettings
 from tests.integration.test_after_approval import approved_request, signed_pdf
 from tests.integration.test_document_signing import make_pkcs12
+from tests.ui.conftest import OpenThreaded
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 AKTA_NO = "3604-KM-03112026-0007"
@@ -36,23 +34,8 @@ def runner(threaded_runner: TaskRunner) -> TaskRunner:  # type: ignore[override]
 
 
 @pytest.fixture
-def window(
-    qtbot: QtBot,
-    ctx: DeskContext,
-    users: dict[str, Actor],
-    runner: TaskRunner,
-    settings: WorkstationSettings,
-) -> Iterator[MainWindow]:
-    session = DeskSession(ctx, users["operator.dinas"], "DINAS")
-    win = MainWindow(session, runner, settings, database_label="test")
-    qtbot.addWidget(win)
-    with qtbot.waitActive(win):
-        win.show()
-        win.activateWindow()
-    win.start()
-    runner.wait_idle()
-    yield win
-    win.close()
+def window(open_threaded: OpenThreaded) -> MainWindow:
+    return open_threaded("operator.dinas", active=True)
 
 
 def drop_file(target: FollowUpPanel, path: Path) -> None:

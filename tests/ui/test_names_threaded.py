@@ -6,7 +6,6 @@ at once by Permendagri 73/2022 (a new name an error, a registered person's a war
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
@@ -18,11 +17,10 @@ from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.ui.main_window import MainWindow
-from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 from disdukcapil_desk.ui.verification.fields_form import FieldEditor
-from disdukcapil_desk.ui.workstation import WorkstationSettings
 from tests.integration.test_intake import ingest_rows, request_of, sample_row
+from tests.ui.conftest import OpenThreaded
 
 ARABIC = "فاطمة الزهراء"
 
@@ -33,21 +31,8 @@ def runner(threaded_runner: TaskRunner) -> TaskRunner:  # type: ignore[override]
 
 
 @pytest.fixture
-def window(
-    qtbot: QtBot,
-    ctx: DeskContext,
-    users: dict[str, Actor],
-    runner: TaskRunner,
-    settings: WorkstationSettings,
-) -> Iterator[MainWindow]:
-    session = DeskSession(ctx, users["loket.dinas"], "DINAS")
-    win = MainWindow(session, runner, settings, database_label="test")
-    qtbot.addWidget(win)
-    win.show()
-    win.start()
-    runner.wait_idle()
-    yield win
-    win.close()  # before the runner stops (the refresh timer would still ask it)
+def window(open_threaded: OpenThreaded) -> MainWindow:
+    return open_threaded("loket.dinas")
 
 
 def birth_with(ctx: DeskContext, **changes: str) -> int:

@@ -6,7 +6,6 @@ message, correct one, open the request from the list.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
@@ -22,10 +21,9 @@ from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.ui.main_window import PAGE_QUEUE, PAGE_VERIFY, MainWindow
 from disdukcapil_desk.ui.outbox.conversation_dialog import ConversationDialog
 from disdukcapil_desk.ui.outbox.undelivered_dialog import UndeliveredDialog
-from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
-from disdukcapil_desk.ui.workstation import WorkstationSettings
 from tests.integration.test_intake import ingest_rows, request_of, sample_row
+from tests.ui.conftest import OpenThreaded
 
 WAIT = 10_000
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -72,24 +70,12 @@ def request_id(ctx: DeskContext, users: dict[str, Actor]) -> int:
 
 @pytest.fixture
 def window(
-    qtbot: QtBot,
-    ctx: DeskContext,
-    users: dict[str, Actor],
-    runner: TaskRunner,
-    settings: WorkstationSettings,
-    request_id: int,
-) -> Iterator[MainWindow]:
-    session = DeskSession(ctx, users["loket.dinas"], "DINAS")
-    win = MainWindow(session, runner, settings, database_label="test")
-    qtbot.addWidget(win)
-    with qtbot.waitActive(win):
-        win.show()
-        win.activateWindow()
-    win.start()
+    qtbot: QtBot, open_threaded: OpenThreaded, runner: TaskRunner, request_id: int
+) -> MainWindow:
+    win = open_threaded("loket.dinas", active=True)
     qtbot.waitUntil(lambda: win.queue.model.rowCount() > 0, timeout=WAIT)
     runner.wait_idle()
-    yield win
-    win.close()
+    return win
 
 
 def outgoing(ctx: DeskContext, request_id: int) -> list[OutgoingMessage]:

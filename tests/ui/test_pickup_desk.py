@@ -4,8 +4,6 @@ scanner's QR text and Enter records the collection; the list follows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtWidgets import QApplication
@@ -19,9 +17,9 @@ from disdukcapil_desk.ui.dialogs.pickup_dialog import PickupDialog
 from disdukcapil_desk.ui.main_window import MainWindow
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
-from disdukcapil_desk.ui.workstation import WorkstationSettings
 from tests.conftest import FakeClock
 from tests.integration.test_pickup import issued_cards, status
+from tests.ui.conftest import OpenThreaded
 
 
 @pytest.fixture
@@ -30,21 +28,8 @@ def runner(threaded_runner: TaskRunner) -> TaskRunner:  # type: ignore[override]
 
 
 @pytest.fixture
-def counter_window(
-    qtbot: QtBot,
-    ctx: DeskContext,
-    users: dict[str, Actor],
-    runner: TaskRunner,
-    settings: WorkstationSettings,
-) -> Iterator[MainWindow]:
-    session = DeskSession(ctx, users["loket.upt05"], "UPT-05")
-    win = MainWindow(session, runner, settings, database_label="test")
-    qtbot.addWidget(win)
-    win.show()
-    win.start()
-    runner.wait_idle()
-    yield win
-    win.close()  # before the runner stops (the refresh timer would still ask it)
+def counter_window(open_threaded: OpenThreaded) -> MainWindow:
+    return open_threaded("loket.upt05", "UPT-05")
 
 
 def test_book_then_check_in_by_scanning_the_receipt(

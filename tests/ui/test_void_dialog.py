@@ -6,8 +6,6 @@ the button pressed with the space bar; the register and the audit log show the c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -20,11 +18,9 @@ from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.ui.dialogs.void_dialog import VoidDialog
 from disdukcapil_desk.ui.main_window import MainWindow
-from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
-from disdukcapil_desk.ui.workstation import WorkstationSettings
 from tests.integration.test_documents import approved
-from tests.ui.conftest import OpenWindow
+from tests.ui.conftest import OpenThreaded, OpenWindow
 
 
 @pytest.fixture
@@ -33,21 +29,8 @@ def runner(threaded_runner: TaskRunner) -> TaskRunner:  # type: ignore[override]
 
 
 @pytest.fixture
-def head_window(
-    qtbot: QtBot,
-    ctx: DeskContext,
-    users: dict[str, Actor],
-    runner: TaskRunner,
-    settings: WorkstationSettings,
-) -> Iterator[MainWindow]:
-    session = DeskSession(ctx, users["kasi.dinas"], "DINAS")
-    win = MainWindow(session, runner, settings, database_label="test")
-    qtbot.addWidget(win)
-    win.show()
-    win.start()
-    runner.wait_idle()
-    yield win
-    win.close()  # before the runner stops (the refresh timer would still ask it)
+def head_window(open_threaded: OpenThreaded) -> MainWindow:
+    return open_threaded("kasi.dinas")
 
 
 def _find(qtbot: QtBot, dialog: VoidDialog, number: str, name: str) -> None:
