@@ -7,8 +7,6 @@ who approved). On by default for the akta series. Stored and audited in ``operat
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,30 +17,21 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 
 from disdukcapil_desk.domain.office import SEPARATION_LABEL
-from disdukcapil_desk.ui.session import DeskSession
-from disdukcapil_desk.ui.tasks import TaskRunner
+from disdukcapil_desk.ui.dialogs.admin_tab import AdminTab
 
 Choices = list[tuple[str, str, bool]]
 
 
-class DutiesTab(QWidget):
+class DutiesTab(AdminTab):
     """A ticked list of services and "Simpan pemisahan tugas"."""
 
-    def __init__(
-        self,
-        session: DeskSession,
-        runner: TaskRunner,
-        show_error: Callable[[BaseException], None],
-        parent: QWidget | None = None,
-    ) -> None:
+    OBJECT_NAME = "dutiesTab"
+
+    def _build(self) -> None:
         """Build the list; ``load`` fills it."""
-        super().__init__(parent)
-        self.setObjectName("dutiesTab")
-        self._session, self._runner, self._show_error = session, runner, show_error
         self.loaded: dict[str, bool] = {}
         self.table = QTableWidget(0, 1, self)
         self.table.setObjectName("dutiesTable")

@@ -7,8 +7,6 @@ Holidays come from the calendar. Stored and audited in ``operations/`` (``Pickup
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import QTime
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,24 +20,16 @@ from PySide6.QtWidgets import (
 )
 
 from disdukcapil_desk.domain.pickup import PickupError, PickupHours
-from disdukcapil_desk.ui.session import DeskSession
-from disdukcapil_desk.ui.tasks import TaskRunner
+from disdukcapil_desk.ui.dialogs.admin_tab import AdminTab
 
 
-class PickupHoursTab(QWidget):
+class PickupHoursTab(AdminTab):
     """An office chosen, its hours shown and saved."""
 
-    def __init__(
-        self,
-        session: DeskSession,
-        runner: TaskRunner,
-        show_error: Callable[[BaseException], None],
-        parent: QWidget | None = None,
-    ) -> None:
+    OBJECT_NAME = "pickupHoursTab"
+
+    def _build(self) -> None:
         """Build the form; ``load`` fills it."""
-        super().__init__(parent)
-        self.setObjectName("pickupHoursTab")
-        self._session, self._runner, self._show_error = session, runner, show_error
         self.office = QComboBox(self)
         self.office.setObjectName("pickupOffice")
         self.office.currentIndexChanged.connect(lambda _i: self._load_hours())

@@ -9,8 +9,6 @@ call runs in the task runner.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,10 +25,9 @@ from PySide6.QtWidgets import (
 
 from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.dto import QuarantinedRow
+from disdukcapil_desk.ui.dialogs.admin_tab import AdminTab
 from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
 from disdukcapil_desk.ui.messages import channel_label
-from disdukcapil_desk.ui.session import DeskSession
-from disdukcapil_desk.ui.tasks import TaskRunner
 
 CONTEXT = "QuarantineTab"
 COLUMNS = tuple(
@@ -41,20 +38,13 @@ REASON_COLUMN = len(COLUMNS) - 1
 EMPTY = QT_TRANSLATE_NOOP(CONTEXT, "Tidak ada baris masuk yang dikarantina.")
 
 
-class QuarantineTab(QWidget):
+class QuarantineTab(AdminTab):
     """The quarantined intake rows, and "Kirim ulang ke antrean" for the selected ones."""
 
-    def __init__(
-        self,
-        session: DeskSession,
-        runner: TaskRunner,
-        show_error: Callable[[BaseException], None],
-        parent: QWidget | None = None,
-    ) -> None:
+    OBJECT_NAME = "quarantineTab"
+
+    def _build(self) -> None:
         """Build the table, the note and the buttons; ``load`` fills the table."""
-        super().__init__(parent)
-        self.setObjectName("quarantineTab")
-        self._session, self._runner, self._show_error = session, runner, show_error
         self.rows: list[QuarantinedRow] = []
         self.table = _table(self)
         self.table.itemSelectionChanged.connect(self._update_button)

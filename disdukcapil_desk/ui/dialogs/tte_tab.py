@@ -9,8 +9,6 @@ the desk's number series. Stored and audited in ``operations/``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,30 +20,21 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 
 from disdukcapil_desk.domain.delivery import TteSource
-from disdukcapil_desk.ui.session import DeskSession
-from disdukcapil_desk.ui.tasks import TaskRunner
+from disdukcapil_desk.ui.dialogs.admin_tab import AdminTab
 
 Sources = list[tuple[str, str, TteSource]]
 
 
-class TteTab(QWidget):
+class TteTab(AdminTab):
     """Per service a tick "sertifikat desk", the number-series switch, and "Simpan"."""
 
-    def __init__(
-        self,
-        session: DeskSession,
-        runner: TaskRunner,
-        show_error: Callable[[BaseException], None],
-        parent: QWidget | None = None,
-    ) -> None:
+    OBJECT_NAME = "tteTab"
+
+    def _build(self) -> None:
         """Build the tab; ``load`` fills it."""
-        super().__init__(parent)
-        self.setObjectName("tteTab")
-        self._session, self._runner, self._show_error = session, runner, show_error
         self.loaded: dict[str, TteSource] = {}
         self.loaded_series = False
         hint = QLabel(

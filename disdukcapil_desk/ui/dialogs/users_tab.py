@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from disdukcapil_desk.domain.dto import Changes, UserChange, UserRow
 from disdukcapil_desk.domain.workflow import Role
+from disdukcapil_desk.ui.dialogs.admin_tab import AdminTab
 from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
 from disdukcapil_desk.ui.dialogs.password_dialog import (
     new_password_problem,
@@ -42,8 +43,6 @@ from disdukcapil_desk.ui.dialogs.password_dialog import (
 from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
 from disdukcapil_desk.ui.messages import ask_yes_no
 from disdukcapil_desk.ui.palette import colour, set_tone
-from disdukcapil_desk.ui.session import DeskSession
-from disdukcapil_desk.ui.tasks import TaskRunner
 
 COLUMNS = (
     QT_TRANSLATE_NOOP("UsersTab", "Login"),
@@ -70,28 +69,21 @@ class NewUser:
     password: str
 
 
-class UsersTab(QWidget):
+class UsersTab(AdminTab):
     """The list of users and the administrator's actions on the selected one.
 
     The list re-reads itself when the change bus says users changed.
     """
 
-    def __init__(
-        self,
-        session: DeskSession,
-        runner: TaskRunner,
-        show_error: Callable[[BaseException], None],
-        parent: QWidget | None = None,
-    ) -> None:
+    OBJECT_NAME = "usersTab"
+
+    def _build(self) -> None:
         """Build the table and buttons; ``load`` fills them."""
-        super().__init__(parent)
-        self.setObjectName("usersTab")
-        self._session, self._runner, self._show_error = session, runner, show_error
         self.users: list[UserRow] = []
         self.locations: list[tuple[str, str]] = []
         self._after_change: tuple[str | None, str] = (None, "")
         """Whom to select and what to say once the list shows the last change."""
-        runner.changes.changed.connect(self._on_changes)
+        self._runner.changes.changed.connect(self._on_changes)
         self.table = _users_table(self)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.add_button = _button(self, self.tr("&Tambah pengguna…"), self.add_user)
