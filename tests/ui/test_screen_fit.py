@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QToolButton, QWi
 from pytestqt.qtbot import QtBot
 
 from disdukcapil_desk.domain.demo_data import document_png
+from disdukcapil_desk.domain.documents import choice_words
 from disdukcapil_desk.domain.dto import Actor, FindingRow
 from disdukcapil_desk.domain.findings import Severity
 from disdukcapil_desk.operations.connection import probe_database
@@ -40,7 +41,7 @@ from disdukcapil_desk.ui.dialogs.settings_dialog import SettingsDialog
 from disdukcapil_desk.ui.main_window import PAGE_VERIFY, MainWindow
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
-from disdukcapil_desk.ui.verification.fields_form import choice_label, read_date, show_date
+from disdukcapil_desk.ui.verification.fields_form import read_date, show_date
 from disdukcapil_desk.ui.verification.panels import FindingsView
 from disdukcapil_desk.ui.workstation import WorkstationSettings
 from tests.integration.test_intake import ingest_rows, request_of, sample_row
@@ -338,8 +339,8 @@ def test_choices_by_their_words_desa_by_name_long_values_from_their_start(
     assert desa is not None
     name_label = form.editors["kode_desa"].desa_name
     assert name_label is not None and desa.name in name_label.text()
-    assert choice_label("antar_kabupaten_kota") == "Antar kabupaten/kota"
-    assert choice_label("numpang_kk") == "Numpang KK"
+    assert choice_words("antar_kabupaten_kota") == "Antar kabupaten/kota"
+    assert choice_words("numpang_kk") == "Numpang KK"
     assert read_date("2026-13-01") is None and read_date("1-2-2026") == dt.date(2026, 2, 1)
 
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from disdukcapil_desk.domain.catalogue import FieldType, FormField, Service
+from disdukcapil_desk.domain.documents import choice_words
 from disdukcapil_desk.domain.findings import Finding, Severity
 from disdukcapil_desk.domain.intake import parse_date
 from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
@@ -45,13 +46,6 @@ _SEX = (
 )
 _FINDING_TONE = {Severity.ERROR: "error", Severity.WARNING: "warning"}
 _DAY_FIRST = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-_CHOICE_PHRASES = {
-    "rs rb": "RS/RB",
-    "bidan perawat": "bidan/perawat",
-    "sakit biasa tua": "sakit biasa/tua",
-    "kabupaten kota": "kabupaten/kota",
-}
-_CHOICE_WORDS = {"kk": "KK", "nik": "NIK", "no": "No."}
 LABEL_WIDTH_CHARS = 22
 """Labels wrap after about this many characters, so two columns fit a laptop screen."""
 
@@ -76,15 +70,6 @@ def show_date(value: str) -> str:
     """A stored ISO date as officers read it (dd-mm-yyyy); anything else as it came."""
     date = parse_date(value) if value else None
     return f"{date:%d-%m-%Y}" if date else value
-
-
-def choice_label(value: str) -> str:
-    """The words for a choice code (``rs_rb`` → ``RS/RB``, ``numpang_kk`` → ``Numpang KK``)."""
-    text = value.replace("_", " ").strip()
-    for phrase, words in _CHOICE_PHRASES.items():
-        text = text.replace(phrase, words)
-    text = " ".join(_CHOICE_WORDS.get(word, word) for word in text.split(" "))
-    return text[:1].upper() + text[1:]
 
 
 # -- one field --------------------------------------------------------------------------------
@@ -137,7 +122,7 @@ class FieldEditor(QWidget):
             options = (
                 _SEX
                 if kind is FieldType.SEX
-                else [("", "—")] + [(c, choice_label(c)) for c in self.field.choices]
+                else [("", "—")] + [(c, choice_words(c)) for c in self.field.choices]
             )
             for value, label in options:
                 combo.addItem(QCoreApplication.translate("FieldsForm", label), value)
