@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from sqlalchemy.orm import Session
+
 from disdukcapil_desk.db.repositories import office as repo
 from disdukcapil_desk.domain.delivery import TteSource
 from disdukcapil_desk.domain.dto import Actor
@@ -24,6 +26,25 @@ from disdukcapil_desk.domain.siak import (
 from disdukcapil_desk.domain.workflow import Permission, require
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.context import DeskContext
+
+
+def put_audited(
+    ctx: DeskContext,
+    session: Session,
+    actor: Actor,
+    setting: tuple[str, str],
+    *,
+    action: str,
+    entity: tuple[str, str],
+    before: dict[str, object],
+    after: dict[str, object],
+) -> None:
+    """Store one office setting (``setting``: key, value) and audit it as ``action`` on
+    ``entity`` (kind, key), in the caller's transaction, at the database's time.
+    """
+    key, value = setting
+    repo.put_setting(session, key, value, by=actor.login, at=ctx.now(session))
+    record(ctx, session, actor, action, *entity, before=before, after=after)
 
 
 class OfficeOps:
@@ -94,15 +115,13 @@ class OfficeOps:
             current = separation_of_duties(repo.stored_settings(session), catalogue)[service_code]
             if current == on:
                 return False
-            key = separation_key(service_code)
-            repo.put_setting(session, key, "1" if on else "0", by=actor.login, at=self._ctx.clock())
-            record(
+            put_audited(
                 self._ctx,
                 session,
                 actor,
-                "separation_of_duties",
-                "service",
-                service_code,
+                (separation_key(service_code), "1" if on else "0"),
+                action="separation_of_duties",
+                entity=("service", service_code),
                 before={"on": current},
                 after={"on": on},
             )
@@ -145,15 +164,13 @@ class OfficeOps:
             current = tte_sources(repo.stored_settings(session), [service_code])[service_code]
             if current is chosen:
                 return False
-            key = tte_source_key(service_code)
-            repo.put_setting(session, key, chosen.value, by=actor.login, at=self._ctx.now(session))
-            record(
+            put_audited(
                 self._ctx,
                 session,
                 actor,
-                "tte_source",
-                "service",
-                service_code,
+                (tte_source_key(service_code), chosen.value),
+                action="tte_source",
+                entity=("service", service_code),
                 before={"source": current.value},
                 after={"source": chosen.value},
             )
@@ -178,20 +195,13 @@ class OfficeOps:
             current = desk_number_series(repo.stored_settings(session))
             if current == on:
                 return False
-            repo.put_setting(
-                session,
-                DESK_NUMBER_SERIES_KEY,
-                "1" if on else "0",
-                by=actor.login,
-                at=self._ctx.now(session),
-            )
-            record(
+            put_audited(
                 self._ctx,
                 session,
                 actor,
-                "desk_number_series",
-                "office_setting",
-                DESK_NUMBER_SERIES_KEY,
+                (DESK_NUMBER_SERIES_KEY, "1" if on else "0"),
+                action="desk_number_series",
+                entity=("office_setting", DESK_NUMBER_SERIES_KEY),
                 before={"on": current},
                 after={"on": on},
             )

@@ -65,6 +65,7 @@ from disdukcapil_desk.domain.workflow import (
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.boundaries import check_office, listing_office
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.office import put_audited
 from disdukcapil_desk.operations.outbox import write_message
 from disdukcapil_desk.operations.queue import QueueOps
 
@@ -108,21 +109,17 @@ class PickupOps:
             before = self._hours(session, location_code)
             if before == hours:
                 return False
-            now = self._ctx.now(session)
-            office_repo.put_setting(
-                session, setting_key(location_code), hours.to_json(), by=actor.login, at=now
-            )
-            repo.set_future_capacity(session, location_code, now, hours.capacity)
-            record(
+            put_audited(
                 self._ctx,
                 session,
                 actor,
-                "pickup_hours",
-                "location",
-                location_code,
+                (setting_key(location_code), hours.to_json()),
+                action="pickup_hours",
+                entity=("location", location_code),
                 before=json.loads(before.to_json()),
                 after=json.loads(hours.to_json()),
             )
+            repo.set_future_capacity(session, location_code, self._ctx.now(session), hours.capacity)
         return True
 
     def windows(self, actor: Actor, location_code: str, day: dt.date) -> list[SlotRow]:

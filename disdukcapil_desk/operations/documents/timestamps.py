@@ -7,13 +7,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from disdukcapil_desk.db.repositories import documents as repo
-from disdukcapil_desk.db.repositories.office import put_setting
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.workflow import Permission, require
-from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents.custody import TIMESTAMP_URL_KEY
+from disdukcapil_desk.operations.office import put_audited
 
 
 class TimestampServer:
@@ -39,14 +38,13 @@ class TimestampServer:
         url = checked_url(url)
         with self._ctx.unit_of_work() as session:
             before = repo.office_values(session).get(TIMESTAMP_URL_KEY, "")
-            put_setting(session, TIMESTAMP_URL_KEY, url, by=actor.login, at=self._ctx.now(session))
-            record(
+            put_audited(
                 self._ctx,
                 session,
                 actor,
-                "signing_timestamp",
-                "office_setting",
-                TIMESTAMP_URL_KEY,
+                (TIMESTAMP_URL_KEY, url),
+                action="signing_timestamp",
+                entity=("office_setting", TIMESTAMP_URL_KEY),
                 before={"url": before},
                 after={"url": url},
             )
