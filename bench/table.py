@@ -7,6 +7,7 @@ machine's load is read before and after each step and printed beside the figures
 
     python -m bench.table [--requests 1000000] [--pg URL] [--only sqlite|postgresql]
                           [--skip startup,run,queue,window,recap,bundle]
+                          [--sqlite-db URL] [--postgresql-db URL]   # filled beforehand
 
 The steps:
 
@@ -298,6 +299,10 @@ def make_databases(stack: ExitStack, args: argparse.Namespace) -> Iterator[tuple
     for kind in ("sqlite", "postgresql"):
         if args.only not in (None, kind):
             continue
+        filled = args.sqlite_db if kind == "sqlite" else args.postgresql_db
+        if filled:  # generated beforehand (python -m bench.generate --db URL --init)
+            yield kind, filled
+            continue
         if kind == "postgresql" and not args.pg:
             print("PostgreSQL skipped: no --pg", file=sys.stderr)
             continue
@@ -383,6 +388,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--procs", type=int, default=8, help="workstations claiming at once")
     parser.add_argument("--skip", default="", help=f"steps to leave out, of {','.join(STEPS)}")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument("--sqlite-db", help="a SQLite database filled beforehand (no generation)")
+    parser.add_argument(
+        "--postgresql-db", help="a PostgreSQL database filled beforehand (no generation)"
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     args.skip = {s for s in args.skip.split(",") if s}
