@@ -114,7 +114,7 @@ class Shots:
     def wanted(self, *names: str) -> bool:
         """Whether any of ``names`` (``03-queue``) is to be written."""
         return not self.only or any(
-            name in self.only or name.split("-", 1)[1] in self.only for name in names
+            name in self.only or name.split("-", 1)[-1] in self.only for name in names
         )
 
     def path(self, name: str, *, keep: bool = True) -> Path:
@@ -774,9 +774,9 @@ def main(argv: Sequence[str]) -> None:
     outbox_screens(app, shots)
 
 
-# -- pickup by appointment (pickup-list, pickup-print) --------------------------------------
+# -- pickup by appointment (pickup-list, pickup-print, admin-pickup-hours) -------------------
 
-PICKUP_SHOTS = ("pickup-list", "pickup-print")
+PICKUP_SHOTS = ("pickup-list", "pickup-print", "admin-pickup-hours")
 PICKUP_MONDAY = dt.date(2026, 11, 30)
 
 
@@ -861,6 +861,17 @@ def pickup_screens(app: QApplication, shots: Shots) -> None:
         print(shots.path("pickup-print"))
     dialog.close()
     window.close()
+    if shots.wanted("admin-pickup-hours"):
+        admin = UserOps(ctx).authenticate("admin", PASSWORD)
+        admin_dialog = AdminDialog(DeskSession(ctx, admin, "DINAS"), InlineTaskRunner())
+        admin_dialog.tabs.setCurrentWidget(admin_dialog.pickup_tab)
+        admin_dialog.show()
+        settle(app)
+        admin_dialog.pickup_tab.rest.on.setChecked(True)
+        admin_dialog.pickup_tab.friday_rest.on.setChecked(True)
+        settle(app)
+        shots.grab(admin_dialog, "admin-pickup-hours")
+        admin_dialog.close()
     ctx.close()
 
 

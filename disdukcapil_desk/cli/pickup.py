@@ -2,7 +2,8 @@
 and the sweep (interface layer).
 
 ``disdukcapil-desk pickup windows --location UPT-05 --date 2026-11-03``
-``disdukcapil-desk pickup hours UPT-05 --start 08:00 --end 15:00 --minutes 30 --capacity 10``
+``disdukcapil-desk pickup hours UPT-05 --start 08:00 --end 15:00 --minutes 30 --capacity 10
+--rest 12:00-13:00 --friday-rest 11:30-13:00``
 ``disdukcapil-desk pickup book UPT-05/20261102/0001 [--jadwal "2026-11-03 09:30"] [--ulang]``
 ``disdukcapil-desk pickup list [--location UPT-05] [--date 2026-11-03] [-o daftar.pdf]``
 ``disdukcapil-desk pickup checkin "DDK2|R|UPT-05/20261102/0001|…"``
@@ -42,6 +43,14 @@ def add_commands(commands: Commands) -> None:
     hours.add_argument("--end", metavar="JJ:MM", help="jam selesai (WIB)")
     hours.add_argument("--minutes", type=int, metavar="N", help="lama satu jadwal (menit)")
     hours.add_argument("--capacity", type=int, metavar="N", help="orang per jadwal")
+    hours.add_argument(
+        "--rest", metavar="JJ:MM-JJ:MM", help="istirahat tanpa jadwal, mis. 12:00-13:00 (- : tidak)"
+    )
+    hours.add_argument(
+        "--friday-rest",
+        metavar="JJ:MM-JJ:MM",
+        help="istirahat hari Jumat, mis. 11:30-13:00 (- : sama dengan istirahat biasa)",
+    )
     hours.add_argument("--lead", type=int, metavar="N", help="jeda hari kerja sebelum jadwal")
     book = action(
         pickup, "book", "jadwalkan pengambilan permohonan yang sudah terbit", _cmd_book,
@@ -93,7 +102,7 @@ def _cmd_windows(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int
 
 
 def _cmd_hours(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
-    from disdukcapil_desk.domain.pickup import PickupHours, parse_time
+    from disdukcapil_desk.domain.pickup import PickupHours, parse_pause, parse_time
     from disdukcapil_desk.operations.pickup import PickupOps
 
     ops = PickupOps(ctx)
@@ -104,6 +113,10 @@ def _cmd_hours(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
         minutes=current.minutes if args.minutes is None else args.minutes,
         capacity=current.capacity if args.capacity is None else args.capacity,
         lead_days=current.lead_days if args.lead is None else args.lead,
+        rest=current.rest if args.rest is None else parse_pause(args.rest),
+        friday_rest=current.friday_rest
+        if args.friday_rest is None
+        else parse_pause(args.friday_rest),
     )
     changed = ops.set_hours(actor_of(args), args.location, wanted)
     out.write(f"{args.location}: {wanted.describe()}{'' if changed else ' (tidak berubah)'}\n")

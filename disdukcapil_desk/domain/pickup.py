@@ -4,7 +4,9 @@
 Each office sets its pickup hours (``office_setting`` key ``pickup_windows:<location>``, a small
 JSON object; :class:`PickupHours`): windows of ``minutes`` from ``start`` to ``end`` in office
 time (WIB) on working days (Monday to Friday, not a holiday of the calendar), each holding
-``capacity`` appointments. A booking takes the earliest window with room on or after the
+``capacity`` appointments, none during the office's rest (``rest``, e.g. 12:00-13:00) or, on
+Fridays, the Friday rest (``friday_rest``, e.g. 11:30-13:00 for the Friday prayer; the ordinary
+rest when none is set). A booking takes the earliest window with room on or after the
 ``lead_days``-th working day after today (so the message reaches the citizen first); the
 officer may choose another. A window is stored (``pickup_slot``) only once someone books it.
 """
@@ -40,6 +42,8 @@ WISHED_DATE_FIELD = "tanggal"
 WAITING_LABEL = "Menunggu pemohon"
 """A ready document with no appointment (missed twice): the citizen is awaited."""
 
+FRIDAY = 4
+"""``date.weekday()`` of a Friday."""
 _HHMM = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 _DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 _MONTHS = (
@@ -82,8 +86,45 @@ def state_label(state: PickupState) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Pause:
+    """A time of day with no window (WIB), ``start`` to ``end``."""
+
+    start: dt.time
+    end: dt.time
+
+    def overlaps(self, first: int, last: int) -> bool:
+        """Whether the window from minute ``first`` to minute ``last`` of the day meets it."""
+        return first < _minutes_of(self.end) and last > _minutes_of(self.start)
+
+    def text(self) -> str:
+        """``12.00-13.00`` (an en dash between)."""
+        return f"{self.start:%H.%M}\u2013{self.end:%H.%M}"
+
+    def to_json(self) -> list[str]:
+        """The stored form: ``["12:00", "13:00"]``."""
+        return [_hhmm(self.start), _hhmm(self.end)]
+
+
+def parse_pause(text: str) -> Pause | None:
+    """``12:00-13:00`` as a :class:`Pause`; ``""``, ``-`` or ``tidak`` as none.
+
+    Raises:
+        PickupError: not two times of day.
+    """
+    raw = text.strip()
+    if raw.lower() in {"", "-", "tidak", "none"}:
+        return None
+    parts = re.split(r"\s*[-\u2013]\s*", raw)
+    if len(parts) != 2:
+        raise PickupError(f"Istirahat harus ditulis JJ:MM-JJ:MM (mis. 12:00-13:00), bukan {text!r}")
+    return Pause(parse_time(parts[0]), parse_time(parts[1]))
+
+
+@dataclass(frozen=True, slots=True)
 class PickupHours:
-    """An office's pickup windows: from ``start`` to ``end`` (WIB) in steps of ``minutes``."""
+    """An office's pickup windows: from ``start`` to ``end`` (WIB) in steps of ``minutes``,
+    none during ``rest`` (on Fridays ``friday_rest`` when set).
+    """
 
     start: dt.time = dt.time(8, 0)
     end: dt.time = dt.time(15, 0)
@@ -91,6 +132,10 @@ class PickupHours:
     capacity: int = 10
     lead_days: int = 1
     """Working days between today and the first day offered (0: later today)."""
+    rest: Pause | None = None
+    """The daily rest (istirahat), e.g. 12:00-13:00: no window meets it."""
+    friday_rest: Pause | None = None
+    """The Friday rest (istirahat Jumat, e.g. 11:30-13:00); None: Fridays keep ``rest``."""
 
     def __post_init__(self) -> None:
         """Refuse hours that give no window or nonsense numbers.
@@ -109,11 +154,42 @@ class PickupHours:
                 f"Jam selesai {_hhmm(self.end)} harus paling cepat {self.minutes} menit setelah "
                 f"jam mulai {_hhmm(self.start)}"
             )
+        for label, pause in (("Istirahat", self.rest), ("Istirahat Jumat", self.friday_rest)):
+            self._check_pause(label, pause)
+        if not self.offsets(0) or not self.offsets(FRIDAY):
+            raise PickupError("Istirahat menutup semua jadwal: tidak ada jadwal tersisa")
+
+    def _check_pause(self, label: str, pause: Pause | None) -> None:
+        if pause is None:
+            return
+        if pause.end <= pause.start:
+            raise PickupError(f"{label}: jam selesai harus setelah jam mulai ({pause.text()})")
+        if pause.start < self.start or pause.end > self.end:
+            raise PickupError(
+                f"{label} {pause.text()} harus di dalam jam pengambilan "
+                f"{_hhmm(self.start)}\u2013{_hhmm(self.end)}"
+            )
+
+    def pause_on(self, weekday: int) -> Pause | None:
+        """The rest of a weekday (0 Monday): the Friday rest on Fridays when there is one."""
+        if weekday == FRIDAY and self.friday_rest is not None:
+            return self.friday_rest
+        return self.rest
+
+    def offsets(self, weekday: int) -> list[int]:
+        """The minutes after ``start`` at which the windows of a weekday begin."""
+        first, pause = _minutes_of(self.start), self.pause_on(weekday)
+        starts = range(0, _minutes_of(self.end) - first - self.minutes + 1, self.minutes)
+        return [
+            at
+            for at in starts
+            if pause is None or not pause.overlaps(first + at, first + at + self.minutes)
+        ]
 
     @property
     def per_day(self) -> int:
-        """How many windows a working day has."""
-        return (_minutes_of(self.end) - _minutes_of(self.start)) // self.minutes
+        """How many windows a working day (Monday to Thursday) has."""
+        return len(self.offsets(0))
 
     def to_json(self) -> str:
         """The stored form (``office_setting`` value)."""
@@ -124,14 +200,21 @@ class PickupHours:
                 "minutes": self.minutes,
                 "capacity": self.capacity,
                 "lead_days": self.lead_days,
+                "rest": self.rest.to_json() if self.rest else None,
+                "friday_rest": self.friday_rest.to_json() if self.friday_rest else None,
             },
             sort_keys=True,
         )
 
     def describe(self) -> str:
         """One line for screens and the command line."""
+        rest = ""
+        if self.rest is not None:
+            rest = f", istirahat {self.rest.text()}"
+        if self.friday_rest is not None:
+            rest += f", istirahat Jumat {self.friday_rest.text()}"
         return (
-            f"{_hhmm(self.start)}\u2013{_hhmm(self.end)} WIB, per {self.minutes} menit, "
+            f"{_hhmm(self.start)}\u2013{_hhmm(self.end)} WIB, per {self.minutes} menit{rest}, "
             f"{self.capacity} orang per jadwal, mulai {self.lead_days} hari kerja lagi"
         )
 
@@ -170,9 +253,19 @@ def hours_from(stored: str | None) -> PickupHours:
             minutes=int(data["minutes"]),
             capacity=int(data["capacity"]),
             lead_days=int(data.get("lead_days", DEFAULT_HOURS.lead_days)),
+            rest=_stored_pause(data.get("rest")),
+            friday_rest=_stored_pause(data.get("friday_rest")),
         )
     except (ValueError, KeyError, TypeError, PickupError):
         return DEFAULT_HOURS
+
+
+def _stored_pause(stored: object) -> Pause | None:
+    if stored is None:
+        return None
+    if not isinstance(stored, list | tuple) or len(stored) != 2:
+        raise PickupError(f"istirahat tersimpan tidak terbaca: {stored!r}")
+    return Pause(parse_time(str(stored[0])), parse_time(str(stored[1])))
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -211,13 +304,13 @@ def time_range_text(starts_at: dt.datetime, ends_at: dt.datetime) -> str:
 def day_windows(day: dt.date, hours: PickupHours) -> list[Window]:
     """The windows of ``day`` (whether or not it is a working day), in order."""
     first = dt.datetime.combine(day, hours.start, tzinfo=WIB)
-    step = dt.timedelta(minutes=hours.minutes)
+    length = dt.timedelta(minutes=hours.minutes)
     return [
         Window(
-            (first + i * step).astimezone(dt.UTC),
-            (first + (i + 1) * step).astimezone(dt.UTC),
+            (first + dt.timedelta(minutes=at)).astimezone(dt.UTC),
+            (first + dt.timedelta(minutes=at) + length).astimezone(dt.UTC),
         )
-        for i in range(hours.per_day)
+        for at in hours.offsets(day.weekday())
     ]
 
 

@@ -446,6 +446,10 @@ def test_the_pickup_commands(
     assert "10.00" in out
     out = run(counter, "pickup", "windows", "--date", "2026-11-03")
     assert "08.00\u201308.30  terisi 1/3" in out and "09.30\u201310.00  terisi 0/3" in out
+    rests = ("--rest", "12:00-13:00", "--friday-rest", "11:30-13:00")
+    assert "istirahat Jumat 11.30" in run(users["admin"], "pickup", "hours", UPT, *rests)
+    out = run(counter, "pickup", "windows", "--date", "2026-11-06")
+    assert "11.00\u201311.30" in out and "11.30\u201312.00" not in out and "13.00\u2013" in out
     clock.now = wib("2026-11-03", "07:00").astimezone(dt.UTC)
     assert "2 baris" in run(counter, "pickup", "list")
     run(counter, "pickup", "list", "-o", str(tmp_path / "daftar.pdf"))

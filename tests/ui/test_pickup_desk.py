@@ -4,6 +4,8 @@ scanner's QR text and Enter records the collection; the list follows."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtWidgets import QApplication
@@ -93,6 +95,45 @@ def test_the_administrator_sets_an_offices_pickup_hours(
     runner.wait_idle()
     hours = PickupOps(ctx).hours("UPT-05")
     assert (hours.capacity, hours.end.hour, PickupOps(ctx).hours("DINAS").capacity) == (4, 12, 10)
+    dialog.close()
+
+
+def test_the_administrator_sets_the_rests_and_the_counter_offers_none_in_them(
+    qtbot: QtBot, ctx: DeskContext, users: dict[str, Actor], runner: TaskRunner
+) -> None:
+    from disdukcapil_desk.operations.pickup import PickupOps
+    from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
+
+    dialog = AdminDialog(DeskSession(ctx, users["admin"], "DINAS"), runner)
+    qtbot.addWidget(dialog)
+    tab = dialog.pickup_tab
+    dialog.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.office.count() > 1 and "08:00" in tab.state.text(), timeout=10000)
+    tab.office.setCurrentIndex(tab.office.findData("UPT-05"))
+    runner.wait_idle()
+    assert not tab.rest.on.isChecked() and not tab.rest.start.isEnabled()
+    tab.rest.on.setChecked(True)  # shows 12:00-13:00
+    tab.friday_rest.on.setChecked(True)  # shows 11:30-13:00
+    assert tab.rest.start.isEnabled()
+    qtbot.keyClick(tab.save_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: "Tersimpan" in tab.state.text(), timeout=10000)
+    runner.wait_idle()
+    assert "istirahat Jumat 11.30" in tab.state.text()
+    hours = PickupOps(ctx).hours("UPT-05")
+    assert (hours.rest and hours.rest.text(), hours.friday_rest and hours.friday_rest.text()) == (
+        "12.00\u201313.00",
+        "11.30\u201313.00",
+    )
+    friday = dt.date(2026, 11, 6)
+    rows = PickupOps(ctx).windows(users["loket.upt05"], "UPT-05", friday)
+    starts = {row.window.time_text[:5] for row in rows}
+    assert {"11.00", "13.00"} <= starts and not {"11.30", "12.00", "12.30"} & starts
+    tab.rest.on.setChecked(False)
+    tab.friday_rest.on.setChecked(False)
+    qtbot.keyClick(tab.save_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: "istirahat" not in tab.state.text(), timeout=10000)
+    runner.wait_idle()
+    assert PickupOps(ctx).hours("UPT-05").rest is None
     dialog.close()
 
 

@@ -1,16 +1,21 @@
 """The administrator's "Jadwal ambil" tab: each office's pickup hours (ui).
 
 Per office: from when to when citizens collect cards (WIB), how long one window is, how many
-people a window holds, and how many working days after the message the first window is.
+people a window holds, how many working days after the message the first window is, and the
+rest (istirahat; on Fridays its own, for the Friday prayer) when no window is given.
 Holidays come from the calendar. Stored and audited in ``operations/`` (``PickupOps``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QTime
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QSpinBox,
@@ -19,8 +24,44 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from disdukcapil_desk.domain.pickup import PickupError, PickupHours
+from disdukcapil_desk.domain.pickup import Pause, PickupError, PickupHours
 from disdukcapil_desk.ui.dialogs.admin_tab import AdminTab
+
+
+class PauseEditor(QWidget):
+    """A tick for "there is a rest" and its two times (WIB)."""
+
+    def __init__(self, label: str, default: Pause, parent: QWidget | None = None) -> None:
+        """``default``: the times shown when the tick is set on a day that had no rest."""
+        super().__init__(parent)
+        self.on = QCheckBox(label, self)
+        self.start, self.end = QTimeEdit(self), QTimeEdit(self)
+        for edit, moment in ((self.start, default.start), (self.end, default.end)):
+            edit.setDisplayFormat("HH:mm")
+            edit.setTime(QTime(moment.hour, moment.minute))
+            edit.setEnabled(False)
+        self.on.toggled.connect(self.start.setEnabled)
+        self.on.toggled.connect(self.end.setEnabled)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.on)
+        row.addWidget(self.start)
+        row.addWidget(QLabel("\u2013", self))
+        row.addWidget(self.end)
+        row.addStretch(1)
+
+    def show_pause(self, pause: Pause | None) -> None:
+        """Show a stored rest (or none)."""
+        self.on.setChecked(pause is not None)
+        if pause is not None:
+            self.start.setTime(QTime(pause.start.hour, pause.start.minute))
+            self.end.setTime(QTime(pause.end.hour, pause.end.minute))
+
+    def pause(self) -> Pause | None:
+        """The rest as set (None when not ticked)."""
+        if not self.on.isChecked():
+            return None
+        return Pause(self.start.time().toPython(), self.end.time().toPython())  # type: ignore[arg-type]
 
 
 class PickupHoursTab(AdminTab):
@@ -40,6 +81,10 @@ class PickupHoursTab(AdminTab):
         self.minutes = _spin(self, 5, 240, self.tr(" menit"))
         self.capacity = _spin(self, 1, 500, self.tr(" orang"))
         self.lead = _spin(self, 0, 10, self.tr(" hari kerja"))
+        self.rest = PauseEditor(self.tr("&Istirahat"), Pause(dt.time(12), dt.time(13)), self)
+        self.friday_rest = PauseEditor(
+            self.tr("Istirahat J&umat"), Pause(dt.time(11, 30), dt.time(13)), self
+        )
         self.save_button = QPushButton(self.tr("&Simpan jadwal ambil"), self)
         self.save_button.clicked.connect(self.save)
         self.state = QLabel("", self)
@@ -61,6 +106,11 @@ class PickupHoursTab(AdminTab):
         form.addRow(self.tr("&Lama satu jadwal"), self.minutes)
         form.addRow(self.tr("Ka&pasitas per jadwal"), self.capacity)
         form.addRow(self.tr("&Jeda sebelum jadwal pertama"), self.lead)
+        widest = max(e.on.sizeHint().width() for e in (self.rest, self.friday_rest))
+        for editor in (self.rest, self.friday_rest):  # the times of both rests in one column
+            editor.on.setMinimumWidth(widest)
+        form.addRow(self.tr("Tanpa jadwal"), self.rest)
+        form.addRow("", self.friday_rest)
         layout = QVBoxLayout(self)
         layout.addWidget(hint)
         layout.addLayout(form)
@@ -93,6 +143,8 @@ class PickupHoursTab(AdminTab):
         self.minutes.setValue(hours.minutes)
         self.capacity.setValue(hours.capacity)
         self.lead.setValue(hours.lead_days)
+        self.rest.show_pause(hours.rest)
+        self.friday_rest.show_pause(hours.friday_rest)
         self.state.setText(hours.describe())
 
     def save(self) -> None:
@@ -107,6 +159,8 @@ class PickupHoursTab(AdminTab):
                 minutes=self.minutes.value(),
                 capacity=self.capacity.value(),
                 lead_days=self.lead.value(),
+                rest=self.rest.pause(),
+                friday_rest=self.friday_rest.pause(),
             )
         except PickupError as error:  # hours that give no window
             self._show_error(error)

@@ -11,6 +11,7 @@ from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.delivery import OutputKind
 from disdukcapil_desk.domain.pickup import (
     DEFAULT_HOURS,
+    Pause,
     PickupError,
     PickupHours,
     RescheduleWish,
@@ -19,6 +20,7 @@ from disdukcapil_desk.domain.pickup import (
     hours_from,
     needs_pickup,
     number_from_scan,
+    parse_pause,
     parse_window_start,
     reminder_day,
     reschedule_wish,
@@ -149,3 +151,63 @@ def test_the_scanned_receipt_gives_the_request_number() -> None:
     assert parse_window_start("2026-11-03 09:30") == wib("2026-11-03", "09:30")
     with pytest.raises(PickupError):
         parse_window_start("besok pagi")
+
+
+LUNCH = PickupHours(
+    start=dt.time(8),
+    end=dt.time(16),
+    rest=Pause(dt.time(12), dt.time(13)),
+    friday_rest=Pause(dt.time(11, 30), dt.time(13)),
+)
+
+
+def test_no_window_meets_the_rest_and_friday_has_its_own() -> None:
+    tuesday = [w.time_text for w in day_windows(dt.date(2026, 11, 3), LUNCH)]
+    friday = [w.time_text for w in day_windows(dt.date(2026, 11, 6), LUNCH)]
+    assert "11.30\u201312.00" in tuesday and "12.30\u201313.00" not in tuesday
+    assert "12.00\u201312.30" not in tuesday and "13.00\u201313.30" in tuesday
+    assert "11.00\u201311.30" in friday and "11.30\u201312.00" not in friday
+    assert (len(tuesday), len(friday), LUNCH.per_day) == (14, 13, 14)
+
+
+def test_a_rest_shorter_than_a_window_still_closes_the_windows_it_meets() -> None:
+    hours = PickupHours(
+        start=dt.time(8), end=dt.time(10), minutes=30, rest=Pause(dt.time(9, 10), dt.time(9, 20))
+    )
+    assert [w.time_text for w in day_windows(dt.date(2026, 11, 3), hours)] == [
+        "08.00\u201308.30",
+        "08.30\u201309.00",
+        "09.30\u201310.00",
+    ]
+
+
+def test_a_booking_made_in_the_rest_waits_for_the_afternoon() -> None:
+    hours = PickupHours(start=dt.time(8), end=dt.time(16), lead_days=0, rest=LUNCH.rest)
+    first = next(windows_from(wib("2026-11-03", "12:10"), hours, CHRISTMAS))
+    assert first.starts_at == wib("2026-11-03", "13:00")
+    with pytest.raises(PickupError, match="bukan awal jadwal"):
+        chosen_window(wib("2026-11-04", "12:00"), wib("2026-11-03", "12:10"), hours, CHRISTMAS)
+
+
+def test_the_rests_are_stored_read_and_described() -> None:
+    assert hours_from(LUNCH.to_json()) == LUNCH
+    assert "istirahat 12.00\u201313.00, istirahat Jumat 11.30\u201313.00" in LUNCH.describe()
+    assert parse_pause("12:00-13:00") == Pause(dt.time(12), dt.time(13))
+    assert parse_pause("-") is None and parse_pause("") is None
+    stored = LUNCH.to_json().replace('["12:00", "13:00"]', '"siang"')
+    assert hours_from(stored) == DEFAULT_HOURS, "a broken rest falls back, never stops the desk"
+
+
+@pytest.mark.parametrize(
+    ("rest", "message"),
+    [
+        (Pause(dt.time(13), dt.time(12)), "harus setelah jam mulai"),
+        (Pause(dt.time(7), dt.time(9)), "di dalam jam pengambilan"),
+        (Pause(dt.time(8), dt.time(16)), "menutup semua jadwal"),
+    ],
+)
+def test_a_rest_that_makes_no_sense_is_refused(rest: Pause, message: str) -> None:
+    with pytest.raises(PickupError, match=message):
+        PickupHours(start=dt.time(8), end=dt.time(16), rest=rest)
+    with pytest.raises(PickupError, match="Istirahat harus ditulis"):
+        parse_pause("siang")
