@@ -133,6 +133,12 @@ def _run(temp: Path, out: TextIO) -> None:
             _step(out, "rekap XLSX", lambda: _recap(recaps, ctx, head, temp / "rekap.xlsx"))
         platform = os.environ.get("QT_QPA_PLATFORM", "")
         _step(out, f"jendela utama dan Tentang ({platform})", lambda: _window(ctx, head, temp))
+        receipt = (temp / "tanda-terima.pdf").read_bytes()
+        _step(out, "pratinjau dan cetak PDF (PDFium, QPrinter)", lambda: _print(receipt, temp))
+        _step(out, "gambar lampiran (JPEG, PNG)", lambda: _images(temp))
+        _step(out, "daftar printer (CUPS di Linux)", _printers)
+        _step(out, "urutan nama dan nama zona waktu (ICU)", _icu)
+        _step(out, "driver PostgreSQL (psycopg, libpq)", _postgres_driver)
     finally:
         ctx.close()
 
@@ -290,3 +296,90 @@ def _window(ctx: DeskContext, actor: Actor, temp: Path) -> None:
         app.processEvents()
         app.setStyleSheet(sheet_before)
         qInstallMessageHandler(previous)
+
+
+def _qt_app() -> object:
+    """The running QApplication, or a new one (the steps after the window need Qt)."""
+    from PySide6.QtWidgets import QApplication
+
+    existing = QApplication.instance()
+    return existing if isinstance(existing, QApplication) else QApplication([APP_ID])
+
+
+def _print(pdf: bytes, temp: Path) -> None:
+    """Render a PDF's pages (the preview) and print them to a PDF file (the print path)."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    from disdukcapil_desk.ui.pdf_pages import render_pages
+    from disdukcapil_desk.ui.printing import prepare_printer, print_pdf
+
+    _qt_app()
+    images, pages = render_pages(pdf)
+    if pages != 1 or images[0].isNull() or images[0].width() < 100:
+        raise SmokeFailure(f"pratinjau PDF gagal ({pages} halaman)")
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(temp / "cetak.pdf"))
+    prepare_printer(printer, pdf)
+    if print_pdf(printer, pdf) != 1 or not (temp / "cetak.pdf").read_bytes().startswith(b"%PDF-"):
+        raise SmokeFailure("cetak ke berkas PDF gagal")
+
+
+def _images(temp: Path) -> None:
+    """Citizens' scans arrive as JPEG and PNG: both image plugins load in the bundle."""
+    from PySide6.QtGui import QColor, QImage, QPixmap
+
+    _qt_app()
+    image = QImage(64, 48, QImage.Format.Format_RGB32)
+    image.fill(QColor("#2a6f97"))
+    for name in ("pindaian.jpg", "pindaian.png"):
+        if not image.save(str(temp / name)):
+            raise SmokeFailure(f"gambar {name} tidak dapat ditulis")
+        pixmap = QPixmap()
+        if not pixmap.loadFromData((temp / name).read_bytes()) or pixmap.width() != 64:
+            raise SmokeFailure(f"gambar {name} tidak dapat dibaca")
+
+
+def _printers() -> None:
+    """List the printers; on Linux with CUPS installed, Qt's CUPS plugin must load."""
+    import ctypes.util
+
+    from PySide6.QtPrintSupport import QPrinterInfo
+
+    _qt_app()
+    QPrinterInfo.availablePrinterNames()
+    maps = Path("/proc/self/maps")
+    if sys.platform.startswith("linux") and ctypes.util.find_library("cups") and maps.exists():
+        if "libcups.so" not in maps.read_text(encoding="utf-8", errors="replace"):
+            raise SmokeFailure("plugin printer CUPS tidak termuat (libcups.so.2 tidak dipakai)")
+
+
+def _icu() -> None:
+    """Qt's ICU data for Indonesian: collation and time-zone names (the bundle trims it)."""
+    from PySide6.QtCore import QCollator, QLocale, QStringDecoder, QTimeZone
+
+    indonesian = QLocale(QLocale.Language.Indonesian, QLocale.Country.Indonesia)
+    collator = QCollator(indonesian)
+    names = ["Zainal", "ádi", "Budi", "adi"]
+    ordered = sorted(names, key=collator.sortKey)
+    if ordered != ["adi", "ádi", "Budi", "Zainal"]:
+        raise SmokeFailure(f"urutan nama salah: {ordered}")
+    zone = QTimeZone(b"Asia/Makassar")
+    name = zone.displayName(
+        QTimeZone.TimeType.StandardTime, QTimeZone.NameType.LongName, indonesian
+    )
+    if name != "Waktu Indonesia Tengah":
+        raise SmokeFailure(f"nama zona waktu salah: {name!r}")
+    if not QStringDecoder("windows-1252").isValid():
+        raise SmokeFailure("pengodean windows-1252 tidak tersedia")
+
+
+def _postgres_driver() -> None:
+    """The binary psycopg and its libpq load (the bundle's smoke test has no server)."""
+    import psycopg
+    from sqlalchemy.dialects.postgresql import psycopg as dialect
+
+    if psycopg.pq.__impl__ != "binary" or psycopg.pq.version() < 120000:
+        raise SmokeFailure(f"psycopg {psycopg.pq.__impl__}, libpq {psycopg.pq.version()}")
+    if dialect.dialect.driver != "psycopg":
+        raise SmokeFailure("dialek SQLAlchemy psycopg tidak tersedia")
