@@ -23,7 +23,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import DDL, ColumnElement, event, func, or_, text
+from sqlalchemy import (
+    DDL,
+    BigInteger,
+    ColumnElement,
+    any_,
+    bindparam,
+    event,
+    false,
+    func,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 FTS_TABLE = "service_request_name_fts"
@@ -94,11 +107,10 @@ def name_condition(
     """Match requests where one of ``names`` (the applicant's, the subject's) contains
     ``fragment`` (case-insensitive).
     """
-    indexed = _through_fts(session, NAME_COLUMNS, row_id, fragment)
-    if indexed is not None:
-        return indexed
     pattern = _contains(fragment.lower())
-    return or_(*(func.lower(name).like(pattern, escape="\\") for name in names))
+    scan = or_(*(func.lower(name).like(pattern, escape="\\") for name in names))
+    indexed = _through_index(session, NAME_COLUMNS, scan, row_id, fragment)
+    return scan if indexed is None else indexed
 
 
 def number_condition(
@@ -108,10 +120,9 @@ def number_condition(
     fragment: str,
 ) -> ColumnElement[bool]:
     """Match requests whose number contains ``fragment``."""
-    indexed = _through_fts(session, "number", row_id, fragment)
-    if indexed is not None:
-        return indexed
-    return number.like(_contains(fragment), escape="\\")
+    scan = number.like(_contains(fragment), escape="\\")
+    indexed = _through_index(session, "number", scan, row_id, fragment)
+    return scan if indexed is None else indexed
 
 
 def _contains(fragment: str) -> str:
@@ -119,24 +130,70 @@ def _contains(fragment: str) -> str:
     return f"%{escaped}%"
 
 
-def _through_fts(
-    session: Session, column: str, row_id: InstrumentedAttribute[int], fragment: str
+def _through_index(
+    session: Session,
+    column: str,
+    scan: ColumnElement[bool],
+    row_id: InstrumentedAttribute[int],
+    fragment: str,
 ) -> ColumnElement[bool] | None:
-    """On SQLite, the ids of the rows whose ``column`` contains ``fragment``, from the FTS5
-    index; None on PostgreSQL (its planner uses the GIN index by itself), for fragments too
-    short for trigrams, and for common fragments (scanned in queue order instead).
+    """The ids of the matching rows, asked of the trigram index first (at most
+    ``COMMON_MATCHES`` + 1 of them): the page then reads only those rows. None for fragments
+    too short for trigrams and for common fragments, which the page finds sooner by walking the
+    queue in its own order with ``scan``.
+    """
+    if len(fragment) < MIN_FRAGMENT:
+        return None
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    ids = _fts_ids(session, column, fragment) if sqlite else _gin_ids(session, scan, row_id)
+    if ids is None:
+        return None
+    if not ids:
+        return false()  # nothing matches: the page need not be read at all
+    if sqlite:
+        return row_id.in_(ids)
+    return row_id == any_(bindparam("matching_ids", ids, type_=ARRAY(BigInteger())))
+
+
+def _fts_ids(session: Session, column: str, fragment: str) -> list[int] | None:
+    """SQLite: the rowids whose ``column`` contains ``fragment``, from the FTS5 index; None
+    when more than ``COMMON_MATCHES`` do.
 
     A trigram phrase MATCH is an exact, case-insensitive substring test that reads only the
     index (a LIKE on the FTS table would also read each candidate's row).
     """
-    if session.get_bind().dialect.name != "sqlite" or len(fragment) < MIN_FRAGMENT:
-        return None
     quoted = fragment.replace('"', '""')
     phrase = f'{column} : "{quoted}"'
     ids = session.scalars(
         text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :phrase LIMIT :limit"),
         {"phrase": phrase, "limit": COMMON_MATCHES + 1},
     ).all()
-    if len(ids) > COMMON_MATCHES:
-        return None
-    return row_id.in_(ids)
+    return None if len(ids) > COMMON_MATCHES else list(ids)
+
+
+_GIN_ONLY = (
+    "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+    "set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
+)
+_RESTORE = (
+    "SELECT set_config('enable_seqscan', :seq, true), set_config('enable_indexscan', :idx, true)"
+)
+
+
+def _gin_ids(
+    session: Session, scan: ColumnElement[bool], row_id: InstrumentedAttribute[int]
+) -> list[int] | None:
+    """PostgreSQL: the ids of the rows ``scan`` matches, read through the trigram GIN indexes
+    (a bitmap scan); None when more than ``COMMON_MATCHES`` do.
+
+    The planner's estimate for a substring is a guess: for a rare name it may walk the date
+    index (or the table) and filter every row. While this one probe runs it may do neither, so
+    only the bitmap of the GIN indexes is left, whatever it estimates (the settings are local to
+    the transaction and put back right after).
+    """
+    seq, idx, *_ = session.execute(text(_GIN_ONLY)).one()
+    try:
+        ids = session.scalars(select(row_id).where(scan).limit(COMMON_MATCHES + 1)).all()
+    finally:
+        session.execute(text(_RESTORE), {"seq": seq, "idx": idx})
+    return None if len(ids) > COMMON_MATCHES else list(ids)
