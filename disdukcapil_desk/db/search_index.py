@@ -7,13 +7,17 @@ trigram index for exactly this:
 
 - PostgreSQL: ``pg_trgm`` (a trusted extension since PostgreSQL 13, so the owner of the database
   may create it) and GIN indexes on ``lower(applicant_name)``, ``lower(subject_name)`` and on
-  ``number``; the planner uses them for the same ``LIKE`` the queue writes (a name search is
-  an OR of the two names: a ``BitmapOr`` of the two indexes).
+  ``number``, asked for the matching ids by a bitmap scan only (``_gin_ids``: a name the
+  planner believes common would otherwise be looked for by walking the date index in queue
+  order, through years of requests when its matches are few or recent).
 - SQLite: an FTS5 table with the trigram tokenizer over ``applicant_name``, ``subject_name``
   and ``number``
   (external content: it stores only the index), kept up to date by triggers; the query asks it
-  for the row ids. FTS5 uses its index only for a plain two-argument LIKE: a fragment with a
-  wildcard character of its own (``%``, ``_``, ``\``) needs ESCAPE and is scanned instead.
+  for the row ids with a trigram phrase MATCH.
+
+On both, at most ``COMMON_MATCHES`` + 1 ids are asked for: the page then reads only those rows;
+a fragment matching more is common, and its page walks the queue in order with the ``LIKE``
+(a page of matches is soon found).
 
 Both are created with the table (``after_create``), so ``create_all`` and ``schema.sql`` agree.
 Fragments shorter than three characters cannot use a trigram index and are scanned as before.
