@@ -5,28 +5,33 @@
 - claims: ``QueueOps.claim_next`` from ``--procs`` processes at once (8 workstations of one
   office) beside a bare ``FOR UPDATE SKIP LOCKED`` claim (select the oldest new row, update it,
   one transaction) from as many processes on a scratch table of the same database;
-- the statements one claim sends.
+- the statements one claim sends;
+- name searches: the first page of a search beside the trigram index alone finding the matches
+  (PostgreSQL: a bitmap scan of the pg_trgm GIN indexes; SQLite: the FTS5 index).
+
+Desk and floor run in turns, so both see the same load; medians. ``--json FILE`` writes the page
+and search figures (name, desk, floor, unit, ratio).
 
 The claimed requests are put back to ``new`` at the end, so a run leaves the queue as it found it
 (the audit log keeps the claims).
 
-    python -m bench.queue_bench --db URL [--procs 8] [--seconds 10] [--reps 30]
+    python -m bench.queue_bench --db URL [--procs 8] [--seconds 10] [--reps 30] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import statistics
 import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select, text, update
+from sqlalchemy import Engine, create_engine, event, make_url, select, text, update
 
 from bench.floors import claims as floor_table
 from bench.floors import scratch
-from bench.timing import clock
 from disdukcapil_desk.domain.dto import QueueFilter
 from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.operations.context import DeskContext, load_reference_data
@@ -72,47 +77,157 @@ def _capture(engine: Engine, call: Callable[[], Any]) -> list[tuple[str, Any]]:
     return sent
 
 
-def _bare_times(engine: Engine, statement: str, params: Any, reps: int) -> list[float]:
-    """Run ``statement`` on one driver connection ``reps`` times (after a warm-up), fetching
-    every row: the floor of a page, without pool, session or row objects.
+def _timed(call: Callable[[], Any]) -> tuple[float, float]:
+    """(wall seconds, this process's CPU seconds) of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    call()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+class _Pair:
+    """The desk's call and its floor, timed in turns (so both see the same load)."""
+
+    def __init__(self, desk: Callable[[], Any], floor: Callable[[], Any]) -> None:
+        self.calls = (desk, floor)
+        self.wall: tuple[list[float], list[float]] = ([], [])
+        self.cpu: tuple[list[float], list[float]] = ([], [])
+
+    def run(self, reps: int) -> _Pair:
+        for call in self.calls:
+            call()  # warm
+        for _ in range(reps):
+            for i, call in enumerate(self.calls):
+                wall, cpu = _timed(call)
+                self.wall[i].append(wall)
+                self.cpu[i].append(cpu)
+        return self
+
+    def figure(self, name: str, floor_name: str, cpu: bool = False) -> dict[str, Any]:
+        """The figure as the JSON holds it (medians in ms)."""
+        times = self.cpu if cpu else self.wall
+        desk, floor = _median_ms(times[0]), _median_ms(times[1])
+        return {
+            "name": name,
+            "desk": round(desk, 3),
+            "floor": round(floor, 3),
+            "floor_name": floor_name,
+            "unit": "ms" + (" CPU" if cpu else ""),
+            "ratio": round(desk / floor, 2) if floor else None,
+        }
+
+
+def _bare(
+    engine: Engine, statement: str, params: Any
+) -> tuple[Callable[[], int], Callable[[], None]]:
+    """A call running ``statement`` on one driver connection, fetching every row (the floor of
+    a page, without pool, session or row objects), and the call that closes it.
     """
     raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
+    cursor = raw.cursor()
 
-        def run() -> int:
-            cursor.execute(statement, params)
-            return len(cursor.fetchall())
+    def run() -> int:
+        cursor.execute(statement, params)
+        return len(cursor.fetchall())
 
-        run()
-        times = [clock(run)[0] for _ in range(reps)]
+    def close() -> None:
         cursor.close()
         raw.rollback()
-        return times
-    finally:
         raw.close()
 
+    return run, close
 
-def page_figures(url: str, reps: int) -> list[str]:
-    """Time each page end to end and its page statement bare; return the lines to print."""
+
+def page_figures(url: str, reps: int) -> list[dict[str, Any]]:
+    """Time each page end to end and its page statement bare, in turns; return the figures.
+
+    On SQLite both run in this process, so their CPU time is given too: on a loaded machine it
+    is the steadier measure of the desk's Python on top of the same SQL.
+    """
     ctx = _context(url)
     queue = QueueOps(ctx)
     actor = UserOps(ctx).actor(LOGIN)
-    lines = []
+    figures = []
     for label, flt in page_cases():
         call = lambda flt=flt: queue.page(actor, flt)  # noqa: E731
         sent = _capture(ctx.engine, call)
         statement, params = max(sent, key=lambda s: len(s[0]))  # the page query
-        call()  # warm
-        desk = [clock(call)[0] for _ in range(reps)]
-        floor = _bare_times(ctx.engine, statement, params, reps)
-        d, f = _median_ms(desk), _median_ms(floor)
-        lines.append(
-            f"page {label:<30} desk {d:7.2f} ms   its SQL bare {f:6.2f} ms   "
-            f"ratio {d / f:5.1f}x   statements {len(sent)}"
-        )
+        bare, close = _bare(ctx.engine, statement, params)
+        try:
+            pair = _Pair(call, bare).run(reps)
+        finally:
+            close()
+        figures.append(dict(pair.figure(f"page {label}", "its SQL bare"), statements=len(sent)))
+        if ctx.engine.dialect.name == "sqlite":
+            figures.append(pair.figure(f"page {label} (CPU)", "its SQL bare", cpu=True))
     ctx.close()
-    return lines
+    return figures
+
+
+SEARCHES = (("rare name", "kartini wijaya"), ("common name", "hartono"), ("no match", "zulkarnain"))
+"""The names searched (the same as bench/measure.py's)."""
+
+
+def _index_floor(engine: Engine, fragment: str) -> tuple[Callable[[], int], Callable[[], None]]:
+    """The trigram index alone finding the rows whose name contains ``fragment`` (ids fetched):
+    on PostgreSQL a bitmap scan of the pg_trgm GIN indexes (nothing else allowed), on SQLite the
+    FTS5 trigram index.
+    """
+    raw = engine.raw_connection()
+    cursor = raw.cursor()
+    if engine.dialect.name == "postgresql":
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        pattern = f"%{fragment}%"
+        statement = (
+            "SELECT id FROM service_request WHERE lower(applicant_name) LIKE %(p)s "
+            "OR lower(subject_name) LIKE %(p)s"
+        )
+        params: Any = {"p": pattern}
+    else:
+        statement = (
+            "SELECT rowid FROM service_request_name_fts WHERE service_request_name_fts MATCH ?"
+        )
+        params = (f'{{applicant_name subject_name}} : "{fragment}"',)
+
+    def run() -> int:
+        cursor.execute(statement, params)
+        return len(cursor.fetchall())
+
+    def close() -> None:
+        cursor.close()
+        raw.rollback()
+        raw.close()
+
+    return run, close
+
+
+def search_figures(url: str, reps: int) -> list[dict[str, Any]]:
+    """Time a name search's first page against the trigram index alone finding the matches."""
+    ctx = _context(url)
+    queue = QueueOps(ctx)
+    actor = UserOps(ctx).actor(LOGIN)
+    label = "pg_trgm GIN" if ctx.engine.dialect.name == "postgresql" else "FTS5 trigram"
+    figures = []
+    for what, fragment in SEARCHES:
+        call = lambda f=fragment: queue.page(actor, QueueFilter(search=f))  # noqa: E731
+        floor, close = _index_floor(ctx.engine, fragment)
+        try:
+            pair = _Pair(call, floor).run(reps)
+            matches = floor()
+        finally:
+            close()
+        figure = pair.figure(f"search {what} '{fragment}'", f"{label}, matches only")
+        figures.append(dict(figure, matches=matches))
+    ctx.close()
+    return figures
+
+
+def _line(figure: dict[str, Any]) -> str:
+    extra = "".join(f"   {k} {figure[k]}" for k in ("statements", "matches") if k in figure)
+    return (
+        f"{figure['name']:<45} desk {figure['desk']:8.2f} {figure['unit']:<6}  "
+        f"{figure['floor_name']} {figure['floor']:7.2f}   ratio {figure['ratio']:5.1f}x{extra}"
+    )
 
 
 def _claim_worker(url: str, seconds: float, start: Any, out: Any) -> None:
@@ -288,9 +403,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reps", type=int, default=30)
     parser.add_argument("--backlog", type=int, default=20_000, help="closed requests made new")
     parser.add_argument("--skip-claims", action="store_true")
+    parser.add_argument("--json", metavar="FILE", help="also write the page figures as JSON")
     args = parser.parse_args(argv)
-    for line in page_figures(args.db, args.reps):
-        print(line, flush=True)
+    figures = page_figures(args.db, args.reps) + search_figures(args.db, args.reps)
+    for figure in figures:
+        print(_line(figure), flush=True)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump(
+                {"database": make_url(args.db).get_backend_name(), "figures": figures},
+                out,
+                indent=1,
+            )
     if not args.skip_claims:
         for line in claim_figures(args.db, args.procs, args.seconds, args.backlog):
             print(line, flush=True)

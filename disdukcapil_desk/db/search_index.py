@@ -7,13 +7,17 @@ trigram index for exactly this:
 
 - PostgreSQL: ``pg_trgm`` (a trusted extension since PostgreSQL 13, so the owner of the database
   may create it) and GIN indexes on ``lower(applicant_name)``, ``lower(subject_name)`` and on
-  ``number``; the planner uses them for the same ``LIKE`` the queue writes (a name search is
-  an OR of the two names: a ``BitmapOr`` of the two indexes).
+  ``number``, asked for the matching ids by a bitmap scan only (``_gin_ids``: a name the
+  planner believes common would otherwise be looked for by walking the date index in queue
+  order, through years of requests when its matches are few or recent).
 - SQLite: an FTS5 table with the trigram tokenizer over ``applicant_name``, ``subject_name``
   and ``number``
   (external content: it stores only the index), kept up to date by triggers; the query asks it
-  for the row ids. FTS5 uses its index only for a plain two-argument LIKE: a fragment with a
-  wildcard character of its own (``%``, ``_``, ``\``) needs ESCAPE and is scanned instead.
+  for the row ids with a trigram phrase MATCH.
+
+On both, at most ``COMMON_MATCHES`` + 1 ids are asked for: the page then reads only those rows;
+a fragment matching more is common, and its page walks the queue in order with the ``LIKE``
+(a page of matches is soon found).
 
 Both are created with the table (``after_create``), so ``create_all`` and ``schema.sql`` agree.
 Fragments shorter than three characters cannot use a trigram index and are scanned as before.
@@ -23,7 +27,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import DDL, ColumnElement, event, func, or_, text
+from sqlalchemy import (
+    DDL,
+    BigInteger,
+    ColumnElement,
+    any_,
+    bindparam,
+    event,
+    false,
+    func,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 FTS_TABLE = "service_request_name_fts"
@@ -94,11 +111,10 @@ def name_condition(
     """Match requests where one of ``names`` (the applicant's, the subject's) contains
     ``fragment`` (case-insensitive).
     """
-    indexed = _through_fts(session, NAME_COLUMNS, row_id, fragment)
-    if indexed is not None:
-        return indexed
     pattern = _contains(fragment.lower())
-    return or_(*(func.lower(name).like(pattern, escape="\\") for name in names))
+    scan = or_(*(func.lower(name).like(pattern, escape="\\") for name in names))
+    indexed = _through_index(session, NAME_COLUMNS, scan, row_id, fragment)
+    return scan if indexed is None else indexed
 
 
 def number_condition(
@@ -108,10 +124,9 @@ def number_condition(
     fragment: str,
 ) -> ColumnElement[bool]:
     """Match requests whose number contains ``fragment``."""
-    indexed = _through_fts(session, "number", row_id, fragment)
-    if indexed is not None:
-        return indexed
-    return number.like(_contains(fragment), escape="\\")
+    scan = number.like(_contains(fragment), escape="\\")
+    indexed = _through_index(session, "number", scan, row_id, fragment)
+    return scan if indexed is None else indexed
 
 
 def _contains(fragment: str) -> str:
@@ -119,24 +134,73 @@ def _contains(fragment: str) -> str:
     return f"%{escaped}%"
 
 
-def _through_fts(
-    session: Session, column: str, row_id: InstrumentedAttribute[int], fragment: str
+def _through_index(
+    session: Session,
+    column: str,
+    scan: ColumnElement[bool],
+    row_id: InstrumentedAttribute[int],
+    fragment: str,
 ) -> ColumnElement[bool] | None:
-    """On SQLite, the ids of the rows whose ``column`` contains ``fragment``, from the FTS5
-    index; None on PostgreSQL (its planner uses the GIN index by itself), for fragments too
-    short for trigrams, and for common fragments (scanned in queue order instead).
+    """The ids of the matching rows, asked of the trigram index first (at most
+    ``COMMON_MATCHES`` + 1 of them): the page then reads only those rows. None for fragments
+    too short for trigrams and for common fragments, which the page finds sooner by walking the
+    queue in its own order with ``scan``.
+    """
+    if len(fragment) < MIN_FRAGMENT:
+        return None
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    ids = _fts_ids(session, column, fragment) if sqlite else _gin_ids(session, scan, row_id)
+    if ids is None:
+        return None
+    if not ids:
+        return false()  # nothing matches: the page need not be read at all
+    if sqlite:
+        return row_id.in_(ids)
+    return row_id == any_(bindparam("matching_ids", ids, type_=ARRAY(BigInteger())))
+
+
+def _fts_ids(session: Session, column: str, fragment: str) -> list[int] | None:
+    """SQLite: the rowids whose ``column`` contains ``fragment``, from the FTS5 index; None
+    when more than ``COMMON_MATCHES`` do.
 
     A trigram phrase MATCH is an exact, case-insensitive substring test that reads only the
     index (a LIKE on the FTS table would also read each candidate's row).
     """
-    if session.get_bind().dialect.name != "sqlite" or len(fragment) < MIN_FRAGMENT:
-        return None
     quoted = fragment.replace('"', '""')
     phrase = f'{column} : "{quoted}"'
     ids = session.scalars(
         text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :phrase LIMIT :limit"),
         {"phrase": phrase, "limit": COMMON_MATCHES + 1},
     ).all()
+    return None if len(ids) > COMMON_MATCHES else list(ids)
+
+
+_BITMAPS_ONLY = (
+    "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+    "set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
+)
+_RESTORE = (
+    "SELECT set_config('enable_seqscan', :seq, true), set_config('enable_indexscan', :idx, true)"
+)
+
+
+def _gin_ids(
+    session: Session, scan: ColumnElement[bool], row_id: InstrumentedAttribute[int]
+) -> list[int] | None:
+    """PostgreSQL: the ids of the rows ``scan`` matches, read through the trigram GIN indexes
+    (a bitmap scan); None when more than ``COMMON_MATCHES`` do.
+
+    The planner's estimate for a substring is a guess: for a name it believes common it walks
+    the date index in queue order and filters every row, which reads years of requests when the
+    matches are few or recent (0.4 s at a million). So sequential and plain index scans are
+    turned off for the rest of the transaction (``set_config(…, true)``): the probe can only
+    use the bitmap of the GIN indexes, and the page that follows fetches the matching ids by
+    bitmap too, whatever the planner estimates. A common fragment gets the settings back: its
+    page walks the queue in order, which finds a page of matches sooner.
+    """
+    seq, idx, *_ = session.execute(text(_BITMAPS_ONLY)).one()
+    ids = session.scalars(select(row_id).where(scan).limit(COMMON_MATCHES + 1)).all()
     if len(ids) > COMMON_MATCHES:
+        session.execute(text(_RESTORE), {"seq": seq, "idx": idx})
         return None
-    return row_id.in_(ids)
+    return list(ids)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -109,6 +109,10 @@ class QueueOps:
         require(actor, Permission.VIEW_QUEUE)
         flt = self._scoped(actor, flt)
         with self._ctx.reading() as session:
+            if not flt.search.strip():
+                # A search probes its index first under local planner settings: it keeps its
+                # transaction; any other page is one statement.
+                repo.read_without_transaction(session)
             # Only the overdue filter reads the date (on PostgreSQL it is a round trip).
             today = office_date(self._ctx.now(session)) if flt.overdue_only else None
             conditions = repo.filter_conditions(session, flt, today=today, user_id=actor.user_id)
@@ -116,11 +120,61 @@ class QueueOps:
                 session, conditions, after, limit + 1, statuses=repo.filter_statuses(flt)
             )
         more = len(rows) > limit
-        # The page rows are plain tuples in QUEUE_COLUMNS order, then the holder's login.
-        line = self._line
-        result = tuple([line(*row) for row in rows[:limit]])
+        result = self._lines(rows[:limit])
         cursor = Cursor(result[-1].received_at, result[-1].id) if more and result else None
         return Page(result, cursor)
+
+    def _lines(self, rows: Sequence[Sequence[Any]]) -> tuple[RequestRow, ...]:
+        """The queue lines of page rows: plain tuples in ``repo.QUEUE_COLUMNS`` order, then the
+        holder's login (one loop, no call a row but the row's own constructor).
+        """
+        names = self._service_names
+        lines = []
+        for (
+            id_,
+            number,
+            received_at,
+            service_code,
+            location_code,
+            applicant_name,
+            nik,
+            subject_name,
+            subject_nik,
+            channel,
+            status,
+            lease_expires_at,
+            sla_due,
+            resubmission_count,
+            possible_duplicate_of,
+            version,
+            holder,
+        ) in rows:
+            name, short_name, subject_label = names(service_code)
+            distinct = not same_person((applicant_name, nik), (subject_name, subject_nik))
+            lines.append(
+                RequestRow(
+                    id_,
+                    number,
+                    received_at,
+                    service_code,
+                    name,
+                    location_code,
+                    applicant_name,
+                    _masked_nik(nik),
+                    channel,
+                    _STATUSES[status],
+                    holder,
+                    lease_expires_at,
+                    sla_due,
+                    resubmission_count,
+                    possible_duplicate_of is not None,
+                    version,
+                    subject_name if distinct else "",
+                    subject_label if distinct else "",
+                    short_name,
+                )
+            )
+        return tuple(lines)
 
     def counts(
         self,

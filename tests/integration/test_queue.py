@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, event, select, text
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db import search_index
@@ -284,14 +285,31 @@ def test_a_common_name_fragment_is_searched_in_queue_order(
 
 
 def _uses_trigram_index(ctx: DeskContext, fragment: str, index: str) -> bool:
-    """Whether the search for ``fragment`` reads the trigram index instead of every row."""
+    """Whether the search for ``fragment`` reads the trigram index instead of every row (on
+    PostgreSQL in the probe it sends first or in the condition it gives the page).
+    """
+    sent: list[tuple[str, Any]] = []
+
+    def grab(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _many: bool) -> None:
+        if statement.lstrip().startswith("SELECT service_request.id"):
+            sent.append((statement, params))
+
     with ctx.sessions() as session:
-        stmt = select(ServiceRequest.id).where(search_condition(session, fragment))
+        event.listen(ctx.engine, "before_cursor_execute", grab)
+        try:
+            condition = search_condition(session, fragment)
+        finally:
+            event.remove(ctx.engine, "before_cursor_execute", grab)
+        stmt = select(ServiceRequest.id).where(condition)
         sql = _compiled(stmt, session)
         if ctx.postgresql:
             session.execute(text("SET LOCAL enable_seqscan = off"))
-            plan = "\n".join(session.scalars(text(f"EXPLAIN {sql}")))
-            return f"ix_service_request_{index}_trgm" in plan
+            cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            plans = []
+            for statement, params in [*sent, (sql, None)]:
+                cursor.execute(f"EXPLAIN {statement}", params)
+                plans += [line for (line,) in cursor.fetchall()]
+            return f"ix_service_request_{index}_trgm" in "\n".join(plans)
         # SQLite: the FTS5 index was asked first; the page reads only the ids it gave
         return " IN (" in sql and "LIKE" not in sql
 

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import event, insert, select, text
 from sqlalchemy.engine import Engine
 
+from disdukcapil_desk.db import search_index
 from disdukcapil_desk.db.models import Location, Service, ServiceRequest
 from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Cursor, QueueFilter
 from disdukcapil_desk.domain.workflow import OFFICE_PENDING, Status
@@ -235,3 +236,166 @@ def test_an_open_status_page_reads_its_index_range_not_the_years_before(
             )
             statuses = len(flt.statuses or OFFICE_PENDING)
             assert read <= 3 * (limit + 1) * statuses, (name, read)
+
+
+# -- name search: the same rows as a recount, and the trigram index on a skewed table ---------
+
+FIRST = ("Siti", "Budi", "Kartini", "Agus", "Dewi", "Rahmat")
+LAST = ("Wijaya", "Hartono", "Santoso", "Nasution", "Kusuma", "Qurniawati")
+
+
+def _named(i: int, rng: random.Random, locations: list[str], services: list[str]) -> dict[str, Any]:
+    row = _row(
+        i,
+        T0 + dt.timedelta(minutes=rng.randint(0, 300)),
+        rng.choice(list(Status)).value,
+        rng.choice(locations[:3]),
+        rng.choice(services[:4]),
+    )
+    applicant = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+    subject = applicant if rng.random() < 0.6 else f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+    return dict(row, applicant_name=applicant, subject_name=subject)
+
+
+@pytest.mark.parametrize("common_above", [search_index.COMMON_MATCHES, 5])
+def test_a_name_search_pages_the_recount_in_order(
+    ctx: DeskContext, monkeypatch: pytest.MonkeyPatch, common_above: int
+) -> None:
+    """Through the index (few matches) or walking the queue (many): every request whose
+    applicant or subject contains the fragment, each once, in queue order, with the filters."""
+    monkeypatch.setattr(search_index, "COMMON_MATCHES", common_above)
+    rng = random.Random(11)
+    locations, services = _codes(ctx)
+    rows = [_named(i, rng, locations, services) for i in range(500)]
+    rows[123] = dict(rows[123], applicant_name="Zakiyah Qurniawati", subject_name="Zakiyah Q")
+    with ctx.unit_of_work() as session:
+        session.execute(insert(ServiceRequest), rows)
+    with ctx.reading() as session:
+        stored = session.execute(
+            select(
+                ServiceRequest.id,
+                ServiceRequest.received_at,
+                ServiceRequest.status,
+                ServiceRequest.location_code,
+                ServiceRequest.applicant_name,
+                ServiceRequest.subject_name,
+            ).order_by(ServiceRequest.received_at, ServiceRequest.id)
+        ).all()
+    ops = QueueOps(ctx)
+    for fragment in ("zakiyah", "KARTINI WIJ", "wijaya", "i", "ti s", "nobody here", "100%"):
+        for flt in (
+            QueueFilter(search=fragment),
+            QueueFilter(search=fragment, statuses=frozenset(OFFICE_PENDING)),
+            QueueFilter(search=fragment, location_code=locations[1]),
+        ):
+            wanted = {s.value for s in flt.statuses} or {s.value for s in Status}
+            needle = fragment.lower()
+            expected = [
+                r.id
+                for r in stored
+                if (needle in r.applicant_name.lower() or needle in r.subject_name.lower())
+                and r.status in wanted
+                and (not flt.location_code or r.location_code == flt.location_code)
+            ]
+            assert _walk(ops, flt, limit=17) == expected, flt
+
+
+RARE = "Kartini Wijaya"
+RARE_ROWS = 1_500
+"""1 % of the table, all among the newest: the statistics know the name (1 %), so the planner
+expects to meet one every hundred rows of the date index; it meets the first after 148,500."""
+
+
+@pytest.fixture
+def recent_names(skewed: DeskContext) -> DeskContext:
+    """One name among the newest requests only (applicants and subjects): a walk of the date
+    index in queue order reads nearly the whole table before it meets the first.
+    """
+    with skewed.unit_of_work() as session:
+        session.execute(
+            text(
+                """
+                UPDATE service_request SET
+                    applicant_name = CASE WHEN id % 2 = 0 THEN :name ELSE applicant_name END,
+                    subject_name = CASE WHEN id % 2 = 1 THEN :name ELSE subject_name END
+                WHERE id IN (SELECT id FROM service_request
+                             ORDER BY received_at DESC, id DESC LIMIT :n)
+                """
+            ),
+            {"name": RARE, "n": RARE_ROWS},
+        )
+    with skewed.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE service_request")
+    return skewed
+
+
+def _replayed(engine: Engine, run: Any) -> list[dict[str, Any]]:
+    """Run ``run``, then replay every statement it sent in order on one connection in one
+    transaction (so settings it made hold as they did), with the executed plan (JSON) of each
+    that reads ``service_request``.
+    """
+    sent: list[tuple[str, Any]] = []
+
+    def grab(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _many: bool) -> None:
+        sent.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", grab)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", grab)
+    plans = []
+    with engine.connect() as conn:
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        for statement, params in sent:
+            if "FROM service_request" in statement:
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, params)
+                plans.append(cursor.fetchone()[0][0]["Plan"])
+            else:
+                cursor.execute(statement, params)
+        conn.rollback()
+    assert plans, "the search read nothing"
+    return plans
+
+
+def _read(plan: dict[str, Any]) -> int:
+    """Rows a scan of ``service_request`` produced or threw away."""
+    return int(
+        plan["Actual Rows"] * plan["Actual Loops"]
+        + plan.get("Rows Removed by Filter", 0)
+        + plan.get("Rows Removed by Index Recheck", 0)
+    )
+
+
+def _all_nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", ()):
+        yield from _all_nodes(child)
+
+
+def test_a_recent_name_is_found_through_the_trigram_index_not_the_date_index(
+    recent_names: DeskContext,
+) -> None:
+    """Before, the planner walked ``ix_service_request_received`` in queue order and filtered
+    every name: 148,500 requests read for the first page; now the trigram GIN indexes give the
+    matching ids first and the page fetches only those.
+    """
+    ops = QueueOps(recent_names)
+    flt = QueueFilter(search=RARE.lower())
+    with recent_names.reading() as session:
+        expected = session.scalars(
+            select(ServiceRequest.id)
+            .where((ServiceRequest.applicant_name == RARE) | (ServiceRequest.subject_name == RARE))
+            .order_by(ServiceRequest.received_at, ServiceRequest.id)
+            .limit(10)
+        ).all()
+    assert [r.id for r in ops.page(SYSTEM_ACTOR, flt, limit=10).rows] == expected
+    plans = _replayed(recent_names.engine, lambda: ops.page(SYSTEM_ACTOR, flt, limit=10))
+    nodes = [node for plan in plans for node in _all_nodes(plan)]
+    used = {node.get("Index Name") for node in nodes if node["Node Type"] == "Bitmap Index Scan"}
+    assert {"ix_service_request_name_trgm", "ix_service_request_subject_trgm"} <= used, used
+    scans = [scan for plan in plans for scan in _scans(plan)]
+    assert all(scan["Node Type"] != "Seq Scan" for scan in scans), scans
+    assert all(scan.get("Index Name") != "ix_service_request_received" for scan in scans), scans
+    read = sum(_read(scan) for scan in scans)
+    assert read <= 3 * RARE_ROWS, read
