@@ -278,6 +278,7 @@ def test_a_common_name_fragment_is_searched_in_queue_order(
 ) -> None:
     seed(ctx, 5)
     monkeypatch.setattr(search_index, "COMMON_MATCHES", 3)
+    monkeypatch.setattr(search_index, "PG_COMMON_MATCHES", 3)
     # five matches > 3: SQLite walks the queue instead of sorting the matches; same rows
     rows = QueueOps(ctx).page(_head(), QueueFilter(search="pemohon")).rows
     assert [r.applicant_name for r in rows] == [f"Pemohon {i:03d}" for i in range(5)]

@@ -264,6 +264,7 @@ def test_a_name_search_pages_the_recount_in_order(
     """Through the index (few matches) or walking the queue (many): every request whose
     applicant or subject contains the fragment, each once, in queue order, with the filters."""
     monkeypatch.setattr(search_index, "COMMON_MATCHES", common_above)
+    monkeypatch.setattr(search_index, "PG_COMMON_MATCHES", min(common_above, 2000))
     rng = random.Random(11)
     locations, services = _codes(ctx)
     rows = [_named(i, rng, locations, services) for i in range(500)]
