@@ -1,0 +1,247 @@
+"""Signed updates end to end: two releases of a small bundle published to a repository served
+on 127.0.0.1, a workstation updated from the first to the second, and every refusal — a
+tampered target, a tampered metadata file, expired metadata, a rollback — leaving the
+installation and the downloaded files as they were."""
+
+from __future__ import annotations
+
+import functools
+import json
+import random
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from disdukcapil_desk.domain.errors import DeskError
+from disdukcapil_desk.updates import APP_NAME
+from disdukcapil_desk.updates.client import (
+    Outcome,
+    UpdateResult,
+    cache_layout,
+    check_for_update,
+    install_pending,
+)
+from disdukcapil_desk.updates.publish import init_repo, metadata_dir, publish, refresh, targets_dir
+
+SCHEMA = 5
+OLD, NEW = "1.0.0", "1.1.0"
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def _bundle(folder: Path, version: str) -> Path:
+    """A small fake bundle: an "executable", a library that changes a little, a data file."""
+    (folder / "lib").mkdir(parents=True)
+    (folder / "DisdukcapilDesk.exe").write_bytes(b"MZ" + bytes(range(256)) * 200)
+    library = bytearray(random.Random(16).randbytes(300_000))  # compresses as little as code
+    if version == NEW:
+        library[150_000:150_040] = b"v1.1.0 changed this part of the library!"
+    (folder / "lib" / "desk.pyd").write_bytes(bytes(library))
+    (folder / "version.txt").write_text(version, encoding="utf-8")
+    return folder
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@dataclass
+class Office:
+    """The administrator's repository and keys, served over HTTP, and one workstation."""
+
+    repo: Path
+    keys: Path
+    url: str
+    install: Path
+    cache: Path
+    dists: dict[str, Path]
+    old_metadata: Path
+    """The repository's metadata as it was with only the first release."""
+
+    def check(self, **kwargs: Any) -> UpdateResult:
+        return check_for_update(
+            self.url,
+            self.install,
+            kwargs.pop("current", OLD),
+            cache_dir=self.cache,
+            trusted_root=self.old_metadata / "root.json",
+            database_schema=kwargs.pop("database_schema", SCHEMA),
+            **kwargs,
+        )
+
+    def disk(self) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, bytes]]:
+        """What a refusal must not change: the installation, the downloads, the staged bundles."""
+        _, targets, staged = cache_layout(self.cache)
+        return _tree(self.install), _tree(targets), _tree(staged)
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Iterator[Office]:
+    repo, keys = tmp_path / "repo", tmp_path / "keys"
+    init_repo(repo, keys)
+    dists = {v: _bundle(tmp_path / f"dist-{v}", v) for v in (OLD, NEW)}
+    publish(dists[OLD], repo, keys, OLD, SCHEMA)
+    old_metadata = shutil.copytree(metadata_dir(repo), tmp_path / "metadata-1.0.0")
+    publish(dists[NEW], repo, keys, NEW, SCHEMA)
+    handler = functools.partial(_QuietHandler, directory=str(repo))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    install = shutil.copytree(dists[OLD], tmp_path / "installed")
+    try:
+        yield Office(
+            repo,
+            keys,
+            f"http://127.0.0.1:{server.server_address[1]}/",
+            install,
+            tmp_path / "cache",
+            dists,
+            old_metadata,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def _seed_current_archive(office: Office) -> None:
+    """What a workstation that got 1.0.0 through an update keeps: its archive, for patches."""
+    _, targets, _ = cache_layout(office.cache)
+    targets.mkdir(parents=True, exist_ok=True)
+    name = f"{APP_NAME}-{OLD}.tar.gz"
+    shutil.copyfile(targets_dir(office.repo) / name, targets / name)
+
+
+def test_a_workstation_updates_from_the_first_release_to_the_second(office: Office) -> None:
+    seen: list[tuple[int, int]] = []
+    result = office.check(progress=lambda done, total: seen.append((done, total)))
+
+    assert result.outcome is Outcome.READY, result.message
+    assert result.version == NEW and not result.patched
+    archive = targets_dir(office.repo) / f"{APP_NAME}-{NEW}.tar.gz"
+    assert result.downloaded == archive.stat().st_size
+    assert seen and seen[-1] == (result.downloaded, result.downloaded)
+    assert _tree(office.install) == _tree(office.dists[OLD]), "staged, not installed yet"
+
+    assert install_pending(office.cache, office.install, OLD) == NEW
+    assert _tree(office.install) == _tree(office.dists[NEW])
+    assert install_pending(office.cache, office.install, NEW) is None
+    again = office.check(current=NEW)
+    assert again.outcome is Outcome.UP_TO_DATE, again.message
+
+
+def test_a_workstation_with_the_previous_archive_downloads_only_the_patch(office: Office) -> None:
+    _seed_current_archive(office)
+    result = office.check()
+
+    assert result.outcome is Outcome.READY and result.patched, result.message
+    patch = targets_dir(office.repo) / f"{APP_NAME}-{NEW}.patch"
+    archive = targets_dir(office.repo) / f"{APP_NAME}-{NEW}.tar.gz"
+    assert result.downloaded == patch.stat().st_size < archive.stat().st_size / 10
+    install_pending(office.cache, office.install, OLD)
+    assert _tree(office.install) == _tree(office.dists[NEW])
+
+
+def _tamper(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("seeded", [False, True], ids=["archive", "patch"])
+def test_a_tampered_target_is_refused_and_nothing_changes(office: Office, seeded: bool) -> None:
+    if seeded:
+        _seed_current_archive(office)
+    suffix = ".patch" if seeded else ".tar.gz"
+    _tamper(targets_dir(office.repo) / f"{APP_NAME}-{NEW}{suffix}")
+    before = office.disk()
+
+    result = office.check()
+
+    assert result.outcome is Outcome.HASH_MISMATCH, result.message
+    assert "tidak cocok dengan hash" in result.message
+    assert office.disk() == before
+    assert install_pending(office.cache, office.install, OLD) is None
+
+
+@pytest.mark.parametrize("role", ["timestamp", "snapshot", "targets"])
+def test_a_tampered_metadata_file_is_refused_and_nothing_changes(office: Office, role: str) -> None:
+    path = metadata_dir(office.repo) / f"{role}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["signed"]["expires"] = "2099-01-01T00:00:00Z"  # what a freeze attack would want
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    before = office.disk()
+
+    result = office.check()
+
+    assert result.outcome is Outcome.BAD_SIGNATURE, result.message
+    assert "tanda tangan metadata repositori tidak sah" in result.message
+    assert office.disk() == before
+
+
+def test_expired_metadata_is_refused_and_nothing_changes(office: Office) -> None:
+    refresh(office.repo, office.keys, roles=("timestamp",), expiry={"timestamp": -1})
+    before = office.disk()
+
+    result = office.check()
+
+    assert result.outcome is Outcome.EXPIRED, result.message
+    assert "kedaluwarsa" in result.message
+    assert office.disk() == before
+
+
+def test_old_metadata_served_again_is_a_rollback_and_is_refused(office: Office) -> None:
+    first = office.check()
+    assert first.outcome is Outcome.READY, first.message
+    shutil.rmtree(metadata_dir(office.repo))
+    shutil.copytree(office.old_metadata, metadata_dir(office.repo))
+    before = office.disk()
+
+    result = office.check()
+
+    assert result.outcome is Outcome.ROLLBACK, result.message
+    assert "rollback" in result.message
+    assert office.disk() == before
+
+
+def test_an_older_release_is_never_published(office: Office) -> None:
+    before = _tree(office.repo)
+    with pytest.raises(DeskError, match=r"tidak lebih baru dari rilis terakhir 1\.1\.0"):
+        publish(office.dists[OLD], office.repo, office.keys, "1.0.5", SCHEMA)
+    with pytest.raises(DeskError, match="tidak lebih baru"):
+        publish(office.dists[OLD], office.repo, office.keys, NEW, SCHEMA)
+    assert _tree(office.repo) == before
+
+
+def test_a_release_for_a_newer_schema_waits_for_the_database_upgrade(office: Office) -> None:
+    before = office.disk()
+
+    result = office.check(database_schema=SCHEMA - 1)
+
+    assert result.outcome is Outcome.NEEDS_DB_UPGRADE and result.version == NEW
+    assert "db upgrade" in result.message and f"versi {SCHEMA}" in result.message
+    assert office.disk() == before
+
+
+def test_an_unreachable_repository_leaves_the_desk_working(office: Office) -> None:
+    office.url = "http://127.0.0.1:9/"
+    before = office.disk()
+
+    result = office.check()
+
+    assert result.outcome is Outcome.UNREACHABLE and not result.outcome.refused
+    assert "tetap dapat dipakai" in result.message
+    assert office.disk() == before
