@@ -15,3 +15,6 @@ APP_NAME = "DisdukcapilDesk"
 """The name of the archives in the repository (``DisdukcapilDesk-1.2.0.tar.gz``)."""
 SCHEMA_KEY = "schema_version"
 """The custom metadata of a release's archive: the database schema version it works with."""
+ROOT_FILE_NAME = "update-root.json"
+"""The office's root metadata as the bundle carries it, next to the executable: the trust a
+workstation starts from (copied from the repository's ``metadata/root.json`` at build time)."""

@@ -5,6 +5,7 @@ installation and the downloaded files as they were."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import random
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from disdukcapil_desk.db.models import SCHEMA_VERSION
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.updates import APP_NAME
 from disdukcapil_desk.updates.client import (
@@ -28,8 +30,10 @@ from disdukcapil_desk.updates.client import (
     install_pending,
 )
 from disdukcapil_desk.updates.publish import init_repo, metadata_dir, publish, refresh, targets_dir
+from tests.integration.cli_harness import Desk, fingerprint
+from tests.integration.test_cli_newer_schema import _newer
 
-SCHEMA = 5
+SCHEMA = SCHEMA_VERSION
 OLD, NEW = "1.0.0", "1.1.0"
 
 
@@ -88,6 +92,21 @@ class Office:
         return _tree(self.install), _tree(targets), _tree(staged)
 
 
+@contextlib.contextmanager
+def _served(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` over HTTP on 127.0.0.1 in a thread; yield its URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 @pytest.fixture
 def office(tmp_path: Path) -> Iterator[Office]:
     repo, keys = tmp_path / "repo", tmp_path / "keys"
@@ -96,25 +115,9 @@ def office(tmp_path: Path) -> Iterator[Office]:
     publish(dists[OLD], repo, keys, OLD, SCHEMA)
     old_metadata = shutil.copytree(metadata_dir(repo), tmp_path / "metadata-1.0.0")
     publish(dists[NEW], repo, keys, NEW, SCHEMA)
-    handler = functools.partial(_QuietHandler, directory=str(repo))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     install = shutil.copytree(dists[OLD], tmp_path / "installed")
-    try:
-        yield Office(
-            repo,
-            keys,
-            f"http://127.0.0.1:{server.server_address[1]}/",
-            install,
-            tmp_path / "cache",
-            dists,
-            old_metadata,
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with _served(repo) as url:
+        yield Office(repo, keys, url, install, tmp_path / "cache", dists, old_metadata)
 
 
 def _seed_current_archive(office: Office) -> None:
@@ -245,3 +248,53 @@ def test_an_unreachable_repository_leaves_the_desk_working(office: Office) -> No
     assert result.outcome is Outcome.UNREACHABLE and not result.outcome.refused
     assert "tetap dapat dipakai" in result.message
     assert office.disk() == before
+
+
+def test_the_administrator_publishes_and_a_workstation_updates_from_the_command_line(
+    db_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The admin's commands run without a desk login on their own machine; the workstation's
+    check says what it did, waits for ``db upgrade`` when a release needs it, works on the
+    newer schema it then finds, and says when it last reached the repository."""
+    desk = Desk(db_url, tmp_path / "desk", capsys, monkeypatch)
+    repo, keys = tmp_path / "repo", tmp_path / "keys"
+    dists = {v: _bundle(tmp_path / f"dist-{v}", v) for v in (OLD, NEW)}
+    made = desk("release", "init-repo", "--repo", str(repo), "--keys", str(keys))
+    assert made.code == 0 and "Repositori dibuat" in made.out, made.err
+    assert "update-root.json" in made.out and (keys / "root").is_file()
+    repo_args = ["--repo", str(repo), "--keys", str(keys)]
+    for version in (OLD, NEW):
+        done = desk("release", "publish", str(dists[version]), *repo_args, "--version", version)
+        assert done.code == 0 and f"Rilis {version} (skema basis data {SCHEMA})" in done.out
+    assert "Patch dari rilis sebelumnya" in done.out
+    again = desk("release", "publish", str(dists[OLD]), *repo_args, "--version", "1.0.1")
+    assert again.code == 1 and "tidak lebih baru dari rilis terakhir 1.1.0" in again.err
+    before = fingerprint(db_url)
+    install = shutil.copytree(dists[OLD], tmp_path / "installed")
+    check = ["update", "check", "--install-dir", str(install)]
+    check += ["--root", str(metadata_dir(repo) / "root.json")]
+
+    with _served(repo) as url:
+        assert desk("update", "set-url", url).code == 0
+        ready = desk(*check)
+        assert ready.code == 0 and "Versi 1.1.0 sudah diunduh dan diperiksa" in ready.out
+        assert "Mengunduh… 100 %" in ready.err and "Diunduh:" in ready.out
+        newer = "1.2.0"
+        dist = _bundle(tmp_path / "dist-1.2.0", newer)
+        args = ["--version", newer, "--schema", str(SCHEMA + 1)]
+        assert desk("release", "publish", str(dist), *repo_args, *args).code == 0
+        waiting = desk(*check)
+        assert waiting.code == 1 and "db upgrade" in waiting.out, waiting
+        assert f"basis data versi {SCHEMA + 1}" in waiting.out
+        assert fingerprint(db_url) == before, "a check wrote to the database"
+        _newer(db_url)  # the administrator upgraded the shared database
+        upgraded = fingerprint(db_url)
+        after = desk(*check)
+        assert after.code == 0 and f"Versi {newer} sudah diunduh" in after.out, after
+        assert fingerprint(db_url) == upgraded
+    unreachable = desk(*check)
+    assert unreachable.code == 1 and "tidak dapat dihubungi" in unreachable.out
+    assert "Terakhir berhasil diperiksa" in unreachable.out
