@@ -6,6 +6,7 @@ installation and the downloaded files as they were."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import json
 import random
@@ -298,3 +299,22 @@ def test_the_administrator_publishes_and_a_workstation_updates_from_the_command_
     unreachable = desk(*check)
     assert unreachable.code == 1 and "tidak dapat dihubungi" in unreachable.out
     assert "Terakhir berhasil diperiksa" in unreachable.out
+
+
+def test_the_workstation_remembers_its_repository_and_last_check(tmp_path: Path) -> None:
+    from disdukcapil_desk.settings import WorkstationFile
+
+    path = tmp_path / "workstation.ini"
+    path.write_text("[users]\nadmin\\geometry=@ByteArray(AdnQywAD)\n", encoding="utf-8")
+    settings = WorkstationFile(path)
+    assert settings.update_url == "" and settings.update_checked is None
+    with pytest.raises(ValueError, match="http"):
+        settings.set_update_url("\\\\server\\pembaruan")
+    settings.set_update_url("http://server.dinas/pembaruan/")
+    at = dt.datetime(2026, 11, 30, 5, 0, tzinfo=dt.UTC)
+    settings.set_update_checked(at, "ready")
+
+    again = WorkstationFile(path)
+    assert again.update_url == "http://server.dinas/pembaruan/"
+    assert again.update_checked == (at, "ready")
+    assert "admin\\geometry=@ByteArray(AdnQywAD)" in path.read_text(encoding="utf-8")
