@@ -225,7 +225,7 @@ def cmd_check(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     from disdukcapil_desk.db.schema import database_version
     from disdukcapil_desk.settings import WorkstationFile, settings_path
     from disdukcapil_desk.updates import ROOT_FILE_NAME
-    from disdukcapil_desk.updates.client import Outcome, check_for_update
+    from disdukcapil_desk.updates.client import Outcome, check_for_update, last_checked
 
     dirs = _dirs(args)
     settings = WorkstationFile(settings_path(dirs.config))
@@ -255,13 +255,6 @@ def cmd_check(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
         kind = "patch" if result.patched else "arsip lengkap"
         out.write(f"Diunduh: {_size(result.downloaded)} ({kind})\n")
     return 0 if result.outcome in (Outcome.READY, Outcome.UP_TO_DATE) else 1
-
-
-def last_checked(checked: tuple[dt.datetime, str] | None) -> str:
-    """The sentence saying when the repository last answered this workstation."""
-    if checked is None:
-        return "Repositori pembaruan belum pernah berhasil diperiksa dari komputer ini."
-    return f"Terakhir berhasil diperiksa: {checked[0].astimezone():%d-%m-%Y %H:%M}."
 
 
 class _Progress:

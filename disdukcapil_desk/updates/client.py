@@ -15,6 +15,7 @@ it, and the staging folder is renamed into place only once complete.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import shutil
 import tarfile
@@ -312,6 +313,13 @@ def _stage(archive: Path, folder: Path) -> Path:
         shutil.rmtree(partial, ignore_errors=True)
         raise
     return folder
+
+
+def last_checked(checked: tuple[dt.datetime, str] | None) -> str:
+    """The sentence saying when the repository last answered this workstation."""
+    if checked is None:
+        return "Repositori pembaruan belum pernah berhasil diperiksa dari komputer ini."
+    return f"Terakhir berhasil diperiksa: {checked[0].astimezone():%d-%m-%Y %H:%M}."
 
 
 def pending_update(cache_dir: Path, current_version: str) -> tuple[str, Path] | None:
