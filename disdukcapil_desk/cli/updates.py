@@ -122,7 +122,8 @@ def _add_update_commands(commands: Commands) -> None:
         "--root",
         type=Path,
         metavar="BERKAS",
-        help="metadata root tepercaya (bawaan: update-root.json di folder instalasi)",
+        help="metadata root tepercaya (bawaan: update-root.json di folder instalasi, lalu di "
+        "resources/ bundel)",
     )
 
 
@@ -224,7 +225,7 @@ def cmd_check(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Ask the repository; stage a verified newer release for the next start."""
     from disdukcapil_desk.db.schema import database_version
     from disdukcapil_desk.settings import WorkstationFile, settings_path
-    from disdukcapil_desk.updates import ROOT_FILE_NAME
+    from disdukcapil_desk.updates import trusted_root_of
     from disdukcapil_desk.updates.client import Outcome, check_for_update, last_checked
 
     dirs = _dirs(args)
@@ -242,7 +243,7 @@ def cmd_check(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
         install,
         __version__,
         cache_dir=dirs.cache / "pembaruan",
-        trusted_root=args.root or install / ROOT_FILE_NAME,
+        trusted_root=args.root or trusted_root_of(install),
         database_schema=schema,
         progress=_Progress(sys.stderr),
     )

@@ -2,9 +2,11 @@
 background, with progress, and say what came of it (the window's side of
 :mod:`disdukcapil_desk.updates.client`).
 
-The check runs through the task runner (the shared database's schema version is read there
-too, so a release that needs a newer schema waits for the administrator's ``db upgrade``); a
-verified newer release is staged and installed when the desk is opened again.
+tufup (with tuf, requests and setuptools) is imported only when the officer asks: the window
+opens no slower for it. The check runs through the task runner (the shared database's schema
+version is read there too, so a release that needs a newer schema waits for the
+administrator's ``db upgrade``); a verified newer release is staged and installed when the desk
+is opened again.
 """
 
 from __future__ import annotations
@@ -21,17 +23,11 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
 from disdukcapil_desk import __version__
-from disdukcapil_desk.updates import ROOT_FILE_NAME
-from disdukcapil_desk.updates.client import (
-    Outcome,
-    Progress,
-    UpdateResult,
-    check_for_update,
-    last_checked,
-)
+from disdukcapil_desk.updates import trusted_root_of
 
 if TYPE_CHECKING:
     from disdukcapil_desk.ui.main_window import MainWindow
+    from disdukcapil_desk.updates.client import Progress, UpdateResult
 
 CACHE_FOLDER = "pembaruan"
 """The update cache below the user's cache folder (the CLI's ``update check`` uses it too)."""
@@ -51,7 +47,7 @@ class UpdatePlace:
     @property
     def trusted_root(self) -> Path | None:
         """The root metadata the bundle carries."""
-        return self.install_dir / ROOT_FILE_NAME if self.install_dir else None
+        return trusted_root_of(self.install_dir) if self.install_dir else None
 
 
 def default_place() -> UpdatePlace:
@@ -95,6 +91,8 @@ def check_for_updates(window: MainWindow) -> None:
     session = window.session
 
     def work(progress: Progress, cancelled: Callable[[], bool]) -> UpdateResult:
+        from disdukcapil_desk.updates.client import check_for_update
+
         return check_for_update(
             url,
             install,
@@ -112,6 +110,8 @@ def check_for_updates(window: MainWindow) -> None:
 
 def show_update_result(window: MainWindow, result: UpdateResult) -> None:
     """Remember the check (when the repository answered) and say its outcome."""
+    from disdukcapil_desk.updates.client import Outcome, last_checked
+
     shared = window.settings.shared
     text = result.message
     if result.outcome is Outcome.UNREACHABLE:
