@@ -61,6 +61,7 @@ OPEN_COMMANDS = (
     "release init-repo",
     "release publish",
     "release refresh",
+    "release rotate-key",
     "update set-url",
     "update check",
     "verify --public-key",

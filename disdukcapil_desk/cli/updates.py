@@ -3,10 +3,11 @@ check for one (interface layer).
 
 ``release init-repo --repo DIR [--keys DIR]`` creates the office's update repository and its
 four signing keys; ``release publish DIST_DIR --repo DIR --version X.Y.Z [--keys DIR]`` adds a
-built bundle; ``release refresh --repo DIR`` re-signs the metadata before it expires. They run
-without a desk login, on the administrator's own machine: their authority is the private keys
-in the key folder (whoever holds them can sign a release, login or not), and the machine that
-builds releases need not reach the office database at all.
+built bundle; ``release refresh --repo DIR`` re-signs the metadata before it expires;
+``release rotate-key --role ROLE --root-keys DIR`` replaces a key. They run without a desk
+login, on the administrator's own machine: their authority is the private keys in the key
+folder (whoever holds them can sign a release, login or not), and the machine that builds
+releases need not reach the office database at all.
 
 ``update set-url URL`` saves this workstation's repository; ``update check`` asks it, and
 stages a verified newer release for the next start. It needs no login either — it reads no
@@ -84,6 +85,25 @@ def add_commands(commands: Commands) -> None:
         action="append",
         choices=("root", "targets", "snapshot", "timestamp"),
         help="peran yang ditandatangani ulang (bawaan: targets, snapshot, timestamp)",
+    )
+    rotate = action(
+        release,
+        "rotate-key",
+        "ganti kunci satu peran (ditandatangani kunci root)",
+        cmd_rotate_key,
+        needs_db=False,
+        door=OPEN,
+    )
+    _repo_options(rotate)
+    rotate.add_argument(
+        "--role", required=True, choices=("root", "targets", "snapshot", "timestamp")
+    )
+    rotate.add_argument(
+        "--root-keys",
+        type=Path,
+        required=True,
+        metavar="FOLDER",
+        help="folder berisi kunci privat root (media luar jaringan)",
     )
     _add_update_commands(commands)
 
@@ -191,6 +211,18 @@ def cmd_refresh(args: argparse.Namespace, ctx: DeskContext | None, out: TextIO) 
     expires = refresh(args.repo, _keys(args), tuple(args.roles or ONLINE_ROLES))
     for role, at in expires.items():
         out.write(f"{role}: berlaku sampai {at:%d-%m-%Y %H:%M} UTC\n")
+    return 0
+
+
+def cmd_rotate_key(args: argparse.Namespace, ctx: DeskContext | None, out: TextIO) -> int:
+    """Replace one role's key; workstations follow through the signed root."""
+    from disdukcapil_desk.updates.publish import rotate_key
+
+    where = rotate_key(args.repo, _keys(args), args.role, args.root_keys)
+    out.write(
+        f"Kunci {args.role} diganti; kunci privat baru: {where}. Metadata root versi baru "
+        "ditandatangani kunci root; workstation mengikutinya pada pemeriksaan berikutnya.\n"
+    )
     return 0
 
 

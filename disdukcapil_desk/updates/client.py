@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import logging
 import shutil
+import sys
 import tarfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -355,3 +356,22 @@ def install_pending(cache_dir: Path, install_dir: Path, current_version: str) ->
     shutil.copytree(folder, install_dir, dirs_exist_ok=True)
     shutil.rmtree(folder, ignore_errors=True)
     return version
+
+
+def hand_over_pending(cache_dir: Path, install_dir: Path, current_version: str) -> str | None:
+    """Install the newest staged release the way the platform allows; return its version.
+
+    On Windows the running ``.exe`` and its DLLs are locked: tufup writes a batch script that
+    ``robocopy /move``s the staged bundle over the installation, retrying every 2 s until this
+    process has exited, and this call then ends the process (``SystemExit``). Elsewhere the
+    files are copied in place at once (:func:`install_pending`).
+    """
+    if sys.platform != "win32":
+        return install_pending(cache_dir, install_dir, current_version)
+    pending = pending_update(cache_dir, current_version)
+    if pending is None:
+        return None
+    from tufup.utils.platform_specific import install_update
+
+    install_update(src_dir=pending[1], dst_dir=install_dir, log_file_name="pembaruan.log")
+    return pending[0]  # not reached: install_update exits the process

@@ -12,13 +12,14 @@ refusals, and keeps tufup's own configuration file out of the working folder.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
-from tufup.repo import Repository
+from tufup.repo import Keys, Repository
 
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.updates import APP_NAME, SCHEMA_KEY
@@ -204,3 +205,34 @@ def refresh(
         repo.refresh_expiration_date(role, days=days[role])
     repo.publish_changes(private_key_dirs=[keys_dir])
     return {role: getattr(repo.roles, role).signed.expires for role in roles}
+
+
+def rotate_key(repo_dir: Path, keys_dir: Path, role: str, root_keys_dir: Path) -> Path:
+    """Replace ``role``'s key with a new pair, signed over by the root key; return where the
+    new private key is.
+
+    The root metadata lists the new key (signed with the current root key, and for ``root``
+    also with the new one, so workstations follow the change without a visit), then the other
+    roles are re-signed with their keys. The new key takes the role's file name: ``release
+    publish`` and ``refresh`` go on as before. A new root private key goes to
+    ``root_keys_dir`` (the offline stick), in place of the old one.
+
+    Raises:
+        DeskError: an unknown role, not a repository, or a private key missing.
+    """
+    if role not in ROLES:
+        raise DeskError(f"Peran tidak dikenal: {role} (pilihan: {', '.join(ROLES)})")
+    if not (root_keys_dir / "root").is_file():
+        raise DeskError(f"Kunci privat root tidak ada di {root_keys_dir}; repositori tidak diubah.")
+    repo = _open(repo_dir, keys_dir, None)
+    new_name = f"{role}-baru"
+    new_private, new_public = keys_dir / new_name, keys_dir / f"{new_name}.pub"
+    new_private.unlink(missing_ok=True)
+    new_public.unlink(missing_ok=True)
+    Keys.create_key_pair(new_private, encrypted=False)
+    repo.replace_key(role, new_public, new_private_key_encrypted=False)
+    repo.publish_changes(private_key_dirs=[keys_dir, root_keys_dir])
+    home = root_keys_dir if role == "root" else keys_dir
+    os.replace(new_private, home / role)
+    os.replace(new_public, keys_dir / f"{role}.pub")
+    return home / role

@@ -174,6 +174,7 @@ def sample_arguments(folder: Path) -> dict[tuple[str, ...], list[str]]:
         ("release", "init-repo"): ["--repo", updates_repo, "--keys", str(folder / "kunci")],
         ("release", "publish"): [str(folder), "--repo", updates_repo, "--version", "1.0.0"],
         ("release", "refresh"): ["--repo", updates_repo],
+        ("release", "rotate-key"): ["--repo", updates_repo, "--role", "root", "--root-keys", "."],
         ("update", "set-url"): ["http://127.0.0.1:9/pembaruan/"],
         ("update", "check"): ["--repo-url", "http://127.0.0.1:9/", "--install-dir", str(folder)],
     }

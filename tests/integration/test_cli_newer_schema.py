@@ -25,6 +25,7 @@ NO_DATABASE = {
     ("release", "init-repo"),
     ("release", "publish"),
     ("release", "refresh"),
+    ("release", "rotate-key"),
     ("update", "set-url"),
 }
 """Commands that never open a database (``verify --public-key`` is another form of ``verify``)."""

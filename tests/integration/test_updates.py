@@ -30,7 +30,15 @@ from disdukcapil_desk.updates.client import (
     check_for_update,
     install_pending,
 )
-from disdukcapil_desk.updates.publish import init_repo, metadata_dir, publish, refresh, targets_dir
+from disdukcapil_desk.updates.publish import (
+    ROLES,
+    init_repo,
+    metadata_dir,
+    publish,
+    refresh,
+    rotate_key,
+    targets_dir,
+)
 from tests.integration.cli_harness import Desk, fingerprint
 from tests.integration.test_cli_newer_schema import _newer
 
@@ -318,3 +326,30 @@ def test_the_workstation_remembers_its_repository_and_last_check(tmp_path: Path)
     assert again.update_url == "http://server.dinas/pembaruan/"
     assert again.update_checked == (at, "ready")
     assert "admin\\geometry=@ByteArray(AdnQywAD)" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("role", ["timestamp", "root"])
+def test_a_rotated_key_is_followed_by_workstations_and_the_old_one_signs_no_more(
+    office: Office, role: str, tmp_path: Path
+) -> None:
+    assert office.check().outcome is Outcome.READY
+    stick = tmp_path / "stick"  # the root key lives offline
+    stick.mkdir()
+    shutil.move(office.keys / "root", stick / "root")
+    home = stick if role == "root" else office.keys
+    old_key = (home / role).read_bytes()
+
+    assert rotate_key(office.repo, office.keys, role, stick) == home / role
+    assert (home / role).read_bytes() != old_key
+    assert sorted(p.name for p in office.keys.iterdir()) == sorted(
+        ["targets", "snapshot", "timestamp", *(f"{r}.pub" for r in ROLES)]
+    )
+    publish(_bundle(tmp_path / "dist-1.2.0", "1.2.0"), office.repo, office.keys, "1.2.0", SCHEMA)
+    result = office.check(current=NEW)
+    assert result.outcome is Outcome.READY and result.version == "1.2.0", result.message
+
+    if role == "timestamp":  # the old key, found again, cannot sign for the office any more
+        (office.keys / role).write_bytes(old_key)
+        refresh(office.repo, office.keys, roles=("timestamp",), expiry={"timestamp": 7})
+        again = office.check(current="1.2.0")
+        assert again.outcome is Outcome.BAD_SIGNATURE, again.message
