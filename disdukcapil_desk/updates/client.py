@@ -355,7 +355,29 @@ def install_pending(cache_dir: Path, install_dir: Path, current_version: str) ->
     version, folder = pending
     shutil.copytree(folder, install_dir, dirs_exist_ok=True)
     shutil.rmtree(folder, ignore_errors=True)
+    prune_cache(cache_dir, version)
     return version
+
+
+def prune_cache(cache_dir: Path, installed_version: str) -> list[Path]:
+    """Delete the cached archives of releases older than the installed one and every patch up
+    to it (the installed release's archive stays: the next patch applies to it); return what
+    went.
+    """
+    from packaging.version import InvalidVersion, Version
+
+    _, targets, _ = cache_layout(cache_dir)
+    keep = Version(installed_version)
+    gone: list[Path] = []
+    for path in targets.glob(f"{APP_NAME}-*") if targets.is_dir() else []:
+        name = path.name.removeprefix(f"{APP_NAME}-").removesuffix(".failed")
+        archive = name.endswith(".tar.gz")
+        name = name.removesuffix(".tar.gz").removesuffix(".patch")
+        with contextlib.suppress(InvalidVersion):
+            if Version(name) < keep or (not archive and Version(name) == keep):
+                path.unlink(missing_ok=True)
+                gone.append(path)
+    return gone
 
 
 def hand_over_pending(cache_dir: Path, install_dir: Path, current_version: str) -> str | None:

@@ -165,6 +165,8 @@ def test_a_workstation_with_the_previous_archive_downloads_only_the_patch(office
     assert result.downloaded == patch.stat().st_size < archive.stat().st_size / 10
     install_pending(office.cache, office.install, OLD)
     assert _tree(office.install) == _tree(office.dists[NEW])
+    _, targets, _ = cache_layout(office.cache)
+    assert sorted(p.name for p in targets.iterdir()) == [f"{APP_NAME}-{NEW}.tar.gz"]
 
 
 def _tamper(path: Path) -> None:
