@@ -61,9 +61,17 @@ def add_commands(commands: Commands) -> None:
         needs_db=False,
         door=OPEN,
     )
-    publish.add_argument("dist_dir", type=Path, metavar="FOLDER_BUNDEL")
+    publish.add_argument(
+        "dist_dir", type=Path, metavar="FOLDER_BUNDEL", help="hasil build (dist/disdukcapil-desk)"
+    )
     _repo_options(publish)
-    publish.add_argument("--version", dest="release_version", required=True, metavar="X.Y.Z")
+    publish.add_argument(
+        "--version",
+        dest="release_version",
+        required=True,
+        metavar="X.Y.Z",
+        help="versi rilis; harus lebih baru dari rilis terakhir",
+    )
     publish.add_argument(
         "--schema",
         type=int,
@@ -148,7 +156,9 @@ def _add_update_commands(commands: Commands) -> None:
 
 
 def _repo_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--repo", type=Path, required=True, metavar="FOLDER")
+    parser.add_argument(
+        "--repo", type=Path, required=True, metavar="FOLDER", help="folder repositori pembaruan"
+    )
     parser.add_argument(
         "--keys",
         type=Path,
