@@ -1,10 +1,11 @@
 """The workstation's settings file, shared by the window and the command line (no Qt).
 
 One INI file in the user's config folder (``workstation.ini``) says which database this
-workstation uses, which office it belongs to and how it shows and prints. The window once kept
-it with Qt's ``QSettings`` and still keeps each officer's window layout in it (``[users]``:
-geometry bytes, header state); this module reads and writes the workstation's own keys with the
-standard library, in the same format, so both doors see one truth.
+workstation uses, which office it belongs to, how it shows and prints, and where it asks for
+updates. The window once kept it with Qt's ``QSettings`` and still keeps each officer's window
+layout in it (``[users]``: geometry bytes, header state); this module reads and writes the
+workstation's own keys with the standard library, in the same format, so both doors see one
+truth.
 
 Only the lines of the keys written change: every other line — ``@ByteArray(...)`` layouts,
 ``@Variant(...)`` filters, comments, sections this module does not know — is kept byte for byte.
@@ -14,6 +15,7 @@ spaces, backslash escapes, a leading ``@`` doubled), so the window reads back wh
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from collections.abc import Mapping
@@ -218,7 +220,8 @@ def _unescape_at(raw: str, i: int) -> tuple[int, str]:
 
 
 class WorkstationFile:
-    """This workstation's database, office, text size, receipt printer and idle lock.
+    """This workstation's database, office, text size, receipt printer, idle lock and update
+    repository.
 
     Every read goes to the file (a few hundred bytes), so the window and a command run at the
     same time never see an old copy.
@@ -326,3 +329,35 @@ class WorkstationFile:
     def set_idle_minutes(self, minutes: int) -> None:
         """Save the idle-lock delay."""
         self._set({("workstation", "idle_minutes"): str(max(1, minutes))})
+
+    @property
+    def update_url(self) -> str:
+        """The office's update repository (``http://server/pembaruan/``); empty: none set."""
+        return self._ini.get("updates", "url") or ""
+
+    def set_update_url(self, url: str) -> None:
+        """Save the update repository's address (``http://`` or ``https://``).
+
+        Raises:
+            ValueError: not an HTTP(S) address.
+        """
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"not an http(s) address: {url}")
+        self._set({("updates", "url"): url})
+
+    @property
+    def update_checked(self) -> tuple[dt.datetime, str] | None:
+        """When the repository was last asked, and the outcome (``ready``, ``unreachable``…)."""
+        values = self._ini.values()
+        stamp = values.get(("updates", "checked_at"))
+        if not stamp:
+            return None
+        try:
+            at = dt.datetime.fromisoformat(stamp)
+        except ValueError:
+            return None
+        return at, values.get(("updates", "outcome"), "")
+
+    def set_update_checked(self, at: dt.datetime, outcome: str) -> None:
+        """Remember one check of the update repository (an aware time, and its outcome)."""
+        self._set({("updates", "checked_at"): at.isoformat(), ("updates", "outcome"): outcome})

@@ -27,6 +27,7 @@ from disdukcapil_desk.cli import (
     recap,
     siak,
     signer,
+    updates,
     users,
 )
 from disdukcapil_desk.cli.access import LOGIN_ENV, OPEN, OWN_PASSWORD, actor_of, admit
@@ -57,6 +58,12 @@ OPEN_COMMANDS = (
     "audit verify",
     "audit head",
     "signer serve",
+    "release init-repo",
+    "release publish",
+    "release refresh",
+    "release rotate-key",
+    "update set-url",
+    "update check",
     "verify --public-key",
 )
 """The commands that run without a desk login (see :data:`ACCESS_NOTE`)."""
@@ -154,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     channel.add_commands(commands)
     pickup.add_commands(commands)
     siak.add_commands(commands)
+    updates.add_commands(commands)
     return parser
 
 

@@ -54,6 +54,7 @@ from disdukcapil_desk.ui.palette import set_tone
 from disdukcapil_desk.ui.printing import page_count, print_pdf
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
+from disdukcapil_desk.ui.updates import UpdatePlace, default_place, update_action
 from disdukcapil_desk.ui.workstation import TEXT_SCALES, WorkstationSettings
 
 if TYPE_CHECKING:  # the screens and dialogs below are imported when the window first uses them
@@ -188,6 +189,8 @@ class MainWindow(QMainWindow):
         self.session, self.runner, self.settings = session, runner, settings
         self.watcher = watcher or ActivityWatcher()
         self.documents_dir = documents_dir or settings.documents_dir
+        self.update_place: UpdatePlace = default_place()
+        self.last_update_result: object = None
         self.setWindowTitle(
             f"{APP_NAME} — {session.actor.full_name or session.actor.login} @ {session.location}"
         )
@@ -340,7 +343,7 @@ class MainWindow(QMainWindow):
             self.change_password,
             self.log_out,
             pages=pages,
-            extras=[self._make_view_menu(), about, pickup],
+            extras=[self._make_view_menu(), about, pickup, update_action(self)],
         )
 
     def _make_view_menu(self) -> QMenu:

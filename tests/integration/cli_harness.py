@@ -121,6 +121,7 @@ def sample_arguments(folder: Path) -> dict[tuple[str, ...], list[str]]:
     out.mkdir(exist_ok=True)
     junk = folder / "berkas.bin"
     junk.write_bytes(b"bukan PDF")
+    updates_repo = str(folder / "pembaruan")
     return {
         ("db", "init"): [],
         ("db", "upgrade"): [],
@@ -170,4 +171,10 @@ def sample_arguments(folder: Path) -> dict[tuple[str, ...], list[str]]:
         ("tte", "attach"): ["DINAS/20261102/0001", str(junk)],
         ("tte", "send"): ["DINAS/20261102/0001"],
         ("tte", "source"): ["akta_kematian", "desk"],
+        ("release", "init-repo"): ["--repo", updates_repo, "--keys", str(folder / "kunci")],
+        ("release", "publish"): [str(folder), "--repo", updates_repo, "--version", "1.0.0"],
+        ("release", "refresh"): ["--repo", updates_repo],
+        ("release", "rotate-key"): ["--repo", updates_repo, "--role", "root", "--root-keys", "."],
+        ("update", "set-url"): ["http://127.0.0.1:9/pembaruan/"],
+        ("update", "check"): ["--repo-url", "http://127.0.0.1:9/", "--install-dir", str(folder)],
     }

@@ -20,8 +20,18 @@ from tests.integration.cli_harness import (
     sample_arguments,
 )
 
-NO_DATABASE = {("db", "schema-sql")}
+NO_DATABASE = {
+    ("db", "schema-sql"),
+    ("release", "init-repo"),
+    ("release", "publish"),
+    ("release", "refresh"),
+    ("release", "rotate-key"),
+    ("update", "set-url"),
+}
 """Commands that never open a database (``verify --public-key`` is another form of ``verify``)."""
+WAY_OUT = {("update", "check")}
+"""Fetching the newer desk is what "perbarui aplikasi" asks for: it must work on a newer schema
+(tests/integration/test_updates.py shows it does, and writes nothing to the database)."""
 
 
 def _newer(url: str) -> None:
@@ -49,7 +59,7 @@ def test_every_command_refuses_a_newer_schema_and_changes_nothing(
     _newer(db_url)
     before = fingerprint(db_url)
     for words in samples:
-        if words in NO_DATABASE:
+        if words in NO_DATABASE or words in WAY_OUT:
             continue
         done = desk(
             *words, *samples[words], login="admin", password=TEST_PASSWORD, stdin="sandi-2-lagi\n"

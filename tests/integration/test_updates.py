@@ -1,0 +1,357 @@
+"""Signed updates end to end: two releases of a small bundle published to a repository served
+on 127.0.0.1, a workstation updated from the first to the second, and every refusal — a
+tampered target, a tampered metadata file, expired metadata, a rollback — leaving the
+installation and the downloaded files as they were."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import json
+import random
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from disdukcapil_desk.db.models import SCHEMA_VERSION
+from disdukcapil_desk.domain.errors import DeskError
+from disdukcapil_desk.updates import APP_NAME
+from disdukcapil_desk.updates.client import (
+    Outcome,
+    UpdateResult,
+    cache_layout,
+    check_for_update,
+    install_pending,
+)
+from disdukcapil_desk.updates.publish import (
+    ROLES,
+    init_repo,
+    metadata_dir,
+    publish,
+    refresh,
+    rotate_key,
+    targets_dir,
+)
+from tests.integration.cli_harness import Desk, fingerprint
+from tests.integration.test_cli_newer_schema import _newer
+
+SCHEMA = SCHEMA_VERSION
+OLD, NEW = "1.0.0", "1.1.0"
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def _bundle(folder: Path, version: str) -> Path:
+    """A small fake bundle: an "executable", a library that changes a little, a data file."""
+    (folder / "lib").mkdir(parents=True)
+    (folder / "DisdukcapilDesk.exe").write_bytes(b"MZ" + bytes(range(256)) * 200)
+    library = bytearray(random.Random(16).randbytes(300_000))  # compresses as little as code
+    if version == NEW:
+        library[150_000:150_040] = b"v1.1.0 changed this part of the library!"
+    (folder / "lib" / "desk.pyd").write_bytes(bytes(library))
+    (folder / "version.txt").write_text(version, encoding="utf-8")
+    return folder
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@dataclass
+class Office:
+    """The administrator's repository and keys, served over HTTP, and one workstation."""
+
+    repo: Path
+    keys: Path
+    url: str
+    install: Path
+    cache: Path
+    dists: dict[str, Path]
+    old_metadata: Path
+    """The repository's metadata as it was with only the first release."""
+
+    def check(self, **kwargs: Any) -> UpdateResult:
+        return check_for_update(
+            self.url,
+            self.install,
+            kwargs.pop("current", OLD),
+            cache_dir=self.cache,
+            trusted_root=self.old_metadata / "root.json",
+            database_schema=kwargs.pop("database_schema", SCHEMA),
+            **kwargs,
+        )
+
+    def disk(self) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, bytes]]:
+        """What a refusal must not change: the installation, the downloads, the staged bundles."""
+        _, targets, staged = cache_layout(self.cache)
+        return _tree(self.install), _tree(targets), _tree(staged)
+
+
+@contextlib.contextmanager
+def _served(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` over HTTP on 127.0.0.1 in a thread; yield its URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Iterator[Office]:
+    repo, keys = tmp_path / "repo", tmp_path / "keys"
+    init_repo(repo, keys)
+    dists = {v: _bundle(tmp_path / f"dist-{v}", v) for v in (OLD, NEW)}
+    publish(dists[OLD], repo, keys, OLD, SCHEMA)
+    old_metadata = shutil.copytree(metadata_dir(repo), tmp_path / "metadata-1.0.0")
+    publish(dists[NEW], repo, keys, NEW, SCHEMA)
+    install = shutil.copytree(dists[OLD], tmp_path / "installed")
+    with _served(repo) as url:
+        yield Office(repo, keys, url, install, tmp_path / "cache", dists, old_metadata)
+
+
+def _seed_current_archive(office: Office) -> None:
+    """What a workstation that got 1.0.0 through an update keeps: its archive, for patches."""
+    _, targets, _ = cache_layout(office.cache)
+    targets.mkdir(parents=True, exist_ok=True)
+    name = f"{APP_NAME}-{OLD}.tar.gz"
+    shutil.copyfile(targets_dir(office.repo) / name, targets / name)
+
+
+def test_a_workstation_updates_from_the_first_release_to_the_second(office: Office) -> None:
+    seen: list[tuple[int, int]] = []
+    result = office.check(progress=lambda done, total: seen.append((done, total)))
+
+    assert result.outcome is Outcome.READY, result.message
+    assert result.version == NEW and not result.patched
+    archive = targets_dir(office.repo) / f"{APP_NAME}-{NEW}.tar.gz"
+    assert result.downloaded == archive.stat().st_size
+    assert seen and seen[-1] == (result.downloaded, result.downloaded)
+    assert _tree(office.install) == _tree(office.dists[OLD]), "staged, not installed yet"
+
+    assert install_pending(office.cache, office.install, OLD) == NEW
+    assert _tree(office.install) == _tree(office.dists[NEW])
+    assert install_pending(office.cache, office.install, NEW) is None
+    again = office.check(current=NEW)
+    assert again.outcome is Outcome.UP_TO_DATE, again.message
+
+
+def test_a_workstation_with_the_previous_archive_downloads_only_the_patch(office: Office) -> None:
+    _seed_current_archive(office)
+    result = office.check()
+
+    assert result.outcome is Outcome.READY and result.patched, result.message
+    patch = targets_dir(office.repo) / f"{APP_NAME}-{NEW}.patch"
+    archive = targets_dir(office.repo) / f"{APP_NAME}-{NEW}.tar.gz"
+    assert result.downloaded == patch.stat().st_size < archive.stat().st_size / 10
+    install_pending(office.cache, office.install, OLD)
+    assert _tree(office.install) == _tree(office.dists[NEW])
+    _, targets, _ = cache_layout(office.cache)
+    assert sorted(p.name for p in targets.iterdir()) == [f"{APP_NAME}-{NEW}.tar.gz"]
+
+
+def _tamper(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("seeded", [False, True], ids=["archive", "patch"])
+def test_a_tampered_target_is_refused_and_nothing_changes(office: Office, seeded: bool) -> None:
+    if seeded:
+        _seed_current_archive(office)
+    suffix = ".patch" if seeded else ".tar.gz"
+    _tamper(targets_dir(office.repo) / f"{APP_NAME}-{NEW}{suffix}")
+    before = office.disk()
+
+    result = office.check()
+
+    assert result.outcome is Outcome.HASH_MISMATCH, result.message
+    assert "tidak cocok dengan hash" in result.message
+    assert office.disk() == before
+    assert install_pending(office.cache, office.install, OLD) is None
+
+
+@pytest.mark.parametrize("role", ["timestamp", "snapshot", "targets"])
+def test_a_tampered_metadata_file_is_refused_and_nothing_changes(office: Office, role: str) -> None:
+    path = metadata_dir(office.repo) / f"{role}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["signed"]["expires"] = "2099-01-01T00:00:00Z"  # what a freeze attack would want
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    before = office.disk()
+
+    result = office.check()
+
+    assert result.outcome is Outcome.BAD_SIGNATURE, result.message
+    assert "tanda tangan metadata repositori tidak sah" in result.message
+    assert office.disk() == before
+
+
+def test_expired_metadata_is_refused_and_nothing_changes(office: Office) -> None:
+    refresh(office.repo, office.keys, roles=("timestamp",), expiry={"timestamp": -1})
+    before = office.disk()
+
+    result = office.check()
+
+    assert result.outcome is Outcome.EXPIRED, result.message
+    assert "kedaluwarsa" in result.message
+    assert office.disk() == before
+
+
+def test_old_metadata_served_again_is_a_rollback_and_is_refused(office: Office) -> None:
+    first = office.check()
+    assert first.outcome is Outcome.READY, first.message
+    shutil.rmtree(metadata_dir(office.repo))
+    shutil.copytree(office.old_metadata, metadata_dir(office.repo))
+    before = office.disk()
+
+    result = office.check()
+
+    assert result.outcome is Outcome.ROLLBACK, result.message
+    assert "rollback" in result.message
+    assert office.disk() == before
+
+
+def test_an_older_release_is_never_published(office: Office) -> None:
+    before = _tree(office.repo)
+    with pytest.raises(DeskError, match=r"tidak lebih baru dari rilis terakhir 1\.1\.0"):
+        publish(office.dists[OLD], office.repo, office.keys, "1.0.5", SCHEMA)
+    with pytest.raises(DeskError, match="tidak lebih baru"):
+        publish(office.dists[OLD], office.repo, office.keys, NEW, SCHEMA)
+    assert _tree(office.repo) == before
+
+
+def test_a_release_for_a_newer_schema_waits_for_the_database_upgrade(office: Office) -> None:
+    before = office.disk()
+
+    result = office.check(database_schema=SCHEMA - 1)
+
+    assert result.outcome is Outcome.NEEDS_DB_UPGRADE and result.version == NEW
+    assert "db upgrade" in result.message and f"versi {SCHEMA}" in result.message
+    assert office.disk() == before
+
+
+def test_an_unreachable_repository_leaves_the_desk_working(office: Office) -> None:
+    office.url = "http://127.0.0.1:9/"
+    before = office.disk()
+
+    result = office.check()
+
+    assert result.outcome is Outcome.UNREACHABLE and not result.outcome.refused
+    assert "tetap dapat dipakai" in result.message
+    assert office.disk() == before
+
+
+def test_the_administrator_publishes_and_a_workstation_updates_from_the_command_line(
+    db_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The admin's commands run without a desk login on their own machine; the workstation's
+    check says what it did, waits for ``db upgrade`` when a release needs it, works on the
+    newer schema it then finds, and says when it last reached the repository."""
+    desk = Desk(db_url, tmp_path / "desk", capsys, monkeypatch)
+    repo, keys = tmp_path / "repo", tmp_path / "keys"
+    dists = {v: _bundle(tmp_path / f"dist-{v}", v) for v in (OLD, NEW)}
+    made = desk("release", "init-repo", "--repo", str(repo), "--keys", str(keys))
+    assert made.code == 0 and "Repositori dibuat" in made.out, made.err
+    assert "update-root.json" in made.out and (keys / "root").is_file()
+    repo_args = ["--repo", str(repo), "--keys", str(keys)]
+    for version in (OLD, NEW):
+        done = desk("release", "publish", str(dists[version]), *repo_args, "--version", version)
+        assert done.code == 0 and f"Rilis {version} (skema basis data {SCHEMA})" in done.out
+    assert "Patch dari rilis sebelumnya" in done.out
+    again = desk("release", "publish", str(dists[OLD]), *repo_args, "--version", "1.0.1")
+    assert again.code == 1 and "tidak lebih baru dari rilis terakhir 1.1.0" in again.err
+    before = fingerprint(db_url)
+    install = shutil.copytree(dists[OLD], tmp_path / "installed")
+    check = ["update", "check", "--install-dir", str(install)]
+    check += ["--root", str(metadata_dir(repo) / "root.json")]
+
+    with _served(repo) as url:
+        assert desk("update", "set-url", url).code == 0
+        ready = desk(*check)
+        assert ready.code == 0 and "Versi 1.1.0 sudah diunduh dan diperiksa" in ready.out
+        assert "Mengunduh… 100 %" in ready.err and "Diunduh:" in ready.out
+        newer = "1.2.0"
+        dist = _bundle(tmp_path / "dist-1.2.0", newer)
+        args = ["--version", newer, "--schema", str(SCHEMA + 1)]
+        assert desk("release", "publish", str(dist), *repo_args, *args).code == 0
+        waiting = desk(*check)
+        assert waiting.code == 1 and "db upgrade" in waiting.out, waiting
+        assert f"basis data versi {SCHEMA + 1}" in waiting.out
+        assert fingerprint(db_url) == before, "a check wrote to the database"
+        _newer(db_url)  # the administrator upgraded the shared database
+        upgraded = fingerprint(db_url)
+        after = desk(*check)
+        assert after.code == 0 and f"Versi {newer} sudah diunduh" in after.out, after
+        assert fingerprint(db_url) == upgraded
+    unreachable = desk(*check)
+    assert unreachable.code == 1 and "tidak dapat dihubungi" in unreachable.out
+    assert "Terakhir berhasil diperiksa" in unreachable.out
+
+
+def test_the_workstation_remembers_its_repository_and_last_check(tmp_path: Path) -> None:
+    from disdukcapil_desk.settings import WorkstationFile
+
+    path = tmp_path / "workstation.ini"
+    path.write_text("[users]\nadmin\\geometry=@ByteArray(AdnQywAD)\n", encoding="utf-8")
+    settings = WorkstationFile(path)
+    assert settings.update_url == "" and settings.update_checked is None
+    with pytest.raises(ValueError, match="http"):
+        settings.set_update_url("\\\\server\\pembaruan")
+    settings.set_update_url("http://server.dinas/pembaruan/")
+    at = dt.datetime(2026, 11, 30, 5, 0, tzinfo=dt.UTC)
+    settings.set_update_checked(at, "ready")
+
+    again = WorkstationFile(path)
+    assert again.update_url == "http://server.dinas/pembaruan/"
+    assert again.update_checked == (at, "ready")
+    assert "admin\\geometry=@ByteArray(AdnQywAD)" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("role", ["timestamp", "root"])
+def test_a_rotated_key_is_followed_by_workstations_and_the_old_one_signs_no_more(
+    office: Office, role: str, tmp_path: Path
+) -> None:
+    assert office.check().outcome is Outcome.READY
+    stick = tmp_path / "stick"  # the root key lives offline
+    stick.mkdir()
+    shutil.move(office.keys / "root", stick / "root")
+    home = stick if role == "root" else office.keys
+    old_key = (home / role).read_bytes()
+
+    assert rotate_key(office.repo, office.keys, role, stick) == home / role
+    assert (home / role).read_bytes() != old_key
+    assert sorted(p.name for p in office.keys.iterdir()) == sorted(
+        ["targets", "snapshot", "timestamp", *(f"{r}.pub" for r in ROLES)]
+    )
+    publish(_bundle(tmp_path / "dist-1.2.0", "1.2.0"), office.repo, office.keys, "1.2.0", SCHEMA)
+    result = office.check(current=NEW)
+    assert result.outcome is Outcome.READY and result.version == "1.2.0", result.message
+
+    if role == "timestamp":  # the old key, found again, cannot sign for the office any more
+        (office.keys / role).write_bytes(old_key)
+        refresh(office.repo, office.keys, roles=("timestamp",), expiry={"timestamp": 7})
+        again = office.check(current="1.2.0")
+        assert again.outcome is Outcome.BAD_SIGNATURE, again.message
