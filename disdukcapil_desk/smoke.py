@@ -139,6 +139,7 @@ def _run(temp: Path, out: TextIO) -> None:
         _step(out, "daftar printer (CUPS di Linux)", _printers)
         _step(out, "urutan nama dan nama zona waktu (ICU)", _icu)
         _step(out, "driver PostgreSQL (psycopg, libpq)", _postgres_driver)
+        _step(out, "metadata pembaruan bertanda tangan (tufup, TUF)", _update_metadata)
     finally:
         ctx.close()
 
@@ -383,3 +384,27 @@ def _postgres_driver() -> None:
         raise SmokeFailure(f"psycopg {psycopg.pq.__impl__}, libpq {psycopg.pq.version()}")
     if dialect.dialect.driver != "psycopg":
         raise SmokeFailure("dialek SQLAlchemy psycopg tidak tersedia")
+
+
+def _update_metadata() -> None:
+    """The update client loads, and TUF signs and verifies a root metadata with Ed25519."""
+    from securesystemslib.signer import CryptoSigner
+    from tuf.api.exceptions import UnsignedMetadataError
+    from tuf.api.metadata import Metadata, Root  # type: ignore[attr-defined]
+
+    from disdukcapil_desk.updates import client
+
+    if not callable(client.check_for_update):
+        raise SmokeFailure("klien pembaruan tidak lengkap")
+    signer = CryptoSigner.generate_ed25519()
+    root = Metadata(Root())
+    root.signed.add_key(signer.public_key, "root")
+    root.sign(signer)
+    signed = Metadata.from_bytes(root.to_bytes())
+    signed.verify_delegate("root", signed)
+    signed.signed.version += 1  # changed after signing: the signature no longer holds
+    try:
+        signed.verify_delegate("root", signed)
+    except UnsignedMetadataError:
+        return
+    raise SmokeFailure("metadata yang diubah tetap diterima")

@@ -11,6 +11,9 @@ Indonesian sentence and changes nothing in the installation.
 
 from __future__ import annotations
 
+import importlib
+import sys
+import types
 from pathlib import Path
 
 APP_NAME = "DisdukcapilDesk"
@@ -32,3 +35,24 @@ def trusted_root_of(install_dir: Path) -> Path:
     beside = install_dir / ROOT_FILE_NAME
     built_in = resource_path(ROOT_FILE_NAME)
     return built_in if not beside.is_file() and built_in.is_file() else beside
+
+
+def _stand_in_for_setuptools() -> None:
+    """Let ``import tufup`` work in the bundle, which leaves setuptools out.
+
+    tufup's package imports its repository tools, and those import ``setuptools.config.expand``
+    for one reason only: to work around a PyInstaller issue of frozen apps that *do* carry
+    setuptools. A workstation never builds or publishes, so the bundle leaves setuptools out
+    (2 MiB, ``build.spec``); there an empty module stands in for it. From source the real one
+    is imported as before.
+    """
+    if not getattr(sys, "frozen", False):
+        return
+    try:
+        importlib.import_module("setuptools.config.expand")
+    except ImportError:
+        for name in ("setuptools", "setuptools.config", "setuptools.config.expand"):
+            sys.modules.setdefault(name, types.ModuleType(name))
+
+
+_stand_in_for_setuptools()

@@ -39,6 +39,7 @@ SMOKE_STEPS = (
     "daftar printer",
     "urutan nama dan nama zona waktu (ICU)",
     "driver PostgreSQL",
+    "metadata pembaruan bertanda tangan",
 )
 """Steps that exercise what build.spec trims or excludes (pyHanko, openpyxl, PDFium, Qt's
 image, print and ICU data, psycopg): each must run in the bundle."""
