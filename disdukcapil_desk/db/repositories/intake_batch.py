@@ -42,6 +42,14 @@ def _insert_many(
     return list(session.execute(stmt, list(rows)))
 
 
+def _insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` needing nothing back: SQLite's driver runs one prepared statement for
+    them all (``executemany``), PostgreSQL gets multi-row ``INSERT … VALUES`` pages.
+    """
+    if rows:
+        session.execute(table.insert(), list(rows))
+
+
 def insert_requests(session: Session, rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     """Insert new requests (each a dict of ``service_request`` columns, number included);
     return their ids by number.
@@ -106,24 +114,24 @@ def mark_duplicates(session: Session, duplicate_of: Mapping[int, int]) -> None:
 
 def insert_findings(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert findings (dicts of ``request_finding`` columns)."""
-    _insert_many(session, _table(RequestFinding), rows)
+    _insert_rows(session, _table(RequestFinding), rows)
 
 
 def insert_checks(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert checklist lines (dicts of ``requirement_check`` columns)."""
-    _insert_many(session, _table(RequirementCheck), rows)
+    _insert_rows(session, _table(RequirementCheck), rows)
 
 
 def insert_attachment_links(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Link intake attachments to requests (dicts of ``request_attachment`` columns)."""
-    _insert_many(session, _table(RequestAttachment), rows)
+    _insert_rows(session, _table(RequestAttachment), rows)
 
 
 def insert_messages(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Put the batch's messages to citizens (dicts of ``outgoing_message`` columns) into the
     outbox: one multi-row statement for the batch.
     """
-    _insert_many(session, _table(OutgoingMessage), rows)
+    _insert_rows(session, _table(OutgoingMessage), rows)
 
 
 def mark_handled(
