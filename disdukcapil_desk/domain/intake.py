@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from disdukcapil_desk.domain.catalogue import Catalogue, FieldType, FormField, Party, Service
@@ -67,6 +68,28 @@ class IntakeRules:
     limits: PayloadLimits = DEFAULT_LIMITS
     names: NameRules | None = None
     """The name rules (``names/rules.json``); None checks no name."""
+    _plans: dict[str, tuple[_FieldPlan, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Each service's fields with their checks, worked out on first use (by service code)."""
+
+    def field_plan(self, service: Service) -> tuple[_FieldPlan, ...]:
+        """The fields of ``service`` in order, each with its value check and whether it may
+        hold a person's name (the name rules then check it too).
+        """
+        plan = self._plans.get(service.code)
+        if plan is None:
+            plan = self._plans[service.code] = tuple(
+                (
+                    form_field,
+                    _VALUE_CHECKS.get(form_field.type, _check_text),
+                    self.names is not None
+                    and form_field.type is FieldType.TEXT
+                    and self.names.kind_of(service, form_field.name) is not None,
+                )
+                for form_field in service.all_fields
+            )
+        return plan
 
 
 def decode_payload(text: str, limits: PayloadLimits = DEFAULT_LIMITS) -> dict[str, object]:
@@ -115,14 +138,20 @@ def parse_incoming(
     service = rules.catalogue.get(service_code)
     payload = decode_payload(payload_text, rules.limits)
     parsed = ParsedIntake(service, payload, contact_of(sender, payload))
-    for form_field in service.all_fields:
-        _check_field(rules, parsed, form_field)
+    for form_field, check, holds_name in rules.field_plan(service):
+        _check_field(rules, parsed, form_field, check, holds_name)
     _fill_applicant(rules, parsed)
     _check_event_date(parsed, received_on)
     return parsed
 
 
-def _check_field(rules: IntakeRules, parsed: ParsedIntake, form_field: FormField) -> None:
+def _check_field(
+    rules: IntakeRules,
+    parsed: ParsedIntake,
+    form_field: FormField,
+    check: _ValueCheck,
+    holds_name: bool,
+) -> None:
     raw = parsed.payload.get(form_field.name)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         if form_field.required:
@@ -136,16 +165,11 @@ def _check_field(rules: IntakeRules, parsed: ParsedIntake, form_field: FormField
             )
         return
     text = raw if isinstance(raw, str) else str(raw)
-    parsed.findings.extend(_check_value(rules, form_field, text.strip()))
-    if rules.names is not None and form_field.type is FieldType.TEXT:
+    parsed.findings.extend(check(rules, form_field, text.strip()))
+    if holds_name and rules.names is not None:
         parsed.findings.extend(
             rules.names.check_field(parsed.service, form_field.name, text, label=form_field.label)
         )
-
-
-def _check_value(rules: IntakeRules, form_field: FormField, text: str) -> list[Finding]:
-    checker = _VALUE_CHECKS.get(form_field.type, _check_text)
-    return checker(rules, form_field, text)
 
 
 def _finding(code: str, form_field: FormField, message: str) -> list[Finding]:
@@ -205,7 +229,12 @@ def _check_choice(rules: IntakeRules, form_field: FormField, text: str) -> list[
     return []
 
 
-_VALUE_CHECKS = {
+_ValueCheck = Callable[[IntakeRules, FormField, str], list[Finding]]
+"""Checks one field's stripped text: its findings."""
+_FieldPlan = tuple[FormField, _ValueCheck, bool]
+"""A field, its value check, and whether the name rules check it too."""
+
+_VALUE_CHECKS: dict[FieldType, _ValueCheck] = {
     FieldType.TEXT: _check_text,
     FieldType.DATE: _check_date,
     FieldType.SEX: _check_sex,

@@ -72,6 +72,8 @@ def is_latin(char: str) -> bool:
 
 def non_latin_letters(text: str) -> str:
     """The letters of ``text`` that are not Latin, in order, each once (``""`` when none)."""
+    if text.isascii():
+        return ""  # the only ASCII letters are A-Z and a-z
     found: dict[str, None] = {}
     for char in text:
         category = unicodedata.category(char)
@@ -219,7 +221,7 @@ class NameRules:
             )
         if len(core.split()) < self.min_words:
             problems.append(("name_too_few_words", f"kurang dari {self.min_words} kata"))
-        if any(unicodedata.category(c) == "Nd" for c in core):
+        if _has_digit(core):
             problems.append(("name_digits", "memuat angka"))
         marks = _punctuation(core, self.allowed_punctuation)
         if marks:
@@ -227,9 +229,24 @@ class NameRules:
         return problems
 
 
+def _has_digit(core: str) -> bool:
+    """Whether ``core`` holds a decimal digit of any script (``0``-``9``, ``٣``…)."""
+    if core.isascii():
+        return any(char in _ASCII_DIGITS for char in core)
+    return any(unicodedata.category(c) == "Nd" for c in core)
+
+
+_ASCII_DIGITS = frozenset("0123456789")
+
+
 def _punctuation(core: str, allowed: frozenset[str]) -> str:
     """The characters of ``core`` that are neither letters, digits, spaces nor allowed marks."""
     found: dict[str, None] = {}
+    if core.isascii():  # an ASCII letter or digit is exactly an alphanumeric character
+        for char in core:
+            if not (char.isalnum() or char == " " or char in allowed):
+                found[char] = None
+        return " ".join(found)
     for char in core:
         category = unicodedata.category(char)
         if char in allowed or char == " " or category[0] in "LMN":

@@ -56,6 +56,8 @@ def check_text(text: str, limits: PayloadLimits) -> None:
         raise PayloadRefused(f"payload terlalu besar: {size} byte (batas {limits.max_bytes})")
     if "\x00" in text:
         raise PayloadRefused("payload berisi karakter NUL")
+    if text.count("[") + text.count("{") <= limits.max_depth:
+        return  # fewer opening brackets than the limit: no nesting can pass it
     depth = _nesting_depth(text)
     if depth > limits.max_depth:
         raise PayloadRefused(
@@ -93,6 +95,8 @@ def check_value(value: object, limits: PayloadLimits) -> None:
     Raises:
         PayloadRefused: with the reason and where in the payload, in Indonesian.
     """
+    if _within_limits(value, limits):
+        return
     stack: list[tuple[str, object]] = [("payload", value)]
     while stack:
         where, item = stack.pop()
@@ -106,6 +110,36 @@ def check_value(value: object, limits: PayloadLimits) -> None:
         elif isinstance(item, list):
             _check_count(where, len(item), limits)
             stack.extend((f"{where}[{index}]", child) for index, child in enumerate(item))
+
+
+def _within_limits(value: object, limits: PayloadLimits) -> bool:
+    """Whether ``check_value`` finds nothing to refuse: the same checks without naming where,
+    so a valid payload (nearly every one) costs no path texts; a refused one is walked again to
+    say where.
+    """
+    longest, most = limits.max_string_length, limits.max_items
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if len(item) > longest or "\x00" in item:
+                return False
+        elif isinstance(item, dict):
+            if len(item) > most:
+                return False
+            for key, child in item.items():
+                if len(key) > longest or "\x00" in key:
+                    return False
+                if isinstance(child, str):
+                    if len(child) > longest or "\x00" in child:
+                        return False
+                elif isinstance(child, (dict, list)):
+                    stack.append(child)
+        elif isinstance(item, list):
+            if len(item) > most:
+                return False
+            stack.extend(item)
+    return True
 
 
 def _check_string(where: str, text: str, limits: PayloadLimits) -> None:

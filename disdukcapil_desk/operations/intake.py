@@ -42,6 +42,7 @@ from disdukcapil_desk.domain.findings import (
 )
 from disdukcapil_desk.domain.intake import (
     IntakeRejected,
+    IntakeRules,
     ParsedIntake,
     parse_incoming,
     read_parties,
@@ -98,6 +99,8 @@ class _Routing:
     sla_days: dict[str, int]
     sender: NoticeSender
     """Who signs the "received" messages, and the offices' names."""
+    rules: IntakeRules
+    """What rows are checked against, one object for the run (it keeps what it worked out)."""
 
 
 class IntakeOps:
@@ -294,6 +297,7 @@ class IntakeOps:
                 reference.kecamatan_coverage(session),
                 reference.sla_days(session),
                 notice_sender(session),
+                self._ctx.reference.intake_rules,
             )
 
     def _ingest_row(self, session: Session, row: IncomingRecord, batch: _Batch) -> None:
@@ -354,7 +358,7 @@ class IntakeOps:
             return True, rescheduled.location_code
         received_on = office_date(row.received_at)
         parsed = parse_incoming(
-            self._ctx.reference.intake_rules,
+            batch.routing.rules,
             row.service_code,
             row.payload,
             row.sender,

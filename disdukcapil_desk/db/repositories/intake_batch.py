@@ -9,10 +9,12 @@ the intake rows marked in one ``UPDATE``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table, bindparam, case, func, select, text, union_all, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, aliased
 
 from disdukcapil_desk.db.base import UtcDateTime
@@ -32,14 +34,75 @@ _CLOSED = tuple(sorted(s.value for s in CLOSED_STATUSES))
 def _insert_many(
     session: Session, table: Table, rows: Sequence[Mapping[str, Any]], *returning: str
 ) -> list[Any]:
-    """Insert ``rows`` with multi-row ``INSERT … VALUES … RETURNING`` statements (SQLAlchemy's
-    "insertmanyvalues": one statement per page of rows, not one per row); return the rows'
-    ``returning`` columns (the id when none is named).
+    """Insert ``rows`` (dicts with the same keys) with multi-row ``INSERT … VALUES`` statements
+    (a page of rows each, whatever their count) and return the rows' ``returning`` columns
+    (nothing when none is named).
+
+    The statement of a page is rendered once per size and run by the driver with the values
+    as they are after the columns' own bind processing: what SQLAlchemy's "insertmanyvalues"
+    does, without building its parameters row by row.
     """
     if not rows:
         return []
-    stmt = table.insert().returning(*(table.c[name] for name in returning or ("id",)))
-    return list(session.execute(stmt, list(rows)))
+    bind = session.get_bind()
+    names = tuple(rows[0])
+    processors = _processors(bind.dialect, table, names)
+    page = max(1, _MAX_PARAMETERS // len(names))
+    found: list[Any] = []
+    connection = session.connection()
+    for start in range(0, len(rows), page):
+        chunk = rows[start : start + page]
+        flat = [
+            p(row[name]) if p else row[name]
+            for row in chunk
+            for name, p in zip(names, processors, strict=True)
+        ]
+        sql = _values_sql(bind.dialect, table.name, names, len(chunk), returning)
+        result = connection.exec_driver_sql(sql, tuple(flat))
+        if returning:
+            found += result.all()
+    return found
+
+
+_MAX_PARAMETERS = 30_000
+"""Values in one statement: under SQLite's limit (32,766) and PostgreSQL's (65,535)."""
+_PROCESSORS: dict[tuple[str, str, tuple[str, ...]], tuple[Callable[[Any], Any] | None, ...]] = {}
+
+
+def _processors(
+    dialect: Dialect, table: Table, names: tuple[str, ...]
+) -> tuple[Callable[[Any], Any] | None, ...]:
+    """The bind processing of the columns ``names`` of ``table`` on ``dialect``, found once."""
+    key = (dialect.name, table.name, names)
+    found = _PROCESSORS.get(key)
+    if found is None:
+        found = _PROCESSORS[key] = tuple(
+            table.c[name].type.bind_processor(dialect) for name in names
+        )
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _values_sql(
+    dialect: Dialect, table: str, names: tuple[str, ...], count: int, returning: tuple[str, ...]
+) -> str:
+    """``INSERT INTO table (names) VALUES (…), (…) [RETURNING …]`` for ``count`` rows, in the
+    driver's own placeholders.
+    """
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    one = "(" + ", ".join(mark for _ in names) + ")"
+    sql = f"INSERT INTO {quote(table)} ({', '.join(quote(n) for n in names)}) VALUES " + ", ".join(
+        one for _ in range(count)
+    )
+    if returning:
+        sql += " RETURNING " + ", ".join(quote(n) for n in returning)
+    return sql
+
+
+def _insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` needing nothing back (see ``_insert_many``)."""
+    _insert_many(session, table, rows)
 
 
 def insert_requests(session: Session, rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
@@ -106,24 +169,24 @@ def mark_duplicates(session: Session, duplicate_of: Mapping[int, int]) -> None:
 
 def insert_findings(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert findings (dicts of ``request_finding`` columns)."""
-    _insert_many(session, _table(RequestFinding), rows)
+    _insert_rows(session, _table(RequestFinding), rows)
 
 
 def insert_checks(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert checklist lines (dicts of ``requirement_check`` columns)."""
-    _insert_many(session, _table(RequirementCheck), rows)
+    _insert_rows(session, _table(RequirementCheck), rows)
 
 
 def insert_attachment_links(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Link intake attachments to requests (dicts of ``request_attachment`` columns)."""
-    _insert_many(session, _table(RequestAttachment), rows)
+    _insert_rows(session, _table(RequestAttachment), rows)
 
 
 def insert_messages(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Put the batch's messages to citizens (dicts of ``outgoing_message`` columns) into the
     outbox: one multi-row statement for the batch.
     """
-    _insert_many(session, _table(OutgoingMessage), rows)
+    _insert_rows(session, _table(OutgoingMessage), rows)
 
 
 def mark_handled(
