@@ -43,6 +43,14 @@ _HEAD = cast(Table, AuditHead.__table__)
 _LOG = cast(Table, AuditLog.__table__)
 
 
+class _Last(NamedTuple):
+    """A chain's last entry: what a writer links to and checks its key against."""
+
+    id: int
+    hash: str
+    mac: str | None
+
+
 class _Tip(NamedTuple):
     """A chain's head row, locked for this transaction."""
 
@@ -55,18 +63,23 @@ def _tip(row: Row[int, int, str]) -> _Tip:
     return _Tip(row[0], row[1], row[2])
 
 
-def append(session: Session, entry: AuditEntry, key: bytes | None = None) -> list[int]:
-    """Append ``entry`` to a chain (see ``append_many``); returns its id in a list."""
+def append(session: Session, entry: AuditEntry, key: bytes | None = None) -> int:
+    """Append ``entry`` to a chain (see ``append_many``); returns its id."""
     return append_many(session, [entry], key)
 
 
-def append_many(session: Session, entries: list[AuditEntry], key: bytes | None = None) -> list[int]:
-    """Append entries in order to one chain, under the lock of its head row; return their ids.
+def append_many(session: Session, entries: list[AuditEntry], key: bytes | None = None) -> int:
+    """Append entries in order to one chain, under the lock of its head row; return the last
+    entry's id (0 when there is nothing to append).
 
     The chain is one no other transaction is writing to, so workstations do not queue behind
     each other; within a chain, appenders still take turns and each links to the hash its
     predecessor committed. Call it as the last write of a transaction to keep the lock short.
     With ``key`` (the office's audit key) each entry also carries the MAC of its hash.
+
+    On PostgreSQL the entries, the head row and the read of the chain's previous last entry
+    are one statement; when that entry is not the one the head row named, or the key does not
+    fit it, the error raised rolls the transaction back with them.
 
     Raises:
         AuditChainBroken: there is no head row, or the chain's head row does not name its last
@@ -74,17 +87,31 @@ def append_many(session: Session, entries: list[AuditEntry], key: bytes | None =
         AuditKeyMissing: the log is keyed and ``key`` is None.
     """
     if not entries:
-        return []
+        return 0
     tip = _take_chain(session)
-    last = _last_of(session, tip.chain)
-    expected = (last.id, last.hash) if last is not None else (0, chain_genesis(tip.chain))
-    if expected != (tip.last_id, tip.last_hash):
-        raise AuditChainBroken(f"{HEAD_MISMATCH.capitalize()}. {_NOT_SAVED}")
-    reference = last if last is not None else _newest_head_entry(session)
-    if reference is not None and reference.mac is not None:
-        _check_writer_key(key, reference.hash, reference.mac)
+    values, last_hash = _rows(tip, entries, key)
+    if _postgresql(session):
+        prior, last_id = _write_pg(session, tip.chain, values, last_hash)
+        _check_prior(session, tip, prior, key)
+        return last_id
+    prior = _last_of(session, tip.chain)
+    _check_prior(session, tip, prior, key)
+    if len(values) == 1:
+        last_id = session.execute(insert(_LOG).values(values[0]).returning(_LOG.c.id)).scalar_one()
+    else:  # a batch (ingest): one multi-row INSERT; ids follow the order
+        last_id = max(session.scalars(insert(_LOG).returning(_LOG.c.id), values))
+    session.execute(
+        update(_HEAD).where(_HEAD.c.id == tip.chain).values(last_id=last_id, last_hash=last_hash)
+    )
+    return int(last_id)
+
+
+def _rows(
+    tip: _Tip, entries: list[AuditEntry], key: bytes | None
+) -> tuple[list[dict[str, object]], str]:
+    """The rows of ``entries`` chained from ``tip``, and the last one's hash."""
     previous = tip.last_hash
-    values = []
+    values: list[dict[str, object]] = []
     for entry in entries:
         digest = entry_hash(previous, entry)
         values.append(
@@ -104,14 +131,51 @@ def append_many(session: Session, entries: list[AuditEntry], key: bytes | None =
             }
         )
         previous = digest
-    if len(values) == 1:
-        ids = [session.execute(insert(_LOG).values(values[0]).returning(_LOG.c.id)).scalar_one()]
-    else:  # a batch (ingest): one multi-row INSERT; ids follow the order
-        ids = sorted(session.scalars(insert(_LOG).returning(_LOG.c.id), values))
-    session.execute(
-        update(_HEAD).where(_HEAD.c.id == tip.chain).values(last_id=ids[-1], last_hash=previous)
+    return values, previous
+
+
+def _write_pg(
+    session: Session, chain: int, values: list[dict[str, object]], last_hash: str
+) -> tuple[_Last | None, int]:
+    """One statement: read the chain's last entry, insert ``values``, move the head row on.
+
+    Its snapshot is taken after the head row was locked, so the entry read is the last one
+    committed. Returns that entry (None: the chain was empty) and the new last id.
+    """
+    prior = (
+        select(_LOG.c.id, _LOG.c.hash, _LOG.c.mac)
+        .where(_LOG.c.chain == chain)
+        .order_by(_LOG.c.id.desc())
+        .limit(1)
+        .cte("prior")
     )
-    return ids
+    added = insert(_LOG).values(values).returning(_LOG.c.id).cte("added")
+    stmt = (
+        update(_HEAD)
+        .where(_HEAD.c.id == chain)
+        .values(last_id=select(func.max(added.c.id)).scalar_subquery(), last_hash=last_hash)
+        .returning(
+            select(prior.c.id).scalar_subquery(),
+            select(prior.c.hash).scalar_subquery(),
+            select(prior.c.mac).scalar_subquery(),
+            _HEAD.c.last_id,
+        )
+    )
+    row = session.execute(stmt).one()
+    prior_row = None if row[0] is None else _Last(row[0], row[1], row[2])
+    return prior_row, row[3]
+
+
+def _check_prior(session: Session, tip: _Tip, prior: _Last | None, key: bytes | None) -> None:
+    """Refuse the append when the chain's last entry is not the one its head row names, or
+    this workstation's key does not fit the log.
+    """
+    expected = (prior.id, prior.hash) if prior is not None else (0, chain_genesis(tip.chain))
+    if expected != (tip.last_id, tip.last_hash):
+        raise AuditChainBroken(f"{HEAD_MISMATCH.capitalize()}. {_NOT_SAVED}")
+    reference = prior if prior is not None else _newest_head_entry(session, tip.chain)
+    if reference is not None and reference.mac is not None:
+        _check_writer_key(key, reference.hash, reference.mac)
 
 
 _NOT_SAVED = (
@@ -170,23 +234,25 @@ def _add_chain(session: Session) -> Row[int, int, str] | None:
     return session.execute(_head_rows().where(_HEAD.c.id == chain)).first()
 
 
-def _last_of(session: Session, chain: int) -> Row[int, str, str | None] | None:
-    return session.execute(
+def _last_of(session: Session, chain: int) -> _Last | None:
+    row = session.execute(
         select(AuditLog.id, AuditLog.hash, AuditLog.mac)
         .where(AuditLog.chain == chain)
         .order_by(AuditLog.id.desc())
         .limit(1)
     ).first()
+    return None if row is None else _Last(row[0], row[1], row[2])
 
 
-def _newest_head_entry(session: Session) -> Row[int, str, str | None] | None:
-    """The newest entry any head row names (what a new chain's first writer checks its key
-    against: once the office keys the log, every chain ends with a keyed entry).
+def _newest_head_entry(session: Session, besides: int = 0) -> _Last | None:
+    """The newest entry a head row (but chain ``besides``) names: what a new chain's first
+    writer checks its key against (once the office keys the log, every chain ends keyed).
     """
-    newest = select(func.max(_HEAD.c.last_id)).scalar_subquery()
-    return session.execute(
+    newest = select(func.max(_HEAD.c.last_id)).where(_HEAD.c.id != besides).scalar_subquery()
+    row = session.execute(
         select(AuditLog.id, AuditLog.hash, AuditLog.mac).where(AuditLog.id == newest)
     ).first()
+    return None if row is None else _Last(row[0], row[1], row[2])
 
 
 def _check_writer_key(key: bytes | None, last_hash: str, last_mac: str) -> None:
@@ -214,7 +280,7 @@ def lock_every_chain(session: Session) -> list[int]:
 
 def append_to_chain(
     session: Session, chain: int, entries: list[AuditEntry], key: bytes | None
-) -> list[int]:
+) -> int:
     """Append to ``chain`` (its head row locked by this transaction) as ``append_many``."""
     session.info[_CHAIN_OF_SESSION] = chain
     try:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any, NamedTuple, TypeAlias
+from typing import Any, NamedTuple, TypeAlias, cast
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     Row,
     Select,
+    Table,
     and_,
     bindparam,
     func,
@@ -286,6 +288,79 @@ def take_claim(
         .execution_options(synchronize_session=False)
     ).first()
     return Claimed(row.number, row.location_code, row.version) if row is not None else None
+
+
+class ClaimedNext(NamedTuple):
+    """What ``claim_oldest`` took: the request, its new version, and its status and holder
+    before the claim (what the audit line records).
+    """
+
+    id: int
+    number: str
+    location_code: str
+    version: int
+    status_before: str
+    holder_before: int | None
+
+
+def claim_oldest(
+    session: Session,
+    location_code: str,
+    user_id: int,
+    now: dt.datetime,
+    expires: dt.datetime,
+    login: str,
+) -> ClaimedNext | None:
+    """PostgreSQL: claim the oldest claimable request of a location in one statement; None
+    when there is none (or every one is being claimed by a colleague).
+
+    The two index ranges of ``next_claimable`` (the oldest new request, the oldest lapsed
+    lease), each locked with ``SKIP LOCKED``, the older of the two updated as ``take_claim``
+    does, returning what the lease and the audit line need: no row is read back.
+    """
+    table = cast(Table, SR.__table__)
+    ranges: list[CTE] = []
+    for condition in (
+        SR.status == Status.NEW.value,
+        and_(SR.status == Status.IN_REVIEW.value, SR.lease_expires_at < now),
+    ):
+        ranges.append(
+            select(SR.id, SR.received_at, SR.status, SR.claimed_by)
+            .where(SR.location_code == location_code, condition)
+            .order_by(SR.received_at, SR.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+            .cte(f"range_{len(ranges)}")
+        )
+    both = union_all(*(select(r) for r in ranges)).subquery("both_ranges")
+    oldest = (
+        select(both.c.id, both.c.status, both.c.claimed_by)
+        .order_by(both.c.received_at, both.c.id)
+        .limit(1)
+        .cte("oldest")
+    )
+    row = session.execute(
+        update(table)
+        .where(table.c.id == oldest.c.id)
+        .values(
+            status=Status.IN_REVIEW.value,
+            claimed_by=user_id,
+            claimed_at=now,
+            lease_expires_at=expires,
+            version=table.c.version + 1,
+            updated_at=now,
+            updated_by=login,
+        )
+        .returning(
+            table.c.id,
+            table.c.number,
+            table.c.location_code,
+            table.c.version,
+            oldest.c.status,
+            oldest.c.claimed_by,
+        )
+    ).first()
+    return ClaimedNext(*row) if row is not None else None
 
 
 def expired_lease_ids(session: Session, now: dt.datetime) -> list[int]:
