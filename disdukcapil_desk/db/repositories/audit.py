@@ -13,7 +13,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple, cast
 
-from sqlalchemy import Row, Select, Table, func, insert, select, text, update
+from sqlalchemy import (
+    Insert,
+    Row,
+    Select,
+    SmallInteger,
+    String,
+    Table,
+    Update,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.models import AppUser, AuditHead, AuditLog
@@ -142,6 +156,22 @@ def _write_pg(
     Its snapshot is taken after the head row was locked, so the entry read is the last one
     committed. Returns that entry (None: the chain was empty) and the new last id.
     """
+    params: dict[str, object] = {"head_chain": chain, "head_hash": last_hash}
+    if len(values) == 1:  # one statement the cache keeps; its values as parameters
+        stmt = _ONE_ENTRY_PG
+        params.update(values[0])
+    else:
+        stmt = _write_statement(insert(_LOG).values(values))
+    row = session.execute(stmt, params).one()
+    prior = None if row[0] is None else _Last(row[0], row[1], row[2])
+    return prior, row[3]
+
+
+def _write_statement(added: Insert) -> Update:
+    """The statement of ``_write_pg`` around the INSERT ``added`` (parameters ``head_chain``,
+    ``head_hash``).
+    """
+    chain = bindparam("head_chain", type_=SmallInteger)
     prior = (
         select(_LOG.c.id, _LOG.c.hash, _LOG.c.mac)
         .where(_LOG.c.chain == chain)
@@ -149,11 +179,14 @@ def _write_pg(
         .limit(1)
         .cte("prior")
     )
-    added = insert(_LOG).values(values).returning(_LOG.c.id).cte("added")
-    stmt = (
+    inserted = added.returning(_LOG.c.id).cte("added")
+    return (
         update(_HEAD)
         .where(_HEAD.c.id == chain)
-        .values(last_id=select(func.max(added.c.id)).scalar_subquery(), last_hash=last_hash)
+        .values(
+            last_id=select(func.max(inserted.c.id)).scalar_subquery(),
+            last_hash=bindparam("head_hash", type_=String),
+        )
         .returning(
             select(prior.c.id).scalar_subquery(),
             select(prior.c.hash).scalar_subquery(),
@@ -161,9 +194,13 @@ def _write_pg(
             _HEAD.c.last_id,
         )
     )
-    row = session.execute(stmt).one()
-    prior_row = None if row[0] is None else _Last(row[0], row[1], row[2])
-    return prior_row, row[3]
+
+
+_ONE_ENTRY_PG = _write_statement(
+    insert(_LOG).values(
+        {c.key: bindparam(c.key, type_=c.type) for c in _LOG.columns if c.key != "id"}
+    )
+)
 
 
 def _check_prior(session: Session, tip: _Tip, prior: _Last | None, key: bytes | None) -> None:
