@@ -236,9 +236,8 @@ def _take_chain(session: Session) -> _Tip:
         if row is None:
             raise AuditChainBroken(f"{HEAD_MISSING.capitalize()}. {_NOT_SAVED}")
         return _tip(row)
-    stmt = _head_rows().order_by(_HEAD.c.id).limit(1)
     postgresql = _postgresql(session)
-    row = session.execute(stmt.with_for_update(skip_locked=True) if postgresql else stmt).first()
+    row = session.execute(_FIRST_FREE if postgresql else _FIRST).first()
     if row is None and postgresql:
         row = _add_chain(session)
     if row is None:
@@ -250,6 +249,10 @@ def _take_chain(session: Session) -> _Tip:
 
 def _head_rows() -> Select[int, int, str]:
     return select(_HEAD.c.id, _HEAD.c.last_id, _HEAD.c.last_hash)
+
+
+_FIRST = _head_rows().order_by(_HEAD.c.id).limit(1)
+_FIRST_FREE = _FIRST.with_for_update(skip_locked=True)
 
 
 def _add_chain(session: Session) -> Row[int, int, str] | None:

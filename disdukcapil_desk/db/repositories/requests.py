@@ -12,6 +12,7 @@ from sqlalchemy import (
     Row,
     Select,
     Table,
+    Update,
     and_,
     bindparam,
     func,
@@ -316,18 +317,39 @@ def claim_oldest(
 
     The two index ranges of ``next_claimable`` (the oldest new request, the oldest lapsed
     lease), each locked with ``SKIP LOCKED``, the older of the two updated as ``take_claim``
-    does, returning what the lease and the audit line need: no row is read back.
+    does, returning what the lease and the audit line need: no row is read back. The statement
+    is built once, on the table (no ORM), and compiled once.
     """
+    row = (
+        session.connection()
+        .execute(
+            _CLAIM_OLDEST,
+            {
+                "claim_location": location_code,
+                "claim_user": user_id,
+                "claim_now": now,
+                "claim_expires": expires,
+                "claim_login": login,
+            },
+        )
+        .first()
+    )
+    return ClaimedNext(*row) if row is not None else None
+
+
+def _claim_oldest_statement() -> Update:
     table = cast(Table, SR.__table__)
+    c = table.c
+    now = bindparam("claim_now", type_=UtcDateTime)
     ranges: list[CTE] = []
     for condition in (
-        SR.status == Status.NEW.value,
-        and_(SR.status == Status.IN_REVIEW.value, SR.lease_expires_at < now),
+        c.status == Status.NEW.value,
+        and_(c.status == Status.IN_REVIEW.value, c.lease_expires_at < now),
     ):
         ranges.append(
-            select(SR.id, SR.received_at, SR.status, SR.claimed_by)
-            .where(SR.location_code == location_code, condition)
-            .order_by(SR.received_at, SR.id)
+            select(c.id, c.received_at, c.status, c.claimed_by)
+            .where(c.location_code == bindparam("claim_location"), condition)
+            .order_by(c.received_at, c.id)
             .limit(1)
             .with_for_update(skip_locked=True)
             .cte(f"range_{len(ranges)}")
@@ -339,28 +361,23 @@ def claim_oldest(
         .limit(1)
         .cte("oldest")
     )
-    row = session.execute(
+    return (
         update(table)
-        .where(table.c.id == oldest.c.id)
+        .where(c.id == oldest.c.id)
         .values(
             status=Status.IN_REVIEW.value,
-            claimed_by=user_id,
+            claimed_by=bindparam("claim_user"),
             claimed_at=now,
-            lease_expires_at=expires,
-            version=table.c.version + 1,
+            lease_expires_at=bindparam("claim_expires", type_=UtcDateTime),
+            version=c.version + 1,
             updated_at=now,
-            updated_by=login,
+            updated_by=bindparam("claim_login"),
         )
-        .returning(
-            table.c.id,
-            table.c.number,
-            table.c.location_code,
-            table.c.version,
-            oldest.c.status,
-            oldest.c.claimed_by,
-        )
-    ).first()
-    return ClaimedNext(*row) if row is not None else None
+        .returning(c.id, c.number, c.location_code, c.version, oldest.c.status, oldest.c.claimed_by)
+    )
+
+
+_CLAIM_OLDEST = _claim_oldest_statement()
 
 
 def expired_lease_ids(session: Session, now: dt.datetime) -> list[int]:
