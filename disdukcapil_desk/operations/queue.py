@@ -193,8 +193,8 @@ class QueueOps:
         return None
 
     def _claim_oldest(self, actor: Actor, location: str) -> Lease | None:
-        """PostgreSQL: pick and claim in one statement (the picked rows locked, a colleague's
-        skipped), then the announcement and the audit line as ``_take`` writes them.
+        """PostgreSQL: pick, claim and announce in one statement (the picked rows locked, a
+        colleague's skipped), then the audit line as ``_take`` writes it.
         """
         assert actor.user_id is not None
         with self._ctx.unit_of_work() as session:
@@ -207,9 +207,7 @@ class QueueOps:
                 taken.holder_before != actor.user_id
                 or taken.status_before != Status.IN_REVIEW.value
             ):
-                self._announce_claim(
-                    session, actor, taken.number, taken.location_code, taken.status_before
-                )
+                self._audit_claim(session, actor, taken.number, taken.status_before)
             return Lease(taken.id, taken.number, actor.login, expires, taken.version)
 
     def claim(self, actor: Actor, request_id: int) -> Lease:
@@ -432,6 +430,10 @@ class QueueOps:
     ) -> None:
         """The queue's announcement and the audit line of a claim."""
         notify.queue_changed(session, location_code)
+        self._audit_claim(session, actor, number, before)
+
+    def _audit_claim(self, session: Session, actor: Actor, number: str, before: str) -> None:
+        """The audit line of a claim."""
         record(
             self._ctx,
             session,

@@ -33,3 +33,29 @@ def test_a_claim_elsewhere_is_heard(ctx: DeskContext, users: dict[str, Actor]) -
         assert arrived.wait(10) and heard == ["DINAS", "DINAS"]
     finally:
         watcher.stop()
+
+
+def test_the_next_claim_elsewhere_is_heard(ctx: DeskContext, users: dict[str, Actor]) -> None:
+    """On PostgreSQL ``claim_next`` announces in its claiming statement: still heard, once."""
+    if not ctx.postgresql:
+        return
+    heard: list[str] = []
+    arrived = threading.Event()
+
+    def on_change(location: str) -> None:
+        heard.append(location)
+        arrived.set()
+
+    ingest_rows(ctx, sample_row("wa-1005"))
+    watcher = QueueWatcher(ctx, on_change)
+    assert watcher.start()
+    try:
+        assert watcher.listening.wait(10)
+        lease = QueueOps(ctx).claim_next(users["loket.dinas"])
+        assert lease is not None and lease.number == request_of(ctx, "wa-1005").number
+        assert arrived.wait(10) and heard == ["DINAS"]
+        assert QueueOps(ctx).claim_next(users["loket.dinas"]) is None, "nothing left"
+        arrived.clear()
+        assert not arrived.wait(1), "an empty queue announces nothing"
+    finally:
+        watcher.stop()

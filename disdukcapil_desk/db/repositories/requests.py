@@ -32,6 +32,7 @@ from disdukcapil_desk.db.models import (
     RequestFinding,
     ServiceRequest,
 )
+from disdukcapil_desk.db.repositories.notify import QUEUE_CHANNEL
 from disdukcapil_desk.db.search_index import name_condition, number_condition
 from disdukcapil_desk.domain.dto import AttachmentRow, Cursor, FindingRow, QueueFilter
 from disdukcapil_desk.domain.findings import Severity
@@ -317,8 +318,9 @@ def claim_oldest(
 
     The two index ranges of ``next_claimable`` (the oldest new request, the oldest lapsed
     lease), each locked with ``SKIP LOCKED``, the older of the two updated as ``take_claim``
-    does, returning what the lease and the audit line need: no row is read back. The statement
-    is built once, on the table (no ORM), and compiled once.
+    does, returning what the lease and the audit line need: no row is read back. The same
+    statement announces the change of the location's queue (``pg_notify``, at commit). It is
+    built once, on the table (no ORM), and compiled once.
     """
     row = (
         session.connection()
@@ -334,7 +336,7 @@ def claim_oldest(
         )
         .first()
     )
-    return ClaimedNext(*row) if row is not None else None
+    return ClaimedNext(*row[:6]) if row is not None else None
 
 
 def _claim_oldest_statement() -> Update:
@@ -373,7 +375,16 @@ def _claim_oldest_statement() -> Update:
             updated_at=now,
             updated_by=bindparam("claim_login"),
         )
-        .returning(c.id, c.number, c.location_code, c.version, oldest.c.status, oldest.c.claimed_by)
+        .returning(
+            c.id,
+            c.number,
+            c.location_code,
+            c.version,
+            oldest.c.status,
+            oldest.c.claimed_by,
+            # the queue's announcement (``notify.queue_changed``), sent at commit
+            func.pg_notify(QUEUE_CHANNEL, c.location_code),
+        )
     )
 
 
