@@ -9,6 +9,7 @@ from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.watch import QueueWatcher
 from tests.integration.test_intake import ingest_rows, request_of, sample_row
+from tests.integration.test_queue import seed
 
 
 def test_a_claim_elsewhere_is_heard(ctx: DeskContext, users: dict[str, Actor]) -> None:
@@ -46,13 +47,13 @@ def test_the_next_claim_elsewhere_is_heard(ctx: DeskContext, users: dict[str, Ac
         heard.append(location)
         arrived.set()
 
-    ingest_rows(ctx, sample_row("wa-1005"))
+    ids = seed(ctx, 1)
     watcher = QueueWatcher(ctx, on_change)
     assert watcher.start()
     try:
         assert watcher.listening.wait(10)
         lease = QueueOps(ctx).claim_next(users["loket.dinas"])
-        assert lease is not None and lease.number == request_of(ctx, "wa-1005").number
+        assert lease is not None and lease.request_id == ids[0]
         assert arrived.wait(10) and heard == ["DINAS"]
         assert QueueOps(ctx).claim_next(users["loket.dinas"]) is None, "nothing left"
         arrived.clear()
