@@ -9,7 +9,7 @@ CREATE TABLE audit_head (
 	last_id BIGINT NOT NULL,
 	last_hash VARCHAR(64) NOT NULL,
 	CONSTRAINT pk_audit_head PRIMARY KEY (id),
-	CONSTRAINT ck_audit_head_single_row CHECK (id = 1)
+	CONSTRAINT ck_audit_head_chain_number CHECK (id >= 1)
 );
 
 CREATE TABLE audit_log (
@@ -25,9 +25,12 @@ CREATE TABLE audit_log (
 	prev_hash VARCHAR(64) NOT NULL,
 	hash VARCHAR(64) NOT NULL,
 	mac VARCHAR(64),
+	chain SMALLINT NOT NULL,
 	CONSTRAINT pk_audit_log PRIMARY KEY (id),
 	CONSTRAINT uq_audit_log_hash UNIQUE (hash)
 );
+
+CREATE INDEX ix_audit_log_chain ON audit_log (chain, id);
 
 CREATE INDEX ix_audit_log_entity ON audit_log (entity, entity_key);
 

@@ -16,6 +16,9 @@ The claimed requests are put back to ``new`` at the end, so a run leaves the que
 (the audit log keeps the claims).
 
     python -m bench.queue_bench --db URL [--procs 8] [--seconds 10] [--reps 30] [--json FILE]
+
+``--json FILE`` writes the page, search and claim figures (name, desk, floor, unit, ratio);
+``--skip-pages`` and ``--skip-claims`` run one half.
 """
 
 from __future__ import annotations
@@ -26,9 +29,10 @@ import multiprocessing as mp
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url, select, text, update
+from sqlalchemy import Engine, create_engine, event, select, text, update
 
 from bench.floors import claims as floor_table
 from bench.floors import scratch
@@ -363,8 +367,12 @@ def claim_statements(url: str) -> int:
     return len(sent)
 
 
-def claim_figures(url: str, procs: int, seconds: float, backlog: int) -> list[str]:
-    """Claims a second from ``procs`` processes, the desk's and the bare floor's."""
+def claim_figures(
+    url: str, procs: int, seconds: float, backlog: int
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Claims a second from ``procs`` processes, the desk's and the bare floor's: the lines to
+    print and the figures (for ``--json``).
+    """
     saved = _backlog(url, backlog)
     try:
         ids, took = _parallel(_claim_worker, url, procs, seconds)
@@ -381,11 +389,29 @@ def claim_figures(url: str, procs: int, seconds: float, backlog: int) -> list[st
         floor, took = _parallel(_bare_worker, url, procs, seconds)
     engine.dispose()
     floor_rate = len(floor) / took
-    return [
-        f"claims, {procs} processes      desk {desk_rate:7.0f} /s   bare SKIP LOCKED "
-        f"{floor_rate:6.0f} /s   ratio {floor_rate / max(desk_rate, 1e-9):5.1f}x",
-        f"claim_next statements        {claim_statements(url)}",
+    ratio = floor_rate / max(desk_rate, 1e-9)
+    statements = claim_statements(url)
+    figures = [
+        _figure(f"claims, {procs} processes", desk_rate, floor_rate, "claims/s", ratio),
+        # the floor: its SELECT … SKIP LOCKED and its UPDATE (the transaction's own aside)
+        _figure("claim_next statements", statements, 2, "statements", statements / 2),
     ]
+    lines = [
+        f"claims, {procs} processes      desk {desk_rate:7.0f} /s   bare SKIP LOCKED "
+        f"{floor_rate:6.0f} /s   ratio {ratio:5.1f}x",
+        f"claim_next statements        {statements}",
+    ]
+    return lines, figures
+
+
+def _figure(name: str, desk: float, floor: float, unit: str, ratio: float) -> dict[str, Any]:
+    return {
+        "name": name,
+        "desk": round(desk, 3),
+        "floor": round(floor, 3),
+        "unit": unit,
+        "ratio": round(ratio, 3),
+    }
 
 
 def _moment(i: int) -> Any:
@@ -403,21 +429,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reps", type=int, default=30)
     parser.add_argument("--backlog", type=int, default=20_000, help="closed requests made new")
     parser.add_argument("--skip-claims", action="store_true")
-    parser.add_argument("--json", metavar="FILE", help="also write the page figures as JSON")
+    parser.add_argument("--skip-pages", action="store_true")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON")
     args = parser.parse_args(argv)
-    figures = page_figures(args.db, args.reps) + search_figures(args.db, args.reps)
-    for figure in figures:
-        print(_line(figure), flush=True)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            json.dump(
-                {"database": make_url(args.db).get_backend_name(), "figures": figures},
-                out,
-                indent=1,
-            )
+    figures: list[dict[str, Any]] = []
+    if not args.skip_pages:
+        figures += page_figures(args.db, args.reps) + search_figures(args.db, args.reps)
+        for figure in figures:
+            print(_line(figure), flush=True)
     if not args.skip_claims:
-        for line in claim_figures(args.db, args.procs, args.seconds, args.backlog):
+        lines, claims = claim_figures(args.db, args.procs, args.seconds, args.backlog)
+        figures += claims
+        for line in lines:
             print(line, flush=True)
+    if args.json:
+        database = "postgresql" if args.db.startswith("postgresql") else "sqlite"
+        document = {"bench": "queue_bench", "database": database, "figures": figures}
+        args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

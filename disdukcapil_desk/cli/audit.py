@@ -2,9 +2,10 @@
 (interface layer).
 
 ``audit verify [--key FILE] [--expect SEQ:HASH]… [--expect-file FILE]…`` checks every link and
-hash, every MAC with the key (default: this workstation's key file), the head row, and that
-each head published on a recap is still in the chain. ``audit head`` prints the line recaps
-carry. ``audit key init`` creates the key and keys the chain from then on.
+hash of every chain, every MAC with the key (default: this workstation's key file), the head
+rows, and that each head published on a recap is still what the chains give up to its entry.
+``audit head`` prints the line recaps carry (one digest of every chain's head). ``audit key
+init`` creates the key and keys every chain from then on.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose, Regist
 from disdukcapil_desk.domain.vocabulary import Channel, CheckState
 from disdukcapil_desk.domain.workflow import Status
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The schema version this code creates and understands; migrations lead up to it."""
 
 
@@ -306,12 +306,21 @@ class AuditLog(Base):
     mac: Mapped[str | None] = mapped_column(String(64))
     """HMAC-SHA256 of ``hash`` with the office's audit key (kept outside the database); NULL
     for entries written before the office had a key."""
+    chain: Mapped[int] = mapped_column(SmallInteger)
+    """The chain the entry links into (an ``audit_head`` row); ``prev_hash`` is the hash of the
+    previous entry of the same chain. Chain 1 holds every entry written before version 6."""
 
-    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_key"),)
+    __table_args__ = (
+        Index("ix_audit_log_entity", "entity", "entity_key"),
+        Index("ix_audit_log_chain", "chain", "id"),
+    )
 
 
 class AuditHead(Base):
-    """The single row that serialises audit appends and holds the chain's last hash."""
+    """One row per audit chain: it serialises the appends to that chain and holds the chain's
+    last entry. A writer takes any chain no one else is writing to, so workstations append in
+    parallel; chain 1 always exists, the others are added when every chain is busy.
+    """
 
     __tablename__ = "audit_head"
 
@@ -319,7 +328,7 @@ class AuditHead(Base):
     last_id: Mapped[int] = mapped_column(BigId, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
 
-    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+    __table_args__ = (CheckConstraint("id >= 1", name="chain_number"),)
 
 
 class IssuedDocument(Base):

@@ -16,10 +16,11 @@ from disdukcapil_desk.db import search_index
 from disdukcapil_desk.db.base import Base
 from disdukcapil_desk.db.migrations import MIGRATIONS, Migration
 from disdukcapil_desk.db.models import SCHEMA_VERSION, AuditHead, SchemaVersion
+from disdukcapil_desk.domain.audit import GENESIS_HASH as AUDIT_GENESIS
 from disdukcapil_desk.domain.errors import SchemaVersionError
 
-GENESIS_HASH = "0" * 64
-"""The ``prev_hash`` of the first audit entry."""
+GENESIS_HASH = AUDIT_GENESIS
+"""The ``prev_hash`` of the first audit entry (of chain 1)."""
 
 
 def database_version(engine: Engine) -> int | None:

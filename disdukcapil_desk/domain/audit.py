@@ -50,6 +50,34 @@ def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+GENESIS_HASH = "0" * 64
+"""The ``prev_hash`` of the first entry of chain 1 (the chain every database began with)."""
+
+
+def chain_genesis(chain: int) -> str:
+    """The ``prev_hash`` of the first entry of ``chain``: the old single chain (1) begins at
+    :data:`GENESIS_HASH`; every other chain at a hash of its number, so an entry moved to
+    another chain, or a chain renumbered, breaks its link.
+    """
+    if chain == 1:
+        return GENESIS_HASH
+    return hashlib.sha256(f"disdukcapil-desk audit chain {chain}".encode("ascii")).hexdigest()
+
+
+def heads_digest(heads: dict[int, str]) -> str:
+    """One hash for the heads of every chain (chain number → its last entry's hash), what is
+    published: the last hash itself when one chain holds entries (so a head published before
+    the log had several chains still reads the same), else the SHA-256 of the sorted pairs;
+    :data:`GENESIS_HASH` when the log is empty.
+    """
+    if not heads:
+        return GENESIS_HASH
+    if len(heads) == 1:
+        return next(iter(heads.values()))
+    canonical = json.dumps(sorted(heads.items()), separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
 def snapshot(values: dict[str, object] | None) -> str | None:
     """Serialise a before/after state for the log (stable key order, dates as ISO text)."""
     if values is None:
@@ -119,9 +147,11 @@ def parse_key_file(text: str) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class ChainHead:
-    """The chain's last entry as published: its sequence number (the entry id), hash and time.
+    """The log's head as published: a sequence number (the id of the newest entry; every
+    entry of a lower id was committed before it was read), the digest of every chain's last
+    entry up to it (:func:`heads_digest`) and that newest entry's time.
 
-    An empty chain has sequence 0, the genesis hash and no time.
+    An empty log has sequence 0, the genesis hash and no time.
     """
 
     seq: int
@@ -176,7 +206,7 @@ class ChainReport:
         hash_only: entries without a MAC (written before the office had an audit key).
         mac_checked: whether the MACs were checked (a key was given).
         expected_checked: published heads compared.
-        head: the chain's head as the ``audit_head`` row gives it (None: row missing).
+        head: the log's head as the ``audit_head`` rows give it (None: no row at all).
         problem: the first break, in Indonesian; None when the chain verifies.
         broken_at: the id of the entry concerned (0 when it is the head row or no entry).
     """

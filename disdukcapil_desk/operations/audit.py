@@ -66,7 +66,7 @@ def _entry(
 
 
 class AuditBuffer:
-    """Entries collected during a batch and appended together at its end (one head lock).
+    """Entries collected during a batch and appended together at its end (one chain's lock).
 
     ``mark``/``rollback_to`` drop the entries of a row whose savepoint was rolled back.
     """
@@ -108,7 +108,7 @@ class AuditBuffer:
 
 def verify_chain(ctx: DeskContext) -> int | None:
     """Return the id of the first tampered entry (0 or -1 for a missing or wrong head row),
-    or None when the whole chain verifies; MACs are checked with this workstation's key.
+    or None when every chain verifies; MACs are checked with this workstation's key.
     """
     report = check_chain(ctx, ctx.audit_key())
     return None if report.intact else (report.broken_at or -1)
@@ -117,23 +117,24 @@ def verify_chain(ctx: DeskContext) -> int | None:
 def check_chain(
     ctx: DeskContext, key: bytes | None = None, expected: Sequence[PublishedHead] = ()
 ) -> ChainReport:
-    """Verify links, hashes, the head row, with ``key`` every MAC, and that every published
-    head in ``expected`` is still in the chain (see ``audit verify``).
+    """Verify every chain's links and hashes, the head rows, with ``key`` every MAC, and that
+    every published head in ``expected`` is still what the chains give (see ``audit verify``).
     """
     with ctx.reading() as session:
         return audit_repo.check_chain(session, key, expected)
 
 
 def chain_head(ctx: DeskContext) -> ChainHead | None:
-    """The chain's current head (what ``audit head`` and the recaps publish); None when the
-    head row is missing.
+    """The log's current head, the digest of every chain's last entry (what ``audit head``
+    and the recaps publish); None when there is no head row. Read in a short transaction of
+    its own: on PostgreSQL appends wait while the heads are read.
     """
     with ctx.reading() as session:
         return audit_repo.head(session)
 
 
 def head_problem(ctx: DeskContext) -> str | None:
-    """Why the chain cannot be written to (the head row missing or not naming the last
+    """Why the log cannot be written to (no head row, or one not naming its chain's last
     entry), or None; cheap (for ``db check``).
     """
     with ctx.reading() as session:
@@ -157,9 +158,10 @@ def init_key(ctx: DeskContext, actor: Actor, path: Path) -> bytes:
     key = create_key_file(path)
     try:
         with ctx.unit_of_work() as session:
-            audit_repo.append(
-                session,
-                _entry(
+            # Every chain gets the entry, so every chain ends keyed from now on and a
+            # workstation without the key can write to none of them.
+            for chain in audit_repo.lock_every_chain(session):
+                entry = _entry(
                     ctx,
                     actor,
                     "audit_key_init",
@@ -168,9 +170,8 @@ def init_key(ctx: DeskContext, actor: Actor, path: Path) -> bytes:
                     None,
                     {"fingerprint": key_fingerprint(key)},
                     "Log audit berkunci mulai entri ini",
-                ),
-                key,
-            )
+                )
+                audit_repo.append_to_chain(session, chain, [entry], key)
     except BaseException:
         path.unlink(missing_ok=True)
         raise

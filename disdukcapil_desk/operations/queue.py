@@ -231,6 +231,8 @@ class QueueOps:
         if not location:
             raise ClaimError("Lokasi kerja belum ditentukan")
         check_office(actor, location)
+        if self._ctx.postgresql:
+            return self._claim_oldest(actor, location)
         for _ in range(_CLAIM_ATTEMPTS):
             with self._ctx.unit_of_work() as session:
                 now = self._ctx.now(session)
@@ -243,6 +245,24 @@ class QueueOps:
                 if lease is not None:
                     return lease
         return None
+
+    def _claim_oldest(self, actor: Actor, location: str) -> Lease | None:
+        """PostgreSQL: pick, claim and announce in one statement (the picked rows locked, a
+        colleague's skipped), then the audit line as ``_take`` writes it.
+        """
+        assert actor.user_id is not None
+        with self._ctx.unit_of_work() as session:
+            now = self._ctx.now(session)
+            expires = now + self._ctx.lease
+            taken = repo.claim_oldest(session, location, actor.user_id, now, expires, actor.login)
+            if taken is None:
+                return None
+            if (
+                taken.holder_before != actor.user_id
+                or taken.status_before != Status.IN_REVIEW.value
+            ):
+                self._audit_claim(session, actor, taken.number, taken.status_before)
+            return Lease(taken.id, taken.number, actor.login, expires, taken.version)
 
     def claim(self, actor: Actor, request_id: int) -> Lease:
         """Claim (or renew our own claim on) one request.
@@ -456,18 +476,28 @@ class QueueOps:
         if taken is None:
             return None
         if before_holder != actor.user_id or before_status != Status.IN_REVIEW.value:
-            notify.queue_changed(session, taken.location_code)
-            record(
-                self._ctx,
-                session,
-                actor,
-                Action.CLAIM.value,
-                "service_request",
-                taken.number,
-                before={"status": before_status},
-                after={"status": Status.IN_REVIEW.value},
-            )
+            self._announce_claim(session, actor, taken.number, taken.location_code, before_status)
         return Lease(request_id, taken.number, actor.login, expires, taken.version)
+
+    def _announce_claim(
+        self, session: Session, actor: Actor, number: str, location_code: str, before: str
+    ) -> None:
+        """The queue's announcement and the audit line of a claim."""
+        notify.queue_changed(session, location_code)
+        self._audit_claim(session, actor, number, before)
+
+    def _audit_claim(self, session: Session, actor: Actor, number: str, before: str) -> None:
+        """The audit line of a claim."""
+        record(
+            self._ctx,
+            session,
+            actor,
+            Action.CLAIM.value,
+            "service_request",
+            number,
+            before={"status": before},
+            after={"status": Status.IN_REVIEW.value},
+        )
 
     def _claim_refusal(self, session: Session, request: RequestRecord) -> ClaimError:
         if request.status != Status.IN_REVIEW.value:

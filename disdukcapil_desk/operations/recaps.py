@@ -17,7 +17,6 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from disdukcapil_desk.db.repositories import audit as audit_repo
 from disdukcapil_desk.db.repositories import recap as repo
 from disdukcapil_desk.domain.catalogue import ServiceGroup
 from disdukcapil_desk.domain.clock import WIB
@@ -57,7 +56,7 @@ from disdukcapil_desk.domain.recap import (
 )
 from disdukcapil_desk.domain.workflow import Permission, Status, require
 from disdukcapil_desk.exports.recap_xlsx import write_recap_xlsx
-from disdukcapil_desk.operations.audit import record
+from disdukcapil_desk.operations.audit import chain_head, record
 from disdukcapil_desk.operations.boundaries import listing_office
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.office import OfficeOps
@@ -239,7 +238,7 @@ class Recaps:
             place=office.place_of_issue,
             signers=signers,
             full_nik=full_nik,
-            audit_head=_audit_head_line(session),
+            audit_head=_audit_head_line(self._ctx),
         )
 
     def _short_name(self, code: str, name: str) -> str:
@@ -527,8 +526,8 @@ def _stream(
         progress(done, max(total_rows, done))
 
 
-def _audit_head_line(session: Session) -> str:
-    head = audit_repo.head(session)
+def _audit_head_line(ctx: DeskContext) -> str:
+    head = chain_head(ctx)  # its own short transaction: appends wait while heads are read
     return head.line(WIB) if head is not None else "Kepala log audit: RUSAK (baris kepala hilang)"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from sqlalchemy import Connection, select, text
 
 from disdukcapil_desk.db import search_index
 from disdukcapil_desk.db.models import SchemaVersion
@@ -34,6 +34,7 @@ def back_to_version_1(ctx: DeskContext) -> None:
             )
             conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
         conn.exec_driver_sql("ALTER TABLE app_user DROP COLUMN must_change_password")
+        undo_audit_chains(conn)
         conn.exec_driver_sql("ALTER TABLE audit_log DROP COLUMN mac")
         for table in (
             "pickup_booking",
@@ -48,3 +49,27 @@ def back_to_version_1(ctx: DeskContext) -> None:
         conn.exec_driver_sql("DROP TABLE seal_key")
         conn.execute(text("UPDATE schema_version SET version = 1"))
         assert conn.scalar(select(SchemaVersion.version)) == 1
+
+
+def undo_audit_chains(conn: Connection) -> None:
+    """The audit tables before version 6: no chain column, a single head row (the database
+    must hold one chain)."""
+    conn.exec_driver_sql("DROP INDEX ix_audit_log_chain")
+    conn.exec_driver_sql("ALTER TABLE audit_log DROP COLUMN chain")
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ALTER TABLE audit_head DROP CONSTRAINT ck_audit_head_chain_number")
+        conn.exec_driver_sql(
+            "ALTER TABLE audit_head ADD CONSTRAINT ck_audit_head_single_row CHECK (id = 1)"
+        )
+        return
+    head = conn.execute(text("SELECT id, last_id, last_hash FROM audit_head")).all()
+    conn.exec_driver_sql("DROP TABLE audit_head")
+    conn.exec_driver_sql(
+        "CREATE TABLE audit_head (id SMALLINT NOT NULL, last_id BIGINT NOT NULL, "
+        "last_hash VARCHAR(64) NOT NULL, CONSTRAINT pk_audit_head PRIMARY KEY (id), "
+        "CONSTRAINT ck_audit_head_single_row CHECK (id = 1))"
+    )
+    conn.execute(
+        text("INSERT INTO audit_head (id, last_id, last_hash) VALUES (:i, :l, :h)"),
+        [{"i": i, "l": last, "h": digest} for i, last, digest in head],
+    )

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any, NamedTuple, TypeAlias
+from typing import Any, NamedTuple, TypeAlias, cast
 
 from sqlalchemy import (
+    CTE,
     BigInteger,
     ColumnElement,
     Row,
     Select,
+    Table,
+    Update,
     and_,
     bindparam,
     func,
@@ -31,6 +34,7 @@ from disdukcapil_desk.db.models import (
     RequestFinding,
     ServiceRequest,
 )
+from disdukcapil_desk.db.repositories.notify import QUEUE_CHANNEL
 from disdukcapil_desk.db.search_index import name_condition, number_condition
 from disdukcapil_desk.domain.dto import AttachmentRow, Cursor, FindingRow, QueueFilter
 from disdukcapil_desk.domain.findings import Severity
@@ -356,6 +360,105 @@ def take_claim(
         .execution_options(synchronize_session=False)
     ).first()
     return Claimed(row.number, row.location_code, row.version) if row is not None else None
+
+
+class ClaimedNext(NamedTuple):
+    """What ``claim_oldest`` took: the request, its new version, and its status and holder
+    before the claim (what the audit line records).
+    """
+
+    id: int
+    number: str
+    location_code: str
+    version: int
+    status_before: str
+    holder_before: int | None
+
+
+def claim_oldest(
+    session: Session,
+    location_code: str,
+    user_id: int,
+    now: dt.datetime,
+    expires: dt.datetime,
+    login: str,
+) -> ClaimedNext | None:
+    """PostgreSQL: claim the oldest claimable request of a location in one statement; None
+    when there is none (or every one is being claimed by a colleague).
+
+    The two index ranges of ``next_claimable`` (the oldest new request, the oldest lapsed
+    lease), each locked with ``SKIP LOCKED``, the older of the two updated as ``take_claim``
+    does, returning what the lease and the audit line need: no row is read back. The same
+    statement announces the change of the location's queue (``pg_notify``, at commit). It is
+    built once, on the table (no ORM), and compiled once.
+    """
+    row = (
+        session.connection()
+        .execute(
+            _CLAIM_OLDEST,
+            {
+                "claim_location": location_code,
+                "claim_user": user_id,
+                "claim_now": now,
+                "claim_expires": expires,
+                "claim_login": login,
+            },
+        )
+        .first()
+    )
+    return ClaimedNext(*row[:6]) if row is not None else None
+
+
+def _claim_oldest_statement() -> Update:
+    table = cast(Table, SR.__table__)
+    c = table.c
+    now = bindparam("claim_now", type_=UtcDateTime)
+    ranges: list[CTE] = []
+    for condition in (
+        c.status == Status.NEW.value,
+        and_(c.status == Status.IN_REVIEW.value, c.lease_expires_at < now),
+    ):
+        ranges.append(
+            select(c.id, c.received_at, c.status, c.claimed_by)
+            .where(c.location_code == bindparam("claim_location"), condition)
+            .order_by(c.received_at, c.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+            .cte(f"range_{len(ranges)}")
+        )
+    both = union_all(*(select(r) for r in ranges)).subquery("both_ranges")
+    oldest = (
+        select(both.c.id, both.c.status, both.c.claimed_by)
+        .order_by(both.c.received_at, both.c.id)
+        .limit(1)
+        .cte("oldest")
+    )
+    return (
+        update(table)
+        .where(c.id == oldest.c.id)
+        .values(
+            status=Status.IN_REVIEW.value,
+            claimed_by=bindparam("claim_user"),
+            claimed_at=now,
+            lease_expires_at=bindparam("claim_expires", type_=UtcDateTime),
+            version=c.version + 1,
+            updated_at=now,
+            updated_by=bindparam("claim_login"),
+        )
+        .returning(
+            c.id,
+            c.number,
+            c.location_code,
+            c.version,
+            oldest.c.status,
+            oldest.c.claimed_by,
+            # the queue's announcement (``notify.queue_changed``), sent at commit
+            func.pg_notify(QUEUE_CHANNEL, c.location_code),
+        )
+    )
+
+
+_CLAIM_OLDEST = _claim_oldest_statement()
 
 
 def expired_lease_ids(session: Session, now: dt.datetime) -> list[int]:
