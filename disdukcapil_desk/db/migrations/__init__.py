@@ -17,6 +17,7 @@ from disdukcapil_desk.db.migrations.v3_audit_mac import add_audit_mac
 from disdukcapil_desk.db.migrations.v4_key_custody import move_keys_out
 from disdukcapil_desk.db.migrations.v4_queue_index import add_status_index
 from disdukcapil_desk.db.migrations.v5_delivery import add_delivery
+from disdukcapil_desk.db.migrations.v6_recap import add_recap_index
 
 
 @dataclass(frozen=True)
@@ -66,4 +67,5 @@ MIGRATIONS: tuple[Migration, ...] = (
         "the statuses after approval",
         add_delivery,
     ),
+    Migration(6, "the recap's covering index on service_request", add_recap_index),
 )
