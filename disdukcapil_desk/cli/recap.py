@@ -1,6 +1,7 @@
 """The ``recap`` command: write the recap workbook or PDF of a period (interface layer).
 
-``disdukcapil-desk recap --from 2026-11-01 --to 2026-11-30 [--location UPT-05|all] -o rekap.xlsx``
+``disdukcapil-desk recap --from 2026-11-01 --to 2026-11-30 [--location UPT-05|all] [--no-register]
+-o rekap.xlsx``
 """
 
 from __future__ import annotations
@@ -45,6 +46,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     recap.add_argument(
         "--full-nik", action="store_true", help="tampilkan NIK utuh di register (butuh hak)"
     )
+    recap.add_argument(
+        "--no-register",
+        dest="register",
+        action="store_false",
+        help="tanpa register permohonan (hanya angka rekap; jauh lebih cepat)",
+    )
     recap.set_defaults(handler=cmd_recap, door=Permission.EXPORT_RECAP)
 
 
@@ -64,6 +71,7 @@ def cmd_recap(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
         location,
         args.output,
         full_nik=args.full_nik,
+        register=args.register,
     )
     out.write(result.describe() + "\n")
     return 0

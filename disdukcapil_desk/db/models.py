@@ -211,6 +211,23 @@ class ServiceRequest(Base):
         Index("ix_service_request_subject_nik", "subject_nik"),
         Index("ix_service_request_lease", "status", "lease_expires_at"),
         Index("ix_service_request_sla", "sla_due"),
+        # The recap's aggregates read the period's range of this index, never the wide rows
+        # (``migrations/v6_recap.py``).
+        Index(
+            "ix_service_request_recap",
+            "received_at",
+            "service_code",
+            "location_code",
+            "kecamatan_code",
+            "kode_desa",
+            "channel",
+            "status",
+            "sla_due",
+            "closed_at",
+            "updated_at",
+            "number",
+            "id",
+        ),
     )
 
 

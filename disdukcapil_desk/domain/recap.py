@@ -798,9 +798,62 @@ REGISTER_COLUMNS: tuple[ColumnSpec, ...] = (
 name."""
 
 
+REGISTER_FIELDS = (
+    "number",
+    "received_at",
+    "sla_due",
+    "finished_at",
+    "service_code",
+    "location_code",
+    "kecamatan_code",
+    "kode_desa",
+    "channel",
+    "status",
+    "updated_by",
+    "nik",
+    "subject_nik",
+)
+"""The select columns of the register, in the order :func:`register_maker` reads them."""
+
+
 def register_row(raw: Mapping[str, Any], names: RegisterNames) -> RegisterRow:
-    """Turn one request of the database into its register row."""
+    """Turn one request of the database into its register row (:data:`REGISTER_COLUMNS`'
+    getters: the reference that :func:`register_maker` gives fast).
+    """
     return row_values(REGISTER_COLUMNS, RegisterSource(raw, names))
+
+
+def register_maker(names: RegisterNames) -> Callable[[Sequence[Any]], RegisterRow]:
+    """Return a function that turns one request, its values in :data:`REGISTER_FIELDS` order,
+    into its register row: the same values as :func:`register_row`, without a call per column
+    (a year's register is hundreds of thousands of rows).
+    """
+    services, locations, statuses = names.services, names.locations, names.statuses
+    kecamatan, desa, users, mask = names.kecamatan, names.desa, names.users, names.mask
+    channels = CHANNEL_LABELS
+
+    def make(raw: Sequence[Any]) -> RegisterRow:
+        (number, received, due, finished, service, location, kec, village, channel, status) = raw[
+            :10
+        ]
+        by, nik, subject = raw[10], raw[11], raw[12]
+        return (
+            number,
+            received.astimezone(WIB).replace(tzinfo=None),
+            due,
+            finished.astimezone(WIB).date() if finished else None,
+            services.get(service, service),
+            locations.get(location, location),
+            kecamatan.get(kec, kec),
+            desa.get(village, village),
+            channels.get(channel, channel),
+            statuses.get(status, status),
+            users.get(by, by),
+            mask(nik),
+            mask(subject) if subject != nik else "",
+        )
+
+    return make
 
 
 class Breakdown(enum.StrEnum):
@@ -819,7 +872,7 @@ class RecapResult:
 
     path: Path
     rows: int
-    """Register rows written (= requests received in the period)."""
+    """Register rows written (= requests received in the period; 0 without the register)."""
     received: int
     seconds: float
     cancelled: bool = False
@@ -828,7 +881,9 @@ class RecapResult:
         """One Indonesian line for the console or a status bar."""
         if self.cancelled:
             return "Rekap dibatalkan; tidak ada berkas yang ditulis."
-        return f"Rekap ditulis ke {self.path} ({self.rows} permohonan, {self.seconds:.1f} detik)"
+        return (
+            f"Rekap ditulis ke {self.path} ({self.received} permohonan, {self.seconds:.1f} detik)"
+        )
 
 
 CHANNEL_LABELS = {channel.value: channel.label for channel in Channel}

@@ -596,21 +596,24 @@ def _register_sheet(wb: Workbook, data: RecapData, rows: Iterable[RegisterRow]) 
     nik = "NIK utuh (hak akses dan permintaan pengguna)" if data.meta.full_nik else "NIK disamarkan"
     count_text = f"{data.register_count:,}".replace(",", ".")
     _header(sheet, data.empty, f"Jumlah baris: {count_text}. {nik}. Tanggal dalam WIB.")
-    ws, make = sheet.ws, WriteOnlyCell
+    ws = sheet.ws
     append = ws.append  # type: ignore[attr-defined]
-    # Dates get their number format (an unstyled cell is fastest for everything else).
-    dated = {
-        index: f"rk_plain_{spec.format}"
-        for index, spec in enumerate(REGISTER_COLUMNS)
-        if spec.format in (Format.DATE, Format.DATETIME)
-    }
+    # Only the dates carry a style (their number format), and no cell is made for them: one
+    # styled cell per date column takes each row's value (write-only writes a row as it is
+    # appended), so the register costs what bare ``ws.append`` of its values costs.
+    dated: list[tuple[int, WriteOnlyCell]] = []
+    for index, spec in enumerate(REGISTER_COLUMNS):
+        if spec.format in (Format.DATE, Format.DATETIME):
+            cell = WriteOnlyCell(ws)
+            cell.style = f"rk_plain_{spec.format}"
+            dated.append((index, cell))
     count = 0
     for count, row in enumerate(rows, start=1):
         values: list[object] = [count, *row]
-        for index, style in dated.items():
-            if row[index] is not None:
-                cell = make(ws, row[index])
-                cell.style = style
+        for index, cell in dated:
+            value = row[index]
+            if value is not None:
+                cell.value = value
                 values[index + 1] = cell
         append(values)
     sheet.row += count
@@ -640,12 +643,13 @@ def _discard(wb: Workbook) -> None:
                 writer.cleanup()
 
 
-def write_recap_xlsx(data: RecapData, register: Iterable[RegisterRow], path: Path) -> int:
+def write_recap_xlsx(data: RecapData, register: Iterable[RegisterRow] | None, path: Path) -> int:
     """Write the recap workbook to ``path``.
 
     Args:
         data: the figures and what the recap says about itself.
-        register: the register rows, consumed once while writing (streamed).
+        register: the register rows, consumed once while writing (streamed), or None for a
+            workbook without the register sheet.
         path: the file to write.
 
     Returns:
@@ -663,7 +667,7 @@ def write_recap_xlsx(data: RecapData, register: Iterable[RegisterRow], path: Pat
         _trip_sheet(wb, data, SHEET_TRIPS_LOCATIONS, data.trips.locations)
         _hours_sheet(wb, data, data.trips)
         _figure_sheet(wb, data, data.channels, chart=False)
-        count = _register_sheet(wb, data, register)
+        count = _register_sheet(wb, data, register) if register is not None else 0
     except BaseException:
         _discard(wb)
         raise

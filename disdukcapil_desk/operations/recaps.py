@@ -49,7 +49,7 @@ from disdukcapil_desk.domain.recap import (
     daily_table,
     format_date_id,
     hour_rows,
-    register_row,
+    register_maker,
     total,
     trip_total,
     workday_index,
@@ -73,6 +73,8 @@ _GROUP_LABELS = {
     ServiceGroup.LAINNYA: "Lainnya",
 }
 _UNKNOWN = "(tidak diketahui)"
+_Groups = Sequence[tuple[tuple[str, ...], Figures]]
+"""The figures of each (service, location, kecamatan, desa, channel): ``repo.figure_groups``."""
 
 
 class _Cancelled(Exception):
@@ -95,6 +97,7 @@ class Recaps:
         path: Path,
         *,
         full_nik: bool = False,
+        register: bool = True,
         progress: ProgressFn | None = None,
         cancelled: CancelFn | None = None,
     ) -> RecapResult:
@@ -107,6 +110,8 @@ class Recaps:
             location: a location code, or None for all locations.
             path: the file to write; ``.xlsx`` or ``.pdf`` decides the format.
             full_nik: show whole NIKs in the register (needs the right to see them).
+            register: write the register of every request (the last sheet, the PDF's
+                attachment); without it the recap is its figures only, and quick.
             progress: called with (register rows written, register rows in all).
             cancelled: polled while writing; True stops and leaves no file behind.
 
@@ -134,7 +139,13 @@ class Recaps:
         try:
             with self._ctx.reading() as session:
                 data = self._collect(session, actor, period, location, office, full_nik)
-                rows = self._register(session, data, location, full_nik, progress, cancelled)
+                rows = (
+                    self._register(session, data, location, full_nik, progress, cancelled)
+                    if register
+                    else None
+                )
+                if rows is None and cancelled and cancelled():
+                    raise _Cancelled
                 if suffix == ".xlsx":
                     write_recap_xlsx(data, rows, partial)
                 else:
@@ -147,9 +158,12 @@ class Recaps:
             with contextlib.suppress(OSError):
                 partial.unlink(missing_ok=True)
             raise
-        self._audit(actor, data, location, path, full_nik)
+        self._audit(actor, data, location, path, full_nik, register)
         return RecapResult(
-            path, data.register_count, data.total.received, time.perf_counter() - started
+            path,
+            data.register_count if register else 0,
+            data.total.received,
+            time.perf_counter() - started,
         )
 
     def recap_data(
@@ -184,16 +198,17 @@ class Recaps:
         scope = repo.RecapScope(period, location or None, self._ctx.postgresql)
         last = max(period.last, repo.finish_range(session, scope) or period.last)
         workdays = workday_index(self._ctx.reference.calendar, period.first, last)
-        services = self._service_table(session, scope, workdays)
+        groups = repo.figure_groups(session, scope, workdays)
+        services = self._service_table(session, groups)
         service_names = [(r.code, self._short_name(r.code, r.label)) for r in services.rows]
         return RecapData(
             meta=self._meta(session, actor, period, location, locations, office, full_nik),
             services=services,
-            locations=self._location_table(session, scope, workdays, locations),
+            locations=self._location_table(scope, groups, locations),
             daily=daily_table(period, service_names, repo.received_per_day(session, scope)),
             officers=self._officers(session, scope),
-            wilayah=self._wilayah_table(session, scope, workdays),
-            channels=self._channel_table(session, scope, workdays),
+            wilayah=self._wilayah_table(groups),
+            channels=self._channel_table(groups),
             register_count=services.total.received,
             trips=self._trips(session, scope, services, locations),
         )
@@ -246,10 +261,8 @@ class Recaps:
         catalogue = self._ctx.reference.catalogue
         return catalogue.get(code).label if code in catalogue else name
 
-    def _service_table(
-        self, session: Session, scope: repo.RecapScope, workdays: dict[dt.date, int]
-    ) -> FigureTable:
-        found = {k[0]: f for k, f in repo.figures_by(session, scope, Breakdown.SERVICE, workdays)}
+    def _service_table(self, session: Session, figures: _Groups) -> FigureTable:
+        found = {k[0]: f for k, f in repo.roll_up(figures, Breakdown.SERVICE)}
         stored = {code: (name, group) for code, name, group in repo.services(session)}
         order = [s.code for s in self._ctx.reference.catalogue if s.code in stored]
         order += sorted(set(stored) - set(order))
@@ -274,12 +287,11 @@ class Recaps:
 
     def _location_table(
         self,
-        session: Session,
         scope: repo.RecapScope,
-        workdays: dict[dt.date, int],
+        groups: _Groups,
         locations: dict[str, tuple[str, str]],
     ) -> FigureTable:
-        found = {k[0]: f for k, f in repo.figures_by(session, scope, Breakdown.LOCATION, workdays)}
+        found = {k[0]: f for k, f in repo.roll_up(groups, Breakdown.LOCATION)}
         codes = [scope.location_code] if scope.location_code else list(locations)
         rows = tuple(
             FigureRow(
@@ -300,11 +312,9 @@ class Recaps:
             note=STATUS_NOTE,
         )
 
-    def _wilayah_table(
-        self, session: Session, scope: repo.RecapScope, workdays: dict[dt.date, int]
-    ) -> FigureTable:
+    def _wilayah_table(self, groups: _Groups) -> FigureTable:
         wilayah = self._ctx.reference.wilayah
-        found = repo.figures_by(session, scope, Breakdown.WILAYAH, workdays)
+        found = repo.roll_up(groups, Breakdown.WILAYAH)
         per_kecamatan: dict[str, list[FigureRow]] = defaultdict(list)
         for (kec_code, desa_code), figures in sorted(found):
             kecamatan = wilayah.kecamatan(kec_code) if kec_code else None
@@ -324,10 +334,8 @@ class Recaps:
             note="Menurut alamat pemohon. " + STATUS_NOTE,
         )
 
-    def _channel_table(
-        self, session: Session, scope: repo.RecapScope, workdays: dict[dt.date, int]
-    ) -> FigureTable:
-        found = {k[0]: f for k, f in repo.figures_by(session, scope, Breakdown.CHANNEL, workdays)}
+    def _channel_table(self, groups: _Groups) -> FigureTable:
+        found = {k[0]: f for k, f in repo.roll_up(groups, Breakdown.CHANNEL)}
         codes = list(CHANNEL_LABELS) + sorted(set(found) - set(CHANNEL_LABELS))
         rows = tuple(
             FigureRow(code, CHANNEL_LABELS.get(code, code), found.get(code, Figures()))
@@ -434,14 +442,20 @@ class Recaps:
             mask=(lambda v: v) if full_nik else mask_number,
         )
         return _stream(
-            (register_row(raw, names) for raw in repo.register_rows(session, scope)),
+            map(register_maker(names), repo.register_rows(session, scope)),
             data.register_count,
             progress,
             cancelled,
         )
 
     def _audit(
-        self, actor: Actor, data: RecapData, location: str | None, path: Path, full_nik: bool
+        self,
+        actor: Actor,
+        data: RecapData,
+        location: str | None,
+        path: Path,
+        full_nik: bool,
+        register: bool,
     ) -> None:
         period = data.meta.period
         with self._ctx.unit_of_work() as session:
@@ -457,11 +471,13 @@ class Recaps:
                     "date_to": period.last.isoformat(),
                     "location": location or "all",
                     "file": path.name,
-                    "rows": data.register_count,
+                    "rows": data.register_count if register else 0,
                     "full_nik": full_nik,
+                    "register": register,
                 },
                 detail=f"Rekap {period.label}, {data.meta.location_label}: "
-                f"{data.register_count} permohonan ke {path.name}",
+                f"{data.register_count} permohonan ke {path.name}"
+                + ("" if register else " (tanpa register)"),
             )
 
 

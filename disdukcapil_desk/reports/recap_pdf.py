@@ -458,13 +458,14 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
 
 
 def render_recap_pdf(
-    data: RecapData, register: Iterable[RegisterRow], path: Path, fonts_dir: Path
+    data: RecapData, register: Iterable[RegisterRow] | None, path: Path, fonts_dir: Path
 ) -> int:
     """Write the recap as a PDF to ``path``.
 
     Args:
         data: the figures and what the recap says about itself.
-        register: the register rows (consumed once; not at all past the PDF limit).
+        register: the register rows (consumed once; not at all past the PDF limit), or None
+            for a recap without the register attachment.
         path: the file to write.
         fonts_dir: the bundled fonts (``resources/fonts``), embedded in the PDF.
 
@@ -493,8 +494,10 @@ def render_recap_pdf(
             story.append(PageBreak())
         story += section
     story.append(_signatures(data.meta, styles))
-    register_story, count = _register_section(data, checked_register(register), styles)
-    story += [PageBreak(), *register_story]
+    count = 0
+    if register is not None:
+        register_story, count = _register_section(data, checked_register(register), styles)
+        story += [PageBreak(), *register_story]
     doc = SimpleDocTemplate(
         str(path),
         pagesize=_PAGE,

@@ -683,6 +683,7 @@ class MainWindow(QMainWindow):
             return
         (first, last), location = dialog.dates(), dialog.location_code()
         path, full_nik = dialog.output(), dialog.full_nik.isChecked()
+        register = dialog.with_register()
         path.parent.mkdir(parents=True, exist_ok=True)
         self.remember_documents_dir(path.parent)
         self.run_with_progress(
@@ -695,6 +696,7 @@ class MainWindow(QMainWindow):
                 full_nik=full_nik,
                 progress=progress,
                 cancelled=cancelled,
+                register=register,
             ),
             self._recap_done,
         )

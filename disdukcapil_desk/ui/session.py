@@ -402,8 +402,9 @@ class DeskSession:
         full_nik: bool,
         progress: ProgressFn,
         cancelled: CancelFn,
+        register: bool = True,
     ) -> RecapResult:
-        """Write the recap workbook or PDF of a period."""
+        """Write the recap workbook or PDF of a period (``register``: with the register)."""
         from disdukcapil_desk.operations.recaps import Recaps  # openpyxl, ReportLab: on use
 
         return Recaps(self.ctx).build_recap(
@@ -413,6 +414,7 @@ class DeskSession:
             location,
             path,
             full_nik=full_nik,
+            register=register,
             progress=progress,
             cancelled=cancelled,
         )

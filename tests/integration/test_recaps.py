@@ -447,3 +447,67 @@ def test_on_time_counts_the_issue_not_the_pickup(ctx: DeskContext, users, clock)
     figures = data.services.total
     assert (figures.completed, figures.on_time) == (2, 1)
     assert figures.on_time_pct == 0.5
+
+
+def test_without_the_register_the_figures_are_the_same(
+    seeded: DeskContext, users, tmp_path: Path
+) -> None:
+    """``register=False``: no register sheet (or PDF attachment), every other sheet as with it."""
+    whole, figures_only = tmp_path / "lengkap.xlsx", tmp_path / "angka.xlsx"
+    build(seeded, users["kasi.dinas"], whole)
+    seen: list[tuple[int, int]] = []
+    result = build(
+        seeded,
+        users["kasi.dinas"],
+        figures_only,
+        register=False,
+        progress=lambda d, t: seen.append((d, t)),
+    )
+    assert result.rows == 0 and result.received == len(period_requests(seeded)) > 0
+    assert not seen, "no register rows to report"
+    full, short = load_workbook(whole), load_workbook(figures_only)
+    assert "Register" in full.sheetnames and "Register" not in short.sheetnames
+    assert short.sheetnames == [name for name in full.sheetnames if name != "Register"]
+    for name in short.sheetnames:
+        assert [r for r in short[name].iter_rows(values_only=True)] == [
+            r for r in full[name].iter_rows(values_only=True)
+        ], name
+    with seeded.sessions() as s:
+        entry = s.scalars(
+            select(AuditLog).where(AuditLog.action == "export_recap").order_by(AuditLog.id.desc())
+        ).first()
+    assert entry is not None and entry.after and '"register": false' in entry.after
+    pdf_whole, pdf_short = tmp_path / "lengkap.pdf", tmp_path / "angka.pdf"
+    build(seeded, users["kasi.dinas"], pdf_whole)
+    build(seeded, users["kasi.dinas"], pdf_short, register=False)
+    pages = [p.read_bytes().count(b"/Type /Page\n") for p in (pdf_whole, pdf_short)]
+    assert pages[1] < pages[0]
+    assert b"register permohonan" not in _pdf_text(pdf_short)
+    assert b"register permohonan" in _pdf_text(pdf_whole)
+
+
+def _pdf_text(path: Path) -> bytes:
+    """The PDF's text, lower case."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(path)
+    try:
+        text = "".join(page.get_textpage().get_text_range() for page in pdf)
+    finally:
+        pdf.close()
+    return text.lower().encode()
+
+
+def test_cli_recap_without_the_register(seeded: DeskContext, tmp_path: Path) -> None:
+    parser = argparse.ArgumentParser()
+    add_commands(parser.add_subparsers(dest="command"))
+    out_file = tmp_path / "cli.xlsx"
+    period = ["--from", "2026-10-19", "--to", "2026-11-02"]
+    args = parser.parse_args(["recap", *period, "--no-register", "-o", str(out_file)])
+    assert parser.parse_args(["recap", *period, "-o", "x.xlsx"]).register is True
+    args.actor = UserOps(seeded).actor("kasi.dinas")
+    out = io.StringIO()
+    assert args.handler(args, seeded, out) == 0
+    received = len(period_requests(seeded))
+    assert f"({received} permohonan," in out.getvalue()
+    assert "Register" not in load_workbook(out_file).sheetnames

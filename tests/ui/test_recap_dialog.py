@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 from pytestqt.qtbot import QtBot
 
@@ -16,7 +17,7 @@ from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
 from disdukcapil_desk.ui.main_window import MainWindow
 from disdukcapil_desk.ui.session import DeskSession
-from disdukcapil_desk.ui.tasks import InlineTaskRunner
+from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
 from disdukcapil_desk.ui.workstation import WorkstationSettings
 from tests.integration.test_intake import ingest_rows, sample_row
 
@@ -89,3 +90,69 @@ def test_counter_officer_has_no_recap(
     )
     qtbot.addWidget(window)
     assert not window.toolbar_actions["recap"].isEnabled()
+
+
+def test_the_register_is_a_checkbox_on_the_keyboard(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = RecapDialog(
+        [("DINAS", "Dinas")],
+        today=dt.date(2026, 11, 28),
+        default_dir=tmp_path,
+        may_show_full_nik=True,
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.with_register() and dialog.register.isChecked()
+    assert "register" in dialog.register.text().lower() and "&" in dialog.register.text()
+    assert dialog.register.focusPolicy() & Qt.FocusPolicy.TabFocus
+    chain, widget = [], dialog.preset.nextInFocusChain()
+    while widget is not dialog.preset and len(chain) < 50:  # Tab from the period reaches it
+        chain.append(widget)
+        widget = widget.nextInFocusChain()
+    assert dialog.register in chain
+    dialog.full_nik.setChecked(True)
+    dialog.register.setFocus()
+    qtbot.keyClick(dialog.register, Qt.Key.Key_Space)
+    assert not dialog.with_register()
+    assert not dialog.full_nik.isChecked() and not dialog.full_nik.isEnabled()
+    qtbot.keyClick(dialog.register, Qt.Key.Key_Space)
+    assert dialog.with_register() and dialog.full_nik.isEnabled()
+
+
+def test_recap_without_the_register_runs_in_the_background(
+    qtbot: QtBot,
+    ctx: DeskContext,
+    users: dict[str, Actor],
+    settings: WorkstationSettings,
+    threaded_runner: TaskRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ingest_rows(ctx, sample_row("wa-1001"), sample_row("wa-1004"))
+    window = MainWindow(
+        DeskSession(ctx, users["kasi.dinas"], "DINAS"),
+        threaded_runner,
+        settings,
+        database_label="test",
+        documents_dir=tmp_path,
+    )
+    qtbot.addWidget(window)
+    opened: list[Path] = []
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", lambda url: opened.append(Path(url.toLocalFile())) or True
+    )
+
+    def answer(dialog: RecapDialog) -> bool:
+        dialog.preset.setCurrentIndex(dialog.preset.findData(None))
+        dialog.date_from.setDate(dt.date(2026, 11, 1))
+        dialog.date_to.setDate(dt.date(2026, 11, 30))
+        dialog.register.setChecked(False)
+        return True
+
+    monkeypatch.setattr(window, "accept_recap_dialog", answer)
+    window.export_recap()
+    qtbot.waitUntil(lambda: bool(opened), timeout=60_000)
+    (path,) = opened
+    workbook = load_workbook(path, read_only=True)
+    assert "Register" not in workbook.sheetnames and "Rekap per layanan" in workbook.sheetnames
+    workbook.close()
+    assert "2 permohonan" in window.statusBar().currentMessage()

@@ -18,6 +18,7 @@ from disdukcapil_desk.db.migrations.v4_key_custody import move_keys_out
 from disdukcapil_desk.db.migrations.v4_queue_index import add_status_index
 from disdukcapil_desk.db.migrations.v5_delivery import add_delivery
 from disdukcapil_desk.db.migrations.v6_audit_chains import add_audit_chains
+from disdukcapil_desk.db.migrations.v6_recap import add_recap_index
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,11 @@ def _version_4(conn: Connection) -> None:
     add_status_index(conn)
 
 
+def _version_6(conn: Connection) -> None:
+    add_audit_chains(conn)
+    add_recap_index(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         2,
@@ -67,5 +73,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         "the statuses after approval",
         add_delivery,
     ),
-    Migration(6, "audit_log.chain: audit chains written in parallel", add_audit_chains),
+    Migration(
+        6,
+        "audit_log.chain: audit chains written in parallel; the recap's covering index",
+        _version_6,
+    ),
 )

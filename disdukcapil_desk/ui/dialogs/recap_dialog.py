@@ -72,6 +72,12 @@ class RecapDialog(QDialog):
         )
         self.full_nik.setVisible(may_show_full_nik)
         form.addRow("", self.full_nik)
+        self.register = QCheckBox(
+            self.tr("Sertakan &register permohonan (daftar semua permohonan; lebih lama)"), self
+        )
+        self.register.setChecked(True)
+        self.register.toggled.connect(self._on_register)
+        form.addRow("", self.register)
         path_row = QHBoxLayout()
         self.path = QLineEdit(self)
         browse = QPushButton(self.tr("Pilih…"), self)
@@ -85,6 +91,16 @@ class RecapDialog(QDialog):
         self.preset.setCurrentIndex(self.preset.findData(PeriodPreset.THIS_MONTH.value))
         self._on_preset()
         self.setMinimumWidth(560)
+
+    def _on_register(self, checked: bool) -> None:
+        """Whole NIKs only appear in the register: without it there is nothing to show."""
+        self.full_nik.setEnabled(checked)
+        if not checked:
+            self.full_nik.setChecked(False)
+
+    def with_register(self) -> bool:
+        """Whether the recap lists every request (the register sheet / attachment)."""
+        return self.register.isChecked()
 
     def _on_preset(self) -> None:
         value = self.preset.currentData()
