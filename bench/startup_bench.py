@@ -1,6 +1,6 @@
 """How long the desk takes to start, beside the bare libraries in the same run.
 
-    python bench/startup_bench.py [--reps 5] [--platform offscreen]
+    python bench/startup_bench.py [--reps 5] [--platform offscreen] [--json FILE]
 
 Every figure is a fresh process, timed from its start to its end, with the CPU it used
 (user + system, from ``wait4``); desk and floor alternate in each repetition so a loaded
@@ -17,12 +17,14 @@ The children run with bytecode caches written (the untimed warm-up writes ``__py
 an installed desk has them; ``--compile-each-run`` keeps ``$PYTHONDONTWRITEBYTECODE`` when set.
 
 Run it from the repository (the package imports from here). Prints the median of each (its
-CPU), the floor's, and the ratio; the machine's load beside them.
+CPU), the floor's, and the ratio; the machine's load beside them. ``--json FILE`` also writes
+the figures (name, desk, floor, unit, ratio; CPU beside) for the lead's table.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -149,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=5, help="runs of each process (default 5)")
     parser.add_argument("--platform", default="offscreen", help="QT_QPA_PLATFORM for the window")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     parser.add_argument(
         "--compile-each-run",
         action="store_true",
@@ -181,12 +184,50 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:<24} {desk_wall:>7.3f} ({desk_cpu:5.3f}) {floor_wall:>7.3f} ({floor_cpu:5.3f})"
             f" {desk_wall / floor_wall:>6.1f}x ({desk_cpu / floor_cpu:4.1f}x)"
         )
+    if args.json is not None:
+        args.json.write_text(
+            json.dumps(_figures(results, args, load_before, load_after), indent=2) + "\n",
+            encoding="utf-8",
+        )
     print(
         f"medians of {args.reps} runs; load average {load_before[0]:.2f} before, "
         f"{load_after[0]:.2f} after; {os.cpu_count()} CPUs; QPA {args.platform}; "
         f"bytecode {'compiled each run' if 'PYTHONDONTWRITEBYTECODE' in env else 'cached'}"
     )
     return 0
+
+
+def _figures(
+    results: list[tuple[str, Series, Series]],
+    args: argparse.Namespace,
+    load_before: tuple[float, float, float],
+    load_after: tuple[float, float, float],
+) -> dict[str, object]:
+    """The JSON of the run: each figure's medians and ratio, and the conditions."""
+    figures = []
+    for name, desk_series, floor_series in results:
+        (desk_wall, desk_cpu), (floor_wall, floor_cpu) = desk_series.median(), floor_series.median()
+        figures.append(
+            {
+                "name": name,
+                "desk": round(desk_wall, 4),
+                "floor": round(floor_wall, 4),
+                "unit": "s",
+                "ratio": round(desk_wall / floor_wall, 2),
+                "desk_cpu": round(desk_cpu, 4),
+                "floor_cpu": round(floor_cpu, 4),
+                "ratio_cpu": round(desk_cpu / floor_cpu, 2),
+            }
+        )
+    return {
+        "bench": "startup",
+        "reps": args.reps,
+        "platform": args.platform,
+        "load_before": round(load_before[0], 2),
+        "load_after": round(load_after[0], 2),
+        "cpus": os.cpu_count(),
+        "figures": figures,
+    }
 
 
 if __name__ == "__main__":

@@ -12,7 +12,12 @@ of the queue table after each step:
 - scroll: 10 more pages fetched by scrolling to the bottom;
 - memory: resident set size after opening and after everything (``/proc/self/status``).
 
-Usage: ``python bench/ui_bench.py [--requests N] [--pg URL] [--only sqlite|postgresql]``
+The floor of the first paint, in the same child: a bare ``QTableView`` over a
+``QStandardItemModel`` filled with the same first page (200 rows of the office, newest first)
+read by one plain SQL statement on an engine already connected; shown and painted alike.
+
+Usage: ``python bench/ui_bench.py [--requests N] [--pg URL] [--only sqlite|postgresql]
+[--json FILE]`` (``--json`` writes each figure's name, desk, floor, unit and ratio).
 """
 
 from __future__ import annotations
@@ -90,6 +95,7 @@ def child(url: str, reps: int) -> dict[str, object]:
 
     first = [timed(open_window) for _ in range(reps)]
     figures["first_paint_ms"] = summary([t for t, _ in first])
+    figures["floor_first_paint_ms"] = floor_first_paint(app, url, reps)
     window = first[-1][1]
     figures["rss_after_open_mb"] = round(rss_mb(), 1)
     queue = window.queue
@@ -138,6 +144,65 @@ def child(url: str, reps: int) -> dict[str, object]:
     window.close()
     ctx.close()
     return {k: v for k, v in figures.items() if v is not None}
+
+
+FLOOR_PAGE = (
+    "SELECT id, number, service_code, applicant_name, status, received_at FROM service_request"
+    " WHERE location_code = 'DINAS' ORDER BY received_at DESC, id DESC LIMIT 200"
+)
+
+
+def floor_first_paint(app: object, url: str, reps: int) -> dict[str, float]:
+    """A bare QTableView over the first page read by plain SQL: shown and painted (ms)."""
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    from PySide6.QtWidgets import QTableView
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    kept: list[QTableView] = []
+    with engine.connect() as conn:
+        conn.execute(text(FLOOR_PAGE)).all()  # connected and warm, as the desk's context is
+
+        def open_table() -> QTableView:
+            rows = conn.execute(text(FLOOR_PAGE)).all()
+            model = QStandardItemModel(len(rows), 6)
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    model.setItem(r, c, QStandardItem(str(value)))
+            view = QTableView()
+            view.setModel(model)
+            view.resize(1366, 768)
+            view.show()
+            app.processEvents()  # type: ignore[attr-defined]
+            view.viewport().repaint()
+            kept.append(view)
+            return view
+
+        samples = [timed(open_table)[0] for _ in range(reps)]
+    for view in kept:
+        view.close()
+    engine.dispose()
+    return summary(samples)
+
+
+def json_figures(results: dict[str, object]) -> list[dict[str, object]]:
+    """Each database's first paint beside its floor (name, desk, floor, unit, ratio)."""
+    figures: list[dict[str, object]] = []
+    for kind, found in results.items():
+        if not isinstance(found, dict) or "floor_first_paint_ms" not in found:
+            continue
+        desk = found["first_paint_ms"]["median"]
+        floor = found["floor_first_paint_ms"]["median"]
+        figures.append(
+            {
+                "name": f"window first paint ({kind})",
+                "desk": desk,
+                "floor": floor,
+                "unit": "ms",
+                "ratio": round(desk / floor, 2) if floor else None,
+            }
+        )
+    return figures
 
 
 def _typer(queue: object, text: str) -> Callable[[], None]:
@@ -216,6 +281,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--pg", default=os.environ.get("DISDUKCAPIL_TEST_PG"))
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     parser.add_argument("--child", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -237,6 +303,26 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "ui_bench.json").write_text(json.dumps(results, indent=2))
     print(json.dumps({"requests": args.requests, **results}, indent=2))
+    figures = json_figures(results)
+    for figure in figures:
+        print(
+            f"{figure['name']:<36} desk {figure['desk']:>8.1f} ms  floor {figure['floor']:>8.1f} ms"
+            f"  ratio {figure['ratio']}x"
+        )
+    if args.json is not None:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "bench": "ui",
+                    "requests": args.requests,
+                    "load": round(os.getloadavg()[0], 2),
+                    "figures": figures,
+                },
+                indent=2,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
 
 
 if __name__ == "__main__":

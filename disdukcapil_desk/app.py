@@ -28,10 +28,11 @@ def run(argv: list[str]) -> int:
         sys.stdout.write(f"{APP_ID} {__version__}\n")
         return 0
     from disdukcapil_desk import cli
+
+    args = cli.build_parser().parse_args(argv)  # --help ends here, before folders and logging
     from disdukcapil_desk.log import setup_logging
     from disdukcapil_desk.paths import user_dirs
 
-    args = cli.build_parser().parse_args(argv)
     try:
         dirs = user_dirs(Path(args.basedir) if args.basedir else None, temp=args.temp_basedir)
         dirs.ensure()
@@ -49,22 +50,26 @@ def run(argv: list[str]) -> int:
 
 
 def _run_parsed(args: argparse.Namespace, dirs: UserDirs, log_file: Path) -> int:
-    """Run a parsed command (or the window) with the user folders ready and logging set up."""
-    from sqlalchemy.exc import SQLAlchemyError
+    """Run a parsed command (or the window) with the user folders ready and logging set up.
 
+    The window imports SQLAlchemy and the operations itself (after its login is shown); a
+    command imports them here.
+    """
     from disdukcapil_desk import cli
     from disdukcapil_desk.domain.errors import DatabaseError, DatabaseMissing, DeskError
-    from disdukcapil_desk.operations.audit_key import use_key_folder
-    from disdukcapil_desk.operations.connection import describe_database
-    from disdukcapil_desk.operations.context import DeskContext
 
-    use_key_folder(dirs.data)  # the office's audit key lives next to this workstation's data
     handler = getattr(args, "handler", None)
     try:
-        if handler is not None and not getattr(args, "needs_db", True):
-            return int(handler(args, None, sys.stdout))
-        if handler is None:
+        if handler is None:  # the window says where the audit key lives when it checks
             return _run_window(args, dirs)
+        from disdukcapil_desk.operations.audit_key import use_key_folder
+
+        use_key_folder(dirs.data)  # the office's audit key lives next to this workstation's data
+        if not getattr(args, "needs_db", True):
+            return int(handler(args, None, sys.stdout))
+        from disdukcapil_desk.operations.connection import describe_database
+        from disdukcapil_desk.operations.context import DeskContext
+
         choice = database_choice(args, dirs)
         _say(f"Basis data: {describe_database(choice.url)} ({choice.source.label})")
         cli.preflight(args)
@@ -82,10 +87,6 @@ def _run_parsed(args: argparse.Namespace, dirs: UserDirs, log_file: Path) -> int
         return _fail(f"{exc} (rincian: {detail})" if detail else str(exc))
     except DeskError as exc:
         return _fail(str(exc))
-    except SQLAlchemyError as exc:
-        log.exception("database error")
-        reason = getattr(exc, "orig", None) or exc
-        return _fail(f"basis data tidak dapat dipakai: {str(reason).splitlines()[0]}")
     except OSError as exc:
         log.exception("command failed")
         where = f"{exc.filename}: " if exc.filename else ""
@@ -93,6 +94,18 @@ def _run_parsed(args: argparse.Namespace, dirs: UserDirs, log_file: Path) -> int
     except ValueError as exc:
         log.exception("command failed")
         return _fail(f"{exc} (log: {log_file})")
+    except Exception as exc:
+        if not _is_sqlalchemy_error(exc):
+            raise
+        log.exception("database error")
+        reason = getattr(exc, "orig", None) or exc
+        return _fail(f"basis data tidak dapat dipakai: {str(reason).splitlines()[0]}")
+
+
+def _is_sqlalchemy_error(exc: Exception) -> bool:
+    """Whether ``exc`` is SQLAlchemy's (never true before SQLAlchemy was loaded)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.SQLAlchemyError)
 
 
 _OS_REASONS = {

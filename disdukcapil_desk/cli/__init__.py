@@ -37,13 +37,12 @@ from disdukcapil_desk.cli.parsing import (
     action,
     command_group,
 )
-from disdukcapil_desk.domain.catalogue import Service, masked_payload
-from disdukcapil_desk.domain.dto import RequestDetail
 from disdukcapil_desk.domain.errors import DeskError
-from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.workflow import Permission, require
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the parser is built without the data types (--help stays light)
+    from disdukcapil_desk.domain.catalogue import Service
+    from disdukcapil_desk.domain.dto import RequestDetail
     from disdukcapil_desk.operations.context import DeskContext
 
 Handler = Callable[[argparse.Namespace, "DeskContext", TextIO], int]
@@ -348,6 +347,9 @@ def _cmd_show(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
 def _detail_json(
     detail: RequestDetail, full_nik: bool, service: Service | None
 ) -> dict[str, object]:
+    from disdukcapil_desk.domain.catalogue import masked_payload
+    from disdukcapil_desk.domain.nik import mask_number
+
     data = dataclasses.asdict(detail)
     data["row"]["status"] = detail.row.status.value
     if not full_nik:

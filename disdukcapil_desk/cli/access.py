@@ -23,11 +23,11 @@ import os
 import sys
 from typing import TYPE_CHECKING, Final, TextIO
 
-from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import AuthError, DeskError
 from disdukcapil_desk.domain.workflow import Permission, Role, require
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the parser is built without the data types (--help stays light)
+    from disdukcapil_desk.domain.dto import Actor
     from disdukcapil_desk.operations.context import DeskContext
 
 LOGIN_ENV: Final = "DISDUKCAPIL_LOGIN"
@@ -98,6 +98,8 @@ def admit(args: argparse.Namespace, ctx: DeskContext, stdin: TextIO | None = Non
 
 def recovery_actor() -> Actor:
     """The administrator a recovery command acts as without a login: ``db:<os user>``."""
+    from disdukcapil_desk.domain.dto import Actor
+
     return Actor(login=f"db:{getpass.getuser()}"[:60], role=Role.ADMIN)
 
 
@@ -113,6 +115,8 @@ def read_login_password(login: str, stdin: TextIO | None = None) -> str:
 
 def actor_of(args: argparse.Namespace) -> Actor:
     """The logged-in user a command acts as (set by :func:`admit` before the handler runs)."""
+    from disdukcapil_desk.domain.dto import Actor
+
     actor = getattr(args, "actor", None)
     if not isinstance(actor, Actor):
         raise DeskError("Perintah ini perlu login desk (--login LOGIN)")

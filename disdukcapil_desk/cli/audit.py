@@ -16,17 +16,12 @@ from typing import TYPE_CHECKING, TextIO
 
 from disdukcapil_desk.cli.access import OPEN, actor_of
 from disdukcapil_desk.cli.parsing import Commands, action, command_group
-from disdukcapil_desk.domain.audit import (
-    ChainReport,
-    PublishedHead,
-    key_fingerprint,
-    parse_published,
-)
 from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.workflow import Permission
 
 if TYPE_CHECKING:
+    from disdukcapil_desk.domain.audit import ChainReport, PublishedHead
     from disdukcapil_desk.operations.context import DeskContext
 
 
@@ -69,6 +64,8 @@ def add_commands(commands: Commands) -> None:
 
 
 def _expected(args: argparse.Namespace) -> list[PublishedHead]:
+    from disdukcapil_desk.domain.audit import parse_published
+
     heads: list[PublishedHead] = []
     for text in args.expect:
         found = parse_published(text)
@@ -100,6 +97,8 @@ def cmd_verify(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
 
 
 def _describe(report: ChainReport, key: bytes | None) -> str:
+    from disdukcapil_desk.domain.audit import key_fingerprint
+
     lines = [f"Entri: {report.entries} ({report.keyed} ber-MAC, {report.hash_only} hanya hash)"]
     if report.hash_only and report.intact:
         lines.append("  Entri tanpa MAC ditulis sebelum kantor memakai kunci audit.")
@@ -132,6 +131,7 @@ def cmd_head(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
 
 def cmd_key_init(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     """Run ``audit key init``: create this workstation's key file and key the chain."""
+    from disdukcapil_desk.domain.audit import key_fingerprint
     from disdukcapil_desk.operations.audit import init_key
 
     path = ctx.audit_key_file

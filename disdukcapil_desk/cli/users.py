@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, TextIO
 
 from disdukcapil_desk.cli.access import RECOVERY, actor_of
 from disdukcapil_desk.cli.parsing import Commands, action, command_group
-from disdukcapil_desk.domain.dto import UserChange, UserRow
 from disdukcapil_desk.domain.workflow import Permission, Role
 
 if TYPE_CHECKING:
+    from disdukcapil_desk.domain.dto import UserChange, UserRow
     from disdukcapil_desk.operations.context import DeskContext
 
 ROLES = [r.value for r in Role]

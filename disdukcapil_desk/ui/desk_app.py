@@ -4,36 +4,42 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import TYPE_CHECKING
+import time
+from collections.abc import Callable
+from concurrent.futures import wait
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from shiboken6 import isValid
 
 from disdukcapil_desk import APP_NAME, ORG_NAME
 from disdukcapil_desk.domain.errors import DatabaseError, DeskError, SchemaVersionError
 from disdukcapil_desk.log import LOG_FILE_NAME
-from disdukcapil_desk.operations.connection import (
-    probe_database,
-    sqlite_file_missing,
-    store_password,
-)
-from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.setup import LocationOps, SetupOps
 from disdukcapil_desk.paths import UserDirs
 from disdukcapil_desk.settings import settings_path
 from disdukcapil_desk.ui.crash_dialog import install_gui_excepthook
+from disdukcapil_desk.ui.dialogs.login_dialog import LoginDialog, last_login
 from disdukcapil_desk.ui.geometry import apply_text_scale, install_screen_fit
-from disdukcapil_desk.ui.main_window import install_watcher
 from disdukcapil_desk.ui.palette import install_stylesheet
-from disdukcapil_desk.ui.shell import DeskShell, office_name
-from disdukcapil_desk.ui.tasks import TaskRunner, guard_database_access
+from disdukcapil_desk.ui.tasks import TaskRunner
 from disdukcapil_desk.ui.translation import install_indonesian
 from disdukcapil_desk.ui.workstation import WorkstationSettings
 
-if TYPE_CHECKING:  # the dialogs of a first start or a failed one: imported when needed
+# The login is painted before SQLAlchemy, the models and the operations are loaded: they are
+# imported by the database check, on the worker thread, while the officer types.
+if TYPE_CHECKING:
+    from disdukcapil_desk.operations.context import DeskContext
     from disdukcapil_desk.ui.dialogs.database_error_dialog import StartChoice
 
 log = logging.getLogger("disdukcapil_desk.ui")
+T = TypeVar("T")
+FIRST_PAINT_WAIT_S = 1.0
+"""The longest the check waits for the login's first paint (a hidden screen never paints)."""
+POLL_S = 0.01
+"""How often the start looks whether the worker has answered (the window is served between)."""
 
 
 def run_desk(dirs: UserDirs, explicit_url: str | None) -> int:
@@ -49,13 +55,116 @@ def run_desk(dirs: UserDirs, explicit_url: str | None) -> int:
     apply_text_scale(app, settings.text_scale)
     install_screen_fit(app)
     start = DatabaseStart(settings, dirs, explicit_url)
-    ctx = start.open()
-    if ctx is None:
+    if not start.configure_first():
         return start.exit_code
+    runner = TaskRunner()
+    login = waiting_login(settings, runner)
     try:
-        return _login_and_run(app, ctx, settings)
+        ctx = start.open(runner, login)
+        if ctx is None:
+            return start.exit_code
+        try:
+            return _login_and_run(app, ctx, start.office, settings, runner, login)
+        finally:
+            runner.shutdown()  # before the context closes: its last task may still use it
+            ctx.close()
     finally:
+        runner.shutdown()
+        if isValid(login):  # not yet let go by the shell (the desk ended otherwise)
+            login.hide()
+            login.deleteLater()
+
+
+def waiting_login(settings: WorkstationSettings, runner: TaskRunner) -> LoginDialog:
+    """The login dialog, shown at once: "Masuk" waits until the database has passed its check."""
+    dialog = LoginDialog(None, office=settings.location, login=last_login(settings), runner=runner)
+    # The desk ends by its own word (DeskShell.finished), never by this dialog closing: closed
+    # while the database is checked, or hidden at the end, it must not end a loop to come.
+    dialog.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
+    dialog.open()
+    # The check starts once the dialog is on the screen: its imports would delay the paint.
+    deadline = time.monotonic() + FIRST_PAINT_WAIT_S
+    while not dialog.painted and time.monotonic() < deadline:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+    return dialog
+
+
+def in_background(runner: TaskRunner, work: Callable[[], T]) -> T:
+    """Run ``work`` on the runner's worker and wait for it, the window answering meanwhile.
+
+    Raises:
+        Exception: what ``work`` raised.
+    """
+    outcome: list[tuple[bool, object]] = []
+    future = runner.run(
+        work, lambda value: outcome.append((True, value)), lambda e: outcome.append((False, e))
+    )
+    # Not a QEventLoop: once the application was told to quit, a new one never runs.
+    while not outcome:
+        wait([future], timeout=POLL_S)
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    ok, value = outcome[0]
+    if not ok:
+        assert isinstance(value, BaseException)
+        raise value
+    return value  # type: ignore[return-value]
+
+
+@dataclass
+class Checked:
+    """What the start-up check found in the database (run on the worker)."""
+
+    ctx: DeskContext
+    office: str = ""
+    refusal: DeskError | None = None
+    """Why the schema cannot be used (None: ready)."""
+    empty: bool = False
+    """The database has no tables yet: it may be prepared on the officer's word."""
+    error: DatabaseError | None = None
+    """The database cannot be used at all (the context is closed then)."""
+
+
+def check_database(url: str, create: bool, location: str) -> Checked:
+    """Open ``url`` and bring it in step (schema, services with the catalogue); the office's name.
+
+    Runs on the worker: SQLAlchemy, the models and the operations are loaded here (the audit
+    key's folder was said before, see :func:`use_data_folder`).
+    """
+    from disdukcapil_desk.operations.context import DeskContext
+    from disdukcapil_desk.operations.setup import SetupOps
+
+    ctx = DeskContext.open(url, create=create)
+    setup = SetupOps(ctx)
+    try:
+        try:
+            setup.start()  # the schema, then the services in step with the catalogue
+        except SchemaVersionError as exc:
+            return Checked(ctx, refusal=exc, empty=setup.is_empty())
+        except DatabaseError:
+            raise
+        except DeskError as exc:
+            return Checked(ctx, refusal=exc)
+        return Checked(ctx, office=office_name(ctx, location))
+    except DatabaseError as exc:
         ctx.close()
+        return Checked(ctx, error=exc)
+    except BaseException:
+        ctx.close()
+        raise
+
+
+def use_data_folder(dirs: UserDirs) -> None:
+    """The office's audit key lives next to this workstation's data (before any context opens)."""
+    from disdukcapil_desk.operations.audit_key import use_key_folder
+
+    use_key_folder(dirs.data)
+
+
+def office_name(ctx: DeskContext, code: str) -> str:
+    """The name of the office this workstation serves (its code if unknown)."""
+    from disdukcapil_desk.operations.setup import LocationOps
+
+    return {loc.code: loc.name for loc in LocationOps(ctx).list()}.get(code, code)
 
 
 class DatabaseStart:
@@ -63,7 +172,8 @@ class DatabaseStart:
     Coba lagi / Pengaturan / Keluar (a windowed build has no console to print to).
 
     A configured SQLite file that is missing is such an error: a new file is created only when
-    the officer asks for one in the settings dialog.
+    the officer asks for one in the settings dialog. The check runs on the worker thread while
+    the login dialog is shown.
     """
 
     def __init__(self, settings: WorkstationSettings, dirs: UserDirs, explicit_url: str | None):
@@ -71,26 +181,61 @@ class DatabaseStart:
         self._settings, self._dirs, self._explicit = settings, dirs, explicit_url
         self._create = False
         self.exit_code = 0
+        self.office = ""
+        """The name of the office, once :meth:`open` found the database ready."""
 
-    def open(self) -> DeskContext | None:
-        """Return a context on a database ready to log in to, or None when the officer quit."""
-        if self._explicit is None and not self._settings.configured and not self._configure():
-            return None
+    def configure_first(self) -> bool:
+        """On a first start (no database chosen yet) ask for one; False when the officer quit."""
+        return self._explicit is not None or self._settings.configured or self._configure()
+
+    def open(self, runner: TaskRunner, login: QWidget) -> DeskContext | None:
+        """Return a context on a database ready to log in to, or None when the officer quit
+        (also by leaving ``login``, the dialog shown while the database is checked).
+        """
         while True:
             url = self._explicit or self._settings.database().url(self._dirs.default_database)
-            ctx = DeskContext.open(url, create=self._create)
+            check = partial(check_database, url, self._create, self._settings.location)
+            in_background(runner, partial(use_data_folder, self._dirs))
+            checked = in_background(runner, check)
+            if not login.isVisible():  # the officer left while the database was checked
+                if checked.error is None:
+                    checked.ctx.close()
+                return None
             try:
-                if _database_ready(ctx):
-                    return ctx
-                ctx.close()
+                if checked.error is not None:
+                    raise checked.error
+                if self._accepted(checked, runner):
+                    self.office = checked.office
+                    return checked.ctx
+                checked.ctx.close()
                 self.exit_code = 1
                 return None
             except DatabaseError as exc:
-                ctx.close()
+                if checked.error is None:  # preparing the empty database failed
+                    checked.ctx.close()
                 log.warning("database unusable at start: %s (%s)", exc, exc.detail)
-                if not self._after_error(exc, ctx.database_label):
+                if not self._after_error(exc, checked.ctx.database_label):
                     self.exit_code = 1
                     return None
+
+    def _accepted(self, checked: Checked, runner: TaskRunner) -> bool:
+        """Whether the checked database can be logged in to (an empty one is prepared on the
+        officer's word); a refusal is said in a message.
+
+        Raises:
+            DatabaseError: preparing the empty database failed (the context is closed).
+        """
+        refusal = checked.refusal
+        if refusal is None:
+            return True
+        if isinstance(refusal, SchemaVersionError):
+            if checked.empty:
+                return _prepare_empty(checked.ctx, runner)
+            title = QCoreApplication.translate("desk_app", "Versi basis data")
+        else:
+            title = QCoreApplication.translate("desk_app", "Basis data tidak dapat dipakai")
+        QMessageBox.critical(_active_window(), title, str(refusal))
+        return False
 
     def _after_error(self, error: DatabaseError, label: str) -> bool:
         """Ask what to do; True to try again (with the same or new settings)."""
@@ -106,8 +251,10 @@ class DatabaseStart:
         return False
 
     def _configure(self) -> bool:
+        from disdukcapil_desk.operations.connection import probe_database, store_password
         from disdukcapil_desk.ui.dialogs.settings_dialog import SettingsDialog
 
+        use_data_folder(self._dirs)
         runner = TaskRunner()
         try:
             dialog = SettingsDialog(
@@ -126,6 +273,10 @@ class DatabaseStart:
         return accepted
 
 
+def _active_window() -> QWidget | None:
+    return QApplication.activeModalWidget() or QApplication.activeWindow()
+
+
 def ask_database_error(error: DatabaseError, label: str) -> StartChoice:
     """Show the start-up database error dialog and return the officer's choice."""
     from disdukcapil_desk.ui.dialogs.database_error_dialog import DatabaseErrorDialog
@@ -136,6 +287,10 @@ def ask_database_error(error: DatabaseError, label: str) -> StartChoice:
 
 
 def _locations_for(url: str, password: str | None) -> list[tuple[str, str]]:
+    from disdukcapil_desk.operations.connection import probe_database, sqlite_file_missing
+    from disdukcapil_desk.operations.context import DeskContext
+    from disdukcapil_desk.operations.setup import LocationOps, SetupOps
+
     ctx = DeskContext.open(url, password=password)
     try:
         if sqlite_file_missing(url) is not None:
@@ -148,46 +303,38 @@ def _locations_for(url: str, password: str | None) -> list[tuple[str, str]]:
         ctx.close()
 
 
-def _database_ready(ctx: DeskContext) -> bool:
-    """Whether the schema is usable (an empty database is prepared on the officer's word).
+def _prepare_empty(ctx: DeskContext, runner: TaskRunner) -> bool:
+    """Ask for the first administrator of an empty database and prepare it (on the worker).
 
     Raises:
-        DatabaseError: the database cannot be used at all.
+        DatabaseError: preparing failed.
     """
-    setup = SetupOps(ctx)
-    try:
-        setup.start()  # the schema, then the services in step with the catalogue
-        return True
-    except SchemaVersionError as exc:
-        if setup.is_empty():
-            return _prepare_empty(ctx)
-        QMessageBox.critical(
-            None, QCoreApplication.translate("desk_app", "Versi basis data"), str(exc)
-        )
-        return False
-    except DatabaseError:
-        raise
-    except DeskError as exc:
-        QMessageBox.critical(
-            None, QCoreApplication.translate("desk_app", "Basis data tidak dapat dipakai"), str(exc)
-        )
-        return False
-
-
-def _prepare_empty(ctx: DeskContext) -> bool:
+    from disdukcapil_desk.operations.setup import SetupOps
     from disdukcapil_desk.ui.dialogs.first_admin_dialog import FirstAdminDialog
 
     dialog = FirstAdminDialog(ctx.database_label)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return False
-    SetupOps(ctx).init(dialog.login.text().strip(), dialog.password.text())
+    login, password = dialog.login.text().strip(), dialog.password.text()
+    in_background(runner, lambda: SetupOps(ctx).init(login, password))
     return True
 
 
-def _login_and_run(app: QApplication, ctx: DeskContext, settings: WorkstationSettings) -> int:
-    """Login, the officer's window, and after a log out the next login, until "Keluar"."""
-    runner = TaskRunner()
-    office = office_name(ctx, settings.location)
+def _login_and_run(
+    app: QApplication,
+    ctx: DeskContext,
+    office: str,
+    settings: WorkstationSettings,
+    runner: TaskRunner,
+    login: LoginDialog,
+) -> int:
+    """Login (the dialog shown at the start), the officer's window, and after a log out the
+    next login, until "Keluar".
+    """
+    from disdukcapil_desk.ui.main_window import install_watcher
+    from disdukcapil_desk.ui.shell import DeskShell
+    from disdukcapil_desk.ui.tasks import guard_database_access
+
     # From here on the window reaches the database only through its runner (or fails loudly).
     ctx.add_checkout_guard(guard_database_access)
     shell = DeskShell(
@@ -196,10 +343,8 @@ def _login_and_run(app: QApplication, ctx: DeskContext, settings: WorkstationSet
         runner,
         watcher=install_watcher(app),
         office=office,
+        waiting_login=login,
     )
     shell.finished.connect(app.quit)
     shell.show_login()
-    try:
-        return int(app.exec())
-    finally:
-        runner.shutdown()
+    return int(app.exec())

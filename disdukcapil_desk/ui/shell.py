@@ -12,15 +12,12 @@ from PySide6.QtWidgets import QDialog
 
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.setup import LocationOps
 from disdukcapil_desk.operations.users import UserOps
-from disdukcapil_desk.ui.dialogs.login_dialog import LoginDialog
+from disdukcapil_desk.ui.dialogs.login_dialog import LAST_LOGIN, LoginDialog, last_login
 from disdukcapil_desk.ui.main_window import ActivityWatcher, MainWindow
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 from disdukcapil_desk.ui.workstation import WorkstationSettings
-
-LAST_LOGIN = ("_workstation", "last_login")
 
 
 class DeskShell(QObject):
@@ -37,12 +34,16 @@ class DeskShell(QObject):
         *,
         watcher: ActivityWatcher | None = None,
         office: str = "",
+        waiting_login: LoginDialog | None = None,
     ) -> None:
-        """Nothing is shown until :meth:`show_login`."""
+        """Nothing is shown until :meth:`show_login`; ``waiting_login`` is the dialog the desk
+        showed while it checked the database, to be used for the first login.
+        """
         super().__init__()
         self._ctx, self._settings, self._runner = ctx, settings, runner
         self._watcher = watcher
         self._office = office
+        self._waiting_login = waiting_login
         self.login: LoginDialog | None = None
         self.window: MainWindow | None = None
         self._retired: MainWindow | None = None
@@ -50,16 +51,23 @@ class DeskShell(QObject):
     def show_login(self) -> LoginDialog:
         """Ask who works now (the last login on this desk filled in)."""
         users = UserOps(self._ctx)
-        dialog = LoginDialog(
-            users.authenticate,
-            office=self._office,
-            login=str(self._settings.user_value(*LAST_LOGIN, "")),
-            runner=self._runner,
-            change_password=users.change_own_password,
-        )
+        dialog, self._waiting_login = self._waiting_login, None
+        if dialog is not None:  # shown at the start already: the check has passed now
+            dialog.database_ready(
+                users.authenticate, office=self._office, change_password=users.change_own_password
+            )
+        else:
+            dialog = LoginDialog(
+                users.authenticate,
+                office=self._office,
+                login=last_login(self._settings),
+                runner=self._runner,
+                change_password=users.change_own_password,
+            )
         dialog.finished.connect(lambda result: self._login_finished(dialog, result))
         self.login = dialog
-        dialog.open()
+        if not dialog.isVisible():
+            dialog.open()
         return dialog
 
     def _login_finished(self, dialog: LoginDialog, result: int) -> None:
@@ -92,8 +100,3 @@ class DeskShell(QObject):
         # may still arrive.
         self._retired, self.window = self.window, None
         self.show_login()
-
-
-def office_name(ctx: DeskContext, code: str) -> str:
-    """The name of the office this workstation serves (its code if unknown)."""
-    return {loc.code: loc.name for loc in LocationOps(ctx).list()}.get(code, code)
