@@ -247,6 +247,11 @@ def run_database(kind: str, url: str, requests: int, reps: int) -> dict[str, obj
     """Prepare, then measure in a child process."""
     print(f"[{kind}] preparing {requests:,} requests …")
     prepare(url, requests)
+    return measure(url, reps)
+
+
+def measure(url: str, reps: int) -> dict[str, object]:
+    """Measure a filled database in a child process (its memory figures are the window's)."""
     output = subprocess.run(
         [sys.executable, __file__, "--child", url, "--reps", str(reps)],
         check=True,
@@ -283,17 +288,21 @@ def main() -> None:
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     parser.add_argument("--child", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help="measure this database, filled beforehand (no generation)")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.reps)))
         return
     results: dict[str, object] = {}
-    if args.only in (None, "sqlite"):
+    if args.db:
+        kind = "postgresql" if args.db.startswith("postgresql") else "sqlite"
+        results[kind] = measure(args.db, args.reps)
+    elif args.only in (None, "sqlite"):
         path = Path(tempfile.mkdtemp()) / "ui-bench.sqlite3"
         results["sqlite"] = run_database(
             "sqlite", f"sqlite+pysqlite:///{path}", args.requests, args.reps
         )
-    if args.only in (None, "postgresql") and args.pg:
+    if not args.db and args.only in (None, "postgresql") and args.pg:
         url, drop = pg_database(args.pg)
         try:
             results["postgresql"] = run_database("postgresql", url, args.requests, args.reps)
