@@ -196,7 +196,7 @@ CREATE INDEX ix_service_request_nik ON service_request (nik);
 
 CREATE INDEX ix_service_request_queue ON service_request (location_code, status, received_at, id);
 
-CREATE INDEX ix_service_request_recap ON service_request (received_at, service_code, location_code, kecamatan_code, kode_desa, channel, status, sla_due, closed_at, updated_at, number, id);
+CREATE INDEX ix_service_request_recap ON service_request (received_at, service_code, location_code, kecamatan_code, kode_desa, channel, status, sla_due, closed_at, updated_at, number);
 
 CREATE INDEX ix_service_request_received ON service_request (received_at, id);
 

@@ -226,7 +226,6 @@ class ServiceRequest(Base):
             "closed_at",
             "updated_at",
             "number",
-            "id",
         ),
     )
 
