@@ -7,13 +7,14 @@ from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 
 from disdukcapil_desk.db.migrations.v5_delivery import status_check_sql
-from disdukcapil_desk.db.models import ServiceRequest
+from disdukcapil_desk.db.models import SCHEMA_VERSION, ServiceRequest
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.intake import IntakeOps
 from disdukcapil_desk.operations.setup import SetupOps
 from tests.factories import make_request
+from tests.integration.version_1 import undo_version_6
 
 _OLD_CHECK = status_check_sql().split(" CHECK ")[0] + (
     " CHECK (status IN ('new', 'in_review', 'needs_revision', 'approved', 'issued', 'done', "
@@ -30,8 +31,10 @@ _NEW_TABLES = (
 
 
 def _back_to_version_4(ctx: DeskContext) -> None:
-    """What version 4 left: no delivery tables, a status CHECK of the eight old statuses."""
+    """What version 4 left: no delivery tables, a status CHECK of the eight old statuses (and
+    nothing of version 6)."""
     with ctx.engine.begin() as conn:
+        undo_version_6(conn)
         for table in _NEW_TABLES:
             conn.exec_driver_sql(f"DROP TABLE {table}")
         if ctx.postgresql:
@@ -51,7 +54,7 @@ def _back_to_version_4(ctx: DeskContext) -> None:
             )
             conn.exec_driver_sql(f"PRAGMA schema_version = {version + 1}")
             conn.exec_driver_sql("PRAGMA writable_schema = OFF")
-        conn.execute(text("UPDATE schema_version SET version = 4 WHERE version = 5"))
+        conn.execute(text("UPDATE schema_version SET version = 4"))
     ctx.engine.dispose()
 
 
@@ -70,7 +73,7 @@ def test_upgrade_to_version_5_allows_the_new_statuses_and_keeps_rows(
     _back_to_version_4(ctx)
     with pytest.raises(IntegrityError):
         _set_status(ctx, Status.SENT.value)
-    assert SetupOps(ctx).upgrade() == [5]
+    assert SetupOps(ctx).upgrade() == [5, 6]
     for status in (Status.SIAK_RECORDED, Status.READY_FOR_PICKUP, Status.COLLECTED):
         _set_status(ctx, status.value)
     with pytest.raises(IntegrityError):
@@ -78,4 +81,5 @@ def test_upgrade_to_version_5_allows_the_new_statuses_and_keeps_rows(
     with ctx.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM service_request")).scalar_one() == 3
         assert conn.execute(text("SELECT count(*) FROM outgoing_message")).scalar_one() == 0
-        assert conn.execute(text("SELECT max(version) FROM schema_version")).scalar_one() == 5
+        newest = conn.execute(text("SELECT max(version) FROM schema_version")).scalar_one()
+        assert newest == SCHEMA_VERSION

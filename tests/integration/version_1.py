@@ -34,7 +34,7 @@ def back_to_version_1(ctx: DeskContext) -> None:
             )
             conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
         conn.exec_driver_sql("ALTER TABLE app_user DROP COLUMN must_change_password")
-        undo_audit_chains(conn)
+        undo_version_6(conn)
         conn.exec_driver_sql("ALTER TABLE audit_log DROP COLUMN mac")
         for table in (
             "pickup_booking",
@@ -49,6 +49,12 @@ def back_to_version_1(ctx: DeskContext) -> None:
         conn.exec_driver_sql("DROP TABLE seal_key")
         conn.execute(text("UPDATE schema_version SET version = 1"))
         assert conn.scalar(select(SchemaVersion.version)) == 1
+
+
+def undo_version_6(conn: Connection) -> None:
+    """What version 6 added undone: the audit chains and the recap's covering index."""
+    undo_audit_chains(conn)
+    conn.exec_driver_sql("DROP INDEX ix_service_request_recap")
 
 
 def undo_audit_chains(conn: Connection) -> None:
