@@ -84,7 +84,9 @@ class RecapDialog(QDialog):
         browse.clicked.connect(self._browse)
         path_row.addWidget(self.path, 1)
         path_row.addWidget(browse)
-        form.addRow(self.tr("&Simpan ke"), path_row)
+        save_to = QLabel(self.tr("&Simpan ke"), self)
+        save_to.setBuddy(self.path)  # a row of widgets has no buddy of its own: "&" showed
+        form.addRow(save_to, path_row)
         form.addRow(DialogButtons(self, self.tr("Buat rekap")))
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(self._suggest_path)
