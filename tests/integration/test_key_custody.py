@@ -47,6 +47,7 @@ from disdukcapil_desk.operations.setup import SetupOps
 from disdukcapil_desk.reports.pkcs11 import load_pkcs11_config, open_token
 from tests.integration.test_document_signing import PASSPHRASE, issued_certificate, make_pkcs12
 from tests.integration.test_documents import approved
+from tests.integration.version_1 import undo_version_6
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -204,7 +205,7 @@ def test_the_version_4_step_moves_stored_keys_into_the_key_folder_and_wipes_them
         )
     folder = tmp_path / "kunci-pindahan"
     setup = SetupOps(ctx)
-    assert setup.upgrade(folder) == [4, 5]
+    assert setup.upgrade(folder) == [4, 5, 6]
     assert setup.keys_moved_to == str(folder)
     with ctx.reading() as session:
         keys = session.scalars(select(OfficeSetting.key)).all()
@@ -225,6 +226,7 @@ def test_the_version_4_step_moves_stored_keys_into_the_key_folder_and_wipes_them
 def _make_version_3(ctx: DeskContext, seed: bytes, pkcs12_data: bytes) -> None:
     """Turn the test database into a version-3 one that still holds its keys."""
     with ctx.engine.begin() as conn:
+        undo_version_6(conn)
         conn.execute(text("DROP TABLE signing_job"))
         conn.execute(text("DROP TABLE seal_key"))
         conn.execute(delete(SchemaVersion).where(SchemaVersion.version > 3))

@@ -49,7 +49,7 @@ def test_a_failing_statement_logs_no_personal_data(db_url: str, log_file: Path) 
         with pytest.raises(DBAPIError) as failure, engine.begin() as conn:
             conn.execute(
                 text("INSERT INTO audit_head (id, last_id, last_hash) VALUES (:id, 0, :h)"),
-                {"id": 2, "h": f"{NIK} {KK} Siti Aminah 081234567890"},
+                {"id": 0, "h": f"{NIK} {KK} Siti Aminah 081234567890"},  # chains count from 1
             )
         assert NIK not in str(failure.value).split("[SQL:")[1], "no parameters in the error"
         try:
