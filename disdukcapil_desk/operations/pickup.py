@@ -201,6 +201,7 @@ class PickupOps:
         """
         require(actor, Permission.EDIT_REQUEST)
         with self._ctx.unit_of_work() as session:
+            repo.take_moves_turn(session)
             request = self._queue.request_for_change(session, actor, request_id, version)
             return self._rebook_in(session, actor, request, slot, not_before)
 
@@ -219,6 +220,7 @@ class PickupOps:
             PickupError: no such request, or it is not waiting for pickup (the row is
                 quarantined with this reason).
         """
+        repo.take_moves_turn(session)
         request = requests_repo.by_number(session, number, for_update=self._ctx.postgresql)
         if request is None or request.service_code != service_code:
             raise PickupError(
@@ -340,6 +342,7 @@ class PickupOps:
 
     def _sweep_missed(self, report: SweepReport) -> bool:
         with self._ctx.unit_of_work() as session:
+            repo.take_moves_turn(session)
             due = repo.passed(session, self._ctx.now(session), SWEEP_BATCH)
             handled = 0
             for booking_id, request_id in due:

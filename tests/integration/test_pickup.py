@@ -13,10 +13,11 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from disdukcapil_desk.db.engine import make_engine
 from disdukcapil_desk.db.models import (
@@ -360,6 +361,54 @@ def test_two_workstations_sweeping_at_once_do_each_thing_once(
         assert [k for k, _ in messages(ctx, request_id)].count(
             MessageKind.PICKUP_REMINDER.value
         ) == 1
+    assert_counts_consistent(ctx)
+
+
+SLOW_SLOT_WRITES = """
+CREATE FUNCTION slow_slot_write() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_sleep(0.4); RETURN NEW; END $$;
+CREATE TRIGGER slow_slot_write AFTER UPDATE ON pickup_slot
+FOR EACH ROW EXECUTE FUNCTION slow_slot_write();
+"""
+"""Every change of a window's count takes 0.4 s while its row stays locked (a busy server):
+two moves that overlap then surely meet between giving back one place and taking the other."""
+
+
+def test_two_citizens_swapping_windows_at_once_both_move(
+    ctx: DeskContext, db_kind: str, counter: Actor
+) -> None:
+    """A asks for B's window while B asks for A's: both moves are made, neither is aborted as a
+    deadlock (each gives back its place, then takes the other's, while the other holds it)."""
+    if db_kind != "postgresql":
+        pytest.skip("SQLite has one writer at a time: two moves cannot overlap")
+    first, second = issued_cards(ctx, 2)
+    ops = PickupOps(ctx)
+    nine, ten = wib("2026-11-04", "09:00"), wib("2026-11-04", "10:00")
+    ops.book(counter, first, None, slot=nine)
+    ops.book(counter, second, None, slot=ten)
+    with ctx.unit_of_work() as session:
+        session.execute(text(SLOW_SLOT_WRITES))
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def move(request_id: int, slot: dt.datetime) -> None:
+        start.wait()
+        try:
+            ops.rebook(counter, request_id, None, slot=slot)
+        except BaseException as exc:  # reported below, with the other thread's outcome
+            failures.append(exc)
+
+    threads = [
+        threading.Thread(target=move, args=(first, ten)),
+        threading.Thread(target=move, args=(second, nine)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failures == []
+    assert bookings(ctx, first)[-1] == (PickupState.BOOKED.value, ten)
+    assert bookings(ctx, second)[-1] == (PickupState.BOOKED.value, nine)
     assert_counts_consistent(ctx)
 
 

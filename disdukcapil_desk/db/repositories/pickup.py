@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, and_, func, select, update
+from sqlalchemy import Row, and_, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,22 @@ from disdukcapil_desk.domain.delivery import PickupState
 from disdukcapil_desk.domain.workflow import Status
 
 _BOOKED = PickupState.BOOKED.value
+
+MOVES_LOCK_KEY = 0x4B544C5F5049434B
+"""The PostgreSQL advisory lock taken by every transaction that moves bookings between windows."""
+
+
+def take_moves_turn(session: Session) -> None:
+    """Wait until no other transaction is moving a booking (until this transaction ends).
+
+    A move gives back one window's place and takes another's: two citizens swapping windows
+    at the same instant would each hold the row the other needs. Moves are few (a citizen's
+    call or reply, the no-show sweep), so taking turns costs nothing an officer notices. Taken
+    before the request's row, as every mover does, so the turn and the rows never wait in a
+    circle. SQLite's single writer already serialises.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MOVES_LOCK_KEY})
 
 
 def ensure_slot(
