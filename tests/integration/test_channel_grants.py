@@ -110,6 +110,7 @@ def test_the_documented_grants_carry_the_whole_loop_and_no_more(
     first, second = claimed
     assert repo.report_sent(bot, first.id, "wa-bot-1", "wamid.out.1") is Report.APPLIED
     assert repo.report_delivered(bot, "whatsapp", "wamid.out.1") is Report.APPLIED
+    assert repo.report_undelivered(bot, "whatsapp", "wamid.out.1", "x") is Report.REFUSED
     assert repo.report_failed(bot, second.id, "wa-bot-1", "timeout", True) is Report.APPLIED
     bot.commit()
 

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select
 from disdukcapil_desk.db.engine import make_engine
 from disdukcapil_desk.db.models import OutgoingMessage, ServiceRequest
 from disdukcapil_desk.db.repositories import channel as repo
+from disdukcapil_desk.db.repositories import outbox as outbox_repo
 from disdukcapil_desk.db.repositories import requests
 from disdukcapil_desk.db.repositories.channel import Report
 from disdukcapil_desk.domain.delivery import DeliveryState, MessageKind, delivery_state
@@ -95,6 +96,11 @@ def failed(ctx: DeskContext, message_id: int, worker: str, reason: str, retry: b
 def delivered(ctx: DeskContext, ref: str, channel: str = WA) -> Report:
     with ctx.unit_of_work() as session:
         return repo.report_delivered(session, channel, ref, now=ctx.now(session))
+
+
+def undelivered(ctx: DeskContext, ref: str, reason: str, channel: str = WA) -> Report:
+    with ctx.unit_of_work() as session:
+        return repo.report_undelivered(session, channel, ref, reason, now=ctx.now(session))
 
 
 def row(ctx: DeskContext, message_id: int) -> OutgoingMessage:
@@ -209,6 +215,33 @@ def test_a_permanent_failure_is_the_office_task_at_once(ctx: DeskContext) -> Non
     assert row(ctx, mid).fail_reason == "nomor tidak terdaftar di WhatsApp"
     assert failed(ctx, other, "bot-b", "not mine", retry=False) is Report.REFUSED
     assert row(ctx, other).failed_at is None
+
+
+def test_a_sent_message_that_bounces_later_is_failed_and_the_office_task(
+    ctx: DeskContext, clock: FakeClock
+) -> None:
+    bounced, delivered_first = write(ctx, request_id(ctx), 2)
+    assert claim(ctx, "bot-a") == [bounced, delivered_first]
+    assert sent(ctx, bounced, "bot-a", "wamid.b") is Report.APPLIED
+    assert sent(ctx, delivered_first, "bot-a", "wamid.d") is Report.APPLIED
+    clock.advance(minutes=7)
+
+    assert undelivered(ctx, "wamid.b", "nomor tidak aktif") is Report.APPLIED
+    stored = row(ctx, bounced)
+    assert stored.failed_at == clock.now and stored.fail_reason == "nomor tidak aktif"
+    assert state(ctx, bounced) is DeliveryState.FAILED
+    assert undelivered(ctx, "wamid.b", "again") is Report.ALREADY
+    assert row(ctx, bounced).fail_reason == "nomor tidak aktif"
+    assert delivered(ctx, "wamid.b") is Report.REFUSED, "a bounced message is not delivered"
+
+    assert delivered(ctx, "wamid.d") is Report.APPLIED
+    assert undelivered(ctx, "wamid.d", "late bounce") is Report.REFUSED
+    assert state(ctx, delivered_first) is DeliveryState.DELIVERED
+    assert undelivered(ctx, "wamid.nobody", "x") is Report.REFUSED
+    assert undelivered(ctx, "wamid.b", "x", channel="email") is Report.REFUSED
+    with ctx.reading() as session:
+        listed = [m.message_id for m in outbox_repo.undelivered(session, None, 10)]
+    assert listed == [bounced], "on the office's list of failed messages, to call or resend"
 
 
 def test_a_lapsed_lease_re_claimed_by_another_worker_refuses_the_first(

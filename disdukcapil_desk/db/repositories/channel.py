@@ -326,6 +326,44 @@ def report_delivered(
     return Report.ALREADY if delivered is not None else Report.REFUSED
 
 
+def report_undelivered(
+    session: Session,
+    channel: str,
+    external_ref: str,
+    reason: str,
+    *,
+    now: dt.datetime | None = None,
+) -> Report:
+    """The channel learned after sending that the message ``external_ref`` never reached the
+    citizen (a bounce, WhatsApp's late "failed" status): it is failed, the office's task like
+    any failure. Any worker of the channel may report it, by the channel's own id; a message
+    already delivered cannot bounce.
+    """
+    m = _OUTBOX.c
+    stamp = _stamp(session, now)
+    reason = reason.strip() or "tidak sampai ke warga (tanpa keterangan)"
+    changed = session.execute(
+        update(_OUTBOX)
+        .where(
+            m.channel == channel,
+            m.external_ref == external_ref,
+            m.sent_at.is_not(None),
+            m.delivered_at.is_(None),
+            m.failed_at.is_(None),
+        )
+        .values(failed_at=stamp, fail_reason=reason)
+        .returning(m.id)
+    ).first()
+    if changed is not None:
+        return Report.APPLIED
+    failed = session.scalar(
+        select(m.failed_at).where(
+            m.channel == channel, m.external_ref == external_ref, m.sent_at.is_not(None)
+        )
+    )
+    return Report.ALREADY if failed is not None else Report.REFUSED
+
+
 def report_failed(
     session: Session,
     message_id: int,
