@@ -308,13 +308,7 @@ def report_delivered(
     stamp = _stamp(session, now)
     changed = session.execute(
         update(_OUTBOX)
-        .where(
-            m.channel == channel,
-            m.external_ref == external_ref,
-            m.sent_at.is_not(None),
-            m.delivered_at.is_(None),
-            m.failed_at.is_(None),
-        )
+        .where(*_sent_unsettled(channel, external_ref))
         .values(delivered_at=stamp)
         .returning(m.id)
     ).first()
@@ -344,13 +338,7 @@ def report_undelivered(
     reason = reason.strip() or "tidak sampai ke warga (tanpa keterangan)"
     changed = session.execute(
         update(_OUTBOX)
-        .where(
-            m.channel == channel,
-            m.external_ref == external_ref,
-            m.sent_at.is_not(None),
-            m.delivered_at.is_(None),
-            m.failed_at.is_(None),
-        )
+        .where(*_sent_unsettled(channel, external_ref))
         .values(failed_at=stamp, fail_reason=reason)
         .returning(m.id)
     ).first()
@@ -407,6 +395,18 @@ def _repeated_failure(row: _Row | None, worker: str) -> Report:
     if row is None or row.claimed_by != worker or row.sent_at is not None:
         return Report.REFUSED
     return Report.ALREADY if row.claimed_until is None else Report.REFUSED
+
+
+def _sent_unsettled(channel: str, external_ref: str) -> list[ColumnElement[bool]]:
+    """The channel's sent message ``external_ref``, neither delivered nor failed yet."""
+    m = _OUTBOX.c
+    return [
+        m.channel == channel,
+        m.external_ref == external_ref,
+        m.sent_at.is_not(None),
+        m.delivered_at.is_(None),
+        m.failed_at.is_(None),
+    ]
 
 
 def _held(message_id: int, worker: str) -> list[ColumnElement[bool]]:
