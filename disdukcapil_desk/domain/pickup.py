@@ -458,8 +458,17 @@ def reschedule_wish(payload: object) -> RescheduleWish | None:
         raise PickupError(f"tanggal jadwal ulang {str(raw)[:20]!r} bukan YYYY-MM-DD") from None
 
 
-def number_from_scan(text: str) -> str:
-    """The request number in what a scanner typed (the receipt's QR) or an officer typed.
+@dataclass(frozen=True, slots=True)
+class ReceiptScan:
+    """What the counter read: a request number and, from a receipt's QR, its code."""
+
+    number: str
+    code: str | None
+    """The QR's verification code; None when the officer typed the number."""
+
+
+def read_scan(text: str) -> ReceiptScan:
+    """The request number (and the QR's code) in what a scanner or an officer typed.
 
     Raises:
         PickupError: a QR of a certificate, not of a receipt, or nothing.
@@ -470,11 +479,11 @@ def number_from_scan(text: str) -> str:
     if content is not None:
         if content.kind is not DocumentKind.RECEIPT:
             raise PickupError("Itu kode QR sertifikat; pindai QR pada bukti pendaftaran")
-        return normalize_request_number(content.number)
+        return ReceiptScan(normalize_request_number(content.number), content.code)
     number = normalize_request_number(text)
     if not number:
         raise PickupError("Pindai QR bukti pendaftaran atau ketik nomor permohonan")
-    return number
+    return ReceiptScan(number, None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -262,14 +262,17 @@ class PickupOps:
             NotFound / PermissionDenied: no such request, or of another office.
             WorkflowError: the request is not waiting for pickup (collected already…).
         """
-        from disdukcapil_desk.domain.pickup import number_from_scan
+        from disdukcapil_desk.domain.pickup import read_scan
 
-        number = number_from_scan(scanned)
+        scan = read_scan(scanned)
+        number = scan.number
         with self._ctx.unit_of_work() as session:
             found = requests_repo.by_number(session, number)
             if found is None:
                 raise NotFound(f"Permohonan {number} tidak ditemukan")
             request = self._queue.request_for_change(session, actor, found.id, None)
+            if scan.code is not None:
+                _check_receipt_code(session, number, scan.code)
             if request.status != Status.READY_FOR_PICKUP.value:
                 raise WorkflowError(
                     f"Permohonan {number} berstatus '{Status(request.status).label}', bukan "
@@ -296,6 +299,7 @@ class PickupOps:
                 "service_request",
                 request.number,
                 after={"booking": live.id if live else None},
+                detail="QR bukti pendaftaran" if scan.code else "nomor diketik petugas",
             )
             return self._row(request, PickupState.CHECKED_IN if live else None, window)
 
@@ -641,3 +645,20 @@ def _payload(request: RequestRecord) -> dict[str, object]:
 def _document_name(output_document: str) -> str:
     """``Kartu Keluarga (KK), cetak A4 …`` as ``Kartu Keluarga``."""
     return output_document.split("(")[0].split("\u2013")[0].strip()
+
+
+def _check_receipt_code(session: Session, number: str, code: str) -> None:
+    """A receipt's QR is the office's only when its code is the one recorded when that receipt
+    was printed: a QR made up, or copied from another receipt with the number changed, is
+    refused (the officer can still check the citizen's identity and type the number).
+    """
+    from disdukcapil_desk.db.repositories import documents as documents_repo
+    from disdukcapil_desk.domain.documents import DocumentKind
+
+    receipt = documents_repo.find(session, DocumentKind.RECEIPT, number)
+    if receipt is None or receipt.voided or receipt.verification_code != code:
+        raise PickupError(
+            f"QR ini bukan bukti pendaftaran yang dicetak kantor untuk permohonan {number}: "
+            "jangan serahkan dokumen berdasarkan QR ini; periksa identitas pemohon, lalu ketik "
+            "nomor permohonannya"
+        )

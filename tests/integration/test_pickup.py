@@ -43,6 +43,7 @@ from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.users import UserOps
 from tests.conftest import FakeClock
 from tests.factories import RECEIVED, make_request
+from tests.integration.test_documents import qr_texts
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 UPT = "UPT-05"
@@ -247,11 +248,13 @@ def test_the_citizen_asks_for_another_day_by_replying(ctx: DeskContext, counter:
     assert_counts_consistent(ctx)
 
 
-def test_check_in_by_scanning_the_receipt(ctx: DeskContext, counter: Actor) -> None:
+def test_check_in_by_scanning_the_receipt(ctx: DeskContext, counter: Actor, tmp_path: Path) -> None:
     first, second = issued_cards(ctx, 2)
     ops = PickupOps(ctx)
     booked = ops.book(counter, first, None)
-    row = ops.check_in(counter, f"DDK2|R|{booked.number}|1A2B3C4D|ABCDEFGHIJKLMNOP")
+    receipt = DocumentOps(ctx).render_receipt(counter, booked.number)
+    (scanned,) = qr_texts(receipt, tmp_path)  # what the counter's scanner types
+    row = ops.check_in(counter, scanned)
     assert row.state is PickupState.CHECKED_IN and row.number == booked.number
     assert status(ctx, first) == Status.COLLECTED.value
     assert bookings(ctx, first)[0][0] == PickupState.CHECKED_IN.value
@@ -261,7 +264,35 @@ def test_check_in_by_scanning_the_receipt(ctx: DeskContext, counter: Actor) -> N
         ops.check_in(counter, QueueOps(ctx).detail(counter, second).row.number.lower())
     with ctx.reading() as session:
         actions = set(session.scalars(select(AuditLog.action)))
+        how = session.scalar(select(AuditLog.detail).where(AuditLog.action == "pickup_check_in"))
     assert {Action.CHECK_IN.value, "pickup_check_in"} <= actions
+    assert how == "QR bukti pendaftaran"
+
+
+def test_a_receipt_qr_not_printed_for_that_request_hands_nothing_over(
+    ctx: DeskContext, counter: Actor, tmp_path: Path
+) -> None:
+    """A QR made up, or one copied from the citizen's own receipt with another request's number
+    put in, is refused; the officer checks identity and types the number instead."""
+    mine, theirs = issued_cards(ctx, 2)
+    ops = PickupOps(ctx)
+    own = ops.book(counter, mine, None)
+    other = ops.book(counter, theirs, None)
+    (scanned,) = qr_texts(DocumentOps(ctx).render_receipt(counter, own.number), tmp_path)
+    forged = [
+        scanned.replace(own.number, other.number),
+        f"DDK2|R|{other.number}|1A2B3C4D|ABCDEFGHIJKLMNOP",
+        scanned[:-1] + ("A" if scanned[-1] != "A" else "B"),
+    ]
+    for forgery in forged:
+        with pytest.raises(PickupError, match="bukan bukti pendaftaran"):
+            ops.check_in(counter, forgery)
+    assert status(ctx, theirs) == status(ctx, mine) == Status.READY_FOR_PICKUP.value
+    row = ops.check_in(counter, other.number)  # identity checked, the number typed
+    assert row.number == other.number and status(ctx, theirs) == Status.COLLECTED.value
+    with ctx.reading() as session:
+        how = session.scalar(select(AuditLog.detail).where(AuditLog.action == "pickup_check_in"))
+    assert how == "nomor diketik petugas"
 
 
 def test_a_no_show_is_rebooked_once_then_the_citizen_is_awaited(

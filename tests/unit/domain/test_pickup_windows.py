@@ -14,14 +14,15 @@ from disdukcapil_desk.domain.pickup import (
     Pause,
     PickupError,
     PickupHours,
+    ReceiptScan,
     RescheduleWish,
     chosen_window,
     day_windows,
     hours_from,
     needs_pickup,
-    number_from_scan,
     parse_pause,
     parse_window_start,
+    read_scan,
     reminder_day,
     reschedule_wish,
     windows_from,
@@ -142,12 +143,14 @@ def test_a_reply_asks_for_another_window_with_an_optional_day() -> None:
 
 
 def test_the_scanned_receipt_gives_the_request_number() -> None:
-    assert number_from_scan("DDK2|R|DINAS/20261102/0001|1A2B3C4D|ABCDEF") == ("DINAS/20261102/0001")
-    assert number_from_scan(" dinas/20261102/0001 ") == "DINAS/20261102/0001"
+    assert read_scan("DDK2|R|DINAS/20261102/0001|1A2B3C4D|ABCDEF") == ReceiptScan(
+        "DINAS/20261102/0001", "ABCDEF"
+    )
+    assert read_scan(" dinas/20261102/0001 ") == ReceiptScan("DINAS/20261102/0001", None)
     with pytest.raises(PickupError, match="sertifikat"):
-        number_from_scan("DDK2|C|3604-LU-02112026-0001|1A2B3C4D|ABCDEF")
+        read_scan("DDK2|C|3604-LU-02112026-0001|1A2B3C4D|ABCDEF")
     with pytest.raises(PickupError):
-        number_from_scan("   ")
+        read_scan("   ")
     assert parse_window_start("2026-11-03 09:30") == wib("2026-11-03", "09:30")
     with pytest.raises(PickupError):
         parse_window_start("besok pagi")
