@@ -6,28 +6,35 @@ is a warning that changes nothing, and the workstation remembers when it checked
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from disdukcapil_desk.db.models import AuditLog, ServiceRequest
+from disdukcapil_desk.db.engine import make_engine, sqlite_url
+from disdukcapil_desk.db.models import SCHEMA_VERSION, AuditLog, SchemaVersion, ServiceRequest
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.queue import QueueOps
+from disdukcapil_desk.paths import user_dirs
+from disdukcapil_desk.ui import desk_app
 from disdukcapil_desk.ui import updates as ui_updates
 from disdukcapil_desk.ui.main_window import MainWindow
 from disdukcapil_desk.ui.tasks import TaskRunner
 from disdukcapil_desk.ui.updates import OFFER_NAME, StartCheck, UpdatePlace
+from disdukcapil_desk.ui.workstation import WorkstationSettings
 from disdukcapil_desk.updates import APP_NAME, ROOT_FILE_NAME, install
 from disdukcapil_desk.updates.client import Outcome
 from disdukcapil_desk.updates.publish import targets_dir
 from tests.factories import make_request
+from tests.integration.cli_harness import fingerprint
 from tests.integration.test_intake import ingest_rows
 from tests.integration.test_updates import NEW, Office, _tamper, office
 from tests.ui import test_decisions_threaded as decisions
@@ -225,3 +232,63 @@ def test_a_desk_without_a_repository_does_not_check_at_start(
     assert not StartCheck(ctx, window.settings, runner, place).start()
     assert not StartCheck(ctx, window.settings, runner, UpdatePlace(None, office.cache)).start()
     assert ui_updates._running == []
+
+
+def test_the_refusal_of_a_newer_schema_offers_to_check_and_restart(
+    qtbot: QtBot,
+    tmp_path: Path,
+    sqlite_template: Path,
+    office: Office,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At start, a database newer than this desk: the refusal offers "Periksa pembaruan"; the
+    check runs on the start's runner, stages the release and offers the restart; the database
+    is not touched."""
+    monkeypatch.setattr(desk_app, "install_gui_excepthook", lambda _log: None)
+    dirs = user_dirs(tmp_path / "desk").ensure()
+    settings = WorkstationSettings(dirs.config / "workstation.ini")
+    settings.set_location("DINAS")
+    settings.shared.set_update_url(office.url)
+    settings.sync()
+    shutil.copyfile(office.old_metadata / "root.json", office.install / ROOT_FILE_NAME)
+    monkeypatch.setattr(ui_updates, "installation", lambda: office.install)
+    monkeypatch.setitem(install._state, "cache", office.cache.parent)
+    monkeypatch.setattr(install, "CACHE_FOLDER", office.cache.name)
+    url = _newer_database(tmp_path, sqlite_template)
+    before = fingerprint(url)
+    answers = ["Periksa pembaruan", "Mulai ulang sekarang"]
+    shown: list[str] = []
+
+    def answer(box: QMessageBox) -> int:
+        shown.append(box.text())
+        wanted = answers.pop(0)
+        button = next(b for b in box.buttons() if b.text() == wanted)
+        button.click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    monkeypatch.setattr(desk_app.QMessageBox, "critical", lambda *a: shown.append("critical"))
+
+    assert desk_app.run_desk(dirs, url) == 1
+
+    assert not answers and "lebih baru" in shown[0] and f"Versi {NEW}" in shown[1], shown
+    assert install.restart_requested()
+    assert (office.cache / "staged" / NEW).is_dir()
+    assert fingerprint(url) == before
+
+
+def _newer_database(tmp_path: Path, template: Path) -> str:
+    database = tmp_path / "newer.sqlite3"
+    shutil.copy(template, database)
+    url = sqlite_url(database)
+    engine = make_engine(url, create=False)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(SchemaVersion).values(
+                version=SCHEMA_VERSION + 1,
+                applied_at=dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
+                description="a later desk",
+            )
+        )
+    engine.dispose()
+    return url
