@@ -26,7 +26,7 @@ import pytest
 from disdukcapil_desk.db.engine import sqlite_url
 from disdukcapil_desk.db.models import SCHEMA_VERSION
 from disdukcapil_desk.domain.errors import DeskError
-from disdukcapil_desk.updates import APP_NAME
+from disdukcapil_desk.updates import APP_NAME, install
 from disdukcapil_desk.updates.client import (
     Outcome,
     UpdateResult,
@@ -522,3 +522,47 @@ def test_the_administrator_refreshes_and_rotates_a_key_from_the_command_line(
         sorted(p.name for p in (desk.basedir / "cache" / "pembaruan" / "staged").iterdir())
         == staged
     )
+
+
+def test_the_window_and_the_command_line_share_the_update_cache_of_the_basedir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--basedir`` moves the window's update cache as it moves the command line's."""
+    monkeypatch.setitem(install._state, "cache", None)
+    install.install_at_start(tmp_path / "desk" / "cache", OLD)  # from source: installs nothing
+    assert install.user_update_cache() == tmp_path / "desk" / "cache" / "pembaruan"
+
+
+def test_on_windows_the_installer_script_moves_the_files_and_starts_the_desk_again(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hand-over on Windows (only its script can be checked here): tufup's robocopy
+    script, logging to pembaruan.log, then the desk started again, marked as just updated."""
+    from tufup.utils import platform_specific
+
+    assert office.check().outcome is Outcome.READY
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(platform_specific, "install_update", lambda **kw: calls.append(kw))
+    monkeypatch.setattr(sys, "platform", "win32")
+    command = [r"C:\Users\loket\AppData\Local\Programs\Disdukcapil Desk\disdukcapil-desk.exe"]
+
+    assert install.hand_over_pending(office.cache, office.install, OLD, command) == NEW
+
+    (call,) = calls
+    assert call["dst_dir"] == office.install and call["log_file_name"] == "pembaruan.log"
+    script = call["batch_template"].format(
+        src_dir=call["src_dir"],
+        dst_dir=call["dst_dir"],
+        robocopy_options=" ".join(platform_specific.WIN_ROBOCOPY_OVERWRITE),
+        log_lines="",
+        delete_self=platform_specific.WIN_BATCH_DELETE_SELF,
+        **call["batch_template_extra_kwargs"],
+    )
+    lines = script.splitlines()
+    robocopy = next(i for i, line in enumerate(lines) if line.startswith("robocopy "))
+    start = next(i for i, line in enumerate(lines) if line.startswith('start "" '))
+    assert robocopy < start and "/move" in lines[robocopy] and "/w:2" in lines[robocopy]
+    assert lines[start] == f'start "" "{command[0]}"'
+    assert f"set {install.UPDATED_FROM}={OLD}" in lines
+    assert lines[-1] == platform_specific.WIN_BATCH_DELETE_SELF
+    assert _tree(office.install) == _tree(office.dists[OLD]), "nothing copied by the desk"
