@@ -26,7 +26,6 @@ import datetime as dt
 import logging
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -51,10 +50,13 @@ robocopy "{src_dir}" "{dst_dir}" {robocopy_options}
 if %ERRORLEVEL% GEQ 8 echo Pemasangan gagal (robocopy %ERRORLEVEL%).
 if %ERRORLEVEL% LSS 8 echo Selesai; aplikasi dibuka lagi.
 set {updated_from}={current}
+set PYINSTALLER_RESET_ENVIRONMENT=1
 start "" {command}
 {delete_self}
 """
-"""tufup's batch template, plus the restart: robocopy's exit codes below 8 mean success."""
+"""tufup's batch template, plus the restart: robocopy's exit codes below 8 mean success.
+``PYINSTALLER_RESET_ENVIRONMENT`` makes the started desk a new application, not a child of the
+bundle that started the script (PyInstaller's documented way to restart itself)."""
 
 
 def cache_layout(cache_dir: Path) -> tuple[Path, Path, Path]:
@@ -187,6 +189,8 @@ def hand_over_pending(
     pending = pending_update(cache_dir, current_version)
     if pending is None:
         return None
+    import subprocess
+
     from tufup.utils.platform_specific import install_update
 
     install_update(
@@ -273,8 +277,11 @@ def restart(command: Sequence[str], updated_from: str | None) -> NoReturn:
         os.environ.pop(UPDATED_FROM, None)
     else:
         os.environ[UPDATED_FROM] = updated_from
+    os.environ["PYINSTALLER_RESET_ENVIRONMENT"] = "1"  # a new application, not a child
     logging.shutdown()
     if os.name == "posix":
         os.execv(command[0], list(command))
+    import subprocess
+
     subprocess.Popen(list(command), close_fds=True)  # pragma: no cover - Windows
     raise SystemExit(0)  # pragma: no cover - Windows

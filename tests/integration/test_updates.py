@@ -564,5 +564,6 @@ def test_on_windows_the_installer_script_moves_the_files_and_starts_the_desk_aga
     assert robocopy < start and "/move" in lines[robocopy] and "/w:2" in lines[robocopy]
     assert lines[start] == f'start "" "{command[0]}"'
     assert f"set {install.UPDATED_FROM}={OLD}" in lines
+    assert "set PYINSTALLER_RESET_ENVIRONMENT=1" in lines
     assert lines[-1] == platform_specific.WIN_BATCH_DELETE_SELF
     assert _tree(office.install) == _tree(office.dists[OLD]), "nothing copied by the desk"
