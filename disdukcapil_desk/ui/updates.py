@@ -228,6 +228,8 @@ def restart_now(window: MainWindow) -> None:
     from disdukcapil_desk.ui.main_window import PAGE_VERIFY
     from disdukcapil_desk.ui.messages import ask_yes_no, show_error
 
+    if _locked(window):  # the offer stayed up while the idle lock came: not for a passer-by
+        return
     page = window.verification
     if (
         window.stack.currentIndex() == PAGE_VERIFY
@@ -355,7 +357,9 @@ class StartCheck(QObject):
             self._offer_when_window()
 
     def _offer_when_window(self) -> None:
-        """Offer the staged release in the officer's window (waiting for the login)."""
+        """Offer the staged release in the officer's window (waiting for the login, or for
+        the idle lock to be lifted).
+        """
         window = _officer_window()
         if window is None:
             self._waiting.start()
@@ -391,13 +395,19 @@ def _schema_of(ctx: DeskContext) -> int | None:
 
 
 def _officer_window() -> MainWindow | None:
-    """The officer's visible main window, if one is open."""
+    """The officer's visible main window, if one is open and not behind the idle lock."""
     from disdukcapil_desk.ui.main_window import MainWindow
 
     for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, MainWindow) and widget.isVisible():
+        if isinstance(widget, MainWindow) and widget.isVisible() and not _locked(widget):
             return widget
     return None
+
+
+def _locked(window: MainWindow) -> bool:
+    from disdukcapil_desk.ui.main_window import PAGE_LOCKED
+
+    return window.stack.currentIndex() == PAGE_LOCKED
 
 
 def check_at_start(

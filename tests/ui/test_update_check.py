@@ -292,3 +292,25 @@ def _newer_database(tmp_path: Path, template: Path) -> str:
         )
     engine.dispose()
     return url
+
+
+def test_the_offer_waits_while_the_window_is_locked(
+    qtbot: QtBot,
+    window: MainWindow,
+    runner: TaskRunner,
+    office: Office,
+    ctx: DeskContext,
+) -> None:
+    """Behind the idle lock nobody is offered a restart (it would release the officer's
+    claims): the offer comes once the officer unlocked."""
+    _ready(window, office)
+    window.lock()
+    check = StartCheck(ctx, window.settings, runner, UpdatePlace(office.install, office.cache))
+    assert check.start()
+    qtbot.waitUntil(lambda: check.result is not None, timeout=WAIT)
+    qtbot.wait(1500)  # the offer looks for an unlocked window every second
+
+    assert _offer(window) is None
+    window.unlock()
+    qtbot.waitUntil(lambda: _offer(window) is not None, timeout=WAIT)
+    check.stop()
