@@ -39,6 +39,7 @@ from disdukcapil_desk.updates.install import (
     pending_update,
     request_restart,
     user_update_cache,
+    writable,
 )
 
 if TYPE_CHECKING:
@@ -198,10 +199,29 @@ def _say_last_check(window: MainWindow) -> None:
 
 
 def offer_restart(window: MainWindow, version: str) -> QMessageBox:
-    """Offer to restart into the staged ``version`` now (non-modal; the window stays usable)."""
+    """Offer to restart into the staged ``version`` now (non-modal; the window stays usable).
+
+    An installation this user cannot write (``Program Files``) cannot take it: then the
+    officer is only told, and the administrator installs the new setup.
+    """
     for old in window.findChildren(QMessageBox, OFFER_NAME):
         old.close()
         old.deleteLater()
+    install = window.update_place.install_dir
+    if install is not None and not writable(install):
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            _tr("Pembaruan siap"),
+            _tr(
+                "Versi {version} sudah diunduh dan diperiksa, tetapi folder aplikasi di "
+                "komputer ini tidak dapat diubah oleh akun ini. Minta administrator "
+                "memasangnya."
+            ).format(version=version),
+            parent=window,
+        )
+        box.setObjectName(OFFER_NAME)
+        box.open()
+        return box
     box = QMessageBox(
         QMessageBox.Icon.Information,
         _tr("Pembaruan siap"),

@@ -256,6 +256,14 @@ def install_at_start(user_cache: Path, current_version: str) -> None:
     pending = pending_update(cache_dir, current_version)
     if pending is None:
         return
+    if not writable(install_dir):
+        log.warning(
+            "staged release %s not installed: %s is not writable for this user (install the "
+            "desk per user, docs/updates.md §9)",
+            pending[0],
+            install_dir,
+        )
+        return
     command = restart_command()
     log.info("installing staged release %s over %s in %s", pending[0], current_version, install_dir)
     try:
@@ -264,6 +272,20 @@ def install_at_start(user_cache: Path, current_version: str) -> None:
         log.exception("installing the staged release %s failed", pending[0])
         return
     restart(command, current_version)
+
+
+def writable(folder: Path) -> bool:
+    """Whether this user may write into ``folder`` (a probe file made and removed): under
+    ``Program Files`` an officer may not, and a half-replaced bundle must never be the
+    outcome.
+    """
+    probe = folder / ".pembaruan-uji"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError:
+        return False
+    return True
 
 
 def restart(command: Sequence[str], updated_from: str | None) -> NoReturn:

@@ -567,3 +567,24 @@ def test_on_windows_the_installer_script_moves_the_files_and_starts_the_desk_aga
     assert "set PYINSTALLER_RESET_ENVIRONMENT=1" in lines
     assert lines[-1] == platform_specific.WIN_BATCH_DELETE_SELF
     assert _tree(office.install) == _tree(office.dists[OLD]), "nothing copied by the desk"
+
+
+def test_a_release_is_not_installed_into_a_folder_the_user_cannot_write(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An installation the officer cannot write (``C:\\Program Files``; here the probe says
+    so, the tests run as a user who may write anywhere): nothing is replaced, no restart, the
+    staged release waits."""
+    office.cache = office.cache / "pembaruan"
+    assert office.check().outcome is Outcome.READY
+    monkeypatch.setattr(install, "installation", lambda: office.install)
+    monkeypatch.setattr(install, "writable", lambda folder: folder != office.install)
+    monkeypatch.delenv(install.UPDATED_FROM, raising=False)
+    before = office.disk()
+
+    install.install_at_start(office.cache.parent, OLD)  # returns: no exec
+
+    assert office.disk() == before
+    assert install.writable(office.install.parent)
+    monkeypatch.undo()
+    assert install.writable(office.install)
