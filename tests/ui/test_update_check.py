@@ -314,3 +314,24 @@ def test_the_offer_waits_while_the_window_is_locked(
     window.unlock()
     qtbot.waitUntil(lambda: _offer(window) is not None, timeout=WAIT)
     check.stop()
+
+
+def test_an_installation_the_officer_cannot_write_is_not_offered_a_restart(
+    qtbot: QtBot,
+    window: MainWindow,
+    runner: TaskRunner,
+    office: Office,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under Program Files (here the probe says so): staged, but the officer is told to ask
+    the administrator; no "Mulai ulang sekarang"."""
+    action = _ready(window, office)
+    monkeypatch.setattr(ui_updates, "writable", lambda folder: folder != office.install)
+
+    action.trigger()
+    qtbot.waitUntil(lambda: _offer(window) is not None, timeout=WAIT)
+
+    offer = _offer(window)
+    assert offer is not None and "Minta administrator memasangnya" in offer.text()
+    assert offer.findChild(QPushButton, "restartNowButton") is None
+    assert (office.cache / "staged" / NEW).is_dir()
