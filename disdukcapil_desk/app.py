@@ -153,10 +153,15 @@ def _fail(message: str) -> int:
 
 
 def _run_window(args: argparse.Namespace, dirs: UserDirs) -> int:
+    from disdukcapil_desk.updates.install import install_at_start, restart_if_requested
+
+    # A release staged by an update check is installed before the window loads, and the desk
+    # restarts into it; "Mulai ulang sekarang" ends the window and restarts here.
+    install_at_start(dirs.cache, __version__)
     from disdukcapil_desk.ui.desk_app import run_desk
 
     explicit = args.db or os.environ.get("DISDUKCAPIL_DB")
-    return run_desk(dirs, explicit)
+    return restart_if_requested(run_desk(dirs, explicit))
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -269,6 +269,7 @@ def cmd_check(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
     from disdukcapil_desk.settings import WorkstationFile, settings_path
     from disdukcapil_desk.updates import trusted_root_of
     from disdukcapil_desk.updates.client import Outcome, check_for_update, last_checked
+    from disdukcapil_desk.updates.install import update_cache
 
     dirs = _dirs(args)
     settings = WorkstationFile(settings_path(dirs.config))
@@ -284,7 +285,7 @@ def cmd_check(args: argparse.Namespace, ctx: DeskContext, out: TextIO) -> int:
         url,
         install,
         __version__,
-        cache_dir=dirs.cache / "pembaruan",
+        cache_dir=update_cache(dirs.cache),
         trusted_root=args.root or trusted_root_of(install),
         database_schema=schema,
         progress=_Progress(sys.stderr),

@@ -232,6 +232,11 @@ class DatabaseStart:
             if checked.empty:
                 return _prepare_empty(checked.ctx, runner)
             title = QCoreApplication.translate("desk_app", "Versi basis data")
+            from disdukcapil_desk.ui.updates import offer_at_newer_schema
+
+            args = (_active_window(), title, str(refusal), checked.ctx, self._settings, runner)
+            if offer_at_newer_schema(*args):  # with "Periksa pembaruan" where it can update
+                return False
         else:
             title = QCoreApplication.translate("desk_app", "Basis data tidak dapat dipakai")
         QMessageBox.critical(_active_window(), title, str(refusal))
@@ -346,5 +351,8 @@ def _login_and_run(
         waiting_login=login,
     )
     shell.finished.connect(app.quit)
+    from disdukcapil_desk.ui.updates import check_at_start
+
+    check_at_start(ctx, settings, runner)  # asks the update repository in the background
     shell.show_login()
     return int(app.exec())

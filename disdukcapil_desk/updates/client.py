@@ -14,11 +14,8 @@ it, and the staging folder is renamed into place only once complete.
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import logging
 import shutil
-import sys
 import tarfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,8 +29,27 @@ from tufup.client import Client
 from tufup.common import Patcher
 
 from disdukcapil_desk.updates import APP_NAME, SCHEMA_KEY
+from disdukcapil_desk.updates.install import (
+    cache_layout,
+    hand_over_pending,
+    install_pending,
+    last_checked,
+    pending_update,
+    prune_cache,
+)
 
 log = logging.getLogger(__name__)
+__all__ = [
+    "Outcome",
+    "UpdateResult",
+    "cache_layout",
+    "check_for_update",
+    "hand_over_pending",
+    "install_pending",
+    "last_checked",
+    "pending_update",
+    "prune_cache",
+]
 
 Progress = Callable[[int, int], None]
 """Called with (bytes downloaded, bytes expected) while a file arrives."""
@@ -103,11 +119,6 @@ class UpdateResult:
     """Bytes downloaded for the release (metadata not counted)."""
     patched: bool = False
     """Whether the release was rebuilt from a patch rather than downloaded whole."""
-
-
-def cache_layout(cache_dir: Path) -> tuple[Path, Path, Path]:
-    """The trusted metadata, the downloaded targets and the staged bundles under ``cache_dir``."""
-    return cache_dir / "metadata", cache_dir / "targets", cache_dir / "staged"
 
 
 class _DeskClient(Client):  # type: ignore[misc]
@@ -314,86 +325,3 @@ def _stage(archive: Path, folder: Path) -> Path:
         shutil.rmtree(partial, ignore_errors=True)
         raise
     return folder
-
-
-def last_checked(checked: tuple[dt.datetime, str] | None) -> str:
-    """The sentence saying when the repository last answered this workstation."""
-    if checked is None:
-        return "Repositori pembaruan belum pernah berhasil diperiksa dari komputer ini."
-    return f"Terakhir berhasil diperiksa: {checked[0].astimezone():%d-%m-%Y %H:%M}."
-
-
-def pending_update(cache_dir: Path, current_version: str) -> tuple[str, Path] | None:
-    """The newest staged release newer than ``current_version``, as (version, folder)."""
-    from packaging.version import InvalidVersion, Version
-
-    _, _, staging = cache_layout(cache_dir)
-    found: list[tuple[Version, Path]] = []
-    for folder in staging.glob("*") if staging.is_dir() else []:
-        with contextlib.suppress(InvalidVersion):
-            version = Version(folder.name)
-            if folder.is_dir() and version > Version(current_version):
-                found.append((version, folder))
-    if not found:
-        return None
-    version, folder = max(found)
-    return str(version), folder
-
-
-def install_pending(cache_dir: Path, install_dir: Path, current_version: str) -> str | None:
-    """Copy the newest staged release over the installation; return its version (or None).
-
-    Files of the old release that the new one no longer has stay (as tufup's default does):
-    the bundle folder never holds the officers' data, but a purge is left to the installer.
-    Call this before the desk's own files are in use: on Windows a running ``.exe`` and its
-    DLLs are locked, so the bundle's launcher (or tufup's batch script after exit, see
-    docs/updates.md) does the copy there.
-    """
-    pending = pending_update(cache_dir, current_version)
-    if pending is None:
-        return None
-    version, folder = pending
-    shutil.copytree(folder, install_dir, dirs_exist_ok=True)
-    shutil.rmtree(folder, ignore_errors=True)
-    prune_cache(cache_dir, version)
-    return version
-
-
-def prune_cache(cache_dir: Path, installed_version: str) -> list[Path]:
-    """Delete the cached archives of releases older than the installed one and every patch up
-    to it (the installed release's archive stays: the next patch applies to it); return what
-    went.
-    """
-    from packaging.version import InvalidVersion, Version
-
-    _, targets, _ = cache_layout(cache_dir)
-    keep = Version(installed_version)
-    gone: list[Path] = []
-    for path in targets.glob(f"{APP_NAME}-*") if targets.is_dir() else []:
-        name = path.name.removeprefix(f"{APP_NAME}-").removesuffix(".failed")
-        archive = name.endswith(".tar.gz")
-        name = name.removesuffix(".tar.gz").removesuffix(".patch")
-        with contextlib.suppress(InvalidVersion):
-            if Version(name) < keep or (not archive and Version(name) == keep):
-                path.unlink(missing_ok=True)
-                gone.append(path)
-    return gone
-
-
-def hand_over_pending(cache_dir: Path, install_dir: Path, current_version: str) -> str | None:
-    """Install the newest staged release the way the platform allows; return its version.
-
-    On Windows the running ``.exe`` and its DLLs are locked: tufup writes a batch script that
-    ``robocopy /move``s the staged bundle over the installation, retrying every 2 s until this
-    process has exited, and this call then ends the process (``SystemExit``). Elsewhere the
-    files are copied in place at once (:func:`install_pending`).
-    """
-    if sys.platform != "win32":
-        return install_pending(cache_dir, install_dir, current_version)
-    pending = pending_update(cache_dir, current_version)
-    if pending is None:
-        return None
-    from tufup.utils.platform_specific import install_update
-
-    install_update(src_dir=pending[1], dst_dir=install_dir, log_file_name="pembaruan.log")
-    return pending[0]  # not reached: install_update exits the process

@@ -203,6 +203,9 @@ def refresh(
     repo = _open(repo_dir, keys_dir, days)
     for role in roles:
         repo.refresh_expiration_date(role, days=days[role])
+        # A new version every time: tufup re-signs only what differs from the file, and an
+        # expiry computed within the same second as the last one would not.
+        getattr(repo.roles, role).signed.version += 1
     repo.publish_changes(private_key_dirs=[keys_dir])
     return {role: getattr(repo.roles, role).signed.expires for role in roles}
 

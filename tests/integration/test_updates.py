@@ -9,8 +9,11 @@ import contextlib
 import datetime as dt
 import functools
 import json
+import os
 import random
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,9 +23,10 @@ from typing import Any
 
 import pytest
 
+from disdukcapil_desk.db.engine import sqlite_url
 from disdukcapil_desk.db.models import SCHEMA_VERSION
 from disdukcapil_desk.domain.errors import DeskError
-from disdukcapil_desk.updates import APP_NAME
+from disdukcapil_desk.updates import APP_NAME, install
 from disdukcapil_desk.updates.client import (
     Outcome,
     UpdateResult,
@@ -44,6 +48,36 @@ from tests.integration.test_cli_newer_schema import _newer
 
 SCHEMA = SCHEMA_VERSION
 OLD, NEW = "1.0.0", "1.1.0"
+ROOT = Path(__file__).resolve().parents[2]
+LAUNCHER_NAME = "disdukcapil-desk"
+LAUNCHER = """#!{python}
+\"\"\"A small bundle's executable: the desk from source at this bundle's version, started as
+a bundle is (its folder is the installation).\"\"\"
+import os
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+import disdukcapil_desk
+
+with open(os.path.join(here, "version.txt"), encoding="utf-8") as file:
+    disdukcapil_desk.__version__ = file.read().strip()
+sys.frozen = True
+sys.executable = os.path.abspath(__file__)
+if os.environ.get("DESK_SAY_AT_LOGIN"):  # the login painted: say the version and end
+    from disdukcapil_desk.ui.dialogs.login_dialog import LoginDialog
+
+    _paint = LoginDialog.paintEvent
+
+    def _painted(self, event):
+        _paint(self, event)
+        print("login", disdukcapil_desk.__version__, os.getpid(), flush=True)
+        os._exit(0)
+
+    LoginDialog.paintEvent = _painted
+from disdukcapil_desk.__main__ import main
+
+main()
+"""
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -60,6 +94,9 @@ def _bundle(folder: Path, version: str) -> Path:
         library[150_000:150_040] = b"v1.1.0 changed this part of the library!"
     (folder / "lib" / "desk.pyd").write_bytes(bytes(library))
     (folder / "version.txt").write_text(version, encoding="utf-8")
+    launcher = folder / LAUNCHER_NAME
+    launcher.write_text(LAUNCHER.format(python=sys.executable), encoding="utf-8")
+    launcher.chmod(0o755)
     return folder
 
 
@@ -355,3 +392,199 @@ def test_a_rotated_key_is_followed_by_workstations_and_the_old_one_signs_no_more
         refresh(office.repo, office.keys, roles=("timestamp",), expiry={"timestamp": 7})
         again = office.check(current="1.2.0")
         assert again.outcome is Outcome.BAD_SIGNATURE, again.message
+
+
+def _start(office: Office, basedir: Path, database: Path, *args: str) -> str:
+    """Start the installed small bundle as an officer does (the window, until its login is
+    painted); return what it printed."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    env["DESK_SAY_AT_LOGIN"] = "1"
+    for name in ("DISDUKCAPIL_DB", "DISDUKCAPIL_DESK_UPDATED_FROM"):
+        env.pop(name, None)
+    command = [str(office.install / LAUNCHER_NAME), "--basedir", str(basedir)]
+    command += ["--db", sqlite_url(database), *args]
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the small bundle's launcher is a script")
+def test_the_desk_installs_the_staged_release_at_start_and_restarts_into_it(
+    office: Office, tmp_path: Path, sqlite_template: Path
+) -> None:
+    """From the first release to the second through the start path, in a real process: the
+    check stages 1.1.0, the next start of 1.0.0 installs it before its window loads and the
+    same process becomes 1.1.0, whose login is painted; the start after that installs
+    nothing."""
+    basedir = tmp_path / "desk"
+    office.cache = basedir / "cache" / "pembaruan"
+    database = tmp_path / "desk.sqlite3"
+    shutil.copy(sqlite_template, database)
+    assert office.check().outcome is Outcome.READY
+
+    said = _start(office, basedir, database).split()
+
+    assert said[:2] == ["login", NEW], said
+    assert _tree(office.install) == _tree(office.dists[NEW])
+    assert not (office.cache / "staged" / NEW).exists()
+    log = (basedir / "log").glob("*.log")
+    assert any(f"installing staged release {NEW}" in p.read_text() for p in log)
+    version = subprocess.run(
+        [str(office.install / LAUNCHER_NAME), "--version"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert version.stdout.split()[-1] == NEW
+    assert _start(office, basedir, database).split()[:2] == ["login", NEW]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the small bundle's launcher is a script")
+def test_a_refused_release_is_not_installed_at_start(
+    office: Office, tmp_path: Path, sqlite_template: Path
+) -> None:
+    basedir = tmp_path / "desk"
+    office.cache = basedir / "cache" / "pembaruan"
+    database = tmp_path / "desk.sqlite3"
+    shutil.copy(sqlite_template, database)
+    _tamper(targets_dir(office.repo) / f"{APP_NAME}-{NEW}.tar.gz")
+    assert office.check().outcome is Outcome.HASH_MISMATCH
+    before = office.disk()
+
+    said = _start(office, basedir, database).split()
+
+    assert said[:2] == ["login", OLD], said
+    assert office.disk() == before
+
+
+def test_the_administrator_refreshes_and_rotates_a_key_from_the_command_line(
+    db_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``release refresh`` re-signs with a later expiry (root only with its key at hand);
+    ``release rotate-key`` replaces the targets key: a release signed with the new key is
+    accepted by a workstation that trusted the old root, one signed with the old key refused."""
+    desk = Desk(db_url, tmp_path / "desk", capsys, monkeypatch)
+    repo, keys, stick = tmp_path / "repo", tmp_path / "keys", tmp_path / "stick"
+    repo_args = ["--repo", str(repo), "--keys", str(keys)]
+    assert desk("release", "init-repo", *repo_args).code == 0
+    assert (
+        desk(
+            "release", "publish", str(_bundle(tmp_path / "d1", OLD)), *repo_args, "--version", OLD
+        ).code
+        == 0
+    )
+    trusted = shutil.copyfile(metadata_dir(repo) / "root.json", tmp_path / "root-1.json")
+    stamp = metadata_dir(repo) / "timestamp.json"
+    before = json.loads(stamp.read_text(encoding="utf-8"))["signed"]
+
+    refreshed = desk("release", "refresh", *repo_args)
+
+    assert refreshed.code == 0, refreshed.err
+    assert [line.split(":")[0] for line in refreshed.out.splitlines()] == list(ROLES[1:])
+    after = json.loads(stamp.read_text(encoding="utf-8"))["signed"]
+    assert after["version"] == before["version"] + 1 and after["expires"] >= before["expires"]
+    stick.mkdir()
+    shutil.move(keys / "root", stick / "root")
+    no_root = desk("release", "refresh", *repo_args, "--role", "root")
+    assert no_root.code == 1 and "Kunci privat root tidak ada" in no_root.err
+    old_key = (keys / "targets").read_bytes()
+
+    rotated = desk(
+        "release", "rotate-key", *repo_args, "--role", "targets", "--root-keys", str(stick)
+    )
+
+    assert rotated.code == 0 and "Kunci targets diganti" in rotated.out, rotated.err
+    assert (keys / "targets").read_bytes() != old_key and not (keys / "root").exists()
+    assert (
+        desk(
+            "release", "publish", str(_bundle(tmp_path / "d2", NEW)), *repo_args, "--version", NEW
+        ).code
+        == 0
+    )
+    install = shutil.copytree(tmp_path / "d1", tmp_path / "installed")
+    check = ["update", "check", "--install-dir", str(install), "--root", str(trusted)]
+    with _served(repo) as url:
+        new_key = desk(*check, "--repo-url", url)
+        assert new_key.code == 0 and f"Versi {NEW} sudah diunduh" in new_key.out, new_key
+        (keys / "targets").write_bytes(old_key)  # the old key, found again, signs a release
+        dist = _bundle(tmp_path / "d3", "1.2.0")
+        desk("release", "publish", str(dist), *repo_args, "--version", "1.2.0")
+        staged = sorted(p.name for p in (desk.basedir / "cache" / "pembaruan" / "staged").iterdir())
+        old_signed = desk(*check, "--repo-url", url)
+    assert old_signed.code == 1 and "tanda tangan metadata repositori tidak sah" in old_signed.out
+    assert (
+        sorted(p.name for p in (desk.basedir / "cache" / "pembaruan" / "staged").iterdir())
+        == staged
+    )
+
+
+def test_the_window_and_the_command_line_share_the_update_cache_of_the_basedir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--basedir`` moves the window's update cache as it moves the command line's."""
+    monkeypatch.setitem(install._state, "cache", None)
+    install.install_at_start(tmp_path / "desk" / "cache", OLD)  # from source: installs nothing
+    assert install.user_update_cache() == tmp_path / "desk" / "cache" / "pembaruan"
+
+
+def test_on_windows_the_installer_script_moves_the_files_and_starts_the_desk_again(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hand-over on Windows (only its script can be checked here): tufup's robocopy
+    script, logging to pembaruan.log, then the desk started again, marked as just updated."""
+    from tufup.utils import platform_specific
+
+    assert office.check().outcome is Outcome.READY
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(platform_specific, "install_update", lambda **kw: calls.append(kw))
+    monkeypatch.setattr(sys, "platform", "win32")
+    command = [r"C:\Users\loket\AppData\Local\Programs\Disdukcapil Desk\disdukcapil-desk.exe"]
+
+    assert install.hand_over_pending(office.cache, office.install, OLD, command) == NEW
+
+    (call,) = calls
+    assert call["dst_dir"] == office.install and call["log_file_name"] == "pembaruan.log"
+    script = call["batch_template"].format(
+        src_dir=call["src_dir"],
+        dst_dir=call["dst_dir"],
+        robocopy_options=" ".join(platform_specific.WIN_ROBOCOPY_OVERWRITE),
+        log_lines="",
+        delete_self=platform_specific.WIN_BATCH_DELETE_SELF,
+        **call["batch_template_extra_kwargs"],
+    )
+    lines = script.splitlines()
+    robocopy = next(i for i, line in enumerate(lines) if line.startswith("robocopy "))
+    start = next(i for i, line in enumerate(lines) if line.startswith('start "" '))
+    assert robocopy < start and "/move" in lines[robocopy] and "/w:2" in lines[robocopy]
+    assert lines[start] == f'start "" "{command[0]}"'
+    assert f"set {install.UPDATED_FROM}={OLD}" in lines
+    assert "set PYINSTALLER_RESET_ENVIRONMENT=1" in lines
+    assert lines[-1] == platform_specific.WIN_BATCH_DELETE_SELF
+    assert _tree(office.install) == _tree(office.dists[OLD]), "nothing copied by the desk"
+
+
+def test_a_release_is_not_installed_into_a_folder_the_user_cannot_write(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An installation the officer cannot write (``C:\\Program Files``; here the probe says
+    so, the tests run as a user who may write anywhere): nothing is replaced, no restart, the
+    staged release waits."""
+    office.cache = office.cache / "pembaruan"
+    assert office.check().outcome is Outcome.READY
+    monkeypatch.setattr(install, "installation", lambda: office.install)
+    monkeypatch.setattr(install, "writable", lambda folder: folder != office.install)
+    monkeypatch.delenv(install.UPDATED_FROM, raising=False)
+    before = office.disk()
+
+    install.install_at_start(office.cache.parent, OLD)  # returns: no exec
+
+    assert office.disk() == before
+    assert install.writable(office.install.parent)
+    monkeypatch.undo()
+    assert install.writable(office.install)
