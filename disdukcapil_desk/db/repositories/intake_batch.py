@@ -3,7 +3,9 @@
 Ingest gathers a batch's new requests in Python and hands them here together: the requests in
 one multi-row ``INSERT … RETURNING``, their findings, checklists and attachment links in one
 each, the duplicate check in one query, the "received" messages to the citizens in one, and
-the intake rows marked in one ``UPDATE``.
+the intake rows marked in one ``UPDATE``. On PostgreSQL each of those inserts is a ``COPY``
+(the requests' ids drawn from their sequence beforehand, in one statement): no statement of
+thousands of parameters for the server to parse and the driver to bind.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Table, bindparam, case, func, select, text, union_all, update
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
 from disdukcapil_desk.db.base import UtcDateTime
@@ -47,6 +51,8 @@ def _insert_many(
     bind = session.get_bind()
     names = tuple(rows[0])
     processors = _processors(bind.dialect, table, names)
+    if bind.dialect.name == "postgresql":
+        return _copy_many(session, table, rows, names, processors, returning)
     page = max(1, _MAX_PARAMETERS // len(names))
     found: list[Any] = []
     connection = session.connection()
@@ -62,6 +68,55 @@ def _insert_many(
         if returning:
             found += result.all()
     return found
+
+
+def _copy_many(
+    session: Session,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    names: tuple[str, ...],
+    processors: tuple[Callable[[Any], Any] | None, ...],
+    returning: tuple[str, ...],
+) -> list[Any]:
+    """PostgreSQL: ``COPY … FROM STDIN`` the rows (the driver sends them as one stream, no
+    statement to parse or parameters to bind); when ids are asked for, they are drawn from
+    the table's sequence first, in the rows' order, in one statement.
+    """
+    connection = session.connection()
+    ids: list[int] = []
+    if returning:
+        found = connection.execute(_NEXT_IDS, {"table": table.name, "n": len(rows)})
+        ids = [int(i) for i in found.scalars()]
+        names = ("id", *names)
+        processors = (None, *processors)
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    sql = _copy_sql(connection.dialect, table.name, names)
+    try:
+        with cursor.copy(sql) as copy:
+            for n, row in enumerate(rows):
+                values = [row[name] if name != "id" or not ids else ids[n] for name in names]
+                copy.write_row([p(v) if p else v for v, p in zip(values, processors, strict=True)])
+    except connection.dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(sql, None, exc, connection.dialect.loaded_dbapi.Error) from exc
+    finally:
+        cursor.close()
+    if not returning:
+        return []
+    return [
+        SimpleNamespace(**{k: ids[n] if k == "id" else row[k] for k in returning})
+        for n, row in enumerate(rows)
+    ]
+
+
+_NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n) ORDER BY 1"
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _copy_sql(dialect: Dialect, table: str, names: tuple[str, ...]) -> str:
+    quote = dialect.identifier_preparer.quote
+    return f"COPY {quote(table)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
 
 
 _MAX_PARAMETERS = 30_000
