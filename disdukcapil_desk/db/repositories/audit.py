@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.models import AppUser, AuditHead, AuditLog
+from disdukcapil_desk.db.repositories import bulk
 from disdukcapil_desk.domain.audit import (
     HEAD_MISMATCH,
     HEAD_MISSING,
@@ -114,7 +115,7 @@ def append_many(session: Session, entries: list[AuditEntry], key: bytes | None =
     if len(values) == 1:
         last_id = session.execute(insert(_LOG).values(values[0]).returning(_LOG.c.id)).scalar_one()
     else:  # a batch (ingest): one multi-row INSERT; ids follow the order
-        last_id = max(session.scalars(insert(_LOG).returning(_LOG.c.id), values))
+        last_id = max(row.id for row in bulk.insert_values(session, _LOG, values, ("id",)))
     session.execute(
         update(_HEAD).where(_HEAD.c.id == tip.chain).values(last_id=last_id, last_hash=last_hash)
     )

@@ -11,14 +11,10 @@ thousands of parameters for the server to parse and the driver to bind.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable, Mapping, Sequence
-from types import SimpleNamespace
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table, bindparam, case, func, select, text, union_all, update
-from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
 from disdukcapil_desk.db.base import UtcDateTime
@@ -29,6 +25,7 @@ from disdukcapil_desk.db.models import (
     RequirementCheck,
     ServiceRequest,
 )
+from disdukcapil_desk.db.repositories import bulk
 from disdukcapil_desk.db.repositories.notify import QUEUE_CHANNEL
 from disdukcapil_desk.domain.workflow import CLOSED_STATUSES
 
@@ -38,121 +35,20 @@ _CLOSED = tuple(sorted(s.value for s in CLOSED_STATUSES))
 def _insert_many(
     session: Session, table: Table, rows: Sequence[Mapping[str, Any]], *returning: str
 ) -> list[Any]:
-    """Insert ``rows`` (dicts with the same keys) with multi-row ``INSERT … VALUES`` statements
-    (a page of rows each, whatever their count) and return the rows' ``returning`` columns
-    (nothing when none is named).
-
-    The statement of a page is rendered once per size and run by the driver with the values
-    as they are after the columns' own bind processing: what SQLAlchemy's "insertmanyvalues"
-    does, without building its parameters row by row.
+    """Insert ``rows`` (dicts with the same keys) and return the rows' ``returning`` columns
+    (nothing when none is named): ``COPY`` on PostgreSQL, multi-row ``INSERT … VALUES`` on
+    SQLite (``bulk``).
     """
-    if not rows:
-        return []
-    bind = session.get_bind()
-    names = tuple(rows[0])
-    processors = _processors(bind.dialect, table, names)
-    if bind.dialect.name == "postgresql":
-        return _copy_many(session, table, rows, names, processors, returning)
-    page = max(1, _MAX_PARAMETERS // len(names))
-    found: list[Any] = []
-    connection = session.connection()
-    for start in range(0, len(rows), page):
-        chunk = rows[start : start + page]
-        flat = [
-            p(row[name]) if p else row[name]
-            for row in chunk
-            for name, p in zip(names, processors, strict=True)
-        ]
-        sql = _values_sql(bind.dialect, table.name, names, len(chunk), returning)
-        result = connection.exec_driver_sql(sql, tuple(flat))
-        if returning:
-            found += result.all()
-    return found
+    if session.get_bind().dialect.name == "postgresql":
+        return _copy_many(session, table, rows, returning)
+    return bulk.insert_values(session, table, rows, returning)
 
 
 def _copy_many(
-    session: Session,
-    table: Table,
-    rows: Sequence[Mapping[str, Any]],
-    names: tuple[str, ...],
-    processors: tuple[Callable[[Any], Any] | None, ...],
-    returning: tuple[str, ...],
+    session: Session, table: Table, rows: Sequence[Mapping[str, Any]], returning: tuple[str, ...]
 ) -> list[Any]:
-    """PostgreSQL: ``COPY … FROM STDIN`` the rows (the driver sends them as one stream, no
-    statement to parse or parameters to bind); when ids are asked for, they are drawn from
-    the table's sequence first, in the rows' order, in one statement.
-    """
-    connection = session.connection()
-    ids: list[int] = []
-    if returning:
-        found = connection.execute(_NEXT_IDS, {"table": table.name, "n": len(rows)})
-        ids = [int(i) for i in found.scalars()]
-        names = ("id", *names)
-        processors = (None, *processors)
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    sql = _copy_sql(connection.dialect, table.name, names)
-    try:
-        with cursor.copy(sql) as copy:
-            for n, row in enumerate(rows):
-                values = [row[name] if name != "id" or not ids else ids[n] for name in names]
-                copy.write_row([p(v) if p else v for v, p in zip(values, processors, strict=True)])
-    except connection.dialect.loaded_dbapi.Error as exc:
-        raise DBAPIError.instance(sql, None, exc, connection.dialect.loaded_dbapi.Error) from exc
-    finally:
-        cursor.close()
-    if not returning:
-        return []
-    return [
-        SimpleNamespace(**{k: ids[n] if k == "id" else row[k] for k in returning})
-        for n, row in enumerate(rows)
-    ]
-
-
-_NEXT_IDS = text(
-    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n) ORDER BY 1"
-)
-
-
-@functools.lru_cache(maxsize=64)
-def _copy_sql(dialect: Dialect, table: str, names: tuple[str, ...]) -> str:
-    quote = dialect.identifier_preparer.quote
-    return f"COPY {quote(table)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
-
-
-_MAX_PARAMETERS = 30_000
-"""Values in one statement: under SQLite's limit (32,766) and PostgreSQL's (65,535)."""
-_PROCESSORS: dict[tuple[str, str, tuple[str, ...]], tuple[Callable[[Any], Any] | None, ...]] = {}
-
-
-def _processors(
-    dialect: Dialect, table: Table, names: tuple[str, ...]
-) -> tuple[Callable[[Any], Any] | None, ...]:
-    """The bind processing of the columns ``names`` of ``table`` on ``dialect``, found once."""
-    key = (dialect.name, table.name, names)
-    found = _PROCESSORS.get(key)
-    if found is None:
-        found = _PROCESSORS[key] = tuple(
-            table.c[name].type.bind_processor(dialect) for name in names
-        )
-    return found
-
-
-@functools.lru_cache(maxsize=256)
-def _values_sql(
-    dialect: Dialect, table: str, names: tuple[str, ...], count: int, returning: tuple[str, ...]
-) -> str:
-    """``INSERT INTO table (names) VALUES (…), (…) [RETURNING …]`` for ``count`` rows, in the
-    driver's own placeholders.
-    """
-    quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    one = "(" + ", ".join(mark for _ in names) + ")"
-    sql = f"INSERT INTO {quote(table)} ({', '.join(quote(n) for n in names)}) VALUES " + ", ".join(
-        one for _ in range(count)
-    )
-    if returning:
-        sql += " RETURNING " + ", ".join(quote(n) for n in returning)
-    return sql
+    """``bulk.copy_rows`` (a name of its own so a benchmark can count the COPYs)."""
+    return bulk.copy_rows(session, table, rows, returning)
 
 
 def _insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
