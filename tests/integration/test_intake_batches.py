@@ -30,6 +30,7 @@ from disdukcapil_desk.db.models import (
     IncomingRequest,
     Location,
     NumberCounter,
+    OutgoingMessage,
     RequestAttachment,
     RequestFinding,
     RequirementCheck,
@@ -284,6 +285,49 @@ def test_statements_per_row_stay_few(ctx: DeskContext) -> None:
     assert report.rows == rows and report.quarantined == rows // 10
     assert len(sent) <= 3 * rows + 40, f"{len(sent)} statements for {rows} rows"
     assert len(sent) <= 60, "a batch sends a few statements whatever its size"
+
+
+_COPIED = tuple(
+    f"INSERT INTO {table}"
+    for table in (
+        "service_request",
+        "request_finding",
+        "requirement_check",
+        "request_attachment",
+        "outgoing_message",
+    )
+)
+
+
+def test_postgresql_copies_a_batch_and_audits_it_in_one_statement_of_any_size(
+    ctx: DeskContext,
+) -> None:
+    """PostgreSQL: the batch's requests, findings, checklists, attachment links and messages go
+    in by COPY, not as statements of thousands of parameters for the server to parse; the
+    audit entries go in one statement whose text is the same whatever the batch's size (so
+    the server keeps its plan). Before: one multi-row INSERT each, a new text for every size.
+    """
+    if not ctx.postgresql:
+        pytest.skip("COPY is PostgreSQL's")
+    rows = _rows_of_many_offices(ctx, 30)
+    audits: list[str] = []
+    for part in (rows[:4], rows[4:]):  # two batches of different sizes
+        submit(ctx, *part)
+        with counted(ctx) as sent:
+            report = IntakeOps(ctx).ingest()
+        assert report.rows == len(part)
+        inserts = [s for s in sent if s.lstrip().startswith(_COPIED)]
+        assert not inserts, inserts
+        audits += [s for s in sent if "INSERT INTO audit_log" in s]
+
+    assert len(audits) == 2 and audits[0] == audits[1]
+    with ctx.sessions() as session:
+        requests = session.scalar(select(func.count()).select_from(ServiceRequest))
+        checks = session.scalar(select(func.count()).select_from(RequirementCheck))
+        links = session.scalar(select(func.count()).select_from(RequestAttachment))
+        messages = session.scalar(select(func.count()).select_from(OutgoingMessage))
+    assert (requests, links, messages) == (27, 9, 27) and checks
+    assert verify_chain(ctx) is None
 
 
 def _ingest(url: str, batch_size: int) -> int:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
+    TextClause,
     Update,
     bindparam,
     func,
@@ -31,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.models import AppUser, AuditHead, AuditLog
+from disdukcapil_desk.db.repositories import bulk
 from disdukcapil_desk.domain.audit import (
     HEAD_MISMATCH,
     HEAD_MISSING,
@@ -113,7 +115,7 @@ def append_many(session: Session, entries: list[AuditEntry], key: bytes | None =
     if len(values) == 1:
         last_id = session.execute(insert(_LOG).values(values[0]).returning(_LOG.c.id)).scalar_one()
     else:  # a batch (ingest): one multi-row INSERT; ids follow the order
-        last_id = max(session.scalars(insert(_LOG).returning(_LOG.c.id), values))
+        last_id = max(row.id for row in bulk.insert_values(session, _LOG, values, ("id",)))
     session.execute(
         update(_HEAD).where(_HEAD.c.id == tip.chain).values(last_id=last_id, last_hash=last_hash)
     )
@@ -157,11 +159,16 @@ def _write_pg(
     committed. Returns that entry (None: the chain was empty) and the new last id.
     """
     params: dict[str, object] = {"head_chain": chain, "head_hash": last_hash}
+    stmt: Update | TextClause
     if len(values) == 1:  # one statement the cache keeps; its values as parameters
         stmt = _ONE_ENTRY_PG
         params.update(values[0])
-    else:
-        stmt = _write_statement(insert(_LOG).values(values))
+    else:  # a batch: the entries as one array a column, so the statement is always the same
+        stmt = _MANY_ENTRIES_PG
+        at = _LOG.c.at.type.bind_processor(session.get_bind().dialect)
+        assert at is not None
+        for name in _ARRAY_COLUMNS:
+            params[name] = [at(v[name]) if name == "at" else v[name] for v in values]
     row = session.execute(stmt, params).one()
     prior = None if row[0] is None else _Last(row[0], row[1], row[2])
     return prior, row[3]
@@ -201,6 +208,27 @@ _ONE_ENTRY_PG = _write_statement(
         {c.key: bindparam(c.key, type_=c.type) for c in _LOG.columns if c.key != "id"}
     )
 )
+
+
+_ARRAY_COLUMNS = tuple(c.key for c in _LOG.columns if c.key not in ("id", "chain"))
+_MANY_ENTRIES_PG = text(
+    "WITH prior AS (SELECT id, hash, mac FROM audit_log WHERE chain = :head_chain"
+    " ORDER BY id DESC LIMIT 1),"
+    " added AS (INSERT INTO audit_log (" + ", ".join(_ARRAY_COLUMNS) + ", chain)"
+    " SELECT " + ", ".join(f"v.{c}" for c in _ARRAY_COLUMNS) + ", :head_chain"
+    " FROM unnest(CAST(:at AS timestamptz[]), "
+    + ", ".join(f"CAST(:{c} AS text[])" for c in _ARRAY_COLUMNS[1:])
+    + ") WITH ORDINALITY AS v("
+    + ", ".join(_ARRAY_COLUMNS)
+    + ", ord)"
+    " ORDER BY v.ord RETURNING id)"
+    " UPDATE audit_head SET last_id = (SELECT max(id) FROM added), last_hash = :head_hash"
+    " WHERE id = :head_chain RETURNING (SELECT id FROM prior), (SELECT hash FROM prior),"
+    " (SELECT mac FROM prior), audit_head.last_id"
+)
+"""``_write_statement`` for several entries (PostgreSQL), each column's values one array
+parameter, inserted in the arrays' order (so the ids follow the chain).
+"""
 
 
 def _check_prior(session: Session, tip: _Tip, prior: _Last | None, key: bytes | None) -> None:

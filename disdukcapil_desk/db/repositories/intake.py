@@ -42,10 +42,19 @@ def take_ingest_turn(session: Session) -> None:
 
     Batches take the number counters of several offices in their rows' order; two of them at
     once could each hold a counter the other waits for. They also all end on the one audit
-    head, so taking turns costs no throughput. SQLite's ``BEGIN IMMEDIATE`` already serialises.
+    head, so taking turns costs no throughput. SQLite's ``BEGIN IMMEDIATE`` already serialises;
+    there the connection's page cache is made large enough to keep the inner pages of the
+    request table's indexes (a batch's keys land all over them): at a million requests the
+    default 2 MB cache rereads them for every row and the insert takes three times as long.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": INGEST_LOCK_KEY})
+    else:
+        session.execute(text(f"PRAGMA cache_size = -{INGEST_SQLITE_CACHE_KB}"))
+
+
+INGEST_SQLITE_CACHE_KB = 65_536
+"""The page cache of a SQLite connection that ingests (KiB; SQLite's default is 2,000)."""
 
 
 def lock_pending_batch(session: Session, limit: int) -> list[IncomingRecord]:

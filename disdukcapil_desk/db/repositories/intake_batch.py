@@ -3,18 +3,18 @@
 Ingest gathers a batch's new requests in Python and hands them here together: the requests in
 one multi-row ``INSERT … RETURNING``, their findings, checklists and attachment links in one
 each, the duplicate check in one query, the "received" messages to the citizens in one, and
-the intake rows marked in one ``UPDATE``.
+the intake rows marked in one ``UPDATE``. On PostgreSQL each of those inserts is a ``COPY``
+(the requests' ids drawn from their sequence beforehand, in one statement): no statement of
+thousands of parameters for the server to parse and the driver to bind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table, bindparam, case, func, select, text, union_all, update
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, aliased
 
 from disdukcapil_desk.db.base import UtcDateTime
@@ -25,6 +25,7 @@ from disdukcapil_desk.db.models import (
     RequirementCheck,
     ServiceRequest,
 )
+from disdukcapil_desk.db.repositories import bulk
 from disdukcapil_desk.db.repositories.notify import QUEUE_CHANNEL
 from disdukcapil_desk.domain.workflow import CLOSED_STATUSES
 
@@ -34,70 +35,20 @@ _CLOSED = tuple(sorted(s.value for s in CLOSED_STATUSES))
 def _insert_many(
     session: Session, table: Table, rows: Sequence[Mapping[str, Any]], *returning: str
 ) -> list[Any]:
-    """Insert ``rows`` (dicts with the same keys) with multi-row ``INSERT … VALUES`` statements
-    (a page of rows each, whatever their count) and return the rows' ``returning`` columns
-    (nothing when none is named).
-
-    The statement of a page is rendered once per size and run by the driver with the values
-    as they are after the columns' own bind processing: what SQLAlchemy's "insertmanyvalues"
-    does, without building its parameters row by row.
+    """Insert ``rows`` (dicts with the same keys) and return the rows' ``returning`` columns
+    (nothing when none is named): ``COPY`` on PostgreSQL, multi-row ``INSERT … VALUES`` on
+    SQLite (``bulk``).
     """
-    if not rows:
-        return []
-    bind = session.get_bind()
-    names = tuple(rows[0])
-    processors = _processors(bind.dialect, table, names)
-    page = max(1, _MAX_PARAMETERS // len(names))
-    found: list[Any] = []
-    connection = session.connection()
-    for start in range(0, len(rows), page):
-        chunk = rows[start : start + page]
-        flat = [
-            p(row[name]) if p else row[name]
-            for row in chunk
-            for name, p in zip(names, processors, strict=True)
-        ]
-        sql = _values_sql(bind.dialect, table.name, names, len(chunk), returning)
-        result = connection.exec_driver_sql(sql, tuple(flat))
-        if returning:
-            found += result.all()
-    return found
+    if session.get_bind().dialect.name == "postgresql":
+        return _copy_many(session, table, rows, returning)
+    return bulk.insert_values(session, table, rows, returning)
 
 
-_MAX_PARAMETERS = 30_000
-"""Values in one statement: under SQLite's limit (32,766) and PostgreSQL's (65,535)."""
-_PROCESSORS: dict[tuple[str, str, tuple[str, ...]], tuple[Callable[[Any], Any] | None, ...]] = {}
-
-
-def _processors(
-    dialect: Dialect, table: Table, names: tuple[str, ...]
-) -> tuple[Callable[[Any], Any] | None, ...]:
-    """The bind processing of the columns ``names`` of ``table`` on ``dialect``, found once."""
-    key = (dialect.name, table.name, names)
-    found = _PROCESSORS.get(key)
-    if found is None:
-        found = _PROCESSORS[key] = tuple(
-            table.c[name].type.bind_processor(dialect) for name in names
-        )
-    return found
-
-
-@functools.lru_cache(maxsize=256)
-def _values_sql(
-    dialect: Dialect, table: str, names: tuple[str, ...], count: int, returning: tuple[str, ...]
-) -> str:
-    """``INSERT INTO table (names) VALUES (…), (…) [RETURNING …]`` for ``count`` rows, in the
-    driver's own placeholders.
-    """
-    quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    one = "(" + ", ".join(mark for _ in names) + ")"
-    sql = f"INSERT INTO {quote(table)} ({', '.join(quote(n) for n in names)}) VALUES " + ", ".join(
-        one for _ in range(count)
-    )
-    if returning:
-        sql += " RETURNING " + ", ".join(quote(n) for n in returning)
-    return sql
+def _copy_many(
+    session: Session, table: Table, rows: Sequence[Mapping[str, Any]], returning: tuple[str, ...]
+) -> list[Any]:
+    """``bulk.copy_rows`` (a name of its own so a benchmark can count the COPYs)."""
+    return bulk.copy_rows(session, table, rows, returning)
 
 
 def _insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
