@@ -13,6 +13,7 @@ that one pass and its grouping. Nothing here commits.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -257,16 +258,13 @@ BREAKDOWN_KEYS: dict[Breakdown, tuple[int, ...]] = {
 """Which :data:`FIGURE_KEYS` each breakdown groups by (the wilayah: kecamatan and desa)."""
 
 
-@dataclass(frozen=True, slots=True)
-class GroupCounts:
-    """The figures of one group of :func:`figure_groups`, with the closed statuses apart
-    (what the trips sheet needs of the same requests).
-    """
+GROUP_COUNTS = (*Figures.__dataclass_fields__, "sent", "collected", "done")
+"""The counts of each group of :func:`figure_groups`, in order: the :class:`Figures`, then the
+closed statuses apart (what the trips sheet needs of the same requests)."""
+_FIGURE_COUNT = len(Figures.__dataclass_fields__)
 
-    figures: Figures
-    sent: int
-    collected: int
-    done: int
+Groups = list[tuple[tuple[str, ...], tuple[int, ...]]]
+"""``(keys, counts)`` of each group: :data:`FIGURE_KEYS` values and :data:`GROUP_COUNTS`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +273,7 @@ class FigureGroups:
     to number (the last finish, when it lies beyond the table: read again with a longer one).
     """
 
-    groups: list[tuple[tuple[str, ...], GroupCounts]]
+    groups: Groups
     beyond: dt.date | None
 
 
@@ -330,20 +328,17 @@ def figure_groups(session: Session, scope: RecapScope, workdays: WorkdayTable) -
         func.max(rows.c.finished_day),
     ).group_by(*keys)
     width = len(FIGURE_KEYS)
-    groups: list[tuple[tuple[str, ...], GroupCounts]] = []
+    groups: Groups = []
     last = -1
     for row in session.execute(stmt):
-        *counts, sent, collected, done, last_day = row[width:]
         groups.append(
             (
-                tuple(str(v) if v is not None else "" for v in row[:width]),
-                GroupCounts(
-                    Figures(*(int(v) for v in counts)), int(sent), int(collected), int(done)
-                ),
+                tuple(map(str, row[:width])),
+                tuple(map(int, row[width:-1])),
             )
         )
-        if last_day is not None:
-            last = max(last, int(last_day))
+        if row[-1] is not None:
+            last = max(last, int(row[-1]))
     beyond = workdays.first + dt.timedelta(days=last) if last >= workdays.days else None
     return FigureGroups(groups, beyond)
 
@@ -360,16 +355,24 @@ def _workday(scope: RecapScope, table: WorkdayTable, day: ColumnElement[int]) ->
     return case((day.between(0, table.days - 1), found), else_=None)
 
 
-def roll_up(
-    groups: Sequence[tuple[tuple[str, ...], Figures]], breakdown: Breakdown
-) -> list[tuple[tuple[str, ...], Figures]]:
-    """Add the groups of :func:`figure_groups` up by a breakdown's keys."""
-    picks = BREAKDOWN_KEYS[breakdown]
-    found: dict[tuple[str, ...], Figures] = {}
-    for key, figures in groups:
-        short = tuple(key[i] for i in picks)
-        found[short] = found[short] + figures if short in found else figures
-    return list(found.items())
+def add_up(groups: Groups, picks: Sequence[int]) -> dict[tuple[str, ...], list[int]]:
+    """Add the counts of the groups up by the keys at ``picks`` (element by element in C:
+    a year has tens of thousands of groups).
+    """
+    found: dict[tuple[str, ...], list[int]] = {}
+    for key, counts in groups:
+        short = tuple([key[i] for i in picks])
+        sums = found.get(short)
+        found[short] = list(map(operator.add, sums, counts)) if sums else list(counts)
+    return found
+
+
+def roll_up(groups: Groups, breakdown: Breakdown) -> list[tuple[tuple[str, ...], Figures]]:
+    """Add the groups of :func:`figure_groups` up by a breakdown's keys, into figures."""
+    return [
+        (short, Figures(*counts[:_FIGURE_COUNT]))
+        for short, counts in add_up(groups, BREAKDOWN_KEYS[breakdown]).items()
+    ]
 
 
 def received_per_day(session: Session, scope: RecapScope) -> list[tuple[str, dt.date, int]]:
