@@ -139,7 +139,7 @@ def workday_index(calendar: HolidayCalendar, first: dt.date, last: dt.date) -> d
     """Number the days ``first``..``last`` so that differences count working days.
 
     ``index[b] - index[a] == calendar.working_days_between(a, b)`` for any two days of the
-    range, which lets the database sum working days per group with two joins.
+    range, which lets the database sum working days per group with a lookup per request.
     """
     anchor = first - dt.timedelta(days=1)
     return {

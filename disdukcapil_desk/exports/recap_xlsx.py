@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -233,6 +234,8 @@ class _Sheet:
     row: int = 0
     heights: list[float] = field(default_factory=list)
     """The estimated height (points) of every row written, for :func:`_keep_tail`."""
+    style_arrays: dict[str, Any] = field(default_factory=dict)
+    """The style array of each named style the sheet used (see :meth:`cell`)."""
 
     @property
     def width(self) -> int:
@@ -245,7 +248,14 @@ class _Sheet:
     def cell(self, value: object, style: str | None = None) -> object:
         cell = WriteOnlyCell(self.ws, value)
         if style:
-            cell.style = style
+            # Naming the style looks it up among the workbook's by a list of every name and
+            # builds its array each time; the sheet keeps each style's array after its first use.
+            known = self.style_arrays.get(style)
+            if known is None:
+                cell.style = style
+                self.style_arrays[style] = copy(cell._style)
+            else:
+                cell._style = copy(known)
         return cell
 
     def append(self, values: Sequence[object], height: float | None = None) -> int:

@@ -73,8 +73,8 @@ _GROUP_LABELS = {
     ServiceGroup.LAINNYA: "Lainnya",
 }
 _UNKNOWN = "(tidak diketahui)"
-_Groups = Sequence[tuple[tuple[str, ...], Figures]]
-"""The figures of each (service, location, kecamatan, desa, channel): ``repo.figure_groups``."""
+_Groups = repo.Groups
+"""The counts of each (service, location, kecamatan, desa, channel): ``repo.figure_groups``."""
 
 
 class _Cancelled(Exception):
@@ -196,9 +196,8 @@ class Recaps:
         if location and location not in locations:
             raise NotFound(f"Lokasi '{location}' tidak dikenal")
         scope = repo.RecapScope(period, location or None, self._ctx.postgresql)
-        last = max(period.last, repo.finish_range(session, scope) or period.last)
-        workdays = workday_index(self._ctx.reference.calendar, period.first, last)
-        groups = repo.figure_groups(session, scope, workdays)
+        repo.tune_for_aggregates(session, scope)
+        groups = self._figure_groups(session, scope)
         services = self._service_table(session, groups)
         service_names = [(r.code, self._short_name(r.code, r.label)) for r in services.rows]
         return RecapData(
@@ -210,8 +209,22 @@ class Recaps:
             wilayah=self._wilayah_table(groups),
             channels=self._channel_table(groups),
             register_count=services.total.received,
-            trips=self._trips(session, scope, services, locations),
+            trips=self._trips(session, scope, services, locations, groups),
         )
+
+    def _figure_groups(self, session: Session, scope: repo.RecapScope) -> _Groups:
+        """Read the figure groups with a workday table from the period's first day to today
+        (no request finished later), or, should one have, to its finish.
+        """
+        calendar = self._ctx.reference.calendar
+        today = self._ctx.now(session).astimezone(WIB).date()
+        last = max(scope.period.last, today)
+        while True:
+            table = repo.WorkdayTable.of(workday_index(calendar, scope.period.first, last))
+            read = repo.figure_groups(session, scope, table)
+            if read.beyond is None:
+                return read.groups
+            last = read.beyond
 
     def _meta(
         self,
@@ -356,13 +369,13 @@ class Recaps:
         scope: repo.RecapScope,
         services: FigureTable,
         locations: dict[str, tuple[str, str]],
+        groups: _Groups,
     ) -> TripsPart:
-        """Trips and waiting: one query per (service, location), added up here per service
+        """Trips and waiting per (service, location): the statuses from the figure groups,
+        the rounds, messages and no-shows from ``repo.trip_extras``; added up here per service
         (in the services table's order and groups) and per location; pickups per hour.
         """
-        catalogue = self._ctx.reference.catalogue
-        electronic = [s.code for s in catalogue if s.outputs is OutputKind.DOCUMENT]
-        found = repo.trip_figures(session, scope, electronic)
+        found = list(_trip_groups(self._ctx, groups, repo.trip_extras(session, scope)).items())
         per_service: dict[str, TripFigures] = defaultdict(TripFigures)
         per_location: dict[str, TripFigures] = defaultdict(TripFigures)
         for (service, location), figures in found:
@@ -479,6 +492,34 @@ class Recaps:
                 f"{data.register_count} permohonan ke {path.name}"
                 + ("" if register else " (tanpa register)"),
             )
+
+
+def _trip_groups(
+    ctx: DeskContext,
+    groups: _Groups,
+    extras: Iterable[tuple[tuple[str, str], TripFigures]],
+) -> dict[tuple[str, str], TripFigures]:
+    """The trip figures of each (service, location): the status counts added up from the
+    figure groups (a ``done`` request of a service whose only output is an electronic document
+    finished without a visit, of any other service with one), plus ``extras``.
+    """
+    catalogue = ctx.reference.catalogue
+    electronic = {s.code for s in catalogue if s.outputs is OutputKind.DOCUMENT}
+    field = {name: i for i, name in enumerate(repo.GROUP_COUNTS)}
+    received, sent = field["received"], field["sent"]
+    collected, done = field["collected"], field["done"]
+    found: dict[tuple[str, str], TripFigures] = {}
+    for (service, location), c in repo.add_up(groups, (0, 1)).items():
+        done_without_visit = c[done] if service in electronic else 0
+        found[(service, location)] = TripFigures(
+            received=c[received],
+            finished=c[sent] + c[collected] + c[done],
+            no_visit=c[sent] + done_without_visit,
+            one_visit=c[collected] + c[done] - done_without_visit,
+        )
+    for pair, figures in extras:
+        found[pair] = found[pair] + figures if pair in found else figures
+    return found
 
 
 def _location_kind(kind: str) -> str:

@@ -2,38 +2,43 @@
 
 Every figure is a ``GROUP BY`` over the requests received in a period; only the register is read
 row by row, and it is streamed (``yield_per``: a server-side cursor on PostgreSQL). Office days
-are WIB (UTC+7) days, computed in SQL. Working days to finish are summed in SQL through a small
-``VALUES`` table that numbers the days of the period so that differences count working days (see
-``domain.recap.workday_index``). Nothing here commits.
+are WIB (UTC+7) days, computed in SQL. Working days to finish are summed in SQL through a list
+that numbers the days from the period's first so that differences count working days (see
+``domain.recap.workday_index`` and :class:`WorkdayTable`), looked up by offset for each row.
+The statuses, the finishes and the trips' visits come from one ``GROUP BY`` of the period
+(:func:`figure_groups`); at a year of an office (hundreds of thousands of requests) the work is
+that one pass and its grouping. Nothing here commits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+import operator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    CTE,
+    ARRAY,
     Date,
     Float,
     Integer,
+    LargeBinary,
     SQLColumnExpression,
     case,
     cast,
-    column,
     distinct,
     extract,
     func,
+    literal,
     literal_column,
     select,
+    text,
     type_coerce,
-    values,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
-from sqlalchemy.sql.elements import ColumnElement, Label
+from sqlalchemy.sql.elements import ColumnElement, Grouping, Label
 
 from disdukcapil_desk.db.models import (
     AppUser,
@@ -82,6 +87,8 @@ _HANDLING = (
     Action.FINISH.value,
 )
 _STREAM_BATCH = 2000
+_WORK_MEM = "64MB"
+"""Memory a recap's sort or hash may take on PostgreSQL (its default, 4 MB, spills a year)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,13 +116,25 @@ class RecapScope:
             result.append(SR.location_code == self.location_code)
         return result
 
-    def office_day(self, moment: SQLColumnExpression[dt.datetime]) -> ColumnElement[dt.date]:
+    def office_day(self, moment: SQLColumnExpression[dt.datetime | None]) -> ColumnElement[dt.date]:
         """The WIB office day of a timestamp column, in SQL (no bound parameters)."""
         if self.postgresql:
             utc = func.timezone(literal_column("'UTC'"), moment)
             return cast(utc + literal_column("INTERVAL '7 hours'"), Date)
         # SQLite keeps UTC text; date() shifts it and returns 'YYYY-MM-DD'.
         return type_coerce(func.date(moment, literal_column("'+7 hours'")), Date)
+
+    def day_number(
+        self, moment: SQLColumnExpression[dt.datetime | None], first: dt.date
+    ) -> ColumnElement[int]:
+        """Office days (WIB) from ``first`` to the day of a timestamp column, in SQL."""
+        if self.postgresql:
+            return type_coerce(self.office_day(moment) - cast(literal(first), Date), Integer)
+        start = func.julianday(literal(first.isoformat()))
+        shifted = func.julianday(
+            moment, literal_column("'+7 hours'"), literal_column("'start of day'")
+        )
+        return cast(shifted - start, Integer)
 
     def office_hour(self, moment: SQLColumnExpression[dt.datetime | None]) -> ColumnElement[int]:
         """The hour of the day (0-23, WIB) of a timestamp column, in SQL."""
@@ -170,9 +189,51 @@ def issued_at() -> ColumnElement[dt.datetime]:
     )
 
 
-def _calendar(index: Mapping[dt.date, int], name: str) -> CTE:
-    rows = sorted(index.items()) or [(dt.date(2000, 1, 1), 0)]
-    return values(column("day", Date), column("idx", Integer), name=name).data(rows).cte(name)
+@dataclass(frozen=True, slots=True)
+class WorkdayTable:
+    """``domain.recap.workday_index`` as a list read in SQL by the day's offset from
+    ``first``: a constant-time lookup per row (where a join to a table of days made SQLite
+    scan the whole table for every request). PostgreSQL reads it as an ``integer[]``,
+    SQLite as one blob of fixed-width numbers (``substr`` of a blob counts bytes).
+    """
+
+    first: dt.date
+    numbers: tuple[int, ...]
+
+    @classmethod
+    def of(cls, index: Mapping[dt.date, int]) -> WorkdayTable:
+        """Pack an index over consecutive days (``workday_index``'s) into a table."""
+        days = sorted(index)
+        if not days:
+            return cls(dt.date(2000, 1, 1), ())
+        if (days[-1] - days[0]).days + 1 != len(days) or min(index.values()) < 0:
+            raise ValueError("a workday index numbers consecutive days from zero up")
+        return cls(days[0], tuple(index[d] for d in days))
+
+    @property
+    def days(self) -> int:
+        """How many days the table numbers."""
+        return len(self.numbers)
+
+    @property
+    def width(self) -> int:
+        """The digits of each number in :meth:`digits`."""
+        return len(str(max(self.numbers, default=0)))
+
+    def digits(self) -> bytes:
+        """The numbers as one run of ASCII digits, ``width`` a number."""
+        return "".join(f"{n:0{self.width}d}" for n in self.numbers).encode("ascii")
+
+
+def tune_for_aggregates(session: Session, scope: RecapScope) -> None:
+    """Set up the read transaction for the recap's large aggregates (PostgreSQL; until its
+    end): no JIT compilation, which the planner asks for on a year's rows and which costs
+    seconds more than the few hundred milliseconds the queries take, and memory enough to
+    group a year in memory instead of on disk.
+    """
+    if scope.postgresql:
+        session.execute(text("SET LOCAL jit = off"))
+        session.execute(text(f"SET LOCAL work_mem = '{_WORK_MEM}'"))
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -197,108 +258,140 @@ BREAKDOWN_KEYS: dict[Breakdown, tuple[int, ...]] = {
 """Which :data:`FIGURE_KEYS` each breakdown groups by (the wilayah: kecamatan and desa)."""
 
 
-def figure_groups(
-    session: Session, scope: RecapScope, workdays: Mapping[dt.date, int]
-) -> list[tuple[tuple[str, ...], Figures]]:
+GROUP_COUNTS = (*Figures.__dataclass_fields__, "sent", "collected", "done")
+"""The counts of each group of :func:`figure_groups`, in order: the :class:`Figures`, then the
+closed statuses apart (what the trips sheet needs of the same requests)."""
+_FIGURE_COUNT = len(Figures.__dataclass_fields__)
+
+Groups = list[tuple[tuple[str, ...], tuple[int, ...]]]
+"""``(keys, counts)`` of each group: :data:`FIGURE_KEYS` values and :data:`GROUP_COUNTS`."""
+
+
+@dataclass(frozen=True, slots=True)
+class FigureGroups:
+    """What :func:`figure_groups` read: the groups, and the last day the workday table had
+    to number (the last finish, when it lies beyond the table: read again with a longer one).
+    """
+
+    groups: Groups
+    beyond: dt.date | None
+
+
+def figure_groups(session: Session, scope: RecapScope, workdays: WorkdayTable) -> FigureGroups:
     """Return the figures of each (service, location, kecamatan, desa, channel) of the scope,
     in one pass over the period's range of the recap index.
 
     The figures are sums, so every breakdown adds these groups up (:func:`roll_up`); one
-    statement reads the period once instead of once per table.
+    statement reads the period once instead of once per table. The working days to finish
+    are looked up per row in ``workdays``; a finish after its last day is not counted, and
+    the result says so (``beyond``) so that the caller reads again with a table that reaches it.
 
     Args:
         session: an open session.
         scope: the period and location.
-        workdays: ``domain.recap.workday_index`` over every day a request of the period can
-            have been received or finished on.
+        workdays: ``domain.recap.workday_index`` from the period's first day on, best up to
+            the last day a request of the period can have finished on (today).
     """
-    received_cal = _calendar(workdays, "cal_received")
-    finished_cal = _calendar(workdays, "cal_finished")
-    received_day = scope.office_day(SR.received_at)
-    finished_day = scope.office_day(finished_at())
-    issued_day = scope.office_day(issued_at())
-    completed = SR.status.in_(_COMPLETED)
-    days = finished_cal.c.idx - received_cal.c.idx
-    stmt = (
-        select(
-            *FIGURE_KEYS,
-            func.count(),
-            _count_if(SR.status.in_(_IN_PROCESS)),
-            _count_if(SR.status == Status.NEEDS_REVISION.value),
-            _count_if(SR.status.in_(_APPROVED)),
-            _count_if(completed),
-            _count_if(SR.status == Status.REJECTED.value),
-            _count_if(SR.status == Status.CANCELLED.value),
-            _count_if(completed & (issued_day <= SR.sla_due)),
-            func.coalesce(func.sum(days), 0),
-            func.count(days),
-        )
-        .select_from(SR)
-        .outerjoin(received_cal, received_cal.c.day == received_day)
-        .outerjoin(finished_cal, finished_cal.c.day == finished_day)
-        .where(*scope.conditions())
-        .group_by(*FIGURE_KEYS)
+    per_request = select(
+        *FIGURE_KEYS,
+        SR.status.label("status"),
+        (scope.office_day(issued_at()) <= SR.sla_due).label("issued_on_time"),
+        scope.day_number(SR.received_at, workdays.first).label("received_day"),
+        scope.day_number(finished_at(), workdays.first).label("finished_day"),
+    ).where(*scope.conditions())
+    if not scope.postgresql:
+        # A LIMIT keeps SQLite from merging the subquery into the aggregate, where it would
+        # work out each day (a date parse) once for every use instead of once a row.
+        per_request = per_request.limit(-1)
+    rows = per_request.subquery("per_request")
+    keys = list(rows.c)[: len(FIGURE_KEYS)]
+    status = rows.c.status
+    completed = status.in_(_COMPLETED)
+    days = _workday(scope, workdays, rows.c.finished_day) - _workday(
+        scope, workdays, rows.c.received_day
     )
+    stmt = select(
+        *keys,
+        func.count(),
+        _count_if(status.in_(_IN_PROCESS)),
+        _count_if(status == Status.NEEDS_REVISION.value),
+        _count_if(status.in_(_APPROVED)),
+        _count_if(completed),
+        _count_if(status == Status.REJECTED.value),
+        _count_if(status == Status.CANCELLED.value),
+        _count_if(completed & rows.c.issued_on_time),
+        func.coalesce(func.sum(days), 0),
+        func.count(days),
+        _count_if(status == Status.SENT.value),
+        _count_if(status == Status.COLLECTED.value),
+        _count_if(status == Status.DONE.value),
+        func.max(rows.c.finished_day),
+    ).group_by(*keys)
     width = len(FIGURE_KEYS)
-    return [
-        (
-            tuple(str(v) if v is not None else "" for v in row[:width]),
-            Figures(*(int(v) for v in row[width:])),
+    groups: Groups = []
+    last = -1
+    for row in session.execute(stmt):
+        groups.append(
+            (
+                tuple(map(str, row[:width])),
+                tuple(map(int, row[width:-1])),
+            )
         )
-        for row in session.execute(stmt)
+        if row[-1] is not None:
+            last = max(last, int(row[-1]))
+    beyond = workdays.first + dt.timedelta(days=last) if last >= workdays.days else None
+    return FigureGroups(groups, beyond)
+
+
+def _workday(scope: RecapScope, table: WorkdayTable, day: ColumnElement[int]) -> ColumnElement[int]:
+    """The workday index of a day number (:meth:`RecapScope.day_number`), NULL outside the
+    table.
+    """
+    if scope.postgresql:
+        numbers = Grouping(cast(literal(list(table.numbers), ARRAY(Integer)), ARRAY(Integer)))
+        return type_coerce(numbers[day + 1], Integer)  # 1-based; NULL outside
+    digits = literal(table.digits(), LargeBinary)
+    found = cast(func.substr(digits, day * table.width + 1, table.width), Integer)
+    return case((day.between(0, table.days - 1), found), else_=None)
+
+
+def add_up(groups: Groups, picks: Sequence[int]) -> dict[tuple[str, ...], list[int]]:
+    """Add the counts of the groups up by the keys at ``picks`` (element by element in C:
+    a year has tens of thousands of groups).
+    """
+    found: dict[tuple[str, ...], list[int]] = {}
+    for key, counts in groups:
+        short = tuple([key[i] for i in picks])
+        sums = found.get(short)
+        found[short] = list(map(operator.add, sums, counts)) if sums else list(counts)
+    return found
+
+
+def roll_up(groups: Groups, breakdown: Breakdown) -> list[tuple[tuple[str, ...], Figures]]:
+    """Add the groups of :func:`figure_groups` up by a breakdown's keys, into figures."""
+    return [
+        (short, Figures(*counts[:_FIGURE_COUNT]))
+        for short, counts in add_up(groups, BREAKDOWN_KEYS[breakdown]).items()
     ]
 
 
-def roll_up(
-    groups: Sequence[tuple[tuple[str, ...], Figures]], breakdown: Breakdown
-) -> list[tuple[tuple[str, ...], Figures]]:
-    """Add the groups of :func:`figure_groups` up by a breakdown's keys."""
-    picks = BREAKDOWN_KEYS[breakdown]
-    found: dict[tuple[str, ...], Figures] = {}
-    for key, figures in groups:
-        short = tuple(key[i] for i in picks)
-        found[short] = found[short] + figures if short in found else figures
-    return list(found.items())
-
-
-def figures_by(
-    session: Session,
-    scope: RecapScope,
-    breakdown: Breakdown,
-    workdays: Mapping[dt.date, int],
-) -> list[tuple[tuple[str, ...], Figures]]:
-    """Return the figures of each group of one breakdown (keys: its codes, e.g. the
-    service's); the recap reads :func:`figure_groups` once and rolls it up instead.
-    """
-    return roll_up(figure_groups(session, scope, workdays), breakdown)
-
-
 def received_per_day(session: Session, scope: RecapScope) -> list[tuple[str, dt.date, int]]:
-    """Return ``(service code, office day, requests received)`` groups."""
-    day = scope.office_day(SR.received_at).label("day")
+    """Return ``(service code, office day, requests received)`` groups.
+
+    Grouped by the day's number first: the period's range comes in the order of receipt, so
+    the grouping sorts rows that are almost in order already.
+    """
+    first = scope.period.first
+    day = scope.day_number(SR.received_at, first).label("day")
     stmt = (
-        select(SR.service_code, day, func.count())
+        select(day, SR.service_code, func.count())
         .where(*scope.conditions())
-        .group_by(SR.service_code, day)
+        .group_by(day, SR.service_code)
     )
-    return [(code, _as_date(d), int(n)) for code, d, n in session.execute(stmt)]
-
-
-def finish_range(session: Session, scope: RecapScope) -> dt.date | None:
-    """Return the last office day a completed request of the scope finished on."""
-    stmt = select(func.max(scope.office_day(finished_at()))).where(
-        *scope.conditions(), SR.status.in_(_COMPLETED)
-    )
-    last = session.scalar(stmt)
-    return _as_date(last) if last is not None else None
-
-
-def _as_date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
+    return [
+        (code, first + dt.timedelta(days=int(n)), int(count))
+        for n, code, count in session.execute(stmt)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,25 +481,19 @@ def officer_medians(session: Session, scope: RecapScope) -> dict[str, float]:
     return {str(a): float(m) for a, m in session.execute(stmt2) if m is not None}
 
 
-def trip_figures(
-    session: Session, scope: RecapScope, electronic_services: Sequence[str]
-) -> list[tuple[tuple[str, str], TripFigures]]:
-    """Return the trip figures of each (service, location) of the scope, in one statement.
+def trip_extras(session: Session, scope: RecapScope) -> list[tuple[tuple[str, str], TripFigures]]:
+    """Return what the trips sheet counts beside the requests' statuses, per (service,
+    location) of the scope: revision rounds, messages and missed appointments.
 
-    Revision rounds, messages and missed appointments are first counted per request of the
-    scope (each a ``GROUP BY`` joined to the scope's requests), then added up per group with
-    the requests' own counts; no request is read one by one.
-
-    Args:
-        session: an open session.
-        scope: the period and location.
-        electronic_services: the codes of the services whose only output is a document sent
-            electronically: their ``done`` requests finished without a visit; the ``done``
-            requests of the other services (a card to collect) finished with one.
+    Each is its own ``GROUP BY`` over the requests that have such rows (the statuses come from
+    :func:`figure_groups`, which reads every request of the period already); only the
+    revision rounds are first counted per request, for their maximum. The returned figures
+    hold these counts only (their status counts are zero).
     """
     in_scope = scope.conditions()
+    keys = (SR.service_code, SR.location_code)
     rounds = (
-        select(AuditLog.entity_key.label("number"), func.count().label("n"))
+        select(*keys, func.count().label("n"))
         .select_from(SR)
         .join(AuditLog, AuditLog.entity_key == SR.number)
         .where(
@@ -414,61 +501,50 @@ def trip_figures(
             AuditLog.action == Action.REQUEST_REVISION.value,
             *in_scope,
         )
-        .group_by(AuditLog.entity_key)
+        .group_by(SR.id, *keys)
         .subquery("rounds")
     )
+    found: dict[tuple[str, str], TripFigures] = {}
+
+    def add(rows: Iterable[Sequence[Any]], make: Callable[..., TripFigures]) -> None:
+        for service, location, *counts in rows:
+            key = (str(service), str(location))
+            figures = make(*(int(v) for v in counts))
+            found[key] = found[key] + figures if key in found else figures
+
+    stmt_rounds = select(
+        rounds.c.service_code, rounds.c.location_code, func.sum(rounds.c.n), func.max(rounds.c.n)
+    ).group_by(rounds.c.service_code, rounds.c.location_code)
+    add(
+        session.execute(stmt_rounds),
+        lambda n, most: TripFigures(revision_rounds=n, max_rounds=most),
+    )
     om = OutgoingMessage
-    messages = (
+    stmt_messages = (
         select(
-            om.service_request_id.label("request_id"),
-            func.count().label("n"),
-            _count_if(om.delivered_at.is_not(None) & om.failed_at.is_(None)).label("delivered"),
-            _count_if(om.failed_at.is_not(None)).label("failed"),
-        )
-        .select_from(SR)
-        .join(om, om.service_request_id == SR.id)
-        .where(*in_scope)
-        .group_by(om.service_request_id)
-        .subquery("messages")
-    )
-    missed = (
-        select(PickupBooking.service_request_id.label("request_id"), func.count().label("n"))
-        .select_from(SR)
-        .join(PickupBooking, PickupBooking.service_request_id == SR.id)
-        .where(PickupBooking.state == PickupState.MISSED.value, *in_scope)
-        .group_by(PickupBooking.service_request_id)
-        .subquery("missed")
-    )
-    done = SR.status == Status.DONE.value
-    electronic = list(electronic_services)
-    stmt = (
-        select(
-            SR.service_code,
-            SR.location_code,
+            *keys,
             func.count(),
-            _count_if(SR.status.in_(_CLOSED_SERVED)),
-            _count_if((SR.status == Status.SENT.value) | (done & SR.service_code.in_(electronic))),
-            _count_if(
-                (SR.status == Status.COLLECTED.value) | (done & SR.service_code.not_in(electronic))
-            ),
-            func.coalesce(func.sum(rounds.c.n), 0),
-            func.coalesce(func.max(rounds.c.n), 0),
-            func.coalesce(func.sum(messages.c.n), 0),
-            func.coalesce(func.sum(messages.c.delivered), 0),
-            func.coalesce(func.sum(messages.c.failed), 0),
-            func.coalesce(func.sum(missed.c.n), 0),
+            _count_if(om.delivered_at.is_not(None) & om.failed_at.is_(None)),
+            _count_if(om.failed_at.is_not(None)),
         )
-        .select_from(SR)
-        .outerjoin(rounds, rounds.c.number == SR.number)
-        .outerjoin(messages, messages.c.request_id == SR.id)
-        .outerjoin(missed, missed.c.request_id == SR.id)
+        .select_from(om)
+        .join(SR, SR.id == om.service_request_id)
         .where(*in_scope)
-        .group_by(SR.service_code, SR.location_code)
+        .group_by(*keys)
     )
-    return [
-        ((str(service), str(location)), TripFigures(*(int(v) for v in rest)))
-        for service, location, *rest in session.execute(stmt)
-    ]
+    add(
+        session.execute(stmt_messages),
+        lambda n, delivered, failed: TripFigures(messages=n, delivered=delivered, failed=failed),
+    )
+    stmt_missed = (
+        select(*keys, func.count())
+        .select_from(PickupBooking)
+        .join(SR, SR.id == PickupBooking.service_request_id)
+        .where(PickupBooking.state == PickupState.MISSED.value, *in_scope)
+        .group_by(*keys)
+    )
+    add(session.execute(stmt_missed), lambda n: TripFigures(no_shows=n))
+    return list(found.items())
 
 
 def pickups_per_hour(session: Session, scope: RecapScope) -> list[tuple[str, int, int]]:
