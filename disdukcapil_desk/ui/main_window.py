@@ -50,6 +50,7 @@ from disdukcapil_desk.ui.dialogs.password_dialog import PasswordDialog
 from disdukcapil_desk.ui.geometry import apply_text_scale, fit_to_screen
 from disdukcapil_desk.ui.messages import ask_yes_no, show_error
 from disdukcapil_desk.ui.palette import set_tone
+from disdukcapil_desk.ui.printing import page_count, print_pdf
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 from disdukcapil_desk.ui.updates import UpdatePlace, default_place, update_action
@@ -84,9 +85,6 @@ DEBOUNCE_MS = 400
 RETRY_MS = 10_000
 PICKUP_SWEEP_S = 300.0
 """How often a workstation's poll also sweeps the pickups (no-shows, reminders)."""
-START_REST_AFTER_MS = 100
-"""After the first page's answer, the rest of the start waits this long: the page paints
-first, without the worker's next calls competing with it for the interpreter."""
 PAGE_QUEUE, PAGE_VERIFY, PAGE_LOCKED = range(3)
 
 
@@ -420,8 +418,8 @@ class MainWindow(QMainWindow):
         """Load the queue (after the window is shown) and listen for changes elsewhere.
 
         The first page is the worker's first task; the clock check, the offices, the counts
-        and the undelivered messages follow once it is on screen (the officer sees the queue
-        without waiting for them).
+        and the undelivered messages are asked once its answer is in (the officer sees the
+        queue without waiting for them).
         """
         if not self.may_view_queue:
             self._start_the_rest()
@@ -434,13 +432,13 @@ class MainWindow(QMainWindow):
             self.refresh_timer.setInterval(LISTENING_REFRESH_MS)
 
     def _first_page_shown(self, *_failure: object) -> None:
-        """After the first page's answer: the rest of the start, once the page has painted."""
+        """After the first page's answer (or its failure): the rest of the start."""
         if self._rest_started:
             return
         self._rest_started = True
         self.queue.loaded.disconnect(self._first_page_shown)
         self.queue.load_failed.disconnect(self._first_page_shown)
-        QTimer.singleShot(START_REST_AFTER_MS, self._start_the_rest)
+        self._start_the_rest()  # queued behind the page: the runner is idle once all came
 
     def _start_the_rest(self) -> None:
         """The clock check; for the queue's readers the offices, the counts, undelivered."""
@@ -831,8 +829,6 @@ class MainWindow(QMainWindow):
         """Print ``pdf`` in the background with progress and cancel; a complete job counts
         the ``printed`` documents (a cancelled one counts nothing).
         """
-        from disdukcapil_desk.ui.printing import page_count, print_pdf
-
         total = page_count(pdf)
 
         def done(pages: int) -> None:
