@@ -8,7 +8,7 @@ desk runs with (every database call on its worker thread, the answer delivered o
 thread), and measures, with a synchronous repaint of the queue table after each step:
 
 - first paint: window constructed, shown, ``start()``ed, its first keyset page arrived from the
-  worker and painted;
+  worker (the event loop runs until the queue says so), then the whole window repainted;
 - filter: status "Baru" chosen; overdue ticked; a service chosen;
 - search: a name fragment, a full NIK, a request number typed into the search box + Enter;
 - scroll: 10 more pages fetched by scrolling to the bottom;
@@ -16,7 +16,9 @@ thread), and measures, with a synchronous repaint of the queue table after each 
 
 The floor of the first paint, in the same child: a bare ``QTableView`` over a
 ``QStandardItemModel`` filled with the same first page (200 rows of the office, newest first)
-read by one plain SQL statement on an engine already connected; shown and painted alike.
+read by one plain SQL statement on an engine already connected; shown, its events processed,
+then the whole view repainted. ``--db URL`` measures a database filled beforehand (the filter
+and search steps open and claim a request: give it a copy).
 
 Usage: ``python bench/ui_bench.py [--requests N] [--pg URL] [--only sqlite|postgresql]
 [--json FILE]`` (``--json`` writes each figure's name, desk, floor, unit and ratio).
