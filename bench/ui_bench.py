@@ -3,10 +3,12 @@
 For each database (a temporary SQLite file; PostgreSQL with ``--pg URL`` or
 ``$DISDUKCAPIL_TEST_PG``) a fresh database gets ``--requests`` requests (default 200,000) from
 ``bench.generate``; then a child process (so memory figures are the desk's own) opens the real
-``MainWindow`` offscreen as the dinas counter officer and measures, with a synchronous repaint
-of the queue table after each step:
+``MainWindow`` offscreen as the dinas counter officer, with the real threaded ``TaskRunner`` the
+desk runs with (every database call on its worker thread, the answer delivered on the GUI
+thread), and measures, with a synchronous repaint of the queue table after each step:
 
-- first paint: window constructed, shown, first keyset page loaded and painted;
+- first paint: window constructed, shown, ``start()``ed, its first keyset page arrived from the
+  worker (the event loop runs until the queue says so), then the whole window repainted;
 - filter: status "Baru" chosen; overdue ticked; a service chosen;
 - search: a name fragment, a full NIK, a request number typed into the search box + Enter;
 - scroll: 10 more pages fetched by scrolling to the bottom;
@@ -14,7 +16,9 @@ of the queue table after each step:
 
 The floor of the first paint, in the same child: a bare ``QTableView`` over a
 ``QStandardItemModel`` filled with the same first page (200 rows of the office, newest first)
-read by one plain SQL statement on an engine already connected; shown and painted alike.
+read by one plain SQL statement on an engine already connected; shown, its events processed,
+then the whole view repainted. ``--db URL`` measures a database filled beforehand (the filter
+and search steps open and claim a request: give it a copy).
 
 Usage: ``python bench/ui_bench.py [--requests N] [--pg URL] [--only sqlite|postgresql]
 [--json FILE]`` (``--json`` writes each figure's name, desk, floor, unit and ratio).
@@ -71,7 +75,7 @@ def child(url: str, reps: int) -> dict[str, object]:
     from disdukcapil_desk.operations.users import UserOps
     from disdukcapil_desk.ui.main_window import MainWindow
     from disdukcapil_desk.ui.session import DeskSession
-    from disdukcapil_desk.ui.tasks import InlineTaskRunner
+    from disdukcapil_desk.ui.tasks import TaskRunner, guard_database_access
     from disdukcapil_desk.ui.workstation import WorkstationSettings
 
     app = QApplication.instance() or QApplication([])
@@ -81,19 +85,25 @@ def child(url: str, reps: int) -> dict[str, object]:
     settings = WorkstationSettings(Path(tempfile.mkdtemp()) / "ws.ini")
     settings.set_location("DINAS")
     figures: dict[str, object] = {"rss_qt_only_mb": round(base_rss, 1)}
+    runner = TaskRunner()  # one for the desk's life, as the shell keeps it across logins
+    ctx.add_checkout_guard(guard_database_access)  # as the desk: the window never on the GUI thread
 
     def open_window() -> MainWindow:
-        window = MainWindow(
-            DeskSession(ctx, actor, "DINAS"), InlineTaskRunner(), settings, database_label=url
-        )
+        window = MainWindow(DeskSession(ctx, actor, "DINAS"), runner, settings, database_label=url)
         window.resize(1366, 768)
         window.show()
         window.start()
-        app.processEvents()
-        window.queue.table.viewport().repaint()
+        _wait_for(app, window.queue.loaded)
+        window.repaint()  # the whole window, its first page in the table
         return window
 
-    first = [timed(open_window) for _ in range(reps)]
+    first = []
+    for _ in range(reps):
+        first.append(timed(open_window))
+        runner.wait_idle(120)  # the window's other start-up calls end before the next one
+    for _, earlier in first[:-1]:
+        earlier.close()
+    runner.wait_idle(120)
     figures["first_paint_ms"] = summary([t for t, _ in first])
     figures["floor_first_paint_ms"] = floor_first_paint(app, url, reps)
     window = first[-1][1]
@@ -101,8 +111,11 @@ def child(url: str, reps: int) -> dict[str, object]:
     queue = window.queue
 
     def paint() -> None:
-        app.processEvents()
         queue.table.viewport().repaint()
+
+    def loaded(action: Callable[[], None]) -> Callable[[], None]:
+        """``action``, then wait for the page it asked the worker for, then paint."""
+        return lambda: (_wait_for(app, queue.loaded, action), paint())
 
     cases: list[tuple[str, Callable[[], None], Callable[[], None]]] = [
         (
@@ -133,15 +146,18 @@ def child(url: str, reps: int) -> dict[str, object]:
     for name, apply, undo in cases:
         samples = []
         for _ in range(reps):
-            samples.append(timed(lambda a=apply: (a(), paint()))[0])
-            undo()
-            paint()
+            samples.append(timed(loaded(apply))[0])
+            runner.wait_idle(120)
+            loaded(undo)()
+            runner.wait_idle(120)
         figures[f"{name}_ms"] = summary(samples)
         figures[f"{name}_rows"] = None
-    figures["scroll_10_pages_ms"] = summary([timed(lambda: _scroll(queue, paint))[0]])
+    figures["scroll_10_pages_ms"] = summary([timed(lambda: _scroll(app, queue, paint))[0]])
     figures["rows_loaded_after_scroll"] = queue.model.rowCount()
     figures["rss_end_mb"] = round(rss_mb(), 1)
+    runner.wait_idle(120)
     window.close()
+    runner.shutdown()
     ctx.close()
     return {k: v for k, v in figures.items() if v is not None}
 
@@ -174,7 +190,7 @@ def floor_first_paint(app: object, url: str, reps: int) -> dict[str, float]:
             view.resize(1366, 768)
             view.show()
             app.processEvents()  # type: ignore[attr-defined]
-            view.viewport().repaint()
+            view.repaint()
             kept.append(view)
             return view
 
@@ -213,11 +229,42 @@ def _typer(queue: object, text: str) -> Callable[[], None]:
     return type_and_enter
 
 
-def _scroll(queue: object, paint: Callable[[], None]) -> None:
+def _scroll(app: object, queue: object, paint: Callable[[], None]) -> None:
     table = queue.table  # type: ignore[attr-defined]
+    model = queue.model  # type: ignore[attr-defined]
     for _ in range(10):
-        table.scrollToBottom()
+        _wait_for(app, model.rowsInserted, table.scrollToBottom)
         paint()
+
+
+def _wait_for(app: object, signal: object, action: Callable[[], object] | None = None) -> None:
+    """Run ``action``, then run the event loop until ``signal`` fires (the worker answered and
+    the window took the answer); events queued behind it wait for the caller's repaint.
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    fired: list[object] = []
+
+    def hit(*_args: object) -> None:
+        fired.append(True)
+        loop.quit()
+
+    timeout = QTimer()
+    timeout.setSingleShot(True)
+    timeout.timeout.connect(loop.quit)
+    signal.connect(hit)  # type: ignore[attr-defined]
+    try:
+        if action is not None:
+            action()
+        if not fired:
+            timeout.start(120_000)
+            loop.exec()
+        if not fired:
+            raise TimeoutError("the window's answer did not come within 120 s")
+    finally:
+        timeout.stop()
+        signal.disconnect(hit)  # type: ignore[attr-defined]
 
 
 def _one_nik(ctx: object) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import getpass
+import importlib
 import json
 import sys
 from collections.abc import Callable
@@ -18,22 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from disdukcapil_desk import APP_ID, __version__
-from disdukcapil_desk.cli import (
-    audit,
-    channel,
-    documents,
-    intake,
-    pickup,
-    recap,
-    siak,
-    signer,
-    updates,
-    users,
-)
 from disdukcapil_desk.cli.access import LOGIN_ENV, OPEN, OWN_PASSWORD, actor_of, admit
 from disdukcapil_desk.cli.parsing import (
     Commands,
     IndonesianArgumentParser,
+    LazyCommands,
     action,
     command_group,
 )
@@ -66,6 +56,46 @@ OPEN_COMMANDS = (
     "verify --public-key",
 )
 """The commands that run without a desk login (see :data:`ACCESS_NOTE`)."""
+AREA_COMMANDS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "documents",
+        (
+            ("receipt", "tulis tanda terima permohonan (PDF)"),
+            ("certificate", "tulis sertifikat/kutipan akta (PDF)"),
+            ("verify", "periksa keaslian PDF dari Disdukcapil Desk"),
+            ("print-ready", "satu PDF berisi semua sertifikat terbit yang belum dicetak"),
+            ("public-key", "tulis kunci publik verifikasi dinas (PEM)"),
+            ("signing", "sertifikat tanda tangan digital dinas (PKCS#12)"),
+            ("number", "nomor akta: nomor awal dan register"),
+        ),
+    ),
+    ("intake", (("intake", "baris masuk yang dikarantina"),)),
+    ("recap", (("recap", "tulis rekap pelayanan suatu periode (.xlsx atau .pdf)"),)),
+    ("users", (("user", "kelola pengguna (login administrator)"),)),
+    ("audit", (("audit", "log audit"),)),
+    ("signer", (("signer", "layanan penanda tangan dan kunci segel"),)),
+    ("channel", (("channel", "kanal rujukan (simulasi bot WhatsApp/web/email)"),)),
+    ("pickup", (("pickup", "jadwal pengambilan kartu/dokumen cetak"),)),
+    (
+        "siak",
+        (
+            ("siak", "catat nomor dari SIAK untuk permohonan yang disetujui"),
+            ("tte", "PDF bertanda tangan elektronik: lampirkan dan kirim"),
+        ),
+    ),
+    (
+        "updates",
+        (
+            ("release", "terbitkan pembaruan bertanda tangan (admin)"),
+            ("update", "pembaruan aplikasi di workstation ini"),
+        ),
+    ),
+)
+"""Each area module of ``cli/`` and its commands with their help lines, in the help's order.
+
+The help needs only these; a command's arguments are declared when it is parsed, by its own
+module's ``add_commands`` (importing the module then). A test compares this list with what the
+modules declare."""
 ACCESS_NOTE = (
     "Tanpa login desk: " + ", ".join(OPEN_COMMANDS) + ". Perintah lain (mengubah data, "
     "menampilkan data pribadi, mengelola pengguna) perlu --login LOGIN; kata sandi dari baris "
@@ -114,7 +144,11 @@ def preflight(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the desk (global options and every command)."""
+    """Return the argument parser of the desk (global options and every command).
+
+    The area modules' commands are listed by :data:`AREA_COMMANDS`; their arguments are
+    declared when one of them is parsed (or every parser is asked for).
+    """
     parser = IndonesianArgumentParser(
         prog=APP_ID,
         description="Disdukcapil Desk — meja kerja petugas Disdukcapil Kabupaten Serang. "
@@ -151,17 +185,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="PERINTAH")
     _add_db_commands(commands)
     _add_other_commands(commands)
-    documents.add_commands(commands)
-    intake.add_commands(commands)
-    recap.add_commands(commands)
-    users.add_commands(commands)
-    audit.add_commands(commands)
-    signer.add_commands(commands)
-    channel.add_commands(commands)
-    pickup.add_commands(commands)
-    siak.add_commands(commands)
-    updates.add_commands(commands)
+    parsers = LazyCommands(commands)
+    for area, listed in AREA_COMMANDS:
+        parsers.add_area(_area_commands(area), listed)
     return parser
+
+
+def _area_commands(area: str) -> Callable[[Commands], None]:
+    """The ``add_commands`` of area module ``cli.<area>``, importing it when called."""
+
+    def declare(commands: Commands) -> None:
+        importlib.import_module(f"disdukcapil_desk.cli.{area}").add_commands(commands)
+
+    return declare
 
 
 def _add_db_commands(commands: Commands) -> None:

@@ -135,3 +135,97 @@ class IndonesianArgumentParser(argparse.ArgumentParser):
         """Print the usage and the error (``galat: …``), exit with status 2."""
         with _indonesian():
             super().error(message)
+
+
+class LazyCommands(dict[str, argparse.ArgumentParser | None]):
+    """The parsers of the desk's commands by name, each area's declared when first needed.
+
+    Declaring every command's arguments costs more than printing the help, and a command needs
+    only its own: the names and one-line helps are listed up front (the help lists them and
+    argparse checks a name against them), an area's parsers are declared when one of its
+    commands is looked up, every area's when all parsers are asked for (``items``, ``values``)
+    or a name is not listed (an area may have added a command the list does not know yet).
+    """
+
+    def __init__(self, commands: Commands) -> None:
+        """Serve the parsers of ``commands`` (its argparse map is replaced by this one, with
+        the parsers it already holds).
+        """
+        super().__init__(commands._name_parser_map)
+        self._commands = commands
+        self._areas: dict[str, Callable[[Commands], None]] = {}
+        self._pending: list[Callable[[Commands], None]] = []
+        self._declaring = False
+        commands._name_parser_map = commands.choices = self  # type: ignore[assignment]
+
+    def add_area(
+        self, declare: Callable[[Commands], None], listed: Sequence[tuple[str, str]]
+    ) -> None:
+        """List an area's commands (name, help); ``declare`` adds their parsers when needed."""
+        pseudo = self._commands._ChoicesPseudoAction
+        for name, help_text in listed:
+            self._commands._choices_actions.append(pseudo(name, (), help_text))
+            super().__setitem__(name, None)
+            self._areas[name] = declare
+        self._pending.append(declare)
+
+    def declare_all(self) -> None:
+        """Declare every area's parsers."""
+        for declare in list(self._pending):
+            self._declare(declare)
+
+    def _declare(self, declare: Callable[[Commands], None]) -> None:
+        if declare not in self._pending or self._declaring:
+            return
+        self._pending.remove(declare)
+        order = list(super().keys())
+        helps = list(self._commands._choices_actions)
+        for name in [n for n, d in self._areas.items() if d is declare]:
+            super().__delitem__(name)  # argparse refuses a name already present
+        self._declaring = True
+        try:
+            declare(self._commands)
+        finally:
+            self._declaring = False
+        # The listed order and help lines stay; what the list does not know yet follows.
+        parsers = dict(super().items())
+        super().clear()
+        for name in [*order, *(n for n in parsers if n not in order)]:
+            super().__setitem__(name, parsers.get(name))
+        known = {action.dest for action in helps}
+        added = self._commands._choices_actions[len(helps) :]
+        self._commands._choices_actions[:] = helps + [a for a in added if a.dest not in known]
+
+    def __getitem__(self, name: str) -> argparse.ArgumentParser:
+        """The parser of command ``name``, its area declared first when needed."""
+        if name not in self:
+            raise KeyError(name)
+        parser = super().__getitem__(name)
+        if parser is None:
+            self._declare(self._areas[name])
+            parser = super().__getitem__(name)
+        if parser is None:
+            raise KeyError(f"{name}: listed, but its area did not declare it")
+        return parser
+
+    def __contains__(self, name: object) -> bool:
+        """Whether ``name`` is a command (a name not listed declares every area first)."""
+        if not super().__contains__(name) and not self._declaring:
+            self.declare_all()
+        return super().__contains__(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The parser of ``name`` (declared), or ``default``."""
+        if name not in self:
+            return default
+        return self[name]
+
+    def items(self) -> Any:
+        """Every command and its parser (every area declared)."""
+        self.declare_all()
+        return super().items()
+
+    def values(self) -> Any:
+        """Every command's parser (every area declared)."""
+        self.declare_all()
+        return super().values()

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -58,6 +57,8 @@ from disdukcapil_desk.ui.updates import UpdatePlace, default_place, update_actio
 from disdukcapil_desk.ui.workstation import TEXT_SCALES, WorkstationSettings
 
 if TYPE_CHECKING:  # the screens and dialogs below are imported when the window first uses them
+    from PySide6.QtPrintSupport import QPrinter
+
     from disdukcapil_desk.ui.dialogs.admin_dialog import AdminDialog
     from disdukcapil_desk.ui.dialogs.document_preview import DocumentPreviewDialog
     from disdukcapil_desk.ui.dialogs.pickup_dialog import PickupDialog
@@ -66,6 +67,7 @@ if TYPE_CHECKING:  # the screens and dialogs below are imported when the window 
     from disdukcapil_desk.ui.outbox.conversation_dialog import ConversationDialog
     from disdukcapil_desk.ui.outbox.undelivered_dialog import UndeliveredDialog
     from disdukcapil_desk.ui.queue.queue_view import QueueView
+    from disdukcapil_desk.ui.verification.page import VerificationPage
 
 Printed = tuple[DocumentKind, tuple[str, ...]]
 """Documents a preview holds, to count as printed once the printer took them."""
@@ -202,17 +204,18 @@ class MainWindow(QMainWindow):
         self.clock_banner.setWordWrap(True)
         self.clock_banner.hide()
         self.stack = QStackedWidget(self)
-        from disdukcapil_desk.ui.verification.page import VerificationPage
-
         self.queue = self._make_queue()
-        self.verification = VerificationPage(session, runner, self.stack)
-        self.verification.closed.connect(self.show_queue)
-        self.verification.request_changed.connect(self._on_request_changed)
+        # The verification screen is built when a request is first opened (the window paints
+        # its queue sooner); until then its place in the stack holds an empty host for it.
+        self._verification: VerificationPage | None = None
+        self.verification_host = QWidget(self.stack)
+        self.verification_host.setObjectName("verificationHost")
+        QVBoxLayout(self.verification_host).setContentsMargins(0, 0, 0, 0)
         self.lock_screen = LockScreen(session, runner, self.stack)
         self.lock_screen.unlocked.connect(self.unlock)
         self.may_view_queue = session.can(Permission.VIEW_QUEUE)
         home = self.queue if self.may_view_queue else self._administrator_home()
-        for page in (home, self.verification, self.lock_screen):
+        for page in (home, self.verification_host, self.lock_screen):
             self.stack.addWidget(page)
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -230,6 +233,21 @@ class MainWindow(QMainWindow):
         self._restore_layout()
 
     # -- building ----------------------------------------------------------------------------
+
+    @property
+    def verification(self) -> VerificationPage:
+        """The verification screen, built on first use inside its host in the stack."""
+        if self._verification is None:
+            from disdukcapil_desk.ui.verification.page import VerificationPage
+
+            page = VerificationPage(self.session, self.runner, self.verification_host)
+            page.closed.connect(self.show_queue)
+            page.request_changed.connect(self._on_request_changed)
+            layout = self.verification_host.layout()
+            assert layout is not None
+            layout.addWidget(page)
+            self._verification = page
+        return self._verification
 
     def _administrator_home(self) -> QLabel:
         """What an administrator sees instead of the queue (no citizens' data: not their task)."""
@@ -318,7 +336,7 @@ class MainWindow(QMainWindow):
         self.toolbar_actions["void"].setToolTip(self.tr(VOID_TITLE))
         # Only administrators see it: the toolbar of everyone else stays as short as it was.
         self.toolbar_actions["admin"].setVisible(self.session.can(Permission.MANAGE_LOCATIONS))
-        pages = [self.stack.widget(PAGE_QUEUE), self.verification]
+        pages = [self.stack.widget(PAGE_QUEUE), self.verification_host]
         about = QAction(self.tr("Tentang Disdukcapil Desk"), self)
         about.setObjectName("aboutAction")
         about.setShortcut(QKeySequence("F1"))
@@ -397,15 +415,39 @@ class MainWindow(QMainWindow):
     # -- queue ---------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Load the queue (after the window is shown) and listen for changes elsewhere."""
+        """Load the queue (after the window is shown) and listen for changes elsewhere.
+
+        The first page is the worker's first task; the clock check, the offices, the counts
+        and the undelivered messages are asked once its answer is in (the officer sees the
+        queue without waiting for them).
+        """
+        if not self.may_view_queue:
+            self._start_the_rest()
+            return
+        self._rest_started = False
+        self.queue.loaded.connect(self._first_page_shown)
+        self.queue.load_failed.connect(self._first_page_shown)
+        self.queue.reload(counts=False)
+        if self.listener.start():
+            self.refresh_timer.setInterval(LISTENING_REFRESH_MS)
+
+    def _first_page_shown(self, *_failure: object) -> None:
+        """After the first page's answer (or its failure): the rest of the start."""
+        if self._rest_started:
+            return
+        self._rest_started = True
+        self.queue.loaded.disconnect(self._first_page_shown)
+        self.queue.load_failed.disconnect(self._first_page_shown)
+        self._start_the_rest()  # queued behind the page: the runner is idle once all came
+
+    def _start_the_rest(self) -> None:
+        """The clock check; for the queue's readers the offices, the counts, undelivered."""
         self.runner.run(self.session.clock_warning, self.show_clock_warning, lambda _e: None)
         if not self.may_view_queue:
             return
         self.runner.run(self.session.locations, self.queue.set_locations, self._load_failed)
-        self.queue.reload()
+        self.queue.refresh_counts()
         self.refresh_undelivered()
-        if self.listener.start():
-            self.refresh_timer.setInterval(LISTENING_REFRESH_MS)
 
     def refresh(self) -> None:
         """Re-read the queue and counts without losing the selection."""
@@ -462,8 +504,9 @@ class MainWindow(QMainWindow):
 
     def open_request(self, request_id: int) -> None:
         """Show the verification screen of a request (claiming it if possible)."""
+        page = self.verification  # built before it shows
         self.stack.setCurrentIndex(PAGE_VERIFY)
-        self.verification.open_request(request_id)
+        page.open_request(request_id)
 
     def take_next(self) -> None:
         """Claim the oldest waiting request of this location and open it."""
@@ -542,8 +585,9 @@ class MainWindow(QMainWindow):
         set_tone(self.undelivered_button, "error" if count else "")
 
     def _request_on_screen(self) -> int | None:
-        if self.stack.currentIndex() == PAGE_VERIFY and self.verification.detail is not None:
-            return self.verification.detail.row.id
+        detail = self._verification.detail if self._verification is not None else None
+        if self.stack.currentIndex() == PAGE_VERIFY and detail is not None:
+            return detail.row.id
         row = self.queue.selected_row() if self.stack.currentIndex() == PAGE_QUEUE else None
         return row.id if row is not None else None
 
@@ -870,8 +914,8 @@ class MainWindow(QMainWindow):
 
     def log_out(self) -> None:
         """Shift change: give the open request back, close this window, show the login again."""
-        page = self.verification
-        if self.stack.currentIndex() == PAGE_VERIFY:
+        page = self._verification
+        if self.stack.currentIndex() == PAGE_VERIFY and page is not None:
             if (
                 page.dirty
                 and not page.read_only
@@ -940,8 +984,8 @@ class MainWindow(QMainWindow):
         if header is not None:
             self.queue.table.horizontalHeader().restoreState(header)
         saved = self.settings.user_value(login, "filters")
-        if isinstance(saved, dict):
-            self.queue.set_filter(_filter_from(saved))
+        if isinstance(saved, dict):  # the page of these filters is read by start()
+            self.queue.set_filter(_filter_from(saved), reload=False)
 
     def _save_filters(self) -> None:
         flt = self.queue.current_filter
@@ -968,7 +1012,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save the layout; warn about unsaved input on the verification screen."""
-        unsaved = self.stack.currentIndex() == PAGE_VERIFY and self.verification.dirty
+        page = self._verification
+        unsaved = self.stack.currentIndex() == PAGE_VERIFY and page is not None and page.dirty
         if unsaved and not ask_yes_no(
             self,
             self.tr("Perubahan belum disimpan"),
@@ -979,7 +1024,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_layout()
-        self.verification.release_held()  # the runner finishes it before the desk exits
+        if page is not None:
+            page.release_held()  # the runner finishes it before the desk exits
         self.refresh_timer.stop()
         self.idle_timer.stop()
         self.listener.stop()

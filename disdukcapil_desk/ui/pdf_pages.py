@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pypdfium2 as pdfium
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QImage
+
+if TYPE_CHECKING:  # PDFium is loaded when a PDF is first rendered, not with the window
+    import pypdfium2 as pdfium
 
 MAX_PAGES = 20
 """Citizens' scans are a few pages; a larger file is shown in part (the rest via "Buka")."""
@@ -15,6 +19,8 @@ def render_pages(content: bytes, scale: float = 1.5) -> tuple[list[QImage], int]
     Raises:
         ValueError: the bytes are not a readable PDF.
     """
+    import pypdfium2 as pdfium
+
     try:
         document = pdfium.PdfDocument(content)
     except pdfium.PdfiumError as exc:

@@ -8,13 +8,16 @@ resolution (capped, to keep a batch's memory flat) and placed on paper of the PD
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import pypdfium2 as pdfium
 from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, QSizeF
 from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
 from disdukcapil_desk.ui.pdf_pages import page_image
+
+if TYPE_CHECKING:  # PDFium is loaded when the desk first prints, not with the window
+    import pypdfium2 as pdfium
 
 MAX_DPI = 300
 """Enough for text and QR codes on office laser printers."""
@@ -26,6 +29,8 @@ class PrintError(Exception):
 
 def page_count(pdf: bytes) -> int:
     """Return the number of pages of a PDF."""
+    import pypdfium2 as pdfium
+
     document = pdfium.PdfDocument(pdf)
     try:
         return len(document)
@@ -35,6 +40,8 @@ def page_count(pdf: bytes) -> int:
 
 def pdf_page_size(pdf: bytes) -> tuple[float, float]:
     """Return the first page's width and height in points."""
+    import pypdfium2 as pdfium
+
     document = pdfium.PdfDocument(pdf)
     try:
         width, height = document[0].get_size()
@@ -67,6 +74,8 @@ def print_pdf(
     Raises:
         PrintError: the printer refused to start.
     """
+    import pypdfium2 as pdfium
+
     document = pdfium.PdfDocument(pdf)
     painter = QPainter()
     try:

@@ -41,6 +41,14 @@ _HEADERS = (
 )
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SLA_ROLE = Qt.ItemDataRole.UserRole + 2
+# The roles as plain ints: ``data`` is called for every role of every visible cell on each
+# paint, and an enum member's lookup costs more than the comparison.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ROW = int(ROW_ROLE)
+_SLA = int(SLA_ROLE)
+_ANSWERED = frozenset({_DISPLAY, _BACKGROUND, _TOOLTIP, _ROW, _SLA})
 _SLA_COLOURS = {
     SlaState.OVERDUE: colour("problem_bg"),
     SlaState.DUE_SOON: colour("attention_bg"),
@@ -90,9 +98,11 @@ class RequestTableModel(QAbstractTableModel):
         self._page_size = page_size
         self._today = today
         self._rows: list[RequestRow] = []
-        # Text and SLA state are computed once per row, not on every paint.
-        self._cells: list[tuple[str, ...]] = []
-        self._states: list[SlaState] = []
+        # Text and SLA state are computed once per row, when the row is first shown (a page
+        # arrives with 200 rows, a screen shows 25), not on every paint.
+        self._cells: list[tuple[str, ...] | None] = []
+        self._states: list[SlaState | None] = []
+        self._rows_day = dt.date.min
         self._cursor: Cursor | None = None
         self._exhausted = True
 
@@ -114,23 +124,27 @@ class RequestTableModel(QAbstractTableModel):
             return self.tr(_HEADERS[section])
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
         """Cell text, SLA colours and tooltips, and the row object under ``ROW_ROLE``."""
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if role not in _ANSWERED:
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._cells[index.row()][index.column()]
-        row = self._rows[index.row()]
-        if role == ROW_ROLE:
-            return row
-        state = self._states[index.row()]
-        if role == SLA_ROLE:
+        number = index.row()
+        if not 0 <= number < len(self._rows) or not index.isValid():
+            return None
+        if role == _ROW:
+            return self._rows[number]
+        cells = self._cells[number]
+        if cells is None:
+            cells = self._shown(number)
+        if role == _DISPLAY:
+            return cells[index.column()]
+        state = self._states[number]
+        assert state is not None  # computed with the cells
+        if role == _SLA:
             return state
-        if role == Qt.ItemDataRole.BackgroundRole and state in _SLA_COLOURS:
-            return QBrush(_SLA_COLOURS[state])
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, state)
-        return None
+        if role == _BACKGROUND:
+            return QBrush(_SLA_COLOURS[state]) if state in _SLA_COLOURS else None
+        return self._tooltip(self._rows[number], state)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008 - Qt signature
         """Whether another page exists (and none is on its way)."""
@@ -227,16 +241,22 @@ class RequestTableModel(QAbstractTableModel):
         self._exhausted = page.next_cursor is None
 
     def _set_rows(self, rows: list[RequestRow], unchanged: int = 0) -> None:
-        """Keep ``rows`` and their precomputed cells (the first ``unchanged`` are reused)."""
-        today = self._today()
-        fresh = rows[unchanged:]
-        self._cells = self._cells[:unchanged] + [
-            tuple(self._display(r, c, today) for c in range(len(_HEADERS))) for r in fresh
-        ]
-        self._states = self._states[:unchanged] + [
-            sla_state(r.status, r.sla_due, today) for r in fresh
-        ]
+        """Keep ``rows``; the first ``unchanged`` keep their cells, the others get theirs when
+        first shown (:meth:`_shown`), as of the office's day now.
+        """
+        self._rows_day = self._today()
+        fresh = len(rows) - unchanged
+        self._cells = self._cells[:unchanged] + [None] * fresh
+        self._states = self._states[:unchanged] + [None] * fresh
         self._rows = rows
+
+    def _shown(self, number: int) -> tuple[str, ...]:
+        """Compute and keep the cells and SLA state of row ``number``."""
+        row, today = self._rows[number], self._rows_day
+        cells = tuple(self._display(row, c, today) for c in range(len(_HEADERS)))
+        self._cells[number] = cells
+        self._states[number] = sla_state(row.status, row.sla_due, today)
+        return cells
 
     # -- presentation ----------------------------------------------------------------------
 
@@ -244,7 +264,8 @@ class RequestTableModel(QAbstractTableModel):
         if column == COL_NUMBER:
             return row.number
         if column == COL_RECEIVED:
-            return row.received_at.astimezone(WIB).strftime("%d-%m-%Y %H:%M")
+            at = row.received_at.astimezone(WIB)  # fields, not strftime: it imports on each call
+            return f"{at.day:02d}-{at.month:02d}-{at.year:04d} {at.hour:02d}:{at.minute:02d}"
         if column == COL_SERVICE:
             return row.service_label
         if column == COL_APPLICANT:
@@ -263,8 +284,9 @@ class RequestTableModel(QAbstractTableModel):
 
     def _due_text(self, row: RequestRow, today: dt.date) -> str:
         state = sla_state(row.status, row.sla_due, today)
+        due = row.sla_due
         return self.tr(_SLA_TEXT[state]).format(
-            days=(today - row.sla_due).days, due=row.sla_due.strftime("%d-%m-%Y")
+            days=(today - due).days, due=f"{due.day:02d}-{due.month:02d}-{due.year:04d}"
         )
 
     def _tooltip(self, row: RequestRow, state: SlaState) -> str:

@@ -271,8 +271,11 @@ class QueueView(QWidget):
         index = self.table.currentIndex()
         return self.model.row_at(index.row()) if index.isValid() else None
 
-    def set_filter(self, flt: QueueFilter) -> None:
-        """Show ``flt`` in the widgets and reload (used to restore a user's last filters)."""
+    def set_filter(self, flt: QueueFilter, *, reload: bool = True) -> None:
+        """Show ``flt`` in the widgets and reload (used to restore a user's last filters).
+
+        With ``reload=False`` the table waits for the next :meth:`reload` (the window's start).
+        """
         widgets = (self.status, self.service, self.location, self.overdue, self.mine)
         for widget in widgets:
             widget.blockSignals(True)
@@ -291,7 +294,11 @@ class QueueView(QWidget):
         self.mine.setChecked(flt.mine_only)
         for widget in widgets:
             widget.blockSignals(False)
-        self._on_filters_changed()
+        if reload:
+            self._on_filters_changed()
+        else:
+            self._filter = self._read_filter()
+            self.filters_changed.emit()
 
     def _read_filter(self) -> QueueFilter:
         status = self.status.currentData()
@@ -327,6 +334,10 @@ class QueueView(QWidget):
 
     def _on_count_activated(self, item: QListWidgetItem) -> None:
         self.status.setCurrentIndex(max(self.status.findData(item.data(ROW_ROLE)), 0))
+
+    def refresh_counts(self) -> None:
+        """Count the requests per status again (in the worker)."""
+        self._show_counts()
 
     def _show_counts(self) -> None:
         self._runner.run(self._counts, self._fill_counts, self.load_failed.emit)
