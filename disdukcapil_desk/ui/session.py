@@ -69,6 +69,7 @@ from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import LocationOps, SetupOps
 from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.operations.verification import VerificationOps
+from disdukcapil_desk.operations.walk_in import WalkIn, WalkInOps, WalkInResult
 from disdukcapil_desk.ui.changes import note
 
 if TYPE_CHECKING:  # imported on first use: documents (ReportLab, pyHanko) and the watcher
@@ -284,6 +285,12 @@ class DeskSession:
         if purpose != "save":
             note(Changes(documents=frozenset({number})))
         return pdf
+
+    def register_walk_in(self, walk_in: WalkIn) -> WalkInResult:
+        """Register a citizen's request at this desk's counter; the officer then holds it."""
+        result = WalkInOps(self.ctx).register(self.actor, self.location, walk_in)
+        note(_request(result.request_id))
+        return result
 
     def receipt_print_count(self, number: str) -> int:
         """How often the receipt was printed already."""
