@@ -31,7 +31,12 @@ from disdukcapil_desk.domain.delivery import MessageKind
 from disdukcapil_desk.domain.dto import Actor, Lease
 from disdukcapil_desk.domain.errors import ClaimError
 from disdukcapil_desk.domain.findings import Finding, Severity, missing_attachments
-from disdukcapil_desk.domain.intake import IntakeRejected, ParsedIntake, parse_incoming
+from disdukcapil_desk.domain.intake import (
+    IntakeRejected,
+    IntakeRules,
+    ParsedIntake,
+    parse_incoming,
+)
 from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.numbering import REQUEST_COUNTER, request_number, request_period
 from disdukcapil_desk.domain.routing import handles
@@ -283,16 +288,34 @@ def _parse(ctx: DeskContext, service_code: str, payload: str, received_on: dt.da
     """The walk-in read by intake's own rules; refused with every error finding listed
     (warnings stay findings for the verification).
     """
+    rules = ctx.reference.intake_rules
+    problems: list[str] = []
     try:
-        parsed = parse_incoming(
-            ctx.reference.intake_rules, service_code, payload, None, received_on
+        parsed: ParsedIntake | None = parse_incoming(
+            rules, service_code, payload, None, received_on
         )
     except IntakeRejected as exc:
-        raise WalkInRefused(str(exc)) from None
-    errors = [f.message for f in parsed.findings if f.severity is Severity.ERROR]
-    if errors:
-        raise WalkInRefused("Permohonan belum dapat didaftarkan: " + "; ".join(errors))
+        problems.append(str(exc))
+        # Without a contact the form is still checked, so every problem is said at once;
+        # the stand-in number only lets the check run (the walk-in is refused anyway).
+        parsed = _checked_without_contact(rules, service_code, payload, received_on)
+    errors = [f.message for f in parsed.findings if f.severity is Severity.ERROR] if parsed else []
+    if errors or problems:
+        raise WalkInRefused("Permohonan belum dapat didaftarkan: " + "; ".join(errors + problems))
+    assert parsed is not None
     return parsed
+
+
+_STAND_IN_CONTACT = "000000000"
+
+
+def _checked_without_contact(
+    rules: IntakeRules, service_code: str, payload: str, received_on: dt.date
+) -> ParsedIntake | None:
+    try:
+        return parse_incoming(rules, service_code, payload, _STAND_IN_CONTACT, received_on)
+    except IntakeRejected:
+        return None
 
 
 def _check_attachments(attachments: Sequence[WalkInAttachment]) -> None:

@@ -96,6 +96,7 @@ class WalkInDialog(QDialog):
         body = QHBoxLayout()
         self.form_area = QScrollArea(self)
         self.form_area.setWidgetResizable(True)
+        self.form_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         body.addWidget(self.form_area, 3)
         body.addWidget(self._documents_panel(), 2)
         layout.addLayout(body, 1)
@@ -105,6 +106,8 @@ class WalkInDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(self._buttons())
         self._shortcuts()
+        for button in self.findChildren(QPushButton):  # Enter attaches a scan; it never
+            button.setAutoDefault(False)  # opens a file chooser or saves half a form
         self.services.currentIndexChanged.connect(self._show_form)
         self._show_form()
         self.refresh_scans()
@@ -184,9 +187,7 @@ class WalkInDialog(QDialog):
         self.save_button = QPushButton(self.tr("Simpan && cetak tanda terima (Ctrl+S)"), self)
         self.save_button.setObjectName("walkInSave")
         self.save_button.clicked.connect(self.save)
-        self.save_button.setAutoDefault(False)
         cancel = QPushButton(self.tr("Batal"), self)
-        cancel.setAutoDefault(False)
         cancel.clicked.connect(self.reject)
         row.addWidget(self.save_button)
         row.addWidget(cancel)
@@ -221,10 +222,17 @@ class WalkInDialog(QDialog):
         form.load({})
         self.form = form
         self.form_area.setWidget(form)
+        self._tab_order([e.input for e in form.editors.values()])
         self._fill_requirements()
         for item in self.attached:  # the documents stay; their requirements are guessed again
             item.requirement_code = self._guess(item.path)
         self._list_documents()
+
+    def _tab_order(self, inputs: Sequence[QWidget]) -> None:
+        """Tab: the service, the form's fields in order, the scans, the attachments, Save."""
+        chain = [self.services, *inputs, self.scans, self.documents, self.requirement]
+        for before, after in zip(chain, [*chain[1:], self.save_button], strict=True):
+            QWidget.setTabOrder(before, after)
 
     def _fill_requirements(self) -> None:
         self.requirement.clear()
