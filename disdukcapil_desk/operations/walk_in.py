@@ -15,7 +15,6 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -41,6 +40,7 @@ from disdukcapil_desk.domain.nik import mask_number
 from disdukcapil_desk.domain.numbering import REQUEST_COUNTER, request_number, request_period
 from disdukcapil_desk.domain.routing import handles
 from disdukcapil_desk.domain.vocabulary import Channel
+from disdukcapil_desk.domain.walk_in import WalkIn, WalkInAttachment, WalkInResult
 from disdukcapil_desk.domain.workflow import Action, Permission, Status, check_transition, require
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.boundaries import check_office
@@ -55,47 +55,6 @@ MAX_ATTACHMENTS = 20
 
 class WalkInRefused(IntakeRejected):
     """The walk-in cannot be registered as typed; the message says what to correct."""
-
-
-@dataclass(frozen=True, slots=True)
-class WalkInAttachment:
-    """A document the citizen brought, scanned or photographed at the counter."""
-
-    requirement_code: str | None
-    """Which requirement of the service it shows (None: not one of them)."""
-    filename: str
-    media_type: str
-    content: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class WalkIn:
-    """What the officer typed: the service, the catalogue form's values and the documents."""
-
-    service_code: str
-    fields: dict[str, object]
-    attachments: tuple[WalkInAttachment, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class WalkInResult:
-    """The registered request, held by the officer for verification."""
-
-    lease: Lease
-    duplicate_of: str | None
-    """The number of an open request of the same service for the same person, if any."""
-    warnings: tuple[str, ...]
-    """What the officer should still look at (a late report, a missing document)."""
-
-    @property
-    def request_id(self) -> int:
-        """The new request's id."""
-        return self.lease.request_id
-
-    @property
-    def number(self) -> str:
-        """The new request's number (also the receipt's)."""
-        return self.lease.number
 
 
 class WalkInOps:

@@ -59,6 +59,7 @@ from disdukcapil_desk.domain.siak import (
     TteAttached,
     tte_source_key,
 )
+from disdukcapil_desk.domain.walk_in import WalkIn, WalkInResult
 from disdukcapil_desk.domain.workflow import CLOSED_STATUSES, Permission, Role, Status, holds
 from disdukcapil_desk.operations.clock import ClockOps
 from disdukcapil_desk.operations.context import DeskContext
@@ -69,7 +70,7 @@ from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import LocationOps, SetupOps
 from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.operations.verification import VerificationOps
-from disdukcapil_desk.operations.walk_in import WalkIn, WalkInOps, WalkInResult
+from disdukcapil_desk.operations.walk_in import WalkInOps
 from disdukcapil_desk.ui.changes import note
 
 if TYPE_CHECKING:  # imported on first use: documents (ReportLab, pyHanko) and the watcher

@@ -19,17 +19,13 @@ from disdukcapil_desk.db.models import (
 )
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import PermissionDenied
+from disdukcapil_desk.domain.walk_in import WalkIn, WalkInAttachment
 from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import SetupOps
-from disdukcapil_desk.operations.walk_in import (
-    WalkIn,
-    WalkInAttachment,
-    WalkInOps,
-    WalkInRefused,
-)
+from disdukcapil_desk.operations.walk_in import WalkInOps, WalkInRefused
 from tests.factories import GOOD_PAYLOAD
 from tests.integration.test_documents import pdf_text
 from tests.integration.version_1 import undo_version_7

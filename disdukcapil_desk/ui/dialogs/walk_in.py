@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from disdukcapil_desk.domain.catalogue import Service
 from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose
-from disdukcapil_desk.operations.walk_in import WalkIn, WalkInAttachment, WalkInResult
+from disdukcapil_desk.domain.walk_in import WalkIn, WalkInAttachment, WalkInResult
 from disdukcapil_desk.ui.geometry import fit_to_screen
 from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
 from disdukcapil_desk.ui.palette import set_tone
@@ -98,7 +98,11 @@ class WalkInDialog(QDialog):
         self.form_area.setWidgetResizable(True)
         self.form_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         body.addWidget(self.form_area, 3)
-        body.addWidget(self._documents_panel(), 2)
+        panel = self._documents_panel()
+        # The form gets the room (two columns, as on the verification page); the documents a
+        # column of about 60 characters beside it.
+        panel.setMaximumWidth(self.fontMetrics().horizontalAdvance("x" * 60))
+        body.addWidget(panel, 2)
         layout.addLayout(body, 1)
         self.message = QLabel("", self)
         self.message.setObjectName("walkInMessage")
@@ -149,7 +153,7 @@ class WalkInDialog(QDialog):
         folder.clicked.connect(self.choose_scanner_folder)
         folder_row.addWidget(folder)
         column.addLayout(folder_row)
-        documents = QLabel(self.tr("&Lampiran:"), panel)
+        documents = QLabel(self.tr("La&mpiran:"), panel)
         column.addWidget(documents)
         self.documents = QListWidget(panel)
         self.documents.setObjectName("walkInDocuments")
