@@ -229,7 +229,7 @@ CREATE TABLE incoming_request (
 	service_request_id BIGINT,
 	CONSTRAINT pk_incoming_request PRIMARY KEY (id),
 	CONSTRAINT uq_incoming_request_channel_external_ref UNIQUE (channel, external_ref),
-	CONSTRAINT ck_incoming_request_channel CHECK (channel IN ('whatsapp', 'web', 'email', 'import')),
+	CONSTRAINT ck_incoming_request_channel CHECK (channel IN ('whatsapp', 'web', 'email', 'import', 'loket')),
 	CONSTRAINT fk_incoming_request_service_request_id_service_request FOREIGN KEY(service_request_id) REFERENCES service_request (id)
 );
 
@@ -284,7 +284,7 @@ CREATE TABLE outgoing_message (
 	external_ref VARCHAR(200),
 	replaced_by BIGINT,
 	CONSTRAINT pk_outgoing_message PRIMARY KEY (id),
-	CONSTRAINT ck_outgoing_message_channel CHECK (channel IN ('whatsapp', 'web', 'email', 'import')),
+	CONSTRAINT ck_outgoing_message_channel CHECK (channel IN ('whatsapp', 'web', 'email', 'import', 'loket')),
 	CONSTRAINT ck_outgoing_message_kind CHECK (kind IN ('received', 'needs_revision', 'rejected', 'approved', 'document_sent', 'ready_for_pickup', 'pickup_reminder', 'pickup_rebooked', 'cancelled', 'correction')),
 	CONSTRAINT uq_outgoing_message_channel_external_ref UNIQUE (channel, external_ref),
 	CONSTRAINT fk_outgoing_message_service_request_id_service_request FOREIGN KEY(service_request_id) REFERENCES service_request (id),

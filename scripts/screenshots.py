@@ -772,6 +772,57 @@ def main(argv: Sequence[str]) -> None:
     siak_screens(app, shots)
     pickup_screens(app, shots)
     outbox_screens(app, shots)
+    walk_in_screen(app, shots)
+
+
+# -- a walk-in at the counter (walk-in) ------------------------------------------------------
+
+WALK_IN_SHOT = "walk-in"
+WALK_IN_TYPED = {
+    "nik": "3604150501140003",
+    "nama": "Bagas Saputra",
+    "tanggal_lahir": "05-01-2014",
+    "no_kk": "3604151203180007",
+    "alamat": "Kp. Cikande Permai",
+    "kode_desa": "3604152003",
+    "no_hp": "085712345678",
+    "nik_orang_tua_wali": "3604156107950009",
+}
+
+
+def walk_in_screen(app: QApplication, shots: Shots) -> None:
+    """The walk-in dialog ("Permohonan datang langsung") of a KIA at UPT-05, half typed: the
+    parent's name still missing, two scans attached from the scanner folder's newest files.
+    """
+    if not shots.wanted(WALK_IN_SHOT):
+        return
+    from disdukcapil_desk.ui.dialogs.walk_in import SCANNER_KEY
+
+    ctx = demo_database(shots, "demo-walk-in", 20)
+    folder = shots.work / "pindai"
+    folder.mkdir(exist_ok=True)
+    for age, name in ((900, "scan_0041.pdf"), (60, "scan_0042.pdf"), (30, "scan_0043.jpg")):
+        (folder / name).write_bytes(b"%PDF-1.4")
+        os.utime(folder / name, (time.time() - age, time.time() - age))
+    settings = workstation(shots, "workstation-walk-in")
+    settings.set_user_value("loket.upt05", SCANNER_KEY, str(folder))
+    window = desk_window(ctx, "loket.upt05", settings)
+    dialog = window.open_walk_in()
+    dialog.services.setCurrentIndex(dialog.services.findData("kia"))
+    assert dialog.form is not None
+    for name, value in WALK_IN_TYPED.items():
+        editor = dialog.form.editors[name]
+        editor.set_value(value)
+    dialog.form.editors["jenis_kelamin"].set_value("L")
+    dialog.scans.setCurrentRow(0)
+    dialog.scans.item(0).setSelected(True)
+    dialog.scans.item(1).setSelected(True)
+    dialog.attach_selected_scans()
+    settle(app)
+    dialog.form.editors["nama_orang_tua_wali"].input.setFocus()
+    shots.grab_screen(app, WALK_IN_SHOT)
+    dialog.close()
+    window.close()
 
 
 # -- pickup by appointment (pickup-list, pickup-print, admin-pickup-hours) -------------------

@@ -19,7 +19,7 @@ from disdukcapil_desk.domain.workflow import Permission
 if TYPE_CHECKING:
     from disdukcapil_desk.operations.context import DeskContext
 
-_BOT_CHANNELS = [c.value for c in Channel if c is not Channel.IMPORT]
+_BOT_CHANNELS = [c.value for c in Channel if not c.answers_by_contact]
 
 
 def add_commands(commands: Commands) -> None:

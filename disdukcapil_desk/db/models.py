@@ -33,7 +33,7 @@ from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose, Regist
 from disdukcapil_desk.domain.vocabulary import Channel, CheckState
 from disdukcapil_desk.domain.workflow import Status
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """The schema version this code creates and understands; migrations lead up to it."""
 
 

@@ -16,6 +16,8 @@ class Channel(enum.StrEnum):
     WEB = "web"
     EMAIL = "email"
     IMPORT = "import"
+    LOKET = "loket"
+    """Typed in by a counter officer while the citizen stands at the counter (a walk-in)."""
 
     @property
     def label(self) -> str:
@@ -27,18 +29,27 @@ class Channel(enum.StrEnum):
         """How a receipt names the channel, in full."""
         return _CHANNEL_RECEIPT_NAMES[self]
 
+    @property
+    def answers_by_contact(self) -> bool:
+        """Whether replies go out by the citizen's contact (WhatsApp, else e-mail) because no
+        bot of this channel talks back: a paper form imported, a walk-in at the counter.
+        """
+        return self in (Channel.IMPORT, Channel.LOKET)
+
 
 _CHANNEL_LABELS = {
     Channel.WHATSAPP: "WhatsApp",
     Channel.WEB: "Web",
     Channel.EMAIL: "E-mail",
     Channel.IMPORT: "Impor",
+    Channel.LOKET: "Loket",
 }
 _CHANNEL_RECEIPT_NAMES = {
     Channel.WHATSAPP: "WhatsApp",
     Channel.WEB: "Formulir web",
     Channel.EMAIL: "Surel (e-mail)",
-    Channel.IMPORT: "Loket (impor berkas)",
+    Channel.IMPORT: "Impor berkas (formulir kertas)",
+    Channel.LOKET: "Datang langsung ke loket",
 }
 
 

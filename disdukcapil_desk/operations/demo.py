@@ -86,6 +86,9 @@ _PATHS: dict[Status, tuple[Action, ...]] = {
 _OFFICE_STEPS = frozenset({Action.RECORD_SIAK, Action.ISSUE, Action.SEND})
 """Steps of the dinas's operator (SIAK, TTE, sending); pickups happen at the counter."""
 
+_DEMO_CHANNELS = [Channel.WHATSAPP, Channel.WEB, Channel.EMAIL, Channel.IMPORT]
+"""The channels demo rows arrive by (a walk-in at the counter is typed, never ingested)."""
+
 
 @dataclass
 class DemoSummary:
@@ -235,7 +238,7 @@ class DemoOps:
         spoiled = rng.random() < 0.08
         if spoiled:
             _spoil(rng, payload)
-        channel = rng.choices(list(Channel), [70, 20, 5, 5])[0].value
+        channel = rng.choices(_DEMO_CHANNELS, [70, 20, 5, 5])[0].value
         attachments = tuple(
             (req.code, f"{req.code}.png", "image/png", document_png(rng))
             for req in service.requirements[: rng.randint(1, min(3, len(service.requirements)))]

@@ -60,11 +60,11 @@ UNDELIVERED_LIMIT = 500
 
 def outgoing_channel(request_channel: str, recipient: str) -> Channel:
     """The channel a reply goes out through: the one the request came by; a request typed in
-    from paper (``import``) is answered by e-mail when the contact is an address, else by
-    WhatsApp.
+    from paper (``import``) or at the counter (``loket``) is answered by e-mail when the
+    contact is an address, else by WhatsApp.
     """
     channel = Channel(request_channel)
-    if channel is not Channel.IMPORT:
+    if not channel.answers_by_contact:
         return channel
     return Channel.EMAIL if "@" in recipient else Channel.WHATSAPP
 

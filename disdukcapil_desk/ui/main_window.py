@@ -64,6 +64,7 @@ if TYPE_CHECKING:  # the screens and dialogs below are imported when the window 
     from disdukcapil_desk.ui.dialogs.pickup_dialog import PickupDialog
     from disdukcapil_desk.ui.dialogs.recap_dialog import RecapDialog
     from disdukcapil_desk.ui.dialogs.void_dialog import VoidDialog
+    from disdukcapil_desk.ui.dialogs.walk_in import WalkInDialog
     from disdukcapil_desk.ui.outbox.conversation_dialog import ConversationDialog
     from disdukcapil_desk.ui.outbox.undelivered_dialog import UndeliveredDialog
     from disdukcapil_desk.ui.queue.queue_view import QueueView
@@ -355,13 +356,22 @@ class MainWindow(QMainWindow):
             if page is not None:
                 page.addAction(pickup)
         self.toolbar_actions["pickup"] = pickup
+        walk_in = QAction(self.tr("Permohonan datang langsung (Ctrl+N)"), self)
+        walk_in.setObjectName("walkInAction")
+        walk_in.setShortcut(QKeySequence("Ctrl+N"))
+        walk_in.setEnabled(self.may_view_queue and self.session.can(Permission.EDIT_REQUEST))
+        walk_in.triggered.connect(self.open_walk_in)
+        for page in pages:
+            if page is not None:
+                page.addAction(walk_in)
+        self.toolbar_actions["walk_in"] = walk_in
         self.account_actions = add_account_button(
             toolbar,
             self.session.actor,
             self.change_password,
             self.log_out,
             pages=pages,
-            extras=[self._make_view_menu(), about, pickup, update_action(self)],
+            extras=[self._make_view_menu(), about, walk_in, pickup, update_action(self)],
         )
 
     def _make_view_menu(self) -> QMenu:
@@ -886,6 +896,15 @@ class MainWindow(QMainWindow):
         dialog = PickupDialog(
             self.session, self.runner, lambda name, pdf: self.open_pdf(name, pdf), self
         )
+        dialog.open()
+        return dialog
+
+    def open_walk_in(self) -> WalkInDialog:
+        """A citizen at the counter: register the request, print its receipt, verify it."""
+        from disdukcapil_desk.ui.dialogs.walk_in import WalkInDialog
+
+        dialog = WalkInDialog(self.session, self.runner, self.settings, self.open_pdf, self)
+        dialog.registered.connect(lambda result: self.open_request(result.request_id))
         dialog.open()
         return dialog
 

@@ -59,6 +59,7 @@ from disdukcapil_desk.domain.siak import (
     TteAttached,
     tte_source_key,
 )
+from disdukcapil_desk.domain.walk_in import WalkIn, WalkInResult
 from disdukcapil_desk.domain.workflow import CLOSED_STATUSES, Permission, Role, Status, holds
 from disdukcapil_desk.operations.clock import ClockOps
 from disdukcapil_desk.operations.context import DeskContext
@@ -69,6 +70,7 @@ from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import LocationOps, SetupOps
 from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.operations.verification import VerificationOps
+from disdukcapil_desk.operations.walk_in import WalkInOps
 from disdukcapil_desk.ui.changes import note
 
 if TYPE_CHECKING:  # imported on first use: documents (ReportLab, pyHanko) and the watcher
@@ -284,6 +286,12 @@ class DeskSession:
         if purpose != "save":
             note(Changes(documents=frozenset({number})))
         return pdf
+
+    def register_walk_in(self, walk_in: WalkIn) -> WalkInResult:
+        """Register a citizen's request at this desk's counter; the officer then holds it."""
+        result = WalkInOps(self.ctx).register(self.actor, self.location, walk_in)
+        note(_request(result.request_id))
+        return result
 
     def receipt_print_count(self, number: str) -> int:
         """How often the receipt was printed already."""

@@ -32,7 +32,7 @@ from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import ADMIN_SETUP_ACTOR, SetupOps
 from disdukcapil_desk.operations.users import UserOps
 from tests.integration.test_queue import seed
-from tests.integration.version_1 import undo_audit_chains
+from tests.integration.version_1 import undo_audit_chains, undo_version_7
 
 
 def _note(ctx: DeskContext, actor: Actor, detail: str) -> None:
@@ -368,6 +368,7 @@ def back_to_version_5(ctx: DeskContext) -> None:
     """Make the audit tables what version 5 had: one chain, no chain column, one head row."""
     with ctx.engine.begin() as conn:
         assert conn.scalar(text("SELECT count(DISTINCT chain) FROM audit_log")) in (0, 1)
+        undo_version_7(conn)
         undo_audit_chains(conn)
         conn.execute(text("UPDATE schema_version SET version = 5"))
         conn.execute(text("DELETE FROM schema_version WHERE version > 5"))
@@ -385,7 +386,7 @@ def test_a_single_chain_database_upgrades_and_still_verifies(
     before = [(e.id, e.hash, e.mac) for e in _entries(ctx)]
     back_to_version_5(ctx)
 
-    assert SetupOps(ctx).upgrade() == [6]
+    assert SetupOps(ctx).upgrade() == [6, 7]
     assert [(e.id, e.hash, e.mac) for e in _entries(ctx)] == before
     assert {e.chain for e in _entries(ctx)} == {1}, "the old entries are the legacy chain 1"
     old = parse_published(old_head.line(WIB))

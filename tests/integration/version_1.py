@@ -5,6 +5,11 @@ from __future__ import annotations
 from sqlalchemy import Connection, select, text
 
 from disdukcapil_desk.db import search_index
+from disdukcapil_desk.db.migrations.v7_walkin import (
+    CHANNEL_TABLES,
+    channel_check_sql,
+    replace_channel_check,
+)
 from disdukcapil_desk.db.models import SchemaVersion
 from disdukcapil_desk.operations.context import DeskContext
 
@@ -52,9 +57,21 @@ def back_to_version_1(ctx: DeskContext) -> None:
 
 
 def undo_version_6(conn: Connection) -> None:
-    """What version 6 added undone: the audit chains and the recap's covering index."""
+    """What version 6 added undone: the audit chains and the recap's covering index (and
+    first what version 7 added)."""
+    undo_version_7(conn)
     undo_audit_chains(conn)
     conn.exec_driver_sql("DROP INDEX ix_service_request_recap")
+
+
+def undo_version_7(conn: Connection) -> None:
+    """What version 7 added undone: the channel CHECKs without ``loket``."""
+    for table in CHANNEL_TABLES:
+        replace_channel_check(conn, table, channel_check_sql(table, OLD_CHANNELS))
+
+
+OLD_CHANNELS = ("whatsapp", "web", "email", "import")
+"""The channels before version 7."""
 
 
 def undo_audit_chains(conn: Connection) -> None:

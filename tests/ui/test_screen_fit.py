@@ -152,7 +152,16 @@ def _undelivered_dialog(ctx: DeskContext, users: dict[str, Actor], _tmp: Path) -
     return UndeliveredDialog(DeskSession(ctx, users["loket.dinas"], "DINAS"), InlineTaskRunner())
 
 
+def _walk_in_dialog(ctx: DeskContext, users: dict[str, Actor], tmp: Path) -> QDialog:
+    from disdukcapil_desk.ui.dialogs.walk_in import WalkInDialog
+
+    session = DeskSession(ctx, users["loket.upt05"], "UPT-05")
+    settings = WorkstationSettings(tmp / "ws.ini")
+    return WalkInDialog(session, InlineTaskRunner(), settings, lambda *_: None)
+
+
 DIALOGS: dict[str, DialogFactory] = {
+    "walk_in": _walk_in_dialog,
     "conversation": _conversation_dialog,
     "undelivered": _undelivered_dialog,
     "settings": _settings_dialog,

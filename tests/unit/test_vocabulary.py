@@ -35,7 +35,7 @@ def test_check_lists_exactly_the_enum(
 
 
 def test_every_word_has_a_label() -> None:
-    assert [c.label for c in Channel] == ["WhatsApp", "Web", "E-mail", "Impor"]
+    assert [c.label for c in Channel] == ["WhatsApp", "Web", "E-mail", "Impor", "Loket"]
     assert Channel.WEB.receipt_name == "Formulir web"
     assert all(state.label for state in CheckState)
     assert [s for s in CheckState if s.failed] == [

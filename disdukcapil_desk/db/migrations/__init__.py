@@ -19,6 +19,7 @@ from disdukcapil_desk.db.migrations.v4_queue_index import add_status_index
 from disdukcapil_desk.db.migrations.v5_delivery import add_delivery
 from disdukcapil_desk.db.migrations.v6_audit_chains import add_audit_chains
 from disdukcapil_desk.db.migrations.v6_recap import add_recap_index
+from disdukcapil_desk.db.migrations.v7_walkin import widen_channel_checks
 
 
 @dataclass(frozen=True)
@@ -77,5 +78,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         6,
         "audit_log.chain: audit chains written in parallel; the recap's covering index",
         _version_6,
+    ),
+    Migration(
+        7, "the channel 'loket': walk-in requests registered at the counter", widen_channel_checks
     ),
 )
