@@ -5,8 +5,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from disdukcapil_desk.domain.catalogue import Requirement
+if TYPE_CHECKING:
+    from disdukcapil_desk.domain.catalogue import Requirement
 
 
 class Severity(enum.StrEnum):

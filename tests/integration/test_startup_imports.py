@@ -79,6 +79,12 @@ os._exit(3)
 """
 DATABASE_STACK = ("sqlalchemy", "disdukcapil_desk.db", "disdukcapil_desk.operations")
 """Loaded by the start-up check on the worker, after the login was painted."""
+AFTER_THE_LOGIN = (
+    "disdukcapil_desk.domain.catalogue",
+    "disdukcapil_desk.ui.dialogs.password_dialog",
+    "disdukcapil_desk.ui.main_window",
+)
+"""The catalogue (a finding's types), the forced password change and the window itself."""
 
 
 def _modules_after(code: str, tmp_path: Path) -> tuple[set[str], str]:
@@ -150,6 +156,8 @@ def test_the_login_is_painted_before_the_database_stack_is_loaded(tmp_path: Path
     assert "disdukcapil_desk.ui.desk_app" in modules, "the desk's own start painted the login"
     assert [name for name in DATABASE_STACK if name in modules] == []
     assert _loaded_heavy(modules) == []
+    later = [name for name in AFTER_THE_LOGIN if name in modules]
+    assert later == [], "loaded when first used, after the login is painted"
 
 
 def test_login_dialog_shows_without_the_document_stack(tmp_path: Path) -> None:

@@ -22,19 +22,19 @@ from PySide6.QtWidgets import (
 )
 
 from disdukcapil_desk import APP_NAME
-from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
-from disdukcapil_desk.ui.dialogs.password_dialog import PasswordDialog
 from disdukcapil_desk.ui.i18n import QT_TRANSLATE_NOOP
 from disdukcapil_desk.ui.palette import set_tone
 from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
 
 if TYPE_CHECKING:
+    from disdukcapil_desk.domain.dto import Actor
+    from disdukcapil_desk.ui.dialogs.password_dialog import PasswordDialog
     from disdukcapil_desk.ui.workstation import WorkstationSettings
 
-Authenticate = Callable[[str, str], Actor]
-ChangeOwnPassword = Callable[[Actor, str, str], object]
+Authenticate = Callable[[str, str], "Actor"]
+ChangeOwnPassword = Callable[["Actor", str, str], object]
 """``change(actor, old, new)``: the officer's own password change (operations)."""
 MUST_CHANGE = QT_TRANSLATE_NOOP("LoginDialog", "Kata sandi harus diganti sebelum mulai bekerja.")
 LAST_LOGIN = ("_workstation", "last_login")
@@ -168,6 +168,9 @@ class LoginDialog(QDialog):
         if change is None:
             self.message.setText(self.tr(MUST_CHANGE))
             return
+        # Loaded here, not with the login: most starts never show it.
+        from disdukcapil_desk.ui.dialogs.password_dialog import PasswordDialog
+
         dialog = PasswordDialog(
             lambda old, new: change(actor, old, new),
             user=f"{actor.full_name} ({actor.login})",
