@@ -53,12 +53,18 @@ def run_desk(dirs: UserDirs, explicit_url: str | None) -> int:
     install_gui_excepthook(dirs.log / LOG_FILE_NAME)
     settings = WorkstationSettings(settings_path(dirs.config))
     apply_text_scale(app, settings.text_scale)
-    install_screen_fit(app)
     start = DatabaseStart(settings, dirs, explicit_url)
+    first_start = start.asks_first
+    if first_start:  # the first start's settings dialog is fitted to the screen too
+        install_screen_fit(app)
     if not start.configure_first():
         return start.exit_code
     runner = TaskRunner()
     login = waiting_login(settings, runner)
+    if not first_start:
+        # Every dialog from now on is fitted; not before the login is painted, as the
+        # filter's first event builds Qt's event types in Python (a tenth of a second).
+        install_screen_fit(app)
     try:
         ctx = start.open(runner, login)
         if ctx is None:
@@ -183,6 +189,11 @@ class DatabaseStart:
         self.exit_code = 0
         self.office = ""
         """The name of the office, once :meth:`open` found the database ready."""
+
+    @property
+    def asks_first(self) -> bool:
+        """Whether this is a first start that asks for the database before the login."""
+        return self._explicit is None and not self._settings.configured
 
     def configure_first(self) -> bool:
         """On a first start (no database chosen yet) ask for one; False when the officer quit."""

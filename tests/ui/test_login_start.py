@@ -71,6 +71,14 @@ def test_login_is_shown_while_the_database_is_checked_and_waits_for_it(
     shutil.copy(sqlite_template, dirs.default_database)
     release, threads = _held_check(monkeypatch)
     seen: dict[str, object] = {}
+    fitted_after: list[list[bool]] = []  # the login's state when the screen fit came
+    install = desk_app.install_screen_fit
+
+    def recorded(app: QApplication) -> object:
+        fitted_after.append([dialog.painted for dialog in _shown(LoginDialog)])
+        return install(app)
+
+    monkeypatch.setattr(desk_app, "install_screen_fit", recorded)
 
     def step(timer: QTimer) -> None:
         dialogs = _shown(LoginDialog)
@@ -109,6 +117,7 @@ def test_login_is_shown_while_the_database_is_checked_and_waits_for_it(
     assert seen["ready"] == (True, "")
     assert "Dinas" in str(seen["office"]) and "DINAS" not in str(seen["office"])
     assert seen["window"] == "loket.dinas"
+    assert fitted_after == [[True]], "every later dialog is fitted, once the login is painted"
 
 
 def test_a_database_that_cannot_be_used_is_refused_with_the_login_never_enabled(
