@@ -55,8 +55,14 @@ def stylesheet() -> str:
 
 
 def install_stylesheet(app: QApplication) -> None:
-    """Style the whole application (at start; :func:`restyle` after a font change)."""
-    app.setStyleSheet(stylesheet())
+    """Style the whole application (at start; :func:`restyle` after a font change).
+
+    A sheet already in place is not set again: setting it repolishes every widget of the
+    process, and a desk started again in one process (the tests) would pay for nothing.
+    """
+    sheet = stylesheet()
+    if app.styleSheet() != sheet:
+        app.setStyleSheet(sheet)
 
 
 def restyle(app: QApplication) -> None:
