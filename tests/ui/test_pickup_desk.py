@@ -5,6 +5,7 @@ scanner's QR text and Enter records the collection; the list follows."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt, QTime
@@ -15,11 +16,13 @@ from disdukcapil_desk.db.models import ServiceRequest
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.ui.dialogs.pickup_dialog import PickupDialog
 from disdukcapil_desk.ui.main_window import MainWindow
 from disdukcapil_desk.ui.session import DeskSession
 from disdukcapil_desk.ui.tasks import TaskRunner
 from tests.conftest import FakeClock
+from tests.integration.test_documents import qr_texts
 from tests.integration.test_pickup import issued_cards, status
 from tests.ui.conftest import OpenThreaded
 
@@ -35,7 +38,11 @@ def counter_window(open_threaded: OpenThreaded) -> MainWindow:
 
 
 def test_book_then_check_in_by_scanning_the_receipt(
-    qtbot: QtBot, ctx: DeskContext, counter_window: MainWindow, runner: TaskRunner
+    qtbot: QtBot,
+    ctx: DeskContext,
+    counter_window: MainWindow,
+    runner: TaskRunner,
+    tmp_path: Path,
 ) -> None:
     first, _second = issued_cards(ctx, 2)
     action = counter_window.toolbar_actions["pickup"]
@@ -57,7 +64,9 @@ def test_book_then_check_in_by_scanning_the_receipt(
     assert dialog.table.item(0, 1).text() == number
     assert dialog.table.item(0, 5).text() == "Terjadwal"
     assert "********" in dialog.table.item(0, 3).text()
-    qtbot.keyClicks(dialog.check_in_field, f"DDK2|R|{number}|1A2B3C4D|ABCDEFGHIJKLMNOP")
+    receipt = DocumentOps(ctx).render_receipt(counter_window.session.actor, number)
+    (scanned,) = qr_texts(receipt, tmp_path)  # the printed receipt's QR, as the scanner types it
+    qtbot.keyClicks(dialog.check_in_field, scanned)
     qtbot.keyClick(dialog.check_in_field, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "Diambil" in dialog.message.text(), timeout=10000)
     qtbot.waitUntil(lambda: "Diambil" in dialog.table.item(0, 5).text(), timeout=10000)
