@@ -30,6 +30,7 @@ from disdukcapil_desk.domain.errors import (
     PermissionDenied,
 )
 from disdukcapil_desk.domain.recap import RecapData
+from disdukcapil_desk.domain.walk_in import WalkIn
 from disdukcapil_desk.domain.workflow import Action, Role
 from disdukcapil_desk.operations.after_approval import AfterApprovalOps
 from disdukcapil_desk.operations.context import DeskContext
@@ -41,6 +42,7 @@ from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.recaps import Recaps
 from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.operations.verification import VerificationOps
+from disdukcapil_desk.operations.walk_in import WalkInOps
 from tests.conftest import TEST_PASSWORD, FakeClock
 from tests.integration.test_documents import approved
 from tests.integration.test_intake import ingest_rows, request_of, row
@@ -257,6 +259,10 @@ CALLS: dict[str, Callable[[World], None]] = {
         lambda w: DocumentOps(w.ctx).record_print(
             w.counter, DocumentKind.CERTIFICATE, [w.certificate]
         )
+    ),
+    # -- a citizen at the counter ----------------------------------------------------------
+    "WalkInOps.register": _refused(
+        lambda w: WalkInOps(w.ctx).register(w.counter, "DINAS", WalkIn("kia", {}))
     ),
     # -- pickup -----------------------------------------------------------------------------
     f"{P}.book": _refused(lambda w: PickupOps(w.ctx).book(w.verifier, _issued_id(w), None)),
