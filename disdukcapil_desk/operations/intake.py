@@ -447,7 +447,7 @@ class IntakeOps:
         findings, checks, links = [], [], []
         for w in written:
             w.duplicate_of = duplicates.get(w.id)
-            found = [_duplicate_finding(w.duplicate_of[1])] if w.duplicate_of else []
+            found = [duplicate_finding(w.duplicate_of[1])] if w.duplicate_of else []
             found += w.new.parsed.findings
             attached = [code for _, code in w.new.attachments]
             found += missing_attachments(w.new.parsed.service.requirements, attached)
@@ -724,7 +724,8 @@ def _check_columns(request_id: int, requirement_code: str) -> dict[str, object]:
     }
 
 
-def _duplicate_finding(other_number: str) -> Finding:
+def duplicate_finding(other_number: str) -> Finding:
+    """The warning on a request whose person and service match another open request."""
     return Finding(
         "possible_duplicate",
         Severity.WARNING,

@@ -29,7 +29,7 @@ from disdukcapil_desk.domain.clock import office_date
 from disdukcapil_desk.domain.delivery import MessageKind
 from disdukcapil_desk.domain.dto import Actor, Lease
 from disdukcapil_desk.domain.errors import ClaimError
-from disdukcapil_desk.domain.findings import Finding, Severity, missing_attachments
+from disdukcapil_desk.domain.findings import Severity, missing_attachments
 from disdukcapil_desk.domain.intake import (
     IntakeRejected,
     IntakeRules,
@@ -45,7 +45,7 @@ from disdukcapil_desk.domain.workflow import Action, Permission, Status, check_t
 from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.boundaries import check_office
 from disdukcapil_desk.operations.context import DeskContext
-from disdukcapil_desk.operations.intake import apply_applicant
+from disdukcapil_desk.operations.intake import apply_applicant, duplicate_finding
 from disdukcapil_desk.operations.outbox import write_notice
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -92,7 +92,7 @@ class WalkInOps:
             found = list(parsed.findings)
             if duplicate is not None:
                 request.possible_duplicate_of = duplicate[0]
-                found.insert(0, _duplicate_finding(duplicate[1]))
+                found.insert(0, duplicate_finding(duplicate[1]))
             attached = [a.requirement_code for a in walk_in.attachments]
             found += missing_attachments(parsed.service.requirements, attached)
             findings_repo.add(session, request.id, found, now)
@@ -289,13 +289,3 @@ def _check_attachments(attachments: Sequence[WalkInAttachment]) -> None:
                 f"Berkas {document.filename!r} terlalu besar ({size} MB; "
                 f"batas {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB)"
             )
-
-
-def _duplicate_finding(other_number: str) -> Finding:
-    return Finding(
-        "possible_duplicate",
-        Severity.WARNING,
-        f"Kemungkinan ganda: permohonan {other_number} untuk orang dan "
-        "layanan yang sama masih berjalan",
-        "nik",
-    )
