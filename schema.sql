@@ -61,6 +61,21 @@ CREATE TABLE office_setting (
 	CONSTRAINT pk_office_setting PRIMARY KEY (key)
 );
 
+CREATE TABLE offline_applied (
+	workstation VARCHAR(80) NOT NULL,
+	seq INTEGER NOT NULL,
+	outcome VARCHAR(20) NOT NULL,
+	kind VARCHAR(30) NOT NULL,
+	request_number VARCHAR(40) NOT NULL,
+	result_version INTEGER,
+	actor_login VARCHAR(60) NOT NULL,
+	made_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	applied_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	detail TEXT NOT NULL,
+	CONSTRAINT pk_offline_applied PRIMARY KEY (workstation, seq),
+	CONSTRAINT ck_offline_applied_outcome CHECK (outcome IN ('applied', 'conflict', 'refused', 'discarded'))
+);
+
 CREATE TABLE schema_version (
 	version INTEGER NOT NULL,
 	applied_at TIMESTAMP WITH TIME ZONE NOT NULL,
@@ -132,6 +147,23 @@ CREATE TABLE location_kecamatan (
 );
 
 CREATE INDEX ix_location_kecamatan_location_code ON location_kecamatan (location_code);
+
+CREATE TABLE number_block (
+	id BIGSERIAL NOT NULL,
+	location_code VARCHAR(20) NOT NULL,
+	period VARCHAR(10) NOT NULL,
+	workstation VARCHAR(80) NOT NULL,
+	first_value INTEGER NOT NULL,
+	last_value INTEGER NOT NULL,
+	reserved_at TIMESTAMP WITH TIME ZONE NOT NULL,
+	reserved_by VARCHAR(60) NOT NULL,
+	CONSTRAINT pk_number_block PRIMARY KEY (id),
+	CONSTRAINT uq_number_block_location_code_period_first_value UNIQUE (location_code, period, first_value),
+	CONSTRAINT ck_number_block_ordered CHECK (first_value >= 1 AND last_value >= first_value),
+	CONSTRAINT fk_number_block_location_code_location FOREIGN KEY(location_code) REFERENCES location (code)
+);
+
+CREATE INDEX ix_number_block_workstation ON number_block (workstation, period);
 
 CREATE TABLE pickup_slot (
 	id BIGSERIAL NOT NULL,

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import secrets
+import socket
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from disdukcapil_desk.domain.database import DEFAULT_PG_PORT, SQLITE, DatabaseConfig
+from disdukcapil_desk.domain.offline import DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE
 
 SETTINGS_FILE = "workstation.ini"
 SETTINGS_VERSION = 1
@@ -361,3 +365,41 @@ class WorkstationFile:
     def set_update_checked(self, at: dt.datetime, outcome: str) -> None:
         """Remember one check of the update repository (an aware time, and its outcome)."""
         self._set({("updates", "checked_at"): at.isoformat(), ("updates", "outcome"): outcome})
+
+    @property
+    def offline_capable(self) -> bool:
+        """Whether this workstation keeps a local copy and works on when the server is out of
+        reach (``docs/offline.md``).
+        """
+        return self._ini.get("offline", "capable") == "true"
+
+    def set_offline_capable(self, on: bool) -> None:
+        """Mark this workstation offline-capable (or not)."""
+        self._set({("offline", "capable"): "true" if on else "false"})
+
+    @property
+    def offline_block_size(self) -> int:
+        """How many request numbers this workstation reserves per day for working offline."""
+        try:
+            value = int(self._ini.get("offline", "block_size") or DEFAULT_BLOCK_SIZE)
+        except ValueError:
+            return DEFAULT_BLOCK_SIZE
+        return min(max(value, 1), MAX_BLOCK_SIZE)
+
+    def set_offline_block_size(self, size: int) -> None:
+        """Save the block size (1 to ``MAX_BLOCK_SIZE``)."""
+        if not 1 <= size <= MAX_BLOCK_SIZE:
+            raise ValueError(f"block size out of range: {size}")
+        self._set({("offline", "block_size"): str(size)})
+
+    def workstation_id(self) -> str:
+        """This workstation's name in number blocks and journals: made once (host name and a
+        random suffix, so two PCs named alike never share it) and kept in the settings file.
+        """
+        current = self._ini.get("offline", "workstation")
+        if current:
+            return current
+        host = re.sub(r"[^A-Za-z0-9-]", "", socket.gethostname())[:40] or "pc"
+        made = f"{host}-{secrets.token_hex(4)}"
+        self._set({("offline", "workstation"): made})
+        return made

@@ -30,10 +30,11 @@ from disdukcapil_desk.db.base import Base, BigId, UtcDateTime
 from disdukcapil_desk.domain.custody import SigningJobKind, SigningJobState
 from disdukcapil_desk.domain.delivery import MessageKind, PickupState, SiakNumberKind
 from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose, RegisterEvent
+from disdukcapil_desk.domain.offline import SyncOutcome
 from disdukcapil_desk.domain.vocabulary import Channel, CheckState
 from disdukcapil_desk.domain.workflow import Status
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """The schema version this code creates and understands; migrations lead up to it."""
 
 
@@ -595,6 +596,55 @@ class PickupBooking(Base):
     checked_in_by: Mapped[str | None] = mapped_column(String(60))
 
     __table_args__ = (one_of("state", PickupState),)
+
+
+class NumberBlock(Base):
+    """Request numbers of one office and day reserved by one workstation to use offline.
+
+    Reserved from the office's ``number_counter`` of that day (so intake and every other
+    workstation number past it) while the workstation is online; a walk-in registered offline
+    takes the next number of its block and keeps it when the journal is replayed.
+    """
+
+    __tablename__ = "number_block"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    location_code: Mapped[str] = mapped_column(ForeignKey("location.code"))
+    period: Mapped[str] = mapped_column(String(10))
+    workstation: Mapped[str] = mapped_column(String(80))
+    first_value: Mapped[int] = mapped_column(Integer)
+    last_value: Mapped[int] = mapped_column(Integer)
+    reserved_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    reserved_by: Mapped[str] = mapped_column(String(60))
+
+    __table_args__ = (
+        UniqueConstraint("location_code", "period", "first_value"),
+        Index("ix_number_block_workstation", "workstation", "period"),
+        CheckConstraint("first_value >= 1 AND last_value >= first_value", name="ordered"),
+    )
+
+
+class OfflineApplied(Base):
+    """One journal entry of an offline workstation as the server settled it: written in the
+    transaction that applies it, so an entry is never applied twice (a sync killed halfway
+    resumes after the last entry written here).
+    """
+
+    __tablename__ = "offline_applied"
+
+    workstation: Mapped[str] = mapped_column(String(80), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(30))
+    request_number: Mapped[str] = mapped_column(String(40), default="")
+    result_version: Mapped[int | None] = mapped_column(Integer)
+    actor_login: Mapped[str] = mapped_column(String(60))
+    made_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    """When the officer acted, offline (the workstation's clock)."""
+    applied_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (one_of("outcome", SyncOutcome),)
 
 
 search_index.attach(ServiceRequest.__table__)

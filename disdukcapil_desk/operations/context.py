@@ -135,6 +135,12 @@ class DeskContext:
     """Where this OS user keeps the document keys (None: the data folder's ``kunci-dokumen``)."""
     key_custody: object | None = None
     """Who seals and signs (a ``KeyCustody``; None: chosen by ``custody_for``)."""
+    before_commit: list[Callable[[Session], None]] = field(default_factory=list)
+    """Called with the session at the end of every :meth:`unit_of_work`, inside its
+    transaction, before it commits; a hook that raises rolls the action back. The offline
+    journal and the sync's record of applied entries are written this way, in the transaction
+    of the change they record.
+    """
     sessions: sessionmaker[Session] = field(init=False)
     read_sessions: sessionmaker[Session] = field(init=False, repr=False)
 
@@ -213,6 +219,8 @@ class DeskContext:
         """
         with _translate_database_errors(self.engine), self.sessions.begin() as session:
             yield session
+            for hook in self.before_commit:
+                hook(session)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -65,9 +65,17 @@ def undo_version_6(conn: Connection) -> None:
 
 
 def undo_version_7(conn: Connection) -> None:
-    """What version 7 added undone: the channel CHECKs without ``loket``."""
+    """What version 7 added undone: the channel CHECKs without ``loket`` (and first what
+    version 8 added)."""
+    undo_version_8(conn)
     for table in CHANNEL_TABLES:
         replace_channel_check(conn, table, channel_check_sql(table, OLD_CHANNELS))
+
+
+def undo_version_8(conn: Connection) -> None:
+    """What version 8 added undone: the offline tables."""
+    conn.exec_driver_sql("DROP TABLE offline_applied")
+    conn.exec_driver_sql("DROP TABLE number_block")
 
 
 OLD_CHANNELS = ("whatsapp", "web", "email", "import")

@@ -20,6 +20,7 @@ from disdukcapil_desk.db.migrations.v5_delivery import add_delivery
 from disdukcapil_desk.db.migrations.v6_audit_chains import add_audit_chains
 from disdukcapil_desk.db.migrations.v6_recap import add_recap_index
 from disdukcapil_desk.db.migrations.v7_walkin import widen_channel_checks
+from disdukcapil_desk.db.migrations.v8_offline import add_offline_tables
 
 
 @dataclass(frozen=True)
@@ -81,5 +82,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         7, "the channel 'loket': walk-in requests registered at the counter", widen_channel_checks
+    ),
+    Migration(
+        8,
+        "number_block, offline_applied: offline workstations and their journals",
+        add_offline_tables,
     ),
 )
