@@ -66,12 +66,17 @@ def install_stylesheet(app: QApplication) -> None:
 
 
 def restyle(app: QApplication) -> None:
-    """Apply the style sheet again: once a style sheet is set, a new application font only
+    """Polish every widget again: once a style sheet is set, a new application font only
     reaches the widgets that exist when they are polished again.
+
+    The same sheet is set again, which repolishes in place. Removing it first (``""`` then
+    the sheet) would delete Qt's style-sheet style and its caches; widgets styled before are
+    then unknown to the new caches, and once one of them is destroyed a later repolish reads
+    freed memory and the process crashes (seen as a crash in ``setStyleSheet`` after a text
+    size change).
     """
     sheet = app.styleSheet()
     if sheet:
-        app.setStyleSheet("")
         app.setStyleSheet(sheet)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
@@ -21,12 +22,16 @@ COLOUR_LITERAL = re.compile(r"#[0-9a-fA-F]{3}\b|#[0-9a-fA-F]{6}\b|QColor\(\s*['\
 
 @pytest.fixture
 def desk_style(qapp: QApplication) -> Iterator[QApplication]:
-    """The desk's style sheet on the application, as at start; taken away after."""
-    before, font = qapp.styleSheet(), QFont(qapp.font())
+    """The desk's style sheet on the application, as at start; the font put back after.
+
+    The sheet stays: taking it away deletes Qt's style-sheet style with widgets of other
+    tests still styled by it (``palette.restyle`` says why that crashes later).
+    """
+    font = QFont(qapp.font())
     palette.install_stylesheet(qapp)
     yield qapp
-    qapp.setStyleSheet(before)
     qapp.setFont(font)
+    palette.restyle(qapp)
 
 
 def test_the_style_sheet_is_a_resource_and_names_only_palette_colours() -> None:
@@ -76,3 +81,18 @@ def test_a_new_text_size_reaches_open_windows_under_the_style_sheet(
     apply_text_scale(desk_style, 150)
     for label in (plain, toned):
         assert label.font().pointSizeF() > before * 1.3, "the style sheet kept the old size"
+
+
+def test_a_new_text_size_keeps_the_style_sheet_style_in_place(
+    qtbot: QtBot, desk_style: QApplication
+) -> None:
+    """Removing the sheet to repolish deletes Qt's style-sheet style and its caches, and the
+    widgets styled before are then forgotten by the new caches: once one of them is destroyed,
+    the next ``setStyleSheet`` reads freed memory (the desk crashed so in the tests)."""
+    window = QLabel("Antrean")
+    qtbot.addWidget(window)
+    window.show()
+    style = shiboken6.getCppPointer(desk_style.style())
+    apply_text_scale(desk_style, 130)
+    apply_text_scale(desk_style, 100)
+    assert shiboken6.getCppPointer(desk_style.style()) == style
