@@ -775,8 +775,12 @@ class MainWindow(QMainWindow):
         label: str,
         work: Callable[[Progress, Cancelled], T],
         done: Callable[[T], object],
+        *,
+        runner: TaskRunner | None = None,
     ) -> None:
-        """Run ``work(progress, cancelled)`` in the background with a cancellable dialog."""
+        """Run ``work(progress, cancelled)`` in the background with a cancellable dialog (on
+        ``runner``, by default the database's).
+        """
         dialog = QProgressDialog(label, self.tr("Batal"), 0, 0, self)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(0)
@@ -793,7 +797,9 @@ class MainWindow(QMainWindow):
             dialog.reset()
             show_error(self, error)
 
-        self.runner.run(lambda: work(relay.changed.emit, cancel.is_set), succeeded, failed)
+        (runner or self.runner).run(
+            lambda: work(relay.changed.emit, cancel.is_set), succeeded, failed
+        )
 
     def verify_document(self) -> None:
         """Check a document's QR typed by a scanner, or its number and printed code."""

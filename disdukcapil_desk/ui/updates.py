@@ -32,6 +32,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 from disdukcapil_desk import __version__
+from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.updates import trusted_root_of
 from disdukcapil_desk.updates.install import (
     CACHE_FOLDER,
@@ -125,12 +126,43 @@ def check_for_updates(window: MainWindow) -> None:
     url, install, root = shared.update_url, place.install_dir, place.trusted_root
     session = window.session
 
-    def work(progress: Progress, cancelled: Callable[[], bool]) -> UpdateResult:
-        return _check(url, install, place.cache_dir, root, session.schema_version(), progress)
+    def ask(schema: int | None) -> None:
+        def work(progress: Progress, cancelled: Callable[[], bool]) -> UpdateResult:
+            def step(done: int, total: int) -> None:
+                if cancelled():
+                    raise DeskError(_tr("Pemeriksaan pembaruan dibatalkan"))
+                progress(done, total)
 
-    window.run_with_progress(
-        _tr("Memeriksa pembaruan…"), work, lambda result: show_update_result(window, result)
-    )
+            return _check(url, install, place.cache_dir, root, schema, step)
+
+        window.run_with_progress(
+            _tr("Memeriksa pembaruan…"),
+            work,
+            lambda result: show_update_result(window, result),
+            runner=network_runner(),
+        )
+
+    # The schema on the database's runner; the download on a runner of its own, so the
+    # officer's work goes on while it runs.
+    window.runner.run(session.schema_version, ask, lambda _e: ask(None))
+
+
+def network_runner() -> TaskRunner:
+    """The task runner of the update checks the officer asks for (made once, ended with the
+    application): a download never holds up the database's runner.
+    """
+    from disdukcapil_desk.ui.tasks import TaskRunner
+
+    if not _network:
+        made = TaskRunner()
+        _network.append(made)
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(made.shutdown)
+    return _network[0]
+
+
+_network: list[TaskRunner] = []
 
 
 def _check(

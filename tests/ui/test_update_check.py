@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from disdukcapil_desk.updates.publish import targets_dir
 from tests.factories import make_request
 from tests.integration.cli_harness import fingerprint
 from tests.integration.test_intake import ingest_rows
-from tests.integration.test_updates import NEW, Office, _tamper, office
+from tests.integration.test_updates import NEW, Office, _QuietHandler, _tamper, office
 from tests.ui import test_decisions_threaded as decisions
 
 WAIT = 20_000
@@ -139,6 +140,39 @@ def test_an_unreachable_repository_says_when_it_last_answered(
     assert kind == "warning" and "tidak dapat dihubungi" in text
     assert "belum pernah berhasil diperiksa" in text
     assert window.settings.shared.update_checked is None
+
+
+def test_the_download_leaves_the_database_runner_free(
+    qtbot: QtBot,
+    window: MainWindow,
+    runner: TaskRunner,
+    office: Office,
+    boxes: list[tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While the release downloads, the officer's database work goes on."""
+    action = _ready(window, office)
+    downloading, go_on = threading.Event(), threading.Event()
+    serve = _QuietHandler.do_GET
+
+    def slow_archive(handler: _QuietHandler) -> None:
+        if handler.path.endswith(".tar.gz"):
+            downloading.set()
+            go_on.wait(WAIT / 1000)
+        serve(handler)
+
+    monkeypatch.setattr(_QuietHandler, "do_GET", slow_archive)
+    action.trigger()
+    try:
+        qtbot.waitUntil(downloading.is_set, timeout=WAIT)
+        counted: list[object] = []
+        runner.run(window.session.counts, counted.append)
+        qtbot.waitUntil(lambda: bool(counted), timeout=5_000)
+    finally:
+        go_on.set()
+    qtbot.waitUntil(lambda: _offer(window) is not None, timeout=WAIT)
+    assert window.last_update_result.outcome is Outcome.READY
+    _offer(window).reject()  # type: ignore[union-attr]
 
 
 def _claimed(ctx: DeskContext, officer: Actor, count: int) -> list[int]:
