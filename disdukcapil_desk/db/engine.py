@@ -20,6 +20,19 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_OPTIMIZE_BUSY_TIMEOUT_MS = 1_000
 SQLITE_ANALYSIS_LIMIT = 400
 PG_CONNECT_TIMEOUT_S = 5
+PG_LINK_TIMEOUT_S = 15
+"""How long a statement's bytes may go unacknowledged before the link counts as lost."""
+_PG_LINK_ARGS = {
+    # A dropped link (packets lost, nothing refused) is found in seconds, not after the
+    # operating system's ~15 minutes of retransmissions: unacknowledged data gives up after
+    # PG_LINK_TIMEOUT_S (Linux; elsewhere libpq ignores it), an idle connection (the queue's
+    # LISTEN) is probed by keepalives.
+    "tcp_user_timeout": PG_LINK_TIMEOUT_S * 1000,
+    "keepalives": 1,
+    "keepalives_idle": 15,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+}
 READ_ONLY = "desk_read_only"
 SUPPORTED_DRIVERS = frozenset({"sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg"})
 """The URL schemes the desk connects with (SQLite and PostgreSQL through psycopg 3)."""
@@ -49,7 +62,8 @@ def make_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
     colleague's write. Before a connection closes, ``PRAGMA optimize`` refreshes the planner's
     statistics where they are missing or stale. Every engine hides statement parameters in its
     errors and logs (``hide_parameters``): they hold personal data. PostgreSQL: psycopg 3,
-    pre-ping (a workstation that lost the office network reconnects on the next action).
+    pre-ping (a workstation that lost the office network reconnects on the next action), and
+    a lost link is found within :data:`PG_LINK_TIMEOUT_S` (keepalives, TCP user timeout).
     """
     # A failing statement's parameters (NIK, KK, names, phones) never reach a log or a message.
     kwargs["hide_parameters"] = True
@@ -59,7 +73,11 @@ def make_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(False))
     # A workstation that lost the office network must fail fast, not freeze for minutes.
-    connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S, **kwargs.pop("connect_args", {})}
+    connect_args = {
+        "connect_timeout": PG_CONNECT_TIMEOUT_S,
+        **_PG_LINK_ARGS,
+        **kwargs.pop("connect_args", {}),
+    }
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
