@@ -163,6 +163,13 @@ class DeskContext:
             session.info[_NOW_KEY] = cached
         return cached
 
+    def remember_now(self, session: Session, now: dt.datetime) -> None:
+        """Take ``now``, read from the server's clock by a statement of this transaction, as
+        the transaction's time (PostgreSQL; the next :meth:`now` does not ask again).
+        """
+        if self.postgresql:
+            session.info[_NOW_KEY] = now
+
     def server_now(self, session: Session) -> dt.datetime:
         """Ask the server for the time now (PostgreSQL's ``clock_timestamp()``)."""
         if self.server_clock is not None:

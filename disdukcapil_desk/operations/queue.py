@@ -252,17 +252,19 @@ class QueueOps:
         """
         assert actor.user_id is not None
         with self._ctx.unit_of_work() as session:
-            now = self._ctx.now(session)
-            expires = now + self._ctx.lease
-            taken = repo.claim_oldest(session, location, actor.user_id, now, expires, actor.login)
+            now = self._ctx.now(session) if self._ctx.server_clock is not None else None
+            taken = repo.claim_oldest(
+                session, location, actor.user_id, now, self._ctx.lease, actor.login
+            )
             if taken is None:
                 return None
+            self._ctx.remember_now(session, taken.claimed_at)
             if (
                 taken.holder_before != actor.user_id
                 or taken.status_before != Status.IN_REVIEW.value
             ):
                 self._audit_claim(session, actor, taken.number, taken.status_before)
-            return Lease(taken.id, taken.number, actor.login, expires, taken.version)
+            return Lease(taken.id, taken.number, actor.login, taken.expires, taken.version)
 
     def claim(self, actor: Actor, request_id: int) -> Lease:
         """Claim (or renew our own claim on) one request.

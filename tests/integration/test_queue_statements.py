@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
+from disdukcapil_desk.db.models import AuditLog, ServiceRequest
 from disdukcapil_desk.domain.dto import Actor, QueueFilter
 from disdukcapil_desk.domain.workflow import Status
 from disdukcapil_desk.operations.context import DeskContext
@@ -73,18 +74,28 @@ def test_a_claim_sends_few_statements_and_reads_nothing_back(
         lease = queue.claim_next(users["loket.dinas"])
     assert lease is not None and lease.request_id == ids[0]
     own = _outside_audit(sent)
-    # the server's time and the announcement (PostgreSQL); on PostgreSQL one UPDATE that
+    # on PostgreSQL one UPDATE that reads the server's time and
     # picks the oldest new or lapsed request (locked, a colleague's skipped) and RETURNs what
     # the lease needs; on SQLite the two candidates, then the UPDATE … RETURNING.
     assert len(own) <= 3, own
     on_requests = [s for s in own if "service_request" in s]
     assert len(on_requests) == (1 if ctx.postgresql else 3), on_requests
+    if ctx.postgresql:  # the server's time read by the claim itself, not asked first
+        assert own == on_requests, own
+        assert "clock_timestamp()" in own[0]
     assert not any("payload" in s for s in on_requests), "the request was read back"
     # the audit line: lock a free chain's head, then (PostgreSQL) one statement that reads
     # the chain's last entry, inserts the entry and moves the head on.
     audit = [s for s in sent if "audit_" in s]
     assert len(audit) == (2 if ctx.postgresql else 4), audit
     assert "SKIP LOCKED" in audit[0] or not ctx.postgresql
+    # one time for the claim, its lease and its audit line
+    with ctx.reading() as session:
+        claimed_at = session.scalar(
+            select(ServiceRequest.claimed_at).where(ServiceRequest.id == lease.request_id)
+        )
+        logged_at = session.scalar(select(AuditLog.at).order_by(AuditLog.id.desc()).limit(1))
+    assert claimed_at == logged_at and lease.expires_at == claimed_at + ctx.lease
 
 
 def test_a_renewal_sends_no_audit_line(ctx: DeskContext, users: dict[str, Actor]) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
+    Interval,
     Row,
     Select,
     Table,
@@ -438,14 +439,17 @@ class ClaimedNext(NamedTuple):
     version: int
     status_before: str
     holder_before: int | None
+    claimed_at: dt.datetime
+    """The time of the claim (the server's clock, or the ``now`` given)."""
+    expires: dt.datetime
 
 
 def claim_oldest(
     session: Session,
     location_code: str,
     user_id: int,
-    now: dt.datetime,
-    expires: dt.datetime,
+    now: dt.datetime | None,
+    lease: dt.timedelta,
     login: str,
 ) -> ClaimedNext | None:
     """PostgreSQL: claim the oldest claimable request of a location in one statement; None
@@ -455,7 +459,9 @@ def claim_oldest(
     lease), each locked with ``SKIP LOCKED``, the older of the two updated as ``take_claim``
     does, returning what the lease and the audit line need: no row is read back. The same
     statement announces the change of the location's queue (``pg_notify``, at commit). It is
-    built once, on the table (no ORM), and compiled once.
+    built once, on the table (no ORM), and compiled once. ``now`` None reads the server's
+    clock in the same statement (one round trip less than asking it first); the lease runs
+    ``lease`` from then.
     """
     row = (
         session.connection()
@@ -465,19 +471,24 @@ def claim_oldest(
                 "claim_location": location_code,
                 "claim_user": user_id,
                 "claim_now": now,
-                "claim_expires": expires,
+                "claim_lease": lease,
                 "claim_login": login,
             },
         )
         .first()
     )
-    return ClaimedNext(*row[:6]) if row is not None else None
+    return ClaimedNext(*row[:8]) if row is not None else None
 
 
 def _claim_oldest_statement() -> Update:
     table = cast(Table, SR.__table__)
     c = table.c
-    now = bindparam("claim_now", type_=UtcDateTime)
+    clock = select(
+        func.coalesce(bindparam("claim_now", type_=UtcDateTime), func.clock_timestamp()).label(
+            "now"
+        )
+    ).cte("clock")  # a volatile function: evaluated once, never inlined
+    now = select(clock.c.now).scalar_subquery()
     ranges: list[CTE] = []
     for condition in (
         c.status == Status.NEW.value,
@@ -505,7 +516,7 @@ def _claim_oldest_statement() -> Update:
             status=Status.IN_REVIEW.value,
             claimed_by=bindparam("claim_user"),
             claimed_at=now,
-            lease_expires_at=bindparam("claim_expires", type_=UtcDateTime),
+            lease_expires_at=now + bindparam("claim_lease", type_=Interval),
             version=c.version + 1,
             updated_at=now,
             updated_by=bindparam("claim_login"),
@@ -517,6 +528,8 @@ def _claim_oldest_statement() -> Update:
             c.version,
             oldest.c.status,
             oldest.c.claimed_by,
+            c.claimed_at,
+            c.lease_expires_at,
             # the queue's announcement (``notify.queue_changed``), sent at commit
             func.pg_notify(QUEUE_CHANNEL, c.location_code),
         )
