@@ -343,6 +343,8 @@ def test_a_receipt_printed_on_the_copy_is_unsealed_and_says_so(
     assert "DICETAK LURING" in pdf_text(pdf)
     assert made.number in pdf_text(pdf)
     assert not (tmp_path / "kunci-dokumen").exists(), "no seal key is made offline"
+    checked = DocumentOps(ctx).verify_pdf(pdf)
+    assert checked.seal_valid is None and not checked.ok, "no seal: it passes for no original"
 
 
 # -- the schema -------------------------------------------------------------------------------
