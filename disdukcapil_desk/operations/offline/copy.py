@@ -237,18 +237,17 @@ class OfflineCopy:
         progress: Progress | None,
         cancelled: Cancelled | None,
     ) -> CopyReport:
-        engine = make_engine(sqlite_url(target_path), create=True)
+        engine = repo.build_engine(target_path)
         try:
             repo.create_local_schema(engine)
             with self._server.reading() as source, Session(engine) as target, target.begin():
-                repo.defer_links(target)
                 report = self._fill(source, target, actor, today, used, limit, progress, cancelled)
                 if report.cancelled:
-                    target.rollback()
                     return report
-            repo.single_file(engine)
+            repo.check_links(engine)
         finally:
             engine.dispose()
+        repo.make_durable(target_path)
         size = target_path.stat().st_size
         return CopyReport(
             self.path,
