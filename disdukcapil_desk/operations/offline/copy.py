@@ -162,6 +162,14 @@ class OfflineCopy:
         with self._local_engine() as engine, Session(engine) as session:
             return repo.facts(session)
 
+    def numbers_left(self, day: dt.date) -> int:
+        """How many request numbers of ``day`` the copy can still give (0 without a copy)."""
+        if not self.exists():
+            return 0
+        with self._local_engine() as engine, Session(engine) as session:
+            blocks = blocks_repo.local_blocks(session, self._location, request_period(day))
+        return sum(last - next_free + 1 for _, last, next_free in blocks)
+
     def unsettled(self) -> int:
         """Journal entries of the copy the server has not settled (waiting or in conflict)."""
         if not self.exists():
