@@ -44,6 +44,7 @@ class ServerState(NamedTuple):
     updated_at: dt.datetime | None
     claimed_by: int | None
     lease_expires_at: dt.datetime | None
+    location_code: str
 
 
 # -- the local copy ---------------------------------------------------------------------------
@@ -213,6 +214,7 @@ def request_state(session: Session, number: str) -> ServerState | None:
             SR.updated_at,
             SR.claimed_by,
             SR.lease_expires_at,
+            SR.location_code,
         ).where(SR.number == number)
     ).first()
     return ServerState(*row) if row is not None else None

@@ -36,6 +36,7 @@ from disdukcapil_desk.domain.errors import (
     ClaimError,
     DatabaseError,
     DeskError,
+    PermissionDenied,
     StaleVersionError,
 )
 from disdukcapil_desk.domain.offline import (
@@ -49,7 +50,9 @@ from disdukcapil_desk.domain.offline import (
     SyncOutcome,
     SyncReport,
 )
+from disdukcapil_desk.domain.workflow import Permission, holds
 from disdukcapil_desk.operations.audit import OfflineOrigin, offline_origin, record
+from disdukcapil_desk.operations.boundaries import check_office
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.offline.desk import LAST_SYNC, OFFLINE_SINCE
 from disdukcapil_desk.operations.offline.journal import (
@@ -388,6 +391,7 @@ class Sync:
         entry = self._journal.entry(seq)
         if entry.state is not EntryState.CONFLICT:
             raise DeskError(f"Catatan luring #{seq} bukan konflik")
+        self._may_resolve(entry, actor)
         if resolution is Resolution.OPEN_BOTH:
             return EntryState.CONFLICT
         if resolution is Resolution.KEEP_THEIRS:
@@ -399,6 +403,20 @@ class Sync:
             self._release_waiting(seq, None)
             self.run()
         return state
+
+    def _may_resolve(self, entry: JournalEntry, actor: Actor) -> None:
+        """The officer who made the change decides, or a section head of the request's office.
+
+        Raises:
+            PermissionDenied: anyone else, or an officer of another office.
+        """
+        if actor.login != entry.actor_login and not holds(actor, Permission.TAKE_BACK):
+            raise PermissionDenied(
+                f"Konflik #{entry.seq} diputuskan oleh {entry.actor_login} atau kepala seksi"
+            )
+        server = self._state(entry) if entry.request_number else None
+        if server is not None:
+            check_office(actor, server.location_code)
 
     def _discard(self, entry: JournalEntry, actor: Actor) -> None:
         with self._server.unit_of_work() as session:
@@ -436,18 +454,16 @@ class Sync:
         server = self._state(entry) if entry.request_number else None
         if entry.request_number and server is None:
             raise DeskError(f"Permohonan {entry.request_number} tidak ada di server")
+        note = _KEPT_MINE if actor.login == entry.actor_login else f"{_KEPT_MINE} ({actor.login})"
         version = server.version if server is not None else None
         officer = UserOps(self._server).actor(entry.actor_login)
         if server is not None and entry.kind not in (JournalKind.CLAIM, *_UNCHANGING):
-            origin = OfflineOrigin(
-                entry.made_at, self.workstation, self._server.clock(), _KEPT_MINE
-            )
+            origin = OfflineOrigin(entry.made_at, self.workstation, self._server.clock(), note)
             with offline_origin(origin):
                 version = QueueOps(self._server).claim(officer, server.id).version
         settling = _Settling(entry, version)
-        self._replay(entry, settling, server, resolution=_KEPT_MINE)
-        self._mark(entry, EntryState.APPLIED, _KEPT_MINE, settling.result_version)
-        del actor  # the officer who chose is the one who made the change (same session)
+        self._replay(entry, settling, server, resolution=note)
+        self._mark(entry, EntryState.APPLIED, note, settling.result_version)
         return EntryState.APPLIED
 
     def _release_waiting(self, seq: int, rewrite: str | None) -> None:
