@@ -13,10 +13,11 @@ from pathlib import Path
 from sqlalchemy import Engine, insert, select
 
 from disdukcapil_desk.db.engine import make_engine, sqlite_url
-from disdukcapil_desk.db.models import Base, ServiceRequest
-from disdukcapil_desk.db.offline_models import LocalBase, OfflineBase
+from disdukcapil_desk.db.models import Base, NumberBlock, ServiceRequest
+from disdukcapil_desk.db.offline_models import LocalBase, OfflineBase, OfflineNumbers
 from disdukcapil_desk.db.schema import create_schema
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.offline.numbers import draw_offline_number
 
 
 def copy_rows(source: Engine, target: Engine) -> None:
@@ -34,14 +35,31 @@ def copy_rows(source: Engine, target: Engine) -> None:
                 dst.execute(insert(table), rows)
 
 
-def make_copy(server: DeskContext, path: Path, clock: object | None = None) -> DeskContext:
-    """A local copy of ``server`` at ``path`` (SQLite), with the journal's tables."""
+def make_copy(
+    server: DeskContext, path: Path, workstation: str = "", clock: object | None = None
+) -> DeskContext:
+    """A local copy of ``server`` at ``path`` (SQLite), with the journal's tables and the
+    number blocks ``workstation`` reserved; its walk-ins draw from them.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(sqlite_url(path), create=True)
     create_schema(engine)
     copy_rows(server.engine, engine)
     LocalBase.metadata.create_all(engine)
     with engine.begin() as conn:
+        blocks = conn.execute(
+            select(NumberBlock).where(NumberBlock.workstation == workstation)
+        ).all()
+        for block in blocks:
+            conn.execute(
+                insert(OfflineNumbers).values(
+                    location_code=block.location_code,
+                    period=block.period,
+                    first_value=block.first_value,
+                    last_value=block.last_value,
+                    next_value=block.first_value,
+                )
+            )
         versions = conn.execute(select(ServiceRequest.number, ServiceRequest.version)).all()
         if versions:
             conn.execute(
@@ -54,6 +72,7 @@ def make_copy(server: DeskContext, path: Path, clock: object | None = None) -> D
         clock=clock or server.clock,  # type: ignore[arg-type]
         audit_key_file=server.audit_key_file,
         key_folder=server.key_folder,
+        request_numbers=draw_offline_number,
     )
 
 

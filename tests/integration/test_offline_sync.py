@@ -10,9 +10,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from disdukcapil_desk.db.models import AuditLog, OfflineApplied, ServiceRequest
+from disdukcapil_desk.db.models import (
+    AuditLog,
+    OfflineApplied,
+    RequestAttachment,
+    ServiceRequest,
+)
+from disdukcapil_desk.domain.clock import office_date
 from disdukcapil_desk.domain.dto import Actor, CheckInput
-from disdukcapil_desk.domain.errors import AuthError, ConnectionLost, StaleVersionError
+from disdukcapil_desk.domain.errors import (
+    AuthError,
+    ConnectionLost,
+    PermissionDenied,
+    StaleVersionError,
+)
 from disdukcapil_desk.domain.offline import (
     ConnectionMode,
     EntryState,
@@ -24,6 +35,7 @@ from disdukcapil_desk.operations.audit import verify_chain
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.offline.desk import OfflineDesk
 from disdukcapil_desk.operations.offline.journal import Journal, decode
+from disdukcapil_desk.operations.offline.numbers import reserve_blocks
 from disdukcapil_desk.operations.offline.sync import Sync
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import ADMIN_SETUP_ACTOR
@@ -33,6 +45,7 @@ from tests.conftest import FakeClock
 from tests.factories import make_request
 from tests.integration.offline_fixtures import make_copy
 from tests.integration.test_intake import ingest_rows
+from tests.integration.test_walk_in import SCANS, kia
 
 WORKSTATION = "PC-DINAS-ab12cd"
 
@@ -53,7 +66,7 @@ def numbers(ctx: DeskContext) -> list[str]:
 
 @pytest.fixture
 def local(ctx: DeskContext, numbers: list[str], tmp_path: Path) -> Iterator[DeskContext]:
-    copy = make_copy(ctx, tmp_path / "luring" / "salinan.sqlite3")
+    copy = make_copy(ctx, tmp_path / "luring" / "salinan.sqlite3", WORKSTATION)
     yield copy
     copy.close()
 
@@ -367,3 +380,80 @@ def test_a_refreshed_copy_numbers_its_journal_after_every_settled_entry(
         assert Sync(ctx, fresh, WORKSTATION, journal).run().applied == 1
     finally:
         fresh.close()
+
+
+def test_a_walk_in_made_offline_keeps_its_block_number_and_its_counter_time(
+    ctx: DeskContext, users: dict[str, Actor], tmp_path: Path, clock: FakeClock
+) -> None:
+    officer = users["loket.upt05"]
+    [block] = reserve_blocks(ctx, officer, "UPT-05", WORKSTATION, [office_date(clock())], 5)
+    local = make_copy(ctx, tmp_path / "walk.sqlite3", WORKSTATION)
+    try:
+        desk = OfflineDesk(local, Journal(local), WORKSTATION)
+        result = desk.register_walk_in(officer, "UPT-05", kia())
+        desk.approve(officer, result.request_id, result.lease.version, "lengkap di loket")
+        assert result.number.endswith(f"/{block.first_value:04d}")
+        entries = desk.journal.waiting()
+        assert [(e.kind, e.request_number) for e in entries] == [
+            (JournalKind.WALK_IN, result.number),
+            (JournalKind.CLAIM, result.number),
+            (JournalKind.APPROVE, result.number),
+        ]
+        made_at = clock()
+        clock.advance(hours=3)
+
+        report = Sync(ctx, local, WORKSTATION, desk.journal).run()
+
+        assert (report.applied, report.conflicts, report.refused) == (3, (), ())
+        row = server_row(ctx, result.number)
+        assert row.status == Status.APPROVED.value
+        assert row.received_at == made_at and row.channel == "loket"
+        with ctx.sessions() as session:
+            attachments = session.scalar(
+                select(func.count())
+                .select_from(RequestAttachment)
+                .where(RequestAttachment.service_request_id == row.id)
+            )
+        assert attachments == len(SCANS)
+        assert verify_chain(ctx) is None
+    finally:
+        local.close()
+
+
+def test_a_walk_in_numbered_outside_the_workstations_blocks_is_refused(
+    ctx: DeskContext, users: dict[str, Actor], tmp_path: Path, clock: FakeClock
+) -> None:
+    officer = users["loket.upt05"]
+    reserve_blocks(ctx, officer, "UPT-05", WORKSTATION, [office_date(clock())], 5)
+    local = make_copy(ctx, tmp_path / "walk.sqlite3", WORKSTATION)
+    try:
+        desk = OfflineDesk(local, Journal(local), WORKSTATION)
+        desk.register_walk_in(officer, "UPT-05", kia())
+        report = Sync(ctx, local, "PC-LAIN-000000", desk.journal).run()
+        [refused] = report.refused
+        assert "PC-LAIN-000000" in refused.outcome_detail
+    finally:
+        local.close()
+
+
+def test_an_officer_of_another_office_is_refused_on_the_copy_and_in_a_resolution(
+    ctx: DeskContext, users: dict[str, Actor], desk: OfflineDesk, numbers: list[str]
+) -> None:
+    intruder = users["loket.upt05"]
+    rid = request_id(ctx, numbers[0])
+    with pytest.raises(PermissionDenied):
+        desk.claim(intruder, rid)
+    with pytest.raises(PermissionDenied):
+        desk.approve(intruder, rid, 1, "x")
+    assert desk.journal.entries() == []
+    officer = users["loket.dinas"]
+    decide_offline(desk, officer, rid)
+    QueueOps(ctx).claim(users["loket2.dinas"], rid)
+    sync = Sync(ctx, desk.ctx, WORKSTATION, desk.journal)
+    first = sync.run().conflicts[0]
+    for someone in (intruder, users["loket2.dinas"]):
+        with pytest.raises(PermissionDenied):
+            sync.resolve(first.entry.seq, Resolution.KEEP_THEIRS, someone)
+    assert sync.resolve(first.entry.seq, Resolution.KEEP_THEIRS, users["kasi.dinas"]) is (
+        EntryState.DISCARDED
+    )
