@@ -110,6 +110,7 @@ class Sync:
             f"offline_settling_{id(self)}", default=None
         )
         self._running = False
+        self._officers: dict[str, Actor] = {}
         server_ctx.before_commit.append(self._settle)
 
     @property
@@ -130,6 +131,7 @@ class Sync:
             DatabaseError: the server could not be reached at all (nothing was replayed).
         """
         self._running = True
+        self._officers.clear()
         try:
             return self._run(progress, cancelled)
         finally:
@@ -239,7 +241,7 @@ class Sync:
         actor = (
             Actor(entry.actor_login, None)
             if entry.kind is JournalKind.LOGIN_FAILED
-            else UserOps(self._server).actor(entry.actor_login)
+            else self._officer(entry.actor_login)
         )
         origin = OfflineOrigin(entry.made_at, self.workstation, self._server.clock(), resolution)
         token = self._settling.set(settling)
@@ -251,6 +253,13 @@ class Sync:
                 settling.result_version = settling.expected
         finally:
             self._settling.reset(token)
+
+    def _officer(self, login: str) -> Actor:
+        """The server's account of ``login`` (read once a run: its role and office as now)."""
+        found = self._officers.get(login)
+        if found is None:
+            found = self._officers[login] = UserOps(self._server).actor(login)
+        return found
 
     def _settle(self, session: Session) -> None:
         """The server's ``before_commit`` hook: the applied entry's row, in its transaction."""
@@ -456,7 +465,8 @@ class Sync:
             raise DeskError(f"Permohonan {entry.request_number} tidak ada di server")
         note = _KEPT_MINE if actor.login == entry.actor_login else f"{_KEPT_MINE} ({actor.login})"
         version = server.version if server is not None else None
-        officer = UserOps(self._server).actor(entry.actor_login)
+        self._officers.clear()
+        officer = self._officer(entry.actor_login)
         if server is not None and entry.kind not in (JournalKind.CLAIM, *_UNCHANGING):
             origin = OfflineOrigin(entry.made_at, self.workstation, self._server.clock(), note)
             with offline_origin(origin):
