@@ -26,23 +26,21 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from disdukcapil_desk.db.engine import make_engine, sqlite_url
+from disdukcapil_desk.db.engine import make_engine
 from disdukcapil_desk.db.models import AuditLog, OfflineApplied, ServiceRequest
-from disdukcapil_desk.domain.clock import office_date, utc_now
 from disdukcapil_desk.domain.errors import DatabaseError
 from disdukcapil_desk.domain.offline import EntryState, JournalKind
 from disdukcapil_desk.operations.audit import check_chain
 from disdukcapil_desk.operations.context import DeskContext, load_reference_data
+from disdukcapil_desk.operations.offline.copy import OfflineCopy
 from disdukcapil_desk.operations.offline.desk import OfflineDesk
 from disdukcapil_desk.operations.offline.journal import Journal
-from disdukcapil_desk.operations.offline.numbers import draw_offline_number, reserve_blocks
 from disdukcapil_desk.operations.offline.sync import Sync
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.operations.walk_in import WalkInOps
 from tests.conftest import RESOURCES, _prepare
 from tests.factories import make_request
-from tests.integration.offline_fixtures import make_copy
 from tests.integration.test_intake import ingest_rows
 from tests.integration.test_walk_in import kia
 
@@ -50,6 +48,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PG_BINS = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
 pytestmark = pytest.mark.skipif(not PG_BINS, reason="PostgreSQL server binaries not installed")
 SPAWN = multiprocessing.get_context("spawn")
+OFFICE = "UPT-15"
+"""Where the test forms' desa lies: the office both workstations work for."""
+SERVER_AWAY = "postgresql+psycopg://postgres@127.0.0.1:9/gone"
+"""A server the workers never reach (they work on their copies)."""
 
 
 def _as_postgres(command: str) -> None:
@@ -117,15 +119,15 @@ def cluster() -> Iterator[Cluster]:
 
 
 def _local(path: str) -> DeskContext:
-    return DeskContext(
-        make_engine(sqlite_url(Path(path))),
-        load_reference_data(RESOURCES),
-        request_numbers=draw_offline_number,
-    )
+    """The copy at ``path`` as the desk opens it (the server's context is not connected)."""
+    server = DeskContext(make_engine(SERVER_AWAY), load_reference_data(RESOURCES))
+    copy = OfflineCopy(server, Path(path).parent, Path(path).parent.name, OFFICE)
+    assert copy.path == Path(path)
+    return copy.open_local()
 
 
 def work_offline(path: str, workstation: str, login: str, numbers: list[str]) -> None:
-    """Decide ``numbers`` on the copy as ``login``, and register one walk-in at UPT-05."""
+    """Decide ``numbers`` on the copy as ``login``, and register one walk-in there."""
     local = _local(path)
     desk = OfflineDesk(local, Journal(local), workstation)
     officer = desk.authenticate(login, "rahasia123")
@@ -136,9 +138,8 @@ def work_offline(path: str, workstation: str, login: str, numbers: list[str]) ->
         lease = desk.claim(officer, rid)
         version = desk.save_draft(officer, rid, lease.version, {"alamat": f"Jl. {workstation}"}, {})
         desk.approve(officer, rid, version, f"diperiksa di {workstation}")
-    counter = desk.authenticate("loket.upt05", "rahasia123")
-    walk_in = desk.register_walk_in(counter, "UPT-05", kia())
-    desk.approve(counter, walk_in.request_id, walk_in.lease.version, "lengkap di loket")
+    walk_in = desk.register_walk_in(officer, OFFICE, kia())
+    desk.approve(officer, walk_in.request_id, walk_in.lease.version, "lengkap di loket")
     local.close()
 
 
@@ -222,13 +223,12 @@ def _world(cluster: Cluster, tmp_path: Path, name: str, requests: int) -> World:
     )
     with server.reading() as session:
         numbers = list(session.scalars(select(ServiceRequest.number).order_by(ServiceRequest.id)))
-    counter = UserOps(server).actor("loket.upt05")
-    today = office_date(utc_now())
+    counter = UserOps(server).actor("loket.dinas")
     copies = {}
     for workstation in ("PC-A", "PC-B"):
-        reserve_blocks(server, counter, "UPT-05", workstation, [today], 5)
-        copies[workstation] = tmp_path / f"{workstation}.sqlite3"
-        make_copy(server, copies[workstation], workstation).close()
+        copy = OfflineCopy(server, tmp_path / workstation, workstation, OFFICE)
+        copy.refresh(counter, block_size=5)
+        copies[workstation] = copy.path
     return World(server, url, copies, numbers)
 
 
@@ -256,7 +256,7 @@ def test_two_workstations_offline_come_back_in_either_order(
     world.server.engine.dispose()
     # Back online: the office registers a walk-in at the counter before anyone syncs.
     online = WalkInOps(world.server).register(
-        UserOps(world.server).actor("loket.upt05"), "UPT-05", kia()
+        UserOps(world.server).actor("loket.dinas"), OFFICE, kia()
     )
 
     second = "PC-B" if first == "PC-A" else "PC-A"

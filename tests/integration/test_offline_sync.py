@@ -33,6 +33,7 @@ from disdukcapil_desk.domain.offline import (
 from disdukcapil_desk.domain.workflow import Role, Status
 from disdukcapil_desk.operations.audit import verify_chain
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.offline.copy import OfflineCopy
 from disdukcapil_desk.operations.offline.desk import OfflineDesk
 from disdukcapil_desk.operations.offline.journal import Journal, decode
 from disdukcapil_desk.operations.offline.numbers import reserve_blocks
@@ -43,20 +44,23 @@ from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.operations.verification import VerificationOps
 from tests.conftest import FakeClock
 from tests.factories import make_request
-from tests.integration.offline_fixtures import make_copy
 from tests.integration.test_intake import ingest_rows
 from tests.integration.test_walk_in import SCANS, kia
 
-WORKSTATION = "PC-DINAS-ab12cd"
+WORKSTATION = "PC-UPT15-ab12cd"
+OFFICE = "UPT-15"
 
 
 @pytest.fixture
 def numbers(ctx: DeskContext) -> list[str]:
-    """Three open requests of the dinas on the server."""
+    """Three open requests of UPT-15 (where the form's desa lies) on the server."""
     ingest_rows(
         ctx,
         *(
-            make_request(external_ref=f"wa-off-{i}", fields={"nama": f"Warga Luring {i}"})
+            make_request(
+                external_ref=f"wa-off-{i}",
+                fields={"nama": f"Warga Luring {i}"},
+            )
             for i in range(3)
         ),
     )
@@ -64,9 +68,20 @@ def numbers(ctx: DeskContext) -> list[str]:
         return list(session.scalars(select(ServiceRequest.number).order_by(ServiceRequest.id)))
 
 
+def offline_copy(
+    ctx: DeskContext, folder: Path, actor: Actor, location: str = OFFICE
+) -> DeskContext:
+    """A fresh local copy of ``location`` made by ``actor`` (blocks of 5 numbers today)."""
+    copy = OfflineCopy(ctx, folder, WORKSTATION, location)
+    copy.refresh(actor, block_size=5)
+    return copy.open_local()
+
+
 @pytest.fixture
-def local(ctx: DeskContext, numbers: list[str], tmp_path: Path) -> Iterator[DeskContext]:
-    copy = make_copy(ctx, tmp_path / "luring" / "salinan.sqlite3", WORKSTATION)
+def local(
+    ctx: DeskContext, users: dict[str, Actor], numbers: list[str], tmp_path: Path
+) -> Iterator[DeskContext]:
+    copy = offline_copy(ctx, tmp_path / "luring", users["loket.dinas"])
     yield copy
     copy.close()
 
@@ -364,20 +379,39 @@ def test_a_failed_login_on_the_copy_is_journaled_and_reaches_the_server_log(
         assert WORKSTATION in line.detail
 
 
-def test_a_refreshed_copy_numbers_its_journal_after_every_settled_entry(
-    ctx: DeskContext, users: dict[str, Actor], desk: OfflineDesk, numbers: list[str], tmp_path: Path
+def test_a_copy_made_anew_numbers_its_journal_after_every_settled_entry(
+    ctx: DeskContext,
+    users: dict[str, Actor],
+    desk: OfflineDesk,
+    numbers: list[str],
+    tmp_path: Path,
 ) -> None:
     officer = users["loket.dinas"]
     decide_offline(desk, officer, request_id(ctx, numbers[0]))
     Sync(ctx, desk.ctx, WORKSTATION, desk.journal).run()
-    fresh = make_copy(ctx, tmp_path / "baru.sqlite3")
+    desk.ctx.close()
+    fresh = offline_copy(ctx, tmp_path / "luring", officer)  # made anew: its journal starts at 1
     try:
         journal = Journal(fresh)
-        Sync(ctx, fresh, WORKSTATION, journal).run()  # online again: learns the highest number
-        desk2 = OfflineDesk(fresh, journal, WORKSTATION)
-        desk2.claim(officer, request_id(ctx, numbers[1]))
-        assert [e.seq for e in journal.waiting()] == [4]
-        assert Sync(ctx, fresh, WORKSTATION, journal).run().applied == 1
+        OfflineDesk(fresh, journal, WORKSTATION).claim(officer, request_id(ctx, numbers[1]))
+        assert [e.seq for e in journal.waiting()] == [1]
+
+        report = Sync(ctx, fresh, WORKSTATION, journal).run()
+
+        assert report.applied == 1
+        assert [e.seq for e in journal.entries()] == [4]
+        assert server_row(ctx, numbers[1]).status == Status.IN_REVIEW.value
+        assert [(seq, kind) for seq, _, kind in applied_rows(ctx)] == [
+            (1, "claim"),
+            (2, "save_draft"),
+            (3, "approve"),
+            (4, "claim"),
+        ]
+        # A journal renumbered once keeps its numbers at the next sync (the release after a
+        # sync claims again first: the lease is the server's again).
+        OfflineDesk(fresh, journal, WORKSTATION).release(officer, request_id(ctx, numbers[1]))
+        assert Sync(ctx, fresh, WORKSTATION, journal).run().applied == 2
+        assert [e.seq for e in journal.entries()] == [4, 5, 6]
     finally:
         fresh.close()
 
@@ -386,8 +420,8 @@ def test_a_walk_in_made_offline_keeps_its_block_number_and_its_counter_time(
     ctx: DeskContext, users: dict[str, Actor], tmp_path: Path, clock: FakeClock
 ) -> None:
     officer = users["loket.upt05"]
+    local = offline_copy(ctx, tmp_path / "walk", officer, "UPT-05")
     [block] = reserve_blocks(ctx, officer, "UPT-05", WORKSTATION, [office_date(clock())], 5)
-    local = make_copy(ctx, tmp_path / "walk.sqlite3", WORKSTATION)
     try:
         desk = OfflineDesk(local, Journal(local), WORKSTATION)
         result = desk.register_walk_in(officer, "UPT-05", kia())
@@ -424,8 +458,7 @@ def test_a_walk_in_numbered_outside_the_workstations_blocks_is_refused(
     ctx: DeskContext, users: dict[str, Actor], tmp_path: Path, clock: FakeClock
 ) -> None:
     officer = users["loket.upt05"]
-    reserve_blocks(ctx, officer, "UPT-05", WORKSTATION, [office_date(clock())], 5)
-    local = make_copy(ctx, tmp_path / "walk.sqlite3", WORKSTATION)
+    local = offline_copy(ctx, tmp_path / "walk", officer, "UPT-05")
     try:
         desk = OfflineDesk(local, Journal(local), WORKSTATION)
         desk.register_walk_in(officer, "UPT-05", kia())

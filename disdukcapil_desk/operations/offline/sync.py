@@ -138,8 +138,7 @@ class Sync:
             self._running = False
 
     def _run(self, progress: ProgressFn | None, cancelled: CancelFn | None) -> SyncReport:
-        with self._server.reading() as session:
-            self._journal.set_seq_floor(repo.highest_settled(session, self.workstation))
+        self._check_numbering()
         waiting = self._journal.waiting()
         blocked = {
             e.request_number: (e.seq, EntryState.CONFLICT)
@@ -169,6 +168,25 @@ class Sync:
         remaining = len(waiting) - done
         self._after_run(remaining)
         return SyncReport(applied, tuple(conflicts), tuple(refused), remaining)
+
+    def _check_numbering(self) -> None:
+        """Make sure the journal's numbers are not ones the server settled for another entry:
+        a copy made anew numbers its journal from 1 again; its entries are then renumbered
+        after the server's highest (the server's record of an entry is its number).
+        """
+        entries = self._journal.entries()
+        with self._server.reading() as session:
+            highest = repo.highest_settled(session, self.workstation)
+            first = entries[0] if entries else None
+            known = (
+                repo.applied_entry(session, self.workstation, first.seq)
+                if first is not None and first.seq <= highest
+                else None
+            )
+        if first is not None and first.seq <= highest and not _same(known, first):
+            self._journal.renumber_after(highest)
+        else:
+            self._journal.set_seq_floor(highest)
 
     def _after_run(self, remaining: int) -> None:
         now = self._server.clock()
@@ -508,6 +526,16 @@ class Sync:
 
 _SETTLED_BEFORE = object()
 _KEPT_MINE = "konflik luring: versi petugas dipakai"
+
+
+def _same(settled: JournalEntry | None, entry: JournalEntry) -> bool:
+    """Whether the server's record names this very entry (not one of an earlier copy)."""
+    return settled is not None and (
+        settled.kind,
+        settled.request_number,
+        settled.actor_login,
+        settled.made_at,
+    ) == (entry.kind, entry.request_number, entry.actor_login, entry.made_at)
 
 
 def _moment(text: str | None) -> dt.datetime | None:
