@@ -1,8 +1,8 @@
 """Benchmark of the offline sync: journal entries replayed per second on PostgreSQL, beside a
 bare-insert floor measured in the same run on the same server.
 
-A fresh PostgreSQL database gets ``--requests`` ingested requests; a local copy (SQLite, the
-shared schema's rows plus the journal's tables) is made of it; an officer claims, saves and
+A fresh PostgreSQL database gets ``--requests`` ingested requests; the office's local copy is
+made of it (``OfflineCopy``); an officer claims, saves and
 approves each request on the copy (three journal entries a request); then
 ``Sync.run`` replays the journal on the server, each entry in its own server transaction with
 its ``offline_applied`` row and the copy's mark. Floor: one bare Core ``INSERT`` of an
@@ -35,7 +35,6 @@ from sqlalchemy import (
     Text,
     create_engine,
     insert,
-    select,
     text,
 )
 from sqlalchemy.engine import make_url
@@ -111,34 +110,16 @@ def ingest(ctx: Any, count: int) -> None:
     ops.ingest()
 
 
-def local_copy(server: Any, path: Path) -> Any:
-    """The copy: every row of the shared schema in a SQLite file, plus the journal's tables
-    and the server version of each request.
-    """
-    from disdukcapil_desk.db.engine import make_engine, sqlite_url
-    from disdukcapil_desk.db.models import Base, ServiceRequest
-    from disdukcapil_desk.db.offline_models import LocalBase, OfflineBase
-    from disdukcapil_desk.db.schema import create_schema
-    from disdukcapil_desk.operations.context import DeskContext
+def local_copy(server: Any, folder: Path) -> Any:
+    """The office's local copy (``OfflineCopy``), opened."""
+    from disdukcapil_desk.operations.offline.copy import OfflineCopy
+    from disdukcapil_desk.operations.users import UserOps
 
-    engine = make_engine(sqlite_url(path), create=True)
-    create_schema(engine)
-    with server.engine.connect() as src, engine.begin() as dst:
-        dst.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-        for table in reversed(Base.metadata.sorted_tables):
-            dst.execute(table.delete())
-        for table in Base.metadata.sorted_tables:
-            order = list(table.primary_key.columns)
-            rows = [dict(r._mapping) for r in src.execute(select(table).order_by(*order))]
-            if rows:
-                dst.execute(insert(table), rows)
-    LocalBase.metadata.create_all(engine)
-    with engine.begin() as conn:
-        versions = conn.execute(select(ServiceRequest.number, ServiceRequest.version)).all()
-        conn.execute(
-            insert(OfflineBase), [{"request_number": n, "server_version": v} for n, v in versions]
-        )
-    return DeskContext(engine, server.reference)
+    with server.engine.connect() as conn:
+        office = conn.execute(text("SELECT location_code FROM service_request LIMIT 1")).scalar()
+    copy = OfflineCopy(server, folder, WORKSTATION, str(office))
+    copy.refresh(UserOps(server).actor(OFFICER))
+    return copy.open_local()
 
 
 def work_offline(local: Any) -> int:
@@ -194,7 +175,7 @@ def run(pg_admin: str, requests: int, tmp: Path) -> dict[str, Any]:
     try:
         server = DeskContext(make_engine(url), load_reference_data())
         ingest(server, requests)
-        local = local_copy(server, tmp / "salinan.sqlite3")
+        local = local_copy(server, tmp / "luring")
         entries = work_offline(local)
         started = time.perf_counter()
         report = Sync(server, local, WORKSTATION).run()
