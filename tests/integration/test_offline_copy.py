@@ -197,12 +197,14 @@ def test_a_walk_in_on_the_copy_takes_the_blocks_numbers_and_the_server_takes_it_
     WalkInOps(ctx).register(officer, "UPT-05", kia(nik="3604150501140011"))  # 0001 online
     copy = make_copy(ctx, tmp_path)
     copy.refresh(officer, block_size=2)
+    assert copy.numbers_left(DAY) == 2
     local = copy.open_local()
     try:
         ops = WalkInOps(local)
         first = ops.register(officer, "UPT-05", kia())
         second = ops.register(officer, "UPT-05", kia(nik="3604150501140029"))
         assert (first.number, second.number) == ("UPT-05/20261102/0002", "UPT-05/20261102/0003")
+        assert copy.numbers_left(DAY) == 0 and copy.numbers_left(DAY + dt.timedelta(1)) == 0
         with pytest.raises(OfflineNumbersExhausted, match="habis"):
             ops.register(officer, "UPT-05", kia(nik="3604150501140037"))
         with local.sessions() as session:
