@@ -497,3 +497,21 @@ def test_an_officer_of_another_office_is_refused_on_the_copy_and_in_a_resolution
     assert sync.resolve(first.entry.seq, Resolution.KEEP_THEIRS, users["kasi.dinas"]) is (
         EntryState.DISCARDED
     )
+
+
+def test_a_receipt_printed_offline_is_recorded_whatever_changed_and_moves_no_version(
+    ctx: DeskContext, users: dict[str, Actor], desk: OfflineDesk, numbers: list[str]
+) -> None:
+    officer, colleague = users["loket.dinas"], users["loket2.dinas"]
+    rid = request_id(ctx, numbers[0])
+    desk.receipt_pdf(officer, numbers[0])
+    desk.claim(officer, rid)
+    QueueOps(ctx).claim(colleague, rid)  # on the server, meanwhile
+    QueueOps(ctx).release(colleague, rid)
+
+    report = Sync(ctx, desk.ctx, WORKSTATION, desk.journal).run()
+
+    assert report.applied == 1
+    assert DocumentOps(ctx).receipt_print_count(officer, numbers[0]) == 1
+    [conflict] = report.conflicts
+    assert (conflict.entry.kind, conflict.changed_by) == (JournalKind.CLAIM, "loket2.dinas")

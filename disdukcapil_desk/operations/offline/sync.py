@@ -66,8 +66,14 @@ from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.operations.verification import VerificationOps
 from disdukcapil_desk.operations.walk_in import WalkInOps
 
-_UNCHANGING = {JournalKind.WALK_IN, JournalKind.LOGIN_FAILED}
-"""Kinds that name no existing request (nothing to compare a version with)."""
+_UNCHANGING = {JournalKind.WALK_IN, JournalKind.LOGIN_FAILED, JournalKind.RECEIPT_PRINTED}
+"""Kinds replayed whatever the request's version: a walk-in makes its request, a failed login
+names none, a printed receipt changes nothing a colleague could have changed too.
+"""
+_NO_BASE = {JournalKind.LOGIN_FAILED, JournalKind.RECEIPT_PRINTED}
+"""Kinds after which the copy keeps the server version it had: the request's next change is
+still compared with what the copy was made from.
+"""
 _ONE_STEP = {JournalKind.CLAIM, JournalKind.RELEASE}
 """Kinds whose operation takes no version: the settling hook checks the request moved by
 exactly one version in the transaction (nobody slipped in between the check and the change).
@@ -215,8 +221,8 @@ class Sync:
             raise _Stop from exc
         if known is not None:  # applied before a crash: only the copy learns of it
             state = EntryState(known.outcome)
-            self._mark(entry, state, known.detail, known.result_version)
-            if state is not EntryState.APPLIED:
+            self._mark(entry, state, known.detail, _base(entry, known.result_version))
+            if state is not EntryState.APPLIED and entry.request_number:
                 blocked.setdefault(entry.request_number, (entry.seq, state))
             return state, _SETTLED_BEFORE
         if entry.request_number in blocked:
@@ -249,9 +255,12 @@ class Sync:
         except DatabaseError as exc:
             raise _Stop from exc
         except DeskError as exc:
-            blocked.setdefault(entry.request_number, (entry.seq, EntryState.REFUSED))
+            if entry.request_number:
+                blocked.setdefault(entry.request_number, (entry.seq, EntryState.REFUSED))
             return self._refuse(entry, str(exc))
-        self._mark(entry, EntryState.APPLIED, settling.detail, settling.result_version)
+        self._mark(
+            entry, EntryState.APPLIED, settling.detail, _base(entry, settling.result_version)
+        )
         return EntryState.APPLIED, None
 
     def _replay(
@@ -498,7 +507,7 @@ class Sync:
                 version = QueueOps(self._server).claim(officer, server.id).version
         settling = _Settling(entry, version)
         self._replay(entry, settling, server, resolution=note)
-        self._mark(entry, EntryState.APPLIED, note, settling.result_version)
+        self._mark(entry, EntryState.APPLIED, note, _base(entry, settling.result_version))
         return EntryState.APPLIED
 
     def _release_waiting(self, seq: int, rewrite: str | None) -> None:
@@ -533,6 +542,11 @@ class Sync:
 
 _SETTLED_BEFORE = object()
 _KEPT_MINE = "konflik luring: versi petugas dipakai"
+
+
+def _base(entry: JournalEntry, result_version: int | None) -> int | None:
+    """The server version the copy notes after ``entry`` was applied (None: keep its own)."""
+    return None if entry.kind in _NO_BASE else result_version
 
 
 def _same(settled: JournalEntry | None, entry: JournalEntry) -> bool:
