@@ -9,6 +9,7 @@ server binaries are absent.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import multiprocessing
 import os
@@ -109,10 +110,9 @@ def cluster() -> Iterator[Cluster]:
     found = Cluster(folder, port)
     found.start()
     yield found
-    try:
+    with contextlib.suppress(subprocess.CalledProcessError):  # a failed test may leave it down
         found.stop()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 # -- what the workstations do, each in its own process ---------------------------------------
