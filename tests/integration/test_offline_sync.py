@@ -515,3 +515,19 @@ def test_a_receipt_printed_offline_is_recorded_whatever_changed_and_moves_no_ver
     assert DocumentOps(ctx).receipt_print_count(officer, numbers[0]) == 1
     [conflict] = report.conflicts
     assert (conflict.entry.kind, conflict.changed_by) == (JournalKind.CLAIM, "loket2.dinas")
+
+
+def test_claim_next_on_the_copy_journals_the_request_it_took(
+    ctx: DeskContext, users: dict[str, Actor], desk: OfflineDesk, numbers: list[str]
+) -> None:
+    officer = users["loket.dinas"]
+    lease = desk.claim_next(officer, OFFICE)
+    assert lease is not None and lease.number == numbers[0]
+    for _ in numbers[1:]:
+        desk.claim_next(officer, OFFICE)
+    assert desk.claim_next(officer, OFFICE) is None  # nothing left: nothing journaled
+    assert [(e.kind, e.request_number) for e in desk.journal.waiting()] == [
+        (JournalKind.CLAIM, number) for number in numbers
+    ]
+    assert Sync(ctx, desk.ctx, WORKSTATION, desk.journal).run().applied == len(numbers)
+    assert {server_row(ctx, n).status for n in numbers} == {Status.IN_REVIEW.value}

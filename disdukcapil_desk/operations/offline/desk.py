@@ -26,7 +26,7 @@ from disdukcapil_desk.domain.dto import (
     RequestRow,
     RevisionDraft,
 )
-from disdukcapil_desk.domain.errors import AuthError, NotFound
+from disdukcapil_desk.domain.errors import AuthError, ClaimError, NotFound
 from disdukcapil_desk.domain.offline import EntryState, JournalKind
 from disdukcapil_desk.domain.walk_in import WalkIn, WalkInResult
 from disdukcapil_desk.operations.context import DeskContext
@@ -84,6 +84,17 @@ class OfflineDesk:
         number = self._number(request_id)
         with self.journal.recording(JournalKind.CLAIM, number, None, actor, {}):
             return self._queue.claim(actor, request_id)
+
+    def claim_next(self, actor: Actor, location_code: str | None = None) -> Lease | None:
+        """Claim the oldest waiting request of the copy (journaled as a claim of it); None
+        when the queue is empty.
+        """
+        location = location_code or actor.location_code
+        if not location:
+            raise ClaimError("Lokasi kerja belum ditentukan")
+        with self.ctx.reading() as session:
+            candidate = requests_repo.next_claimable(session, location, self.ctx.now(session))
+        return None if candidate is None else self.claim(actor, candidate.id)
 
     def renew(self, actor: Actor, request_id: int) -> Lease:
         """Extend the lease on the copy; journaled only when no claim of this request by the

@@ -127,6 +127,8 @@ class Journal:
         number = pending.request_number
         if pending.number_of is not None:
             number = pending.number_of(session)
+            if not number:  # the action made nothing (an empty queue)
+                return
         base = pending.base_version
         if base is None and number:
             base = repo.base_version(session, number)
