@@ -21,6 +21,7 @@ from disdukcapil_desk.db.models import (
     ServiceRequest,
 )
 from disdukcapil_desk.db.offline_models import OfflineBase, OfflineFact, OfflineJournal
+from disdukcapil_desk.db.repositories import offline_copy as offline_copy_repo
 from disdukcapil_desk.db.schema import GENESIS_HASH
 from disdukcapil_desk.domain.dto import Actor, QueueFilter
 from disdukcapil_desk.domain.errors import AuthError, DeskError, PermissionDenied
@@ -342,7 +343,7 @@ def test_a_receipt_printed_on_the_copy_is_unsealed_and_says_so(
             assert session.scalar(select(func.count()).select_from(AuditLog)) > 0
     finally:
         local.close()
-    assert "DICETAK LURING" in pdf_text(pdf)
+    assert "DICETAK LURING" in pdf_text(pdf) and "kode menyusul" in pdf_text(pdf)
     assert made.number in pdf_text(pdf)
     assert not (tmp_path / "kunci-dokumen").exists(), "no seal key is made offline"
     checked = DocumentOps(ctx).verify_pdf(pdf)
@@ -417,3 +418,21 @@ def test_two_workstations_reserving_at_once_never_overlap(
         _, period, sequence = number.split("/")
         inside = [s for s in by_day[period] if s[0] <= int(sequence) <= s[1]]
         assert not inside, f"intake gave {number}, inside a reserved block"
+
+
+def test_a_copy_with_a_broken_link_is_refused(tmp_path: Path) -> None:
+    engine = offline_copy_repo.build_engine(tmp_path / "scratch.sqlite3")
+    try:
+        offline_copy_repo.create_local_schema(engine)
+        offline_copy_repo.check_links(engine)  # an empty copy is whole
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO request_attachment (id, service_request_id,"
+                    " incoming_attachment_id) VALUES (1, 7, 9)"
+                )
+            )
+        with pytest.raises(DeskError, match="tidak utuh"):
+            offline_copy_repo.check_links(engine)
+    finally:
+        engine.dispose()
