@@ -124,6 +124,11 @@ class Sync:
         """The copy's journal."""
         return self._journal
 
+    @property
+    def server(self) -> DeskContext:
+        """The server's context."""
+        return self._server
+
     def close(self) -> None:
         """Take the sync's hook off the server's context (a desk that syncs again makes a new
         :class:`Sync` after going offline once more).
@@ -575,16 +580,16 @@ def _changed_by(entry: JournalEntry, server: repo.ServerState) -> str:
 
 
 def _claim(sync: Sync, actor: Actor, entry: JournalEntry, _s: _Settling, server: Any) -> None:
-    QueueOps(sync._server).claim(actor, server.id)
+    QueueOps(sync.server).claim(actor, server.id)
 
 
 def _release(sync: Sync, actor: Actor, entry: JournalEntry, _s: _Settling, server: Any) -> None:
-    QueueOps(sync._server).release(actor, server.id)
+    QueueOps(sync.server).release(actor, server.id)
 
 
 def _save(sync: Sync, actor: Actor, entry: JournalEntry, s: _Settling, server: Any) -> None:
     payload = decode(entry.payload)
-    VerificationOps(sync._server).save_draft(
+    VerificationOps(sync.server).save_draft(
         actor,
         server.id,
         _version(s),
@@ -595,7 +600,7 @@ def _save(sync: Sync, actor: Actor, entry: JournalEntry, s: _Settling, server: A
 
 def _approve(sync: Sync, actor: Actor, entry: JournalEntry, s: _Settling, server: Any) -> None:
     payload = decode(entry.payload)
-    VerificationOps(sync._server).approve(
+    VerificationOps(sync.server).approve(
         actor,
         server.id,
         _version(s),
@@ -607,7 +612,7 @@ def _approve(sync: Sync, actor: Actor, entry: JournalEntry, s: _Settling, server
 
 def _reject(sync: Sync, actor: Actor, entry: JournalEntry, s: _Settling, server: Any) -> None:
     payload = decode(entry.payload)
-    VerificationOps(sync._server).reject(
+    VerificationOps(sync.server).reject(
         actor,
         server.id,
         _version(s),
@@ -619,15 +624,14 @@ def _reject(sync: Sync, actor: Actor, entry: JournalEntry, s: _Settling, server:
 
 def _revise(sync: Sync, actor: Actor, entry: JournalEntry, s: _Settling, server: Any) -> None:
     payload = decode(entry.payload)
-    VerificationOps(sync._server).request_revision(
+    VerificationOps(sync.server).request_revision(
         actor, server.id, _version(s), str(payload.get("message") or "")
     )
 
 
 def _walk_in(sync: Sync, actor: Actor, entry: JournalEntry, _s: _Settling, _server: Any) -> None:
     payload = decode(entry.payload)
-    ops: Any = WalkInOps(sync._server)
-    ops.register_synced(
+    WalkInOps(sync.server).register_synced(
         actor,
         str(payload["location"]),
         walk_in_from(payload["walk_in"]),
@@ -641,7 +645,7 @@ def _receipt(sync: Sync, actor: Actor, entry: JournalEntry, _s: _Settling, _serv
     from disdukcapil_desk.operations.documents import DocumentOps
 
     payload = decode(entry.payload)
-    DocumentOps(sync._server).render_receipt(
+    DocumentOps(sync.server).render_receipt(
         actor,
         entry.request_number,
         slip=bool(payload.get("slip")),
@@ -653,9 +657,9 @@ def _receipt(sync: Sync, actor: Actor, entry: JournalEntry, _s: _Settling, _serv
 def _login_failed(
     sync: Sync, actor: Actor, entry: JournalEntry, s: _Settling, _server: Any
 ) -> None:
-    with sync._server.unit_of_work() as session:
+    with sync.server.unit_of_work() as session:
         record(
-            sync._server,
+            sync.server,
             session,
             actor,
             "login_failed_offline",
