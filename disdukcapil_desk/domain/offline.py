@@ -16,6 +16,8 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from disdukcapil_desk.domain.errors import DeskError, WorkflowError
+
 DEFAULT_BLOCK_SIZE = 300
 """Request numbers reserved per workstation and day (a jemput-bola day sets up to 1,000)."""
 MAX_BLOCK_SIZE = 2000
@@ -167,3 +169,15 @@ class NumberBlockRow:
     def size(self) -> int:
         """How many numbers the block holds."""
         return self.last_value - self.first_value + 1
+
+
+class OfflineNumbersExhausted(DeskError):
+    """The local copy holds no free request number of this office and day (none reserved, or
+    the day's blocks are used up): the walk-in cannot be numbered offline.
+    """
+
+
+class OfflineNumberRefused(WorkflowError):
+    """A walk-in made offline carries a number the server does not accept: outside every block
+    of that office and day reserved by that workstation, or already registered.
+    """

@@ -141,6 +141,11 @@ class DeskContext:
     journal and the sync's record of applied entries are written this way, in the transaction
     of the change they record.
     """
+    request_numbers: Callable[[Session, str, dt.date], int] | None = None
+    """Where a walk-in's request number is drawn: called with the session, the office and the
+    day inside the walk-in's transaction. None: the office's counter of that day (online); the
+    local copy draws from the workstation's reserved blocks (``offline/numbers.py``).
+    """
     sessions: sessionmaker[Session] = field(init=False)
     read_sessions: sessionmaker[Session] = field(init=False, repr=False)
 

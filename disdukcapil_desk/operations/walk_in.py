@@ -25,7 +25,7 @@ from disdukcapil_desk.db.repositories import verification as checks_repo
 from disdukcapil_desk.db.repositories import walk_in as walk_in_repo
 from disdukcapil_desk.db.repositories.requests import RequestRecord
 from disdukcapil_desk.domain.catalogue import Service
-from disdukcapil_desk.domain.clock import office_date
+from disdukcapil_desk.domain.clock import WIB, office_date
 from disdukcapil_desk.domain.delivery import MessageKind
 from disdukcapil_desk.domain.dto import Actor, Lease
 from disdukcapil_desk.domain.errors import ClaimError
@@ -37,7 +37,14 @@ from disdukcapil_desk.domain.intake import (
     parse_incoming,
 )
 from disdukcapil_desk.domain.nik import mask_number
-from disdukcapil_desk.domain.numbering import REQUEST_COUNTER, request_number, request_period
+from disdukcapil_desk.domain.numbering import (
+    REQUEST_COUNTER,
+    looks_like_request_number,
+    normalize_request_number,
+    request_number,
+    request_period,
+)
+from disdukcapil_desk.domain.offline import OfflineNumberRefused
 from disdukcapil_desk.domain.routing import handles
 from disdukcapil_desk.domain.vocabulary import Channel
 from disdukcapil_desk.domain.walk_in import WalkIn, WalkInAttachment, WalkInResult
@@ -46,6 +53,7 @@ from disdukcapil_desk.operations.audit import record
 from disdukcapil_desk.operations.boundaries import check_office
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.intake import apply_applicant, duplicate_finding
+from disdukcapil_desk.operations.offline.numbers import check_synced_number
 from disdukcapil_desk.operations.outbox import write_notice
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -67,47 +75,107 @@ class WalkInOps:
     def register(self, actor: Actor, location_code: str, walk_in: WalkIn) -> WalkInResult:
         """Check, number and store a walk-in at ``location_code``, and claim it for ``actor``.
 
+        The number comes from the office's counter of the day, or from the context's
+        ``request_numbers`` (the local copy draws from its reserved blocks).
+
         Raises:
             PermissionDenied: the actor may not register or claim requests, or works at
                 another office.
             WalkInRefused: the data breaks a rule (every problem listed, in Indonesian);
                 nothing is written.
+            OfflineNumbersExhausted: on the local copy, no reserved number is left for today.
         """
+        self._check(actor, location_code, walk_in)
+        with self._ctx.unit_of_work() as session:
+            now = self._ctx.now(session)
+            received_on = office_date(now)
+            sequence = self._next_sequence(session, location_code, received_on)
+            number = request_number(location_code, received_on, sequence)
+            return self._register(session, actor, location_code, walk_in, number, now)
+
+    def register_synced(
+        self,
+        actor: Actor,
+        location_code: str,
+        walk_in: WalkIn,
+        number: str,
+        received_at: dt.datetime,
+        workstation: str,
+    ) -> WalkInResult:
+        """Register on the server a walk-in made offline on ``workstation``, with the number it
+        was given there and ``received_at``, when the citizen was at the counter (the SLA runs
+        from that day); claim it for ``actor``. The same checks as :meth:`register`.
+
+        Raises:
+            OfflineNumberRefused: ``number`` is not of ``location_code`` and the day of
+                ``received_at``, lies outside every block of that office and day reserved by
+                ``workstation``, or is already registered; nothing is written.
+            PermissionDenied, WalkInRefused: as :meth:`register`.
+        """
+        self._check(actor, location_code, walk_in)
+        number = normalize_request_number(number)
+        period = request_period(office_date(received_at))
+        sequence = _sequence_of(number, location_code, period)
+        with self._ctx.unit_of_work() as session:
+            check_synced_number(session, location_code, workstation, period, sequence)
+            if requests.by_number(session, number) is not None:
+                raise OfflineNumberRefused(f"Nomor {number} sudah terdaftar di server")
+            return self._register(
+                session, actor, location_code, walk_in, number, received_at, workstation
+            )
+
+    def _check(self, actor: Actor, location_code: str, walk_in: WalkIn) -> None:
+        """What is refused before the database is touched."""
         require(actor, Permission.EDIT_REQUEST)
         check_transition(Action.CLAIM, Status.NEW, actor)
         if actor.user_id is None:
             raise ClaimError("Hanya pengguna yang masuk yang dapat mendaftarkan permohonan")
         check_office(actor, location_code)
         _check_attachments(walk_in.attachments)
+
+    def _next_sequence(self, session: Session, location_code: str, day: dt.date) -> int:
+        """The next request number of (office, day): the context's hook, else the counter."""
+        if self._ctx.request_numbers is not None:
+            return self._ctx.request_numbers(session, location_code, day)
+        return counters.allocate(session, REQUEST_COUNTER, location_code, request_period(day))
+
+    def _register(
+        self,
+        session: Session,
+        actor: Actor,
+        location_code: str,
+        walk_in: WalkIn,
+        number: str,
+        received_at: dt.datetime,
+        workstation: str | None = None,
+    ) -> WalkInResult:
+        """Parse, insert (as ``number``, received at ``received_at``), store the documents,
+        find the duplicate, tell the citizen, audit and claim: one walk-in, in ``session``.
+        """
         payload = json.dumps(_clean(walk_in.fields), ensure_ascii=False)
-        with self._ctx.unit_of_work() as session:
-            now = self._ctx.now(session)
-            received_on = office_date(now)
-            parsed = _parse(self._ctx, walk_in.service_code, payload, received_on)
-            self._check_served(session, location_code, parsed.service)
-            request = self._insert(session, actor, location_code, parsed, payload)
-            incoming_id = self._store_documents(session, request, walk_in)
-            walk_in_repo.mark_registered(session, incoming_id, request.id, now)
-            duplicate = requests.open_duplicate(session, request)
-            found = list(parsed.findings)
-            if duplicate is not None:
-                request.possible_duplicate_of = duplicate[0]
-                found.insert(0, duplicate_finding(duplicate[1]))
-            attached = [a.requirement_code for a in walk_in.attachments]
-            found += missing_attachments(parsed.service.requirements, attached)
-            findings_repo.add(session, request.id, found, now)
-            checks_repo.add_pending(
-                session, request.id, (r.code for r in parsed.service.requirements)
-            )
-            write_notice(self._ctx, session, actor, request, MessageKind.RECEIVED)
-            self._audit_intake(session, actor, request, parsed, incoming_id)
-            lease = self._claim(session, actor, request)
-            notify.queue_changed(session, location_code)
-            return WalkInResult(
-                lease,
-                duplicate[1] if duplicate else None,
-                tuple(f.message for f in found),
-            )
+        parsed = _parse(self._ctx, walk_in.service_code, payload, office_date(received_at))
+        self._check_served(session, location_code, parsed.service)
+        request = self._insert(session, actor, location_code, parsed, payload, number, received_at)
+        incoming_id = self._store_documents(session, request, walk_in)
+        walk_in_repo.mark_registered(session, incoming_id, request.id, self._ctx.now(session))
+        duplicate = requests.open_duplicate(session, request)
+        found = list(parsed.findings)
+        if duplicate is not None:
+            request.possible_duplicate_of = duplicate[0]
+            found.insert(0, duplicate_finding(duplicate[1]))
+        attached = [a.requirement_code for a in walk_in.attachments]
+        found += missing_attachments(parsed.service.requirements, attached)
+        findings_repo.add(session, request.id, found, self._ctx.now(session))
+        checks_repo.add_pending(session, request.id, (r.code for r in parsed.service.requirements))
+        write_notice(self._ctx, session, actor, request, MessageKind.RECEIVED)
+        self._audit_intake(session, actor, request, parsed, incoming_id, workstation)
+        lease = self._claim(session, actor, request)
+        notify.queue_changed(session, location_code)
+        return WalkInResult(
+            lease,
+            duplicate[1] if duplicate else None,
+            tuple(f.message for f in found),
+        )
 
     def _check_served(self, session: Session, location_code: str, service: Service) -> None:
         office = next((o for o in reference.offices(session) if o.code == location_code), None)
@@ -124,26 +192,28 @@ class WalkInOps:
         location_code: str,
         parsed: ParsedIntake,
         payload: str,
+        number: str,
+        received_at: dt.datetime,
     ) -> RequestRecord:
-        """Number and insert the request (status ``new``, as every request starts)."""
+        """Insert the request as ``number`` (status ``new``, as every request starts), due
+        after the service's SLA from the day it was received.
+        """
         now = self._ctx.now(session)
-        received_on = office_date(now)
-        sequence = counters.allocate(
-            session, REQUEST_COUNTER, location_code, request_period(received_on)
-        )
         service = parsed.service
         sla_days = reference.sla_days(session).get(service.code, service.sla_days)
         request = requests.new(
-            number=request_number(location_code, received_on, sequence),
+            number=number,
             service_code=service.code,
             location_code=location_code,
             channel=Channel.LOKET.value,
-            received_at=now,
+            received_at=received_at,
             contact=parsed.contact,
             payload=payload,
             status=Status.NEW.value,
             version=1,
-            sla_due=self._ctx.reference.calendar.add_working_days(received_on, sla_days),
+            sla_due=self._ctx.reference.calendar.add_working_days(
+                office_date(received_at), sla_days
+            ),
             resubmission_count=0,
             created_at=now,
             updated_at=now,
@@ -194,7 +264,12 @@ class WalkInOps:
         request: RequestRecord,
         parsed: ParsedIntake,
         incoming_id: int,
+        workstation: str | None,
     ) -> None:
+        detail = f"datang langsung ke loket; incoming_request {incoming_id}"
+        if workstation is not None:
+            received = request.received_at.astimezone(WIB)
+            detail += f"; didaftarkan luring di {workstation} pukul {received:%d-%m-%Y %H.%M}"
         record(
             self._ctx,
             session,
@@ -209,7 +284,7 @@ class WalkInOps:
                 "channel": Channel.LOKET.value,
                 "nik": mask_number(parsed.nik),
             },
-            detail=f"datang langsung ke loket; incoming_request {incoming_id}",
+            detail=detail,
         )
 
     def _claim(self, session: Session, actor: Actor, request: RequestRecord) -> Lease:
@@ -231,6 +306,23 @@ class WalkInOps:
             after={"status": Status.IN_REVIEW.value},
         )
         return Lease(request.id, taken.number, actor.login, expires, taken.version)
+
+
+def _sequence_of(number: str, location_code: str, period: str) -> int:
+    """The sequence of a request number made offline, refused unless it is of the office and
+    the day the citizen came.
+    """
+    parts = number.split("/")
+    if (
+        len(parts) != 3
+        or not looks_like_request_number(number)
+        or parts[0] != location_code
+        or parts[1] != period
+    ):
+        raise OfflineNumberRefused(
+            f"Nomor luring {number} bukan nomor {location_code} tanggal {period}"
+        )
+    return int(parts[2])
 
 
 def _clean(fields: dict[str, object]) -> dict[str, object]:
