@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+import contextvars
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -17,10 +20,57 @@ from disdukcapil_desk.domain.audit import (
     key_fingerprint,
     snapshot,
 )
+from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.operations.audit_key import create_key_file
 from disdukcapil_desk.operations.context import DeskContext
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineOrigin:
+    """Where and when a change replayed from an offline journal was really made."""
+
+    made_at: dt.datetime
+    """When the officer acted, offline (the workstation's clock)."""
+    workstation: str
+    synced_at: dt.datetime
+    """When the server applied it."""
+    resolution: str = ""
+    """How the officer settled a conflict over it ("konflik luring: versi petugas dipakai")."""
+
+    def note(self) -> str:
+        """The line appended to every audit entry the replay writes."""
+        made, synced = self.made_at.astimezone(WIB), self.synced_at.astimezone(WIB)
+        note = (
+            f"luring {made:%Y-%m-%d %H:%M} di {self.workstation}; "
+            f"disinkronkan {synced:%Y-%m-%d %H:%M}"
+        )
+        return f"{note}; {self.resolution}" if self.resolution else note
+
+
+_OFFLINE_ORIGIN: contextvars.ContextVar[OfflineOrigin | None] = contextvars.ContextVar(
+    "offline_origin", default=None
+)
+
+
+@contextmanager
+def offline_origin(origin: OfflineOrigin) -> Iterator[None]:
+    """Inside this block every audit entry says it replays a change made offline (when, on
+    which workstation, and when it was synced): the sync wraps each replayed operation in it.
+    """
+    token = _OFFLINE_ORIGIN.set(origin)
+    try:
+        yield
+    finally:
+        _OFFLINE_ORIGIN.reset(token)
+
+
+def _with_origin(detail: str) -> str:
+    origin = _OFFLINE_ORIGIN.get()
+    if origin is None:
+        return detail
+    return f"{detail} ({origin.note()})" if detail else origin.note()
 
 
 def record(
@@ -61,7 +111,7 @@ def _entry(
         entity_key=key,
         before=snapshot(before),
         after=snapshot(after),
-        detail=detail,
+        detail=_with_origin(detail),
     )
 
 

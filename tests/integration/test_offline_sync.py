@@ -1,0 +1,369 @@
+"""Offline and back: the journal written with each change on the local copy, the replay under
+the server's rules (applied once, conflicts, refusals, a lost server), resolutions, status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from disdukcapil_desk.db.models import AuditLog, OfflineApplied, ServiceRequest
+from disdukcapil_desk.domain.dto import Actor, CheckInput
+from disdukcapil_desk.domain.errors import AuthError, ConnectionLost, StaleVersionError
+from disdukcapil_desk.domain.offline import (
+    ConnectionMode,
+    EntryState,
+    JournalKind,
+    Resolution,
+)
+from disdukcapil_desk.domain.workflow import Role, Status
+from disdukcapil_desk.operations.audit import verify_chain
+from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.offline.desk import OfflineDesk
+from disdukcapil_desk.operations.offline.journal import Journal, decode
+from disdukcapil_desk.operations.offline.sync import Sync
+from disdukcapil_desk.operations.queue import QueueOps
+from disdukcapil_desk.operations.setup import ADMIN_SETUP_ACTOR
+from disdukcapil_desk.operations.users import UserOps
+from disdukcapil_desk.operations.verification import VerificationOps
+from tests.conftest import FakeClock
+from tests.factories import make_request
+from tests.integration.offline_fixtures import make_copy
+from tests.integration.test_intake import ingest_rows
+
+WORKSTATION = "PC-DINAS-ab12cd"
+
+
+@pytest.fixture
+def numbers(ctx: DeskContext) -> list[str]:
+    """Three open requests of the dinas on the server."""
+    ingest_rows(
+        ctx,
+        *(
+            make_request(external_ref=f"wa-off-{i}", fields={"nama": f"Warga Luring {i}"})
+            for i in range(3)
+        ),
+    )
+    with ctx.sessions() as session:
+        return list(session.scalars(select(ServiceRequest.number).order_by(ServiceRequest.id)))
+
+
+@pytest.fixture
+def local(ctx: DeskContext, numbers: list[str], tmp_path: Path) -> Iterator[DeskContext]:
+    copy = make_copy(ctx, tmp_path / "luring" / "salinan.sqlite3")
+    yield copy
+    copy.close()
+
+
+@pytest.fixture
+def desk(local: DeskContext) -> OfflineDesk:
+    return OfflineDesk(local, Journal(local), WORKSTATION)
+
+
+def request_id(ctx: DeskContext, number: str) -> int:
+    with ctx.sessions() as session:
+        found = session.scalar(select(ServiceRequest.id).where(ServiceRequest.number == number))
+        assert found is not None
+        return found
+
+
+def server_row(ctx: DeskContext, number: str) -> ServiceRequest:
+    with ctx.sessions() as session:
+        row = session.scalar(select(ServiceRequest).where(ServiceRequest.number == number))
+        assert row is not None
+        session.expunge(row)
+        return row
+
+
+def applied_rows(ctx: DeskContext) -> list[tuple[int, str, str]]:
+    with ctx.sessions() as session:
+        return [
+            (r.seq, r.outcome, r.kind)
+            for r in session.scalars(select(OfflineApplied).order_by(OfflineApplied.seq))
+        ]
+
+
+def audit_count(ctx: DeskContext) -> int:
+    with ctx.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(AuditLog)) or 0)
+
+
+def decide_offline(desk: OfflineDesk, officer: Actor, rid: int) -> None:
+    """Claim, save and approve one request on the copy."""
+    lease = desk.claim(officer, rid)
+    version = desk.save_draft(
+        officer, rid, lease.version, {"alamat": "Jl. Luring 1"}, {"kk": CheckInput("sesuai")}
+    )
+    desk.approve(officer, rid, version, "diperiksa di lokasi jemput bola")
+
+
+def test_each_change_on_the_copy_is_journaled_in_its_own_transaction(
+    ctx: DeskContext, users: dict[str, Actor], desk: OfflineDesk, numbers: list[str]
+) -> None:
+    officer = users["loket.dinas"]
+    rid = request_id(ctx, numbers[0])
+    base = server_row(ctx, numbers[0]).version
+    lease = desk.claim(officer, rid)
+    with pytest.raises(StaleVersionError):  # refused on the copy: nothing journaled
+        desk.save_draft(officer, rid, lease.version - 1, {"alamat": "x"}, {})
+    desk.save_draft(officer, rid, lease.version, {"alamat": "Jl. Baru"}, {})
+
+    entries = desk.journal.waiting()
+    assert [(e.kind, e.request_number, e.base_version) for e in entries] == [
+        (JournalKind.CLAIM, numbers[0], base),
+        (JournalKind.SAVE_DRAFT, numbers[0], base),
+    ]
+    assert decode(entries[1].payload)["fields"] == {"alamat": "Jl. Baru"}
+    assert entries[1].actor_login == "loket.dinas"
+    # The server did not change.
+    assert server_row(ctx, numbers[0]).version == base
+
+
+def test_a_decision_without_a_claim_journals_the_claim_first(
+    ctx: DeskContext, users: dict[str, Actor], local: DeskContext, numbers: list[str]
+) -> None:
+    officer = users["loket.dinas"]
+    rid = request_id(ctx, numbers[1])
+    lease = QueueOps(local).claim(officer, rid)  # held when the desk went offline
+    desk = OfflineDesk(local, Journal(local), WORKSTATION)
+    desk.approve(officer, rid, lease.version, "sudah diperiksa")
+    kinds = [e.kind for e in desk.journal.waiting()]
+    assert kinds == [JournalKind.CLAIM, JournalKind.APPROVE]
+
+
+def test_sync_replays_in_order_once_with_the_offline_time_in_the_audit(
+    ctx: DeskContext,
+    users: dict[str, Actor],
+    desk: OfflineDesk,
+    numbers: list[str],
+    clock: FakeClock,
+) -> None:
+    officer = users["loket.dinas"]
+    desk.go_offline()
+    decide_offline(desk, officer, request_id(ctx, numbers[0]))
+    rid2 = request_id(ctx, numbers[1])
+    desk.claim(officer, rid2)
+    desk.release(officer, rid2)
+    sync = Sync(ctx, desk.ctx, WORKSTATION, desk.journal)
+    assert sync.status().mode is ConnectionMode.OFFLINE
+    assert sync.status().waiting == 5
+
+    clock.advance(hours=2)
+    report = sync.run()
+
+    assert (report.applied, report.conflicts, report.refused, report.remaining) == (5, (), (), 0)
+    row = server_row(ctx, numbers[0])
+    assert row.status == Status.APPROVED.value
+    assert row.updated_by == "loket.dinas"
+    assert server_row(ctx, numbers[1]).status == Status.NEW.value
+    assert [outcome for _, outcome, _ in applied_rows(ctx)] == ["applied"] * 5
+    assert {e.state for e in desk.journal.entries()} == {EntryState.APPLIED}
+    with ctx.sessions() as session:
+        details = session.scalars(
+            select(AuditLog.detail).where(AuditLog.entity_key == numbers[0])
+        ).all()
+    assert any(
+        f"di {WORKSTATION}; disinkronkan" in d and "luring 2026-11-02 09:00" in d for d in details
+    )
+    assert any("2026-11-02 11:00" in d for d in details)
+    status = sync.status()
+    assert (status.mode, status.waiting, status.conflicts) == (ConnectionMode.ONLINE, 0, 0)
+    assert status.last_sync is not None
+
+    before = audit_count(ctx)
+    assert sync.run().applied == 0  # nothing twice
+    assert audit_count(ctx) == before
+    assert verify_chain(ctx) is None
+
+
+def test_a_request_changed_on_the_server_meanwhile_is_a_conflict_and_blocks_its_chain(
+    ctx: DeskContext, users: dict[str, Actor], desk: OfflineDesk, numbers: list[str]
+) -> None:
+    officer, colleague = users["loket.dinas"], users["loket2.dinas"]
+    rid = request_id(ctx, numbers[0])
+    decide_offline(desk, officer, rid)
+    lease = QueueOps(ctx).claim(colleague, rid)  # on the server, meanwhile
+    VerificationOps(ctx).save_draft(colleague, rid, lease.version, {"alamat": "Jl. Server"}, {})
+
+    report = Sync(ctx, desk.ctx, WORKSTATION, desk.journal).run()
+
+    assert report.applied == 0 and report.remaining == 0
+    first, *rest = report.conflicts
+    assert first.entry.kind is JournalKind.CLAIM
+    assert first.changed_by == "loket2.dinas"
+    assert "loket2.dinas" in first.reason
+    assert [c.reason for c in rest] == [f"menunggu konflik #{first.entry.seq}"] * 2
+    assert server_row(ctx, numbers[0]).status == Status.IN_REVIEW.value
+    assert applied_rows(ctx) == []  # a conflict changes nothing on the server
+
+
+def test_keep_mine_reapplies_on_the_current_version_and_then_its_chain(
+    ctx: DeskContext, users: dict[str, Actor], desk: OfflineDesk, numbers: list[str]
+) -> None:
+    officer, colleague = users["loket.dinas"], users["loket2.dinas"]
+    rid = request_id(ctx, numbers[0])
+    decide_offline(desk, officer, rid)
+    QueueOps(ctx).claim(colleague, rid)
+    QueueOps(ctx).release(colleague, rid)
+    sync = Sync(ctx, desk.ctx, WORKSTATION, desk.journal)
+    first = sync.run().conflicts[0]
+    assert sync.status().conflicts == 3
+
+    assert sync.resolve(first.entry.seq, Resolution.KEEP_MINE, officer) is EntryState.APPLIED
+
+    assert server_row(ctx, numbers[0]).status == Status.APPROVED.value
+    assert {e.state for e in desk.journal.entries()} == {EntryState.APPLIED}
+    assert [o for _, o, _ in applied_rows(ctx)] == ["applied"] * 3
+    with ctx.sessions() as session:
+        details = session.scalars(
+            select(AuditLog.detail).where(AuditLog.entity_key == numbers[0])
+        ).all()
+    assert any("konflik luring: versi petugas dipakai" in d for d in details)
+    assert verify_chain(ctx) is None
+
+
+def test_keep_theirs_discards_with_a_record_and_open_both_changes_nothing(
+    ctx: DeskContext, users: dict[str, Actor], desk: OfflineDesk, numbers: list[str]
+) -> None:
+    officer, colleague = users["loket.dinas"], users["loket2.dinas"]
+    rid = request_id(ctx, numbers[0])
+    decide_offline(desk, officer, rid)
+    QueueOps(ctx).claim(colleague, rid)
+    sync = Sync(ctx, desk.ctx, WORKSTATION, desk.journal)
+    first, second, _ = sync.run().conflicts
+    version = server_row(ctx, numbers[0]).version
+
+    assert sync.resolve(first.entry.seq, Resolution.OPEN_BOTH, officer) is EntryState.CONFLICT
+    assert server_row(ctx, numbers[0]).version == version
+    assert sync.resolve(first.entry.seq, Resolution.KEEP_THEIRS, officer) is EntryState.DISCARDED
+
+    assert server_row(ctx, numbers[0]).version == version
+    assert applied_rows(ctx) == [(first.entry.seq, "discarded", "claim")]
+    left = {c.entry.seq: c.reason for c in sync.conflicts()}
+    assert left[second.entry.seq] == f"konflik #{first.entry.seq}: versi server dipakai"
+    with ctx.sessions() as session:
+        actions = session.scalars(
+            select(AuditLog.action).where(AuditLog.entity_key == numbers[0])
+        ).all()
+    assert "offline_discarded" in actions
+
+
+def test_a_rule_of_the_server_refuses_with_its_reason_and_refuses_the_rest_of_the_chain(
+    ctx: DeskContext, users: dict[str, Actor], desk: OfflineDesk, numbers: list[str]
+) -> None:
+    officer = users["loket.dinas"]
+    decide_offline(desk, officer, request_id(ctx, numbers[0]))
+    # Meanwhile the administrator moved the officer to a UPT: the dinas's request is not theirs.
+    UserOps(ctx).set_role(ADMIN_SETUP_ACTOR, "loket.dinas", Role.COUNTER, "UPT-05")
+
+    report = Sync(ctx, desk.ctx, WORKSTATION, desk.journal).run()
+
+    assert report.applied == 0 and not report.conflicts
+    assert [e.state for e in report.refused] == [EntryState.REFUSED] * 3
+    assert "UPT" in report.refused[0].outcome_detail
+    assert (
+        report.refused[1].outcome_detail
+        == f"tindakan sebelumnya #{report.refused[0].seq} ditolak server"
+    )
+    assert [o for _, o, _ in applied_rows(ctx)] == ["refused"] * 3
+    assert server_row(ctx, numbers[0]).status == Status.NEW.value
+
+
+def test_a_lost_server_stops_the_sync_and_the_rest_waits(
+    ctx: DeskContext,
+    users: dict[str, Actor],
+    desk: OfflineDesk,
+    numbers: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    officer = users["loket.dinas"]
+    decide_offline(desk, officer, request_id(ctx, numbers[0]))
+    sync = Sync(ctx, desk.ctx, WORKSTATION, desk.journal)
+
+    def gone(*_args: object, **_kwargs: object) -> None:
+        raise ConnectionLost("Koneksi ke server terputus")
+
+    monkeypatch.setattr(VerificationOps, "save_draft", gone)
+    report = sync.run()
+    assert (report.applied, report.remaining) == (1, 2)
+    assert [e.state for e in desk.journal.entries()] == [
+        EntryState.APPLIED,
+        EntryState.WAITING,
+        EntryState.WAITING,
+    ]
+    monkeypatch.undo()
+    assert sync.run().applied == 2
+    assert server_row(ctx, numbers[0]).status == Status.APPROVED.value
+
+
+def test_a_sync_killed_after_the_server_committed_marks_without_applying_again(
+    ctx: DeskContext,
+    users: dict[str, Actor],
+    desk: OfflineDesk,
+    numbers: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    officer = users["loket.dinas"]
+    decide_offline(desk, officer, request_id(ctx, numbers[0]))
+    sync = Sync(ctx, desk.ctx, WORKSTATION, desk.journal)
+    real_mark = Journal.mark
+
+    def die_after_server(
+        self: Journal, seq: int, state: EntryState, *a: object, **k: object
+    ) -> None:
+        if state is EntryState.APPLIED and seq == 2:
+            raise SystemExit("killed")
+        real_mark(self, seq, state, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Journal, "mark", die_after_server)
+    with pytest.raises(SystemExit):
+        sync.run()
+    monkeypatch.undo()
+    assert [e.state for e in desk.journal.entries()][1] is EntryState.WAITING
+    audits = audit_count(ctx)
+
+    report = Sync(ctx, desk.ctx, WORKSTATION, Journal(desk.ctx)).run()
+
+    assert report.applied == 1  # the approval; the save is only marked
+    assert [e.state for e in desk.journal.entries()] == [EntryState.APPLIED] * 3
+    assert [o for _, o, _ in applied_rows(ctx)] == ["applied"] * 3
+    assert audit_count(ctx) > audits
+    assert server_row(ctx, numbers[0]).status == Status.APPROVED.value
+    assert verify_chain(ctx) is None
+
+
+def test_a_failed_login_on_the_copy_is_journaled_and_reaches_the_server_log(
+    ctx: DeskContext, desk: OfflineDesk
+) -> None:
+    with pytest.raises(AuthError):
+        desk.authenticate("loket.dinas", "salah-sekali")
+    assert desk.authenticate("loket.dinas", "rahasia123").login == "loket.dinas"
+    [entry] = desk.journal.waiting()
+    assert (entry.kind, entry.actor_login) == (JournalKind.LOGIN_FAILED, "loket.dinas")
+
+    assert Sync(ctx, desk.ctx, WORKSTATION, desk.journal).run().applied == 1
+    with ctx.sessions() as session:
+        line = session.scalar(select(AuditLog).where(AuditLog.action == "login_failed_offline"))
+        assert line is not None and line.entity_key == "loket.dinas"
+        assert WORKSTATION in line.detail
+
+
+def test_a_refreshed_copy_numbers_its_journal_after_every_settled_entry(
+    ctx: DeskContext, users: dict[str, Actor], desk: OfflineDesk, numbers: list[str], tmp_path: Path
+) -> None:
+    officer = users["loket.dinas"]
+    decide_offline(desk, officer, request_id(ctx, numbers[0]))
+    Sync(ctx, desk.ctx, WORKSTATION, desk.journal).run()
+    fresh = make_copy(ctx, tmp_path / "baru.sqlite3")
+    try:
+        journal = Journal(fresh)
+        Sync(ctx, fresh, WORKSTATION, journal).run()  # online again: learns the highest number
+        desk2 = OfflineDesk(fresh, journal, WORKSTATION)
+        desk2.claim(officer, request_id(ctx, numbers[1]))
+        assert [e.seq for e in journal.waiting()] == [4]
+        assert Sync(ctx, fresh, WORKSTATION, journal).run().applied == 1
+    finally:
+        fresh.close()
