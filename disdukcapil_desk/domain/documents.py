@@ -150,6 +150,12 @@ class ChecklistItem:
     required: bool = True
 
 
+OFFLINE_CODE = "LURING"
+"""The code of a document printed on the local copy: no seal key is there, so it has no code
+(its QR verifies nothing); the server makes the sealed one when the print is synchronised."""
+OFFLINE_DISPLAY = "DICETAK LURING"
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentSeal:
     """What a document carries to be verified: its QR text and its embedded block."""
@@ -168,7 +174,11 @@ class DocumentSeal:
 
     @property
     def display_code(self) -> str:
-        """The short code printed under the QR, for people to read out."""
+        """The short code printed under the QR, for people to read out ("DICETAK LURING" on
+        a document printed offline, which has no code).
+        """
+        if self.code == OFFLINE_CODE:
+            return OFFLINE_DISPLAY
         return display_code(self.code)
 
 
