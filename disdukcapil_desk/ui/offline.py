@@ -135,14 +135,18 @@ class OfflineController(QObject):
             return False
         if not self._switching:
             self._switching = True
-            self.runner.run(self.session.start_offline, self._went_offline, self._switch_failed)
+            self.runner.run(self.session.start_offline, self.began_offline, self._switch_failed)
         return True
 
-    def _went_offline(self, status: OfflineStatus) -> None:
+    def began_offline(self, status: OfflineStatus | None = None) -> None:
+        """The session works on the copy now: say so, and probe the server from now on."""
         self._switching = False
         log.info("working offline on the local copy")
         self.window.connection_banner.hide()
-        self.banner.show_status(status)
+        if status is None:
+            self.refresh_status()
+        else:
+            self.banner.show_status(status)
         self.probe_timer.start()
         self.mode_changed.emit(ConnectionMode.OFFLINE)
 
