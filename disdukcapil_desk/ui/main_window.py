@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -396,9 +397,13 @@ class MainWindow(QMainWindow):
 
     def prepare_offline(self) -> None:
         """Ask for the day(s), then reserve the number blocks and refresh the local copy."""
+        # The office's date is the server's (the desk keeps the server's time).
+        self.runner.run(self.session.pickup_today, self._ask_offline_days, self._failed_here)
+
+    def _ask_offline_days(self, today: dt.date) -> None:
         from disdukcapil_desk.ui.dialogs.offline_setup import OfflineSetupDialog
 
-        dialog = OfflineSetupDialog(self.settings, office_date(utc_now()), self)
+        dialog = OfflineSetupDialog(self.settings, today, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         days, size = dialog.days, dialog.block_size
@@ -410,8 +415,11 @@ class MainWindow(QMainWindow):
             self._offline_prepared,
         )
 
-    def _offline_prepared(self, report: object) -> None:
-        self.statusBar().showMessage(self.tr("Siap bekerja luring: {0}").format(report), 15000)
+    def _failed_here(self, error: BaseException) -> None:
+        show_error(self, error)
+
+    def _offline_prepared(self, summary: str) -> None:
+        self.statusBar().showMessage(summary, 30000)
         self.offline.refresh_status()
 
     def _make_view_menu(self) -> QMenu:
@@ -514,6 +522,8 @@ class MainWindow(QMainWindow):
     def sweep_pickups(self) -> None:
         """No-shows and tomorrow's reminders, at most every few minutes (idempotent)."""
         now = time.monotonic()
+        if self.session.offline:
+            return  # the server's work: it waits
         if self.may_view_queue and now - getattr(self, "_swept_at", -PICKUP_SWEEP_S) >= (
             PICKUP_SWEEP_S
         ):

@@ -261,8 +261,12 @@ class OfflineController(QObject):
         self.window.run_with_progress(
             _tr("Memperbarui salinan lokal…"),
             lambda progress, cancelled: self.session.refresh_copy(size, progress, cancelled),
-            lambda _report: self.refresh_status(),
+            self._copy_refreshed,
         )
+
+    def _copy_refreshed(self, summary: str) -> None:
+        self.window.statusBar().showMessage(summary, 30000)
+        self.refresh_status()
 
     # -- the banner -----------------------------------------------------------------------
 

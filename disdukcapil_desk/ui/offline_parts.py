@@ -93,20 +93,24 @@ class WorkstationOffline:
         block_size: int,
         progress: ProgressFn,
         cancelled: CancelFn,
-    ) -> CopyReport:
-        """Reserve the days' number blocks on the server and make the copy anew."""
+    ) -> str:
+        """Reserve the days' number blocks on the server and make the copy anew; what it
+        holds, in a sentence.
+        """
         self._on_copy.clear()  # the copy's contexts were closed before (the file is replaced)
-        return self.copy.refresh(
-            actor, days=days, block_size=block_size, progress=progress, cancelled=cancelled
+        return summary(
+            self.copy.refresh(
+                actor, days=days, block_size=block_size, progress=progress, cancelled=cancelled
+            )
         )
 
     def refresh(
         self, actor: Actor, block_size: int, progress: ProgressFn, cancelled: CancelFn
-    ) -> CopyReport:
+    ) -> str:
         """Make the copy anew after a sync (today's block reserved when missing)."""
         self._on_copy.clear()
-        return self.copy.refresh(
-            actor, block_size=block_size, progress=progress, cancelled=cancelled
+        return summary(
+            self.copy.refresh(actor, block_size=block_size, progress=progress, cancelled=cancelled)
         )
 
     def sync(self, local_ctx: DeskContext, progress: ProgressFn, cancelled: CancelFn) -> SyncReport:
@@ -154,6 +158,20 @@ class WorkstationOffline:
             )
             self._on_copy = {id(local_ctx): found}  # one open copy at a time
         return found
+
+
+def summary(report: CopyReport) -> str:
+    """What a refresh made, as the status bar says it."""
+    if report.cancelled:
+        return "Penyiapan dibatalkan; salinan lokal sebelumnya tetap dipakai."
+    blocks = ", ".join(
+        f"{b.period[6:8]}-{b.period[4:6]} no. {b.first_value}–{b.last_value}" for b in report.blocks
+    )
+    left = f" ({report.left_out} tidak muat)" if report.left_out else ""
+    return (
+        f"Siap bekerja luring: {report.requests} permohonan terbuka{left} disalin; "
+        f"nomor dipesan {blocks or '-'}."
+    )
 
 
 class WindowDesk(OfflineDesk):

@@ -208,13 +208,13 @@ class OfflineParts(Protocol):
         block_size: int,
         progress: ProgressFn,
         cancelled: CancelFn,
-    ) -> object:
-        """Reserve number blocks for the days and refresh the copy."""
+    ) -> str:
+        """Reserve number blocks for the days and refresh the copy; what it holds."""
 
     def refresh(
         self, actor: Actor, block_size: int, progress: ProgressFn, cancelled: CancelFn
-    ) -> object:
-        """Refresh the copy after a sync."""
+    ) -> str:
+        """Refresh the copy after a sync; what it holds."""
 
     def sync(self, local_ctx: DeskContext, progress: ProgressFn, cancelled: CancelFn) -> SyncReport:
         """Replay the journal on the server."""
@@ -373,13 +373,13 @@ class DeskSession:
     @online_only
     def prepare_offline(
         self, days: Sequence[dt.date], block_size: int, progress: ProgressFn, cancelled: CancelFn
-    ) -> object:
+    ) -> str:
         """Reserve number blocks for ``days`` and refresh the local copy (a jemput-bola day)."""
         self._close_local()
         return self._parts().prepare(self.actor, days, block_size, progress, cancelled)
 
     @online_only
-    def refresh_copy(self, block_size: int, progress: ProgressFn, cancelled: CancelFn) -> object:
+    def refresh_copy(self, block_size: int, progress: ProgressFn, cancelled: CancelFn) -> str:
         """Bring the local copy up to date after a sync (refused while conflicts wait)."""
         self._close_local()
         return self._parts().refresh(self.actor, block_size, progress, cancelled)
