@@ -61,7 +61,7 @@ def status_text(status: OfflineStatus) -> str:
         parts.append(_tr("Daring"))
     if status.waiting:
         parts.append(_tr("{0} tindakan menunggu").format(status.waiting))
-    if status.mode is not ConnectionMode.ONLINE or status.last_sync is not None:
+    if status.last_sync is not None:
         parts.append(_tr("sinkron terakhir {0}").format(clock(status.last_sync)))
     text = " · ".join(parts)
     if status.conflicts:
