@@ -7,6 +7,11 @@ the catalogue's fields, NIK and KK rules, names, wilayah), numbered from the sam
 e-mail) and audited; it is then claimed by the officer who typed it, straight into
 verification. Unlike a channel's row, a walk-in with an error is refused, not quarantined: the
 officer corrects it with the citizen still there, and nothing is written.
+
+Offline (on the workstation's local copy) the number is drawn from the blocks the workstation
+reserved (``DeskContext.request_numbers``, ``offline/numbers.py``); back online the server
+registers the walk-in with that number and the time the citizen came
+(:meth:`WalkInOps.register_synced`), only if the number lies in that workstation's block.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -88,10 +93,13 @@ class WalkInOps:
         self._check(actor, location_code, walk_in)
         with self._ctx.unit_of_work() as session:
             now = self._ctx.now(session)
-            received_on = office_date(now)
-            sequence = self._next_sequence(session, location_code, received_on)
-            number = request_number(location_code, received_on, sequence)
-            return self._register(session, actor, location_code, walk_in, number, now)
+            day = office_date(now)
+
+            def numbered(session: Session) -> str:
+                sequence = self._next_sequence(session, location_code, day)
+                return request_number(location_code, day, sequence)
+
+            return self._register(session, actor, location_code, walk_in, numbered, now)
 
     def register_synced(
         self,
@@ -121,7 +129,7 @@ class WalkInOps:
             if requests.by_number(session, number) is not None:
                 raise OfflineNumberRefused(f"Nomor {number} sudah terdaftar di server")
             return self._register(
-                session, actor, location_code, walk_in, number, received_at, workstation
+                session, actor, location_code, walk_in, lambda _: number, received_at, workstation
             )
 
     def _check(self, actor: Actor, location_code: str, walk_in: WalkIn) -> None:
@@ -145,16 +153,18 @@ class WalkInOps:
         actor: Actor,
         location_code: str,
         walk_in: WalkIn,
-        number: str,
+        numbered: Callable[[Session], str],
         received_at: dt.datetime,
         workstation: str | None = None,
     ) -> WalkInResult:
-        """Parse, insert (as ``number``, received at ``received_at``), store the documents,
-        find the duplicate, tell the citizen, audit and claim: one walk-in, in ``session``.
+        """Parse, number (``numbered``, once the form passed), insert (received at
+        ``received_at``), store the documents, find the duplicate, tell the citizen, audit and
+        claim: one walk-in, in ``session``.
         """
         payload = json.dumps(_clean(walk_in.fields), ensure_ascii=False)
         parsed = _parse(self._ctx, walk_in.service_code, payload, office_date(received_at))
         self._check_served(session, location_code, parsed.service)
+        number = numbered(session)
         request = self._insert(session, actor, location_code, parsed, payload, number, received_at)
         incoming_id = self._store_documents(session, request, walk_in)
         walk_in_repo.mark_registered(session, incoming_id, request.id, self._ctx.now(session))

@@ -264,6 +264,16 @@ CALLS: dict[str, Callable[[World], None]] = {
     "WalkInOps.register": _refused(
         lambda w: WalkInOps(w.ctx).register(w.counter, "DINAS", WalkIn("kia", {}))
     ),
+    "WalkInOps.register_synced": _refused(
+        lambda w: WalkInOps(w.ctx).register_synced(
+            w.counter,
+            "DINAS",
+            WalkIn("kia", {}),
+            "DINAS/20261102/0001",
+            dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC),
+            "PC-UPT05-ab12",
+        )
+    ),
     # -- pickup -----------------------------------------------------------------------------
     f"{P}.book": _refused(lambda w: PickupOps(w.ctx).book(w.verifier, _issued_id(w), None)),
     f"{P}.rebook": _refused(lambda w: PickupOps(w.ctx).rebook(w.verifier, _issued_id(w), None)),

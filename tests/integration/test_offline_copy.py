@@ -197,12 +197,14 @@ def test_a_walk_in_on_the_copy_takes_the_blocks_numbers_and_the_server_takes_it_
     WalkInOps(ctx).register(officer, "UPT-05", kia(nik="3604150501140011"))  # 0001 online
     copy = make_copy(ctx, tmp_path)
     copy.refresh(officer, block_size=2)
+    assert copy.numbers_left(DAY) == 2
     local = copy.open_local()
     try:
         ops = WalkInOps(local)
         first = ops.register(officer, "UPT-05", kia())
         second = ops.register(officer, "UPT-05", kia(nik="3604150501140029"))
         assert (first.number, second.number) == ("UPT-05/20261102/0002", "UPT-05/20261102/0003")
+        assert copy.numbers_left(DAY) == 0 and copy.numbers_left(DAY + dt.timedelta(1)) == 0
         with pytest.raises(OfflineNumbersExhausted, match="habis"):
             ops.register(officer, "UPT-05", kia(nik="3604150501140037"))
         with local.sessions() as session:
@@ -343,6 +345,8 @@ def test_a_receipt_printed_on_the_copy_is_unsealed_and_says_so(
     assert "DICETAK LURING" in pdf_text(pdf)
     assert made.number in pdf_text(pdf)
     assert not (tmp_path / "kunci-dokumen").exists(), "no seal key is made offline"
+    checked = DocumentOps(ctx).verify_pdf(pdf)
+    assert checked.seal_valid is None and not checked.ok, "no seal: it passes for no original"
 
 
 # -- the schema -------------------------------------------------------------------------------
@@ -363,40 +367,53 @@ def test_version_7_is_upgraded_to_8_and_then_reserves(
 # -- two workstations at once (real processes, PostgreSQL) ----------------------------------
 
 
-def _reserve_days(url: str, workstation: str, days: int) -> list[tuple[str, int, int]]:
+def _reserve_days(url: str, worker: int, days: int) -> list[tuple[str, int, int]]:
+    """One workstation reserving a block for each of ``days`` days while intake numbers
+    requests of those days, as fast as it can.
+    """
     ctx = DeskContext(make_engine(url), load_reference_data(RESOURCES))
     try:
         actor = UserOps(ctx).actor("loket.upt05")
+        intake = IntakeOps(ctx)
         got = []
         for offset in range(days):
             day = DAY + dt.timedelta(days=offset)
-            for block in reserve_blocks(ctx, actor, "UPT-05", workstation, [day], 7):
-                got.append((block.period, block.first_value, block.last_value))
-            if offset % 3 == 0:
-                IntakeOps(ctx).submit_row(
-                    make_request(
-                        external_ref=f"{workstation}-{offset}",
-                        location_code="UPT-05",
-                        fields={"nik": f"36041541079{offset:01d}{len(workstation):04d}"[:16]},
-                    )
+            blocks = reserve_blocks(ctx, actor, "UPT-05", f"PC-UPT05-{worker:02d}", [day], 7)
+            got += [(b.period, b.first_value, b.last_value) for b in blocks]
+            intake.submit_row(
+                make_request(
+                    external_ref=f"race-{worker}-{offset}",
+                    location_code="UPT-05",
+                    received_at=dt.datetime.combine(day, dt.time(3, 0), tzinfo=dt.UTC),
+                    fields={"nik": f"3604154107{10 + offset:02d}{worker * 100 + offset + 1:04d}"},
                 )
+            )
+            intake.ingest()
         return got
     finally:
         ctx.close()
 
 
-def test_two_workstations_reserving_at_once_never_overlap(db_kind: str, db_url: str) -> None:
+def test_two_workstations_reserving_at_once_never_overlap(
+    db_kind: str, db_url: str, ctx: DeskContext
+) -> None:
     if db_kind != "postgresql":
-        pytest.skip("two processes on one server: PostgreSQL")
-    workers = [f"PC-UPT05-{i:02d}" for i in range(4)]
-    with multiprocessing.get_context("spawn").Pool(len(workers)) as pool:
-        results = pool.starmap(_reserve_days, [(db_url, w, 12) for w in workers])
+        pytest.skip("several processes on one server: PostgreSQL")
+    workers = 4
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        results = pool.starmap(_reserve_days, [(db_url, w, 10) for w in range(workers)])
     by_day: dict[str, list[tuple[int, int]]] = {}
     for blocks in results:
-        assert len(blocks) == 12
+        assert len(blocks) == 10
         for period, first, last in blocks:
             by_day.setdefault(period, []).append((first, last))
     for spans in by_day.values():
         spans.sort()
-        assert len(spans) == len(workers)
+        assert len(spans) == workers
         assert all(a[1] < b[0] for a, b in itertools.pairwise(spans)), spans
+    numbered = upt05_numbers(ctx)
+    assert len(numbered) == workers * 10, "every intake row became a request"
+    for number in numbered:
+        _, period, sequence = number.split("/")
+        inside = [s for s in by_day[period] if s[0] <= int(sequence) <= s[1]]
+        assert not inside, f"intake gave {number}, inside a reserved block"

@@ -9,21 +9,27 @@ the copy as it does on the server.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     Engine,
     Table,
+    create_engine,
     delete,
+    event,
     func,
     insert,
     or_,
     select,
-    text,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from disdukcapil_desk.db.base import Base
+from disdukcapil_desk.db.engine import sqlite_url
 from disdukcapil_desk.db.models import (
     AppUser,
     AuditHead,
@@ -44,6 +50,7 @@ from disdukcapil_desk.db.models import (
 from disdukcapil_desk.db.offline_models import LocalBase, OfflineBase, OfflineFact, OfflineJournal
 from disdukcapil_desk.domain.audit import GENESIS_HASH
 from disdukcapil_desk.domain.documents import DocumentKind
+from disdukcapil_desk.domain.errors import DeskError
 
 FILES_AT_ONCE = 16
 """Attachments read and written at a time: the copy never holds more files in memory."""
@@ -59,11 +66,45 @@ _REFERENCE_TABLES: tuple[type[Base], ...] = (
 """Copied whole: small, and the copy's operations read them."""
 
 
-def defer_links(target: Session) -> None:
-    """Check the copy's foreign keys at commit, not per row (a request may name a duplicate
-    copied in a later chunk).
+def build_engine(path: Path) -> Engine:
+    """An engine for building a copy in a scratch file nobody else opens: no write-ahead log,
+    the rollback journal in memory, no fsync per transaction and foreign keys checked once at
+    the end (:func:`check_links`). A crash leaves only a scratch file the next refresh deletes;
+    the caller makes the file durable (:func:`make_durable`) before renaming it into place.
     """
-    target.execute(text("PRAGMA defer_foreign_keys = ON"))
+    engine = create_engine(sqlite_url(path), hide_parameters=True, poolclass=NullPool)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = OFF")
+        cursor.execute("PRAGMA journal_mode = MEMORY")
+        cursor.execute("PRAGMA synchronous = OFF")
+        cursor.close()
+
+    return engine
+
+
+def check_links(engine: Engine) -> None:
+    """Refuse a copy with a row naming one that is not there (every link dropped on purpose
+    is nulled before it is written).
+
+    Raises:
+        DeskError: a broken link, naming the table.
+    """
+    with engine.connect() as conn:
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+    if broken is not None:
+        raise DeskError(f"Salinan luring tidak utuh: baris {broken[0]} merujuk {broken[2]}")
+
+
+def make_durable(path: Path) -> None:
+    """Flush the built file to disk (it was written without fsync)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def create_local_schema(engine: Engine) -> None:
@@ -74,20 +115,6 @@ def create_local_schema(engine: Engine) -> None:
         Base.metadata.create_all(conn)
         LocalBase.metadata.create_all(conn)
         conn.execute(insert(AuditHead).values(id=1, last_id=0, last_hash=GENESIS_HASH))
-
-
-def single_file(engine: Engine) -> None:
-    """Fold the write-ahead log into the file and leave WAL mode: the copy is then one file,
-    renamed into place whole.
-    """
-    raw = engine.raw_connection()
-    try:
-        driver = raw.driver_connection
-        assert driver is not None
-        driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        driver.execute("PRAGMA journal_mode = DELETE")
-    finally:
-        raw.close()
 
 
 def _table(model: type[Base] | type[LocalBase]) -> Table:

@@ -162,6 +162,14 @@ class OfflineCopy:
         with self._local_engine() as engine, Session(engine) as session:
             return repo.facts(session)
 
+    def numbers_left(self, day: dt.date) -> int:
+        """How many request numbers of ``day`` the copy can still give (0 without a copy)."""
+        if not self.exists():
+            return 0
+        with self._local_engine() as engine, Session(engine) as session:
+            blocks = blocks_repo.local_blocks(session, self._location, request_period(day))
+        return sum(last - next_free + 1 for _, last, next_free in blocks)
+
     def unsettled(self) -> int:
         """Journal entries of the copy the server has not settled (waiting or in conflict)."""
         if not self.exists():
@@ -237,18 +245,17 @@ class OfflineCopy:
         progress: Progress | None,
         cancelled: Cancelled | None,
     ) -> CopyReport:
-        engine = make_engine(sqlite_url(target_path), create=True)
+        engine = repo.build_engine(target_path)
         try:
             repo.create_local_schema(engine)
             with self._server.reading() as source, Session(engine) as target, target.begin():
-                repo.defer_links(target)
                 report = self._fill(source, target, actor, today, used, limit, progress, cancelled)
                 if report.cancelled:
-                    target.rollback()
                     return report
-            repo.single_file(engine)
+            repo.check_links(engine)
         finally:
             engine.dispose()
+        repo.make_durable(target_path)
         size = target_path.stat().st_size
         return CopyReport(
             self.path,
