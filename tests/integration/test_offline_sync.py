@@ -10,9 +10,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from disdukcapil_desk.db.models import AuditLog, OfflineApplied, ServiceRequest
+from disdukcapil_desk.db.models import (
+    AuditLog,
+    OfflineApplied,
+    RequestAttachment,
+    ServiceRequest,
+)
+from disdukcapil_desk.domain.clock import office_date
 from disdukcapil_desk.domain.dto import Actor, CheckInput
-from disdukcapil_desk.domain.errors import AuthError, ConnectionLost, StaleVersionError
+from disdukcapil_desk.domain.errors import (
+    AuthError,
+    ConnectionLost,
+    PermissionDenied,
+    StaleVersionError,
+)
 from disdukcapil_desk.domain.offline import (
     ConnectionMode,
     EntryState,
@@ -22,8 +33,10 @@ from disdukcapil_desk.domain.offline import (
 from disdukcapil_desk.domain.workflow import Role, Status
 from disdukcapil_desk.operations.audit import verify_chain
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.offline.copy import OfflineCopy
 from disdukcapil_desk.operations.offline.desk import OfflineDesk
 from disdukcapil_desk.operations.offline.journal import Journal, decode
+from disdukcapil_desk.operations.offline.numbers import reserve_blocks
 from disdukcapil_desk.operations.offline.sync import Sync
 from disdukcapil_desk.operations.queue import QueueOps
 from disdukcapil_desk.operations.setup import ADMIN_SETUP_ACTOR
@@ -31,19 +44,23 @@ from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.operations.verification import VerificationOps
 from tests.conftest import FakeClock
 from tests.factories import make_request
-from tests.integration.offline_fixtures import make_copy
 from tests.integration.test_intake import ingest_rows
+from tests.integration.test_walk_in import SCANS, kia
 
-WORKSTATION = "PC-DINAS-ab12cd"
+WORKSTATION = "PC-UPT15-ab12cd"
+OFFICE = "UPT-15"
 
 
 @pytest.fixture
 def numbers(ctx: DeskContext) -> list[str]:
-    """Three open requests of the dinas on the server."""
+    """Three open requests of UPT-15 (where the form's desa lies) on the server."""
     ingest_rows(
         ctx,
         *(
-            make_request(external_ref=f"wa-off-{i}", fields={"nama": f"Warga Luring {i}"})
+            make_request(
+                external_ref=f"wa-off-{i}",
+                fields={"nama": f"Warga Luring {i}"},
+            )
             for i in range(3)
         ),
     )
@@ -51,9 +68,20 @@ def numbers(ctx: DeskContext) -> list[str]:
         return list(session.scalars(select(ServiceRequest.number).order_by(ServiceRequest.id)))
 
 
+def offline_copy(
+    ctx: DeskContext, folder: Path, actor: Actor, location: str = OFFICE
+) -> DeskContext:
+    """A fresh local copy of ``location`` made by ``actor`` (blocks of 5 numbers today)."""
+    copy = OfflineCopy(ctx, folder, WORKSTATION, location)
+    copy.refresh(actor, block_size=5)
+    return copy.open_local()
+
+
 @pytest.fixture
-def local(ctx: DeskContext, numbers: list[str], tmp_path: Path) -> Iterator[DeskContext]:
-    copy = make_copy(ctx, tmp_path / "luring" / "salinan.sqlite3")
+def local(
+    ctx: DeskContext, users: dict[str, Actor], numbers: list[str], tmp_path: Path
+) -> Iterator[DeskContext]:
+    copy = offline_copy(ctx, tmp_path / "luring", users["loket.dinas"])
     yield copy
     copy.close()
 
@@ -351,19 +379,114 @@ def test_a_failed_login_on_the_copy_is_journaled_and_reaches_the_server_log(
         assert WORKSTATION in line.detail
 
 
-def test_a_refreshed_copy_numbers_its_journal_after_every_settled_entry(
-    ctx: DeskContext, users: dict[str, Actor], desk: OfflineDesk, numbers: list[str], tmp_path: Path
+def test_a_copy_made_anew_numbers_its_journal_after_every_settled_entry(
+    ctx: DeskContext,
+    users: dict[str, Actor],
+    desk: OfflineDesk,
+    numbers: list[str],
+    tmp_path: Path,
 ) -> None:
     officer = users["loket.dinas"]
     decide_offline(desk, officer, request_id(ctx, numbers[0]))
     Sync(ctx, desk.ctx, WORKSTATION, desk.journal).run()
-    fresh = make_copy(ctx, tmp_path / "baru.sqlite3")
+    desk.ctx.close()
+    fresh = offline_copy(ctx, tmp_path / "luring", officer)  # made anew: its journal starts at 1
     try:
         journal = Journal(fresh)
-        Sync(ctx, fresh, WORKSTATION, journal).run()  # online again: learns the highest number
-        desk2 = OfflineDesk(fresh, journal, WORKSTATION)
-        desk2.claim(officer, request_id(ctx, numbers[1]))
-        assert [e.seq for e in journal.waiting()] == [4]
-        assert Sync(ctx, fresh, WORKSTATION, journal).run().applied == 1
+        OfflineDesk(fresh, journal, WORKSTATION).claim(officer, request_id(ctx, numbers[1]))
+        assert [e.seq for e in journal.waiting()] == [1]
+
+        report = Sync(ctx, fresh, WORKSTATION, journal).run()
+
+        assert report.applied == 1
+        assert [e.seq for e in journal.entries()] == [4]
+        assert server_row(ctx, numbers[1]).status == Status.IN_REVIEW.value
+        assert [(seq, kind) for seq, _, kind in applied_rows(ctx)] == [
+            (1, "claim"),
+            (2, "save_draft"),
+            (3, "approve"),
+            (4, "claim"),
+        ]
+        # A journal renumbered once keeps its numbers at the next sync (the release after a
+        # sync claims again first: the lease is the server's again).
+        OfflineDesk(fresh, journal, WORKSTATION).release(officer, request_id(ctx, numbers[1]))
+        assert Sync(ctx, fresh, WORKSTATION, journal).run().applied == 2
+        assert [e.seq for e in journal.entries()] == [4, 5, 6]
     finally:
         fresh.close()
+
+
+def test_a_walk_in_made_offline_keeps_its_block_number_and_its_counter_time(
+    ctx: DeskContext, users: dict[str, Actor], tmp_path: Path, clock: FakeClock
+) -> None:
+    officer = users["loket.upt05"]
+    local = offline_copy(ctx, tmp_path / "walk", officer, "UPT-05")
+    [block] = reserve_blocks(ctx, officer, "UPT-05", WORKSTATION, [office_date(clock())], 5)
+    try:
+        desk = OfflineDesk(local, Journal(local), WORKSTATION)
+        result = desk.register_walk_in(officer, "UPT-05", kia())
+        desk.approve(officer, result.request_id, result.lease.version, "lengkap di loket")
+        assert result.number.endswith(f"/{block.first_value:04d}")
+        entries = desk.journal.waiting()
+        assert [(e.kind, e.request_number) for e in entries] == [
+            (JournalKind.WALK_IN, result.number),
+            (JournalKind.CLAIM, result.number),
+            (JournalKind.APPROVE, result.number),
+        ]
+        made_at = clock()
+        clock.advance(hours=3)
+
+        report = Sync(ctx, local, WORKSTATION, desk.journal).run()
+
+        assert (report.applied, report.conflicts, report.refused) == (3, (), ())
+        row = server_row(ctx, result.number)
+        assert row.status == Status.APPROVED.value
+        assert row.received_at == made_at and row.channel == "loket"
+        with ctx.sessions() as session:
+            attachments = session.scalar(
+                select(func.count())
+                .select_from(RequestAttachment)
+                .where(RequestAttachment.service_request_id == row.id)
+            )
+        assert attachments == len(SCANS)
+        assert verify_chain(ctx) is None
+    finally:
+        local.close()
+
+
+def test_a_walk_in_numbered_outside_the_workstations_blocks_is_refused(
+    ctx: DeskContext, users: dict[str, Actor], tmp_path: Path, clock: FakeClock
+) -> None:
+    officer = users["loket.upt05"]
+    local = offline_copy(ctx, tmp_path / "walk", officer, "UPT-05")
+    try:
+        desk = OfflineDesk(local, Journal(local), WORKSTATION)
+        desk.register_walk_in(officer, "UPT-05", kia())
+        report = Sync(ctx, local, "PC-LAIN-000000", desk.journal).run()
+        [refused] = report.refused
+        assert "PC-LAIN-000000" in refused.outcome_detail
+    finally:
+        local.close()
+
+
+def test_an_officer_of_another_office_is_refused_on_the_copy_and_in_a_resolution(
+    ctx: DeskContext, users: dict[str, Actor], desk: OfflineDesk, numbers: list[str]
+) -> None:
+    intruder = users["loket.upt05"]
+    rid = request_id(ctx, numbers[0])
+    with pytest.raises(PermissionDenied):
+        desk.claim(intruder, rid)
+    with pytest.raises(PermissionDenied):
+        desk.approve(intruder, rid, 1, "x")
+    assert desk.journal.entries() == []
+    officer = users["loket.dinas"]
+    decide_offline(desk, officer, rid)
+    QueueOps(ctx).claim(users["loket2.dinas"], rid)
+    sync = Sync(ctx, desk.ctx, WORKSTATION, desk.journal)
+    first = sync.run().conflicts[0]
+    for someone in (intruder, users["loket2.dinas"]):
+        with pytest.raises(PermissionDenied):
+            sync.resolve(first.entry.seq, Resolution.KEEP_THEIRS, someone)
+    assert sync.resolve(first.entry.seq, Resolution.KEEP_THEIRS, users["kasi.dinas"]) is (
+        EntryState.DISCARDED
+    )

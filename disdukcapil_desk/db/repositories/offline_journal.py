@@ -226,3 +226,30 @@ def newest_request_number(session: Session) -> str:
     """
     SR = ServiceRequest
     return session.scalar(select(SR.number).order_by(SR.id.desc()).limit(1)) or ""
+
+
+def renumber(session: Session, offset: int) -> None:
+    """Move every entry's number up by ``offset`` (at least the highest number in use, so no
+    new number meets an old one on the way).
+    """
+    session.execute(
+        update(OfflineJournal)
+        .values(seq=OfflineJournal.seq + offset)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def applied_entry(session: Session, workstation: str, seq: int) -> JournalEntry | None:
+    """The entry the server settled under ``seq`` of ``workstation``, as it was made."""
+    row = session.get(OfflineApplied, (workstation, seq))
+    if row is None:
+        return None
+    return JournalEntry(
+        seq=row.seq,
+        kind=JournalKind(row.kind),
+        request_number=row.request_number,
+        base_version=None,
+        actor_login=row.actor_login,
+        made_at=row.made_at,
+        payload="",
+    )

@@ -210,6 +210,18 @@ class Journal:
         with self._ctx.unit_of_work() as session:
             repo.set_fact(session, key, value)
 
+    def renumber_after(self, highest_settled: int) -> None:
+        """Number every entry after ``highest_settled`` (and after each other, in order): the
+        entries of a copy made anew started from 1 again, numbers the server settled already.
+        """
+        with self._ctx.unit_of_work() as session:
+            entries = repo.entries(session)
+            if entries:
+                repo.renumber(session, max(highest_settled, entries[-1].seq))
+            current = int(repo.fact(session, repo.SEQ_FLOOR_FACT) or 0)
+            if highest_settled > current:
+                repo.set_fact(session, repo.SEQ_FLOOR_FACT, str(highest_settled))
+
     def set_seq_floor(self, highest_settled: int) -> None:
         """Number the next entries after ``highest_settled`` (the server's highest settled
         entry of this workstation): a refreshed copy must never reuse an entry's number.

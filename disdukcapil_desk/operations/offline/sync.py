@@ -110,6 +110,7 @@ class Sync:
             f"offline_settling_{id(self)}", default=None
         )
         self._running = False
+        self._officers: dict[str, Actor] = {}
         server_ctx.before_commit.append(self._settle)
 
     @property
@@ -130,14 +131,14 @@ class Sync:
             DatabaseError: the server could not be reached at all (nothing was replayed).
         """
         self._running = True
+        self._officers.clear()
         try:
             return self._run(progress, cancelled)
         finally:
             self._running = False
 
     def _run(self, progress: ProgressFn | None, cancelled: CancelFn | None) -> SyncReport:
-        with self._server.reading() as session:
-            self._journal.set_seq_floor(repo.highest_settled(session, self.workstation))
+        self._check_numbering()
         waiting = self._journal.waiting()
         blocked = {
             e.request_number: (e.seq, EntryState.CONFLICT)
@@ -167,6 +168,25 @@ class Sync:
         remaining = len(waiting) - done
         self._after_run(remaining)
         return SyncReport(applied, tuple(conflicts), tuple(refused), remaining)
+
+    def _check_numbering(self) -> None:
+        """Make sure the journal's numbers are not ones the server settled for another entry:
+        a copy made anew numbers its journal from 1 again; its entries are then renumbered
+        after the server's highest (the server's record of an entry is its number).
+        """
+        entries = self._journal.entries()
+        with self._server.reading() as session:
+            highest = repo.highest_settled(session, self.workstation)
+            first = entries[0] if entries else None
+            known = (
+                repo.applied_entry(session, self.workstation, first.seq)
+                if first is not None and first.seq <= highest
+                else None
+            )
+        if first is not None and first.seq <= highest and not _same(known, first):
+            self._journal.renumber_after(highest)
+        else:
+            self._journal.set_seq_floor(highest)
 
     def _after_run(self, remaining: int) -> None:
         now = self._server.clock()
@@ -239,7 +259,7 @@ class Sync:
         actor = (
             Actor(entry.actor_login, None)
             if entry.kind is JournalKind.LOGIN_FAILED
-            else UserOps(self._server).actor(entry.actor_login)
+            else self._officer(entry.actor_login)
         )
         origin = OfflineOrigin(entry.made_at, self.workstation, self._server.clock(), resolution)
         token = self._settling.set(settling)
@@ -251,6 +271,13 @@ class Sync:
                 settling.result_version = settling.expected
         finally:
             self._settling.reset(token)
+
+    def _officer(self, login: str) -> Actor:
+        """The server's account of ``login`` (read once a run: its role and office as now)."""
+        found = self._officers.get(login)
+        if found is None:
+            found = self._officers[login] = UserOps(self._server).actor(login)
+        return found
 
     def _settle(self, session: Session) -> None:
         """The server's ``before_commit`` hook: the applied entry's row, in its transaction."""
@@ -456,7 +483,8 @@ class Sync:
             raise DeskError(f"Permohonan {entry.request_number} tidak ada di server")
         note = _KEPT_MINE if actor.login == entry.actor_login else f"{_KEPT_MINE} ({actor.login})"
         version = server.version if server is not None else None
-        officer = UserOps(self._server).actor(entry.actor_login)
+        self._officers.clear()
+        officer = self._officer(entry.actor_login)
         if server is not None and entry.kind not in (JournalKind.CLAIM, *_UNCHANGING):
             origin = OfflineOrigin(entry.made_at, self.workstation, self._server.clock(), note)
             with offline_origin(origin):
@@ -498,6 +526,16 @@ class Sync:
 
 _SETTLED_BEFORE = object()
 _KEPT_MINE = "konflik luring: versi petugas dipakai"
+
+
+def _same(settled: JournalEntry | None, entry: JournalEntry) -> bool:
+    """Whether the server's record names this very entry (not one of an earlier copy)."""
+    return settled is not None and (
+        settled.kind,
+        settled.request_number,
+        settled.actor_login,
+        settled.made_at,
+    ) == (entry.kind, entry.request_number, entry.actor_login, entry.made_at)
 
 
 def _moment(text: str | None) -> dt.datetime | None:
