@@ -61,6 +61,10 @@ def status_text(status: OfflineStatus) -> str:
         parts.append(_tr("Daring"))
     if status.waiting:
         parts.append(_tr("{0} tindakan menunggu").format(status.waiting))
+    if status.numbers_left == 0:
+        parts.append(_tr("nomor luring hari ini habis"))
+    elif status.numbers_left is not None:
+        parts.append(_tr("{0} nomor tersisa hari ini").format(status.numbers_left))
     if status.last_sync is not None:
         parts.append(_tr("sinkron terakhir {0}").format(clock(status.last_sync)))
     text = " · ".join(parts)

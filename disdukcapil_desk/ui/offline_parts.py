@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from disdukcapil_desk.domain.clock import office_date
 from disdukcapil_desk.domain.documents import DocumentKind, PrintPurpose
 from disdukcapil_desk.domain.dto import Actor, CancelFn, ProgressFn
 from disdukcapil_desk.domain.errors import DatabaseError
@@ -128,12 +129,14 @@ class WorkstationOffline:
         if local_ctx is None:
             return OfflineStatus(mode, None, 0, 0, None)
         status = self._parts(local_ctx).sync.status()
+        offline = mode is not ConnectionMode.ONLINE
         return OfflineStatus(
             mode,
-            status.offline_since if mode is not ConnectionMode.ONLINE else None,
+            status.offline_since if offline else None,
             status.waiting,
             status.conflicts,
             status.last_sync,
+            self.copy.numbers_left(office_date(local_ctx.clock())) if offline else None,
         )
 
     def conflicts(self, local_ctx: DeskContext) -> list[SyncConflict]:

@@ -198,6 +198,7 @@ def test_a_walk_in_made_offline_gets_a_block_number_and_reaches_the_server_on_re
     saved = register_kia(window, qtbot)
     assert saved.number.startswith(f"{OFFICE}/20261102/")
     qtbot.waitUntil(lambda: "tindakan menunggu" in window.offline.banner.text(), timeout=WAIT)
+    assert "49 nomor tersisa hari ini" in window.offline.banner.text(), "a block of 50, one used"
     with ctx.sessions() as session:  # nothing reached the server yet
         numbers = set(session.scalars(select(ServiceRequest.number)))
     assert saved.number not in numbers

@@ -46,6 +46,14 @@ def test_the_banner_says_where_the_desk_stands(qtbot: QtBot) -> None:
     assert "Luring sejak 10.42 · 3 tindakan menunggu · sinkron terakhir 09.15" in banner.text()
     assert banner.property("tone") == "warning"
 
+    numbered = OfflineStatus(ConnectionMode.OFFLINE, at(10, 42), 1, 0, None, numbers_left=287)
+    assert (
+        status_text(numbered)
+        == "Luring sejak 10.42 · 1 tindakan menunggu · 287 nomor tersisa hari ini"
+    )
+    spent = OfflineStatus(ConnectionMode.OFFLINE, at(10, 42), 1, 0, None, numbers_left=0)
+    assert "nomor luring hari ini habis" in status_text(spent)
+
     utc = dt.datetime(2026, 11, 30, 3, 42, tzinfo=dt.UTC)  # 10.42 WIB
     assert status_text(OfflineStatus(ConnectionMode.OFFLINE, utc, 0, 0, None)).startswith(
         "Luring sejak 10.42"
