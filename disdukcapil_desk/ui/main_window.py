@@ -502,7 +502,7 @@ class MainWindow(QMainWindow):
         """The clock check; for the queue's readers the offices, the counts, undelivered."""
         self.runner.run(self.session.clock_warning, self.show_clock_warning, lambda _e: None)
         if self.session.may_work_offline() or self.session.offline:
-            self.offline.refresh_status()  # conflicts left from an earlier session, if any
+            self.offline.check_left_over()  # conflicts, or a journal never sent, if any
         if not self.may_view_queue:
             return
         self.runner.run(self.session.locations, self.queue.set_locations, self._load_failed)

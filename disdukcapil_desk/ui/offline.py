@@ -124,6 +124,7 @@ class OfflineController(QObject):
         self.probe_timer.timeout.connect(self.probe)
         self._switching = False
         self._syncing = False
+        self._resume = False
         self.last_report: SyncReport | None = None
         self.runner.changes.changed.connect(self._after_change)
 
@@ -276,7 +277,21 @@ class OfflineController(QObject):
 
     def refresh_status(self) -> None:
         """Read where the desk stands (on the worker) and show it."""
-        self.runner.run(self.session.offline_status, self.banner.show_status, self._failed)
+        self.runner.run(self.session.offline_status, self._status_read, self._failed)
+
+    def check_left_over(self) -> None:
+        """At the window's start: show conflicts left from an earlier session, and sync what
+        an earlier session journaled offline and never sent (the desk was closed offline).
+        """
+        self._resume = True
+        self.refresh_status()
+
+    def _status_read(self, status: OfflineStatus) -> None:
+        self.banner.show_status(status)
+        resume, self._resume = self._resume, False
+        online = not self.session.offline and status.mode is ConnectionMode.ONLINE
+        if resume and online and status.waiting and not self._syncing:
+            self.sync()
 
     def _after_change(self, changes: Changes) -> None:
         """An action while offline adds a journal entry: the count on the banner follows."""

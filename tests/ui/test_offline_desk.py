@@ -318,3 +318,29 @@ def test_the_desk_started_without_its_server_logs_in_on_the_copy(
     qtbot.waitUntil(lambda: window.queue.model.rowCount() == 2, timeout=WAIT)
     window.close()
     threaded_runner.wait_idle()
+
+
+def test_a_journal_left_by_a_desk_closed_offline_is_synced_at_the_next_start(
+    qtbot: QtBot,
+    ctx: DeskContext,
+    server: ServerSwitch,
+    open_offline_capable: OpenOffline,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = open_offline_capable("loket.upt05")
+    prepare(window, qtbot, monkeypatch)
+    lose_server(window, server, qtbot)
+    saved = register_kia(window, qtbot)
+    window.close()  # the laptop is shut down at the village hall
+    window.runner.wait_idle()
+
+    server.down = False
+    again = open_offline_capable("loket.upt05")  # back at the office, the next morning
+    qtbot.waitUntil(
+        lambda: "Siap bekerja luring" in again.statusBar().currentMessage(), timeout=WAIT
+    )
+    again.runner.wait_idle()
+    assert not again.session.offline
+    with ctx.sessions() as session:
+        numbers = set(session.scalars(select(ServiceRequest.number)))
+    assert saved.number in numbers
