@@ -23,8 +23,10 @@ from disdukcapil_desk.domain.offline import (
     Resolution,
     SyncConflict,
 )
+from disdukcapil_desk.operations.connection import ProbeResult
 from disdukcapil_desk.ui.dialogs.conflicts import ConflictDialog, describe
 from disdukcapil_desk.ui.dialogs.offline_setup import OfflineSetupDialog
+from disdukcapil_desk.ui.dialogs.settings_dialog import SettingsDialog
 from disdukcapil_desk.ui.offline import OfflineBanner, status_text
 from disdukcapil_desk.ui.tasks import InlineTaskRunner
 from disdukcapil_desk.ui.workstation import WorkstationSettings
@@ -178,3 +180,23 @@ def test_the_setup_dialog_saves_the_setting_and_names_the_days(
     assert dialog.days == [dt.date(2026, 11, 30), dt.date(2026, 12, 1)]
     again = WorkstationSettings(tmp_path / "workstation.ini")
     assert again.offline_capable and again.offline_block_size == 1000
+
+
+def test_the_settings_dialog_makes_this_computer_offline_capable(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    settings = WorkstationSettings(tmp_path / "ws.ini")
+    dialog = SettingsDialog(
+        settings,
+        sqlite_file=tmp_path / "local.sqlite3",
+        probe=lambda _url, _password: ProbeResult("SQLite", 1),
+        locations_for=lambda _url, _password: [("UPT-05", "UPT Kecamatan")],
+        store_password=lambda _config, _password: None,
+    )
+    qtbot.addWidget(dialog)
+    assert dialog.offline_box.title() == "Kerja luring"
+    dialog.offline_box.capable.setChecked(True)
+    dialog.offline_box.block_size.setValue(800)
+    qtbot.mouseClick(dialog.buttons.accept_button, Qt.MouseButton.LeftButton)
+    again = WorkstationSettings(tmp_path / "ws.ini")
+    assert (again.offline_capable, again.offline_block_size) == (True, 800)
