@@ -173,11 +173,16 @@ class DocumentSeal:
         return qr_payload(self.kind, self.number, self.code, self.key_id)
 
     @property
+    def offline(self) -> bool:
+        """Whether the document was printed offline: no code, no QR to scan."""
+        return self.code == OFFLINE_CODE
+
+    @property
     def display_code(self) -> str:
         """The short code printed under the QR, for people to read out ("DICETAK LURING" on
         a document printed offline, which has no code).
         """
-        if self.code == OFFLINE_CODE:
+        if self.offline:
             return OFFLINE_DISPLAY
         return display_code(self.code)
 

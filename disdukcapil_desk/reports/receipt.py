@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from disdukcapil_desk.domain.clock import WIB
-from disdukcapil_desk.domain.documents import ReceiptData, embedded_metadata
+from disdukcapil_desk.domain.documents import DocumentSeal, ReceiptData, embedded_metadata
 from disdukcapil_desk.domain.terbilang import date_long, date_with_day
 from disdukcapil_desk.reports.glyphs import check_receipt
 from disdukcapil_desk.reports.letterhead import draw_letterhead
@@ -128,7 +128,7 @@ def draw_receipt_a4(canvas: Canvas, data: ReceiptData) -> None:
     y = draw_letterhead(canvas, data.letterhead, left, right, height - 15 * mm)
     y = _title(canvas, (left + right) / 2, y - 8 * mm)
     qr_size = 34 * mm
-    draw_qr(canvas, data.verification.qr_text, right - qr_size, y - qr_size + 4 * mm, qr_size)
+    _draw_code(canvas, data.verification, right - qr_size, y - qr_size + 4 * mm, qr_size)
     canvas.setFont(SANS, 7)
     canvas.setFillColor(MUTED)
     canvas.drawCentredString(right - qr_size / 2, y - qr_size + 1 * mm, "Kode verifikasi")
@@ -309,6 +309,24 @@ class _SlipLayout:
             else:
                 canvas.drawString(left, y, row.text)
         y -= 2 * mm + self.qr_size
-        draw_qr(canvas, self.data.verification.qr_text, centre - self.qr_size / 2, y, self.qr_size)
+        _draw_code(canvas, self.data.verification, centre - self.qr_size / 2, y, self.qr_size)
         canvas.setFont(SANS_BOLD, 7.5)
         canvas.drawCentredString(centre, y - 3 * mm, self.data.verification.display_code)
+
+
+def _draw_code(canvas: Canvas, seal: DocumentSeal, x: float, y: float, size: float) -> None:
+    """The QR of the verification code; a receipt printed offline has no code, so an empty
+    frame says so instead of a QR that would verify nothing.
+    """
+    if not seal.offline:
+        draw_qr(canvas, seal.qr_text, x, y, size)
+        return
+    canvas.setStrokeColor(MUTED)
+    canvas.setDash(2, 2)
+    canvas.rect(x + 2 * mm, y + 2 * mm, size - 4 * mm, size - 4 * mm)
+    canvas.setDash()
+    canvas.setFont(SANS, 7)
+    canvas.setFillColor(MUTED)
+    for row, line in enumerate(("Tanpa kode QR:", "dicetak luring,", "kode menyusul")):
+        canvas.drawCentredString(x + size / 2, y + size / 2 + (3 - 3 * row) * mm, line)
+    canvas.setFillColor(INK)

@@ -342,7 +342,7 @@ def test_a_receipt_printed_on_the_copy_is_unsealed_and_says_so(
             assert session.scalar(select(func.count()).select_from(AuditLog)) > 0
     finally:
         local.close()
-    assert "DICETAK LURING" in pdf_text(pdf)
+    assert "DICETAK LURING" in pdf_text(pdf) and "kode menyusul" in pdf_text(pdf)
     assert made.number in pdf_text(pdf)
     assert not (tmp_path / "kunci-dokumen").exists(), "no seal key is made offline"
     checked = DocumentOps(ctx).verify_pdf(pdf)
