@@ -33,6 +33,7 @@ from disdukcapil_desk.domain.offline import (
 from disdukcapil_desk.domain.workflow import Role, Status
 from disdukcapil_desk.operations.audit import verify_chain
 from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.offline.copy import OfflineCopy
 from disdukcapil_desk.operations.offline.desk import OfflineDesk
 from disdukcapil_desk.operations.offline.journal import Journal, decode
@@ -205,6 +206,9 @@ def test_sync_replays_in_order_once_with_the_offline_time_in_the_audit(
     assert sync.run().applied == 0  # nothing twice
     assert audit_count(ctx) == before
     assert verify_chain(ctx) is None
+    hooks = len(ctx.before_commit)
+    sync.close()
+    assert len(ctx.before_commit) == hooks - 1
 
 
 def test_a_request_changed_on_the_server_meanwhile_is_a_conflict_and_blocks_its_chain(
@@ -425,11 +429,13 @@ def test_a_walk_in_made_offline_keeps_its_block_number_and_its_counter_time(
     try:
         desk = OfflineDesk(local, Journal(local), WORKSTATION)
         result = desk.register_walk_in(officer, "UPT-05", kia())
+        assert b"%PDF" in desk.receipt_pdf(officer, result.number)[:10]
         desk.approve(officer, result.request_id, result.lease.version, "lengkap di loket")
         assert result.number.endswith(f"/{block.first_value:04d}")
         entries = desk.journal.waiting()
         assert [(e.kind, e.request_number) for e in entries] == [
             (JournalKind.WALK_IN, result.number),
+            (JournalKind.RECEIPT_PRINTED, result.number),
             (JournalKind.CLAIM, result.number),
             (JournalKind.APPROVE, result.number),
         ]
@@ -438,7 +444,8 @@ def test_a_walk_in_made_offline_keeps_its_block_number_and_its_counter_time(
 
         report = Sync(ctx, local, WORKSTATION, desk.journal).run()
 
-        assert (report.applied, report.conflicts, report.refused) == (3, (), ())
+        assert (report.applied, report.conflicts, report.refused) == (4, (), ())
+        assert DocumentOps(ctx).receipt_print_count(officer, result.number) == 1
         row = server_row(ctx, result.number)
         assert row.status == Status.APPROVED.value
         assert row.received_at == made_at and row.channel == "loket"

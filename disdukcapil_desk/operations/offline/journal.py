@@ -65,6 +65,11 @@ class Journal:
         """The local copy's context."""
         return self._ctx
 
+    def close(self) -> None:
+        """Take the journal's hook off the copy's context."""
+        if self._write in self._ctx.before_commit:
+            self._ctx.before_commit.remove(self._write)
+
     @contextmanager
     def recording(
         self,

@@ -118,6 +118,13 @@ class Sync:
         """The copy's journal."""
         return self._journal
 
+    def close(self) -> None:
+        """Take the sync's hook off the server's context (a desk that syncs again makes a new
+        :class:`Sync` after going offline once more).
+        """
+        if self._settle in self._server.before_commit:
+            self._server.before_commit.remove(self._settle)
+
     # -- the run ------------------------------------------------------------------------------
 
     def run(
