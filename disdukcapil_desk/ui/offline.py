@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from disdukcapil_desk.domain.clock import WIB
@@ -242,7 +242,9 @@ class OfflineController(QObject):
         )
         dialog.finished.connect(lambda _r: self._conflicts_closed(dialog))
         self.conflict_dialog = dialog
-        dialog.open()
+        # Not modal: "Buka keduanya" opens the request in the window beside the dialog.
+        dialog.setWindowModality(Qt.WindowModality.NonModal)
+        dialog.show()
 
     def _conflicts_closed(self, dialog: QObject) -> None:
         dialog.deleteLater()

@@ -29,7 +29,7 @@ from disdukcapil_desk.operations.setup import ADMIN_SETUP_ACTOR
 from disdukcapil_desk.operations.users import UserOps
 from disdukcapil_desk.ui.dialogs.conflicts import ConflictDialog
 from disdukcapil_desk.ui.dialogs.offline_setup import OfflineSetupDialog
-from disdukcapil_desk.ui.main_window import MainWindow
+from disdukcapil_desk.ui.main_window import PAGE_VERIFY, MainWindow
 from disdukcapil_desk.ui.offline_parts import WorkstationOffline
 from disdukcapil_desk.ui.session import DeskSession, OfflineUnavailable
 from disdukcapil_desk.ui.shell import DeskShell
@@ -262,6 +262,12 @@ def test_a_claim_taken_meanwhile_on_the_server_is_a_conflict_the_officer_decides
     assert dialog.table.item(0, 1).text() == "Ambil permohonan"
     assert not window.session.offline
     assert "1 konflik" in window.offline.banner.text()
+
+    qtbot.mouseClick(dialog.open_both, Qt.MouseButton.LeftButton)  # the server's version
+    qtbot.waitUntil(lambda: window.stack.currentIndex() == PAGE_VERIFY, timeout=WAIT)
+    window.runner.wait_idle()
+    assert dialog.isVisible() and not dialog.all_resolved, "the entry still waits"
+    assert dialog.table.item(0, 4).text() == "Dibuka"
 
     qtbot.mouseClick(dialog.keep_theirs, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.all_resolved, timeout=WAIT)
