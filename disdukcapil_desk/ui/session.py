@@ -110,6 +110,9 @@ class OfflineActions(Protocol):
     def claim(self, actor: Actor, request_id: int) -> Lease:
         """Claim a request on the copy."""
 
+    def renew(self, actor: Actor, request_id: int) -> Lease:
+        """Extend the lease on the copy."""
+
     def release(self, actor: Actor, request_id: int) -> None:
         """Give a request back to the copy's queue."""
 
@@ -475,6 +478,8 @@ class DeskSession:
 
     def renew(self, request_id: int) -> Lease:
         """Renew the lease of the open request: the queue shows nothing new, nothing is said."""
+        if self._offline_desk is not None:
+            return self._offline_desk.renew(self.actor, request_id)
         return self._queue.renew(self.actor, request_id)
 
     def claim_next(self) -> Lease | None:
