@@ -98,7 +98,7 @@ class WorkstationOffline:
         """Reserve the days' number blocks on the server and make the copy anew; what it
         holds, in a sentence.
         """
-        self._on_copy.clear()  # the copy's contexts were closed before (the file is replaced)
+        self._forget_copy()  # the copy's contexts were closed before (the file is replaced)
         return summary(
             self.copy.refresh(
                 actor, days=days, block_size=block_size, progress=progress, cancelled=cancelled
@@ -109,7 +109,7 @@ class WorkstationOffline:
         self, actor: Actor, block_size: int, progress: ProgressFn, cancelled: CancelFn
     ) -> str:
         """Make the copy anew after a sync (today's block reserved when missing)."""
-        self._on_copy.clear()
+        self._forget_copy()
         return summary(
             self.copy.refresh(actor, block_size=block_size, progress=progress, cancelled=cancelled)
         )
@@ -154,13 +154,21 @@ class WorkstationOffline:
     def _parts(self, local_ctx: DeskContext) -> _OnCopy:
         found = self._on_copy.get(id(local_ctx))
         if found is None:
+            self._forget_copy()  # one open copy at a time
             journal = Journal(local_ctx)
             found = _OnCopy(
                 WindowDesk(local_ctx, journal, self.workstation),
                 Sync(self.server_ctx, local_ctx, self.workstation, journal),
             )
-            self._on_copy = {id(local_ctx): found}  # one open copy at a time
+            self._on_copy = {id(local_ctx): found}
         return found
+
+    def _forget_copy(self) -> None:
+        """Take the journal's and the sync's hooks off their contexts."""
+        for made in self._on_copy.values():
+            made.sync.close()
+            made.desk.journal.close()
+        self._on_copy.clear()
 
 
 def summary(report: CopyReport) -> str:
