@@ -20,7 +20,8 @@ while "Uji koneksi" waits for a server that never answers (16); also, for lookin
 (written to a temporary folder), the settings dialog after the time limit with "Rincian" open
 and a start whose SQLite file vanished. User administration, grabbed as the whole screen: the
 administrator's Pengguna tab over the desk (14) and "Ganti kata sandi" over a counter
-officer's queue (15).
+officer's queue (15). Working offline: the desk on its local copy with the banner
+(offline-banner), and the conflict dialog after the sync (offline-conflicts).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
 
 from disdukcapil_desk.db.engine import sqlite_url
 from disdukcapil_desk.domain.dto import CheckInput, QueueFilter
-from disdukcapil_desk.domain.errors import DatabaseError, DeskError
+from disdukcapil_desk.domain.errors import ConnectionLost, DatabaseError, DeskError
 from disdukcapil_desk.domain.workflow import Action, Status
 from disdukcapil_desk.operations.connection import POSTGRESQL, DatabaseConfig, probe_database
 from disdukcapil_desk.operations.context import DeskContext
@@ -773,6 +774,7 @@ def main(argv: Sequence[str]) -> None:
     pickup_screens(app, shots)
     outbox_screens(app, shots)
     walk_in_screen(app, shots)
+    offline_screens(app, shots)
 
 
 # -- a walk-in at the counter (walk-in) ------------------------------------------------------
@@ -924,6 +926,81 @@ def pickup_screens(app: QApplication, shots: Shots) -> None:
         shots.grab(admin_dialog, "admin-pickup-hours")
         admin_dialog.close()
     ctx.close()
+
+
+# -- working offline (offline-banner, offline-conflicts) ------------------------------------
+
+OFFLINE_SHOTS = ("offline-banner", "offline-conflicts")
+
+
+class _ServerSwitch:
+    """The server out of reach: every connection taken from its pool is refused."""
+
+    down = False
+
+    def __call__(self) -> None:
+        if self.down:
+            raise ConnectionLost("Server kantor tidak terjangkau.")
+
+
+def offline_screens(app: QApplication, shots: Shots) -> None:
+    """A counter officer at the dinas prepared the day, lost the server and claimed three
+    requests on the local copy (the banner); the section head took two of them meanwhile, so
+    the sync back ends in the conflict dialog.
+    """
+    if not shots.wanted(*OFFLINE_SHOTS):
+        return
+    from disdukcapil_desk.ui.offline_parts import WorkstationOffline
+
+    ctx = demo_database(shots, "demo-offline", 120)
+    settings = workstation(shots, "workstation-offline")
+    settings.set_offline_capable(True)
+    server = _ServerSwitch()
+    ctx.add_checkout_guard(server)
+    parts = WorkstationOffline(
+        ctx,
+        shots.work / "data-offline",
+        "PC-DINAS-ab12cd",
+        "DINAS",
+        capable=lambda: True,
+        guard=None,
+    )
+    users = UserOps(ctx)
+    officer = users.authenticate("loket.dinas", PASSWORD)
+    window = MainWindow(
+        DeskSession(ctx, officer, "DINAS", offline=parts),
+        InlineTaskRunner(),
+        settings,
+        database_label="demo",
+    )
+    window.setGeometry(window.screen().availableGeometry())
+    window.show()
+    window.start()
+    window.statusBar().showMessage(
+        parts.prepare(officer, [], 300, lambda _d, _t: None, lambda: False), 60000
+    )
+    server.down = True
+    window.refresh()
+    session = window.session
+    assert session.offline, "the desk went offline"
+    flt = QueueFilter(statuses=frozenset({Status.NEW}))
+    waiting = [r for r in session.page(flt, None, 50).rows if r.holder is None]
+    for row in waiting[:3]:
+        session.claim(row.id)
+    window.offline.refresh_status()
+    window.refresh()
+    shots.grab_screen(app, "offline-banner")
+
+    server.down = False
+    head = users.actor("kasi.dinas")
+    for row in waiting[:2]:
+        QueueOps(ctx).claim(head, row.id)  # meanwhile, at the office
+    window.offline.probe()
+    dialog = window.offline.conflict_dialog
+    dialog.table.selectRow(0)
+    shots.grab_screen(app, "offline-conflicts")
+    dialog.close()
+    window.close()
 
 
 if __name__ == "__main__":

@@ -153,6 +153,8 @@ class OfflineStatus:
     waiting: int
     conflicts: int
     last_sync: dt.datetime | None
+    numbers_left: int | None = None
+    """Request numbers of today the copy can still give a walk-in (None: not asked)."""
 
 
 @dataclass(frozen=True, slots=True)

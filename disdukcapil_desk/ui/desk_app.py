@@ -1,4 +1,8 @@
-"""Starting the window: first-start settings, database check, login, then the main window."""
+"""Starting the window: first-start settings, database check, login, then the main window.
+
+An offline-capable workstation with a local copy whose server is out of reach at start may log
+in on the copy ("Masuk luring", ``docs/offline.md``).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,12 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from shiboken6 import isValid
 
 from disdukcapil_desk import APP_NAME, ORG_NAME
-from disdukcapil_desk.domain.errors import DatabaseError, DeskError, SchemaVersionError
+from disdukcapil_desk.domain.errors import (
+    ConnectionLost,
+    DatabaseError,
+    DeskError,
+    SchemaVersionError,
+)
 from disdukcapil_desk.log import LOG_FILE_NAME
 from disdukcapil_desk.paths import UserDirs
 from disdukcapil_desk.settings import settings_path
@@ -33,6 +42,7 @@ from disdukcapil_desk.ui.workstation import WorkstationSettings
 if TYPE_CHECKING:
     from disdukcapil_desk.operations.context import DeskContext
     from disdukcapil_desk.ui.dialogs.database_error_dialog import StartChoice
+    from disdukcapil_desk.ui.session import OfflineParts
 
 log = logging.getLogger("disdukcapil_desk.ui")
 T = TypeVar("T")
@@ -70,7 +80,9 @@ def run_desk(dirs: UserDirs, explicit_url: str | None) -> int:
         if ctx is None:
             return start.exit_code
         try:
-            return _login_and_run(app, ctx, start.office, settings, runner, login)
+            return _login_and_run(
+                app, ctx, start.office, settings, runner, login, dirs=dirs, offline=start.offline
+            )
         finally:
             runner.shutdown()  # before the context closes: its last task may still use it
             ctx.close()
@@ -189,6 +201,8 @@ class DatabaseStart:
         self.exit_code = 0
         self.office = ""
         """The name of the office, once :meth:`open` found the database ready."""
+        self.offline = False
+        """The server was out of reach and the officer chose to log in on the local copy."""
 
     @property
     def asks_first(self) -> bool:
@@ -214,6 +228,9 @@ class DatabaseStart:
                 return None
             try:
                 if checked.error is not None:
+                    if self._start_offline(checked):
+                        self.offline, self.office = True, self._settings.location
+                        return checked.ctx  # the server's, unreachable: the sync needs it later
                     raise checked.error
                 if self._accepted(checked, runner):
                     self.office = checked.office
@@ -228,6 +245,28 @@ class DatabaseStart:
                 if not self._after_error(exc, checked.ctx.database_label):
                     self.exit_code = 1
                     return None
+
+    def _start_offline(self, checked: Checked) -> bool:
+        """Whether to log in on the local copy: the server is out of reach, this workstation
+        is offline-capable with a copy, and the officer says so.
+        """
+        if not isinstance(checked.error, ConnectionLost) or not self._settings.offline_capable:
+            return False
+        if not offline_parts(checked.ctx, self._settings, self._dirs)().has_copy():
+            return False
+        from disdukcapil_desk.ui.messages import ask_yes_no
+
+        return ask_yes_no(
+            _active_window(),
+            QCoreApplication.translate("desk_app", "Server tidak terjangkau"),
+            QCoreApplication.translate(
+                "desk_app",
+                "{0}\n\nKomputer ini memiliki salinan lokal. Masuk luring dan bekerja dengan "
+                "salinan itu? Tindakan dicatat dan disinkronkan ke server saat tersambung lagi.",
+            ).format(checked.error),
+            yes=QCoreApplication.translate("desk_app", "Masuk luring"),
+            no=QCoreApplication.translate("desk_app", "Pilihan lain"),
+        )
 
     def _accepted(self, checked: Checked, runner: TaskRunner) -> bool:
         """Whether the checked database can be logged in to (an empty one is prepared on the
@@ -289,6 +328,25 @@ class DatabaseStart:
         return accepted
 
 
+def offline_parts(
+    ctx: DeskContext, settings: WorkstationSettings, dirs: UserDirs
+) -> Callable[[], OfflineParts]:
+    """What makes the workstation's offline machinery (built on first use)."""
+
+    def make() -> OfflineParts:
+        from disdukcapil_desk.ui.offline_parts import WorkstationOffline
+
+        return WorkstationOffline(
+            ctx,
+            dirs.data,
+            settings.workstation_id(),
+            settings.location,
+            capable=lambda: settings.offline_capable,
+        )
+
+    return make
+
+
 def _active_window() -> QWidget | None:
     return QApplication.activeModalWidget() or QApplication.activeWindow()
 
@@ -343,9 +401,12 @@ def _login_and_run(
     settings: WorkstationSettings,
     runner: TaskRunner,
     login: LoginDialog,
+    *,
+    dirs: UserDirs | None = None,
+    offline: bool = False,
 ) -> int:
     """Login (the dialog shown at the start), the officer's window, and after a log out the
-    next login, until "Keluar".
+    next login, until "Keluar" (``offline``: on the local copy, the server out of reach).
     """
     from disdukcapil_desk.ui.main_window import install_watcher
     from disdukcapil_desk.ui.shell import DeskShell
@@ -360,6 +421,8 @@ def _login_and_run(
         watcher=install_watcher(app),
         office=office,
         waiting_login=login,
+        offline=None if dirs is None else offline_parts(ctx, settings, dirs),
+        offline_start=offline,
     )
     shell.finished.connect(app.quit)
     from disdukcapil_desk.ui.updates import check_at_start

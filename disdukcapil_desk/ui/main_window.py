@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -204,6 +205,9 @@ class MainWindow(QMainWindow):
         self.clock_banner.setObjectName("clockBanner")
         self.clock_banner.setWordWrap(True)
         self.clock_banner.hide()
+        from disdukcapil_desk.ui.offline import OfflineController
+
+        self.offline = OfflineController(self)  # its banner: online, offline, conflicts
         self.stack = QStackedWidget(self)
         self.queue = self._make_queue()
         # The verification screen is built when a request is first opened (the window paints
@@ -222,6 +226,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.connection_banner)
+        layout.addWidget(self.offline.banner)
         layout.addWidget(self.clock_banner)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -371,8 +376,51 @@ class MainWindow(QMainWindow):
             self.change_password,
             self.log_out,
             pages=pages,
-            extras=[self._make_view_menu(), about, walk_in, pickup, update_action(self)],
+            extras=[
+                self._make_view_menu(),
+                about,
+                walk_in,
+                pickup,
+                self._offline_setup_action(),
+                update_action(self),
+            ],
         )
+
+    def _offline_setup_action(self) -> QAction:
+        """The account menu's "Siapkan kerja luring…" (officers who work on requests)."""
+        action = QAction(self.tr("Siapkan kerja luring…"), self)
+        action.setObjectName("offlineSetupAction")
+        action.setEnabled(self.session.offline_parts is not None and self.may_view_queue)
+        action.triggered.connect(self.prepare_offline)
+        self.toolbar_actions["offline_setup"] = action
+        return action
+
+    def prepare_offline(self) -> None:
+        """Ask for the day(s), then reserve the number blocks and refresh the local copy."""
+        # The office's date is the server's (the desk keeps the server's time).
+        self.runner.run(self.session.pickup_today, self._ask_offline_days, self._failed_here)
+
+    def _ask_offline_days(self, today: dt.date) -> None:
+        from disdukcapil_desk.ui.dialogs.offline_setup import OfflineSetupDialog
+
+        dialog = OfflineSetupDialog(self.settings, today, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        days, size = dialog.days, dialog.block_size
+        self.run_with_progress(
+            self.tr("Memesan nomor dan menyalin permohonan ke komputer ini…"),
+            lambda progress, cancelled: self.session.prepare_offline(
+                days, size, progress, cancelled
+            ),
+            self._offline_prepared,
+        )
+
+    def _failed_here(self, error: BaseException) -> None:
+        show_error(self, error)
+
+    def _offline_prepared(self, summary: str) -> None:
+        self.statusBar().showMessage(summary, 30000)
+        self.offline.refresh_status()
 
     def _make_view_menu(self) -> QMenu:
         """Build the text-size menu of this workstation (the layout follows at once)."""
@@ -453,6 +501,8 @@ class MainWindow(QMainWindow):
     def _start_the_rest(self) -> None:
         """The clock check; for the queue's readers the offices, the counts, undelivered."""
         self.runner.run(self.session.clock_warning, self.show_clock_warning, lambda _e: None)
+        if self.session.may_work_offline() or self.session.offline:
+            self.offline.check_left_over()  # conflicts, or a journal never sent, if any
         if not self.may_view_queue:
             return
         self.runner.run(self.session.locations, self.queue.set_locations, self._load_failed)
@@ -472,6 +522,8 @@ class MainWindow(QMainWindow):
     def sweep_pickups(self) -> None:
         """No-shows and tomorrow's reminders, at most every few minutes (idempotent)."""
         now = time.monotonic()
+        if self.session.offline:
+            return  # the server's work: it waits
         if self.may_view_queue and now - getattr(self, "_swept_at", -PICKUP_SWEEP_S) >= (
             PICKUP_SWEEP_S
         ):
@@ -484,12 +536,15 @@ class MainWindow(QMainWindow):
 
     def _connection_ok(self) -> None:
         self.connection_banner.hide()
+        if self.session.offline:
+            return
         listening = self.listener.available and self.listener.listening.is_set()
         self.refresh_timer.setInterval(LISTENING_REFRESH_MS if listening else REFRESH_MS)
 
     def _load_failed(self, error: BaseException) -> None:
         if isinstance(error, DatabaseError):  # unreachable, locked, missing, read-only…
-            self.show_connection_lost(str(error))
+            if not self.offline.server_lost(error):  # offline-capable: on the local copy
+                self.show_connection_lost(str(error))
         else:
             show_error(self, error)
 
@@ -776,10 +831,11 @@ class MainWindow(QMainWindow):
         work: Callable[[Progress, Cancelled], T],
         done: Callable[[T], object],
         *,
+        failed: Callable[[BaseException], object] | None = None,
         runner: TaskRunner | None = None,
     ) -> None:
         """Run ``work(progress, cancelled)`` in the background with a cancellable dialog (on
-        ``runner``, by default the database's).
+        ``runner``, by default the database's; a failure is shown, or handed to ``failed``).
         """
         dialog = QProgressDialog(label, self.tr("Batal"), 0, 0, self)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -793,12 +849,16 @@ class MainWindow(QMainWindow):
             dialog.reset()
             done(result)
 
-        def failed(error: BaseException) -> None:
+        def went_wrong(error: BaseException) -> None:
             dialog.reset()
-            show_error(self, error)
+            if failed is not None:
+                failed(error)
+            else:
+                show_error(self, error)
 
+        self.progress_dialog = dialog
         (runner or self.runner).run(
-            lambda: work(relay.changed.emit, cancel.is_set), succeeded, failed
+            lambda: work(relay.changed.emit, cancel.is_set), succeeded, went_wrong
         )
 
     def verify_document(self) -> None:
@@ -1054,6 +1114,8 @@ class MainWindow(QMainWindow):
         self.refresh_timer.stop()
         self.idle_timer.stop()
         self.listener.stop()
+        self.offline.stop()
+        self.runner.run(self.session.close_offline, lambda _none: None, lambda _e: None)
         super().closeEvent(event)
 
 

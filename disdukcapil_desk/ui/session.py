@@ -2,16 +2,23 @@
 
 Every call that changes something notes what it changed (``ui/changes.py``); the task runner
 publishes that on the window's change bus, and the screens refresh themselves from it.
+
+An offline-capable workstation's session can work on its local copy (``docs/offline.md``):
+:meth:`DeskSession.go_offline` binds the reading operations to the copy and sends the
+officer's actions to the offline desk, which journals each one; :meth:`DeskSession.go_online`
+binds the server again. What the copy cannot do (issuing, the outbox, pickup, users…) is
+refused offline with :class:`OfflineUnavailable`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, Protocol, TypeVar
 
 from disdukcapil_desk.domain.catalogue import Catalogue
 from disdukcapil_desk.domain.clock import skew_warning
@@ -49,6 +56,13 @@ from disdukcapil_desk.domain.errors import DeskError
 from disdukcapil_desk.domain.findings import Finding
 from disdukcapil_desk.domain.history import HistoryEntry
 from disdukcapil_desk.domain.office import OfficeSettings
+from disdukcapil_desk.domain.offline import (
+    ConnectionMode,
+    OfflineStatus,
+    Resolution,
+    SyncConflict,
+    SyncReport,
+)
 from disdukcapil_desk.domain.pickup import Booked, PickupHours, PickupRow, SlotRow, SweepReport
 from disdukcapil_desk.domain.recap import RecapResult
 from disdukcapil_desk.domain.siak import (
@@ -79,9 +93,165 @@ if TYPE_CHECKING:  # imported on first use: documents (ReportLab, pyHanko) and t
     from disdukcapil_desk.operations.pickup import PickupOps
     from disdukcapil_desk.operations.watch import QueueWatcher
 
+P = ParamSpec("P")
+R = TypeVar("R")
 CLOSED_COUNTS_SECONDS = 300.0
 """How long the closed statuses' counts are reused."""
 OPEN_STATUSES = tuple(s for s in Status if s.is_open)
+
+
+class OfflineUnavailable(DeskError):
+    """An action the local copy cannot do: it waits for the server."""
+
+
+class OfflineActions(Protocol):
+    """The officer's actions on the local copy, each journaled (``operations/offline/desk.py``)."""
+
+    def claim(self, actor: Actor, request_id: int) -> Lease:
+        """Claim a request on the copy."""
+
+    def renew(self, actor: Actor, request_id: int) -> Lease:
+        """Extend the lease on the copy."""
+
+    def release(self, actor: Actor, request_id: int) -> None:
+        """Give a request back to the copy's queue."""
+
+    def save_draft(
+        self,
+        actor: Actor,
+        request_id: int,
+        version: int,
+        fields: Mapping[str, object],
+        checks: Mapping[str, CheckInput],
+    ) -> int:
+        """Save fields and checklist; the new version."""
+
+    def approve(
+        self,
+        actor: Actor,
+        request_id: int,
+        version: int,
+        reason: str = "",
+        *,
+        fields: Mapping[str, object] | None = None,
+        checks: Mapping[str, CheckInput] | None = None,
+    ) -> RequestRow:
+        """Approve (the screen saved with it)."""
+
+    def reject(
+        self,
+        actor: Actor,
+        request_id: int,
+        version: int,
+        reason: str,
+        *,
+        fields: Mapping[str, object] | None = None,
+        checks: Mapping[str, CheckInput] | None = None,
+    ) -> RequestRow:
+        """Reject (the screen saved with it)."""
+
+    def draft_revision(
+        self,
+        actor: Actor,
+        request_id: int,
+        version: int,
+        fields: Mapping[str, object],
+        checks: Mapping[str, CheckInput],
+    ) -> RevisionDraft:
+        """Save the screen and draft the revision message."""
+
+    def request_revision(
+        self, actor: Actor, request_id: int, version: int, message: str
+    ) -> RequestRow:
+        """Send the request back to the citizen."""
+
+    def register_walk_in(self, actor: Actor, location: str, walk_in: WalkIn) -> WalkInResult:
+        """Register a citizen at the counter with a number of the day's block."""
+
+    def receipt_pdf(
+        self,
+        actor: Actor,
+        number: str,
+        *,
+        slip: bool = False,
+        purpose: PrintPurpose = PrintPurpose.PRINT,
+        reason: str = "",
+    ) -> bytes:
+        """A request's receipt."""
+
+    def record_print(self, actor: Actor, kind: DocumentKind, numbers: Sequence[str]) -> None:
+        """Count receipts as printed."""
+
+    def authenticate(self, login: str, password: str) -> Actor:
+        """Check a password on the copy (a failed login is journaled)."""
+
+
+class OfflineParts(Protocol):
+    """Where the session finds the offline machinery (``ui/offline_parts.py`` builds the real
+    one from ``operations/offline``): the copy, the desk on it, the sync back.
+    """
+
+    @property
+    def offline_capable(self) -> bool:
+        """Whether this workstation may work offline."""
+
+    def has_copy(self) -> bool:
+        """Whether the local copy exists (a file check)."""
+
+    def open_local(self) -> DeskContext:
+        """A context on the local copy."""
+
+    def offline_desk(self, local_ctx: DeskContext) -> OfflineActions:
+        """The journaled actions on the copy."""
+
+    def prepare(
+        self,
+        actor: Actor,
+        days: Sequence[dt.date],
+        block_size: int,
+        progress: ProgressFn,
+        cancelled: CancelFn,
+    ) -> str:
+        """Reserve number blocks for the days and refresh the copy; what it holds."""
+
+    def refresh(
+        self, actor: Actor, block_size: int, progress: ProgressFn, cancelled: CancelFn
+    ) -> str:
+        """Refresh the copy after a sync; what it holds."""
+
+    def sync(self, local_ctx: DeskContext, progress: ProgressFn, cancelled: CancelFn) -> SyncReport:
+        """Replay the journal on the server."""
+
+    def resolve(
+        self, local_ctx: DeskContext, seq: int, resolution: Resolution, actor: Actor
+    ) -> None:
+        """Apply the officer's answer to a conflict."""
+
+    def status(self, local_ctx: DeskContext | None, mode: ConnectionMode) -> OfflineStatus:
+        """Where the desk stands."""
+
+    def conflicts(self, local_ctx: DeskContext) -> list[SyncConflict]:
+        """The journal's conflicts."""
+
+    def server_reachable(self) -> bool:
+        """Whether the server answers."""
+
+
+def online_only(
+    method: Callable[Concatenate[DeskSession, P], R],
+) -> Callable[Concatenate[DeskSession, P], R]:
+    """Refuse the call while the desk works on its local copy (the server must do it)."""
+
+    @functools.wraps(method)
+    def guarded(self: DeskSession, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        if self.offline:
+            raise OfflineUnavailable(
+                "Tindakan ini tidak dapat dilakukan saat luring (server kantor tidak "
+                "terjangkau). Lakukan lagi setelah tersambung dan tersinkron."
+            )
+        return method(self, *args, **kwargs)
+
+    return guarded
 
 
 class DeskSession:
@@ -94,18 +264,145 @@ class DeskSession:
         workstation_location: str,
         *,
         monotonic: Callable[[], float] = time.monotonic,
+        offline: OfflineParts | None = None,
     ) -> None:
-        """Bind the operations to ``actor`` working at ``workstation_location``."""
+        """Bind the operations to ``actor`` working at ``workstation_location``; ``offline``:
+        this workstation's local copy and sync (None: it never works offline).
+        """
         self.ctx, self.actor = ctx, actor
+        self.server_ctx = ctx
         self._monotonic = monotonic
+        self.location = actor.location_code or workstation_location
+        self.offline_parts = offline
+        self._offline_desk: OfflineActions | None = None
+        self._local_ctx: DeskContext | None = None
+        self._mode = ConnectionMode.ONLINE
+        self._document_lock = threading.Lock()
+        self._bind(ctx)
+
+    def _bind(self, ctx: DeskContext) -> None:
+        """Point the reading operations at ``ctx`` (the server, or the local copy)."""
+        self.ctx = ctx
         self._closed_counts: dict[Status, int] | None = None
         self._closed_at = 0.0
-        self.location = actor.location_code or workstation_location
         self._queue = QueueOps(ctx)
         self._verification = VerificationOps(ctx)
         self._intake = IntakeOps(ctx)
-        self._document_ops: DocumentOps | None = None
-        self._document_lock = threading.Lock()
+        with self._document_lock:
+            self._document_ops: DocumentOps | None = None
+
+    # -- working offline (docs/offline.md) ------------------------------------------------------
+
+    @property
+    def offline(self) -> bool:
+        """Whether the desk works on its local copy now."""
+        return self._offline_desk is not None
+
+    @property
+    def mode(self) -> ConnectionMode:
+        """Online, offline, or syncing back."""
+        return self._mode
+
+    def may_work_offline(self) -> bool:
+        """Whether this workstation is offline-capable and has a local copy (a file check)."""
+        parts = self.offline_parts
+        return parts is not None and parts.offline_capable and parts.has_copy()
+
+    def go_offline(self, offline_desk: OfflineActions, local_ctx: DeskContext) -> None:
+        """Work on the local copy: reads over ``local_ctx``, actions through ``offline_desk``."""
+        self._local_ctx, self._offline_desk = local_ctx, offline_desk
+        self._mode = ConnectionMode.OFFLINE
+        self._bind(local_ctx)
+        note(QUEUE_CHANGED_ELSEWHERE)
+
+    def go_online(self) -> None:
+        """Work on the server again (the local copy stays open until it is refreshed)."""
+        self._offline_desk = None
+        self._mode = ConnectionMode.ONLINE
+        self._bind(self.server_ctx)
+        note(QUEUE_CHANGED_ELSEWHERE)
+
+    def start_offline(self) -> OfflineStatus:
+        """Open the local copy and work on it (on the worker); where the desk stands then."""
+        parts = self._parts()
+        local = self._local_ctx or parts.open_local()
+        self.go_offline(parts.offline_desk(local), local)
+        return self.offline_status()
+
+    def server_reachable(self) -> bool:
+        """Whether the server answers again (the probe while offline)."""
+        return self._parts().server_reachable()
+
+    def sync_back(self, progress: ProgressFn, cancelled: CancelFn) -> SyncReport:
+        """Replay the journal on the server; back online when nothing waits any more."""
+        parts, local = self._parts(), self._local_ctx
+        if local is None:
+            return SyncReport(applied=0, conflicts=(), refused=(), remaining=0)
+        self._mode = ConnectionMode.SYNCING
+        try:
+            report = parts.sync(local, progress, cancelled)
+        finally:
+            self._mode = ConnectionMode.OFFLINE if self.offline else ConnectionMode.ONLINE
+        if report.remaining == 0:
+            self.go_online()
+        return report
+
+    def offline_conflicts(self) -> list[SyncConflict]:
+        """The journal's entries in conflict, for the officer to decide."""
+        local = self._local()
+        return [] if local is None else self._parts().conflicts(local)
+
+    def resolve_conflict(self, seq: int, resolution: Resolution) -> None:
+        """The officer's answer to one conflict (on the server)."""
+        local = self._local()
+        if local is None:
+            raise DeskError("Tidak ada konflik luring di komputer ini.")
+        self._parts().resolve(local, seq, resolution, self.actor)
+        note(QUEUE_CHANGED_ELSEWHERE)
+
+    def offline_status(self) -> OfflineStatus:
+        """Where the desk stands, for the banner (the copy's journal read on the worker)."""
+        if self.offline_parts is None or not self.offline_parts.offline_capable:
+            return OfflineStatus(self._mode, None, 0, 0, None)
+        return self.offline_parts.status(self._local(), self._mode)
+
+    def _local(self) -> DeskContext | None:
+        """The local copy's context, opened on first need (None: there is no copy)."""
+        parts = self.offline_parts
+        if self._local_ctx is None and parts is not None and parts.has_copy():
+            self._local_ctx = parts.open_local()
+        return self._local_ctx
+
+    @online_only
+    def prepare_offline(
+        self, days: Sequence[dt.date], block_size: int, progress: ProgressFn, cancelled: CancelFn
+    ) -> str:
+        """Reserve number blocks for ``days`` and refresh the local copy (a jemput-bola day)."""
+        self._close_local()
+        return self._parts().prepare(self.actor, days, block_size, progress, cancelled)
+
+    @online_only
+    def refresh_copy(self, block_size: int, progress: ProgressFn, cancelled: CancelFn) -> str:
+        """Bring the local copy up to date after a sync (refused while conflicts wait)."""
+        self._close_local()
+        return self._parts().refresh(self.actor, block_size, progress, cancelled)
+
+    def close_offline(self) -> None:
+        """Close the local copy's connections (the window closes; on the worker)."""
+        self._offline_desk = None
+        self._close_local()
+
+    def _close_local(self) -> None:
+        if self.offline:
+            return
+        local, self._local_ctx = self._local_ctx, None
+        if local is not None:
+            local.close()
+
+    def _parts(self) -> OfflineParts:
+        if self.offline_parts is None:
+            raise DeskError("Komputer ini tidak diatur untuk bekerja luring.")
+        return self.offline_parts
 
     @property
     def _documents(self) -> DocumentOps:
@@ -151,8 +448,8 @@ class DeskSession:
             self._closed_at = now
         return {**counts, **self._closed_counts}
 
-    def detail(self, request_id: int) -> RequestDetail:
-        """One request in full."""
+    def detail(self, request_id: int | str) -> RequestDetail:
+        """One request in full (by id, or by its number)."""
         return self._queue.detail(self.actor, request_id)
 
     def history(self, request_id: int) -> tuple[HistoryEntry, ...]:
@@ -172,26 +469,42 @@ class DeskSession:
 
     def claim(self, request_id: int) -> Lease:
         """Claim a request (or renew the officer's own lease)."""
-        lease = self._queue.claim(self.actor, request_id)
+        if self._offline_desk is not None:
+            lease = self._offline_desk.claim(self.actor, request_id)
+        else:
+            lease = self._queue.claim(self.actor, request_id)
         note(_request(request_id))
         return lease
 
     def renew(self, request_id: int) -> Lease:
         """Renew the lease of the open request: the queue shows nothing new, nothing is said."""
+        if self._offline_desk is not None:
+            return self._offline_desk.renew(self.actor, request_id)
         return self._queue.renew(self.actor, request_id)
 
     def claim_next(self) -> Lease | None:
         """Claim the oldest waiting request of this location."""
-        lease = self._queue.claim_next(self.actor, self.location)
+        if self._offline_desk is not None:
+            rows = self._queue.page(
+                self.actor, QueueFilter(statuses=frozenset({Status.NEW})), None, 50
+            ).rows
+            waiting = next((r for r in rows if r.holder is None), None)
+            lease = None if waiting is None else self._offline_desk.claim(self.actor, waiting.id)
+        else:
+            lease = self._queue.claim_next(self.actor, self.location)
         if lease is not None:
             note(_request(lease.request_id))
         return lease
 
     def release(self, request_id: int) -> None:
         """Give a request back to the queue."""
-        self._queue.release(self.actor, request_id)
+        if self._offline_desk is not None:
+            self._offline_desk.release(self.actor, request_id)
+        else:
+            self._queue.release(self.actor, request_id)
         note(_request(request_id))
 
+    @online_only
     def take_back(self, request_id: int, reason: str) -> None:
         """Section head: return someone else's request to the queue."""
         self._queue.take_back(self.actor, request_id, reason)
@@ -205,7 +518,8 @@ class DeskSession:
         checks: Mapping[str, CheckInput],
     ) -> int:
         """Save fields and checklist; returns the new version."""
-        new_version = self._verification.save_draft(self.actor, request_id, version, fields, checks)
+        desk = self._offline_desk or self._verification
+        new_version = desk.save_draft(self.actor, request_id, version, fields, checks)
         note(_request(request_id))
         return new_version
 
@@ -219,9 +533,8 @@ class DeskSession:
         checks: Mapping[str, CheckInput] | None = None,
     ) -> RequestRow:
         """Approve the request as the screen shows it (saved with the decision)."""
-        row = self._verification.approve(
-            self.actor, request_id, version, reason, fields=fields, checks=checks
-        )
+        desk = self._offline_desk or self._verification
+        row = desk.approve(self.actor, request_id, version, reason, fields=fields, checks=checks)
         note(_request(row.id))
         return row
 
@@ -233,13 +546,15 @@ class DeskSession:
         checks: Mapping[str, CheckInput],
     ) -> RevisionDraft:
         """Save the screen, then draft the one message listing everything to fix."""
-        draft = self._verification.draft_revision(self.actor, request_id, version, fields, checks)
+        desk = self._offline_desk or self._verification
+        draft = desk.draft_revision(self.actor, request_id, version, fields, checks)
         note(_request(request_id))
         return draft
 
     def request_revision(self, request_id: int, version: int, message: str) -> RequestRow:
         """Send the request back to the citizen with ``message``."""
-        row = self._verification.request_revision(self.actor, request_id, version, message)
+        desk = self._offline_desk or self._verification
+        row = desk.request_revision(self.actor, request_id, version, message)
         note(_request(row.id))
         return row
 
@@ -253,9 +568,8 @@ class DeskSession:
         checks: Mapping[str, CheckInput] | None = None,
     ) -> RequestRow:
         """Reject the request (what the screen shows is saved with it)."""
-        row = self._verification.reject(
-            self.actor, request_id, version, reason, fields=fields, checks=checks
-        )
+        desk = self._offline_desk or self._verification
+        row = desk.reject(self.actor, request_id, version, reason, fields=fields, checks=checks)
         note(_request(row.id))
         return row
 
@@ -280,16 +594,24 @@ class DeskSession:
         reason: str = "",
     ) -> bytes:
         """The receipt of a request (recorded as printed, or as a reprint with its reason)."""
-        pdf = self._documents.render_receipt(
-            self.actor, number, slip=slip, purpose=purpose, reason=reason
-        )
+        if self._offline_desk is not None:
+            pdf = self._offline_desk.receipt_pdf(
+                self.actor, number, slip=slip, purpose=purpose, reason=reason
+            )
+        else:
+            pdf = self._documents.render_receipt(
+                self.actor, number, slip=slip, purpose=purpose, reason=reason
+            )
         if purpose != "save":
             note(Changes(documents=frozenset({number})))
         return pdf
 
     def register_walk_in(self, walk_in: WalkIn) -> WalkInResult:
         """Register a citizen's request at this desk's counter; the officer then holds it."""
-        result = WalkInOps(self.ctx).register(self.actor, self.location, walk_in)
+        if self._offline_desk is not None:
+            result = self._offline_desk.register_walk_in(self.actor, self.location, walk_in)
+        else:
+            result = WalkInOps(self.ctx).register(self.actor, self.location, walk_in)
         note(_request(result.request_id))
         return result
 
@@ -297,6 +619,7 @@ class DeskSession:
         """How often the receipt was printed already."""
         return self._documents.receipt_print_count(self.actor, number)
 
+    @online_only
     def certificate_pdf(self, number: str, *, purpose: PrintPurpose = PrintPurpose.PRINT) -> bytes:
         """The certificate of a request or akta number ("save" does not count as printed)."""
         pdf = self._documents.render_certificate(self.actor, number, purpose=purpose)
@@ -304,6 +627,7 @@ class DeskSession:
             note(Changes(documents=frozenset({number})))
         return pdf
 
+    @online_only
     def issue(self, request_id: int) -> IssueResult:
         """Issue an approved request (number and document in one transaction)."""
         result = self._documents.issue(self.actor, request_id)
@@ -311,6 +635,7 @@ class DeskSession:
         note(Changes(requests=frozenset({request_id}), documents=numbers))
         return result
 
+    @online_only
     def print_ready(self, progress: ProgressFn, cancelled: CancelFn) -> ReadyBatch | None:
         """Every issued, never-printed certificate of this location as one PDF (not counted
         as printed until :meth:`record_print`).
@@ -318,14 +643,20 @@ class DeskSession:
         return self._documents.ready_batch(self.actor, self.location, progress, cancelled)
 
     def record_print(self, kind: DocumentKind, numbers: Sequence[str]) -> None:
-        """Count documents as printed once the printer took them."""
-        self._documents.record_print(self.actor, kind, numbers)
+        """Count documents as printed once the printer took them (offline: receipts only,
+        journaled).
+        """
+        if self._offline_desk is not None:
+            self._offline_desk.record_print(self.actor, kind, numbers)
+        else:
+            self._documents.record_print(self.actor, kind, numbers)
         note(Changes(documents=frozenset(numbers)))
 
     def office_settings(self) -> OfficeSettings:
         """The letterhead and signers every workstation prints."""
         return OfficeOps(self.ctx).get()
 
+    @online_only
     def update_office_settings(self, changes: dict[str, str]) -> OfficeSettings:
         """Change office settings (administrators)."""
         settings = OfficeOps(self.ctx).update(self.actor, changes)
@@ -336,6 +667,7 @@ class DeskSession:
         """Per service: (code, name, whether its approver may not also issue it)."""
         return OfficeOps(self.ctx).separation_of_duties()
 
+    @online_only
     def set_separation_of_duties(self, choices: Mapping[str, bool]) -> int:
         """Store the office's choice for the given services; how many changed."""
         office = OfficeOps(self.ctx)
@@ -347,6 +679,7 @@ class DeskSession:
         """The office's signing certificate, or None (certificates print as drafts)."""
         return self._documents.signing_info()
 
+    @online_only
     def configure_signing(self, pkcs12: bytes | None, passphrase: str = "") -> SigningInfo | None:
         """Install (or with None remove) the office's PKCS#12 certificate (administrators)."""
         info = self._documents.configure_signing(self.actor, pkcs12, passphrase)
@@ -357,6 +690,7 @@ class DeskSession:
         """The office's RFC 3161 timestamp server, or "" (signatures are PAdES B-B)."""
         return self._documents.timestamp_server()
 
+    @online_only
     def configure_timestamp_server(self, url: str) -> str:
         """Set or clear the timestamp server (administrators); returns the stored URL."""
         stored = self._documents.configure_timestamp_server(self.actor, url)
@@ -371,6 +705,7 @@ class DeskSession:
         """Services whose certificates are numbered: (code, name)."""
         return self._documents.numbered_services()
 
+    @online_only
     def set_opening_offset(self, service_code: str, year: int, offset: int, late: bool) -> None:
         """Continue a year's akta series after the last paper number (administrators)."""
         self._documents.set_opening_offset(self.actor, service_code, year, offset, late=late)
@@ -384,11 +719,13 @@ class DeskSession:
         """What a certificate is, before voiding or reissuing it (section heads)."""
         return self._documents.summary(self.actor, number)
 
+    @online_only
     def void_document(self, number: str, reason: str) -> None:
         """Void a wrong certificate; its number stays in the register (section heads)."""
         self._documents.void(self.actor, number, reason)
         note(Changes(documents=frozenset({number}), queue=True))
 
+    @online_only
     def reissue_document(self, number: str, reason: str) -> IssueResult:
         """Void a certificate and issue its request a new one with a new number."""
         result = self._documents.reissue(self.actor, number, reason)
@@ -400,6 +737,7 @@ class DeskSession:
         """Check a scanned document QR."""
         return self._documents.verify_scan(text)
 
+    @online_only
     def build_recap(
         self,
         first: dt.date,
@@ -444,6 +782,7 @@ class DeskSession:
             return []
         return rules.check_field(self.catalogue.get(service_code), field, text)
 
+    @online_only
     def ingest(self, progress: ProgressFn, cancelled: CancelFn) -> IngestReport:
         """Ingest pending intake rows."""
         report = self._intake.ingest(progress=progress, cancelled=cancelled)
@@ -455,10 +794,12 @@ class DeskSession:
         """Intake rows that did not become requests, newest first (with their reasons)."""
         return self._intake.quarantined(self.actor, limit)
 
+    @online_only
     def requeue_intake(self, row_ids: Sequence[int], note: str) -> int:
         """Send quarantined rows back to the intake queue; how many were sent."""
         return self._intake.requeue(self.actor, row_ids, note)
 
+    @online_only
     def expire_leases(self) -> int:
         """Return expired leases to the queue."""
         expired = self._queue.expire_leases()
@@ -479,11 +820,15 @@ class DeskSession:
     def verify_password(self, password: str) -> bool:
         """Re-check the officer's password (idle lock)."""
         try:
-            UserOps(self.ctx).authenticate(self.actor.login, password)
+            if self._offline_desk is not None:
+                self._offline_desk.authenticate(self.actor.login, password)
+            else:
+                UserOps(self.ctx).authenticate(self.actor.login, password)
         except DeskError:
             return False
         return True
 
+    @online_only
     def change_password(self, old_password: str, new_password: str) -> None:
         """Change the officer's own password (the old one is checked again)."""
         UserOps(self.ctx).change_own_password(self.actor, old_password, new_password)
@@ -495,6 +840,7 @@ class DeskSession:
         """Every desk user, by login."""
         return UserOps(self.ctx).list()
 
+    @online_only
     def add_user(
         self, login: str, password: str, role: Role, *, full_name: str, location_code: str | None
     ) -> UserRow:
@@ -505,24 +851,29 @@ class DeskSession:
         note(_user(row.login))
         return row
 
+    @online_only
     def reset_password(self, login: str, password: str, *, force_change: bool) -> UserChange:
         """Give a user a new password (to be changed at the next login unless told otherwise)."""
         return _user_changed(
             UserOps(self.ctx).reset_password(self.actor, login, password, force_change=force_change)
         )
 
+    @online_only
     def unlock_user(self, login: str) -> UserChange:
         """Lift the lock wrong passwords put on an account."""
         return _user_changed(UserOps(self.ctx).unlock(self.actor, login))
 
+    @online_only
     def deactivate_user(self, login: str) -> UserChange:
         """Stop a leaver's access; the requests they held go back to the queue."""
         return _user_changed(UserOps(self.ctx).deactivate(self.actor, login))
 
+    @online_only
     def activate_user(self, login: str) -> UserChange:
         """Let a deactivated user log in again."""
         return _user_changed(UserOps(self.ctx).activate(self.actor, login))
 
+    @online_only
     def set_user_role(self, login: str, role: Role, location_code: str) -> UserChange:
         """Change a user's role and location (``""``: no location)."""
         return _user_changed(UserOps(self.ctx).set_role(self.actor, login, role, location_code))
@@ -543,12 +894,14 @@ class DeskSession:
         """The office's pickup list of ``day`` (today), then the documents awaiting citizens."""
         return self._pickup.day_list(self.actor, self.location, day)
 
+    @online_only
     def pickup_check_in(self, scanned: str) -> PickupRow:
         """Record a collection from a scanned receipt QR or a typed request number."""
         row = self._pickup.check_in(self.actor, scanned)
         note(_request(row.request_id))
         return row
 
+    @online_only
     def pickup_book(self, number: str, slot: dt.datetime | None = None) -> Booked:
         """Book (or, when it has one, change) the pickup of an issued request by its number."""
         row = self._queue.detail(self.actor, number).row
@@ -569,6 +922,7 @@ class DeskSession:
         """The printable pickup list of the office's day."""
         return self._pickup.list_pdf(self.actor, self.location, day)
 
+    @online_only
     def pickup_sweep(self) -> SweepReport:
         """Mark no-shows (rebooking once) and send tomorrow's reminders (the desk acts)."""
         report = self._pickup.sweep()
@@ -580,6 +934,7 @@ class DeskSession:
         """An office's pickup hours."""
         return self._pickup.hours(location_code)
 
+    @online_only
     def set_pickup_hours(self, location_code: str, hours: PickupHours) -> bool:
         """Set an office's pickup hours (administrators)."""
         return self._pickup.set_hours(self.actor, location_code, hours)
@@ -598,6 +953,7 @@ class DeskSession:
         """
         return self._after_approval.check_number(kind, text)
 
+    @online_only
     def record_siak(
         self, request_id: int, version: int, numbers: Mapping[SiakNumberKind, str]
     ) -> SiakRecorded:
@@ -608,6 +964,7 @@ class DeskSession:
         note(_request(request_id))
         return result
 
+    @online_only
     def attach_signed_pdf(self, request_id: int, version: int, path: Path) -> TteAttached:
         """Read, check and attach the signed PDF from SIAK (TTE).
 
@@ -624,6 +981,7 @@ class DeskSession:
         note(_request(request_id))
         return result
 
+    @online_only
     def send_document(self, request_id: int, version: int) -> DocumentSent:
         """Send the signed PDF to the applicant through the outbox."""
         result = self._after_approval.send_document(self.actor, request_id, version)
@@ -638,6 +996,7 @@ class DeskSession:
         """Per service that sends a document: (code, name, where its signed PDF comes from)."""
         return OfficeOps(self.ctx).tte_sources()
 
+    @online_only
     def set_tte_sources(self, choices: Mapping[str, TteSource]) -> int:
         """Store the administrator's choices; how many changed."""
         office = OfficeOps(self.ctx)
@@ -649,6 +1008,7 @@ class DeskSession:
         """Whether the office numbers akta from the desk's own series (else from SIAK)."""
         return OfficeOps(self.ctx).desk_number_series()
 
+    @online_only
     def set_desk_number_series(self, on: bool) -> bool:
         """Turn the desk's own number series on or off (administrators)."""
         changed = OfficeOps(self.ctx).set_desk_number_series(self.actor, on)
@@ -677,6 +1037,7 @@ class DeskSession:
         """How many of the office's failed messages wait for an officer."""
         return OutboxOps(self.ctx).undelivered_count(self.actor, self._outbox_office)
 
+    @online_only
     def resend_message(
         self,
         request_id: int,
@@ -689,6 +1050,7 @@ class DeskSession:
         note(_request(request_id))
         return new_id
 
+    @online_only
     def write_to_citizen(self, request_id: int, body: str) -> int:
         """Send the citizen the officer's own message about a request; its id."""
         message_id = OutboxOps(self.ctx).write_correction(self.actor, request_id, body)

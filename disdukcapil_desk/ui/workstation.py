@@ -111,6 +111,28 @@ class WorkstationSettings:
         """Save the text size (one of ``TEXT_SCALES``)."""
         self.shared.set_text_scale(percent)
 
+    @property
+    def offline_capable(self) -> bool:
+        """Whether this workstation keeps a local copy and works on without the server."""
+        return self.shared.offline_capable
+
+    def set_offline_capable(self, on: bool) -> None:
+        """Mark this workstation offline-capable (or not)."""
+        self.shared.set_offline_capable(on)
+
+    @property
+    def offline_block_size(self) -> int:
+        """Request numbers this workstation reserves per day for working offline."""
+        return self.shared.offline_block_size
+
+    def set_offline_block_size(self, size: int) -> None:
+        """Save the block size."""
+        self.shared.set_offline_block_size(size)
+
+    def workstation_id(self) -> str:
+        """This workstation's name in number blocks and journals (made once)."""
+        return self.shared.workstation_id()
+
     def user_bytes(self, login: str, key: str) -> QByteArray | None:
         """Return a saved layout blob (geometry, header state) of a user."""
         value = self._settings.value(f"users/{login}/{key}")

@@ -1,4 +1,5 @@
-"""First start of a workstation: which database, and which office this desk belongs to.
+"""First start of a workstation: which database, which office this desk belongs to, and
+whether it may work offline (``docs/offline.md``).
 
 "Uji koneksi" runs in a worker with a time limit and shows "menghubungkan…" meanwhile; a
 failure says in Indonesian what went wrong, the driver's text behind "Rincian". A local file
@@ -32,6 +33,7 @@ from disdukcapil_desk.operations.connection import PROBE_TIMEOUT_S, ProbeResult
 from disdukcapil_desk.settings import RECEIPT_PROFILES
 from disdukcapil_desk.ui.dialogs.buttons import DialogButtons
 from disdukcapil_desk.ui.dialogs.database_error_dialog import DetailsExpander
+from disdukcapil_desk.ui.dialogs.offline_setup import OfflineSettingsBox
 from disdukcapil_desk.ui.palette import set_tone
 from disdukcapil_desk.ui.tasks import InlineTaskRunner, TaskRunner
 from disdukcapil_desk.ui.workstation import WorkstationSettings
@@ -85,6 +87,8 @@ class SettingsDialog(QDialog):
             self._database_box(settings.database(), first_start=not settings.configured)
         )
         layout.addWidget(self._location_box())
+        self.offline_box = OfflineSettingsBox(settings, self)
+        layout.addWidget(self.offline_box)
         self._status = QLabel("", self)
         self._status.setObjectName("connectionStatus")
         self._status.setWordWrap(True)
@@ -324,6 +328,7 @@ class SettingsDialog(QDialog):
         self._settings.set_database(config)
         self._settings.set_location(str(self.location.currentData()))
         self._settings.set_receipt_profile(str(self.receipt_profile.currentData()))
+        self.offline_box.save()
         self._settings.sync()
         self.accept()
 
