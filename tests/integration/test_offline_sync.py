@@ -16,7 +16,7 @@ from disdukcapil_desk.db.models import (
     RequestAttachment,
     ServiceRequest,
 )
-from disdukcapil_desk.domain.clock import office_date
+from disdukcapil_desk.domain.clock import WIB, office_date
 from disdukcapil_desk.domain.dto import Actor, CheckInput
 from disdukcapil_desk.domain.errors import (
     AuthError,
@@ -226,7 +226,8 @@ def test_a_request_changed_on_the_server_meanwhile_is_a_conflict_and_blocks_its_
     first, *rest = report.conflicts
     assert first.entry.kind is JournalKind.CLAIM
     assert first.changed_by == "loket2.dinas"
-    assert "loket2.dinas" in first.reason
+    changed_at = server_row(ctx, numbers[0]).updated_at.astimezone(WIB)
+    assert f"loket2.dinas pada {changed_at:%d-%m-%Y %H.%M} WIB" in first.reason  # office time
     assert [c.reason for c in rest] == [f"menunggu konflik #{first.entry.seq}"] * 2
     assert server_row(ctx, numbers[0]).status == Status.IN_REVIEW.value
     assert applied_rows(ctx) == []  # a conflict changes nothing on the server
@@ -381,6 +382,18 @@ def test_a_failed_login_on_the_copy_is_journaled_and_reaches_the_server_log(
         line = session.scalar(select(AuditLog).where(AuditLog.action == "login_failed_offline"))
         assert line is not None and line.entity_key == "loket.dinas"
         assert WORKSTATION in line.detail
+
+
+def test_a_password_that_must_be_changed_refuses_the_login_on_the_copy(
+    users: dict[str, Actor], desk: OfflineDesk
+) -> None:
+    """Changing it needs the server (a change on the copy would be lost at its next refresh)."""
+    UserOps(desk.ctx).reset_password(
+        users["admin"], "loket2.dinas", "sandi-baru-1", force_change=True
+    )
+    with pytest.raises(AuthError, match="harus diganti"):
+        desk.authenticate("loket2.dinas", "sandi-baru-1")
+    assert desk.journal.waiting() == []  # the password was right: not a failed login
 
 
 def test_a_copy_made_anew_numbers_its_journal_after_every_settled_entry(

@@ -67,15 +67,23 @@ class OfflineDesk:
         so the server's log learns of it.
 
         Raises:
-            AuthError: unknown login, wrong password, inactive or locked account.
+            AuthError: unknown login, wrong password, inactive or locked account, or a
+                password that must be changed first (only on the server).
         """
         try:
-            return UserOps(self.ctx).authenticate(login, password)
+            actor = UserOps(self.ctx).authenticate(login, password)
         except AuthError as exc:
             self.journal.write_now(
                 JournalKind.LOGIN_FAILED, "", login.strip().lower(), {"reason": str(exc)}
             )
             raise
+        if actor.must_change_password:
+            # A new password set on the copy would be lost at its next refresh.
+            raise AuthError(
+                "Kata sandi akun ini harus diganti lebih dulu, dan itu hanya dapat dilakukan "
+                "saat server kantor terjangkau"
+            )
+        return actor
 
     # -- claims -----------------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.repositories import offline_journal as repo
 from disdukcapil_desk.db.repositories import requests as requests_repo
+from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.dto import Actor, CancelFn, ProgressFn
 from disdukcapil_desk.domain.errors import (
     ClaimError,
@@ -569,7 +570,8 @@ def _moment(text: str | None) -> dt.datetime | None:
 
 
 def _changed_by(entry: JournalEntry, server: repo.ServerState) -> str:
-    at = f" pada {server.updated_at:%d-%m-%Y %H:%M}" if server.updated_at else ""
+    when = server.updated_at.astimezone(WIB) if server.updated_at else None
+    at = f" pada {when:%d-%m-%Y %H.%M} WIB" if when else ""
     return (
         f"Permohonan {entry.request_number} sudah diubah oleh {server.updated_by or '?'}{at} "
         "selama komputer ini luring"

@@ -214,8 +214,8 @@ def describe(conflict: SyncConflict) -> str:
     except ValueError:
         status = conflict.server_status or "-"
     tr = QCoreApplication.translate
-    server = tr("ConflictDialog", "Di server: status {0}, versi {1}, diubah oleh {2}.").format(
-        status, conflict.server_version, conflict.changed_by or "-"
+    server = tr("ConflictDialog", "Di server: status {0}, versi {1}.").format(
+        status, conflict.server_version
     )
     done = tr("ConflictDialog", "Luring: {0} oleh {1} pukul {2}{3}.").format(
         entry.kind.label, entry.actor_login, clock(entry.made_at), _payload_summary(entry.payload)
