@@ -25,6 +25,10 @@ class ChangeBus(QObject):
 
     changed = Signal(object)
     """Emitted with a non-empty :class:`Changes`."""
+    failed = Signal(object)
+    """Emitted with the error of a call that failed, after its own callback ran (the window
+    learns at once that the server went out of reach, whatever call found it).
+    """
 
     def publish(self, changes: Changes) -> None:
         """Tell every subscribed screen; nothing happens for no change."""

@@ -127,6 +127,8 @@ class OfflineController(QObject):
         self._resume = False
         self.last_report: SyncReport | None = None
         self.runner.changes.changed.connect(self._after_change)
+        # Whatever call finds the server gone (a save, a claim), the switch is made at once.
+        self.runner.changes.failed.connect(self.server_lost)
 
     # -- going offline --------------------------------------------------------------------
 

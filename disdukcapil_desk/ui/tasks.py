@@ -127,18 +127,24 @@ class TaskRunner:
             if error is None:
                 self._relay.done.emit(self._delivery(on_success, done.result(), changes))
             elif on_failure is not None:
-                self._relay.done.emit(self._delivery(on_failure, error, changes))
+                self._relay.done.emit(self._delivery(on_failure, error, changes, error))
             else:
                 log.error("background task failed", exc_info=error)
-                self._relay.done.emit(self._delivery(_ignore, error, changes))
+                self._relay.done.emit(self._delivery(_ignore, error, changes, error))
 
         future.add_done_callback(finished)
         return future
 
     def _delivery(
-        self, callback: Callable[[V], object], value: V, changes: Changes
+        self,
+        callback: Callable[[V], object],
+        value: V,
+        changes: Changes,
+        error: BaseException | None = None,
     ) -> Callable[[], None]:
-        """``callback(value)`` then the changes' broadcast, to run on the GUI thread."""
+        """``callback(value)`` then the changes' broadcast (and the failure's, if ``error``),
+        to run on the GUI thread.
+        """
 
         def deliver() -> None:
             try:
@@ -146,6 +152,8 @@ class TaskRunner:
             finally:
                 try:
                     self.changes.publish(changes)
+                    if error is not None:
+                        self.changes.failed.emit(error)
                 finally:
                     with self._lock:
                         self._pending -= 1
@@ -215,6 +223,7 @@ class InlineTaskRunner(TaskRunner):
                 on_failure(exc)
             finally:
                 self.changes.publish(merged(noted))
+                self.changes.failed.emit(exc)
         else:
             future.set_result(result)
             try:

@@ -178,6 +178,28 @@ def register_kia(window: MainWindow, qtbot: QtBot) -> WalkInResult:
     return dialog.saved
 
 
+def test_a_save_that_finds_the_server_gone_switches_to_the_copy_at_once(
+    qtbot: QtBot,
+    ctx: DeskContext,
+    users: dict[str, Actor],
+    server: ServerSwitch,
+    open_offline_capable: OpenOffline,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not at the next poll of the queue: the very call that found the server gone."""
+    bulk_requests(ctx, 1, location=OFFICE)
+    window = open_offline_capable("loket.upt05")
+    prepare(window, qtbot, monkeypatch)
+    window.refresh_timer.stop()
+    request = QueueOps(ctx).page(users["loket.upt05"], QueueFilter(), None, 10).rows[0]
+    server.down = True
+    failures: list[BaseException] = []
+    window.runner.run(lambda: window.session.detail(request.id), print, failures.append)
+    qtbot.waitUntil(lambda: window.session.offline, timeout=WAIT)
+    assert isinstance(failures[0], ConnectionLost)
+    assert window.connection_banner.isHidden()
+
+
 def test_a_walk_in_made_offline_gets_a_block_number_and_reaches_the_server_on_return(
     qtbot: QtBot,
     ctx: DeskContext,
