@@ -75,6 +75,14 @@ def status_text(status: OfflineStatus) -> str:
     return text
 
 
+def state_text(status: OfflineStatus) -> str:
+    """The status bar's word: "Daring · sinkron terakhir 09.15", "Luring sejak 10.42"."""
+    short = OfflineStatus(
+        status.mode, status.offline_since, status.waiting, 0, status.last_sync
+    )  # without the numbers left and the conflicts' link (the banner says those)
+    return status_text(short)
+
+
 class OfflineBanner(QLabel):
     """The line under the toolbar while the desk is offline, syncing, or has conflicts.
 
@@ -91,6 +99,12 @@ class OfflineBanner(QLabel):
         self.setOpenExternalLinks(False)
         self.linkActivated.connect(lambda _link: self.conflicts_requested.emit())
         self.status = OfflineStatus(ConnectionMode.ONLINE, None, 0, 0, None)
+        self.state = QLabel("")
+        """The status bar's short word on where an offline-capable desk stands, always shown
+        ("Daring · sinkron terakhir 09.15"); the banner says the rest when there is more.
+        """
+        self.state.setObjectName("offlineState")
+        self.state.hide()
         self.hide()
 
     def show_status(self, status: OfflineStatus) -> None:
@@ -101,6 +115,7 @@ class OfflineBanner(QLabel):
         self.setText("" if quiet else mark + status_text(status))
         set_tone(self, "error" if status.conflicts else "warning")
         self.setVisible(not quiet)
+        self.state.setText(state_text(status))
 
 
 class OfflineController(QObject):
@@ -118,6 +133,7 @@ class OfflineController(QObject):
         self.session, self.runner = window.session, window.runner
         self.banner = OfflineBanner(window)
         self.banner.conflicts_requested.connect(self.show_conflicts)
+        window.statusBar().addPermanentWidget(self.banner.state)
         self.probe_timer = QTimer(self)
         self.probe_timer.setObjectName("offlineProbeTimer")
         self.probe_timer.setInterval(PROBE_MS)
@@ -153,7 +169,7 @@ class OfflineController(QObject):
         if status is None:
             self.refresh_status()
         else:
-            self.banner.show_status(status)
+            self._show(status)
         self.probe_timer.start()
         self.mode_changed.emit(ConnectionMode.OFFLINE)
 
@@ -180,7 +196,7 @@ class OfflineController(QObject):
         """Replay the journal on the server with progress; then the conflicts, the refresh."""
         self._syncing = True
         self.probe_timer.stop()
-        self.banner.show_status(
+        self._show(
             OfflineStatus(
                 ConnectionMode.SYNCING,
                 self.banner.status.offline_since,
@@ -290,8 +306,12 @@ class OfflineController(QObject):
         self._resume = True
         self.refresh_status()
 
-    def _status_read(self, status: OfflineStatus) -> None:
+    def _show(self, status: OfflineStatus) -> None:
         self.banner.show_status(status)
+        self.banner.state.setVisible(self.session.offline or self.session.may_work_offline())
+
+    def _status_read(self, status: OfflineStatus) -> None:
+        self._show(status)
         resume, self._resume = self._resume, False
         online = not self.session.offline and status.mode is ConnectionMode.ONLINE
         if resume and online and status.waiting and not self._syncing:

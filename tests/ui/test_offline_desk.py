@@ -211,9 +211,12 @@ def test_a_walk_in_made_offline_gets_a_block_number_and_reaches_the_server_on_re
     window = open_offline_capable("loket.upt05")
     assert window.offline.banner.isHidden(), "online, nothing waiting: no banner"
     prepare(window, qtbot, monkeypatch)
+    state = window.offline.banner.state  # the status bar always says where the desk stands
+    qtbot.waitUntil(lambda: state.isVisible() and state.text() == "Daring", timeout=WAIT)
 
     lose_server(window, server, qtbot)
     assert window.connection_banner.isHidden(), "not the red banner: the desk works on"
+    assert state.text().startswith("Luring sejak")
     assert window.offline.probe_timer.isActive()
     qtbot.waitUntil(lambda: window.queue.model.rowCount() == 3, timeout=WAIT)
 
@@ -236,6 +239,7 @@ def test_a_walk_in_made_offline_gets_a_block_number_and_reaches_the_server_on_re
     window.runner.wait_idle()
     qtbot.waitUntil(window.offline.banner.isHidden, timeout=WAIT)
     assert window.session.mode is ConnectionMode.ONLINE
+    qtbot.waitUntil(lambda: state.text().startswith("Daring · sinkron terakhir"), timeout=WAIT)
     with ctx.sessions() as session:
         row = session.scalars(
             select(ServiceRequest).where(ServiceRequest.number == saved.number)

@@ -61,6 +61,8 @@ FACT_COPIED_AT = "copied_at"
 FACT_COPIED_BY = "copied_by"
 FACT_REQUESTS = "requests"
 FACT_LEFT_OUT = "left_out"
+CARRIED_FACTS = frozenset({"last_sync"})
+"""Facts a new copy keeps from the one it replaces (when the desk last synced)."""
 """Open requests of the office the copy does not hold (past the limit)."""
 
 
@@ -201,6 +203,7 @@ class OfflineCopy:
         if limit < 1:
             raise DeskError("Batas permohonan salinan luring harus lebih dari nol")
         used = self._refuse_unsettled()
+        carried = {k: v for k, v in self.facts().items() if k in CARRIED_FACTS}
         with self._server.reading() as session:
             today = office_date(self._server.now(session))
         reserve_blocks(
@@ -209,7 +212,7 @@ class OfflineCopy:
         self._folder.mkdir(parents=True, exist_ok=True)
         temporary = self._folder / f".{COPY_FILE}.{secrets.token_hex(4)}"
         try:
-            report = self._build(temporary, actor, today, used, limit, progress, cancelled)
+            report = self._build(temporary, actor, today, used, carried, limit, progress, cancelled)
             if report.cancelled:
                 return report
             self._replace(temporary)
@@ -241,6 +244,7 @@ class OfflineCopy:
         actor: Actor,
         today: dt.date,
         used: dict[tuple[str, str, int], int],
+        carried: dict[str, str],
         limit: int,
         progress: Progress | None,
         cancelled: Cancelled | None,
@@ -250,6 +254,7 @@ class OfflineCopy:
             repo.create_local_schema(engine)
             with self._server.reading() as source, Session(engine) as target, target.begin():
                 report = self._fill(source, target, actor, today, used, limit, progress, cancelled)
+                repo.put_facts(target, carried)
                 if report.cancelled:
                     return report
             repo.check_links(engine)
