@@ -131,14 +131,7 @@ class OfflineDesk:
         """Save fields and checklist on the copy (journaled); returns the copy's new version."""
         number = self._number(request_id)
         payload = {"fields": dict(fields), "checks": checks_payload(checks)}
-        with self.journal.recording(
-            JournalKind.SAVE_DRAFT,
-            number,
-            None,
-            actor,
-            payload,
-            claim_first=self._unclaimed(actor, number),
-        ):
+        with self._change(JournalKind.SAVE_DRAFT, number, actor, payload):
             return self._verification.save_draft(actor, request_id, version, fields, checks)
 
     def approve(
@@ -154,14 +147,7 @@ class OfflineDesk:
         """Approve on the copy (journaled with what the screen showed)."""
         number = self._number(request_id)
         payload = _decision_payload(reason, fields, checks)
-        with self.journal.recording(
-            JournalKind.APPROVE,
-            number,
-            None,
-            actor,
-            payload,
-            claim_first=self._unclaimed(actor, number),
-        ):
+        with self._change(JournalKind.APPROVE, number, actor, payload):
             return self._verification.approve(
                 actor, request_id, version, reason, fields=fields, checks=checks
             )
@@ -179,14 +165,7 @@ class OfflineDesk:
         """Reject on the copy (journaled with the reason and what the screen showed)."""
         number = self._number(request_id)
         payload = _decision_payload(reason, fields, checks)
-        with self.journal.recording(
-            JournalKind.REJECT,
-            number,
-            None,
-            actor,
-            payload,
-            claim_first=self._unclaimed(actor, number),
-        ):
+        with self._change(JournalKind.REJECT, number, actor, payload):
             return self._verification.reject(
                 actor, request_id, version, reason, fields=fields, checks=checks
             )
@@ -202,14 +181,7 @@ class OfflineDesk:
         """Save the screen on the copy (journaled as a save), then draft the revision message."""
         number = self._number(request_id)
         payload = {"fields": dict(fields), "checks": checks_payload(checks)}
-        with self.journal.recording(
-            JournalKind.SAVE_DRAFT,
-            number,
-            None,
-            actor,
-            payload,
-            claim_first=self._unclaimed(actor, number),
-        ):
+        with self._change(JournalKind.SAVE_DRAFT, number, actor, payload):
             return self._verification.draft_revision(actor, request_id, version, fields, checks)
 
     def request_revision(
@@ -218,14 +190,7 @@ class OfflineDesk:
         """Send the request back to the citizen (the message leaves once synced; journaled)."""
         number = self._number(request_id)
         payload = {"message": message}
-        with self.journal.recording(
-            JournalKind.REQUEST_REVISION,
-            number,
-            None,
-            actor,
-            payload,
-            claim_first=self._unclaimed(actor, number),
-        ):
+        with self._change(JournalKind.REQUEST_REVISION, number, actor, payload):
             return self._verification.request_revision(actor, request_id, version, message)
 
     # -- the counter ------------------------------------------------------------------------------
