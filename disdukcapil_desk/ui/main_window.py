@@ -171,6 +171,34 @@ class _Progress(QObject):
     changed = Signal(int, int)
 
 
+class AfterPaint(QObject):
+    """Calls ``then`` once, just after ``widget``'s next paint, or after ``FALLBACK_MS`` should
+    no paint come (a hidden or covered window).
+    """
+
+    FALLBACK_MS = 300
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+        """Watch ``widget`` from now on."""
+        super().__init__(widget)
+        self._widget, self._then, self._done = widget, then, False
+        widget.installEventFilter(self)
+        QTimer.singleShot(self.FALLBACK_MS, self, self._call)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """On the paint: call once that paint is done (queued behind it)."""
+        if watched is self._widget and event.type() == QEvent.Type.Paint:
+            self._widget.removeEventFilter(self)
+            QTimer.singleShot(0, self, self._call)
+        return False
+
+    def _call(self) -> None:
+        if not self._done:
+            self._done = True
+            self._widget.removeEventFilter(self)
+            self._then()
+
+
 class MainWindow(QMainWindow):
     """Queue, verification and lock screens in one window, keyboard first."""
 
@@ -235,6 +263,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{database_label} · {APP_NAME} {__version__}")
         self._page_before_lock = PAGE_QUEUE
         self._timers()
+        self.started = False
+        """Whether the whole start (after the first page: counts, offices…) has been asked."""
         self._listen()
         self._restore_layout()
 
@@ -475,9 +505,10 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Load the queue (after the window is shown) and listen for changes elsewhere.
 
-        The first page is the worker's first task; the clock check, the offices, the counts
-        and the undelivered messages are asked once its answer is in (the officer sees the
-        queue without waiting for them).
+        The first page is the worker's first task; the clock check, the offices, the counts,
+        the undelivered messages and the listener (its own connection: on PostgreSQL a
+        connection's set-up would compete with the first page) come once its answer is in
+        (the officer sees the queue without waiting for them).
         """
         if not self.may_view_queue:
             self._start_the_rest()
@@ -486,8 +517,6 @@ class MainWindow(QMainWindow):
         self.queue.loaded.connect(self._first_page_shown)
         self.queue.load_failed.connect(self._first_page_shown)
         self.queue.reload(counts=False)
-        if self.listener.start():
-            self.refresh_timer.setInterval(LISTENING_REFRESH_MS)
 
     def _first_page_shown(self, *_failure: object) -> None:
         """After the first page's answer (or its failure): the rest of the start."""
@@ -496,10 +525,13 @@ class MainWindow(QMainWindow):
         self._rest_started = True
         self.queue.loaded.disconnect(self._first_page_shown)
         self.queue.load_failed.disconnect(self._first_page_shown)
-        self._start_the_rest()  # queued behind the page: the runner is idle once all came
+        # Once the page is painted: the worker's next calls would otherwise take turns with
+        # that paint (the model answers every cell in Python).
+        self._after_paint = AfterPaint(self.queue.table.viewport(), self._start_the_rest)
 
     def _start_the_rest(self) -> None:
         """The clock check; for the queue's readers the offices, the counts, undelivered."""
+        self.started = True
         self.runner.run(self.session.clock_warning, self.show_clock_warning, lambda _e: None)
         if self.session.may_work_offline() or self.session.offline:
             self.offline.check_left_over()  # conflicts, or a journal never sent, if any
@@ -508,6 +540,8 @@ class MainWindow(QMainWindow):
         self.runner.run(self.session.locations, self.queue.set_locations, self._load_failed)
         self.queue.refresh_counts()
         self.refresh_undelivered()
+        if self.listener.start():
+            self.refresh_timer.setInterval(LISTENING_REFRESH_MS)
 
     def refresh(self) -> None:
         """Re-read the queue and counts without losing the selection."""

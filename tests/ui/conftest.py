@@ -193,6 +193,7 @@ def open_threaded(
         else:
             window.show()
         window.start()
+        qtbot.waitUntil(lambda: window.started, timeout=10_000)
         threaded_runner.wait_idle()
         opened.append(window)
         return window

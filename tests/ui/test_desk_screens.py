@@ -409,6 +409,7 @@ def test_changes_on_another_workstation_reach_the_queue(
     if not ctx.postgresql:
         assert not window.listener.available, "SQLite: the window polls instead"
         return
+    qtbot.waitUntil(lambda: window.started, timeout=10_000)  # it listens once the page is in
     assert window.listener.listening.wait(10)
     assert window.queue.model.rowCount() == 0
     ingest_rows(ctx, sample_row("wa-1004"))
