@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple, cast
 
 from sqlalchemy import (
+    ColumnElement,
     Insert,
     Row,
     Select,
@@ -104,22 +105,53 @@ def append_many(session: Session, entries: list[AuditEntry], key: bytes | None =
     """
     if not entries:
         return 0
-    tip = _take_chain(session)
-    values, last_hash = _rows(tip, entries, key)
     if _postgresql(session):
+        tip = _take_chain(session)
+        values, last_hash = _rows(tip, entries, key)
         prior, last_id = _write_pg(session, tip.chain, values, last_hash)
         _check_prior(session, tip, prior, key)
         return last_id
-    prior = _last_of(session, tip.chain)
+    tip, prior = _take_chain_sqlite(session)
     _check_prior(session, tip, prior, key)
+    values, last_hash = _rows(tip, entries, key)
     if len(values) == 1:
-        last_id = session.execute(insert(_LOG).values(values[0]).returning(_LOG.c.id)).scalar_one()
+        last_id = session.execute(_ONE_ENTRY, values[0]).scalar_one()
     else:  # a batch (ingest): one multi-row INSERT; ids follow the order
         last_id = max(row.id for row in bulk.insert_values(session, _LOG, values, ("id",)))
     session.execute(
-        update(_HEAD).where(_HEAD.c.id == tip.chain).values(last_id=last_id, last_hash=last_hash)
+        _MOVE_HEAD, {"head_chain": tip.chain, "head_id": last_id, "head_hash": last_hash}
     )
     return int(last_id)
+
+
+def _take_chain_sqlite(session: Session) -> tuple[_Tip, _Last | None]:
+    """SQLite: the chain this transaction appends to (its writers take turns, so the first,
+    or the one it took already) and that chain's last entry, read in one statement.
+    """
+    held = session.info.get(_CHAIN_OF_SESSION)
+    if held is not None:
+        tip = _take_chain(session)
+        return tip, _last_of(session, tip.chain)
+    row = session.execute(_FIRST_WITH_LAST).first()
+    if row is None:
+        raise AuditChainBroken(f"{HEAD_MISSING.capitalize()}. {_NOT_SAVED}")
+    tip = _Tip(row[0], row[1], row[2])
+    session.info[_CHAIN_OF_SESSION] = tip.chain
+    return tip, None if row[3] is None else _Last(row[3], cast(str, row[4]), row[5])
+
+
+_ONE_ENTRY = (
+    insert(_LOG)
+    .values({c.key: bindparam(c.key, type_=c.type) for c in _LOG.columns if c.key != "id"})
+    .returning(_LOG.c.id)
+)
+"""One entry (SQLite), its values as parameters: built and compiled once."""
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == bindparam("head_chain", type_=SmallInteger))
+    .values(last_id=bindparam("head_id"), last_hash=bindparam("head_hash", type_=String))
+)
+"""A chain's head row moved on to its new last entry (SQLite)."""
 
 
 def _rows(
@@ -303,13 +335,36 @@ def _add_chain(session: Session) -> Row[int, int, str] | None:
 
 
 def _last_of(session: Session, chain: int) -> _Last | None:
-    row = session.execute(
-        select(AuditLog.id, AuditLog.hash, AuditLog.mac)
-        .where(AuditLog.chain == chain)
-        .order_by(AuditLog.id.desc())
-        .limit(1)
-    ).first()
+    row = session.execute(_LAST_OF, {"last_chain": chain}).first()
     return None if row is None else _Last(row[0], row[1], row[2])
+
+
+def _last_entry(chain: ColumnElement[int]) -> Select[int, str, str | None]:
+    """The last entry of ``chain`` (id, hash, MAC)."""
+    return (
+        select(_LOG.c.id, _LOG.c.hash, _LOG.c.mac)
+        .where(_LOG.c.chain == chain)
+        .order_by(_LOG.c.id.desc())
+        .limit(1)
+    )
+
+
+_LAST_OF = _last_entry(bindparam("last_chain", type_=SmallInteger))
+
+
+def _first_with_last() -> Select[int, int, str, int | None, str | None, str | None]:
+    """The first chain's head row and that chain's last entry (none: the chain is empty)."""
+    last = _LOG.alias("last_entry")
+    newest = select(func.max(_LOG.c.id)).where(_LOG.c.chain == _HEAD.c.id).scalar_subquery()
+    return (
+        select(_HEAD.c.id, _HEAD.c.last_id, _HEAD.c.last_hash, last.c.id, last.c.hash, last.c.mac)
+        .select_from(_HEAD.outerjoin(last, last.c.id == newest))
+        .order_by(_HEAD.c.id)
+        .limit(1)
+    )
+
+
+_FIRST_WITH_LAST = _first_with_last()
 
 
 def _newest_head_entry(session: Session, besides: int = 0) -> _Last | None:
