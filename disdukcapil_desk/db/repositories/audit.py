@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple, cast
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     Insert,
     Row,
@@ -55,6 +56,10 @@ CHAINS_LOCK_KEY = 0x4B544C5F41554443
 """PostgreSQL advisory lock: adding a chain (exclusive) against reading the heads (shared)."""
 _CHAIN_OF_SESSION = "audit_chain"
 """``session.info`` key: the chain this transaction appends to (it keeps to one)."""
+_TIP_OF_SESSION = "audit_chain_tip"
+"""``session.info`` key: the head row of that chain as a statement of this transaction locked
+and read it (``took_chain``), for the next append (which then need not read it again).
+"""
 
 _HEAD = cast(Table, AuditHead.__table__)
 _LOG = cast(Table, AuditLog.__table__)
@@ -292,6 +297,9 @@ def _take_chain(session: Session) -> _Tip:
     """
     held = session.info.get(_CHAIN_OF_SESSION)
     if held is not None:
+        taken: _Tip | None = session.info.pop(_TIP_OF_SESSION, None)
+        if taken is not None:
+            return taken
         row = session.execute(_head_rows().where(_HEAD.c.id == held).with_for_update()).first()
         if row is None:
             raise AuditChainBroken(f"{HEAD_MISSING.capitalize()}. {_NOT_SAVED}")
@@ -313,6 +321,30 @@ def _head_rows() -> Select[int, int, str]:
 
 _FIRST = _head_rows().order_by(_HEAD.c.id).limit(1)
 _FIRST_FREE = _FIRST.with_for_update(skip_locked=True)
+
+
+def free_chain_head() -> CTE:
+    """PostgreSQL: the head row of the first chain no other transaction is writing to, locked
+    (``SKIP LOCKED``; no row when every chain is busy), as a CTE for a statement that takes a
+    chain along with its own change (a claim); hand what it read to ``took_chain``.
+    """
+    return _FIRST_FREE.cte("audit_chain_head")
+
+
+def took_chain(
+    session: Session, chain: int | None, last_id: int | None, last_hash: str | None
+) -> None:
+    """Record that a statement of this transaction locked the head row of ``chain`` (read by
+    ``free_chain_head``) with ``last_id`` and ``last_hash``: the next append goes to that chain
+    without reading its head row again. Nothing is recorded when no chain was free (None) or
+    the transaction keeps to a chain already.
+    """
+    if chain is None or last_id is None or last_hash is None:
+        return
+    if session.info.get(_CHAIN_OF_SESSION) is not None:
+        return
+    session.info[_CHAIN_OF_SESSION] = chain
+    session.info[_TIP_OF_SESSION] = _Tip(chain, last_id, last_hash)
 
 
 def _add_chain(session: Session) -> Row[int, int, str] | None:

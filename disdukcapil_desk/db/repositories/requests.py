@@ -36,6 +36,7 @@ from disdukcapil_desk.db.models import (
     RequestFinding,
     ServiceRequest,
 )
+from disdukcapil_desk.db.repositories import audit as audit_repo
 from disdukcapil_desk.db.repositories.notify import QUEUE_CHANNEL
 from disdukcapil_desk.db.search_index import name_condition, number_condition
 from disdukcapil_desk.domain.dto import AttachmentRow, Cursor, FindingRow, QueueFilter
@@ -485,7 +486,11 @@ def claim_oldest(
         params["claim_expires"] = now + lease
     statement = _CLAIM_OLDEST if postgresql else _CLAIM_OLDEST_SQLITE
     row = session.connection().execute(statement, params).first()
-    return ClaimedNext(*row[:8]) if row is not None else None
+    if row is None:
+        return None
+    if postgresql:  # the audit chain the statement locked for the claim's audit line
+        audit_repo.took_chain(session, row[9], row[10], row[11])
+    return ClaimedNext(*row[:8])
 
 
 def _claim_ranges(c: Any, now: ColumnElement[dt.datetime], *, lock: bool) -> list[CTE]:
@@ -526,6 +531,7 @@ def _claim_oldest_statement() -> Update:
     ).cte("clock")  # a volatile function: evaluated once, never inlined
     now = select(clock.c.now).scalar_subquery()
     oldest = _oldest_of(_claim_ranges(c, now, lock=True)).cte("oldest")
+    head = audit_repo.free_chain_head()
     return (
         update(table)
         .where(c.id == oldest.c.id)
@@ -549,6 +555,8 @@ def _claim_oldest_statement() -> Update:
             c.lease_expires_at,
             # the queue's announcement (``notify.queue_changed``), sent at commit
             func.pg_notify(QUEUE_CHANNEL, c.location_code),
+            # a free audit chain, locked for the audit line (read only when a row was claimed)
+            *(select(column).scalar_subquery() for column in head.c),
         )
     )
 
