@@ -23,8 +23,8 @@ from disdukcapil_desk.domain.audit import (
 )
 from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.dto import Actor
-from disdukcapil_desk.domain.errors import AuditKeyMissing
-from disdukcapil_desk.domain.workflow import Role
+from disdukcapil_desk.domain.errors import AuditChainBroken, AuditKeyMissing
+from disdukcapil_desk.domain.workflow import Role, Status
 from disdukcapil_desk.operations.audit import chain_head, check_chain, init_key, record
 from disdukcapil_desk.operations.audit_key import KEY_FILE_NAME
 from disdukcapil_desk.operations.context import DeskContext
@@ -348,6 +348,38 @@ def test_a_claim_takes_its_chain_in_its_own_statement_or_adds_one_when_all_are_b
     assert claims[2].mac is not None
     report = check_chain(ctx, key)
     assert report.intact, report.problem
+
+
+def test_a_claim_checks_the_chain_it_read_with_its_own_statement(
+    ctx: DeskContext, users: dict[str, Actor], tmp_path: Path
+) -> None:
+    """The head row and last entry a claim's statement reads for its audit line are checked
+    as any append checks them: without the key, or on a head row that does not name its
+    chain's last entry, the claim is refused and nothing is saved (both databases).
+    """
+    ids = seed(ctx, 2)
+    queue = QueueOps(ctx)
+    officer = users["loket.dinas"]
+    key_file = tmp_path / KEY_FILE_NAME
+    key = init_key(ctx, users["admin"], key_file)
+    ctx.audit_key_file = tmp_path / "elsewhere" / KEY_FILE_NAME  # a workstation without it
+    with pytest.raises(AuditKeyMissing):
+        queue.claim_next(officer)
+    assert _status(ctx, ids[0]) == Status.NEW.value, "nothing saved"
+    ctx.audit_key_file = key_file
+    first = queue.claim_next(officer)
+    assert first is not None and first.request_id == ids[0]
+    with ctx.engine.begin() as conn:
+        conn.execute(update(AuditHead).values(last_id=AuditHead.last_id - 1))
+    with pytest.raises(AuditChainBroken):
+        queue.claim_next(officer)
+    assert _status(ctx, ids[1]) == Status.NEW.value, "nothing saved"
+    assert not check_chain(ctx, key).intact
+
+
+def _status(ctx: DeskContext, request_id: int) -> str | None:
+    with ctx.reading() as session:
+        return session.scalar(select(ServiceRequest.status).where(ServiceRequest.id == request_id))
 
 
 def _number(ctx: DeskContext, request_id: int) -> str:

@@ -56,6 +56,10 @@ CHAINS_LOCK_KEY = 0x4B544C5F41554443
 """PostgreSQL advisory lock: adding a chain (exclusive) against reading the heads (shared)."""
 _CHAIN_OF_SESSION = "audit_chain"
 """``session.info`` key: the chain this transaction appends to (it keeps to one)."""
+_LAST_OF_SESSION = "audit_chain_last"
+"""``session.info`` key (SQLite): that head row and its chain's last entry, read by a statement
+of this transaction (``took_first_chain``), for the next append.
+"""
 _TIP_OF_SESSION = "audit_chain_tip"
 """``session.info`` key: the head row of that chain as a statement of this transaction locked
 and read it (``took_chain``), for the next append (which then need not read it again).
@@ -120,10 +124,10 @@ def append_many(session: Session, entries: list[AuditEntry], key: bytes | None =
     _check_prior(session, tip, prior, key)
     values, last_hash = _rows(tip, entries, key)
     if len(values) == 1:
-        last_id = session.execute(_ONE_ENTRY, values[0]).scalar_one()
+        last_id = session.connection().execute(_ONE_ENTRY, values[0]).scalar_one()
     else:  # a batch (ingest): one multi-row INSERT; ids follow the order
         last_id = max(row.id for row in bulk.insert_values(session, _LOG, values, ("id",)))
-    session.execute(
+    session.connection().execute(
         _MOVE_HEAD, {"head_chain": tip.chain, "head_id": last_id, "head_hash": last_hash}
     )
     return int(last_id)
@@ -135,14 +139,28 @@ def _take_chain_sqlite(session: Session) -> tuple[_Tip, _Last | None]:
     """
     held = session.info.get(_CHAIN_OF_SESSION)
     if held is not None:
+        taken: tuple[_Tip, _Last | None] | None = session.info.pop(_LAST_OF_SESSION, None)
+        if taken is not None:
+            session.info.pop(_TIP_OF_SESSION, None)
+            return taken
         tip = _take_chain(session)
         return tip, _last_of(session, tip.chain)
-    row = session.execute(_FIRST_WITH_LAST).first()
+    row = session.connection().execute(_FIRST_WITH_LAST).first()
     if row is None:
         raise AuditChainBroken(f"{HEAD_MISSING.capitalize()}. {_NOT_SAVED}")
-    tip = _Tip(row[0], row[1], row[2])
+    tip, last = _tip_and_last(row)
     session.info[_CHAIN_OF_SESSION] = tip.chain
-    return tip, None if row[3] is None else _Last(row[3], cast(str, row[4]), row[5])
+    return tip, last
+
+
+def _tip_and_last(row: Sequence[object]) -> tuple[_Tip, _Last | None]:
+    """A row of ``first_chain_with_last``: the head row, and its chain's last entry (None: the
+    chain is empty).
+    """
+    tip = _Tip(cast(int, row[0]), cast(int, row[1]), cast(str, row[2]))
+    if row[3] is None:
+        return tip, None
+    return tip, _Last(cast(int, row[3]), cast(str, row[4]), cast("str | None", row[5]))
 
 
 _ONE_ENTRY = (
@@ -206,7 +224,7 @@ def _write_pg(
         assert at is not None
         for name in _ARRAY_COLUMNS:
             params[name] = [at(v[name]) if name == "at" else v[name] for v in values]
-    row = session.execute(stmt, params).one()
+    row = session.connection().execute(stmt, params).one()
     prior = None if row[0] is None else _Last(row[0], row[1], row[2])
     return prior, row[3]
 
@@ -397,6 +415,28 @@ def _first_with_last() -> Select[int, int, str, int | None, str | None, str | No
 
 
 _FIRST_WITH_LAST = _first_with_last()
+
+
+def first_chain_with_last() -> CTE:
+    """SQLite: the first chain's head row and its chain's last entry (what an append reads
+    first), as a CTE for a statement that reads them along with its own change (a claim); hand
+    its row to ``took_first_chain``. SQLite's writers take turns, so nothing changes them
+    before this transaction's append.
+    """
+    return _FIRST_WITH_LAST.cte("audit_chain_tip").prefix_with("MATERIALIZED")
+
+
+def took_first_chain(session: Session, row: Sequence[object]) -> None:
+    """Record what ``first_chain_with_last`` read in this transaction (SQLite): the next
+    append goes to that chain without reading it again. Nothing is recorded when there is no
+    head row (the append then finds the log broken) or the transaction keeps to a chain
+    already.
+    """
+    if row[0] is None or session.info.get(_CHAIN_OF_SESSION) is not None:
+        return
+    tip, last = _tip_and_last(row)
+    session.info[_CHAIN_OF_SESSION] = tip.chain
+    session.info[_LAST_OF_SESSION] = (tip, last)
 
 
 def _newest_head_entry(session: Session, besides: int = 0) -> _Last | None:

@@ -490,6 +490,8 @@ def claim_oldest(
         return None
     if postgresql:  # the audit chain the statement locked for the claim's audit line
         audit_repo.took_chain(session, row[9], row[10], row[11])
+    else:  # the audit chain's head row and last entry, read for the claim's audit line
+        audit_repo.took_first_chain(session, row[8:14])
     return ClaimedNext(*row[:8])
 
 
@@ -570,8 +572,10 @@ def _claim_oldest_sqlite_statement() -> Update:
     c = table.c
     now = bindparam("claim_now", type_=UtcDateTime)
     oldest = _oldest_of(_claim_ranges(c, now, lock=False)).cte("oldest").prefix_with("MATERIALIZED")
+    tip = audit_repo.first_chain_with_last()
     return (
         update(table)
+        .add_cte(tip)  # its text compiled here, not inside RETURNING (unqualified names)
         .where(c.id == select(oldest.c.id).scalar_subquery())
         .values(
             status=Status.IN_REVIEW.value,
@@ -591,6 +595,8 @@ def _claim_oldest_sqlite_statement() -> Update:
             select(oldest.c.claimed_by).scalar_subquery(),
             c.claimed_at,
             c.lease_expires_at,
+            # the audit chain's head row and last entry, for the claim's audit line
+            *(select(column).scalar_subquery() for column in tip.c),
         )
     )
 
