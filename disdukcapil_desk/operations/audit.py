@@ -84,13 +84,25 @@ def record(
     before: dict[str, object] | None = None,
     after: dict[str, object] | None = None,
     detail: str = "",
+    at: dt.datetime | None = None,
 ) -> None:
     """Append one entry (who, when, what, before and after) inside the caller's transaction.
 
+    ``at``: the time of the change when the caller has it already (the transaction's
+    ``ctx.now``, as a claim reads it); by default ``ctx.now(session)``.
     Personal numbers must not be put in ``detail``; pass masked values in before/after.
     """
-    entry = _entry(ctx, actor, action, entity, key, before, after, detail)
-    audit_repo.append(session, replace(entry, at=ctx.now(session)), ctx.audit_key())
+    entry = AuditEntry(
+        at=ctx.now(session) if at is None else at,
+        actor=actor.login,
+        action=action,
+        entity=entity,
+        entity_key=key,
+        before=snapshot(before),
+        after=snapshot(after),
+        detail=_with_origin(detail),
+    )
+    audit_repo.append(session, entry, ctx.audit_key())
 
 
 def _entry(

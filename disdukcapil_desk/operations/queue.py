@@ -83,7 +83,6 @@ class QueueLine(Protocol):
     version: int
 
 
-_CLAIM_ATTEMPTS = 5
 _DECISIONS = {Action.APPROVE, Action.REQUEST_REVISION, Action.REJECT}
 _REASON_REQUIRED = {Action.REJECT, Action.CANCEL, Action.TAKE_BACK}
 
@@ -231,39 +230,30 @@ class QueueOps:
         if not location:
             raise ClaimError("Lokasi kerja belum ditentukan")
         check_office(actor, location)
-        if self._ctx.postgresql:
-            return self._claim_oldest(actor, location)
-        for _ in range(_CLAIM_ATTEMPTS):
-            with self._ctx.unit_of_work() as session:
-                now = self._ctx.now(session)
-                candidate = repo.next_claimable(session, location, now)
-                if candidate is None:
-                    return None
-                lease = self._take(
-                    session, actor, candidate.id, candidate.status, candidate.claimed_by
-                )
-                if lease is not None:
-                    return lease
-        return None
+        return self._claim_oldest(actor, location)
 
     def _claim_oldest(self, actor: Actor, location: str) -> Lease | None:
-        """PostgreSQL: pick, claim and announce in one statement (the picked rows locked, a
-        colleague's skipped), then the audit line as ``_take`` writes it.
+        """Pick, claim (and on PostgreSQL announce) in one statement (on PostgreSQL the picked
+        rows locked, a colleague's skipped), then the audit line as ``_take`` writes it, at the
+        claim's time.
         """
         assert actor.user_id is not None
-        with self._ctx.unit_of_work() as session:
-            now = self._ctx.now(session) if self._ctx.server_clock is not None else None
-            taken = repo.claim_oldest(
-                session, location, actor.user_id, now, self._ctx.lease, actor.login
-            )
+        ctx = self._ctx
+        with ctx.unit_of_work() as session:
+            # SQLite: this workstation's clock; PostgreSQL: the server's, read by the claim
+            # itself (unless a stand-in clock is set).
+            now = ctx.now(session) if ctx.server_clock is not None or not ctx.postgresql else None
+            taken = repo.claim_oldest(session, location, actor.user_id, now, ctx.lease, actor.login)
             if taken is None:
                 return None
-            self._ctx.remember_now(session, taken.claimed_at)
+            ctx.remember_now(session, taken.claimed_at)
             if (
                 taken.holder_before != actor.user_id
                 or taken.status_before != Status.IN_REVIEW.value
             ):
-                self._audit_claim(session, actor, taken.number, taken.status_before)
+                self._audit_claim(
+                    session, actor, taken.number, taken.status_before, taken.claimed_at
+                )
             return Lease(taken.id, taken.number, actor.login, taken.expires, taken.version)
 
     def claim(self, actor: Actor, request_id: int) -> Lease:
@@ -488,8 +478,15 @@ class QueueOps:
         notify.queue_changed(session, location_code)
         self._audit_claim(session, actor, number, before)
 
-    def _audit_claim(self, session: Session, actor: Actor, number: str, before: str) -> None:
-        """The audit line of a claim."""
+    def _audit_claim(
+        self,
+        session: Session,
+        actor: Actor,
+        number: str,
+        before: str,
+        at: dt.datetime | None = None,
+    ) -> None:
+        """The audit line of a claim (at the claim's time ``at``, when given)."""
         record(
             self._ctx,
             session,
@@ -499,6 +496,7 @@ class QueueOps:
             number,
             before={"status": before},
             after={"status": Status.IN_REVIEW.value},
+            at=at,
         )
 
     def _claim_refusal(self, session: Session, request: RequestRecord) -> ClaimError:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
 
-from disdukcapil_desk.db.models import AuditHead, AuditLog
+from disdukcapil_desk.db.models import AuditHead, AuditLog, ServiceRequest
 from disdukcapil_desk.db.repositories import audit as audit_repo
 from disdukcapil_desk.domain.audit import (
     AuditEntry,
@@ -23,8 +23,8 @@ from disdukcapil_desk.domain.audit import (
 )
 from disdukcapil_desk.domain.clock import WIB
 from disdukcapil_desk.domain.dto import Actor
-from disdukcapil_desk.domain.errors import AuditKeyMissing
-from disdukcapil_desk.domain.workflow import Role
+from disdukcapil_desk.domain.errors import AuditChainBroken, AuditKeyMissing
+from disdukcapil_desk.domain.workflow import Role, Status
 from disdukcapil_desk.operations.audit import chain_head, check_chain, init_key, record
 from disdukcapil_desk.operations.audit_key import KEY_FILE_NAME
 from disdukcapil_desk.operations.context import DeskContext
@@ -313,6 +313,82 @@ def test_a_writer_does_not_wait_for_a_colleague_in_the_middle_of_a_write(
         used = dict(session.execute(select(AuditLog.entity_key, AuditLog.chain)).all())
     assert used["held"] != used["not waiting"]
     assert check_chain(ctx).intact
+
+
+def test_a_claim_takes_its_chain_in_its_own_statement_or_adds_one_when_all_are_busy(
+    ctx: DeskContext, db_kind: str, users: dict[str, Actor], tmp_path: Path
+) -> None:
+    """PostgreSQL: the claiming UPDATE locks a free chain's head row for the claim's audit
+    line; with every chain busy the line goes to a chain added for it, without waiting; keyed
+    or not, every chain verifies.
+    """
+    if db_kind != "postgresql":
+        pytest.skip("SQLite's writers take turns on the whole database")
+    ids = seed(ctx, 3)
+    queue = QueueOps(ctx)
+    officer = users["loket.dinas"]
+    assert queue.claim_next(officer) is not None  # chain 1, free: taken by the claim itself
+    with ctx.unit_of_work() as session:
+        record(ctx, session, users["admin"], "note", "test", "held", detail="held")
+        # every chain (the one) is held: the claim's statement finds none free
+        assert _in_thread(lambda: queue.claim_next(officer), 20)
+    ctx.audit_key_file = tmp_path / KEY_FILE_NAME
+    key = init_key(ctx, users["admin"], ctx.audit_key_file)
+    last = queue.claim_next(officer)
+    assert last is not None and last.request_id == ids[2]
+    with ctx.reading() as session:
+        claims = session.execute(
+            select(AuditLog.entity_key, AuditLog.chain, AuditLog.mac)
+            .where(AuditLog.action == "claim")
+            .order_by(AuditLog.id)
+        ).all()
+        held = session.scalar(select(AuditLog.chain).where(AuditLog.entity_key == "held"))
+    assert [c.entity_key for c in claims] == [_number(ctx, i) for i in ids]
+    assert claims[0].chain == held == 1 and claims[1].chain != 1, "a chain added, no wait"
+    assert claims[2].mac is not None
+    report = check_chain(ctx, key)
+    assert report.intact, report.problem
+
+
+def test_a_claim_checks_the_chain_it_read_with_its_own_statement(
+    ctx: DeskContext, users: dict[str, Actor], tmp_path: Path
+) -> None:
+    """The head row and last entry a claim's statement reads for its audit line are checked
+    as any append checks them: without the key, or on a head row that does not name its
+    chain's last entry, the claim is refused and nothing is saved (both databases).
+    """
+    ids = seed(ctx, 2)
+    queue = QueueOps(ctx)
+    officer = users["loket.dinas"]
+    key_file = tmp_path / KEY_FILE_NAME
+    key = init_key(ctx, users["admin"], key_file)
+    ctx.audit_key_file = tmp_path / "elsewhere" / KEY_FILE_NAME  # a workstation without it
+    with pytest.raises(AuditKeyMissing):
+        queue.claim_next(officer)
+    assert _status(ctx, ids[0]) == Status.NEW.value, "nothing saved"
+    ctx.audit_key_file = key_file
+    first = queue.claim_next(officer)
+    assert first is not None and first.request_id == ids[0]
+    with ctx.engine.begin() as conn:
+        conn.execute(update(AuditHead).values(last_id=AuditHead.last_id - 1))
+    with pytest.raises(AuditChainBroken):
+        queue.claim_next(officer)
+    assert _status(ctx, ids[1]) == Status.NEW.value, "nothing saved"
+    assert not check_chain(ctx, key).intact
+
+
+def _status(ctx: DeskContext, request_id: int) -> str | None:
+    with ctx.reading() as session:
+        return session.scalar(select(ServiceRequest.status).where(ServiceRequest.id == request_id))
+
+
+def _number(ctx: DeskContext, request_id: int) -> str:
+    with ctx.reading() as session:
+        number = session.scalar(
+            select(ServiceRequest.number).where(ServiceRequest.id == request_id)
+        )
+    assert number is not None
+    return number
 
 
 def test_heads_published_while_eight_workstations_claim_all_verify(

@@ -11,7 +11,7 @@ from sqlalchemy import Select, event, select, text
 from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db import search_index
-from disdukcapil_desk.db.models import ServiceRequest
+from disdukcapil_desk.db.models import AuditLog, ServiceRequest
 from disdukcapil_desk.db.repositories.requests import search_condition
 from disdukcapil_desk.domain.dto import Actor, Cursor, QueueFilter
 from disdukcapil_desk.domain.errors import (
@@ -21,6 +21,7 @@ from disdukcapil_desk.domain.errors import (
     WorkflowError,
 )
 from disdukcapil_desk.domain.workflow import Action, Status
+from disdukcapil_desk.operations.audit import verify_chain
 from disdukcapil_desk.operations.context import DeskContext
 from disdukcapil_desk.operations.documents import DocumentOps
 from disdukcapil_desk.operations.intake import IntakeOps
@@ -181,6 +182,94 @@ def test_expired_lease_returns_request_to_queue(
     clock.advance(minutes=20)
     assert queue.expire_leases() == 1
     assert queue.detail(_head(), ids[0]).row.status is Status.NEW
+
+
+def _claim_lines(ctx: DeskContext, number: str) -> list[tuple[str, str | None, str | None]]:
+    """The audit lines of claims of a request: (actor, before, after), oldest first."""
+    with ctx.reading() as session:
+        rows = session.execute(
+            select(AuditLog.actor, AuditLog.before, AuditLog.after)
+            .where(AuditLog.entity_key == number, AuditLog.action == Action.CLAIM.value)
+            .order_by(AuditLog.id)
+        ).all()
+    return [(r.actor, r.before, r.after) for r in rows]
+
+
+def _stored_lease(ctx: DeskContext, request_id: int) -> tuple[Any, ...]:
+    with ctx.reading() as session:
+        row = session.execute(
+            select(
+                ServiceRequest.status,
+                ServiceRequest.claimed_by,
+                ServiceRequest.claimed_at,
+                ServiceRequest.lease_expires_at,
+                ServiceRequest.version,
+                ServiceRequest.updated_at,
+                ServiceRequest.updated_by,
+            ).where(ServiceRequest.id == request_id)
+        ).one()
+    return tuple(row)
+
+
+def test_claim_next_picks_the_oldest_claimable_and_audits_what_it_was(
+    ctx: DeskContext, users: dict[str, Actor], clock: FakeClock
+) -> None:
+    """A colleague's live lease is skipped, an older lapsed lease comes before a newer new
+    request, the audit line names the status the request had, and taking back one's own lapsed
+    lease renews it without an audit line (the same on both databases).
+    """
+    ids = seed(ctx, 4)
+    queue = QueueOps(ctx)
+    me, colleague = users["loket.dinas"], users["loket2.dinas"]
+    numbers = [queue.detail(_head(), i).row.number for i in ids]
+    held = queue.claim(colleague, ids[0])  # lapses below
+    mine = queue.claim(me, ids[1])  # lapses below
+    clock.advance(minutes=16)
+    queue.claim(colleague, ids[2])  # live: skipped
+    versions = [queue.detail(_head(), i).row.version for i in ids]
+
+    # the oldest claimable: the colleague's lapsed lease on the first request
+    first = queue.claim_next(me)
+    assert first is not None and first.request_id == ids[0]
+    assert first.expires_at == clock.now + ctx.lease and first.version == versions[0] + 1
+    assert first.version == held.version + 1
+    assert _claim_lines(ctx, numbers[0])[-1] == (
+        "loket.dinas",
+        '{"status": "in_review"}',
+        '{"status": "in_review"}',
+    )
+    assert _stored_lease(ctx, ids[0]) == (
+        Status.IN_REVIEW.value,
+        me.user_id,
+        clock.now,
+        clock.now + ctx.lease,
+        versions[0] + 1,
+        clock.now,
+        "loket.dinas",
+    )
+
+    # then my own lapsed lease: renewed, no audit line
+    lines_before = _claim_lines(ctx, numbers[1])
+    clock.advance(minutes=1)
+    again = queue.claim_next(me)
+    assert again is not None and again.request_id == ids[1]
+    assert again.version == mine.version + 1 and again.expires_at == clock.now + ctx.lease
+    assert _claim_lines(ctx, numbers[1]) == lines_before
+    assert _stored_lease(ctx, ids[1])[:4] == (
+        Status.IN_REVIEW.value,
+        me.user_id,
+        clock.now,
+        clock.now + ctx.lease,
+    )
+
+    # the colleague's live lease is skipped: the new request after it
+    last = queue.claim_next(me)
+    assert last is not None and last.request_id == ids[3]
+    assert _claim_lines(ctx, numbers[3]) == [
+        ("loket.dinas", '{"status": "new"}', '{"status": "in_review"}')
+    ]
+    assert queue.claim_next(me) is None
+    assert verify_chain(ctx) is None
 
 
 def test_release_and_take_back(ctx: DeskContext, users: dict[str, Actor]) -> None:

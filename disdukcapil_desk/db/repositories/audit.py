@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple, cast
 
 from sqlalchemy import (
+    CTE,
+    ColumnElement,
     Insert,
     Row,
     Select,
@@ -54,6 +56,14 @@ CHAINS_LOCK_KEY = 0x4B544C5F41554443
 """PostgreSQL advisory lock: adding a chain (exclusive) against reading the heads (shared)."""
 _CHAIN_OF_SESSION = "audit_chain"
 """``session.info`` key: the chain this transaction appends to (it keeps to one)."""
+_LAST_OF_SESSION = "audit_chain_last"
+"""``session.info`` key (SQLite): that head row and its chain's last entry, read by a statement
+of this transaction (``took_first_chain``), for the next append.
+"""
+_TIP_OF_SESSION = "audit_chain_tip"
+"""``session.info`` key: the head row of that chain as a statement of this transaction locked
+and read it (``took_chain``), for the next append (which then need not read it again).
+"""
 
 _HEAD = cast(Table, AuditHead.__table__)
 _LOG = cast(Table, AuditLog.__table__)
@@ -104,22 +114,67 @@ def append_many(session: Session, entries: list[AuditEntry], key: bytes | None =
     """
     if not entries:
         return 0
-    tip = _take_chain(session)
-    values, last_hash = _rows(tip, entries, key)
     if _postgresql(session):
+        tip = _take_chain(session)
+        values, last_hash = _rows(tip, entries, key)
         prior, last_id = _write_pg(session, tip.chain, values, last_hash)
         _check_prior(session, tip, prior, key)
         return last_id
-    prior = _last_of(session, tip.chain)
+    tip, prior = _take_chain_sqlite(session)
     _check_prior(session, tip, prior, key)
+    values, last_hash = _rows(tip, entries, key)
     if len(values) == 1:
-        last_id = session.execute(insert(_LOG).values(values[0]).returning(_LOG.c.id)).scalar_one()
+        last_id = session.connection().execute(_ONE_ENTRY, values[0]).scalar_one()
     else:  # a batch (ingest): one multi-row INSERT; ids follow the order
         last_id = max(row.id for row in bulk.insert_values(session, _LOG, values, ("id",)))
-    session.execute(
-        update(_HEAD).where(_HEAD.c.id == tip.chain).values(last_id=last_id, last_hash=last_hash)
+    session.connection().execute(
+        _MOVE_HEAD, {"head_chain": tip.chain, "head_id": last_id, "head_hash": last_hash}
     )
     return int(last_id)
+
+
+def _take_chain_sqlite(session: Session) -> tuple[_Tip, _Last | None]:
+    """SQLite: the chain this transaction appends to (its writers take turns, so the first,
+    or the one it took already) and that chain's last entry, read in one statement.
+    """
+    held = session.info.get(_CHAIN_OF_SESSION)
+    if held is not None:
+        taken: tuple[_Tip, _Last | None] | None = session.info.pop(_LAST_OF_SESSION, None)
+        if taken is not None:
+            session.info.pop(_TIP_OF_SESSION, None)
+            return taken
+        tip = _take_chain(session)
+        return tip, _last_of(session, tip.chain)
+    row = session.connection().execute(_FIRST_WITH_LAST).first()
+    if row is None:
+        raise AuditChainBroken(f"{HEAD_MISSING.capitalize()}. {_NOT_SAVED}")
+    tip, last = _tip_and_last(row)
+    session.info[_CHAIN_OF_SESSION] = tip.chain
+    return tip, last
+
+
+def _tip_and_last(row: Sequence[object]) -> tuple[_Tip, _Last | None]:
+    """A row of ``first_chain_with_last``: the head row, and its chain's last entry (None: the
+    chain is empty).
+    """
+    tip = _Tip(cast(int, row[0]), cast(int, row[1]), cast(str, row[2]))
+    if row[3] is None:
+        return tip, None
+    return tip, _Last(cast(int, row[3]), cast(str, row[4]), cast("str | None", row[5]))
+
+
+_ONE_ENTRY = (
+    insert(_LOG)
+    .values({c.key: bindparam(c.key, type_=c.type) for c in _LOG.columns if c.key != "id"})
+    .returning(_LOG.c.id)
+)
+"""One entry (SQLite), its values as parameters: built and compiled once."""
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == bindparam("head_chain", type_=SmallInteger))
+    .values(last_id=bindparam("head_id"), last_hash=bindparam("head_hash", type_=String))
+)
+"""A chain's head row moved on to its new last entry (SQLite)."""
 
 
 def _rows(
@@ -169,7 +224,7 @@ def _write_pg(
         assert at is not None
         for name in _ARRAY_COLUMNS:
             params[name] = [at(v[name]) if name == "at" else v[name] for v in values]
-    row = session.execute(stmt, params).one()
+    row = session.connection().execute(stmt, params).one()
     prior = None if row[0] is None else _Last(row[0], row[1], row[2])
     return prior, row[3]
 
@@ -260,6 +315,9 @@ def _take_chain(session: Session) -> _Tip:
     """
     held = session.info.get(_CHAIN_OF_SESSION)
     if held is not None:
+        taken: _Tip | None = session.info.pop(_TIP_OF_SESSION, None)
+        if taken is not None:
+            return taken
         row = session.execute(_head_rows().where(_HEAD.c.id == held).with_for_update()).first()
         if row is None:
             raise AuditChainBroken(f"{HEAD_MISSING.capitalize()}. {_NOT_SAVED}")
@@ -283,6 +341,30 @@ _FIRST = _head_rows().order_by(_HEAD.c.id).limit(1)
 _FIRST_FREE = _FIRST.with_for_update(skip_locked=True)
 
 
+def free_chain_head() -> CTE:
+    """PostgreSQL: the head row of the first chain no other transaction is writing to, locked
+    (``SKIP LOCKED``; no row when every chain is busy), as a CTE for a statement that takes a
+    chain along with its own change (a claim); hand what it read to ``took_chain``.
+    """
+    return _FIRST_FREE.cte("audit_chain_head")
+
+
+def took_chain(
+    session: Session, chain: int | None, last_id: int | None, last_hash: str | None
+) -> None:
+    """Record that a statement of this transaction locked the head row of ``chain`` (read by
+    ``free_chain_head``) with ``last_id`` and ``last_hash``: the next append goes to that chain
+    without reading its head row again. Nothing is recorded when no chain was free (None) or
+    the transaction keeps to a chain already.
+    """
+    if chain is None or last_id is None or last_hash is None:
+        return
+    if session.info.get(_CHAIN_OF_SESSION) is not None:
+        return
+    session.info[_CHAIN_OF_SESSION] = chain
+    session.info[_TIP_OF_SESSION] = _Tip(chain, last_id, last_hash)
+
+
 def _add_chain(session: Session) -> Row[int, int, str] | None:
     """Every chain is busy: add one (or take one that came free meanwhile). None when there is
     no head row at all (the log is broken; nothing is written).
@@ -303,13 +385,58 @@ def _add_chain(session: Session) -> Row[int, int, str] | None:
 
 
 def _last_of(session: Session, chain: int) -> _Last | None:
-    row = session.execute(
-        select(AuditLog.id, AuditLog.hash, AuditLog.mac)
-        .where(AuditLog.chain == chain)
-        .order_by(AuditLog.id.desc())
-        .limit(1)
-    ).first()
+    row = session.execute(_LAST_OF, {"last_chain": chain}).first()
     return None if row is None else _Last(row[0], row[1], row[2])
+
+
+def _last_entry(chain: ColumnElement[int]) -> Select[int, str, str | None]:
+    """The last entry of ``chain`` (id, hash, MAC)."""
+    return (
+        select(_LOG.c.id, _LOG.c.hash, _LOG.c.mac)
+        .where(_LOG.c.chain == chain)
+        .order_by(_LOG.c.id.desc())
+        .limit(1)
+    )
+
+
+_LAST_OF = _last_entry(bindparam("last_chain", type_=SmallInteger))
+
+
+def _first_with_last() -> Select[int, int, str, int | None, str | None, str | None]:
+    """The first chain's head row and that chain's last entry (none: the chain is empty)."""
+    last = _LOG.alias("last_entry")
+    newest = select(func.max(_LOG.c.id)).where(_LOG.c.chain == _HEAD.c.id).scalar_subquery()
+    return (
+        select(_HEAD.c.id, _HEAD.c.last_id, _HEAD.c.last_hash, last.c.id, last.c.hash, last.c.mac)
+        .select_from(_HEAD.outerjoin(last, last.c.id == newest))
+        .order_by(_HEAD.c.id)
+        .limit(1)
+    )
+
+
+_FIRST_WITH_LAST = _first_with_last()
+
+
+def first_chain_with_last() -> CTE:
+    """SQLite: the first chain's head row and its chain's last entry (what an append reads
+    first), as a CTE for a statement that reads them along with its own change (a claim); hand
+    its row to ``took_first_chain``. SQLite's writers take turns, so nothing changes them
+    before this transaction's append.
+    """
+    return _FIRST_WITH_LAST.cte("audit_chain_tip").prefix_with("MATERIALIZED")
+
+
+def took_first_chain(session: Session, row: Sequence[object]) -> None:
+    """Record what ``first_chain_with_last`` read in this transaction (SQLite): the next
+    append goes to that chain without reading it again. Nothing is recorded when there is no
+    head row (the append then finds the log broken) or the transaction keeps to a chain
+    already.
+    """
+    if row[0] is None or session.info.get(_CHAIN_OF_SESSION) is not None:
+        return
+    tip, last = _tip_and_last(row)
+    session.info[_CHAIN_OF_SESSION] = tip.chain
+    session.info[_LAST_OF_SESSION] = (tip, last)
 
 
 def _newest_head_entry(session: Session, besides: int = 0) -> _Last | None:

@@ -36,6 +36,7 @@ from disdukcapil_desk.db.models import (
     RequestFinding,
     ServiceRequest,
 )
+from disdukcapil_desk.db.repositories import audit as audit_repo
 from disdukcapil_desk.db.repositories.notify import QUEUE_CHANNEL
 from disdukcapil_desk.db.search_index import name_condition, number_condition
 from disdukcapil_desk.domain.dto import AttachmentRow, Cursor, FindingRow, QueueFilter
@@ -452,32 +453,74 @@ def claim_oldest(
     lease: dt.timedelta,
     login: str,
 ) -> ClaimedNext | None:
-    """PostgreSQL: claim the oldest claimable request of a location in one statement; None
-    when there is none (or every one is being claimed by a colleague).
+    """Claim the oldest claimable request of a location in one statement; None when there is
+    none (or, on PostgreSQL, every one is being claimed by a colleague).
 
     The two index ranges of ``next_claimable`` (the oldest new request, the oldest lapsed
-    lease), each locked with ``SKIP LOCKED``, the older of the two updated as ``take_claim``
-    does, returning what the lease and the audit line need: no row is read back. The same
-    statement announces the change of the location's queue (``pg_notify``, at commit). It is
-    built once, on the table (no ORM), and compiled once. ``now`` None reads the server's
-    clock in the same statement (one round trip less than asking it first); the lease runs
-    ``lease`` from then.
+    lease), the older of the two updated as ``take_claim`` does, returning what the lease and
+    the audit line need (its status and holder before the claim included): no row is read
+    back. The statement is built once per database, on the table (no ORM), and compiled once.
+
+    PostgreSQL: each range is locked with ``SKIP LOCKED`` (a colleague's pick is skipped, not
+    waited for); the same statement announces the change of the location's queue
+    (``pg_notify``, at commit). ``now`` None reads the server's clock in the same statement (one
+    round trip less than asking it first); the lease runs ``lease`` from then.
+
+    SQLite (``now`` required): the transaction holds the database's write lock, so the pick
+    cannot be raced; the picked row is a materialised CTE, so ``RETURNING`` reads its status and
+    holder as they were before the UPDATE.
     """
-    row = (
-        session.connection()
-        .execute(
-            _CLAIM_OLDEST,
-            {
-                "claim_location": location_code,
-                "claim_user": user_id,
-                "claim_now": now,
-                "claim_lease": lease,
-                "claim_login": login,
-            },
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if not postgresql and now is None:
+        raise ValueError("SQLite claims need the transaction's time")
+    params: dict[str, object] = {
+        "claim_location": location_code,
+        "claim_user": user_id,
+        "claim_now": now,
+        "claim_login": login,
+    }
+    if postgresql:
+        params["claim_lease"] = lease
+    else:
+        assert now is not None
+        params["claim_expires"] = now + lease
+    statement = _CLAIM_OLDEST if postgresql else _CLAIM_OLDEST_SQLITE
+    row = session.connection().execute(statement, params).first()
+    if row is None:
+        return None
+    if postgresql:  # the audit chain the statement locked for the claim's audit line
+        audit_repo.took_chain(session, row[9], row[10], row[11])
+    else:  # the audit chain's head row and last entry, read for the claim's audit line
+        audit_repo.took_first_chain(session, row[8:14])
+    return ClaimedNext(*row[:8])
+
+
+def _claim_ranges(c: Any, now: ColumnElement[dt.datetime], *, lock: bool) -> list[CTE]:
+    """The two ranges a claim picks from (the oldest new request, the oldest lapsed lease)."""
+    ranges: list[CTE] = []
+    for condition in (
+        c.status == Status.NEW.value,
+        and_(c.status == Status.IN_REVIEW.value, c.lease_expires_at < now),
+    ):
+        stmt = (
+            select(c.id, c.received_at, c.status, c.claimed_by)
+            .where(c.location_code == bindparam("claim_location"), condition)
+            .order_by(c.received_at, c.id)
+            .limit(1)
         )
-        .first()
+        if lock:
+            stmt = stmt.with_for_update(skip_locked=True)
+        ranges.append(stmt.cte(f"range_{len(ranges)}"))
+    return ranges
+
+
+def _oldest_of(ranges: list[CTE]) -> Select[Any]:
+    both = union_all(*(select(r) for r in ranges)).subquery("both_ranges")
+    return (
+        select(both.c.id, both.c.status, both.c.claimed_by)
+        .order_by(both.c.received_at, both.c.id)
+        .limit(1)
     )
-    return ClaimedNext(*row[:8]) if row is not None else None
 
 
 def _claim_oldest_statement() -> Update:
@@ -489,26 +532,8 @@ def _claim_oldest_statement() -> Update:
         )
     ).cte("clock")  # a volatile function: evaluated once, never inlined
     now = select(clock.c.now).scalar_subquery()
-    ranges: list[CTE] = []
-    for condition in (
-        c.status == Status.NEW.value,
-        and_(c.status == Status.IN_REVIEW.value, c.lease_expires_at < now),
-    ):
-        ranges.append(
-            select(c.id, c.received_at, c.status, c.claimed_by)
-            .where(c.location_code == bindparam("claim_location"), condition)
-            .order_by(c.received_at, c.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-            .cte(f"range_{len(ranges)}")
-        )
-    both = union_all(*(select(r) for r in ranges)).subquery("both_ranges")
-    oldest = (
-        select(both.c.id, both.c.status, both.c.claimed_by)
-        .order_by(both.c.received_at, both.c.id)
-        .limit(1)
-        .cte("oldest")
-    )
+    oldest = _oldest_of(_claim_ranges(c, now, lock=True)).cte("oldest")
+    head = audit_repo.free_chain_head()
     return (
         update(table)
         .where(c.id == oldest.c.id)
@@ -532,11 +557,52 @@ def _claim_oldest_statement() -> Update:
             c.lease_expires_at,
             # the queue's announcement (``notify.queue_changed``), sent at commit
             func.pg_notify(QUEUE_CHANNEL, c.location_code),
+            # a free audit chain, locked for the audit line (read only when a row was claimed)
+            *(select(column).scalar_subquery() for column in head.c),
+        )
+    )
+
+
+def _claim_oldest_sqlite_statement() -> Update:
+    """``claim_oldest`` on SQLite: the pick a materialised CTE (evaluated once, before the
+    UPDATE changes anything), read by scalar subqueries (``RETURNING`` may only name the
+    updated table).
+    """
+    table = cast(Table, SR.__table__)
+    c = table.c
+    now = bindparam("claim_now", type_=UtcDateTime)
+    oldest = _oldest_of(_claim_ranges(c, now, lock=False)).cte("oldest").prefix_with("MATERIALIZED")
+    tip = audit_repo.first_chain_with_last()
+    return (
+        update(table)
+        .add_cte(tip)  # its text compiled here, not inside RETURNING (unqualified names)
+        .where(c.id == select(oldest.c.id).scalar_subquery())
+        .values(
+            status=Status.IN_REVIEW.value,
+            claimed_by=bindparam("claim_user"),
+            claimed_at=now,
+            lease_expires_at=bindparam("claim_expires", type_=UtcDateTime),
+            version=c.version + 1,
+            updated_at=now,
+            updated_by=bindparam("claim_login"),
+        )
+        .returning(
+            c.id,
+            c.number,
+            c.location_code,
+            c.version,
+            select(oldest.c.status).scalar_subquery(),
+            select(oldest.c.claimed_by).scalar_subquery(),
+            c.claimed_at,
+            c.lease_expires_at,
+            # the audit chain's head row and last entry, for the claim's audit line
+            *(select(column).scalar_subquery() for column in tip.c),
         )
     )
 
 
 _CLAIM_OLDEST = _claim_oldest_statement()
+_CLAIM_OLDEST_SQLITE = _claim_oldest_sqlite_statement()
 
 
 def expired_lease_ids(session: Session, now: dt.datetime) -> list[int]:
