@@ -209,6 +209,7 @@ CREATE TABLE service_request (
 	updated_at TIMESTAMP WITH TIME ZONE NOT NULL,
 	updated_by VARCHAR(60) NOT NULL,
 	closed_at TIMESTAMP WITH TIME ZONE,
+	issued_at TIMESTAMP WITH TIME ZONE,
 	CONSTRAINT pk_service_request PRIMARY KEY (id),
 	CONSTRAINT ck_service_request_status CHECK (status IN ('new', 'in_review', 'needs_revision', 'approved', 'siak_recorded', 'issued', 'sent', 'ready_for_pickup', 'collected', 'done', 'rejected', 'cancelled')),
 	CONSTRAINT uq_service_request_number UNIQUE (number),
@@ -228,7 +229,7 @@ CREATE INDEX ix_service_request_nik ON service_request (nik);
 
 CREATE INDEX ix_service_request_queue ON service_request (location_code, status, received_at, id);
 
-CREATE INDEX ix_service_request_recap ON service_request (received_at, service_code, location_code, kecamatan_code, kode_desa, channel, status, sla_due, closed_at, updated_at, number);
+CREATE INDEX ix_service_request_recap ON service_request (received_at, service_code, location_code, kecamatan_code, kode_desa, channel, status, sla_due, closed_at, updated_at, issued_at, number);
 
 CREATE INDEX ix_service_request_received ON service_request (received_at, id);
 

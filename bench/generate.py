@@ -13,7 +13,8 @@ them after years of work:
   NIKs), so that one person has several requests over the years, as in real life;
 - statuses by age: almost all closed (done, rejected, cancelled) after a few weeks, a realistic
   open tail (new, in review, needs revision, approved, issued) in the last two weeks and a few
-  abandoned revisions older than that;
+  abandoned revisions older than that; issued and done requests carry ``issued_at`` (their last
+  change, which the recap reads as the issue);
 - numbers ``LOC/YYYYMMDD/NNNN`` from a per-(location, office day) sequence computed here, and
   the ``number_counter`` rows set to the last number used, so that later ingest continues
   the sequences without a collision (running it again on the same database appends);
@@ -362,6 +363,7 @@ def lifecycle(
         "updated_at": created,
         "updated_by": "system",
         "closed_at": None,
+        "issued_at": None,
     }
     if status is Status.NEW:
         return fields
@@ -379,9 +381,11 @@ def lifecycle(
     elif status is Status.NEEDS_REVISION:
         fields["citizen_message"] = _REVISION_MESSAGE
     elif status is Status.ISSUED:
-        fields["updated_by"] = OPERATOR_LOGIN
+        fields.update(updated_by=OPERATOR_LOGIN, issued_at=touched)
     elif status in (Status.DONE, Status.REJECTED, Status.CANCELLED):
         fields["closed_at"] = touched
+        if status is Status.DONE:
+            fields["issued_at"] = touched
         fields["resubmission_count"] = 1 if rng.random() < 0.04 else 0
     return fields
 

@@ -59,12 +59,26 @@ def _context(url: str) -> Any:
     from disdukcapil_desk.operations.context import DeskContext, load_reference_data
 
     ctx = DeskContext.open(url, load_reference_data())
-    ctx.clock = lambda: NOW
+    now = max(NOW, _last_write(ctx))
+    ctx.clock = lambda: now
     return ctx, Role
 
 
-def _period(days: int) -> tuple[dt.date, dt.date]:
-    last = NOW.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
+def _last_write(ctx: Any) -> dt.datetime:
+    """The latest change in the database (a database generated after ``NOW`` is recapped as
+    of its own time: no request of it finished after the recap's today, as in real use).
+    """
+    from sqlalchemy import func, select
+
+    from disdukcapil_desk.db.models import ServiceRequest as SR
+
+    with ctx.sessions() as session:
+        found = session.execute(select(func.max(SR.updated_at))).scalar()
+    return found or NOW
+
+
+def _period(days: int, now: dt.datetime) -> tuple[dt.date, dt.date]:
+    last = now.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
     return last - dt.timedelta(days=days - 1), last
 
 
@@ -76,7 +90,7 @@ def run_recap(url: str, days: int, out: Path, register: bool) -> dict[str, float
     from disdukcapil_desk.operations.recaps import Recaps
 
     ctx, role = _context(url)
-    first, last = _period(days)
+    first, last = _period(days, ctx.clock())
     marks: dict[str, float] = {}
     statements = [0]
 
@@ -118,7 +132,7 @@ def run_bare(url: str, days: int, out: Path) -> dict[str, float]:
     from disdukcapil_desk.operations.recaps import Recaps
 
     ctx, role = _context(url)
-    first, last = _period(days)
+    first, last = _period(days, ctx.clock())
     recaps = Recaps(ctx)
     data = recaps.recap_data(Actor("bench", role.SECTION_HEAD), first, last, None)
     with ctx.sessions() as session:
@@ -143,7 +157,7 @@ def run_floor(url: str, days: int) -> dict[str, float]:
     from disdukcapil_desk.domain.clock import WIB
 
     ctx, _ = _context(url)
-    first, last = _period(days)
+    first, last = _period(days, ctx.clock())
     start = dt.datetime.combine(first, dt.time(), WIB)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), WIB)
     stmt = (

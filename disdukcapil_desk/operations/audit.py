@@ -92,16 +92,8 @@ def record(
     ``ctx.now``, as a claim reads it); by default ``ctx.now(session)``.
     Personal numbers must not be put in ``detail``; pass masked values in before/after.
     """
-    entry = AuditEntry(
-        at=ctx.now(session) if at is None else at,
-        actor=actor.login,
-        action=action,
-        entity=entity,
-        entity_key=key,
-        before=snapshot(before),
-        after=snapshot(after),
-        detail=_with_origin(detail),
-    )
+    when = ctx.now(session) if at is None else at
+    entry = _entry(ctx, actor, action, entity, key, before, after, detail, at=when)
     audit_repo.append(session, entry, ctx.audit_key())
 
 
@@ -114,9 +106,11 @@ def _entry(
     before: dict[str, object] | None,
     after: dict[str, object] | None,
     detail: str,
+    at: dt.datetime | None = None,
 ) -> AuditEntry:
+    """An entry at ``at`` (by default this workstation's clock, now)."""
     return AuditEntry(
-        at=ctx.clock(),
+        at=ctx.clock() if at is None else at,
         actor=actor.login,
         action=action,
         entity=entity,

@@ -532,9 +532,12 @@ class QueueOps:
             request.claimed_by = None
             request.claimed_at = None
             request.lease_expires_at = None
+        now = self._ctx.now(session)
         if target in CLOSED_STATUSES:
-            request.closed_at = self._ctx.now(session)
-        self._touch(session, request, actor)
+            request.closed_at = now
+        if action is Action.ISSUE and request.issued_at is None:
+            request.issued_at = now  # the recap's "issued on time" reads it
+        self._touch(session, request, actor, now)
         notify.queue_changed(session, request.location_code)
         after: dict[str, object] = {"status": target.value}
         if message:
@@ -550,11 +553,18 @@ class QueueOps:
             before={"status": current.value},
             after=after,
             detail=reason,
+            at=now,
         )
 
-    def _touch(self, session: Session, request: RequestRecord, actor: Actor) -> None:
+    def _touch(
+        self,
+        session: Session,
+        request: RequestRecord,
+        actor: Actor,
+        now: dt.datetime | None = None,
+    ) -> None:
         request.version += 1
-        request.updated_at = self._ctx.now(session)
+        request.updated_at = self._ctx.now(session) if now is None else now
         request.updated_by = actor.login
 
     def _check_version(self, session: Session, request: RequestRecord, expected: int) -> None:

@@ -73,7 +73,7 @@ def test_upgrade_to_version_5_allows_the_new_statuses_and_keeps_rows(
     _back_to_version_4(ctx)
     with pytest.raises(IntegrityError):
         _set_status(ctx, Status.SENT.value)
-    assert SetupOps(ctx).upgrade() == [5, 6, 7, 8]
+    assert SetupOps(ctx).upgrade() == [5, 6, 7, 8, 9]
     for status in (Status.SIAK_RECORDED, Status.READY_FOR_PICKUP, Status.COLLECTED):
         _set_status(ctx, status.value)
     with pytest.raises(IntegrityError):

@@ -205,7 +205,7 @@ def test_the_version_4_step_moves_stored_keys_into_the_key_folder_and_wipes_them
         )
     folder = tmp_path / "kunci-pindahan"
     setup = SetupOps(ctx)
-    assert setup.upgrade(folder) == [4, 5, 6, 7, 8]
+    assert setup.upgrade(folder) == [4, 5, 6, 7, 8, 9]
     assert setup.keys_moved_to == str(folder)
     with ctx.reading() as session:
         keys = session.scalars(select(OfficeSetting.key)).all()

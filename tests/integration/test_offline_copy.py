@@ -360,7 +360,7 @@ def test_version_7_is_upgraded_to_8_and_then_reserves(
         undo_version_8(conn)
         conn.execute(text("UPDATE schema_version SET version = 7"))
     ctx.engine.dispose()
-    assert SetupOps(ctx).upgrade() == [8]
+    assert SetupOps(ctx).upgrade() == [8, 9]
     blocks = reserve_blocks(ctx, users["loket.upt05"], "UPT-05", WS, [DAY], 10)
     assert blocks[0].first_value == 1
 

@@ -200,7 +200,7 @@ def test_upgrade_reads_the_parties_of_existing_requests(ctx: DeskContext) -> Non
         incoming("self", "ktpel_penggantian", {}),
     )
     back_to_version_1(ctx)
-    assert SetupOps(ctx).upgrade() == [2, 3, 4, 5, 6, 7, 8]
+    assert SetupOps(ctx).upgrade() == [2, 3, 4, 5, 6, 7, 8, 9]
     assert parties(request_of(ctx, "death")) == (
         "Siti Aminah",
         "3604135008750006",

@@ -268,8 +268,8 @@ def test_version_1_databases_get_the_password_change_flag(ctx: DeskContext) -> N
     back_to_version_1(ctx)
     with pytest.raises(SchemaVersionError, match="ditingkatkan"):
         SetupOps(ctx).check()
-    assert SetupOps(ctx).upgrade() == [2, 3, 4, 5, 6, 7, 8]
-    assert SCHEMA_VERSION == 8 and SetupOps(ctx).check() == 8
+    assert SetupOps(ctx).upgrade() == [2, 3, 4, 5, 6, 7, 8, 9]
+    assert SCHEMA_VERSION == 9 and SetupOps(ctx).check() == 9
     with ctx.engine.connect() as conn:
         indexes = {i["name"] for i in inspect(conn).get_indexes("service_request")}
     assert "ix_service_request_status_received" in indexes, "version 4's queue index"

@@ -186,7 +186,7 @@ def test_version_7_allows_the_loket_channel(ctx: DeskContext) -> None:
     ctx.engine.dispose()
     with pytest.raises(IntegrityError), ctx.engine.begin() as conn:
         conn.execute(insert, {"ref": "old"})
-    assert SetupOps(ctx).upgrade() == [7, 8]
+    assert SetupOps(ctx).upgrade() == [7, 8, 9]
     with ctx.engine.begin() as conn:
         conn.execute(insert, {"ref": "new"})
         assert conn.execute(text("SELECT count(*) FROM incoming_request")).scalar_one() == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, select, text
 
 from disdukcapil_desk.db import search_index
+from disdukcapil_desk.db.migrations.v6_recap import add_recap_index
 from disdukcapil_desk.db.migrations.v7_walkin import (
     CHANNEL_TABLES,
     channel_check_sql,
@@ -73,9 +74,18 @@ def undo_version_7(conn: Connection) -> None:
 
 
 def undo_version_8(conn: Connection) -> None:
-    """What version 8 added undone: the offline tables."""
+    """What version 8 added undone: the offline tables (and first what version 9 added)."""
+    undo_version_9(conn)
     conn.exec_driver_sql("DROP TABLE offline_applied")
     conn.exec_driver_sql("DROP TABLE number_block")
+
+
+def undo_version_9(conn: Connection) -> None:
+    """What version 9 added undone: ``issued_at`` and the recap index with it (the index of
+    version 6 again)."""
+    conn.exec_driver_sql("DROP INDEX ix_service_request_recap")
+    conn.exec_driver_sql("ALTER TABLE service_request DROP COLUMN issued_at")
+    add_recap_index(conn)
 
 
 OLD_CHANNELS = ("whatsapp", "web", "email", "import")

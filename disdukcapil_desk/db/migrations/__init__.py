@@ -21,6 +21,7 @@ from disdukcapil_desk.db.migrations.v6_audit_chains import add_audit_chains
 from disdukcapil_desk.db.migrations.v6_recap import add_recap_index
 from disdukcapil_desk.db.migrations.v7_walkin import widen_channel_checks
 from disdukcapil_desk.db.migrations.v8_offline import add_offline_tables
+from disdukcapil_desk.db.migrations.v9_recap import add_issued_at
 
 
 @dataclass(frozen=True)
@@ -87,5 +88,10 @@ MIGRATIONS: tuple[Migration, ...] = (
         8,
         "number_block, offline_applied: offline workstations and their journals",
         add_offline_tables,
+    ),
+    Migration(
+        9,
+        "service_request.issued_at: the recap's issue time kept on the request",
+        add_issued_at,
     ),
 )

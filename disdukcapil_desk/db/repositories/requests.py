@@ -537,15 +537,7 @@ def _claim_oldest_statement() -> Update:
     return (
         update(table)
         .where(c.id == oldest.c.id)
-        .values(
-            status=Status.IN_REVIEW.value,
-            claimed_by=bindparam("claim_user"),
-            claimed_at=now,
-            lease_expires_at=now + bindparam("claim_lease", type_=Interval),
-            version=c.version + 1,
-            updated_at=now,
-            updated_by=bindparam("claim_login"),
-        )
+        .values(_claim_values(c, now, now + bindparam("claim_lease", type_=Interval)))
         .returning(
             c.id,
             c.number,
@@ -563,6 +555,23 @@ def _claim_oldest_statement() -> Update:
     )
 
 
+def _claim_values(
+    c: Any,
+    now: ColumnElement[dt.datetime],
+    expires: ColumnElement[dt.datetime],
+) -> dict[str, Any]:
+    """What a claim sets on the request (the claiming statement's ``SET``)."""
+    return {
+        "status": Status.IN_REVIEW.value,
+        "claimed_by": bindparam("claim_user"),
+        "claimed_at": now,
+        "lease_expires_at": expires,
+        "version": c.version + 1,
+        "updated_at": now,
+        "updated_by": bindparam("claim_login"),
+    }
+
+
 def _claim_oldest_sqlite_statement() -> Update:
     """``claim_oldest`` on SQLite: the pick a materialised CTE (evaluated once, before the
     UPDATE changes anything), read by scalar subqueries (``RETURNING`` may only name the
@@ -577,15 +586,7 @@ def _claim_oldest_sqlite_statement() -> Update:
         update(table)
         .add_cte(tip)  # its text compiled here, not inside RETURNING (unqualified names)
         .where(c.id == select(oldest.c.id).scalar_subquery())
-        .values(
-            status=Status.IN_REVIEW.value,
-            claimed_by=bindparam("claim_user"),
-            claimed_at=now,
-            lease_expires_at=bindparam("claim_expires", type_=UtcDateTime),
-            version=c.version + 1,
-            updated_at=now,
-            updated_by=bindparam("claim_login"),
-        )
+        .values(_claim_values(c, now, bindparam("claim_expires", type_=UtcDateTime)))
         .returning(
             c.id,
             c.number,
