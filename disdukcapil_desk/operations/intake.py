@@ -71,7 +71,12 @@ from disdukcapil_desk.operations.pickup import pickup_reply
 
 log = logging.getLogger("disdukcapil_desk.intake")
 
-BATCH_SIZE = 200
+BATCH_SIZE = 500
+"""Rows of one ingest transaction. Each commit of a batch makes SQLite write its changed index
+pages back (a checkpoint, with its syncs), so fewer, larger batches ingest faster (measured at
+1,000,000 requests: 200 rows 1,830 rows/s, 500 rows 2,115, 1,000 rows 2,390), while a batch
+holds SQLite's write lock (about a quarter of a second at 500 rows: the longest a claim at the
+counter waits behind ingest)."""
 RETRIES = 8
 """Attempts of one batch before a transient database error is given to the caller."""
 
