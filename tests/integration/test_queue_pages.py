@@ -16,10 +16,12 @@ from sqlalchemy import event, insert, select, text
 from sqlalchemy.engine import Engine
 
 from disdukcapil_desk.db import search_index
+from disdukcapil_desk.db.engine import make_engine
 from disdukcapil_desk.db.models import Location, Service, ServiceRequest
-from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Cursor, QueueFilter
+from disdukcapil_desk.domain.clock import utc_now
+from disdukcapil_desk.domain.dto import SYSTEM_ACTOR, Actor, Cursor, QueueFilter
 from disdukcapil_desk.domain.workflow import OFFICE_PENDING, Status
-from disdukcapil_desk.operations.context import DeskContext
+from disdukcapil_desk.operations.context import DeskContext, ReferenceData
 from disdukcapil_desk.operations.queue import QueueOps
 
 T0 = dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC)
@@ -400,3 +402,47 @@ def test_a_recent_name_is_found_through_the_trigram_index_not_the_date_index(
     assert all(scan.get("Index Name") != "ix_service_request_received" for scan in scans), scans
     read = sum(_read(scan) for scan in scans)
     assert read <= 3 * RARE_ROWS, read
+
+
+HELD = 3_000
+"""Requests in review at one office with live leases (workstations holding them)."""
+
+
+def test_a_claim_reads_the_lapsed_leases_not_every_request_held_at_the_office(
+    skewed: DeskContext, db_url: str, reference: ReferenceData, users: dict[str, Actor]
+) -> None:
+    """Before, the lapsed-lease range of a claim walked every request in review at the office
+    in date order and tested its lease (3,000 read for each claim, inside the claim); now the
+    server's ``now()`` lets the planner read the few lapsed leases by the lease index.
+    """
+    holder = users["loket.dinas"].user_id
+    with skewed.unit_of_work() as session:
+        session.execute(
+            text(
+                """
+                UPDATE service_request SET location_code = 'DINAS', status = 'in_review',
+                    claimed_by = :holder, claimed_at = now(),
+                    lease_expires_at = now() + CASE WHEN id % 1000 = 0
+                        THEN interval '-1 minute' ELSE interval '10 minutes' END
+                WHERE id IN (SELECT id FROM service_request WHERE status = 'done'
+                             ORDER BY id DESC LIMIT :n)
+                """
+            ),
+            {"holder": holder, "n": HELD},
+        )
+    with skewed.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE service_request")
+    server_clock = DeskContext(make_engine(db_url), reference, clock=utc_now)
+    try:
+        queue = QueueOps(server_clock)
+        plans = list(
+            _explained(
+                server_clock.engine, lambda: queue.claim_next(users["loket2.dinas"], "DINAS")
+            )
+        )
+    finally:
+        server_clock.close()
+    scans = [scan for plan in plans for scan in _scans(plan)]
+    assert any(scan.get("Index Name") == "ix_service_request_lease" for scan in scans), scans
+    read = sum(_read(scan) for scan in scans)
+    assert read <= 100, read

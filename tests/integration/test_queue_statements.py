@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from disdukcapil_desk.db.models import AuditLog, ServiceRequest
 from disdukcapil_desk.domain.dto import Actor, QueueFilter
@@ -105,3 +105,54 @@ def test_a_renewal_sends_no_audit_line(ctx: DeskContext, users: dict[str, Actor]
         renewed = queue.renew(officer, ids[0])
     assert renewed.version == first.version + 1 and renewed.expires_at >= first.expires_at
     assert not [s for s in sent if "audit_" in s], sent
+
+
+_YEARS_OF_STATISTICS = {
+    "ix_service_request_lease": "1000000 125000 15625",
+    "ix_service_request_queue": "1000000 33334 4202 1 1",
+    "ix_service_request_status_received": "1000000 125000 1 1",
+}
+"""``sqlite_stat1`` of these indexes at 1,000,000 requests (most leases empty)."""
+
+
+def test_sqlite_reads_the_lapsed_leases_of_a_claim_by_the_lease_index(
+    ctx: DeskContext, users: dict[str, Actor]
+) -> None:
+    """SQLite's planner would walk every request in review at the office in date order (each
+    claim, inside the write lock); the claim names the lease index for that range."""
+    if ctx.postgresql:
+        return  # PostgreSQL's plan: test_queue_pages.py, on a skewed table
+    ids = seed(ctx, 40)
+    holder = users["loket2.dinas"].user_id
+    with ctx.unit_of_work() as session:  # colleagues hold most of them, one lease lapsed
+        session.execute(
+            update(ServiceRequest)
+            .where(ServiceRequest.id.in_(ids[2:]))
+            .values(
+                status=Status.IN_REVIEW.value,
+                claimed_by=holder,
+                lease_expires_at=ctx.clock() + ctx.lease,
+            )
+        )
+    with ctx.engine.begin() as conn:  # the statistics of an office's years (1M requests)
+        conn.exec_driver_sql("ANALYZE")
+        for index, stat in _YEARS_OF_STATISTICS.items():
+            conn.exec_driver_sql("UPDATE sqlite_stat1 SET stat = ? WHERE idx = ?", (stat, index))
+        conn.exec_driver_sql("ANALYZE sqlite_schema")  # read them again
+    sent: list[tuple[str, Any]] = []
+
+    def grab(_conn: Any, _cursor: Any, statement: str, params: Any, *_rest: Any) -> None:
+        if "range_1" in statement:
+            sent.append((statement, params))
+
+    event.listen(ctx.engine, "before_cursor_execute", grab)
+    try:
+        QueueOps(ctx).claim_next(users["loket.dinas"])
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", grab)
+    [(claim, params)] = sent
+    with ctx.engine.connect() as conn:
+        plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + claim, params)]
+    lapsed = [step for step in plan if "ix_service_request_lease" in step]
+    assert lapsed and all("lease_expires_at<" in step for step in lapsed), plan
+    assert sum("ix_service_request_queue" in step for step in plan) == 1, plan  # the new ones

@@ -10,10 +10,10 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from disdukcapil_desk.db.engine import make_engine
-from disdukcapil_desk.db.models import AppUser, AuditLog
+from disdukcapil_desk.db.models import AppUser, AuditLog, ServiceRequest
 from disdukcapil_desk.domain.clock import office_date, skew_warning, utc_now
 from disdukcapil_desk.domain.dto import Actor
 from disdukcapil_desk.domain.errors import AuthError, ClaimError
@@ -138,3 +138,28 @@ def test_a_lockout_runs_on_the_servers_time(db_kind: str, open_desk) -> None:
     fast = open_desk(Workstation(SIXTEEN_MINUTES))
     with pytest.raises(AuthError, match="terkunci"):
         UserOps(fast).authenticate("loket2.dinas", TEST_PASSWORD)
+
+
+def test_a_lease_lapsed_by_the_servers_clock_goes_to_the_next_claim_oldest_first(
+    db_kind: str, open_desk, users: dict[str, Actor]
+) -> None:
+    """The claim reads the lapsed leases by the server's ``now()``: a dead workstation's
+    request (received first) is claimed before a newer new one; a live lease is not."""
+    if db_kind != "postgresql":
+        pytest.skip("the server's clock decides on PostgreSQL")
+    desk = open_desk(Workstation())
+    ingest_rows(desk, row("laps-1"), row("laps-2"), row("laps-3"))
+    first, second, third = (request_of(desk, ref) for ref in ("laps-1", "laps-2", "laps-3"))
+    queue = QueueOps(desk)
+    queue.claim(users["loket.dinas"], first.id)
+    queue.claim(users["loket.dinas"], second.id)
+    with desk.unit_of_work() as session:  # the first holder's workstation died long ago
+        session.execute(
+            update(ServiceRequest)
+            .where(ServiceRequest.id == first.id)
+            .values(lease_expires_at=func.now() - dt.timedelta(minutes=1))
+        )
+    taken = queue.claim_next(users["loket2.dinas"], first.location_code)
+    assert taken is not None and taken.request_id == first.id
+    again = queue.claim_next(users["loket2.dinas"], first.location_code)
+    assert again is not None and again.request_id == third.id, "a live lease stays its holder's"

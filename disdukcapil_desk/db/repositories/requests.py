@@ -21,6 +21,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     tuple_,
     union_all,
     update,
@@ -484,7 +485,10 @@ def claim_oldest(
     else:
         assert now is not None
         params["claim_expires"] = now + lease
-    statement = _CLAIM_OLDEST if postgresql else _CLAIM_OLDEST_SQLITE
+    if postgresql:
+        statement = _CLAIM_OLDEST if now is None else _CLAIM_OLDEST_AT
+    else:
+        statement = _CLAIM_OLDEST_SQLITE
     row = session.connection().execute(statement, params).first()
     if row is None:
         return None
@@ -495,12 +499,19 @@ def claim_oldest(
     return ClaimedNext(*row[:8])
 
 
-def _claim_ranges(c: Any, now: ColumnElement[dt.datetime], *, lock: bool) -> list[CTE]:
-    """The two ranges a claim picks from (the oldest new request, the oldest lapsed lease)."""
+def _claim_ranges(c: Any, lapsed_before: ColumnElement[dt.datetime], *, lock: bool) -> list[CTE]:
+    """The two ranges a claim picks from (the oldest new request, the oldest lapsed lease)
+    on PostgreSQL.
+
+    ``lapsed_before``: ``now()`` when the server's clock decides, so that the planner can
+    estimate how few leases have lapsed and read them by ``ix_service_request_lease``; behind a
+    parameter it walks every request in review at the location in date order instead (all of
+    a busy office's held requests, for each claim).
+    """
     ranges: list[CTE] = []
     for condition in (
         c.status == Status.NEW.value,
-        and_(c.status == Status.IN_REVIEW.value, c.lease_expires_at < now),
+        and_(c.status == Status.IN_REVIEW.value, c.lease_expires_at < lapsed_before),
     ):
         stmt = (
             select(c.id, c.received_at, c.status, c.claimed_by)
@@ -514,6 +525,37 @@ def _claim_ranges(c: Any, now: ColumnElement[dt.datetime], *, lock: bool) -> lis
     return ranges
 
 
+def _claim_ranges_sqlite(c: Any) -> list[CTE]:
+    """The two ranges of :func:`_claim_ranges` on SQLite (no locks: the transaction holds the
+    write lock). The lapsed leases are read by ``ix_service_request_lease`` (few rows, then
+    sorted), named, because SQLite's planner would rather walk every request in review at
+    the location in date order.
+    """
+    fresh = (
+        select(c.id, c.received_at, c.status, c.claimed_by)
+        .where(c.location_code == bindparam("claim_location"), c.status == Status.NEW.value)
+        .order_by(c.received_at, c.id)
+        .limit(1)
+        .cte("range_0")
+    )
+    lapsed = (
+        text(
+            "SELECT id, received_at, status, claimed_by "
+            "FROM service_request INDEXED BY ix_service_request_lease "
+            "WHERE status = :claim_in_review AND lease_expires_at < :claim_now "
+            "AND location_code = :claim_location "
+            "ORDER BY received_at, id LIMIT 1"
+        )
+        .bindparams(
+            bindparam("claim_in_review", Status.IN_REVIEW.value),
+            bindparam("claim_now", type_=UtcDateTime),
+        )
+        .columns(c.id, c.received_at, c.status, c.claimed_by)
+        .cte("range_1")
+    )
+    return [fresh, lapsed]
+
+
 def _oldest_of(ranges: list[CTE]) -> Select[Any]:
     both = union_all(*(select(r) for r in ranges)).subquery("both_ranges")
     return (
@@ -523,7 +565,7 @@ def _oldest_of(ranges: list[CTE]) -> Select[Any]:
     )
 
 
-def _claim_oldest_statement() -> Update:
+def _claim_oldest_statement(*, server_clock: bool) -> Update:
     table = cast(Table, SR.__table__)
     c = table.c
     clock = select(
@@ -532,7 +574,9 @@ def _claim_oldest_statement() -> Update:
         )
     ).cte("clock")  # a volatile function: evaluated once, never inlined
     now = select(clock.c.now).scalar_subquery()
-    oldest = _oldest_of(_claim_ranges(c, now, lock=True)).cte("oldest")
+    # The stand-in clock as a parameter (not the clock CTE): its value is known when planned.
+    lapsed_before = func.now() if server_clock else bindparam("claim_now", type_=UtcDateTime)
+    oldest = _oldest_of(_claim_ranges(c, lapsed_before, lock=True)).cte("oldest")
     head = audit_repo.free_chain_head()
     return (
         update(table)
@@ -580,7 +624,7 @@ def _claim_oldest_sqlite_statement() -> Update:
     table = cast(Table, SR.__table__)
     c = table.c
     now = bindparam("claim_now", type_=UtcDateTime)
-    oldest = _oldest_of(_claim_ranges(c, now, lock=False)).cte("oldest").prefix_with("MATERIALIZED")
+    oldest = _oldest_of(_claim_ranges_sqlite(c)).cte("oldest").prefix_with("MATERIALIZED")
     tip = audit_repo.first_chain_with_last()
     return (
         update(table)
@@ -602,7 +646,9 @@ def _claim_oldest_sqlite_statement() -> Update:
     )
 
 
-_CLAIM_OLDEST = _claim_oldest_statement()
+_CLAIM_OLDEST = _claim_oldest_statement(server_clock=True)
+_CLAIM_OLDEST_AT = _claim_oldest_statement(server_clock=False)
+"""With a stand-in clock (``claim_now`` given)."""
 _CLAIM_OLDEST_SQLITE = _claim_oldest_sqlite_statement()
 
 
