@@ -13,6 +13,7 @@ import json
 import random
 import statistics
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -388,7 +389,9 @@ def ingest_figures(
     batch = Sample("ingest.batch", f"ingest, one batch of {INGEST_BATCH} rows", rows=INGEST_BATCH)
     reports = []
     for run in range(runs):
-        rows = incoming_rows(rng, ctx.reference, rows_per_run, f"{seed}-{run}", revisions)
+        # A fresh tag each time: a database kept from an earlier run already holds its refs.
+        tag = f"{seed}-{run}-{uuid.uuid4().hex[:8]}"
+        rows = incoming_rows(rng, ctx.reference, rows_per_run, tag, revisions)
         bulk.times.append(clock(partial(insert_incoming, ctx.engine, rows))[0])
         ticks = _Ticks()
         elapsed, report = clock(partial(IntakeOps(ctx).ingest, progress=ticks))
