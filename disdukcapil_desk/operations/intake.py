@@ -33,6 +33,7 @@ from disdukcapil_desk.domain.dto import (
     ProgressFn,
     QuarantinedRow,
 )
+from disdukcapil_desk.domain.duplicates import Parties, find_duplicates, looked_up_niks
 from disdukcapil_desk.domain.errors import DatabaseError
 from disdukcapil_desk.domain.findings import (
     ATTACHMENT_MISSING,
@@ -444,14 +445,18 @@ class IntakeOps:
             key = (p.location, request_period(p.received_on))
             numbers.append(request_number(p.location, p.received_on, following[key]))
             following[key] += 1
-        pairs = list(zip(pending, numbers, strict=True))
-        ids = batch_repo.insert_requests(session, [_request_columns(p, n, now) for p, n in pairs])
-        written = [_Written(p, ids[n], n) for p, n in pairs]
-        duplicates = batch_repo.open_duplicates(session, [w.id for w in written])
-        batch_repo.mark_duplicates(session, {k: v[0] for k, v in duplicates.items()})
-        findings, checks, links = [], [], []
+        ids = batch_repo.new_request_ids(session, len(pending))
+        written = [_Written(p, i, n) for p, i, n in zip(pending, ids, numbers, strict=True)]
+        duplicates = self._duplicates(session, written)
+        rows = []
         for w in written:
             w.duplicate_of = duplicates.get(w.id)
+            duplicate_id = w.duplicate_of[0] if w.duplicate_of else None
+            columns = _request_columns(w.new, w.number, now)
+            rows.append({"id": w.id, **columns, "possible_duplicate_of": duplicate_id})
+        batch_repo.insert_requests(session, rows)
+        findings, checks, links = [], [], []
+        for w in written:
             found = [duplicate_finding(w.duplicate_of[1])] if w.duplicate_of else []
             found += w.new.parsed.findings
             attached = [code for _, code in w.new.attachments]
@@ -473,6 +478,27 @@ class IntakeOps:
             ],
         )
         return written
+
+    @staticmethod
+    def _duplicates(session: Session, written: Sequence[_Written]) -> dict[int, tuple[int, str]]:
+        """The open request each new one may duplicate (``domain.duplicates``): one query for
+        the requests already written, the batch's own compared in memory.
+        """
+        new = []
+        for w in written:
+            parsed = w.new.parsed
+            new.append(
+                Parties(
+                    w.id,
+                    w.number,
+                    parsed.service.code,
+                    parsed.nik,
+                    parsed.subject_nik,
+                    parsed.subject_name,
+                )
+            )
+        older = batch_repo.open_requests_about(session, *looked_up_niks(new))
+        return find_duplicates(older, new)
 
     def _count_created(self, written: Sequence[_Written], batch: _Batch) -> None:
         """Count written requests into the batch: report, audit line, queue, intake row."""
@@ -669,7 +695,7 @@ def _series(location: str, received_on: dt.date) -> str:
 
 
 def _request_columns(new: _NewRequest, number: str, now: dt.datetime) -> dict[str, object]:
-    """The ``service_request`` columns of a new request."""
+    """The ``service_request`` columns of a new request (its id and duplicate flag aside)."""
     row, parsed = new.row, new.parsed
     return {
         "number": number,

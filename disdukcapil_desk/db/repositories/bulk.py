@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Table, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -76,10 +76,7 @@ def copy_rows(
     connection = session.connection()
     names = tuple(rows[0])
     processors = _processors(connection.dialect, table, names)
-    ids: list[int] = []
-    if "id" in returning:
-        drawn = connection.execute(_NEXT_IDS, {"table": table.name, "n": len(rows)})
-        ids = [int(i) for i in drawn.scalars()]
+    ids = next_ids(session, table, len(rows)) if "id" in returning and "id" not in names else []
     sql = _copy_sql(connection.dialect, table.name, ("id", *names) if ids else names)
     error = connection.dialect.loaded_dbapi.Error
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -96,9 +93,24 @@ def copy_rows(
     finally:
         cursor.close()
     return [
-        SimpleNamespace(**{k: ids[n] if k == "id" else row[k] for k in returning})
+        SimpleNamespace(**{k: row[k] if k in row else ids[n] for k in returning})
         for n, row in enumerate(rows)
     ]
+
+
+def next_ids(session: Session, table: Table, count: int) -> list[int]:
+    """``count`` new ids of ``table``, ascending, for rows about to be written with them.
+
+    PostgreSQL: drawn from the table's sequence in one statement. SQLite: the ids after the
+    largest one (what SQLite itself would give the rows), which only the writer may do: the
+    transaction holds the database's write lock from its ``BEGIN IMMEDIATE``.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        drawn = connection.execute(_NEXT_IDS, {"table": table.name, "n": count})
+        return [int(i) for i in drawn.scalars()]
+    last = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+    return list(range(int(last) + 1, int(last) + 1 + count))
 
 
 _NEXT_IDS = text(

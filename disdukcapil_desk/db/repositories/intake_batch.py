@@ -1,21 +1,22 @@
 """Writing one ingest batch with a few multi-row statements (db layer; no commits here).
 
-Ingest gathers a batch's new requests in Python and hands them here together: the requests in
-one multi-row ``INSERT … RETURNING``, their findings, checklists and attachment links in one
-each, the duplicate check in one query, the "received" messages to the citizens in one, and
-the intake rows marked in one ``UPDATE``. On PostgreSQL each of those inserts is a ``COPY``
-(the requests' ids drawn from their sequence beforehand, in one statement): no statement of
-thousands of parameters for the server to parse and the driver to bind.
+Ingest gathers a batch's new requests in Python and hands them here together: their ids drawn
+first (one statement), the open requests they may duplicate read in one query, then the
+requests (ids and duplicate flags included) in one multi-row ``INSERT``, their findings,
+checklists and attachment links in one each, the "received" messages to the citizens in one,
+and the intake rows marked in one ``UPDATE``. On PostgreSQL each of those inserts is a
+``COPY``: no statement of thousands of parameters for the server to parse and the driver to
+bind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, case, func, select, text, union_all, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Table, bindparam, select, text, union_all
+from sqlalchemy.orm import Session
 
 from disdukcapil_desk.db.base import UtcDateTime
 from disdukcapil_desk.db.models import (
@@ -27,9 +28,16 @@ from disdukcapil_desk.db.models import (
 )
 from disdukcapil_desk.db.repositories import bulk
 from disdukcapil_desk.db.repositories.notify import QUEUE_CHANNEL
+from disdukcapil_desk.domain.duplicates import Parties
 from disdukcapil_desk.domain.workflow import CLOSED_STATUSES
 
 _CLOSED = tuple(sorted(s.value for s in CLOSED_STATUSES))
+
+
+def _table(model: Any) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _insert_many(
@@ -56,66 +64,52 @@ def _insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any
     _insert_many(session, table, rows)
 
 
-def insert_requests(session: Session, rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
-    """Insert new requests (each a dict of ``service_request`` columns, number included);
-    return their ids by number.
+def new_request_ids(session: Session, count: int) -> list[int]:
+    """``count`` ids for new requests, ascending (``bulk.next_ids``)."""
+    return bulk.next_ids(session, _table(ServiceRequest), count)
+
+
+def insert_requests(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert new requests (each a dict of ``service_request`` columns, id and number
+    included, its duplicate flag too: set by a later ``UPDATE`` it would cost SQLite every
+    index entry of the row again, the column being a foreign key).
     """
-    inserted = _insert_many(session, _table(ServiceRequest), rows, "id", "number")
-    return {row.number: int(row.id) for row in inserted}
+    _insert_rows(session, _table(ServiceRequest), rows)
 
 
-def _duplicates_query() -> Any:
-    """The duplicate check of a batch, built once (SQLAlchemy caches its compiled form)."""
-    new, other = aliased(ServiceRequest), aliased(ServiceRequest)
-    common = (
-        new.id.in_(bindparam("ids", expanding=True)),
-        other.service_code == new.service_code,
-        other.id < new.id,
-        other.status.not_in(_CLOSED),
+def open_requests_about(
+    session: Session, subject_niks: Collection[str], applicant_niks: Collection[str]
+) -> list[Parties]:
+    """The open requests naming one of ``subject_niks`` as their subject or one of
+    ``applicant_niks`` as their applicant (with a subject's name): those that new requests
+    about these people may duplicate (``domain.duplicates``). One query for a whole batch.
+    """
+    if not subject_niks and not applicant_niks:
+        return []
+    rows = session.execute(
+        _OPEN_ABOUT,
+        {"subject_niks": sorted(subject_niks), "applicant_niks": sorted(applicant_niks)},
     )
-    columns = (new.id.label("new_id"), other.id.label("other_id"), other.number)
+    return [Parties(*row) for row in rows]
+
+
+def _open_about_query() -> Any:
+    """The query of ``open_requests_about``, built once (its compiled form is cached)."""
+    sr = _table(ServiceRequest).c
+    columns = (sr.id, sr.number, sr.service_code, sr.nik, sr.subject_nik, sr.subject_name)
     by_subject = select(*columns).where(
-        *common, new.subject_nik != "", other.subject_nik == new.subject_nik
+        sr.subject_nik.in_(bindparam("subject_niks", expanding=True)),
+        sr.status.not_in(_CLOSED),
     )
     by_applicant = select(*columns).where(
-        *common,
-        new.subject_nik == "",
-        new.nik != "",
-        new.subject_name != "",
-        other.nik == new.nik,
-        func.lower(other.subject_name) == func.lower(new.subject_name),
+        sr.nik.in_(bindparam("applicant_niks", expanding=True)),
+        sr.subject_name != "",
+        sr.status.not_in(_CLOSED),
     )
     return union_all(by_subject, by_applicant)
 
 
-_DUPLICATES = _duplicates_query()
-
-
-def open_duplicates(session: Session, request_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
-    """For each of ``request_ids`` (just inserted), the (id, number) of the oldest *older* open
-    request of the same service about the same person, if any: the subject's NIK, else (a
-    newborn, a name on an old akta) the same applicant naming the same subject. One query for
-    the whole batch; a request of the same batch counts when it came before.
-    """
-    if not request_ids:
-        return {}
-    found: dict[int, tuple[int, str]] = {}
-    for row in session.execute(_DUPLICATES, {"ids": list(request_ids)}):
-        if row.new_id not in found or row.other_id < found[row.new_id][0]:
-            found[row.new_id] = (int(row.other_id), row.number)
-    return found
-
-
-def mark_duplicates(session: Session, duplicate_of: Mapping[int, int]) -> None:
-    """Set ``possible_duplicate_of`` of new requests (request id → the older one's id)."""
-    if not duplicate_of:
-        return
-    table = _table(ServiceRequest)
-    session.execute(
-        update(table)
-        .where(table.c.id.in_(list(duplicate_of)))
-        .values(possible_duplicate_of=case(duplicate_of, value=table.c.id))
-    )
+_OPEN_ABOUT = _open_about_query()
 
 
 def insert_findings(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -182,12 +176,6 @@ _MARK_HANDLED_PG = text(
     "FROM unnest(CAST(:ids AS bigint[]), CAST(:requests AS bigint[]), CAST(:errors AS text[])) "
     "AS v(id, request_id, error) WHERE t.id = v.id"
 ).bindparams(bindparam("at", type_=UtcDateTime()))
-
-
-def _table(model: Any) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
 
 
 def queues_changed(session: Session, location_codes: Sequence[str]) -> None:
