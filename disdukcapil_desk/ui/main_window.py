@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -87,6 +88,8 @@ DEBOUNCE_MS = 400
 RETRY_MS = 10_000
 PICKUP_SWEEP_S = 300.0
 """How often a workstation's poll also sweeps the pickups (no-shows, reminders)."""
+LEASE_SWEEP_S = 60.0
+"""How often a workstation's poll also returns lapsed leases to the queue."""
 PAGE_QUEUE, PAGE_VERIFY, PAGE_LOCKED = range(3)
 
 
@@ -489,6 +492,7 @@ class MainWindow(QMainWindow):
         self.queue_changed_elsewhere.connect(lambda _location: self.debounce_timer.start())
 
     def _timers(self) -> None:
+        self._swept_at = self._leases_expired_at = -math.inf  # the poll's sweeps: never yet
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setObjectName("queueRefreshTimer")
         self.refresh_timer.setInterval(REFRESH_MS)
@@ -552,15 +556,31 @@ class MainWindow(QMainWindow):
         # Another workstation's notice, or the poll standing in for it: on the one broadcast.
         self.runner.changes.publish(QUEUE_CHANGED_ELSEWHERE)
         self.sweep_pickups()
+        self.expire_leases()
+
+    def expire_leases(self) -> None:
+        """Return the requests whose lease lapsed to the queue, at most every minute: the queue
+        shows them free, and a claim reads only the few lapsed since (each claim weighs the
+        office's lapsed leases to find the oldest).
+        """
+        now = time.monotonic()
+        if self.session.offline or not self.may_view_queue:
+            return
+        if now - self._leases_expired_at < LEASE_SWEEP_S:
+            return
+        self._leases_expired_at = now
+        self.runner.run(
+            self.session.expire_leases,
+            lambda _count: None,
+            lambda e: log.warning("lease sweep failed: %s", type(e).__name__),
+        )
 
     def sweep_pickups(self) -> None:
         """No-shows and tomorrow's reminders, at most every few minutes (idempotent)."""
         now = time.monotonic()
         if self.session.offline:
             return  # the server's work: it waits
-        if self.may_view_queue and now - getattr(self, "_swept_at", -PICKUP_SWEEP_S) >= (
-            PICKUP_SWEEP_S
-        ):
+        if self.may_view_queue and now - self._swept_at >= PICKUP_SWEEP_S:
             self._swept_at = now
             self.runner.run(
                 self.session.pickup_sweep,
