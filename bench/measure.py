@@ -43,6 +43,9 @@ NAME_NONE = "zulkarnain"
 MALFORMED_SHARE = 0.03
 SPOILED_SHARE = 0.08
 REVISION_SHARE = 0.01
+RESEND_SHARE = 0.05
+"""Rows sending again what an earlier row sent (a citizen who did not wait for the answer):
+each becomes a possible duplicate of the request the earlier row made."""
 # Rows a channel might send that cannot become a request (the demo's four kinds).
 _MALFORMED = (
     ("kia", '{"nama": "Bagas"', "+6285712345678"),
@@ -297,16 +300,19 @@ def incoming_rows(
     count: int,
     tag: str,
     revisions: list[tuple[str, str, str]],
+    resend_share: float = RESEND_SHARE,
 ) -> list[dict[str, Any]]:
     """Return ``count`` intake rows as channels write them (demo payloads, ~3 % malformed).
 
     About 8 % carry a data problem (a finding, not a rejection), ~1 % answer a request that
-    needs revision, and ~8 % ask for the dinas.
+    needs revision, ~8 % ask for the dinas, and ``resend_share`` send an earlier row's request
+    again (a possible duplicate of it).
     """
     now = utc_now()
     services = list(reference.catalogue)
     weights = [_WEIGHTS.get(s.code, 1) for s in services]
-    rows = []
+    rows: list[dict[str, Any]] = []
+    sent: list[dict[str, Any]] = []
     for index in range(count):
         received = _office_hours(rng, now - dt.timedelta(days=rng.triangular(0, 2, 0)))
         received = min(received, now)
@@ -326,8 +332,12 @@ def incoming_rows(
             fix = {"catatan": "sudah diperbaiki"}
             row.update(service_code=code, payload=json.dumps(fix), sender=contact)
             row["reply_to_number"] = number
+        elif sent and rng.random() < resend_share:
+            row.update(rng.choice(sent))
         else:
-            row.update(_good_payload(rng, reference, services, weights, received))
+            good = _good_payload(rng, reference, services, weights, received)
+            sent.append(good)
+            row.update(good)
         rows.append(row)
     return rows
 
@@ -374,7 +384,11 @@ class _Ticks:
 
 
 def ingest_figures(
-    ctx: DeskContext, rows_per_run: int, runs: int, seed: int
+    ctx: DeskContext,
+    rows_per_run: int,
+    runs: int,
+    seed: int,
+    resend_share: float = RESEND_SHARE,
 ) -> tuple[list[Sample], list[dict[str, Any]]]:
     """Write ``rows_per_run`` intake rows in bulk, then time ``IntakeOps.ingest()``; ``runs`` x.
 
@@ -391,7 +405,7 @@ def ingest_figures(
     for run in range(runs):
         # A fresh tag each time: a database kept from an earlier run already holds its refs.
         tag = f"{seed}-{run}-{uuid.uuid4().hex[:8]}"
-        rows = incoming_rows(rng, ctx.reference, rows_per_run, tag, revisions)
+        rows = incoming_rows(rng, ctx.reference, rows_per_run, tag, revisions, resend_share)
         bulk.times.append(clock(partial(insert_incoming, ctx.engine, rows))[0])
         ticks = _Ticks()
         elapsed, report = clock(partial(IntakeOps(ctx).ingest, progress=ticks))

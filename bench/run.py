@@ -48,6 +48,7 @@ from bench import report
 from bench.floors import floors
 from bench.generate import check_counters, generate, officer_login
 from bench.measure import (
+    RESEND_SHARE,
     Actors,
     claim_figures,
     explain_all,
@@ -84,6 +85,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--ingest-rows", type=int, default=10_000)
     parser.add_argument("--ingest-runs", type=int, default=1)
+    parser.add_argument(
+        "--resend-share",
+        type=float,
+        default=RESEND_SHARE,
+        help="share of intake rows sending an earlier row's request again (possible duplicates)",
+    )
     parser.add_argument("--floor-rows", type=int, default=200_000)
     parser.add_argument("--upt", default="UPT-05", help="the UPT whose officer is timed")
     parser.add_argument("--method", choices=("auto", "core", "copy"), default="auto")
@@ -225,7 +232,9 @@ def measure(ctx: DeskContext, args: argparse.Namespace) -> dict[str, Any]:
     stage("claims")
     samples += claim_figures(ctx, actors, args.claims, args.claim_budget)
     stage("ingest")
-    ingest, reports = ingest_figures(ctx, args.ingest_rows, args.ingest_runs, args.seed)
+    ingest, reports = ingest_figures(
+        ctx, args.ingest_rows, args.ingest_runs, args.seed, args.resend_share
+    )
     samples += ingest
     stage("floors")
     floor = floors(ctx.engine, args.floor_rows, args.reps, args.claims, args.seed)

@@ -359,7 +359,8 @@ def main() -> None:
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     (out / "ui_bench.json").write_text(json.dumps(results, indent=2))
-    print(json.dumps({"requests": args.requests, **results}, indent=2))
+    generated = None if args.db else args.requests  # a database filled beforehand: its own
+    print(json.dumps({"requests": generated, **results}, indent=2))
     figures = json_figures(results)
     for figure in figures:
         print(
@@ -371,7 +372,7 @@ def main() -> None:
             json.dumps(
                 {
                     "bench": "ui",
-                    "requests": args.requests,
+                    "requests": generated,
                     "load": round(os.getloadavg()[0], 2),
                     "figures": figures,
                 },
