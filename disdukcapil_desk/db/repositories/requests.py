@@ -527,15 +527,21 @@ def _claim_ranges(c: Any, lapsed_before: ColumnElement[dt.datetime], *, lock: bo
 
 def _claim_ranges_sqlite(c: Any) -> list[CTE]:
     """The two ranges of :func:`_claim_ranges` on SQLite (no locks: the transaction holds the
-    write lock). The lapsed leases are read by ``ix_service_request_lease`` (few rows, then
-    sorted), named, because SQLite's planner would rather walk every request in review at
-    the location in date order.
+    write lock), each with its index named. The lapsed leases are read by
+    ``ix_service_request_lease`` (few rows, then sorted): the planner would rather walk every
+    request in review at the location in date order. The new requests are read by
+    ``ix_service_request_queue`` in order: with statistics that weigh its indexes unevenly
+    the planner sometimes chose to scan the whole table and sort it.
     """
     fresh = (
-        select(c.id, c.received_at, c.status, c.claimed_by)
-        .where(c.location_code == bindparam("claim_location"), c.status == Status.NEW.value)
-        .order_by(c.received_at, c.id)
-        .limit(1)
+        text(
+            "SELECT id, received_at, status, claimed_by "
+            "FROM service_request INDEXED BY ix_service_request_queue "
+            "WHERE location_code = :claim_location AND status = :claim_new "
+            "ORDER BY received_at, id LIMIT 1"
+        )
+        .bindparams(bindparam("claim_new", Status.NEW.value))
+        .columns(c.id, c.received_at, c.status, c.claimed_by)
         .cte("range_0")
     )
     lapsed = (
